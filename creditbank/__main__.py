@@ -1,0 +1,5 @@
+"""``python -m creditbank``."""
+
+from creditbank.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""``creditbank`` commands. Each one parses its arguments, calls the library and prints.
+
+Exit codes: 0 success, 1 the input has problems, 2 usage error (bad option or argument).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from creditbank._version import __version__
+from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.errors import CreditbankError, Problem
+from creditbank.loading import LoadReport, load_documents
+from creditbank.models import Standards
+from creditbank.schema import json_schema, schema_kinds
+
+__all__ = ["cli", "main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_KIND_LABELS = {
+    "framework": "frameworks", "occupation": "occupations", "unit": "units",
+    "unit:course": "  courses", "unit:skill_certificate": "  skill certificates",
+    "unit:x_certificate": "  1+X certificates", "unit:training": "  training",
+    "unit:award": "  awards", "unit:other": "  other units", "issuer": "issuers",
+    "program": "programmes", "rule": "rules", "cap": "caps", "grade_scale": "grade scales",
+    "period_set": "period sets",
+}
+
+
+def _console(err: bool = False) -> Console:
+    return Console(stderr=err, highlight=False, soft_wrap=True)
+
+
+def print_problems(problems: Sequence[Problem], console: Console) -> None:
+    """Print problems one a line as ``FILE:LINE:COL: CODE message``."""
+    for problem in problems:
+        console.print(str(problem), markup=False)
+
+
+def _summary_table(standards: Standards, files: int) -> Table:
+    table = Table(title=f"valid standards: {files} file{'s' if files != 1 else ''}",
+                  title_justify="left", show_header=True)
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    counts = standards.counts()
+    for key, label in _KIND_LABELS.items():
+        if counts.get(key):
+            table.add_row(label, str(counts[key]))
+    return table
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="creditbank")
+def cli() -> None:
+    """Recognise, accumulate and convert learning outcomes into degree credits.
+
+    Standards (frameworks, occupations, units, programmes, rules) are YAML files;
+    by default the bundled standards are used, or the directory in --standards or
+    the CREDITBANK_STANDARDS environment variable.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--standards", "standards_dir", type=click.Path(path_type=Path), default=None,
+              help=f"Standards directory for portfolios (default: ${ENV_VAR} or the bundled ones).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report as text or as JSON.")
+def validate(paths: tuple[Path, ...], standards_dir: Path | None, output: str) -> None:
+    """Check standards files and portfolios; print every problem as FILE:LINE:COL: CODE message.
+
+    PATHS are files or directories; without them the standards in --standards,
+    $CREDITBANK_STANDARDS or the bundled standards are checked. Portfolios among
+    PATHS are checked against the standards among PATHS, or else the default ones.
+    Exits 0 when everything is valid, 1 when there are problems.
+    """
+    targets: list[Path] = list(paths) or [default_standards_path(standards_dir)]
+    report = load_documents(targets)
+    if paths and report.standards is not None and not len(report.standards) and report.portfolios:
+        base = load_documents([default_standards_path(standards_dir)])
+        if base.problems:
+            report.problems = base.problems + report.problems
+        else:
+            report = load_documents(targets, standards=base.standards)
+    _report(report, output)
+
+
+def _report(report: LoadReport, output: str) -> None:
+    out = _console()
+    if output == "json":
+        payload: dict[str, Any] = {
+            "valid": report.ok,
+            "files": report.files,
+            "counts": report.standards.counts() if report.standards is not None else {},
+            "portfolios": [name for name, _ in report.portfolios],
+            "problems": [
+                {"code": p.code, "message": p.message, "file": p.location.file,
+                 "line": p.location.line, "column": p.location.column,
+                 "path": list(p.location.path)} for p in report.problems],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+    if not report.ok:
+        print_problems(report.problems, out)
+        files = len({p.location.file for p in report.problems})
+        count = len(report.problems)
+        _console(err=True).print(
+            f"[red]{count} problem{'s' if count != 1 else ''}[/red] in {files} "
+            f"file{'s' if files != 1 else ''}")
+        sys.exit(EXIT_PROBLEMS)
+    if report.standards is not None and len(report.standards):
+        out.print(_summary_table(report.standards, len(report.files)))
+        out.print(f"fingerprint {report.standards.fingerprint()}", markup=False)
+    for name, portfolio in report.portfolios:
+        out.print(f"valid portfolio {name}: learner {portfolio.learner}, "
+                  f"{len(portfolio.achievements)} achievements", markup=False)
+
+
+@cli.command()
+@click.argument("kind", required=False, type=click.Choice(schema_kinds()))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write to this file (or, without KIND, this directory) instead of stdout.")
+def schema(kind: str | None, output: Path | None) -> None:
+    """Print the JSON Schema of a file KIND, or list the kinds.
+
+    Without KIND and with --output DIR, write one KIND.schema.json per kind into DIR.
+    """
+    if kind is None:
+        if output is None:
+            for name in schema_kinds():
+                click.echo(name)
+            return
+        output.mkdir(parents=True, exist_ok=True)
+        for name in schema_kinds():
+            _write(output / f"{name}.schema.json", json_schema(name))
+        click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
+        return
+    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+    else:
+        _write(output, json_schema(kind))
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI; turn an unexpected failure into a short message, not a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="creditbank",
+                 standalone_mode=True)
+    except CreditbankError as error:
+        _console(err=True).print(f"error: {error}", markup=False)
+        sys.exit(EXIT_PROBLEMS)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("CREDITBANK_DEBUG"):
+            raise
+        _console(err=True).print(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in creditbank; set CREDITBANK_DEBUG=1 to see the traceback and "
+            "please report it.", markup=False)
+        sys.exit(70)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,195 @@
+"""Every error creditbank reports, in one shallow tree, each with a stable code.
+
+A :class:`Problem` is one thing wrong with one input: a stable ``code``, a plain
+``message`` saying what is wrong and how to fix it, and a :class:`Location` saying
+where (file, 1-based line and column, and the YAML path inside the document).
+
+>>> p = Problem("UNKNOWN_FIELD", "unknown field 'credit'; did you mean 'credits'?",
+...             Location("rules.yaml", 12, 5, ("items", 0, "credit")))
+>>> print(p)
+rules.yaml:12:5: UNKNOWN_FIELD unknown field 'credit'; did you mean 'credits'? [items[0].credit]
+
+Exceptions:
+
+* :class:`CreditbankError` — the root; catch it to catch anything creditbank raises on purpose.
+* :class:`LoadError` — one or more :class:`Problem` s found while loading standards or a portfolio;
+  ``problems`` holds all of them, sorted by file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+__all__ = [
+    "ERROR_CODES",
+    "CreditbankError",
+    "ErrorCode",
+    "LoadError",
+    "Location",
+    "Problem",
+    "format_path",
+]
+
+ErrorCode = Literal[
+    # reading the file
+    "FILE_NOT_FOUND",
+    "FILE_TOO_LARGE",
+    "NOT_A_FILE",
+    "INVALID_UTF8",
+    "BYTE_ORDER_MARK",
+    "TAB_INDENTATION",
+    "YAML_SYNTAX",
+    "EMPTY_DOCUMENT",
+    "MULTIPLE_DOCUMENTS",
+    "DUPLICATE_KEY",
+    "UNSUPPORTED_TAG",
+    "ALIAS_LIMIT",
+    "RECURSIVE_ALIAS",
+    "TOO_DEEP",
+    "NON_STRING_KEY",
+    # the document's shape
+    "UNKNOWN_KIND",
+    "UNKNOWN_FIELD",
+    "MISSING_FIELD",
+    "WRONG_TYPE",
+    "INVALID_VALUE",
+    "INVALID_ID",
+    "INVALID_DATE",
+    "NEGATIVE_AMOUNT",
+    "AMOUNT_PRECISION",
+    "NOT_A_NUMBER",
+    "DATE_RANGE_REVERSED",
+    "DUPLICATE_RANK",
+    "DUPLICATE_LOCAL_ID",
+    "MISSING_SOURCE",
+    # across files
+    "DUPLICATE_ID",
+    "UNKNOWN_REFERENCE",
+    "WRONG_REFERENCE_KIND",
+    "UNKNOWN_LEVEL",
+    "LEVEL_NOT_ALLOWED",
+    "UNKNOWN_GRADE",
+    "UNKNOWN_REQUIREMENT",
+    "PROGRAM_STRUCTURE",
+    "NO_STANDARDS",
+]
+
+ERROR_CODES: dict[ErrorCode, str] = {
+    "FILE_NOT_FOUND": "the path does not exist",
+    "FILE_TOO_LARGE": "the file is larger than the size limit",
+    "NOT_A_FILE": "the path is neither a file nor a directory of standards",
+    "INVALID_UTF8": "the file is not valid UTF-8",
+    "BYTE_ORDER_MARK": "the file starts with a byte order mark",
+    "TAB_INDENTATION": "a tab is used for indentation, which YAML forbids",
+    "YAML_SYNTAX": "the text is not well-formed YAML",
+    "EMPTY_DOCUMENT": "the file holds no document",
+    "MULTIPLE_DOCUMENTS": "the file holds more than one YAML document",
+    "DUPLICATE_KEY": "a mapping has the same key twice",
+    "UNSUPPORTED_TAG": "a YAML tag other than the standard ones is used",
+    "ALIAS_LIMIT": "aliases expand the document beyond the limit (an alias bomb)",
+    "RECURSIVE_ALIAS": "an alias refers to a node that contains it",
+    "TOO_DEEP": "the document nests deeper than the limit",
+    "NON_STRING_KEY": "a mapping key is not a string",
+    "UNKNOWN_KIND": "the document's `kind` is missing or not one creditbank knows",
+    "UNKNOWN_FIELD": "a field the format does not have",
+    "MISSING_FIELD": "a required field is absent",
+    "WRONG_TYPE": "a value has the wrong type",
+    "INVALID_VALUE": "a value is outside what the format allows",
+    "INVALID_ID": "an identifier has characters identifiers may not have",
+    "INVALID_DATE": "a date is not a valid calendar date",
+    "NEGATIVE_AMOUNT": "a credit, hour or count amount is negative",
+    "AMOUNT_PRECISION": "an amount has more decimal places than the format allows",
+    "NOT_A_NUMBER": "an amount is infinite or not a number",
+    "DATE_RANGE_REVERSED": "an end date comes before its start date",
+    "DUPLICATE_RANK": "two levels or grades of one scale share a rank",
+    "DUPLICATE_LOCAL_ID": "two entries inside one item share an id",
+    "MISSING_SOURCE": "an item neither cites a source nor is marked as an example",
+    "DUPLICATE_ID": "two items of the same kind share an id",
+    "UNKNOWN_REFERENCE": "a reference names an id that no item has",
+    "WRONG_REFERENCE_KIND": "a reference names an item of the wrong kind",
+    "UNKNOWN_LEVEL": "a level that the framework does not have",
+    "LEVEL_NOT_ALLOWED": "a level the framework has but the unit does not allow",
+    "UNKNOWN_GRADE": "a grade that the grade scale does not have",
+    "UNKNOWN_REQUIREMENT": "a requirement the programme does not have",
+    "PROGRAM_STRUCTURE": "a programme breaks the structure its guideline sets",
+    "NO_STANDARDS": "no standards files were found",
+}
+
+_missing = set(get_args(ErrorCode)) ^ set(ERROR_CODES)
+assert not _missing, f"ERROR_CODES out of step with ErrorCode: {_missing}"
+
+PathItem = str | int
+
+
+def format_path(path: Iterable[PathItem]) -> str:
+    """Render a YAML path the way a person reads it.
+
+    >>> format_path(("items", 3, "when", "level"))
+    'items[3].when.level'
+    >>> format_path(())
+    ''
+    """
+    out = ""
+    for item in path:
+        if isinstance(item, int):
+            out += f"[{item}]"
+        else:
+            out += f".{item}" if out else str(item)
+    return out
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where an input came from. ``line`` and ``column`` count from 1."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: tuple[PathItem, ...] = field(default=(), compare=False)
+
+    def __str__(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            parts.append(str(self.column if self.column is not None else 1))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, with its stable code and location."""
+
+    code: ErrorCode
+    message: str
+    location: Location = field(default_factory=Location)
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.code} {self.message}"
+        where = format_path(self.location.path)
+        return f"{text} [{where}]" if where else text
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.file or "", loc.line or 0, loc.column or 0, self.code, self.message)
+
+
+class CreditbankError(Exception):
+    """The root of every error creditbank raises on purpose."""
+
+
+class LoadError(CreditbankError):
+    """Standards or a portfolio could not be loaded; ``problems`` says every reason."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=Problem.sort_key))
+        count = len(self.problems)
+        head = "\n".join(str(p) for p in self.problems[:20])
+        more = f"\n… and {count - 20} more" if count > 20 else ""
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found:\n{head}{more}")
+
+    @property
+    def codes(self) -> tuple[ErrorCode, ...]:
+        """The codes of all problems, in report order."""
+        return tuple(p.code for p in self.problems)

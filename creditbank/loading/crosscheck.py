@@ -1,0 +1,393 @@
+"""Checks that need more than one item: ids, references, levels, grades, requirements, provenance.
+
+Each loaded item is kept with the document and YAML path it came from (an
+:class:`ItemRecord`) so that every problem points at the line of the offending value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from creditbank.errors import ErrorCode, Location, PathItem, Problem
+from creditbank.loading.yaml_reader import Document
+from creditbank.models import (
+    Achievement,
+    Framework,
+    GradeCondition,
+    Portfolio,
+    Program,
+    RecordedGrade,
+    Rule,
+    Standards,
+)
+from creditbank.models.common import Item
+from creditbank.models.rule import AllOf, AnyOf, Condition, ExemptCourses, Match, NOf
+from creditbank.models.standards import AnyItem
+from creditbank.models.units import SkillCertificateUnit
+from creditbank.models.values import Ref
+from creditbank.suggest import did_you_mean
+
+__all__ = ["ItemRecord", "check_portfolio", "check_standards", "unit_framework", "unit_levels"]
+
+Path = tuple[PathItem, ...]
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A validated item and where it came from."""
+
+    item: AnyItem
+    doc: Document | None
+    path: Path
+
+    def at(self, *sub: PathItem, key: bool = False) -> Location:
+        full = (*self.path, *sub)
+        if self.doc is None:
+            return Location(None, None, None, full)
+        return self.doc.location(full, key=key)
+
+
+def _refs(value: Any, path: Path) -> Iterator[tuple[Path, Ref]]:
+    """Every reference inside a model, with its path relative to the model."""
+    if isinstance(value, Ref):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _refs(getattr(value, name), (*path, name))
+    elif isinstance(value, tuple):
+        for index, element in enumerate(value):
+            yield from _refs(element, (*path, index))
+
+
+def unit_framework(standards: Standards, unit_id: str) -> Framework | None:
+    """The framework a unit's levels are on (its own, or its occupation's)."""
+    unit = standards.units.get(unit_id)
+    if unit is None:
+        return None
+    framework_id = unit.framework
+    if framework_id is None and isinstance(unit, SkillCertificateUnit):
+        occupation = standards.occupations.get(unit.occupation)
+        framework_id = occupation.framework if occupation else None
+    return standards.frameworks.get(framework_id) if framework_id else None
+
+
+def unit_levels(standards: Standards, unit_id: str) -> tuple[str, ...] | None:
+    """Ids of the levels a unit can be achieved at, lowest first; None when it has no scale."""
+    framework = unit_framework(standards, unit_id)
+    if framework is None:
+        return None
+    unit = standards.units[unit_id]
+    allowed: Sequence[str] = unit.levels
+    if not allowed and isinstance(unit, SkillCertificateUnit):
+        occupation = standards.occupations.get(unit.occupation)
+        allowed = occupation.levels if occupation else ()
+    if allowed:
+        wanted = {lvl.id for name in allowed if (lvl := framework.level(name)) is not None}
+        return tuple(lvl.id for lvl in framework.ordered() if lvl.id in wanted)
+    return tuple(lvl.id for lvl in framework.ordered())
+
+
+class _Checker:
+    def __init__(self, standards: Standards, records: dict[tuple[str, str], ItemRecord]) -> None:
+        self.s = standards
+        self.records = records
+        self.problems: list[Problem] = []
+        self.failed: set[tuple[str, str]] = set()
+
+    def add(self, code: ErrorCode, message: str, where: Location) -> None:
+        self.problems.append(Problem(code, message, where))
+
+    # ------------------------------------------------------------------ refs
+    def references(self, value: Any, where: ItemRecord, base: Path = ()) -> None:
+        for path, ref in _refs(value, base):
+            table = self.s.of_kind(ref.target)
+            target = table.get(str(ref))
+            if target is None and (ref.target, str(ref)) in self.failed:
+                continue
+            if target is None:
+                hint = did_you_mean(str(ref), table) or f" no {ref.target} has this id"
+                self.add("UNKNOWN_REFERENCE", f"{ref.target} {str(ref)!r} does not exist;{hint}",
+                         where.at(*path))
+            elif ref.unit_kind is not None and target.kind != ref.unit_kind:
+                self.add("WRONG_REFERENCE_KIND",
+                         f"{str(ref)!r} is a {target.kind} unit, but a {ref.unit_kind} is needed here",
+                         where.at(*path))
+
+    # ---------------------------------------------------------------- levels
+    def level_in(self, framework: Framework | None, name: str | None, where: Location,
+                 allowed: Sequence[str] | None = None, owner: str = "") -> None:
+        if framework is None or name is None:
+            return
+        level = framework.level(name)
+        if level is None:
+            names = [n for lvl in framework.levels for n in lvl.names()]
+            hint = did_you_mean(name, names) or " use one of " + ", ".join(
+                lvl.name.text() for lvl in framework.ordered())
+            self.add("UNKNOWN_LEVEL", f"framework {framework.id!r} has no level {name!r};{hint}",
+                     where)
+        elif allowed is not None and level.id not in allowed:
+            shown = [lv.name.text() for lv in framework.ordered() if lv.id in allowed]
+            self.add("LEVEL_NOT_ALLOWED",
+                     f"{owner or 'this unit'} is not awarded at level {name!r}; it allows "
+                     f"{', '.join(shown)}", where)
+
+    def framework_levels(self, record: ItemRecord) -> None:
+        item = record.item
+        if isinstance(item, Framework):
+            for index, level in enumerate(item.levels):
+                for p_index, pointer in enumerate(level.same_as):
+                    other = self.s.frameworks.get(pointer.framework)
+                    self.level_in(other, pointer.level,
+                                  record.at("levels", index, "same_as", p_index, "level"))
+        framework_id = getattr(item, "framework", None)
+        framework = self.s.frameworks.get(framework_id) if framework_id else None
+        if item.item_kind == "unit":
+            framework = unit_framework(self.s, item.id)
+        for index, name in enumerate(getattr(item, "levels", ()) if item.item_kind in (
+                "unit", "occupation") else ()):
+            allowed = None
+            if isinstance(item, SkillCertificateUnit):
+                occupation = self.s.occupations.get(item.occupation)
+                if occupation is not None and occupation.levels and framework is not None:
+                    allowed = [lv.id for n in occupation.levels if (lv := framework.level(n))]
+            self.level_in(framework, name, record.at("levels", index), allowed,
+                          f"occupation {getattr(item, 'occupation', '')!r}")
+        if item.item_kind == "unit":
+            allowed_ids = unit_levels(self.s, item.id)
+            for index, entry in enumerate(item.recognised_credits):
+                self.level_in(framework, entry.level, record.at("recognised_credits", index),
+                              allowed_ids, f"unit {item.id!r}")
+
+    # ----------------------------------------------------------------- rules
+    def _frameworks_for(self, match: Match) -> list[Framework]:
+        found: dict[str, Framework] = {}
+        unit_ids: list[str] = list(match.units)
+        if not unit_ids and match.occupations:
+            unit_ids = [u.id for u in self.s.units.values()
+                        if isinstance(u, SkillCertificateUnit) and u.occupation in match.occupations]
+        for unit_id in unit_ids:
+            framework = unit_framework(self.s, unit_id)
+            if framework is not None:
+                found[framework.id] = framework
+        return list(found.values())
+
+    def _level_known(self, frameworks: list[Framework], name: str, where: Location) -> None:
+        if frameworks:
+            for framework in frameworks:
+                self.level_in(framework, name, where)
+        elif not any(fw.level(name) for fw in self.s.frameworks.values()):
+            names = [n for fw in self.s.frameworks.values() for lv in fw.levels for n in lv.names()]
+            self.add("UNKNOWN_LEVEL", f"no framework has a level {name!r};"
+                     + (did_you_mean(name, names) or " check the spelling"), where)
+
+    def grade_known(self, value: object, scale_id: str | None, where: Location) -> None:
+        if not isinstance(value, str) or isinstance(value, Decimal):
+            return
+        scales = [self.s.grade_scales[scale_id]] if scale_id in self.s.grade_scales else (
+            [] if scale_id else [g for g in self.s.grade_scales.values() if g.kind == "ordinal"])
+        if scale_id and not scales:
+            return  # the unknown scale is reported as a reference problem
+        if not any(scale.grade(value) for scale in scales):
+            names = [n for scale in scales for g in scale.grades for n in g.names()]
+            where_text = f"scale {scale_id!r}" if scale_id else "any grade scale"
+            self.add("UNKNOWN_GRADE", f"{where_text} has no grade {value!r};"
+                     + (did_you_mean(value, names) or " check the spelling"), where)
+
+    def condition(self, condition: Condition, record: ItemRecord, path: Path) -> None:
+        if isinstance(condition, AllOf | AnyOf):
+            key = "all_of" if isinstance(condition, AllOf) else "any_of"
+            for index, inner in enumerate(condition.all_of if isinstance(condition, AllOf)
+                                          else condition.any_of):
+                self.condition(inner, record, (*path, key, index))
+            return
+        if isinstance(condition, NOf):
+            for index, inner in enumerate(condition.of):
+                self.condition(inner, record, (*path, "of", index))
+            return
+        frameworks = self._frameworks_for(condition)
+        if condition.level is not None:
+            if condition.level.at_least is not None:
+                self._level_known(frameworks, condition.level.at_least,
+                                  record.at(*path, "level", "at_least"))
+            if condition.level.at_most is not None:
+                self._level_known(frameworks, condition.level.at_most,
+                                  record.at(*path, "level", "at_most"))
+            for index, name in enumerate(condition.level.one_of):
+                where = record.at(*path, "level", "one_of", index)
+                for unit_id in condition.units:
+                    self.level_in(unit_framework(self.s, unit_id), name, where,
+                                  unit_levels(self.s, unit_id), f"unit {unit_id!r}")
+                if not condition.units:
+                    self._level_known(frameworks, name, where)
+        if isinstance(condition.grade, GradeCondition):
+            self.grade_known(condition.grade.at_least, condition.grade.scale,
+                             record.at(*path, "grade", "at_least"))
+
+    def rule(self, record: ItemRecord) -> None:
+        rule = record.item
+        assert isinstance(rule, Rule)
+        self.condition(rule.when, record, ("when",))
+        target = rule.then
+        programs = [self.s.programs[p] for p in rule.programs if p in self.s.programs]
+        wanted: list[tuple[str, Path]] = []
+        if isinstance(target, ExemptCourses):
+            wanted = [(r, ("then", "requirements", i)) for i, r in enumerate(target.requirements)]
+            if isinstance(target.recorded_grade, RecordedGrade):
+                self.grade_known(target.recorded_grade.value, target.recorded_grade.scale,
+                                 record.at("then", "recorded_grade", "value"))
+        elif hasattr(target, "requirement"):
+            wanted = [(target.requirement, ("then", "requirement"))]
+        for requirement, path in wanted:
+            self.requirement_in(programs, requirement, record.at(*path))
+        by_level = getattr(target, "credits_by_level", ())
+        if by_level:
+            match = rule.when if isinstance(rule.when, Match) else None
+            frameworks = self._frameworks_for(match) if match else []
+            for index, entry in enumerate(by_level):
+                if entry.level is not None:
+                    self._level_known(frameworks, entry.level,
+                                      record.at("then", "credits_by_level", index))
+
+    def requirement_in(self, programs: Iterable[Program], requirement: str,
+                       where: Location) -> None:
+        for program in programs:
+            if program.requirement(requirement) is None:
+                ids = [r.id for r in program.requirements]
+                self.add("UNKNOWN_REQUIREMENT",
+                         f"programme {program.id!r} has no requirement {requirement!r};"
+                         + (did_you_mean(requirement, ids) or f" it has {', '.join(ids)}"), where)
+
+    def cap(self, record: ItemRecord) -> None:
+        cap = record.item
+        programs = [self.s.programs[p] for p in getattr(cap, "programs", ()) if p in self.s.programs]
+        for index, requirement in enumerate(getattr(cap, "counts").requirements):
+            self.requirement_in(programs, requirement, record.at("counts", "requirements", index))
+
+    # -------------------------------------------------------------- programs
+    def program(self, record: ItemRecord) -> None:
+        program = record.item
+        assert isinstance(program, Program)
+        school = self.s.issuers.get(program.school) if program.school else None
+        if school is not None and school.kind != "school":
+            self.add("WRONG_REFERENCE_KIND", f"{program.school!r} is a {school.kind}, not a school",
+                     record.at("school"))
+        if program.guideline == "moe-2019-13":
+            self.guideline_2019_13(program, record)
+
+    def guideline_2019_13(self, program: Program, record: ItemRecord) -> None:
+        """教职成〔2019〕13号: hours floor, 16–18 hours a credit, public basic >= 1/4, electives >= 10 %."""
+        total = program.total_hours or Decimal(0)
+        floor = {"secondary_vocational": 3000, "higher_vocational": 2500}.get(
+            program.education_level)
+        guide = "教职成〔2019〕13号"
+        if floor is not None and total < floor:
+            self.add("PROGRAM_STRUCTURE", f"{guide} asks for at least {floor} hours; total_hours "
+                     f"is {total}", record.at("total_hours"))
+        rate = program.hours_per_credit or Decimal(0)
+        if not Decimal(16) <= rate <= Decimal(18):
+            self.add("PROGRAM_STRUCTURE", f"{guide} counts 16–18 hours as one credit; "
+                     f"hours_per_credit is {rate}", record.at("hours_per_credit"))
+        public = Decimal(0)
+        for course_id in program.course_ids():
+            course = self.s.units.get(course_id)
+            if course is not None and getattr(course, "course_type", None) == "public_basic":
+                public += course.hours if course.hours is not None else (
+                    course.credits.amount * rate if course.credits else Decimal(0))
+        if total and public * 4 < total:
+            self.add("PROGRAM_STRUCTURE", f"{guide} asks public basic courses to take at least 1/4 "
+                     f"of the hours; they take {public} of {total}", record.at("requirements"))
+        electives = sum((r.min_credits or Decimal(0)) * rate
+                        for r in program.requirements if r.kind == "elective_pool")
+        if total and electives * 10 < total:
+            self.add("PROGRAM_STRUCTURE", f"{guide} asks electives to take at least 10 % of the "
+                     f"hours; elective pools require {electives} of {total}",
+                     record.at("requirements"))
+
+    # ------------------------------------------------------------ provenance
+    def provenance(self, record: ItemRecord) -> None:
+        item = record.item
+        if not isinstance(item, Item) or item.example:
+            return
+        if item.source is None:
+            self.add("MISSING_SOURCE", f"{item.item_kind} {item.id!r} cites no source; add "
+                     "`source:` (document, issuer, year) or mark it `example: true`",
+                     record.at("id"))
+        elif item.source.evidence == "unverified":
+            self.add("MISSING_SOURCE", f"{item.item_kind} {item.id!r} has an unverified source; "
+                     "unverified items must be marked `example: true`",
+                     record.at("source", "evidence"))
+
+    def run(self) -> list[Problem]:
+        for record in self.records.values():
+            self.references(record.item, record)
+            self.provenance(record)
+            self.framework_levels(record)
+            kind = record.item.item_kind
+            if kind == "rule":
+                self.rule(record)
+            elif kind == "program":
+                self.program(record)
+            elif kind == "cap":
+                self.cap(record)
+        return self.problems
+
+
+def check_standards(records: Iterable[ItemRecord], failed: Iterable[tuple[str, str]] = ()
+                    ) -> tuple[Standards, list[Problem]]:
+    """Build :class:`Standards` from located items; report duplicate ids and every cross problem.
+
+    ``failed`` holds (kind, id) of items that did not validate: references to them are
+    not reported again.
+    """
+    problems: list[Problem] = []
+    kept: dict[tuple[str, str], ItemRecord] = {}
+    for record in records:
+        key = (record.item.item_kind, record.item.id)
+        if key in kept:
+            first = kept[key].at("id")
+            problems.append(Problem(
+                "DUPLICATE_ID", f"another {key[0]} already has the id {key[1]!r} ({first}); "
+                "rename one of them", record.at("id")))
+            continue
+        kept[key] = record
+    origins = {key: record.at() for key, record in kept.items()}
+    standards = Standards((r.item for r in kept.values()), origins)
+    checker = _Checker(standards, kept)
+    checker.failed = set(failed)
+    problems.extend(checker.run())
+    return standards, problems
+
+
+def check_portfolio(portfolio: Portfolio, standards: Standards, doc: Document | None,
+                    base: Path = ()) -> list[Problem]:
+    """Check a portfolio's references, levels and grades against standards."""
+    record = ItemRecord(portfolio, doc, base)  # type: ignore[arg-type]
+    checker = _Checker(standards, {})
+    checker.references(portfolio, record)
+    for index, achievement in enumerate(portfolio.achievements):
+        _check_achievement(checker, achievement, record, ("achievements", index))
+    return checker.problems
+
+
+def _check_achievement(checker: _Checker, achievement: Achievement, record: ItemRecord,
+                       path: Path) -> None:
+    standards = checker.s
+    if achievement.unit not in standards.units:
+        return
+    framework = unit_framework(standards, achievement.unit)
+    if achievement.level is not None:
+        if framework is None:
+            checker.add("UNKNOWN_LEVEL", f"unit {achievement.unit!r} has no levels; remove "
+                        "`level`", record.at(*path, "level"))
+        else:
+            checker.level_in(framework, achievement.level, record.at(*path, "level"),
+                             unit_levels(standards, achievement.unit),
+                             f"unit {achievement.unit!r}")
+    if achievement.grade is not None:
+        checker.grade_known(achievement.grade, achievement.scale, record.at(*path, "grade"))
+

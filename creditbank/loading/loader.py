@@ -1,0 +1,291 @@
+"""Load standards and portfolios from YAML/JSON files, collecting every problem at once.
+
+Layout: a standards directory is read recursively; every ``*.yaml``, ``*.yml`` and
+``*.json`` file in it (hidden files and directories skipped) is one document whose
+``kind`` says what it holds (see :mod:`creditbank.models.documents`). File and
+directory names are free; the bundled standards use one directory per kind.
+
+>>> from creditbank import bundled_standards_path
+>>> standards = load_standards(bundled_standards_path())
+>>> "460301" in {p.code for p in standards.programs.values()}
+True
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from creditbank.errors import LoadError, Location, Problem
+from creditbank.loading.crosscheck import ItemRecord, check_portfolio, check_standards
+from creditbank.loading.locate import problems_from_validation
+from creditbank.loading.yaml_reader import Document, Limits, read_yaml_file, read_yaml_text
+from creditbank.models import Portfolio, Standards
+from creditbank.models.documents import (
+    DOCUMENT_TYPES,
+    SECTIONS,
+    PortfolioDocument,
+)
+from creditbank.suggest import did_you_mean
+
+__all__ = [
+    "LoadReport",
+    "discover_files",
+    "load_documents",
+    "load_portfolio",
+    "load_portfolio_text",
+    "load_standards",
+]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass
+class LoadReport:
+    """Everything one load found: standards (when usable), portfolios, and problems."""
+
+    standards: Standards | None = None
+    portfolios: list[tuple[str, Portfolio]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def sorted_problems(self) -> list[Problem]:
+        return sorted(set(self.problems), key=Problem.sort_key)
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Files to read for the given files and directories, with the name to show for each."""
+    found: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            children = sorted(
+                p for p in path.rglob("*")
+                if p.suffix.lower() in SUFFIXES and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            base = path.parent if path.name else path
+            found.extend((p, _display(p, base if str(raw) else None)) for p in children)
+        elif path.is_file():
+            found.append((path, str(raw)))
+        elif path.exists():
+            problems.append(Problem("NOT_A_FILE", "not a regular file or directory",
+                                    Location(str(raw))))
+        else:
+            problems.append(Problem("FILE_NOT_FOUND", "no such file or directory; check the path",
+                                    Location(str(raw))))
+    unique = list(dict.fromkeys(found))
+    return unique, problems
+
+
+def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Problem]]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return None, [Problem("UNKNOWN_KIND", "a creditbank file is a mapping that starts with "
+                              "`kind:` (e.g. kind: rules)", doc.location(()))]
+    kind = data.get("kind", default)
+    if kind is None:
+        return None, [Problem("UNKNOWN_KIND", "the file has no `kind`; add one of "
+                              + ", ".join(DOCUMENT_TYPES), doc.location(()))]
+    if kind not in DOCUMENT_TYPES:
+        hint = did_you_mean(str(kind), DOCUMENT_TYPES) or " use one of " + ", ".join(DOCUMENT_TYPES)
+        return None, [Problem("UNKNOWN_KIND", f"unknown kind {kind!r};{hint}",
+                              doc.location(("kind",)))]
+    return str(kind), []
+
+
+def _with_file_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Copy the file-level ``source`` / ``example`` into items that give neither."""
+    source, example = data.get("source"), data.get("example")
+    if source is None and example is not True:
+        return data
+    data = copy.copy(data)
+    sections = ["items"] if "items" in data else list(SECTIONS)
+    for section in sections:
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        filled = []
+        for item in items:
+            if isinstance(item, dict):
+                item = dict(item)
+                if source is not None and "source" not in item:
+                    item["source"] = source
+                if example is True and "example" not in item:
+                    item["example"] = True
+            filled.append(item)
+        data[section] = filled
+    return data
+
+
+@functools.cache
+def _item_adapter(kind: str, section: str) -> tuple[Any, TypeAdapter[Any]]:
+    annotation = DOCUMENT_TYPES[kind].model_fields[section].annotation
+    item_type = get_args(annotation)[0]
+    return item_type, TypeAdapter(item_type)
+
+
+def _sections(kind: str) -> list[str]:
+    if kind == "standards":
+        return list(SECTIONS)
+    return [] if kind == "portfolio" else ["items"]
+
+
+def _validate(doc: Document, kind: str, failed: set[tuple[str, str]]) -> tuple[
+        BaseModel | None, list[ItemRecord], list[Problem]]:
+    """Validate a document; each item on its own, so one bad item hides no other's problems.
+
+    Ids of items that failed are added to ``failed``: references to them are not reported
+    again as unknown.
+    """
+    model_type = DOCUMENT_TYPES[kind]
+    data = doc.data
+    if kind == "portfolio":
+        data = data if "kind" in data else {**data, "kind": "portfolio"}
+        try:
+            return model_type.model_validate(data), [], []
+        except ValidationError as error:
+            return None, [], problems_from_validation(error, doc, model_type)
+    data = _with_file_defaults(data)
+    problems: list[Problem] = []
+    records: list[ItemRecord] = []
+    head = dict(data)
+    for section in _sections(kind):
+        items = head.pop(section, None)
+        if section == "items" and items is None:
+            problems.append(Problem("MISSING_FIELD", "required field `items` is missing; list the "
+                                    f"{kind} under `items:`", doc.location(())))
+            continue
+        if not isinstance(items, list):
+            if items is not None:
+                problems.append(Problem("WRONG_TYPE", f"`{section}` must be a list",
+                                        doc.location((section,))))
+            continue
+        item_type, adapter = _item_adapter(kind, section)
+        for index, item in enumerate(items):
+            try:
+                records.append(ItemRecord(adapter.validate_python(item), doc, (section, index)))
+            except ValidationError as error:
+                problems += problems_from_validation(error, doc, item_type, (section, index))
+                if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+                    item_kind = SECTIONS[kind if section == "items" else section]
+                    failed.add((item_kind, str(item["id"])))
+    if "items" in _sections(kind):
+        head["items"] = []
+    try:
+        model = model_type.model_validate(head)
+    except ValidationError as error:
+        return None, records, problems + problems_from_validation(error, doc, model_type)
+    return model, records, problems
+
+
+def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
+                   standards: Standards | None = None) -> LoadReport:
+    """Read files and directories of standards and portfolios; never raises for bad input.
+
+    Portfolios are checked against the standards found among ``paths``, or against
+    ``standards`` when the paths hold none.
+    """
+    report = LoadReport()
+    files, report.problems = discover_files(paths)
+    records: list[ItemRecord] = []
+    portfolios: list[tuple[Document, PortfolioDocument]] = []
+    failed: set[tuple[str, str]] = set()
+    for path, name in files:
+        report.files.append(name)
+        doc, problems = read_yaml_file(path, limits, display=name)
+        report.problems.extend(problems)
+        if doc is None:
+            continue
+        kind, problems = _kind_of(doc, None)
+        report.problems.extend(problems)
+        if kind is None:
+            continue
+        model, items, problems = _validate(doc, kind, failed)
+        report.problems.extend(problems)
+        records.extend(items)
+        if isinstance(model, PortfolioDocument):
+            portfolios.append((doc, model))
+    if records or standards is None:
+        if not files and not report.problems:
+            report.problems.append(Problem("NO_STANDARDS", "no .yaml, .yml or .json files found",
+                                           Location(", ".join(map(str, paths)) or None)))
+        built, problems = check_standards(records, failed)
+        report.problems.extend(problems)
+        standards = built
+    report.standards = standards
+    for doc, document in portfolios:
+        portfolio = document.to_portfolio()
+        report.problems.extend(check_portfolio(portfolio, standards, doc))
+        report.portfolios.append((doc.file, portfolio))
+    report.problems = report.sorted_problems()
+    return report
+
+
+def load_standards(*paths: Path | str, limits: Limits = Limits()) -> Standards:
+    """Load standards from files and directories; raise :class:`LoadError` with every problem."""
+    report = load_documents(paths, limits=limits)
+    if report.problems:
+        raise LoadError(report.problems)
+    assert report.standards is not None
+    return report.standards
+
+
+def _portfolio_from_doc(doc: Document | None, problems: list[Problem],
+                        standards: Standards | None) -> Portfolio:
+    if doc is None:
+        raise LoadError(problems)
+    kind, more = _kind_of(doc, "portfolio")
+    problems = problems + more
+    if kind is not None and kind != "portfolio":
+        problems.append(Problem("UNKNOWN_KIND", f"expected a portfolio, found kind {kind!r}",
+                                doc.location(("kind",))))
+        raise LoadError(problems)
+    if kind is None:
+        raise LoadError(problems)
+    model, _, more = _validate(doc, "portfolio", set())
+    problems += more
+    if not isinstance(model, PortfolioDocument):
+        raise LoadError(problems)
+    portfolio = model.to_portfolio()
+    if standards is not None:
+        problems += check_portfolio(portfolio, standards, doc)
+    if problems:
+        raise LoadError(problems)
+    return portfolio
+
+
+def load_portfolio(path: Path | str, standards: Standards | None = None, *,
+                   limits: Limits = Limits()) -> Portfolio:
+    """Load one portfolio file (YAML or JSON; ``kind: portfolio`` may be omitted).
+
+    With ``standards``, its units, levels, issuers and grades are checked against them.
+    """
+    doc, problems = read_yaml_file(Path(path), limits, display=str(path))
+    return _portfolio_from_doc(doc, problems, standards)
+
+
+def load_portfolio_text(text: str, standards: Standards | None = None, *,
+                        file: str = "<portfolio>", limits: Limits = Limits()) -> Portfolio:
+    """Load a portfolio from YAML or JSON text."""
+    doc, problems = read_yaml_text(text, file, limits)
+    return _portfolio_from_doc(doc, problems, standards)

@@ -1,0 +1,184 @@
+"""Turn pydantic validation errors into located, coded :class:`~creditbank.errors.Problem` s."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from creditbank.errors import ERROR_CODES, ErrorCode, PathItem, Problem
+from creditbank.loading.yaml_reader import Document
+from creditbank.suggest import did_you_mean
+
+__all__ = ["problems_from_validation"]
+
+_TYPE_ERRORS = {
+    "int_type", "int_parsing", "int_from_float", "string_type", "bool_type", "bool_parsing",
+    "decimal_type", "decimal_parsing", "float_type", "float_parsing", "model_type",
+    "model_attributes_type", "tuple_type", "list_type", "dict_type", "date_type", "none_required",
+    "is_instance_of", "dataclass_type", "frozen_set_type", "set_type",
+}
+_VALUE_ERRORS = {
+    "greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long",
+    "string_too_short", "string_too_long", "string_pattern_mismatch", "literal_error",
+    "value_error", "assertion_error", "enum", "multiple_of",
+}
+_DATE_ERRORS = {"date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing",
+                "datetime_parsing", "date_future", "date_past"}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing (null)"
+    text = repr(str(value)) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[PathItem, ...], tuple[Any, ...]]:
+    """Follow ``loc`` through the data; drop union tags pydantic adds that the data lacks.
+
+    Returns the data path and the model path (which keeps the tags, for field lookup).
+    """
+    path: list[PathItem] = []
+    current = data
+    for element in loc:
+        if isinstance(current, dict) and element in current:
+            current = current[element]
+            path.append(element)
+        elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
+            current = current[element]
+            path.append(element)
+        elif isinstance(current, dict) and isinstance(element, str) and element.isidentifier() \
+                and element == loc[-1]:
+            path.append(element)  # a missing or unknown field: keep it for the message
+            current = None
+    return tuple(path), tuple(loc)
+
+
+def _models_at(root: Any, loc: tuple[Any, ...]) -> list[type[BaseModel]]:
+    """The model classes that could sit at ``loc`` under ``root`` (for field suggestions)."""
+    current: list[Any] = [root]
+    for element in loc:
+        following: list[Any] = []
+        for annotation in current:
+            for member in _raw_members(annotation):
+                if isinstance(element, int):
+                    if get_origin(member) in (tuple, list):
+                        following.append(get_args(member)[0])
+                elif isinstance(member, type) and issubclass(member, BaseModel):
+                    field = member.model_fields.get(element)
+                    if field is not None:
+                        following.append(field.annotation)
+                    elif _matches_tag(member, element):
+                        following.append(member)
+        if following:
+            current = following
+    found: list[type[BaseModel]] = []
+    for annotation in current:
+        for member in _raw_members(annotation):
+            if isinstance(member, type) and issubclass(member, BaseModel) and member not in found:
+                found.append(member)
+    return found
+
+
+def _raw_members(annotation: Any) -> list[Any]:
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _raw_members(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [m for arg in get_args(annotation) for m in _raw_members(arg)]
+    return [annotation]
+
+
+def _matches_tag(model: type[BaseModel], element: Any) -> bool:
+    kind = model.model_fields.get("kind")
+    if kind is not None and get_args(kind.annotation) and element in get_args(kind.annotation):
+        return True
+    return model.__name__.lower() == str(element).replace("_", "").lower()
+
+
+def _field_names(root: Any, model_loc: tuple[Any, ...]) -> list[str]:
+    names: list[str] = []
+    for model in _models_at(root, model_loc):
+        names.extend(n for n in model.model_fields if n not in names)
+    return names
+
+
+def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathItem, ...]) -> Problem:
+    loc = (*prefix, *error["loc"])
+    kind = error["type"]
+    path, model_loc = _walk(doc.data, loc)
+    ctx = error.get("ctx") or {}
+    field = path[-1] if path and isinstance(path[-1], str) else None
+    label = f"`{field}`" if field else "the value"
+    got = _describe(error.get("input"))
+    code: ErrorCode
+    if kind in ERROR_CODES:
+        code = kind  # type: ignore[assignment]  # our own PydanticCustomError codes
+        message = error["msg"]
+        extra = ctx.get("field")
+        if isinstance(extra, str):
+            target = doc.data
+            for step in path:
+                target = target[step] if isinstance(target, dict | list) else None
+            if isinstance(target, dict) and extra in target:
+                path = (*path, extra)
+    elif kind == "missing":
+        code, message = "MISSING_FIELD", f"required field {label} is missing; add it"
+    elif kind == "extra_forbidden":
+        allowed = _field_names(root, model_loc[len(prefix):-1])
+        hint = did_you_mean(str(field), allowed)
+        fix = hint if hint else f" allowed here: {', '.join(allowed)}" if allowed else ""
+        code, message = "UNKNOWN_FIELD", f"unknown field {label};{fix or ' remove it'}"
+        return Problem(code, message, doc.location(path, key=True))
+    elif kind == "union_tag_invalid":
+        tags = str(ctx.get("expected_tags", "")).replace("'", "").split(", ")
+        tag = str(ctx.get("tag", ""))
+        code = "INVALID_VALUE"
+        discriminator = str(ctx.get("discriminator", "kind")).strip("'")
+        message = f"unknown {discriminator} {tag!r};" + (
+            did_you_mean(tag, tags) or f" use one of {', '.join(tags)}")
+        if discriminator.isidentifier():
+            path = (*path, discriminator)
+    elif kind == "union_tag_not_found":
+        code = "MISSING_FIELD"
+        message = f"required field `{str(ctx.get('discriminator', 'kind')).strip(chr(39))}` is " \
+                  "missing; it says which kind of entry this is"
+    elif kind == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
+        code = "INVALID_VALUE"
+        message = f"{label} is {got};" + (did_you_mean(str(error.get("input")), options)
+                                          or f" use one of {expected}")
+    elif kind in _TYPE_ERRORS:
+        code = "WRONG_TYPE"
+        message = f"{label}: {error['msg'].lower()}, got {got}"
+    elif kind in _DATE_ERRORS:
+        code = "INVALID_DATE"
+        message = f"{label}: {error['msg'].lower()}, got {got}; write dates as YYYY-MM-DD"
+    elif kind in _VALUE_ERRORS:
+        code = "INVALID_VALUE"
+        message = f"{label}: {error['msg'].lower()}, got {got}"
+    else:
+        code = "INVALID_VALUE"
+        message = f"{label}: {error['msg']}"
+    return Problem(code, message, doc.location(path))
+
+
+def problems_from_validation(error: ValidationError, doc: Document, root: Any,
+                             prefix: tuple[PathItem, ...] = ()) -> list[Problem]:
+    """One problem per pydantic error, located in the document it came from.
+
+    ``root`` is the type that was validated (for "did you mean" field suggestions) and
+    ``prefix`` the path of the validated value inside the document.
+    """
+    return [_problem(detail, doc, root, prefix) for detail in error.errors(include_url=False)]

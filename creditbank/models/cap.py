@@ -1,0 +1,91 @@
+"""Caps: limits that hold across rules at once (学分上限, 只认最高级, 不重复认定).
+
+A cap selects which converted credit it ``counts`` (by rule, unit kind, tag, requirement,
+…), groups it ``per`` programme, achievement, course, rule, requirement, family, unit or
+period, and sets exactly one limit:
+
+* ``max_credits`` — at most so many credits in each group (R2: 8 per achievement);
+* ``max_share`` — at most a share of the programme's total credits (≤ 50 %, online ≤ 25 %);
+* ``max_count`` — at most so many achievements in each group (R1: one per course);
+* ``highest_only`` — within each group only the highest-level achievement converts;
+* ``within_recognised`` — never more than the credit bank recognised for the unit (R3).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from creditbank.models.common import Item
+from creditbank.models.units import AwardTier, CourseType, Scope, UnitKind
+from creditbank.models.values import (
+    Credits,
+    IssuerRef,
+    LocalId,
+    Model,
+    PeriodSetRef,
+    ProgramRef,
+    RuleRef,
+    Share,
+    UnitRef,
+)
+
+__all__ = ["Cap", "CapGroup", "CapSelector"]
+
+CapGroup = Literal[
+    "program", "achievement", "course", "rule", "requirement", "family", "unit", "period"
+]
+
+
+class CapSelector(Model):
+    """Which converted credit a cap counts; every given filter must hold (empty: all of it)."""
+
+    rules: tuple[RuleRef, ...] = ()
+    units: tuple[UnitRef, ...] = ()
+    unit_kinds: tuple[UnitKind, ...] = ()
+    tags: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    scopes: tuple[Scope, ...] = ()
+    tiers: tuple[AwardTier, ...] = ()
+    online: StrictBool | None = None
+    requirements: tuple[LocalId, ...] = ()
+    course_types: tuple[CourseType, ...] = ()
+
+
+class Cap(Item):
+    """A limit on converted credit, for some programmes (or all programmes of a school)."""
+
+    item_kind: ClassVar[str] = "cap"
+
+    programs: tuple[ProgramRef, ...] = Field(default=(), description="Empty: every programme.")
+    school: IssuerRef | None = Field(default=None, description="Only programmes of this school.")
+    counts: CapSelector = CapSelector()
+    per: CapGroup = "program"
+    period_set: PeriodSetRef | Literal["calendar_year"] | None = Field(
+        default=None, description="For `per: period`: the programme's periods or calendar years.")
+    max_credits: Credits | None = None
+    max_share: Share | None = Field(default=None, description="Of the programme's total credits.")
+    max_count: StrictInt | None = Field(default=None, ge=0)
+    highest_only: StrictBool = False
+    within_recognised: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> Cap:
+        limits = [self.max_credits is not None, self.max_share is not None,
+                  self.max_count is not None, self.highest_only, self.within_recognised]
+        if sum(limits) != 1:
+            raise PydanticCustomError(
+                "INVALID_VALUE",
+                "a cap sets exactly one of `max_credits`, `max_share`, `max_count`, "
+                "`highest_only: true` or `within_recognised: true`", {"field": "max_credits"})
+        if (self.per == "period") != (self.period_set is not None):
+            raise PydanticCustomError(
+                "INVALID_VALUE", "give `period_set` exactly when `per: period`",
+                {"field": "period_set"})
+        if self.max_share is not None and self.per != "program":
+            raise PydanticCustomError(
+                "INVALID_VALUE", "`max_share` is a share of the programme total: use `per: program`",
+                {"field": "per"})
+        return self

@@ -1,0 +1,105 @@
+"""Degree programmes (学历项目 / 专业) and their requirement groups."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from creditbank.models.common import Item, check_unique_local_ids
+from creditbank.models.units import CourseType
+from creditbank.models.values import (
+    CourseRef,
+    Credits,
+    Hours,
+    IssuerRef,
+    Label,
+    LocalId,
+    Model,
+    PeriodSetRef,
+    PositiveAmount,
+)
+
+__all__ = ["EducationLevel", "Guideline", "Program", "Requirement", "RequirementKind"]
+
+EducationLevel = Literal[
+    "secondary_vocational",  # 中职
+    "higher_vocational",  # 高职专科
+    "vocational_bachelor",  # 职业本科
+    "bachelor",
+    "master",
+    "other",
+]
+RequirementKind = Literal["required_courses", "category", "elective_pool"]
+Guideline = Literal["moe-2019-13"]
+"""``moe-2019-13``: 教职成〔2019〕13号 — total hours, 16–18 hours per credit, public basic
+>= 1/4 of hours, electives >= 10 % of hours; the loader checks a programme that declares it."""
+
+
+class Requirement(Model):
+    """A requirement group: required courses, a category with a minimum, or an elective pool."""
+
+    id: LocalId
+    name: Label
+    kind: RequirementKind
+    courses: tuple[CourseRef, ...] = Field(default=(), description="Courses that count here.")
+    course_types: tuple[CourseType, ...] = Field(
+        default=(), description="Any course of these types counts here (categories).")
+    min_credits: Credits | None = None
+    max_credits: Credits | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Requirement:
+        if len(set(self.courses)) != len(self.courses):
+            raise PydanticCustomError("DUPLICATE_LOCAL_ID", "a course is listed twice",
+                                      {"field": "courses"})
+        if self.kind == "required_courses" and not self.courses:
+            raise PydanticCustomError("MISSING_FIELD", "required courses need `courses`",
+                                      {"field": "courses"})
+        if self.kind != "required_courses" and self.min_credits is None:
+            raise PydanticCustomError(
+                "MISSING_FIELD", "a {kind} needs `min_credits`", {"kind": self.kind,
+                                                                   "field": "min_credits"})
+        if (self.min_credits is not None and self.max_credits is not None
+                and self.max_credits < self.min_credits):
+            raise PydanticCustomError(
+                "INVALID_VALUE", "max_credits {mx} is below min_credits {mn}",
+                {"mx": str(self.max_credits), "mn": str(self.min_credits), "field": "max_credits"})
+        return self
+
+
+class Program(Item):
+    """A degree programme of one school, with the requirements a graduate must meet."""
+
+    item_kind: ClassVar[str] = "program"
+
+    code: str | None = Field(default=None, description="Catalogue code, e.g. 460301.")
+    school: IssuerRef | None = None
+    education_level: EducationLevel
+    duration_years: StrictInt | None = Field(default=None, ge=1, le=8)
+    credit_unit: Literal["credit", "ects", "semester_hour"] = "credit"
+    total_credits: Credits
+    total_hours: Hours | None = None
+    hours_per_credit: PositiveAmount | None = None
+    guideline: Guideline | None = Field(
+        default=None, description="A structure guideline the loader checks the programme against.")
+    periods: PeriodSetRef | None = Field(default=None, description="Terms or years for per-period caps.")
+    requirements: tuple[Requirement, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _requirements_distinct(self) -> Program:
+        check_unique_local_ids(self.requirements, "requirements")
+        if self.guideline is not None and (self.total_hours is None or self.hours_per_credit is None):
+            raise PydanticCustomError(
+                "MISSING_FIELD", "guideline {g} needs `total_hours` and `hours_per_credit`",
+                {"g": self.guideline, "field": "total_hours"})
+        return self
+
+    def requirement(self, requirement_id: str) -> Requirement | None:
+        """The requirement with this id, or None."""
+        return next((r for r in self.requirements if r.id == requirement_id), None)
+
+    def course_ids(self) -> tuple[str, ...]:
+        """Every course named by any requirement, in order, once."""
+        return tuple(dict.fromkeys(c for r in self.requirements for c in r.courses))

@@ -1,0 +1,360 @@
+"""Conversion rules (转换规则): which achievements convert into what, under which conditions.
+
+A rule has three parts, mirrored later by the engine's decisions:
+
+* ``when`` — a :data:`Condition`: a :class:`Match` on one achievement (unit, level,
+  grade, recency, validity, issuer, hours …), or a combination of several achievements
+  (``all_of``, ``any_of``, ``n`` of ``of``);
+* ``then`` — a :data:`Target`: exempt courses, credits into a requirement, hours converted
+  at a rate, or partial credit towards a course;
+* its own dates, priority and whether an achievement it uses may also be used elsewhere
+  (``shareable``).
+
+Caps that limit many rules at once are :class:`creditbank.models.cap.Cap` items.
+
+>>> rule = Rule.model_validate({
+...     "id": "r1", "name": "电工三级 → 电工技术", "example": True, "programs": ["p"],
+...     "when": {"units": ["cert-electrician"], "level": {"at_least": "三级"}},
+...     "then": {"kind": "exempt_courses", "courses": ["c-electrics"],
+...              "recorded_grade": {"policy": "fixed", "value": 60}}})
+>>> rule.then.kind, rule.when.level.at_least
+('exempt_courses', '三级')
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Discriminator, Field, StrictBool, StrictInt, Tag, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from creditbank.models.common import date_range_error
+from creditbank.models.common import Item as _Item
+from creditbank.models.units import AwardTier, CourseType, LevelCredits, Scope, UnitKind
+from creditbank.models.values import (
+    Amount,
+    CourseRef,
+    Credits,
+    GradeScaleRef,
+    Hours,
+    IssuerRef,
+    LevelName,
+    LocalId,
+    Model,
+    OccupationRef,
+    PositiveAmount,
+    ProgramRef,
+    Share,
+    StrictDate,
+    UnitRef,
+)
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "Condition",
+    "CourseCredits",
+    "ExemptCourses",
+    "GradeCondition",
+    "HoursToCredits",
+    "LevelCondition",
+    "Match",
+    "NOf",
+    "RecordedGrade",
+    "RequirementCredits",
+    "Rule",
+    "Target",
+    "Within",
+]
+
+
+class LevelCondition(Model):
+    """A level window: ``at_least`` and/or ``at_most`` (by rank), or ``one_of`` named levels."""
+
+    at_least: LevelName | None = None
+    at_most: LevelName | None = None
+    one_of: tuple[LevelName, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        if isinstance(data, str | int) and not isinstance(data, bool):
+            return {"one_of": [data]}
+        return data
+
+    @model_validator(mode="after")
+    def _says_something(self) -> LevelCondition:
+        if self.at_least is None and self.at_most is None and not self.one_of:
+            raise PydanticCustomError("MISSING_FIELD", "a level condition needs `at_least`, "
+                                      "`at_most` or `one_of`", {"field": "at_least"})
+        if self.one_of and (self.at_least is not None or self.at_most is not None):
+            raise PydanticCustomError("INVALID_VALUE", "use either `one_of` or a range, not both",
+                                      {"field": "one_of"})
+        return self
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.at_least, self.at_most, *self.one_of) if n is not None)
+
+
+class GradeCondition(Model):
+    """A minimum result: a grade on a scale (优秀/良好/合格, A–F) or a score (percent)."""
+
+    at_least: LevelName | Amount
+    scale: GradeScaleRef | None = Field(
+        default=None, description="Scale of `at_least`; results on other scales compare by percent.")
+
+    @field_validator("at_least", mode="before")
+    @classmethod
+    def _number_or_name(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            from decimal import Decimal
+
+            return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return value
+
+
+class Within(Model):
+    """A duration for recency: earned within so many years and months of the as-of date."""
+
+    years: StrictInt = Field(default=0, ge=0, le=100)
+    months: StrictInt = Field(default=0, ge=0, le=1200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _years_short_form(cls, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"years": data}
+        return data
+
+    @model_validator(mode="after")
+    def _positive(self) -> Within:
+        if self.years == 0 and self.months == 0:
+            raise PydanticCustomError("INVALID_VALUE", "a recency window must be longer than zero")
+        return self
+
+
+class Match(Model):
+    """Conditions on one achievement. Every given condition must hold.
+
+    Selection (at least one): ``units``, ``unit_kinds``, ``occupations``, ``families``, ``tags``.
+    """
+
+    units: tuple[UnitRef, ...] = Field(default=(), description="Achievement is of one of these units.")
+    unit_kinds: tuple[UnitKind, ...] = ()
+    occupations: tuple[OccupationRef, ...] = ()
+    families: tuple[str, ...] = ()
+    tags: tuple[str, ...] = Field(default=(), description="The unit has every one of these tags.")
+    scopes: tuple[Scope, ...] = Field(default=(), description="The certificate's scope is one of these.")
+    tiers: tuple[AwardTier, ...] = Field(default=(), description="The award's tier is one of these.")
+    level: LevelCondition | None = None
+    grade: GradeCondition | None = None
+    earned_within: Within | None = Field(default=None, description="Recency, from the as-of date.")
+    earned_from: StrictDate | None = None
+    earned_until: StrictDate | None = None
+    must_be_valid: StrictBool = Field(default=True, description="Not expired on the as-of date.")
+    issuer_authorised: StrictBool = Field(
+        default=True, description="The issuer is authorised for the unit in the standards.")
+    issuers: tuple[IssuerRef, ...] = Field(default=(), description="Issued by one of these.")
+    min_hours: Hours | None = None
+    max_hours: Hours | None = None
+    assessed: StrictBool | None = None
+    online: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Match:
+        if not (self.units or self.unit_kinds or self.occupations or self.families or self.tags):
+            raise PydanticCustomError(
+                "MISSING_FIELD",
+                "a condition must say which achievements it matches: give `units`, `unit_kinds`, "
+                "`occupations`, `families` or `tags`", {"field": "units"})
+        date_range_error(self.earned_from, self.earned_until, "earned_from", "earned_until")
+        if self.min_hours is not None and self.max_hours is not None and self.max_hours < self.min_hours:
+            raise PydanticCustomError("INVALID_VALUE",
+                                      "max_hours is below min_hours", {"field": "max_hours"})
+        return self
+
+
+class AllOf(Model):
+    """Several achievements together (many-to-one): one distinct achievement per condition."""
+
+    all_of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(Model):
+    """Any one of the alternatives."""
+
+    any_of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class NOf(Model):
+    """At least ``n`` of the conditions, each met by a distinct achievement."""
+
+    n: StrictInt = Field(ge=1)
+    of: tuple[Condition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _n_fits(self) -> NOf:
+        if self.n > len(self.of):
+            raise PydanticCustomError("INVALID_VALUE", "n = {n} but only {m} conditions are given",
+                                      {"n": self.n, "m": len(self.of), "field": "n"})
+        return self
+
+
+def _condition_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        for key in ("all_of", "any_of"):
+            if key in value:
+                return key
+        return "n_of" if "n" in value or "of" in value else "match"
+    return {AllOf: "all_of", AnyOf: "any_of", NOf: "n_of"}.get(type(value), "match")
+
+
+Condition = Annotated[
+    Annotated[Match, Tag("match")]
+    | Annotated[AllOf, Tag("all_of")]
+    | Annotated[AnyOf, Tag("any_of")]
+    | Annotated[NOf, Tag("n_of")],
+    Discriminator(_condition_tag),
+]
+"""A condition: a :class:`Match`, or ``all_of`` / ``any_of`` / ``n`` + ``of`` combinations."""
+
+
+class RecordedGrade(Model):
+    """How an exempted course is recorded: a fixed grade (60, 合格), the achievement's own, or 'pass'."""
+
+    policy: Literal["fixed", "carry_over", "pass"] = "pass"
+    value: LevelName | Amount | None = None
+    scale: GradeScaleRef | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number_first(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            from decimal import Decimal
+
+            return Decimal(value)
+        return value
+
+    @model_validator(mode="after")
+    def _value_when_fixed(self) -> RecordedGrade:
+        if (self.policy == "fixed") != (self.value is not None):
+            raise PydanticCustomError(
+                "INVALID_VALUE", "give `value` exactly when policy is `fixed`", {"field": "value"})
+        return self
+
+
+class ExemptCourses(Model):
+    """Course exemption (课程免修/替代): the achievement completes courses of the programme.
+
+    Name the ``courses``, or select them by ``course_types`` / ``requirements`` (e.g. rule R4:
+    初级 → professional-foundation courses). ``choose: all`` exempts every selected course
+    (one-to-many); ``choose: any`` lets the engine pick up to ``max_courses`` of them.
+    """
+
+    kind: Literal["exempt_courses"] = "exempt_courses"
+    courses: tuple[CourseRef, ...] = ()
+    course_types: tuple[CourseType, ...] = ()
+    requirements: tuple[LocalId, ...] = ()
+    choose: Literal["all", "any"] = "all"
+    max_courses: StrictInt | None = Field(default=None, ge=1)
+    recorded_grade: RecordedGrade = RecordedGrade()
+
+    @model_validator(mode="after")
+    def _selects_courses(self) -> ExemptCourses:
+        if not (self.courses or self.course_types or self.requirements):
+            raise PydanticCustomError(
+                "MISSING_FIELD", "say which courses: `courses`, `course_types` or `requirements`",
+                {"field": "courses"})
+        return self
+
+
+class RequirementCredits(Model):
+    """Credits into a requirement category or elective pool (学分认定).
+
+    Exactly one of: ``credits`` (a fixed amount), ``credits_by_level`` (by level or prize),
+    ``from_unit: recognised`` (the credits the bank recognised for the unit) or
+    ``from_unit: stated`` (the achievement's own credits).
+    """
+
+    kind: Literal["credits"] = "credits"
+    requirement: LocalId
+    credits: Credits | None = None
+    credits_by_level: tuple[LevelCredits, ...] = ()
+    from_unit: Literal["recognised", "stated"] | None = None
+
+    @field_validator("credits_by_level", mode="before")
+    @classmethod
+    def _mapping_form(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return tuple({"level": k, "credits": v} for k, v in value.items())
+        return value
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> RequirementCredits:
+        given = [self.credits is not None, bool(self.credits_by_level), self.from_unit is not None]
+        if sum(given) != 1:
+            raise PydanticCustomError(
+                "INVALID_VALUE",
+                "give exactly one of `credits`, `credits_by_level` or `from_unit`",
+                {"field": "credits"})
+        return self
+
+
+class HoursToCredits(Model):
+    """Hours of training converted at a rate: credits = round(hours / hours_per_credit, step)."""
+
+    kind: Literal["hours_to_credits"] = "hours_to_credits"
+    requirement: LocalId
+    hours_per_credit: PositiveAmount
+    rounding: Literal["down", "up", "half_up", "half_even"] = "down"
+    step: Credits = Field(default=1, description="Round to a multiple of this, e.g. 0.5.")
+    min_hours: Hours | None = None
+    max_credits: Credits | None = None
+
+    @field_validator("step")
+    @classmethod
+    def _positive_step(cls, value: Any) -> Any:
+        if value == 0:
+            raise PydanticCustomError("INVALID_VALUE", "step must be more than 0")
+        return value
+
+
+class CourseCredits(Model):
+    """Partial credit: some credits towards a course (and its requirement) without completing it."""
+
+    kind: Literal["course_credits"] = "course_credits"
+    course: CourseRef
+    credits: Credits | None = None
+    share: Share | None = Field(default=None, description="Fraction of the course's credits.")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> CourseCredits:
+        if (self.credits is None) == (self.share is None):
+            raise PydanticCustomError("INVALID_VALUE", "give exactly one of `credits` or `share`",
+                                      {"field": "credits"})
+        return self
+
+
+Target = Annotated[
+    ExemptCourses | RequirementCredits | HoursToCredits | CourseCredits,
+    Field(discriminator="kind"),
+]
+"""What a rule converts into; ``kind`` says which."""
+
+
+class Rule(_Item):
+    """A conversion rule of one or more programmes."""
+
+    item_kind: ClassVar[str] = "rule"
+
+    programs: tuple[ProgramRef, ...] = Field(min_length=1, description="Programmes it applies to.")
+    when: Condition
+    then: Target
+    shareable: StrictBool = Field(
+        default=False, description="An achievement used here may also be used by other rules.")
+    priority: StrictInt = Field(default=0, description="Higher wins ties between equal allocations.")
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NOf.model_rebuild()

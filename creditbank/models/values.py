@@ -1,0 +1,471 @@
+"""Small value types shared by every model: ids, references, exact amounts, labels.
+
+Amounts (credits, hours, scores) are :class:`decimal.Decimal`, never binary floats.
+They accept ints, decimal strings and ``Decimal``; a float is accepted only when its
+shortest decimal form fits the precision (two places), so ``0.30000000000000004`` is
+refused instead of silently rounded.
+
+>>> from pydantic import TypeAdapter
+>>> TypeAdapter(Credits).validate_python("1.5")
+Decimal('1.5')
+>>> TypeAdapter(Share).validate_python("25%")
+Decimal('0.25')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+__all__ = [
+    "AMOUNT_PLACES",
+    "Amount",
+    "CapRef",
+    "CourseRef",
+    "CreditUnit",
+    "CreditValue",
+    "Credits",
+    "FrameworkRef",
+    "GradeScaleRef",
+    "Hours",
+    "Id",
+    "IssuerRef",
+    "Label",
+    "LevelName",
+    "LocalId",
+    "Model",
+    "OccupationRef",
+    "PeriodSetRef",
+    "PositiveAmount",
+    "ProgramRef",
+    "Ref",
+    "RuleRef",
+    "Share",
+    "StrictDate",
+    "UnitRef",
+]
+
+
+class Model(BaseModel):
+    """Base of every creditbank model: immutable, unknown fields forbidden."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        str_strip_whitespace=True,
+        validate_default=False,
+        use_enum_values=True,
+    )
+
+
+# --------------------------------------------------------------------------- ids
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/+-]{0,127}$")
+LOCAL_ID_PATTERN = re.compile(r"^[^\s\x00-\x1f]{1,64}$")
+_ID_RULE = "letters A-Z a-z, digits 0-9 and . _ : / + -, starting with a letter or digit"
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise PydanticCustomError("WRONG_TYPE", "an id must be text, got {got}", {"got": _kind(value)})
+    return str(value)
+
+
+def check_id(value: Any) -> str:
+    """Validate a global id; explain full-width or other look-alike characters.
+
+    >>> check_id("6-31-01-03")
+    '6-31-01-03'
+    >>> check_id("csco2022:６-31-01-03")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: id 'csco2022:６-31-01-03' has the full-width character '６' (U+FF16); type '6' instead
+    """
+    text = _id_text(value)
+    if ID_PATTERN.match(text):
+        return text
+    for char in text:
+        if ID_PATTERN.match("a" + char):
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        if folded != char and ID_PATTERN.match("a" + folded):
+            raise PydanticCustomError(
+                "INVALID_ID",
+                "id {id!r} has the full-width character {char!r} (U+{cp:04X}); type {folded!r} instead",
+                {"id": text, "char": char, "cp": ord(char), "folded": folded},
+            )
+        raise PydanticCustomError(
+            "INVALID_ID",
+            "id {id!r} has the character {char!r} (U+{cp:04X}); ids may use " + _ID_RULE,
+            {"id": text, "char": char, "cp": ord(char)},
+        )
+    raise PydanticCustomError(
+        "INVALID_ID", "id {id!r} is empty or too long; ids may use " + _ID_RULE, {"id": text}
+    )
+
+
+def _check_local_id(value: Any) -> str:
+    text = _id_text(value).strip()
+    if not LOCAL_ID_PATTERN.match(text):
+        raise PydanticCustomError(
+            "INVALID_ID",
+            "local id {id!r} must be 1 to 64 characters without spaces",
+            {"id": text},
+        )
+    return text
+
+
+Id = Annotated[str, BeforeValidator(check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN.pattern})]
+"""A global id of an item: unique among items of its kind across all standards files."""
+
+LocalId = Annotated[str, BeforeValidator(_check_local_id), WithJsonSchema({"type": ["string", "integer"]})]
+"""An id inside one item (a level of a framework, a requirement of a programme)."""
+
+LevelName = Annotated[str, BeforeValidator(_check_local_id), WithJsonSchema({"type": ["string", "integer"]})]
+"""A level named by its id, its name (zh or en) or an alias, resolved against a framework."""
+
+
+class Ref(str):
+    """A reference to another item by id; the subclass says which kind of item.
+
+    References are plain strings to the caller (``UnitRef("x") == "x"``); the loader
+    uses their class to check that the item exists and is of the right kind.
+    """
+
+    target: ClassVar[str] = ""
+    unit_kind: ClassVar[str | None] = None
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        what = cls.unit_kind or cls.target
+        return {"type": ["string", "integer"], "description": f"id of a {what}"}
+
+    @classmethod
+    def _validate(cls, value: Any) -> Ref:
+        if isinstance(value, cls):
+            return value
+        return cls(check_id(value))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class FrameworkRef(Ref):
+    target = "framework"
+
+
+class OccupationRef(Ref):
+    target = "occupation"
+
+
+class UnitRef(Ref):
+    target = "unit"
+
+
+class CourseRef(UnitRef):
+    unit_kind = "course"
+
+
+class IssuerRef(Ref):
+    target = "issuer"
+
+
+class ProgramRef(Ref):
+    target = "program"
+
+
+class RuleRef(Ref):
+    target = "rule"
+
+
+class CapRef(Ref):
+    target = "cap"
+
+
+class GradeScaleRef(Ref):
+    target = "grade_scale"
+
+
+class PeriodSetRef(Ref):
+    target = "period_set"
+
+
+# ----------------------------------------------------------------------- amounts
+
+AMOUNT_PLACES = 2
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "true/false", str: "text", dict: "a mapping", list: "a list", tuple: "a list"}
+    return names.get(type(value), type(value).__name__)
+
+
+def to_decimal(value: Any, *, places: int = AMOUNT_PLACES, what: str = "amount") -> Decimal:
+    """Read an exact decimal from an int, a decimal string, a ``Decimal`` or a float.
+
+    >>> to_decimal("2.50")
+    Decimal('2.50')
+    >>> to_decimal(0.1 + 0.2)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: amount 0.30000000000000004 has more than 2 decimal places; write it with at most 2, e.g. 0.3
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise PydanticCustomError(
+            "WRONG_TYPE", "{what} must be a number, got {got}", {"what": what, "got": _kind(value)}
+        )
+    if isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+    else:
+        text = str(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise PydanticCustomError(
+            "WRONG_TYPE", "{what} must be a number, got {text!r}", {"what": what, "text": value}
+        ) from None
+    if not number.is_finite():
+        raise PydanticCustomError(
+            "NOT_A_NUMBER", "{what} must be a finite number, got {text}", {"what": what, "text": text}
+        )
+    if number.adjusted() >= 12:
+        raise PydanticCustomError(
+            "INVALID_VALUE", "{what} {text} is implausibly large", {"what": what, "text": text}
+        )
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum):
+        suggestion = number.quantize(quantum).normalize()
+        raise PydanticCustomError(
+            "AMOUNT_PRECISION",
+            "{what} {text} has more than {places} decimal places; write it with at most "
+            "{places}, e.g. {suggestion}",
+            {"what": what, "text": text, "places": places, "suggestion": f"{suggestion:f}"},
+        )
+    if number < 0:
+        raise PydanticCustomError(
+            "NEGATIVE_AMOUNT", "{what} {text} is negative; amounts are zero or more",
+            {"what": what, "text": text},
+        )
+    return number
+
+
+def _amount_validator(what: str, *, positive: bool = False) -> Callable[[Any], Decimal]:
+    def validate(value: Any) -> Decimal:
+        number = to_decimal(value, what=what)
+        if positive and number == 0:
+            raise PydanticCustomError("INVALID_VALUE", "{what} must be more than 0", {"what": what})
+        return number
+
+    return validate
+
+
+_NUMBER_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*$"},
+    ]
+}
+
+Amount = Annotated[Decimal, BeforeValidator(_amount_validator("amount")), WithJsonSchema(_NUMBER_SCHEMA)]
+"""An exact non-negative amount with at most two decimal places."""
+
+PositiveAmount = Annotated[
+    Decimal, BeforeValidator(_amount_validator("amount", positive=True)), WithJsonSchema(_NUMBER_SCHEMA)
+]
+
+Credits = Annotated[Decimal, BeforeValidator(_amount_validator("credits")), WithJsonSchema(_NUMBER_SCHEMA)]
+"""Credits in the unit of the programme they count towards (学分 unless the programme says otherwise)."""
+
+Hours = Annotated[Decimal, BeforeValidator(_amount_validator("hours")), WithJsonSchema(_NUMBER_SCHEMA)]
+"""Study hours (学时)."""
+
+
+def _share(value: Any) -> Decimal:
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = to_decimal(value.strip()[:-1], places=2, what="share")
+        number = number / 100
+    else:
+        number = to_decimal(value, places=4, what="share")
+    if not 0 < number <= 1:
+        raise PydanticCustomError(
+            "INVALID_VALUE", "a share must be more than 0 and at most 1 (or 100%), got {v}",
+            {"v": str(value)},
+        )
+    return number
+
+
+Share = Annotated[
+    Decimal,
+    BeforeValidator(_share),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                   {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*%\s*$"}]}
+    ),
+]
+"""A fraction of a whole, 0 < share <= 1; ``"25%"`` is read as 0.25."""
+
+
+def _strict_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second, value.microsecond) != (0, 0, 0, 0):
+            raise PydanticCustomError("INVALID_DATE", "expected a date without a time of day, got {v}",
+                                      {"v": value.isoformat()})
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise PydanticCustomError(
+                "INVALID_DATE", "expected a date written YYYY-MM-DD, got {v!r}", {"v": value}
+            )
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError(
+                "INVALID_DATE", "{v} is not a calendar date", {"v": text}
+            ) from None
+    raise PydanticCustomError("WRONG_TYPE", "expected a date written YYYY-MM-DD, got {got}",
+                              {"got": _kind(value)})
+
+
+StrictDate = Annotated[
+    date, BeforeValidator(_strict_date), WithJsonSchema({"type": "string", "format": "date"})
+]
+"""A calendar date, written YYYY-MM-DD."""
+
+
+# ------------------------------------------------------------------ credit value
+
+CreditUnit = Literal["credit", "ects", "hour"]
+_UNIT_WORDS: dict[str, CreditUnit] = {
+    "credit": "credit", "credits": "credit", "学分": "credit",
+    "ects": "ects",
+    "hour": "hour", "hours": "hour", "学时": "hour",
+}
+
+
+class CreditValue(Model):
+    """What a unit is worth, with its unit: 学分 (``credit``), ECTS, or 学时 (``hour``).
+
+    Written as a number (学分), ``"5 ECTS"``, ``"32 学时"`` or ``{amount: 4, unit: credit}``.
+
+    >>> CreditValue.model_validate("5 ECTS")
+    CreditValue(amount=Decimal('5'), unit='ects')
+    >>> CreditValue.model_validate(1.5).amount
+    Decimal('1.5')
+    """
+
+    amount: Amount
+    unit: CreditUnit = "credit"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, data: Any) -> Any:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, int | float | Decimal):
+            return {"amount": data}
+        if isinstance(data, str):
+            match = re.fullmatch(r"\s*([0-9._]+)\s*([A-Za-z\u4e00-\u9fff]*)\s*", data)
+            if not match:
+                raise PydanticCustomError(
+                    "WRONG_TYPE", "a credit value is a number, optionally followed by 学分, ECTS or "
+                    "学时, got {v!r}", {"v": data})
+            word = match.group(2).lower()
+            if word and word not in _UNIT_WORDS:
+                raise PydanticCustomError(
+                    "INVALID_VALUE", "unknown credit unit {w!r}; use credit (学分), ECTS or hour (学时)",
+                    {"w": match.group(2)})
+            return {"amount": match.group(1), "unit": _UNIT_WORDS.get(word, "credit")}
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        full = handler(schema)
+        return {
+            "anyOf": [
+                _NUMBER_SCHEMA["anyOf"][0],
+                {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*(学分|学时|[A-Za-z]+)?\s*$"},
+                full,
+            ]
+        }
+
+
+# ------------------------------------------------------------------------ labels
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class Label(Model):
+    """A bilingual name. A plain string is taken as Chinese if it has CJK characters.
+
+    >>> Label.model_validate("电工")
+    Label(zh='电工', en=None)
+    >>> Label.model_validate("Electrician").en
+    'Electrician'
+    """
+
+    zh: str | None = Field(default=None, min_length=1)
+    en: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"zh": data} if _CJK.search(data) else {"en": data}
+        return data
+
+    @model_validator(mode="after")
+    def _one_language_at_least(self) -> Label:
+        if self.zh is None and self.en is None:
+            raise PydanticCustomError("MISSING_FIELD", "a name needs `zh` or `en` (or both)")
+        return self
+
+    def __str__(self) -> str:
+        if self.zh and self.en:
+            return f"{self.zh} ({self.en})"
+        return self.zh or self.en or ""
+
+    def text(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """The name in one language, falling back to the other."""
+        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        return first or second or ""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [{"type": "string", "minLength": 1}, handler(schema)]}
