@@ -28,13 +28,9 @@ import yaml
 from pydantic import BaseModel
 
 from creditbank.models.documents import SECTIONS
+from creditbank.models.plain import to_plain
 
 __all__ = ["dump_document", "dump_yaml", "to_plain"]
-
-
-def to_plain(model: BaseModel) -> dict[str, Any]:
-    """A model as plain data (Decimal and date kept), leaving out fields at their defaults."""
-    return model.model_dump(mode="python", exclude_defaults=True)
 
 
 def dump_document(kind: str, items: Iterable[BaseModel]) -> dict[str, Any]:

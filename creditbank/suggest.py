@@ -33,9 +33,5 @@ def closest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A ``" did you mean 'x'?"`` suffix, or an empty string when nothing is close."""
-    found = closest(word, candidates)
-    if not found:
-        return ""
-    if len(found) == 1:
-        return f" did you mean {found[0]!r}?"
-    return " did you mean " + ", ".join(repr(f) for f in found[:-1]) + f" or {found[-1]!r}?"
+    found = closest(word, candidates, limit=1)
+    return f" did you mean {found[0]!r}?" if found else ""

@@ -14,7 +14,7 @@ parser when it is available) and builds plain Python values from it itself:
 
 >>> doc, problems = read_yaml_text("kind: rules\\nitems:\\n  - {id: a, credits: 0.5}\\n", "r.yaml")
 >>> doc.data["items"][0]["credits"], doc.where(("items", 0, "credits"))
-(Decimal('0.5'), (3, 23))
+(Decimal('0.5'), (3, 22))
 >>> _, problems = read_yaml_text("a: 1\\na: 2\\n", "d.yaml")
 >>> print(problems[0])
 d.yaml:2:1: DUPLICATE_KEY key 'a' appears twice in this mapping (first on line 1); remove one [a]

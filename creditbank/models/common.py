@@ -50,7 +50,7 @@ def check_unique_local_ids(entries: Any, what: str) -> None:
     for entry in entries:
         if entry.id in seen:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "two {what} share the id {id!r}; ids must differ",
+                "DUPLICATE_LOCAL_ID", "two {what} share the id '{id}'; ids must differ",
                 {"what": what, "id": entry.id},
             )
         seen.add(entry.id)

@@ -59,7 +59,7 @@ __all__ = [
     "UnitsDocument",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 
 class _FileHead(Model):

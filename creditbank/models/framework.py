@@ -65,7 +65,7 @@ class Framework(Item):
             if level.rank in ranks:
                 raise PydanticCustomError(
                     "DUPLICATE_RANK",
-                    "levels {a!r} and {b!r} share rank {rank}; give each level its own rank "
+                    "levels '{a}' and '{b}' share rank {rank}; give each level its own rank "
                     "(higher rank = higher level)",
                     {"a": ranks[level.rank], "b": level.id, "rank": level.rank},
                 )
@@ -76,7 +76,7 @@ class Framework(Item):
                 if owners.setdefault(name, level.id) != level.id:
                     raise PydanticCustomError(
                         "DUPLICATE_LOCAL_ID",
-                        "the name {name!r} belongs to both level {a!r} and level {b!r}",
+                        "the name '{name}' belongs to both level '{a}' and level '{b}'",
                         {"name": name, "a": owners[name], "b": level.id},
                     )
         return self

@@ -46,7 +46,7 @@ class Occupation(Item):
         if isinstance(value, str) and not CODE_PATTERN.match(value.strip()):
             raise PydanticCustomError(
                 "INVALID_VALUE",
-                "occupation code {code!r} must look like 6-31-01-03 (digit-2-2-2)",
+                "occupation code '{code}' must look like 6-31-01-03 (digit-2-2-2)",
                 {"code": value},
             )
         return value

@@ -23,6 +23,7 @@ Caps that limit many rules at once are :class:`creditbank.models.cap.Cap` items.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, StrictBool, StrictInt, Tag, field_validator, model_validator
@@ -107,8 +108,6 @@ class GradeCondition(Model):
     @classmethod
     def _number_or_name(cls, value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            from decimal import Decimal
-
             return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         return value
 
@@ -206,7 +205,8 @@ def _condition_tag(value: Any) -> str:
             if key in value:
                 return key
         return "n_of" if "n" in value or "of" in value else "match"
-    return {AllOf: "all_of", AnyOf: "any_of", NOf: "n_of"}.get(type(value), "match")
+    tags: dict[type, str] = {AllOf: "all_of", AnyOf: "any_of", NOf: "n_of"}
+    return tags.get(type(value), "match")
 
 
 Condition = Annotated[
@@ -230,8 +230,6 @@ class RecordedGrade(Model):
     @classmethod
     def _number_first(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
-            from decimal import Decimal
-
             return Decimal(value)
         return value
 
@@ -307,7 +305,7 @@ class HoursToCredits(Model):
     requirement: LocalId
     hours_per_credit: PositiveAmount
     rounding: Literal["down", "up", "half_up", "half_even"] = "down"
-    step: Credits = Field(default=1, description="Round to a multiple of this, e.g. 0.5.")
+    step: Credits = Field(default=Decimal(1), description="Round to a multiple of this, e.g. 0.5.")
     min_hours: Hours | None = None
     max_credits: Credits | None = None
 

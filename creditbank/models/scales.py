@@ -96,5 +96,5 @@ class PeriodSet(Item):
         for before, after in zip(ordered, ordered[1:], strict=False):
             if after.start <= before.end:
                 raise PydanticCustomError(
-                    "INVALID_VALUE", "periods {a!r} and {b!r} overlap", {"a": before.id, "b": after.id})
+                    "INVALID_VALUE", "periods '{a}' and '{b}' overlap", {"a": before.id, "b": after.id})
         return self

@@ -21,6 +21,7 @@ from creditbank.models.cap import Cap
 from creditbank.models.framework import Framework
 from creditbank.models.issuer import Issuer
 from creditbank.models.occupation import Occupation
+from creditbank.models.plain import to_plain
 from creditbank.models.program import Program
 from creditbank.models.rule import Rule
 from creditbank.models.scales import GradeScale, PeriodSet
@@ -143,7 +144,7 @@ class Standards:
             digest = hashlib.sha256()
             for kind in ITEM_KINDS:
                 for item_id, item in self._items[kind].items():
-                    record = [kind, item_id, item.model_dump(mode="json", exclude_defaults=True)]
+                    record = [kind, item_id, to_plain(item, "json")]
                     digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode())
                     digest.update(b"\n")
             self._fingerprint = "sha256:" + digest.hexdigest()

@@ -108,16 +108,16 @@ def check_id(value: Any) -> str:
         if folded != char and ID_PATTERN.match("a" + folded):
             raise PydanticCustomError(
                 "INVALID_ID",
-                "id {id!r} has the full-width character {char!r} (U+{cp:04X}); type {folded!r} instead",
-                {"id": text, "char": char, "cp": ord(char), "folded": folded},
+                "id '{id}' has the full-width character '{char}' (U+{cp}); type '{folded}' instead",
+                {"id": text, "char": char, "cp": f"{ord(char):04X}", "folded": folded},
             )
         raise PydanticCustomError(
             "INVALID_ID",
-            "id {id!r} has the character {char!r} (U+{cp:04X}); ids may use " + _ID_RULE,
-            {"id": text, "char": char, "cp": ord(char)},
+            "id '{id}' has the character '{char}' (U+{cp}); ids may use " + _ID_RULE,
+            {"id": text, "char": char, "cp": f"{ord(char):04X}"},
         )
     raise PydanticCustomError(
-        "INVALID_ID", "id {id!r} is empty or too long; ids may use " + _ID_RULE, {"id": text}
+        "INVALID_ID", "id '{id}' is empty or too long; ids may use " + _ID_RULE, {"id": text}
     )
 
 
@@ -126,7 +126,7 @@ def _check_local_id(value: Any) -> str:
     if not LOCAL_ID_PATTERN.match(text):
         raise PydanticCustomError(
             "INVALID_ID",
-            "local id {id!r} must be 1 to 64 characters without spaces",
+            "local id '{id}' must be 1 to 64 characters without spaces",
             {"id": text},
         )
     return text
@@ -252,7 +252,7 @@ def to_decimal(value: Any, *, places: int = AMOUNT_PLACES, what: str = "amount")
         number = Decimal(text)
     except InvalidOperation:
         raise PydanticCustomError(
-            "WRONG_TYPE", "{what} must be a number, got {text!r}", {"what": what, "text": value}
+            "WRONG_TYPE", "{what} must be a number, got '{text}'", {"what": what, "text": value}
         ) from None
     if not number.is_finite():
         raise PydanticCustomError(
@@ -347,7 +347,7 @@ def _strict_date(value: Any) -> Any:
         text = value.strip()
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise PydanticCustomError(
-                "INVALID_DATE", "expected a date written YYYY-MM-DD, got {v!r}", {"v": value}
+                "INVALID_DATE", "expected a date written YYYY-MM-DD, got '{v}'", {"v": value}
             )
         try:
             return date.fromisoformat(text)
@@ -401,11 +401,11 @@ class CreditValue(Model):
             if not match:
                 raise PydanticCustomError(
                     "WRONG_TYPE", "a credit value is a number, optionally followed by 学分, ECTS or "
-                    "学时, got {v!r}", {"v": data})
+                    "学时, got '{v}'", {"v": data})
             word = match.group(2).lower()
             if word and word not in _UNIT_WORDS:
                 raise PydanticCustomError(
-                    "INVALID_VALUE", "unknown credit unit {w!r}; use credit (学分), ECTS or hour (学时)",
+                    "INVALID_VALUE", "unknown credit unit '{w}'; use credit (学分), ECTS or hour (学时)",
                     {"w": match.group(2)})
             return {"amount": match.group(1), "unit": _UNIT_WORDS.get(word, "credit")}
         return data

@@ -1,0 +1,1 @@
+"""Helpers for testing with creditbank: hypothesis strategies (``creditbank.testing.strategies``)."""

@@ -1,0 +1,349 @@
+"""Hypothesis strategies that generate *valid* creditbank models.
+
+Needs the ``hypothesis`` package (the ``test`` extra). Every strategy's output passes the
+models' own validation; items are standalone (their references need not resolve), which
+is what round-trip and serialisation tests want.
+
+>>> from hypothesis import given
+>>> @given(frameworks())
+... def test_levels_ordered(framework):
+...     ranks = [level.rank for level in framework.ordered()]
+...     assert ranks == sorted(ranks)
+>>> test_levels_ordered()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar, get_args
+
+from hypothesis import strategies as st
+
+from creditbank.models import (
+    Achievement,
+    AllOf,
+    AnyOf,
+    Cap,
+    CapSelector,
+    CourseCredits,
+    CourseUnit,
+    ExemptCourses,
+    Framework,
+    GradeCondition,
+    GradeScale,
+    HoursToCredits,
+    Issuer,
+    Label,
+    Level,
+    LevelCondition,
+    LevelCredits,
+    Match,
+    NOf,
+    Occupation,
+    OtherUnit,
+    Period,
+    PeriodSet,
+    Portfolio,
+    Program,
+    RecordedGrade,
+    Requirement,
+    RequirementCredits,
+    Rule,
+    SkillCertificateUnit,
+    Source,
+    TrainingUnit,
+    Within,
+    XCertificateUnit,
+)
+from creditbank.models.issuer import Authorisation, IssuerKind
+from creditbank.models.units import AwardTier, AwardUnit, CourseType, Scope, UnitKind
+
+__all__ = [
+    "achievements",
+    "amounts",
+    "caps",
+    "conditions",
+    "credits",
+    "dates",
+    "frameworks",
+    "grade_scales",
+    "ids",
+    "issuers",
+    "labels",
+    "occupations",
+    "period_sets",
+    "portfolios",
+    "programs",
+    "rules",
+    "sources",
+    "standards_items",
+    "targets",
+    "units",
+]
+
+T = TypeVar("T")
+
+_CJK = "电工焊车铣钳机修仪表维护工业机器人系统操作运化总控汽车数控技术基础核心选修实践"
+_LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def ids() -> st.SearchStrategy[str]:
+    """Global ids: ASCII, starting with a letter or digit."""
+    return st.from_regex(r"[a-z0-9][a-z0-9._:/+-]{0,15}", fullmatch=True)
+
+
+def local_ids() -> st.SearchStrategy[str]:
+    return st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
+
+
+def _words(alphabet: str, max_size: int = 12) -> st.SearchStrategy[str]:
+    return st.text(alphabet, min_size=1, max_size=max_size)
+
+
+def labels() -> st.SearchStrategy[Label]:
+    """Bilingual names: Chinese, English or both."""
+    zh = _words(_CJK)
+    en = st.lists(_words(_LATIN, 8), min_size=1, max_size=3).map(" ".join)
+    return st.one_of(
+        st.builds(Label, zh=zh),
+        st.builds(Label, en=en),
+        st.builds(Label, zh=zh, en=en),
+    )
+
+
+def amounts(max_value: int = 500) -> st.SearchStrategy[Decimal]:
+    """Exact amounts with at most two decimal places."""
+    return st.integers(0, max_value * 100).map(lambda n: Decimal(n).scaleb(-2).normalize())
+
+
+def credits(max_value: int = 20) -> st.SearchStrategy[Decimal]:
+    """Credits in half steps, as rules write them (0, 0.5, … max_value)."""
+    return st.integers(0, max_value * 2).map(lambda n: Decimal(n) / 2)
+
+
+def dates(start: int = 1995, end: int = 2035) -> st.SearchStrategy[dt.date]:
+    return st.dates(dt.date(start, 1, 1), dt.date(end, 12, 31))
+
+
+def sources() -> st.SearchStrategy[Source]:
+    return st.builds(
+        Source,
+        title=_words(_CJK, 20),
+        issuer=st.none() | _words(_CJK),
+        year=st.none() | st.integers(1990, 2030),
+        evidence=st.sampled_from(["verified", "third-party"]),
+    )
+
+
+@st.composite
+def _item_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """id, name and provenance, plus optional effective dates in order."""
+    fields: dict[str, Any] = {"id": draw(ids()), "name": draw(labels())}
+    if draw(st.booleans()):
+        fields["source"] = draw(sources())
+    else:
+        fields["example"] = True
+    start = draw(st.none() | dates())
+    end = draw(st.none() | dates())
+    if start and end and end < start:
+        start, end = end, start
+    fields["effective_from"], fields["effective_until"] = start, end
+    return fields
+
+
+@st.composite
+def frameworks(draw: st.DrawFn, size: int | None = None) -> Framework:
+    """A framework whose levels have distinct ids, names and ranks."""
+    count = size or draw(st.integers(1, 8))
+    level_ids = draw(st.lists(local_ids(), min_size=count, max_size=count, unique=True))
+    ranks = draw(st.lists(st.integers(-5, 20), min_size=count, max_size=count, unique=True))
+    levels = [Level(id=lid, rank=rank, name=Label(en=f"Level {lid}")) for lid, rank in
+              zip(level_ids, ranks, strict=True)]
+    return Framework(levels=tuple(levels), **draw(_item_fields()))
+
+
+@st.composite
+def occupations(draw: st.DrawFn) -> Occupation:
+    code = draw(st.from_regex(r"[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}", fullmatch=True))
+    return Occupation(
+        code=code, edition=draw(st.sampled_from([2015, 2022])),
+        digital=draw(st.booleans()), green=draw(st.booleans()),
+        replaced_by=tuple(draw(st.lists(ids(), max_size=2, unique=True))),
+        **draw(_item_fields()),
+    )
+
+
+_LEVEL_NAMES = st.sampled_from(["五级", "四级", "三级", "二级", "一级", "初级", "中级", "高级"])
+
+
+@st.composite
+def _level_credits(draw: st.DrawFn) -> tuple[LevelCredits, ...]:
+    names = draw(st.lists(_LEVEL_NAMES, max_size=3, unique=True))
+    return tuple(LevelCredits(level=n, credits=draw(credits(8))) for n in names)
+
+
+@st.composite
+def units(draw: st.DrawFn, kind: UnitKind | None = None) -> Any:
+    """A unit of any kind (or of ``kind``)."""
+    chosen = kind or draw(st.sampled_from(get_args(UnitKind)))
+    base = draw(_item_fields())
+    base["family"] = draw(st.none() | local_ids())
+    base["tags"] = tuple(draw(st.lists(local_ids(), max_size=3, unique=True)))
+    if chosen == "course":
+        return CourseUnit(credits=draw(credits(10)), hours=draw(amounts(200)),
+                          course_type=draw(st.sampled_from(get_args(CourseType))),
+                          online=draw(st.booleans()), **base)
+    framework = draw(ids())
+    levels = tuple(draw(st.lists(_LEVEL_NAMES, max_size=3, unique=True)))
+    if chosen == "skill_certificate":
+        return SkillCertificateUnit(occupation=draw(ids()), framework=framework, levels=levels,
+                                    recognised_credits=draw(_level_credits()),
+                                    scope=draw(st.sampled_from(get_args(Scope))), **base)
+    if chosen == "x_certificate":
+        return XCertificateUnit(framework=framework, levels=levels,
+                                validity_years=draw(st.none() | st.integers(1, 10)), **base)
+    if chosen == "training":
+        return TrainingUnit(hours=draw(amounts(400)), assessed=draw(st.booleans()),
+                            online=draw(st.booleans()), **base)
+    if chosen == "award":
+        return AwardUnit(tier=draw(st.sampled_from(get_args(AwardTier))), framework=framework,
+                         levels=levels, **base)
+    return OtherUnit(credits=draw(st.none() | credits(10)), **base)
+
+
+@st.composite
+def issuers(draw: st.DrawFn) -> Issuer:
+    grants = draw(st.lists(
+        st.builds(Authorisation, units=st.lists(ids(), min_size=1, max_size=3).map(tuple)),
+        max_size=2))
+    return Issuer(kind=draw(st.sampled_from(get_args(IssuerKind))), authorised=tuple(grants),
+                  **draw(_item_fields()))
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Program:
+    requirements = []
+    for rid in draw(st.lists(local_ids(), min_size=1, max_size=5, unique=True)):
+        kind = draw(st.sampled_from(["required_courses", "category", "elective_pool"]))
+        courses = tuple(draw(st.lists(ids(), min_size=1 if kind == "required_courses" else 0,
+                                      max_size=4, unique=True)))
+        minimum = None if kind == "required_courses" else draw(credits(30))
+        requirements.append(Requirement(id=rid, name=draw(labels()), kind=kind, courses=courses,
+                                        min_credits=minimum))
+    return Program(code=draw(st.from_regex(r"[0-9]{6}", fullmatch=True)),
+                   education_level="higher_vocational", total_credits=draw(credits(200)),
+                   total_hours=draw(amounts(3000)), requirements=tuple(requirements),
+                   **draw(_item_fields()))
+
+
+@st.composite
+def _match(draw: st.DrawFn) -> Match:
+    level = draw(st.none() | st.builds(LevelCondition, at_least=_LEVEL_NAMES))
+    grade = draw(st.none() | st.builds(GradeCondition, at_least=amounts(100)))
+    return Match(units=tuple(draw(st.lists(ids(), min_size=1, max_size=3, unique=True))),
+                 level=level, grade=grade,
+                 earned_within=draw(st.none() | st.integers(1, 10).map(lambda y: Within(years=y))),
+                 must_be_valid=draw(st.booleans()), online=draw(st.none() | st.booleans()))
+
+
+def conditions() -> st.SearchStrategy[Any]:
+    """Conditions: single matches and nested all_of / any_of / n-of combinations."""
+
+    def extend(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        group = st.lists(inner, min_size=1, max_size=3).map(tuple)
+        return st.one_of(
+            group.map(lambda c: AllOf(all_of=c)),
+            group.map(lambda c: AnyOf(any_of=c)),
+            group.flatmap(lambda c: st.integers(1, len(c)).map(lambda n: NOf(n=n, of=c))),
+        )
+
+    return st.recursive(_match(), extend, max_leaves=5)
+
+
+def targets() -> st.SearchStrategy[Any]:
+    """Rule targets of every kind."""
+    grade = st.one_of(st.just(RecordedGrade()), st.builds(RecordedGrade, policy=st.just("fixed"),
+                                                          value=st.just(Decimal(60))))
+    return st.one_of(
+        st.builds(ExemptCourses, courses=st.lists(ids(), min_size=1, max_size=3).map(tuple),
+                  choose=st.sampled_from(["all", "any"]), recorded_grade=grade),
+        st.builds(RequirementCredits, requirement=local_ids(), credits=credits(8)),
+        st.builds(HoursToCredits, requirement=local_ids(),
+                  hours_per_credit=st.integers(1, 36).map(Decimal),
+                  rounding=st.sampled_from(["down", "up", "half_up", "half_even"]),
+                  step=st.sampled_from([Decimal(1), Decimal("0.5")])),
+        st.builds(CourseCredits, course=ids(), credits=credits(4)),
+    )
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> Rule:
+    return Rule(programs=tuple(draw(st.lists(ids(), min_size=1, max_size=2, unique=True))),
+                when=draw(conditions()), then=draw(targets()), shareable=draw(st.booleans()),
+                priority=draw(st.integers(-3, 3)), **draw(_item_fields()))
+
+
+@st.composite
+def caps(draw: st.DrawFn) -> Cap:
+    limit = draw(st.sampled_from(["max_credits", "max_share", "max_count", "highest_only",
+                                  "within_recognised"]))
+    values: dict[str, Any] = {
+        "max_credits": credits(40), "max_share": st.sampled_from(["0.25", "0.5", "1"]),
+        "max_count": st.integers(0, 5), "highest_only": st.just(True),
+        "within_recognised": st.just(True),
+    }
+    per = "program" if limit == "max_share" else draw(st.sampled_from(
+        ["program", "achievement", "course", "rule", "requirement", "family", "unit"]))
+    selector = CapSelector(unit_kinds=tuple(draw(st.lists(st.sampled_from(get_args(UnitKind)),
+                                                          max_size=2, unique=True))),
+                           online=draw(st.none() | st.booleans()))
+    return Cap.model_validate({**draw(_item_fields()), "per": per, "counts": selector,
+                               limit: draw(values[limit])})
+
+
+@st.composite
+def grade_scales(draw: st.DrawFn) -> GradeScale:
+    base = draw(_item_fields())
+    if draw(st.booleans()):
+        return GradeScale(kind="numeric", minimum=Decimal(0), maximum=Decimal(100),
+                          pass_mark=Decimal(60), **base)
+    framework = draw(frameworks())
+    from creditbank.models import Grade
+
+    grades = tuple(Grade(id=level.id, rank=level.rank) for level in framework.levels)
+    return GradeScale(kind="ordinal", grades=grades, **base)
+
+
+@st.composite
+def period_sets(draw: st.DrawFn) -> PeriodSet:
+    start_year = draw(st.integers(2000, 2030))
+    count = draw(st.integers(1, 4))
+    periods = tuple(Period(id=f"y{start_year + i}", start=dt.date(start_year + i, 9, 1),
+                           end=dt.date(start_year + i + 1, 8, 31)) for i in range(count))
+    return PeriodSet(periods=periods, **draw(_item_fields()))
+
+
+def standards_items() -> st.SearchStrategy[Any]:
+    """Any standards item."""
+    return st.one_of(frameworks(), occupations(), units(), issuers(), programs(), rules(),
+                     caps(), grade_scales(), period_sets())
+
+
+@st.composite
+def achievements(draw: st.DrawFn, achievement_id: str | None = None) -> Achievement:
+    earned = draw(dates(2000, 2030))
+    expires = draw(st.none() | dates(2000, 2040).filter(lambda d: d >= earned))
+    return Achievement(
+        id=achievement_id or draw(local_ids()), unit=draw(ids()),
+        level=draw(st.none() | _LEVEL_NAMES), earned_on=earned, expires_on=expires,
+        issuer=draw(st.none() | ids()), score=draw(st.none() | amounts(100)),
+        hours=draw(st.none() | amounts(300)), online=draw(st.none() | st.booleans()),
+    )
+
+
+@st.composite
+def portfolios(draw: st.DrawFn, max_size: int = 8) -> Portfolio:
+    count = draw(st.integers(0, max_size))
+    found = tuple(draw(achievements(f"a{i}")) for i in range(count))
+    return Portfolio(learner=draw(ids()), achievements=found)

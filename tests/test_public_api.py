@@ -1,0 +1,43 @@
+"""The public API is exactly ``creditbank.__all__``: explicit, sorted, importable, nothing private."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import creditbank
+
+
+def test_all_is_sorted_and_unique() -> None:
+    names = [n for n in creditbank.__all__ if n != "__version__"]
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n))
+    assert len(set(creditbank.__all__)) == len(creditbank.__all__)
+
+
+def test_every_name_in_all_exists_and_is_public() -> None:
+    for name in creditbank.__all__:
+        assert hasattr(creditbank, name), name
+        assert not name.startswith("_") or name == "__version__", name
+
+
+def test_nothing_public_outside_all() -> None:
+    exported = set(creditbank.__all__)
+    modules = {m.name for m in pkgutil.iter_modules(creditbank.__path__)}
+    public = {n for n in vars(creditbank) if not n.startswith("_")} - modules
+    assert public <= exported, sorted(public - exported)
+
+
+def test_every_submodule_imports_and_has_all() -> None:
+    for info in pkgutil.walk_packages(creditbank.__path__, "creditbank."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        assert hasattr(module, "__all__") or info.ispkg, f"{info.name} lacks __all__"
+        for name in getattr(module, "__all__", ()):
+            assert hasattr(module, name), f"{info.name}.{name}"
+
+
+def test_package_is_typed() -> None:
+    from importlib import resources
+
+    assert resources.files("creditbank").joinpath("py.typed").is_file()

@@ -1,0 +1,59 @@
+"""The located YAML reader: exact numbers, kept codes, refused tricks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from creditbank.loading import Limits, read_yaml_text
+
+
+def test_floats_are_exact_decimals_and_leading_zeros_stay_text() -> None:
+    doc, problems = read_yaml_text("a: 0.1\nb: 060301\nc: 460301\nd: 1_000\ne: 0x10\n")
+    assert not problems and doc is not None
+    assert doc.data == {"a": Decimal("0.1"), "b": "060301", "c": 460301, "d": 1000, "e": 16}
+
+
+def test_every_key_and_value_is_located() -> None:
+    doc, _ = read_yaml_text("top:\n  - name: x\n    deep: {k: v}\n")
+    assert doc is not None
+    assert doc.where(("top", 0, "deep", "k")) == (3, 15)
+    assert doc.where(("top", 0, "deep"), key=True) == (3, 5)
+    assert doc.where(("top", 0, "missing")) == (2, 5)
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    text = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    for i in range(9):
+        prev, name = chr(97 + i), chr(98 + i)
+        text += f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+    doc, problems = read_yaml_text(text, "bomb.yaml")
+    assert doc is None
+    assert [p.code for p in problems] == ["ALIAS_LIMIT"]
+
+
+def test_modest_aliases_are_fine() -> None:
+    doc, problems = read_yaml_text("s: &s {title: t}\nitems: [{source: *s}, {source: *s}]\n")
+    assert not problems and doc is not None
+    assert doc.data["items"][1]["source"] == {"title": "t"}
+
+
+def test_recursive_alias_is_refused() -> None:
+    doc, problems = read_yaml_text("a: &a [1, *a]\n")
+    assert doc is None and [p.code for p in problems] == ["RECURSIVE_ALIAS"]
+
+
+def test_depth_limit() -> None:
+    text = "a: " + "[" * 70 + "]" * 70 + "\n"
+    doc, problems = read_yaml_text(text, limits=Limits(depth=64))
+    assert doc is None and [p.code for p in problems] == ["TOO_DEEP"]
+
+
+def test_merge_keys_and_custom_tags_are_refused() -> None:
+    _, problems = read_yaml_text("base: &b {x: 1}\nother:\n  <<: *b\n  y: !!python/name:os.system 2\n")
+    assert sorted(p.code for p in problems) == ["UNSUPPORTED_TAG", "UNSUPPORTED_TAG"]
+
+
+def test_dates_are_dates_and_bad_dates_are_located() -> None:
+    doc, problems = read_yaml_text("ok: 2024-02-29\nbad: 2023-02-30\n")
+    assert doc is not None and str(doc.data["ok"]) == "2024-02-29"
+    assert [(p.code, p.location.line) for p in problems] == [("INVALID_DATE", 2)]
