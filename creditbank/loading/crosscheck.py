@@ -115,8 +115,8 @@ class _Checker:
                          where.at(*path))
             elif ref.unit_kind is not None and target.kind != ref.unit_kind:
                 self.add("WRONG_REFERENCE_KIND",
-                         f"{str(ref)!r} is a {target.kind} unit, but a {ref.unit_kind} is needed here",
-                         where.at(*path))
+                         f"{str(ref)!r} is a unit of kind {target.kind!r}, not a {ref.unit_kind}; "
+                         f"name a {ref.unit_kind} here", where.at(*path))
 
     # ---------------------------------------------------------------- levels
     def level_in(self, framework: Framework | None, name: str | None, where: Location,
@@ -151,12 +151,13 @@ class _Checker:
         for index, name in enumerate(getattr(item, "levels", ()) if item.item_kind in (
                 "unit", "occupation") else ()):
             allowed = None
+            owner = f"{item.item_kind} {item.id!r}"
             if isinstance(item, SkillCertificateUnit):
+                owner += f" (occupation {str(item.occupation)!r})"
                 occupation = self.s.occupations.get(item.occupation)
                 if occupation is not None and occupation.levels and framework is not None:
                     allowed = [lv.id for n in occupation.levels if (lv := framework.level(n))]
-            self.level_in(framework, name, record.at("levels", index), allowed,
-                          f"occupation {getattr(item, 'occupation', '')!r}")
+            self.level_in(framework, name, record.at("levels", index), allowed, owner)
         if item.item_kind == "unit":
             allowed_ids = unit_levels(self.s, item.id)
             for index, entry in enumerate(item.recognised_credits):
@@ -194,7 +195,7 @@ class _Checker:
             return  # the unknown scale is reported as a reference problem
         if not any(scale.grade(value) for scale in scales):
             names = [n for scale in scales for g in scale.grades for n in g.names()]
-            where_text = f"scale {scale_id!r}" if scale_id else "any grade scale"
+            where_text = f"scale {str(scale_id)!r}" if scale_id else "any grade scale"
             self.add("UNKNOWN_GRADE", f"{where_text} has no grade {value!r};"
                      + (did_you_mean(value, names) or " check the spelling"), where)
 
@@ -221,7 +222,7 @@ class _Checker:
                 where = record.at(*path, "level", "one_of", index)
                 for unit_id in condition.units:
                     self.level_in(unit_framework(self.s, unit_id), name, where,
-                                  unit_levels(self.s, unit_id), f"unit {unit_id!r}")
+                                  unit_levels(self.s, unit_id), f"unit {str(unit_id)!r}")
                 if not condition.units:
                     self._level_known(frameworks, name, where)
         if isinstance(condition.grade, GradeCondition):
@@ -274,8 +275,9 @@ class _Checker:
         assert isinstance(program, Program)
         school = self.s.issuers.get(program.school) if program.school else None
         if school is not None and school.kind != "school":
-            self.add("WRONG_REFERENCE_KIND", f"{program.school!r} is a {school.kind}, not a school",
-                     record.at("school"))
+            self.add("WRONG_REFERENCE_KIND",
+                     f"{str(program.school)!r} is an issuer of kind {school.kind!r}, not a school; "
+                     "name the school that runs the programme", record.at("school"))
         if program.guideline == "moe-2019-13":
             self.guideline_2019_13(program, record)
 
@@ -382,12 +384,12 @@ def _check_achievement(checker: _Checker, achievement: Achievement, record: Item
     framework = unit_framework(standards, achievement.unit)
     if achievement.level is not None:
         if framework is None:
-            checker.add("UNKNOWN_LEVEL", f"unit {achievement.unit!r} has no levels; remove "
+            checker.add("UNKNOWN_LEVEL", f"unit {str(achievement.unit)!r} has no levels; remove "
                         "`level`", record.at(*path, "level"))
         else:
             checker.level_in(framework, achievement.level, record.at(*path, "level"),
                              unit_levels(standards, achievement.unit),
-                             f"unit {achievement.unit!r}")
+                             f"unit {str(achievement.unit)!r}")
     if achievement.grade is not None:
         checker.grade_known(achievement.grade, achievement.scale, record.at(*path, "grade"))
 

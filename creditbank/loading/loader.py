@@ -177,8 +177,9 @@ def _validate(doc: Document, kind: str, failed: set[tuple[str, str]]) -> tuple[
             continue
         if not isinstance(items, list):
             if items is not None:
-                problems.append(Problem("WRONG_TYPE", f"`{section}` must be a list",
-                                        doc.location((section,))))
+                problems.append(Problem(
+                    "WRONG_TYPE", f"`{section}` must be a list of entries, each starting with `- `",
+                    doc.location((section,), key=True)))
             continue
         item_type, adapter = _item_adapter(kind, section)
         for index, item in enumerate(items):
@@ -196,6 +197,11 @@ def _validate(doc: Document, kind: str, failed: set[tuple[str, str]]) -> tuple[
     except ValidationError as error:
         return None, records, problems + problems_from_validation(error, doc, model_type)
     return model, records, problems
+
+
+def _new_problems(doc: Document, problems: list[Problem]) -> list[Problem]:
+    """Problems that do not merely repeat one the reader reported (see ``Document.replaced``)."""
+    return [p for p in problems if not doc.was_replaced(p.location.path)]
 
 
 def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
@@ -221,7 +227,7 @@ def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
         if kind is None:
             continue
         model, items, problems = _validate(doc, kind, failed)
-        report.problems.extend(problems)
+        report.problems.extend(_new_problems(doc, problems))
         records.extend(items)
         if isinstance(model, PortfolioDocument):
             portfolios.append((doc, model))
@@ -263,7 +269,7 @@ def _portfolio_from_doc(doc: Document | None, problems: list[Problem],
     if kind is None:
         raise LoadError(problems)
     model, _, more = _validate(doc, "portfolio", set())
-    problems += more
+    problems += _new_problems(doc, more)
     if not isinstance(model, PortfolioDocument):
         raise LoadError(problems)
     portfolio = model.to_portfolio()

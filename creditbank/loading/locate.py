@@ -26,6 +26,8 @@ _VALUE_ERRORS = {
     "string_too_short", "string_too_long", "string_pattern_mismatch", "literal_error",
     "value_error", "assertion_error", "enum", "multiple_of",
 }
+_MAPPING_ERRORS = {"model_type", "model_attributes_type", "dict_type", "dataclass_type"}
+_LIST_ERRORS = {"tuple_type", "list_type", "set_type", "frozen_set_type"}
 _DATE_ERRORS = {"date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing",
                 "datetime_parsing", "date_future", "date_past"}
 
@@ -43,25 +45,56 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[PathItem, ...], tuple[Any, ...]]:
+_ABSENT = object()
+
+
+def _child(data: Any, step: Any) -> Any:
+    """``data[step]`` when the data has it, else ``_ABSENT``."""
+    if isinstance(data, dict) and step in data:
+        return data[step]
+    if isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+        return data[step]
+    return _ABSENT
+
+
+def _walk(data: Any, loc: tuple[Any, ...], *, missing: bool = False) -> tuple[
+        tuple[PathItem, ...], tuple[Any, ...]]:
     """Follow ``loc`` through the data; drop union tags pydantic adds that the data lacks.
 
-    Returns the data path and the model path (which keeps the tags, for field lookup).
+    With ``missing``, the last element names a field the data lacks; it is kept for the
+    message. Returns the data path and the model path (which keeps the tags, for field lookup).
     """
     path: list[PathItem] = []
     current = data
     for element in loc:
-        if isinstance(current, dict) and element in current:
-            current = current[element]
+        child = _child(current, element)
+        if child is not _ABSENT:
+            current = child
             path.append(element)
-        elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
-            current = current[element]
-            path.append(element)
-        elif isinstance(current, dict) and isinstance(element, str) and element.isidentifier() \
+        elif missing and isinstance(current, dict) and isinstance(element, str) \
                 and element == loc[-1]:
-            path.append(element)  # a missing or unknown field: keep it for the message
+            path.append(element)
             current = None
     return tuple(path), tuple(loc)
+
+
+def _descend(data: Any, path: tuple[PathItem, ...], extra: Any) -> tuple[PathItem, ...]:
+    """``path`` extended by ``extra`` (a field name or a path below it) as far as the data goes.
+
+    Model validators name the offending part in their error's ``field`` context, e.g.
+    ``("levels", 2, "rank")``, so the problem points at that line, not at the item's first.
+    """
+    steps = (extra,) if isinstance(extra, str | int) else tuple(extra) \
+        if isinstance(extra, tuple | list) else ()
+    target = data
+    for step in path:
+        target = _child(target, step)
+    for step in steps:
+        target = _child(target, step)
+        if target is _ABSENT:
+            break
+        path = (*path, step)
+    return path
 
 
 def _models_at(root: Any, loc: tuple[Any, ...]) -> list[type[BaseModel]]:
@@ -116,7 +149,7 @@ def _field_names(root: Any, model_loc: tuple[Any, ...]) -> list[str]:
 def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathItem, ...]) -> Problem:
     loc = (*prefix, *error["loc"])
     kind = error["type"]
-    path, model_loc = _walk(doc.data, loc)
+    path, model_loc = _walk(doc.data, loc, missing=kind == "missing")
     ctx = error.get("ctx") or {}
     field = path[-1] if path and isinstance(path[-1], str) else None
     label = f"`{field}`" if field else "the value"
@@ -125,13 +158,7 @@ def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathIt
     if kind in ERROR_CODES:
         code = kind  # type: ignore[assignment]  # our own PydanticCustomError codes
         message = error["msg"]
-        extra = ctx.get("field")
-        if isinstance(extra, str):
-            target = doc.data
-            for step in path:
-                target = target[step] if isinstance(target, dict | list) else None
-            if isinstance(target, dict) and extra in target:
-                path = (*path, extra)
+        path = _descend(doc.data, path, ctx.get("field"))
     elif kind == "missing":
         code, message = "MISSING_FIELD", f"required field {label} is missing; add it"
     elif kind == "extra_forbidden":
@@ -159,6 +186,10 @@ def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathIt
         code = "INVALID_VALUE"
         message = f"{label} is {got};" + (did_you_mean(str(error.get("input")), options)
                                           or f" use one of {expected}")
+    elif kind in _MAPPING_ERRORS | _LIST_ERRORS:
+        code = "WRONG_TYPE"
+        shape = "a list, e.g. [a, b]" if kind in _LIST_ERRORS else "a mapping (`key: value`)"
+        message = f"{label} must be {shape}, got {got}"
     elif kind in _TYPE_ERRORS:
         code = "WRONG_TYPE"
         message = f"{label}: {error['msg'].lower()}, got {got}"
@@ -181,4 +212,15 @@ def problems_from_validation(error: ValidationError, doc: Document, root: Any,
     ``root`` is the type that was validated (for "did you mean" field suggestions) and
     ``prefix`` the path of the validated value inside the document.
     """
-    return [_problem(detail, doc, root, prefix) for detail in error.errors(include_url=False)]
+    details = error.errors(include_url=False)
+    return [_problem(detail, doc, root, prefix) for detail in details
+            if not _follows_from_entries(detail, details)]
+
+
+def _follows_from_entries(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:
+    """A list too short only because some of its entries failed (reported on their own)."""
+    if detail["type"] != "too_short":
+        return False
+    loc = tuple(detail["loc"])
+    return any(len(other["loc"]) > len(loc) and tuple(other["loc"][:len(loc)]) == loc
+               for other in details)

@@ -61,12 +61,22 @@ class Limits:
 
 @dataclass
 class Document:
-    """A parsed YAML document: plain data plus where each value and key came from."""
+    """A parsed YAML document: plain data plus where each value and key came from.
+
+    ``replaced`` holds the paths of values the reader already reported and replaced (a bad
+    date kept as text, a value with an unsupported tag, a mapping with a merge key):
+    problems found later at or below them only repeat the reader's problem.
+    """
 
     file: str
     data: Any
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    replaced: set[Path_] = field(default_factory=set)
+
+    def was_replaced(self, path: Path_) -> bool:
+        """Whether the value at ``path``, or one that holds it, was replaced after a problem."""
+        return any(tuple(path[:size]) in self.replaced for size in range(len(path) + 1))
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
         """Line and column of the value at ``path`` (or of its key), or of its nearest parent."""
@@ -160,12 +170,14 @@ class _Builder:
             if key_node.tag == _TAG + "merge":
                 self.problem("UNSUPPORTED_TAG", "merge keys (<<) are not supported; write the "
                              "fields out", key_node, path)
+                self.doc.replaced.add(path)
                 continue
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
+            key = self._scalar(key_node, (*path, key_node.value)) \
+                if isinstance(key_node, yaml.ScalarNode) else None
             if isinstance(key, int) and not isinstance(key, bool):
                 key = str(key)
             if not isinstance(key, str):
-                self.problem("NON_STRING_KEY", "mapping keys must be plain text", key_node, path)
+                self.problem("NON_STRING_KEY", _non_string_key(key_node, key), key_node, path)
                 continue
             line = key_node.start_mark.line + 1
             if key in out or key in first_line:
@@ -180,8 +192,11 @@ class _Builder:
         return out
 
     def _bad_tag(self, node: yaml.Node, path: Path_) -> None:
-        self.problem("UNSUPPORTED_TAG", f"the tag {node.tag!r} is not allowed; only plain YAML "
-                     "values (text, numbers, true/false, dates, lists, mappings) are", node, path)
+        tag = "!!" + node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
+        self.problem("UNSUPPORTED_TAG", f"the tag {tag} is not allowed; remove it and write a "
+                     "plain value (text, number, true/false, date, list or mapping)", node, path)
+        if isinstance(node, yaml.ScalarNode):
+            self.doc.replaced.add(path)  # its text stands in for the value
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         tag, text = node.tag, node.value
@@ -217,7 +232,16 @@ class _Builder:
         except ValueError as error:
             self.problem("INVALID_DATE", f"{text} is not a valid date ({error}); write YYYY-MM-DD",
                          node, path)
+            self.doc.replaced.add(path)
             return text
+
+
+def _non_string_key(node: yaml.Node, key: Any) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        return "a mapping key must be plain text, not a list or a mapping; write the key as text"
+    read_as = ("true/false" if isinstance(key, bool) else "nothing (null)" if key is None
+               else "a date" if isinstance(key, dt.date) else "a number")
+    return f"the key {node.value!r} is read as {read_as}, not as text; quote it: '{node.value}'"
 
 
 def _int(text: str) -> int | str:
@@ -251,11 +275,17 @@ def _first_tab_indent(text: str) -> tuple[int, int] | None:
 
 
 def _syntax_problem(error: yaml.YAMLError, file: str, text: str) -> Problem:
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    column = mark.column + 1 if mark is not None else None
+    context_mark = getattr(error, "context_mark", None)
+    mark = getattr(error, "problem_mark", None) or context_mark
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
+    if context_mark is not None and mark is not None and context_mark.line != mark.line:
+        if "end of stream" in problem:
+            mark = context_mark  # an unclosed quote or bracket: where it opens, not the file's end
+        elif context:
+            context = f"{context} (it starts on line {context_mark.line + 1})"
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
     tab = _first_tab_indent(text)
     if tab is not None and line is not None and abs(tab[0] - line) <= 1:
         return Problem("TAB_INDENTATION", "a tab is used for indentation; YAML allows only spaces "

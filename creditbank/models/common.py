@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar, Literal
 
@@ -10,7 +11,9 @@ from pydantic_core import PydanticCustomError
 
 from creditbank.models.values import Id, Label, Model, StrictDate
 
-__all__ = ["Evidence", "Item", "Source", "check_unique_local_ids", "date_range_error"]
+__all__ = [
+    "Evidence", "Item", "Source", "check_unique_local_ids", "date_range_error", "first_repeat",
+]
 
 Evidence = Literal["verified", "third-party", "unverified"]
 
@@ -44,14 +47,31 @@ def date_range_error(start: date | None, end: date | None, start_name: str, end_
         )
 
 
+def first_repeat(values: Iterable[Any]) -> int | None:
+    """The index of the first value that already came earlier, or None.
+
+    >>> first_repeat(["4", "3", "4"])
+    2
+    """
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            return index
+        seen.add(value)
+    return None
+
+
 def check_unique_local_ids(entries: Any, what: str) -> None:
-    """Raise DUPLICATE_LOCAL_ID when two entries of one item share an id."""
+    """Raise DUPLICATE_LOCAL_ID when two entries of one item share an id.
+
+    ``what`` is the field holding the entries; the error points at the second entry's id.
+    """
     seen: set[str] = set()
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if entry.id in seen:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "two {what} share the id '{id}'; ids must differ",
-                {"what": what, "id": entry.id},
+                "DUPLICATE_LOCAL_ID", "two {what} share the id '{id}'; give each its own id",
+                {"what": what, "id": entry.id, "field": (what, index, "id")},
             )
         seen.add(entry.id)
 

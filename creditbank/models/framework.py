@@ -61,23 +61,25 @@ class Framework(Item):
     def _levels_distinct(self) -> Framework:
         check_unique_local_ids(self.levels, "levels")
         ranks: dict[int, str] = {}
-        for level in self.levels:
+        for index, level in enumerate(self.levels):
             if level.rank in ranks:
                 raise PydanticCustomError(
                     "DUPLICATE_RANK",
                     "levels '{a}' and '{b}' share rank {rank}; give each level its own rank "
                     "(higher rank = higher level)",
-                    {"a": ranks[level.rank], "b": level.id, "rank": level.rank},
+                    {"a": ranks[level.rank], "b": level.id, "rank": level.rank,
+                     "field": ("levels", index, "rank")},
                 )
             ranks[level.rank] = level.id
         owners: dict[str, str] = {}
-        for level in self.levels:
+        for index, level in enumerate(self.levels):
             for name in level.names():
                 if owners.setdefault(name, level.id) != level.id:
                     raise PydanticCustomError(
                         "DUPLICATE_LOCAL_ID",
                         "the name '{name}' belongs to both level '{a}' and level '{b}'",
-                        {"name": name, "a": owners[name], "b": level.id},
+                        {"name": name, "a": owners[name], "b": level.id,
+                         "field": ("levels", index)},
                     )
         return self
 

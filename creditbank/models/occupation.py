@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from creditbank.models.common import Item
+from creditbank.models.common import Item, first_repeat
 from creditbank.models.values import FrameworkRef, LevelName, OccupationRef
 
 __all__ = ["CODE_PATTERN", "Edition", "Occupation"]
@@ -54,6 +54,9 @@ class Occupation(Item):
     @field_validator("levels")
     @classmethod
     def _levels_need_framework(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise PydanticCustomError("DUPLICATE_LOCAL_ID", "a level is listed twice")
+        repeat = first_repeat(value)
+        if repeat is not None:
+            raise PydanticCustomError(
+                "DUPLICATE_LOCAL_ID", "level '{level}' is listed twice; remove one",
+                {"level": value[repeat], "field": (repeat,)})
         return value

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from creditbank.models.common import Item, check_unique_local_ids
+from creditbank.models.common import Item, check_unique_local_ids, first_repeat
 from creditbank.models.units import CourseType
 from creditbank.models.values import (
     CourseRef,
@@ -51,16 +51,18 @@ class Requirement(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Requirement:
-        if len(set(self.courses)) != len(self.courses):
-            raise PydanticCustomError("DUPLICATE_LOCAL_ID", "a course is listed twice",
-                                      {"field": "courses"})
+        repeat = first_repeat(self.courses)
+        if repeat is not None:
+            raise PydanticCustomError(
+                "DUPLICATE_LOCAL_ID", "course '{course}' is listed twice; remove one",
+                {"course": str(self.courses[repeat]), "field": ("courses", repeat)})
         if self.kind == "required_courses" and not self.courses:
             raise PydanticCustomError("MISSING_FIELD", "required courses need `courses`",
                                       {"field": "courses"})
         if self.kind != "required_courses" and self.min_credits is None:
             raise PydanticCustomError(
-                "MISSING_FIELD", "a {kind} needs `min_credits`", {"kind": self.kind,
-                                                                   "field": "min_credits"})
+                "MISSING_FIELD", "a requirement of kind {kind} needs `min_credits`",
+                {"kind": self.kind, "field": "min_credits"})
         if (self.min_credits is not None and self.max_credits is not None
                 and self.max_credits < self.min_credits):
             raise PydanticCustomError(

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from creditbank.models.common import Item, check_unique_local_ids, date_range_error
+from creditbank.models.common import Item, check_unique_local_ids, date_range_error, first_repeat
 from creditbank.models.values import Amount, Label, LocalId, Model, StrictDate
 
 __all__ = ["Grade", "GradeScale", "Period", "PeriodSet"]
@@ -48,8 +48,11 @@ class GradeScale(Item):
                 raise PydanticCustomError("MISSING_FIELD", "an ordinal scale needs `grades`",
                                           {"field": "grades"})
             check_unique_local_ids(self.grades, "grades")
-            if len({g.rank for g in self.grades}) != len(self.grades):
-                raise PydanticCustomError("DUPLICATE_RANK", "two grades share a rank; give each its own")
+            repeat = first_repeat(g.rank for g in self.grades)
+            if repeat is not None:
+                raise PydanticCustomError(
+                    "DUPLICATE_RANK", "two grades share rank {rank}; give each grade its own rank",
+                    {"rank": self.grades[repeat].rank, "field": ("grades", repeat, "rank")})
         else:
             if self.grades:
                 raise PydanticCustomError("INVALID_VALUE", "a numeric scale has no `grades`",
@@ -96,5 +99,8 @@ class PeriodSet(Item):
         for before, after in zip(ordered, ordered[1:], strict=False):
             if after.start <= before.end:
                 raise PydanticCustomError(
-                    "INVALID_VALUE", "periods '{a}' and '{b}' overlap", {"a": before.id, "b": after.id})
+                    "INVALID_VALUE",
+                    "periods '{a}' and '{b}' overlap; start '{b}' after '{a}' ends",
+                    {"a": before.id, "b": after.id,
+                     "field": ("periods", self.periods.index(after), "start")})
         return self

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from creditbank.models.common import Item
+from creditbank.models.common import Item, first_repeat
 from creditbank.models.values import (
     CourseRef,
     Credits,
@@ -101,12 +101,15 @@ class UnitBase(Item):
 
     @model_validator(mode="after")
     def _levels_need_a_framework(self) -> UnitBase:
-        if len(set(self.levels)) != len(self.levels):
-            raise PydanticCustomError("DUPLICATE_LOCAL_ID", "a level is listed twice in `levels`")
+        repeat = first_repeat(self.levels)
+        if repeat is not None:
+            raise PydanticCustomError(
+                "DUPLICATE_LOCAL_ID", "level '{level}' is listed twice in `levels`; remove one",
+                {"level": self.levels[repeat], "field": ("levels", repeat)})
         if self.levels and self.framework is None:
             raise PydanticCustomError(
                 "MISSING_FIELD", "`levels` needs `framework`: say which scale the levels are on",
-                {"field": "framework"})
+                {"field": "levels"})
         return self
 
     def recognised_for(self, level: str | None) -> Credits | None:

@@ -353,7 +353,8 @@ def _strict_date(value: Any) -> Any:
             return date.fromisoformat(text)
         except ValueError:
             raise PydanticCustomError(
-                "INVALID_DATE", "{v} is not a calendar date", {"v": text}
+                "INVALID_DATE", "{v} is not a calendar date; check the month and the day",
+                {"v": text}
             ) from None
     raise PydanticCustomError("WRONG_TYPE", "expected a date written YYYY-MM-DD, got {got}",
                               {"got": _kind(value)})
@@ -392,8 +393,10 @@ class CreditValue(Model):
     @model_validator(mode="before")
     @classmethod
     def _from_short_form(cls, data: Any) -> Any:
-        if isinstance(data, bool):
-            return data
+        if isinstance(data, bool | list | tuple):
+            raise PydanticCustomError(
+                "WRONG_TYPE", "a credit value is a number, optionally followed by 学分, ECTS or "
+                "学时, got {v}", {"v": _kind(data)})
         if isinstance(data, int | float | Decimal):
             return {"amount": data}
         if isinstance(data, str):
