@@ -22,8 +22,9 @@ def bundled_standards_path() -> Path:
     for candidate in (here / "_bundled" / "standards", here.parent / "standards"):
         if candidate.is_dir():
             return candidate
-    raise CreditbankError("the bundled standards are missing from this installation; "
-                          "reinstall creditbank")
+    raise CreditbankError(
+        "the bundled standards are missing from this installation; reinstall creditbank"
+    )
 
 
 def default_standards_path(explicit: str | Path | None = None) -> Path:

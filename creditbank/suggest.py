@@ -1,4 +1,4 @@
-""""Did you mean …?" suggestions for misspelt ids, fields and kinds.
+""" "Did you mean …?" suggestions for misspelt ids, fields and kinds.
 
 >>> did_you_mean("cert-electrican", ["cert-electrician", "cert-welder"])
 " did you mean 'cert-electrician'?"

@@ -43,7 +43,8 @@ REQUIRED = frozenset(ERROR_CODES) - {"FILE_NOT_FOUND", "NOT_A_FILE", "NO_STANDAR
 GENERATED = frozenset({"FILE_TOO_LARGE"})  # test_oversized_file writes that case
 
 PROBLEM_LINE = re.compile(
-    r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z][A-Z0-9_]*) (?P<message>\S.*)$")
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z][A-Z0-9_]*) (?P<message>\S.*)$"
+)
 EXPECT = re.compile(r"^#\s*expect:(?P<items>.*)$")
 ALLOW = re.compile(r"^#\s*allow:(?P<items>.*)$")
 EXPECTED_ITEM = re.compile(r"^(?P<code>[A-Z][A-Z0-9_]*)@(?P<line>[1-9][0-9]*)$")
@@ -112,8 +113,15 @@ def parse_output(stdout: str) -> list[Printed]:
         match = PROBLEM_LINE.match(text)
         assert match is not None, f"not a FILE:LINE:COL: CODE message line: {text!r}"
         assert match["code"] in ERROR_CODES, f"unknown code in {text!r}"
-        printed.append(Printed(match["file"], int(match["line"]), int(match["column"]),
-                               match["code"], match["message"]))
+        printed.append(
+            Printed(
+                match["file"],
+                int(match["line"]),
+                int(match["column"]),
+                match["code"],
+                match["message"],
+            )
+        )
     return printed
 
 
@@ -129,13 +137,13 @@ def check_report(case: Case, exit_code: int, stdout: str, everything: str) -> No
         assert problem.line >= 1 and problem.column >= 1, problem
     got = Counter((p.code, p.line) for p in printed if p.code not in case.allowed)
     assert got == Counter(case.expected), (
-        f"{case.path.name}: expected {sorted(case.expected)}, printed:\n{stdout}")
+        f"{case.path.name}: expected {sorted(case.expected)}, printed:\n{stdout}"
+    )
 
 
 def run_in_process(path: Path) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["validate", str(path)])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exc_info)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     return result.exit_code, result.stdout, result.output
 
 
@@ -159,18 +167,26 @@ def test_oversized_file(tmp_path: Path) -> None:
     check_report(case, *run_in_process(path))
 
 
-@pytest.mark.parametrize("name", [
-    "syntax_unclosed_quote.yaml",  # the YAML reader
-    "invalid_utf8_gbk.yaml",  # bytes that are not UTF-8
-    "unknown_reference_near_miss.yaml",  # the checks across items
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "syntax_unclosed_quote.yaml",  # the YAML reader
+        "invalid_utf8_gbk.yaml",  # bytes that are not UTF-8
+        "unknown_reference_near_miss.yaml",  # the checks across items
+    ],
+)
 def test_console_script_in_a_real_process(name: str) -> None:
     case = read_case(CASES_DIR / name)
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("CREDITBANK_DEBUG", None)
     done = subprocess.run(
         [sys.executable, "-m", "creditbank", "validate", str(case.path)],
-        cwd=ROOT, env=env, capture_output=True, timeout=120, check=False)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     stdout = done.stdout.decode("utf-8")
     stderr = done.stderr.decode("utf-8")
     check_report(case, done.returncode, stdout, stdout + stderr)

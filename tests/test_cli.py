@@ -62,8 +62,9 @@ def test_version(runner: CliRunner) -> None:
 
 
 @pytest.mark.parametrize(("name", "command"), _commands(cli))
-def test_every_command_has_help_and_is_documented(runner: CliRunner, name: str,
-                                                  command: click.Command) -> None:
+def test_every_command_has_help_and_is_documented(
+    runner: CliRunner, name: str, command: click.Command
+) -> None:
     assert command.help, f"{name} has no help text"
     result = runner.invoke(cli, [*name.split(), "--help"])
     assert result.exit_code == 0
@@ -72,8 +73,9 @@ def test_every_command_has_help_and_is_documented(runner: CliRunner, name: str,
     assert f"creditbank {name}" in readme, f"README does not document `creditbank {name}`"
 
 
-def test_validate_bundled_standards_by_default(runner: CliRunner,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_bundled_standards_by_default(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0, result.output
@@ -89,14 +91,20 @@ def test_validate_valid_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_problems_are_located_and_exit_1(runner: CliRunner, tmp_path: Path) -> None:
-    broken = VALID.replace("units: [cert]", "units: [cret]").replace('at_least: "2"', 'at_least: "3"')
+    broken = VALID.replace("units: [cert]", "units: [cret]").replace(
+        'at_least: "2"', 'at_least: "3"'
+    )
     path = tmp_path / "s.yaml"
     path.write_text(broken, encoding="utf-8")
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
-    lines = [m.groupdict() for line in result.stdout.splitlines() if (m := PROBLEM_LINE.match(line))]
-    assert [(d["code"], d["line"]) for d in lines] == [("UNKNOWN_REFERENCE", "20"),
-                                                      ("UNKNOWN_LEVEL", "20")]
+    lines = [
+        m.groupdict() for line in result.stdout.splitlines() if (m := PROBLEM_LINE.match(line))
+    ]
+    assert [(d["code"], d["line"]) for d in lines] == [
+        ("UNKNOWN_REFERENCE", "20"),
+        ("UNKNOWN_LEVEL", "20"),
+    ]
     assert "did you mean 'cert'?" in result.stdout
     assert "Traceback" not in result.output
 
@@ -106,8 +114,11 @@ def test_problems_sorted_across_files(runner: CliRunner, tmp_path: Path) -> None
     (tmp_path / "a.yaml").write_text("kind: nonsense\n", encoding="utf-8")
     result = runner.invoke(cli, ["validate", str(tmp_path)])
     assert result.exit_code == 1
-    files = [PROBLEM_LINE.match(line)["file"] for line in result.stdout.splitlines()  # type: ignore[index]
-             if PROBLEM_LINE.match(line)]
+    files = [
+        PROBLEM_LINE.match(line)["file"]
+        for line in result.stdout.splitlines()  # type: ignore[index]
+        if PROBLEM_LINE.match(line)
+    ]
     assert files == sorted(files) and len(files) == 2
 
 
@@ -151,11 +162,17 @@ def test_portfolio_checked_against_standards_option(runner: CliRunner, tmp_path:
     standards.mkdir()
     (standards / "s.yaml").write_text(VALID, encoding="utf-8")
     good = tmp_path / "good.yaml"
-    good.write_text("kind: portfolio\nlearner: w1\nachievements:\n"
-                    "  - {id: a, unit: cert, level: '2', earned_on: 2024-01-01}\n", encoding="utf-8")
+    good.write_text(
+        "kind: portfolio\nlearner: w1\nachievements:\n"
+        "  - {id: a, unit: cert, level: '2', earned_on: 2024-01-01}\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kind: portfolio\nlearner: w1\nachievements:\n"
-                   "  - {id: a, unit: cert, level: '9', earned_on: 2024-01-01}\n", encoding="utf-8")
+    bad.write_text(
+        "kind: portfolio\nlearner: w1\nachievements:\n"
+        "  - {id: a, unit: cert, level: '9', earned_on: 2024-01-01}\n",
+        encoding="utf-8",
+    )
     ok = runner.invoke(cli, ["validate", "--standards", str(standards), str(good)])
     assert ok.exit_code == 0, ok.output
     assert "valid portfolio" in ok.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -20,12 +21,23 @@ def _codes(error: ValidationError) -> list[str]:
     return [e["type"] for e in error.errors()]
 
 
-SKILL = Framework.model_validate({
-    "id": "skill", "name": "职业技能等级", "example": True,
-    "levels": [{"id": str(5 - i), "rank": i + 1, "name": name, "aliases": [alias]}
-               for i, (name, alias) in enumerate(zip(
-                   ["五级", "四级", "三级", "二级", "一级"],
-                   ["初级工", "中级工", "高级工", "技师", "高级技师"], strict=True))]})
+SKILL = Framework.model_validate(
+    {
+        "id": "skill",
+        "name": "职业技能等级",
+        "example": True,
+        "levels": [
+            {"id": str(5 - i), "rank": i + 1, "name": name, "aliases": [alias]}
+            for i, (name, alias) in enumerate(
+                zip(
+                    ["五级", "四级", "三级", "二级", "一级"],
+                    ["初级工", "中级工", "高级工", "技师", "高级技师"],
+                    strict=True,
+                )
+            )
+        ],
+    }
+)
 
 
 def test_one_is_the_highest_skill_level() -> None:
@@ -38,28 +50,46 @@ def test_one_is_the_highest_skill_level() -> None:
 def test_ordered_is_sorted_by_rank_whatever_the_names(framework: Framework) -> None:
     ordered = framework.ordered()
     assert [lvl.rank for lvl in ordered] == sorted(lvl.rank for lvl in framework.levels)
-    for low, high in zip(ordered, ordered[1:], strict=False):
+    for low, high in pairwise(ordered):
         assert framework.at_least(high.id, low.id) and not framework.at_least(low.id, high.id)
 
 
 def test_duplicate_rank_is_refused() -> None:
     with pytest.raises(ValidationError) as error:
-        Framework.model_validate({"id": "f", "name": "f", "levels": [
-            {"id": "a", "rank": 1, "name": "a"}, {"id": "b", "rank": 1, "name": "b"}]})
+        Framework.model_validate(
+            {
+                "id": "f",
+                "name": "f",
+                "levels": [
+                    {"id": "a", "rank": 1, "name": "a"},
+                    {"id": "b", "rank": 1, "name": "b"},
+                ],
+            }
+        )
     assert "DUPLICATE_RANK" in _codes(error.value)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1.5", Decimal("1.5")), (3, Decimal(3)), (0.5, Decimal("0.5")), ("0.25", Decimal("0.25"))])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1.5", Decimal("1.5")), (3, Decimal(3)), (0.5, Decimal("0.5")), ("0.25", Decimal("0.25"))],
+)
 def test_credits_are_exact(text: object, expected: Decimal) -> None:
     value = CREDITS.validate_python(text)
     assert value == expected and isinstance(value, Decimal)
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    (0.1 + 0.2, "AMOUNT_PRECISION"), ("1.005", "AMOUNT_PRECISION"), (-1, "NEGATIVE_AMOUNT"),
-    (float("nan"), "NOT_A_NUMBER"), ("inf", "NOT_A_NUMBER"), (True, "WRONG_TYPE"),
-    ("three", "WRONG_TYPE")])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (0.1 + 0.2, "AMOUNT_PRECISION"),
+        ("1.005", "AMOUNT_PRECISION"),
+        (-1, "NEGATIVE_AMOUNT"),
+        (float("nan"), "NOT_A_NUMBER"),
+        ("inf", "NOT_A_NUMBER"),
+        (True, "WRONG_TYPE"),
+        ("three", "WRONG_TYPE"),
+    ],
+)
 def test_bad_credits_are_refused_with_codes(text: object, code: str) -> None:
     with pytest.raises(ValidationError) as error:
         CREDITS.validate_python(text)
@@ -100,8 +130,12 @@ def test_models_are_frozen_and_forbid_unknown_fields() -> None:
 
 def test_full_width_id_is_explained() -> None:
     with pytest.raises(ValidationError) as error:
-        Portfolio.model_validate({"learner": "w", "achievements": [
-            {"id": "a", "unit": "cert－elec", "earned_on": "2024-01-01"}]})
+        Portfolio.model_validate(
+            {
+                "learner": "w",
+                "achievements": [{"id": "a", "unit": "cert－elec", "earned_on": "2024-01-01"}],
+            }
+        )
     message = error.value.errors()[0]["msg"]
     assert "full-width" in message and "'-'" in message
 
@@ -117,10 +151,19 @@ def test_cap_sets_exactly_one_limit() -> None:
 
 
 def test_rule_condition_forms() -> None:
-    rule = Rule.model_validate({
-        "id": "r", "name": "r", "example": True, "programs": ["p"],
-        "when": {"n": 2, "of": [{"units": ["a"]}, {"units": ["b"]}, {"any_of": [{"tags": ["t"]}]}]},
-        "then": {"kind": "credits", "requirement": "e", "credits_by_level": {"一等奖": 4}}})
+    rule = Rule.model_validate(
+        {
+            "id": "r",
+            "name": "r",
+            "example": True,
+            "programs": ["p"],
+            "when": {
+                "n": 2,
+                "of": [{"units": ["a"]}, {"units": ["b"]}, {"any_of": [{"tags": ["t"]}]}],
+            },
+            "then": {"kind": "credits", "requirement": "e", "credits_by_level": {"一等奖": 4}},
+        }
+    )
     assert type(rule.when).__name__ == "NOf"
     with pytest.raises(ValidationError):
         Rule.model_validate({**rule.model_dump(), "when": {"n": 4, "of": [{"units": ["a"]}]}})
@@ -130,10 +173,18 @@ def test_rule_condition_forms() -> None:
 
 
 def test_effective_dates_and_in_force() -> None:
-    rule = Rule.model_validate({
-        "id": "r", "name": "r", "example": True, "programs": ["p"], "when": {"units": ["a"]},
-        "then": {"kind": "credits", "requirement": "e", "credits": 1},
-        "effective_from": "2020-01-01", "effective_until": "2022-12-31"})
+    rule = Rule.model_validate(
+        {
+            "id": "r",
+            "name": "r",
+            "example": True,
+            "programs": ["p"],
+            "when": {"units": ["a"]},
+            "then": {"kind": "credits", "requirement": "e", "credits": 1},
+            "effective_from": "2020-01-01",
+            "effective_until": "2022-12-31",
+        }
+    )
     from datetime import date
 
     assert rule.in_force(date(2021, 6, 1)) and not rule.in_force(date(2023, 1, 1))

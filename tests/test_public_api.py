@@ -1,4 +1,4 @@
-"""The public API is exactly ``creditbank.__all__``: explicit, sorted, importable, nothing private."""
+"""The public API is exactly ``creditbank.__all__``: explicit, sorted, importable."""
 
 from __future__ import annotations
 

@@ -16,8 +16,11 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_check_is_clean() -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or "ruff"
-    result = _run(ruff, "check", "creditbank", "tests", "benchmarks", "--no-cache") \
-        if (ROOT / "benchmarks").is_dir() else _run(ruff, "check", "creditbank", "tests", "--no-cache")
+    result = (
+        _run(ruff, "check", "creditbank", "tests", "benchmarks", "--no-cache")
+        if (ROOT / "benchmarks").is_dir()
+        else _run(ruff, "check", "creditbank", "tests", "--no-cache")
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

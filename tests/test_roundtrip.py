@@ -15,8 +15,14 @@ from creditbank.serialize import to_plain
 from creditbank.testing import strategies as cst
 
 SECTION_OF = {
-    "framework": "frameworks", "occupation": "occupations", "unit": "units", "issuer": "issuers",
-    "program": "programs", "rule": "rules", "cap": "caps", "grade_scale": "grade_scales",
+    "framework": "frameworks",
+    "occupation": "occupations",
+    "unit": "units",
+    "issuer": "issuers",
+    "program": "programs",
+    "rule": "rules",
+    "cap": "caps",
+    "grade_scale": "grade_scales",
     "period_set": "period_sets",
 }
 

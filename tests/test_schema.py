@@ -16,7 +16,8 @@ from creditbank.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(bundled_standards_path().rglob("*.yaml")) + sorted(
-    (ROOT / "examples" / "portfolios").glob("*.yaml"))
+    (ROOT / "examples" / "portfolios").glob("*.yaml")
+)
 
 
 def _schema(kind: str) -> dict[str, Any]:
@@ -47,9 +48,18 @@ def test_file_matches_its_schema(path: Path) -> None:
 def test_schema_rejects_what_the_loader_rejects() -> None:
     schema = _schema("rules")
     validator = jsonschema.Draft202012Validator(schema)
-    bad = {"kind": "rules", "items": [{"id": "r", "name": "x", "programs": ["p"],
-                                      "when": {"units": ["u"]},
-                                      "then": {"kind": "credits", "requirement": "e",
-                                               "credits": -1}, "surprise": True}]}
+    bad = {
+        "kind": "rules",
+        "items": [
+            {
+                "id": "r",
+                "name": "x",
+                "programs": ["p"],
+                "when": {"units": ["u"]},
+                "then": {"kind": "credits", "requirement": "e", "credits": -1},
+                "surprise": True,
+            }
+        ],
+    }
     messages = [e.message for e in validator.iter_errors(bad)]
     assert messages, "a negative credit and an unknown field must fail the schema"

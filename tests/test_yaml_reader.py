@@ -49,7 +49,9 @@ def test_depth_limit() -> None:
 
 
 def test_merge_keys_and_custom_tags_are_refused() -> None:
-    _, problems = read_yaml_text("base: &b {x: 1}\nother:\n  <<: *b\n  y: !!python/name:os.system 2\n")
+    _, problems = read_yaml_text(
+        "base: &b {x: 1}\nother:\n  <<: *b\n  y: !!python/name:os.system 2\n"
+    )
     assert sorted(p.code for p in problems) == ["UNSUPPORTED_TAG", "UNSUPPORTED_TAG"]
 
 

@@ -28,11 +28,20 @@ __all__ = ["cli", "main"]
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 _KIND_LABELS = {
-    "framework": "frameworks", "occupation": "occupations", "unit": "units",
-    "unit:course": "  courses", "unit:skill_certificate": "  skill certificates",
-    "unit:x_certificate": "  1+X certificates", "unit:training": "  training",
-    "unit:award": "  awards", "unit:other": "  other units", "issuer": "issuers",
-    "program": "programmes", "rule": "rules", "cap": "caps", "grade_scale": "grade scales",
+    "framework": "frameworks",
+    "occupation": "occupations",
+    "unit": "units",
+    "unit:course": "  courses",
+    "unit:skill_certificate": "  skill certificates",
+    "unit:x_certificate": "  1+X certificates",
+    "unit:training": "  training",
+    "unit:award": "  awards",
+    "unit:other": "  other units",
+    "issuer": "issuers",
+    "program": "programmes",
+    "rule": "rules",
+    "cap": "caps",
+    "grade_scale": "grade scales",
     "period_set": "period sets",
 }
 
@@ -48,8 +57,11 @@ def print_problems(problems: Sequence[Problem], console: Console) -> None:
 
 
 def _summary_table(standards: Standards, files: int) -> Table:
-    table = Table(title=f"valid standards: {files} file{'s' if files != 1 else ''}",
-                  title_justify="left", show_header=True)
+    table = Table(
+        title=f"valid standards: {files} file{'s' if files != 1 else ''}",
+        title_justify="left",
+        show_header=True,
+    )
     table.add_column("kind")
     table.add_column("count", justify="right")
     counts = standards.counts()
@@ -72,10 +84,21 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--standards", "standards_dir", type=click.Path(path_type=Path), default=None,
-              help=f"Standards directory for portfolios (default: ${ENV_VAR} or the bundled ones).")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Report as text or as JSON.")
+@click.option(
+    "--standards",
+    "standards_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Standards directory for portfolios (default: ${ENV_VAR} or the bundled ones).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report as text or as JSON.",
+)
 def validate(paths: tuple[Path, ...], standards_dir: Path | None, output: str) -> None:
     """Check standards files and portfolios; print every problem as FILE:LINE:COL: CODE message.
 
@@ -104,9 +127,16 @@ def _report(report: LoadReport, output: str) -> None:
             "counts": report.standards.counts() if report.standards is not None else {},
             "portfolios": [name for name, _ in report.portfolios],
             "problems": [
-                {"code": p.code, "message": p.message, "file": p.location.file,
-                 "line": p.location.line, "column": p.location.column,
-                 "path": list(p.location.path)} for p in report.problems],
+                {
+                    "code": p.code,
+                    "message": p.message,
+                    "file": p.location.file,
+                    "line": p.location.line,
+                    "column": p.location.column,
+                    "path": list(p.location.path),
+                }
+                for p in report.problems
+            ],
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
@@ -116,20 +146,35 @@ def _report(report: LoadReport, output: str) -> None:
         count = len(report.problems)
         _console(err=True).print(
             f"[red]{count} problem{'s' if count != 1 else ''}[/red] in {files} "
-            f"file{'s' if files != 1 else ''}")
+            f"file{'s' if files != 1 else ''}"
+        )
         sys.exit(EXIT_PROBLEMS)
-    if report.standards is not None and len(report.standards):
-        out.print(_summary_table(report.standards, len(report.files)))
+    if report.standards is not None and report.standards_files:
+        out.print(_summary_table(report.standards, len(report.standards_files)))
         out.print(f"fingerprint {report.standards.fingerprint()}", markup=False)
+    elif report.standards is not None and report.portfolios:
+        out.print(
+            f"checked against the default standards ({len(report.standards)} items, "
+            f"fingerprint {report.standards.fingerprint()})",
+            markup=False,
+        )
     for name, portfolio in report.portfolios:
-        out.print(f"valid portfolio {name}: learner {portfolio.learner}, "
-                  f"{len(portfolio.achievements)} achievements", markup=False)
+        out.print(
+            f"valid portfolio {name}: learner {portfolio.learner}, "
+            f"{len(portfolio.achievements)} achievements",
+            markup=False,
+        )
 
 
 @cli.command()
 @click.argument("kind", required=False, type=click.Choice(schema_kinds()))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Write to this file (or, without KIND, this directory) instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file (or, without KIND, this directory) instead of stdout.",
+)
 def schema(kind: str | None, output: Path | None) -> None:
     """Print the JSON Schema of a file KIND, or list the kinds.
 
@@ -159,10 +204,13 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the CLI; turn an unexpected failure into a short message, not a traceback."""
+    """Run the CLI; an unexpected failure becomes a short message, not a traceback."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="creditbank",
-                 standalone_mode=True)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="creditbank",
+            standalone_mode=True,
+        )
     except CreditbankError as error:
         _console(err=True).print(f"error: {error}", markup=False)
         sys.exit(EXIT_PROBLEMS)
@@ -174,7 +222,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _console(err=True).print(
             f"internal error: {type(error).__name__}: {error}\n"
             "This is a bug in creditbank; set CREDITBANK_DEBUG=1 to see the traceback and "
-            "please report it.", markup=False)
+            "please report it.",
+            markup=False,
+        )
         sys.exit(70)
 
 

@@ -17,8 +17,11 @@ from creditbank.errors import ErrorCode, Location, PathItem, Problem
 from creditbank.loading.yaml_reader import Document
 from creditbank.models import (
     Achievement,
+    Cap,
     Framework,
     GradeCondition,
+    Issuer,
+    Occupation,
     Portfolio,
     Program,
     RecordedGrade,
@@ -28,7 +31,7 @@ from creditbank.models import (
 from creditbank.models.common import Item
 from creditbank.models.rule import AllOf, AnyOf, Condition, ExemptCourses, Match, NOf
 from creditbank.models.standards import AnyItem
-from creditbank.models.units import SkillCertificateUnit
+from creditbank.models.units import SkillCertificateUnit, UnitBase
 from creditbank.models.values import Ref
 from creditbank.suggest import did_you_mean
 
@@ -111,66 +114,112 @@ class _Checker:
                 continue
             if target is None:
                 hint = did_you_mean(str(ref), table) or f" no {ref.target} has this id"
-                self.add("UNKNOWN_REFERENCE", f"{ref.target} {str(ref)!r} does not exist;{hint}",
-                         where.at(*path))
+                self.add(
+                    "UNKNOWN_REFERENCE",
+                    f"{ref.target} {str(ref)!r} does not exist;{hint}",
+                    where.at(*path),
+                )
             elif ref.unit_kind is not None and target.kind != ref.unit_kind:
-                self.add("WRONG_REFERENCE_KIND",
-                         f"{str(ref)!r} is a unit of kind {target.kind!r}, not a {ref.unit_kind}; "
-                         f"name a {ref.unit_kind} here", where.at(*path))
+                self.add(
+                    "WRONG_REFERENCE_KIND",
+                    f"{str(ref)!r} is a unit of kind {target.kind!r}, not a {ref.unit_kind}; "
+                    f"name a {ref.unit_kind} here",
+                    where.at(*path),
+                )
 
     # ---------------------------------------------------------------- levels
-    def level_in(self, framework: Framework | None, name: str | None, where: Location,
-                 allowed: Sequence[str] | None = None, owner: str = "") -> None:
+    def level_in(
+        self,
+        framework: Framework | None,
+        name: str | None,
+        where: Location,
+        allowed: Sequence[str] | None = None,
+        owner: str = "",
+    ) -> None:
         if framework is None or name is None:
             return
         level = framework.level(name)
         if level is None:
             names = [n for lvl in framework.levels for n in lvl.names()]
             hint = did_you_mean(name, names) or " use one of " + ", ".join(
-                lvl.name.text() for lvl in framework.ordered())
-            self.add("UNKNOWN_LEVEL", f"framework {framework.id!r} has no level {name!r};{hint}",
-                     where)
+                lvl.name.text() for lvl in framework.ordered()
+            )
+            self.add(
+                "UNKNOWN_LEVEL", f"framework {framework.id!r} has no level {name!r};{hint}", where
+            )
         elif allowed is not None and level.id not in allowed:
             shown = [lv.name.text() for lv in framework.ordered() if lv.id in allowed]
-            self.add("LEVEL_NOT_ALLOWED",
-                     f"{owner or 'this unit'} is not awarded at level {name!r}; it allows "
-                     f"{', '.join(shown)}", where)
+            self.add(
+                "LEVEL_NOT_ALLOWED",
+                f"{owner or 'this unit'} is not awarded at level {name!r}; it allows "
+                f"{', '.join(shown)}",
+                where,
+            )
 
     def framework_levels(self, record: ItemRecord) -> None:
         item = record.item
         if isinstance(item, Framework):
             for index, level in enumerate(item.levels):
                 for p_index, pointer in enumerate(level.same_as):
-                    other = self.s.frameworks.get(pointer.framework)
-                    self.level_in(other, pointer.level,
-                                  record.at("levels", index, "same_as", p_index, "level"))
-        framework_id = getattr(item, "framework", None)
-        framework = self.s.frameworks.get(framework_id) if framework_id else None
-        if item.item_kind == "unit":
-            framework = unit_framework(self.s, item.id)
-        for index, name in enumerate(getattr(item, "levels", ()) if item.item_kind in (
-                "unit", "occupation") else ()):
-            allowed = None
-            owner = f"{item.item_kind} {item.id!r}"
-            if isinstance(item, SkillCertificateUnit):
-                owner += f" (occupation {str(item.occupation)!r})"
-                occupation = self.s.occupations.get(item.occupation)
-                if occupation is not None and occupation.levels and framework is not None:
-                    allowed = [lv.id for n in occupation.levels if (lv := framework.level(n))]
+                    self.level_in(
+                        self.s.frameworks.get(pointer.framework),
+                        pointer.level,
+                        record.at("levels", index, "same_as", p_index, "level"),
+                    )
+        elif isinstance(item, Occupation):
+            framework = self.s.frameworks.get(item.framework) if item.framework else None
+            for index, name in enumerate(item.levels):
+                self.level_in(framework, name, record.at("levels", index))
+        elif isinstance(item, UnitBase):
+            self.unit_levels_known(item, record)
+        elif isinstance(item, Issuer):
+            self.authorised_levels(item, record)
+
+    def unit_levels_known(self, unit: UnitBase, record: ItemRecord) -> None:
+        framework = unit_framework(self.s, unit.id)
+        allowed = None
+        owner = f"unit {unit.id!r}"
+        if isinstance(unit, SkillCertificateUnit):
+            owner += f" (occupation {str(unit.occupation)!r})"
+            occupation = self.s.occupations.get(unit.occupation)
+            if occupation is not None and occupation.levels and framework is not None:
+                allowed = [lv.id for n in occupation.levels if (lv := framework.level(n))]
+        for index, name in enumerate(unit.levels):
             self.level_in(framework, name, record.at("levels", index), allowed, owner)
-        if item.item_kind == "unit":
-            allowed_ids = unit_levels(self.s, item.id)
-            for index, entry in enumerate(item.recognised_credits):
-                self.level_in(framework, entry.level, record.at("recognised_credits", index),
-                              allowed_ids, f"unit {item.id!r}")
+        allowed_ids = unit_levels(self.s, unit.id)
+        for index, entry in enumerate(unit.recognised_credits):
+            self.level_in(
+                framework, entry.level, record.at("recognised_credits", index), allowed_ids, owner
+            )
+
+    def authorised_levels(self, issuer: Issuer, record: ItemRecord) -> None:
+        """Levels in a grant must exist on the scale of the units or occupations it names."""
+        for g_index, grant in enumerate(issuer.authorised):
+            unit_ids: list[str] = [str(u) for u in grant.units] or [
+                u.id
+                for u in self.s.units.values()
+                if isinstance(u, SkillCertificateUnit) and u.occupation in grant.occupations
+            ]
+            frameworks = {
+                fw.id: fw for u in unit_ids if (fw := unit_framework(self.s, u)) is not None
+            }
+            for index, name in enumerate(grant.levels):
+                self._level_known(
+                    list(frameworks.values()),
+                    name,
+                    record.at("authorised", g_index, "levels", index),
+                )
 
     # ----------------------------------------------------------------- rules
     def _frameworks_for(self, match: Match) -> list[Framework]:
         found: dict[str, Framework] = {}
         unit_ids: list[str] = list(match.units)
         if not unit_ids and match.occupations:
-            unit_ids = [u.id for u in self.s.units.values()
-                        if isinstance(u, SkillCertificateUnit) and u.occupation in match.occupations]
+            unit_ids = [
+                u.id
+                for u in self.s.units.values()
+                if isinstance(u, SkillCertificateUnit) and u.occupation in match.occupations
+            ]
         for unit_id in unit_ids:
             framework = unit_framework(self.s, unit_id)
             if framework is not None:
@@ -183,27 +232,39 @@ class _Checker:
                 self.level_in(framework, name, where)
         elif not any(fw.level(name) for fw in self.s.frameworks.values()):
             names = [n for fw in self.s.frameworks.values() for lv in fw.levels for n in lv.names()]
-            self.add("UNKNOWN_LEVEL", f"no framework has a level {name!r};"
-                     + (did_you_mean(name, names) or " check the spelling"), where)
+            self.add(
+                "UNKNOWN_LEVEL",
+                f"no framework has a level {name!r};"
+                + (did_you_mean(name, names) or " check the spelling"),
+                where,
+            )
 
     def grade_known(self, value: object, scale_id: str | None, where: Location) -> None:
-        if not isinstance(value, str) or isinstance(value, Decimal):
+        if not isinstance(value, str):
             return
-        scales = [self.s.grade_scales[scale_id]] if scale_id in self.s.grade_scales else (
-            [] if scale_id else [g for g in self.s.grade_scales.values() if g.kind == "ordinal"])
-        if scale_id and not scales:
-            return  # the unknown scale is reported as a reference problem
+        if scale_id is not None:
+            scale = self.s.grade_scales.get(scale_id)
+            if scale is None:
+                return  # the unknown scale is reported as a reference problem
+            scales = [scale]
+        else:
+            scales = [g for g in self.s.grade_scales.values() if g.kind == "ordinal"]
         if not any(scale.grade(value) for scale in scales):
             names = [n for scale in scales for g in scale.grades for n in g.names()]
             where_text = f"scale {str(scale_id)!r}" if scale_id else "any grade scale"
-            self.add("UNKNOWN_GRADE", f"{where_text} has no grade {value!r};"
-                     + (did_you_mean(value, names) or " check the spelling"), where)
+            self.add(
+                "UNKNOWN_GRADE",
+                f"{where_text} has no grade {value!r};"
+                + (did_you_mean(value, names) or " check the spelling"),
+                where,
+            )
 
     def condition(self, condition: Condition, record: ItemRecord, path: Path) -> None:
         if isinstance(condition, AllOf | AnyOf):
             key = "all_of" if isinstance(condition, AllOf) else "any_of"
-            for index, inner in enumerate(condition.all_of if isinstance(condition, AllOf)
-                                          else condition.any_of):
+            for index, inner in enumerate(
+                condition.all_of if isinstance(condition, AllOf) else condition.any_of
+            ):
                 self.condition(inner, record, (*path, key, index))
             return
         if isinstance(condition, NOf):
@@ -213,25 +274,33 @@ class _Checker:
         frameworks = self._frameworks_for(condition)
         if condition.level is not None:
             if condition.level.at_least is not None:
-                self._level_known(frameworks, condition.level.at_least,
-                                  record.at(*path, "level", "at_least"))
+                self._level_known(
+                    frameworks, condition.level.at_least, record.at(*path, "level", "at_least")
+                )
             if condition.level.at_most is not None:
-                self._level_known(frameworks, condition.level.at_most,
-                                  record.at(*path, "level", "at_most"))
+                self._level_known(
+                    frameworks, condition.level.at_most, record.at(*path, "level", "at_most")
+                )
             for index, name in enumerate(condition.level.one_of):
                 where = record.at(*path, "level", "one_of", index)
                 for unit_id in condition.units:
-                    self.level_in(unit_framework(self.s, unit_id), name, where,
-                                  unit_levels(self.s, unit_id), f"unit {str(unit_id)!r}")
+                    self.level_in(
+                        unit_framework(self.s, unit_id),
+                        name,
+                        where,
+                        unit_levels(self.s, unit_id),
+                        f"unit {str(unit_id)!r}",
+                    )
                 if not condition.units:
                     self._level_known(frameworks, name, where)
         if isinstance(condition.grade, GradeCondition):
-            self.grade_known(condition.grade.at_least, condition.grade.scale,
-                             record.at(*path, "grade", "at_least"))
+            self.grade_known(
+                condition.grade.at_least,
+                condition.grade.scale,
+                record.at(*path, "grade", "at_least"),
+            )
 
-    def rule(self, record: ItemRecord) -> None:
-        rule = record.item
-        assert isinstance(rule, Rule)
+    def rule(self, rule: Rule, record: ItemRecord) -> None:
         self.condition(rule.when, record, ("when",))
         target = rule.then
         programs = [self.s.programs[p] for p in rule.programs if p in self.s.programs]
@@ -239,8 +308,11 @@ class _Checker:
         if isinstance(target, ExemptCourses):
             wanted = [(r, ("then", "requirements", i)) for i, r in enumerate(target.requirements)]
             if isinstance(target.recorded_grade, RecordedGrade):
-                self.grade_known(target.recorded_grade.value, target.recorded_grade.scale,
-                                 record.at("then", "recorded_grade", "value"))
+                self.grade_known(
+                    target.recorded_grade.value,
+                    target.recorded_grade.scale,
+                    record.at("then", "recorded_grade", "value"),
+                )
         elif hasattr(target, "requirement"):
             wanted = [(target.requirement, ("then", "requirement"))]
         for requirement, path in wanted:
@@ -251,64 +323,90 @@ class _Checker:
             frameworks = self._frameworks_for(match) if match else []
             for index, entry in enumerate(by_level):
                 if entry.level is not None:
-                    self._level_known(frameworks, entry.level,
-                                      record.at("then", "credits_by_level", index))
+                    self._level_known(
+                        frameworks, entry.level, record.at("then", "credits_by_level", index)
+                    )
 
-    def requirement_in(self, programs: Iterable[Program], requirement: str,
-                       where: Location) -> None:
+    def requirement_in(
+        self, programs: Iterable[Program], requirement: str, where: Location
+    ) -> None:
         for program in programs:
             if program.requirement(requirement) is None:
                 ids = [r.id for r in program.requirements]
-                self.add("UNKNOWN_REQUIREMENT",
-                         f"programme {program.id!r} has no requirement {requirement!r};"
-                         + (did_you_mean(requirement, ids) or f" it has {', '.join(ids)}"), where)
+                self.add(
+                    "UNKNOWN_REQUIREMENT",
+                    f"programme {program.id!r} has no requirement {requirement!r};"
+                    + (did_you_mean(requirement, ids) or f" it has {', '.join(ids)}"),
+                    where,
+                )
 
-    def cap(self, record: ItemRecord) -> None:
-        cap = record.item
-        programs = [self.s.programs[p] for p in getattr(cap, "programs", ()) if p in self.s.programs]
-        for index, requirement in enumerate(getattr(cap, "counts").requirements):
+    def cap(self, cap: Cap, record: ItemRecord) -> None:
+        programs = [self.s.programs[p] for p in cap.programs if p in self.s.programs]
+        for index, requirement in enumerate(cap.counts.requirements):
             self.requirement_in(programs, requirement, record.at("counts", "requirements", index))
 
     # -------------------------------------------------------------- programs
-    def program(self, record: ItemRecord) -> None:
-        program = record.item
-        assert isinstance(program, Program)
+    def program(self, program: Program, record: ItemRecord) -> None:
         school = self.s.issuers.get(program.school) if program.school else None
         if school is not None and school.kind != "school":
-            self.add("WRONG_REFERENCE_KIND",
-                     f"{str(program.school)!r} is an issuer of kind {school.kind!r}, not a school; "
-                     "name the school that runs the programme", record.at("school"))
+            self.add(
+                "WRONG_REFERENCE_KIND",
+                f"{str(program.school)!r} is an issuer of kind {school.kind!r}, not a school; "
+                "name the school that runs the programme",
+                record.at("school"),
+            )
         if program.guideline == "moe-2019-13":
             self.guideline_2019_13(program, record)
 
     def guideline_2019_13(self, program: Program, record: ItemRecord) -> None:
-        """教职成〔2019〕13号: hours floor, 16–18 hours a credit, public basic >= 1/4, electives >= 10 %."""
+        """教职成〔2019〕13号: hours floor, 16–18 h a credit, public >= 1/4, electives >= 10 %."""
         total = program.total_hours or Decimal(0)
         floor = {"secondary_vocational": 3000, "higher_vocational": 2500}.get(
-            program.education_level)
+            program.education_level
+        )
         guide = "教职成〔2019〕13号"
         if floor is not None and total < floor:
-            self.add("PROGRAM_STRUCTURE", f"{guide} asks for at least {floor} hours; total_hours "
-                     f"is {total}", record.at("total_hours"))
+            self.add(
+                "PROGRAM_STRUCTURE",
+                f"{guide} asks for at least {floor} hours; total_hours is {total}",
+                record.at("total_hours"),
+            )
         rate = program.hours_per_credit or Decimal(0)
         if not Decimal(16) <= rate <= Decimal(18):
-            self.add("PROGRAM_STRUCTURE", f"{guide} counts 16–18 hours as one credit; "
-                     f"hours_per_credit is {rate}", record.at("hours_per_credit"))
+            self.add(
+                "PROGRAM_STRUCTURE",
+                f"{guide} counts 16–18 hours as one credit; hours_per_credit is {rate}",
+                record.at("hours_per_credit"),
+            )
         public = Decimal(0)
-        for course_id in program.course_ids():
+        required = [r for r in program.requirements if r.kind != "elective_pool"]
+        for course_id in dict.fromkeys(c for r in required for c in r.courses):
             course = self.s.units.get(course_id)
             if course is not None and getattr(course, "course_type", None) == "public_basic":
-                public += course.hours if course.hours is not None else (
-                    course.credits.amount * rate if course.credits else Decimal(0))
+                public += (
+                    course.hours
+                    if course.hours is not None
+                    else (course.credits.amount * rate if course.credits else Decimal(0))
+                )
         if total and public * 4 < total:
-            self.add("PROGRAM_STRUCTURE", f"{guide} asks public basic courses to take at least 1/4 "
-                     f"of the hours; they take {public} of {total}", record.at("requirements"))
-        electives = sum((r.min_credits or Decimal(0)) * rate
-                        for r in program.requirements if r.kind == "elective_pool")
+            self.add(
+                "PROGRAM_STRUCTURE",
+                f"{guide} asks public basic courses to take at least 1/4 "
+                f"of the hours; they take {public} of {total}",
+                record.at("requirements"),
+            )
+        electives = sum(
+            (r.min_credits or Decimal(0)) * rate
+            for r in program.requirements
+            if r.kind == "elective_pool"
+        )
         if total and electives * 10 < total:
-            self.add("PROGRAM_STRUCTURE", f"{guide} asks electives to take at least 10 % of the "
-                     f"hours; elective pools require {electives} of {total}",
-                     record.at("requirements"))
+            self.add(
+                "PROGRAM_STRUCTURE",
+                f"{guide} asks electives to take at least 10 % of the "
+                f"hours; elective pools require {electives} of {total}",
+                record.at("requirements"),
+            )
 
     # ------------------------------------------------------------ provenance
     def provenance(self, record: ItemRecord) -> None:
@@ -316,31 +414,38 @@ class _Checker:
         if not isinstance(item, Item) or item.example:
             return
         if item.source is None:
-            self.add("MISSING_SOURCE", f"{item.item_kind} {item.id!r} cites no source; add "
-                     "`source:` (document, issuer, year) or mark it `example: true`",
-                     record.at("id"))
+            self.add(
+                "MISSING_SOURCE",
+                f"{item.item_kind} {item.id!r} cites no source; add "
+                "`source:` (document, issuer, year) or mark it `example: true`",
+                record.at("id"),
+            )
         elif item.source.evidence == "unverified":
-            self.add("MISSING_SOURCE", f"{item.item_kind} {item.id!r} has an unverified source; "
-                     "unverified items must be marked `example: true`",
-                     record.at("source", "evidence"))
+            self.add(
+                "MISSING_SOURCE",
+                f"{item.item_kind} {item.id!r} has an unverified source; "
+                "unverified items must be marked `example: true`",
+                record.at("source", "evidence"),
+            )
 
     def run(self) -> list[Problem]:
         for record in self.records.values():
             self.references(record.item, record)
             self.provenance(record)
             self.framework_levels(record)
-            kind = record.item.item_kind
-            if kind == "rule":
-                self.rule(record)
-            elif kind == "program":
-                self.program(record)
-            elif kind == "cap":
-                self.cap(record)
+            item = record.item
+            if isinstance(item, Rule):
+                self.rule(item, record)
+            elif isinstance(item, Program):
+                self.program(item, record)
+            elif isinstance(item, Cap):
+                self.cap(item, record)
         return self.problems
 
 
-def check_standards(records: Iterable[ItemRecord], failed: Iterable[tuple[str, str]] = ()
-                    ) -> tuple[Standards, list[Problem]]:
+def check_standards(
+    records: Iterable[ItemRecord], failed: Iterable[tuple[str, str]] = ()
+) -> tuple[Standards, list[Problem]]:
     """Build :class:`Standards` from located items; report duplicate ids and every cross problem.
 
     ``failed`` holds (kind, id) of items that did not validate: references to them are
@@ -352,9 +457,13 @@ def check_standards(records: Iterable[ItemRecord], failed: Iterable[tuple[str, s
         key = (record.item.item_kind, record.item.id)
         if key in kept:
             first = kept[key].at("id")
-            problems.append(Problem(
-                "DUPLICATE_ID", f"another {key[0]} already has the id {key[1]!r} ({first}); "
-                "rename one of them", record.at("id")))
+            problems.append(
+                Problem(
+                    "DUPLICATE_ID",
+                    f"another {key[0]} already has the id {key[1]!r} ({first}); rename one of them",
+                    record.at("id"),
+                )
+            )
             continue
         kept[key] = record
     origins = {key: record.at() for key, record in kept.items()}
@@ -365,8 +474,9 @@ def check_standards(records: Iterable[ItemRecord], failed: Iterable[tuple[str, s
     return standards, problems
 
 
-def check_portfolio(portfolio: Portfolio, standards: Standards, doc: Document | None,
-                    base: Path = ()) -> list[Problem]:
+def check_portfolio(
+    portfolio: Portfolio, standards: Standards, doc: Document | None, base: Path = ()
+) -> list[Problem]:
     """Check a portfolio's references, levels and grades against standards."""
     record = ItemRecord(portfolio, doc, base)  # type: ignore[arg-type]
     checker = _Checker(standards, {})
@@ -376,20 +486,27 @@ def check_portfolio(portfolio: Portfolio, standards: Standards, doc: Document | 
     return checker.problems
 
 
-def _check_achievement(checker: _Checker, achievement: Achievement, record: ItemRecord,
-                       path: Path) -> None:
+def _check_achievement(
+    checker: _Checker, achievement: Achievement, record: ItemRecord, path: Path
+) -> None:
     standards = checker.s
     if achievement.unit not in standards.units:
         return
     framework = unit_framework(standards, achievement.unit)
     if achievement.level is not None:
         if framework is None:
-            checker.add("UNKNOWN_LEVEL", f"unit {str(achievement.unit)!r} has no levels; remove "
-                        "`level`", record.at(*path, "level"))
+            checker.add(
+                "UNKNOWN_LEVEL",
+                f"unit {str(achievement.unit)!r} has no levels; remove `level`",
+                record.at(*path, "level"),
+            )
         else:
-            checker.level_in(framework, achievement.level, record.at(*path, "level"),
-                             unit_levels(standards, achievement.unit),
-                             f"unit {str(achievement.unit)!r}")
+            checker.level_in(
+                framework,
+                achievement.level,
+                record.at(*path, "level"),
+                unit_levels(standards, achievement.unit),
+                f"unit {str(achievement.unit)!r}",
+            )
     if achievement.grade is not None:
         checker.grade_known(achievement.grade, achievement.scale, record.at(*path, "grade"))
-

@@ -25,7 +25,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from creditbank.errors import LoadError, Location, Problem
 from creditbank.loading.crosscheck import ItemRecord, check_portfolio, check_standards
 from creditbank.loading.locate import problems_from_validation
-from creditbank.loading.yaml_reader import Document, Limits, read_yaml_file, read_yaml_text
+from creditbank.loading.yaml_reader import (
+    DEFAULT_LIMITS,
+    Document,
+    Limits,
+    read_yaml_file,
+    read_yaml_text,
+)
 from creditbank.models import Portfolio, Standards
 from creditbank.models.documents import (
     DOCUMENT_TYPES,
@@ -54,6 +60,8 @@ class LoadReport:
     portfolios: list[tuple[str, Portfolio]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    standards_files: list[str] = field(default_factory=list)
+    """Files that contributed standards items (the rest are portfolios or failed)."""
 
     @property
     def ok(self) -> bool:
@@ -63,13 +71,16 @@ class LoadReport:
         return sorted(set(self.problems), key=Problem.sort_key)
 
 
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(path.relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
+def _display(file: Path, given: Path) -> str:
+    """How to name a file found under the directory ``given``: as the user wrote the path,
+    or, for an absolute path outside the working directory, from the directory's name."""
+    inside = file.relative_to(given)
+    if not given.is_absolute():
+        return str(given / inside)
+    try:
+        return str(given.relative_to(Path.cwd()) / inside)
+    except ValueError:
+        return str(Path(given.name) / inside)
 
 
 def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[Problem]]:
@@ -80,19 +91,27 @@ def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]],
         path = Path(raw)
         if path.is_dir():
             children = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            base = path.parent if path.name else path
-            found.extend((p, _display(p, base if str(raw) else None)) for p in children)
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            found.extend((p, _display(p, path)) for p in children)
         elif path.is_file():
             found.append((path, str(raw)))
         elif path.exists():
-            problems.append(Problem("NOT_A_FILE", "not a regular file or directory",
-                                    Location(str(raw))))
+            problems.append(
+                Problem("NOT_A_FILE", "not a regular file or directory", Location(str(raw)))
+            )
         else:
-            problems.append(Problem("FILE_NOT_FOUND", "no such file or directory; check the path",
-                                    Location(str(raw))))
+            problems.append(
+                Problem(
+                    "FILE_NOT_FOUND",
+                    "no such file or directory; check the path",
+                    Location(str(raw)),
+                )
+            )
     unique = list(dict.fromkeys(found))
     return unique, problems
 
@@ -100,16 +119,27 @@ def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]],
 def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Problem]]:
     data = doc.data
     if not isinstance(data, dict):
-        return None, [Problem("UNKNOWN_KIND", "a creditbank file is a mapping that starts with "
-                              "`kind:` (e.g. kind: rules)", doc.location(()))]
+        return None, [
+            Problem(
+                "UNKNOWN_KIND",
+                "a creditbank file is a mapping that starts with `kind:` (e.g. kind: rules)",
+                doc.location(()),
+            )
+        ]
     kind = data.get("kind", default)
     if kind is None:
-        return None, [Problem("UNKNOWN_KIND", "the file has no `kind`; add one of "
-                              + ", ".join(DOCUMENT_TYPES), doc.location(()))]
+        return None, [
+            Problem(
+                "UNKNOWN_KIND",
+                "the file has no `kind`; add one of " + ", ".join(DOCUMENT_TYPES),
+                doc.location(()),
+            )
+        ]
     if kind not in DOCUMENT_TYPES:
         hint = did_you_mean(str(kind), DOCUMENT_TYPES) or " use one of " + ", ".join(DOCUMENT_TYPES)
-        return None, [Problem("UNKNOWN_KIND", f"unknown kind {kind!r};{hint}",
-                              doc.location(("kind",)))]
+        return None, [
+            Problem("UNKNOWN_KIND", f"unknown kind {kind!r};{hint}", doc.location(("kind",)))
+        ]
     return str(kind), []
 
 
@@ -125,9 +155,9 @@ def _with_file_defaults(data: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(items, list):
             continue
         filled = []
-        for item in items:
+        for entry in items:
+            item = dict(entry) if isinstance(entry, dict) else entry
             if isinstance(item, dict):
-                item = dict(item)
                 if source is not None and "source" not in item:
                     item["source"] = source
                 if example is True and "example" not in item:
@@ -150,8 +180,9 @@ def _sections(kind: str) -> list[str]:
     return [] if kind == "portfolio" else ["items"]
 
 
-def _validate(doc: Document, kind: str, failed: set[tuple[str, str]]) -> tuple[
-        BaseModel | None, list[ItemRecord], list[Problem]]:
+def _validate(
+    doc: Document, kind: str, failed: set[tuple[str, str]]
+) -> tuple[BaseModel | None, list[ItemRecord], list[Problem]]:
     """Validate a document; each item on its own, so one bad item hides no other's problems.
 
     Ids of items that failed are added to ``failed``: references to them are not reported
@@ -172,14 +203,23 @@ def _validate(doc: Document, kind: str, failed: set[tuple[str, str]]) -> tuple[
     for section in _sections(kind):
         items = head.pop(section, None)
         if section == "items" and items is None:
-            problems.append(Problem("MISSING_FIELD", "required field `items` is missing; list the "
-                                    f"{kind} under `items:`", doc.location(())))
+            problems.append(
+                Problem(
+                    "MISSING_FIELD",
+                    f"required field `items` is missing; list the {kind} under `items:`",
+                    doc.location(()),
+                )
+            )
             continue
         if not isinstance(items, list):
             if items is not None:
-                problems.append(Problem(
-                    "WRONG_TYPE", f"`{section}` must be a list of entries, each starting with `- `",
-                    doc.location((section,), key=True)))
+                problems.append(
+                    Problem(
+                        "WRONG_TYPE",
+                        f"`{section}` must be a list of entries, each starting with `- `",
+                        doc.location((section,), key=True),
+                    )
+                )
             continue
         item_type, adapter = _item_adapter(kind, section)
         for index, item in enumerate(items):
@@ -204,8 +244,12 @@ def _new_problems(doc: Document, problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not doc.was_replaced(p.location.path)]
 
 
-def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
-                   standards: Standards | None = None) -> LoadReport:
+def load_documents(
+    paths: Sequence[Path | str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    standards: Standards | None = None,
+) -> LoadReport:
     """Read files and directories of standards and portfolios; never raises for bad input.
 
     Portfolios are checked against the standards found among ``paths``, or against
@@ -229,12 +273,19 @@ def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
         model, items, problems = _validate(doc, kind, failed)
         report.problems.extend(_new_problems(doc, problems))
         records.extend(items)
+        if items:
+            report.standards_files.append(name)
         if isinstance(model, PortfolioDocument):
             portfolios.append((doc, model))
     if records or standards is None:
         if not files and not report.problems:
-            report.problems.append(Problem("NO_STANDARDS", "no .yaml, .yml or .json files found",
-                                           Location(", ".join(map(str, paths)) or None)))
+            report.problems.append(
+                Problem(
+                    "NO_STANDARDS",
+                    "no .yaml, .yml or .json files found",
+                    Location(", ".join(map(str, paths)) or None),
+                )
+            )
         built, problems = check_standards(records, failed)
         report.problems.extend(problems)
         standards = built
@@ -247,7 +298,7 @@ def load_documents(paths: Sequence[Path | str], *, limits: Limits = Limits(),
     return report
 
 
-def load_standards(*paths: Path | str, limits: Limits = Limits()) -> Standards:
+def load_standards(*paths: Path | str, limits: Limits = DEFAULT_LIMITS) -> Standards:
     """Load standards from files and directories; raise :class:`LoadError` with every problem."""
     report = load_documents(paths, limits=limits)
     if report.problems:
@@ -256,15 +307,21 @@ def load_standards(*paths: Path | str, limits: Limits = Limits()) -> Standards:
     return report.standards
 
 
-def _portfolio_from_doc(doc: Document | None, problems: list[Problem],
-                        standards: Standards | None) -> Portfolio:
+def _portfolio_from_doc(
+    doc: Document | None, problems: list[Problem], standards: Standards | None
+) -> Portfolio:
     if doc is None:
         raise LoadError(problems)
     kind, more = _kind_of(doc, "portfolio")
     problems = problems + more
     if kind is not None and kind != "portfolio":
-        problems.append(Problem("UNKNOWN_KIND", f"expected a portfolio, found kind {kind!r}",
-                                doc.location(("kind",))))
+        problems.append(
+            Problem(
+                "UNKNOWN_KIND",
+                f"expected a portfolio, found kind {kind!r}",
+                doc.location(("kind",)),
+            )
+        )
         raise LoadError(problems)
     if kind is None:
         raise LoadError(problems)
@@ -280,8 +337,9 @@ def _portfolio_from_doc(doc: Document | None, problems: list[Problem],
     return portfolio
 
 
-def load_portfolio(path: Path | str, standards: Standards | None = None, *,
-                   limits: Limits = Limits()) -> Portfolio:
+def load_portfolio(
+    path: Path | str, standards: Standards | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Portfolio:
     """Load one portfolio file (YAML or JSON; ``kind: portfolio`` may be omitted).
 
     With ``standards``, its units, levels, issuers and grades are checked against them.
@@ -290,8 +348,13 @@ def load_portfolio(path: Path | str, standards: Standards | None = None, *,
     return _portfolio_from_doc(doc, problems, standards)
 
 
-def load_portfolio_text(text: str, standards: Standards | None = None, *,
-                        file: str = "<portfolio>", limits: Limits = Limits()) -> Portfolio:
+def load_portfolio_text(
+    text: str,
+    standards: Standards | None = None,
+    *,
+    file: str = "<portfolio>",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Portfolio:
     """Load a portfolio from YAML or JSON text."""
     doc, problems = read_yaml_text(text, file, limits)
     return _portfolio_from_doc(doc, problems, standards)

@@ -16,20 +16,54 @@ from creditbank.suggest import did_you_mean
 __all__ = ["problems_from_validation"]
 
 _TYPE_ERRORS = {
-    "int_type", "int_parsing", "int_from_float", "string_type", "bool_type", "bool_parsing",
-    "decimal_type", "decimal_parsing", "float_type", "float_parsing", "model_type",
-    "model_attributes_type", "tuple_type", "list_type", "dict_type", "date_type", "none_required",
-    "is_instance_of", "dataclass_type", "frozen_set_type", "set_type",
+    "int_type",
+    "int_parsing",
+    "int_from_float",
+    "string_type",
+    "bool_type",
+    "bool_parsing",
+    "decimal_type",
+    "decimal_parsing",
+    "float_type",
+    "float_parsing",
+    "model_type",
+    "model_attributes_type",
+    "tuple_type",
+    "list_type",
+    "dict_type",
+    "date_type",
+    "none_required",
+    "is_instance_of",
+    "dataclass_type",
+    "frozen_set_type",
+    "set_type",
 }
 _VALUE_ERRORS = {
-    "greater_than", "greater_than_equal", "less_than", "less_than_equal", "too_short", "too_long",
-    "string_too_short", "string_too_long", "string_pattern_mismatch", "literal_error",
-    "value_error", "assertion_error", "enum", "multiple_of",
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "too_short",
+    "too_long",
+    "string_too_short",
+    "string_too_long",
+    "string_pattern_mismatch",
+    "literal_error",
+    "value_error",
+    "assertion_error",
+    "enum",
+    "multiple_of",
 }
 _MAPPING_ERRORS = {"model_type", "model_attributes_type", "dict_type", "dataclass_type"}
 _LIST_ERRORS = {"tuple_type", "list_type", "set_type", "frozen_set_type"}
-_DATE_ERRORS = {"date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing",
-                "datetime_parsing", "date_future", "date_past"}
+_DATE_ERRORS = {
+    "date_parsing",
+    "date_from_datetime_inexact",
+    "date_from_datetime_parsing",
+    "datetime_parsing",
+    "date_future",
+    "date_past",
+}
 
 
 def _describe(value: Any) -> str:
@@ -57,8 +91,9 @@ def _child(data: Any, step: Any) -> Any:
     return _ABSENT
 
 
-def _walk(data: Any, loc: tuple[Any, ...], *, missing: bool = False) -> tuple[
-        tuple[PathItem, ...], tuple[Any, ...]]:
+def _walk(
+    data: Any, loc: tuple[Any, ...], *, missing: bool = False
+) -> tuple[tuple[PathItem, ...], tuple[Any, ...]]:
     """Follow ``loc`` through the data; drop union tags pydantic adds that the data lacks.
 
     With ``missing``, the last element names a field the data lacks; it is kept for the
@@ -71,8 +106,12 @@ def _walk(data: Any, loc: tuple[Any, ...], *, missing: bool = False) -> tuple[
         if child is not _ABSENT:
             current = child
             path.append(element)
-        elif missing and isinstance(current, dict) and isinstance(element, str) \
-                and element == loc[-1]:
+        elif (
+            missing
+            and isinstance(current, dict)
+            and isinstance(element, str)
+            and element == loc[-1]
+        ):
             path.append(element)
             current = None
     return tuple(path), tuple(loc)
@@ -84,8 +123,13 @@ def _descend(data: Any, path: tuple[PathItem, ...], extra: Any) -> tuple[PathIte
     Model validators name the offending part in their error's ``field`` context, e.g.
     ``("levels", 2, "rank")``, so the problem points at that line, not at the item's first.
     """
-    steps = (extra,) if isinstance(extra, str | int) else tuple(extra) \
-        if isinstance(extra, tuple | list) else ()
+    steps = (
+        (extra,)
+        if isinstance(extra, str | int)
+        else tuple(extra)
+        if isinstance(extra, tuple | list)
+        else ()
+    )
     target = data
     for step in path:
         target = _child(target, step)
@@ -146,7 +190,24 @@ def _field_names(root: Any, model_loc: tuple[Any, ...]) -> list[str]:
     return names
 
 
-def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathItem, ...]) -> Problem:
+def _union_tag_problem(kind: str, ctx: dict[str, Any]) -> tuple[ErrorCode, str, tuple[str, ...]]:
+    """The problem of an unknown or missing ``kind`` (or other discriminator) of a union."""
+    discriminator = str(ctx.get("discriminator", "kind")).strip("'")
+    if kind == "union_tag_not_found":
+        message = (
+            f"required field `{discriminator}` is missing; it says which kind of entry this is"
+        )
+        return "MISSING_FIELD", message, ()
+    tags = str(ctx.get("expected_tags", "")).replace("'", "").split(", ")
+    tag = str(ctx.get("tag", ""))
+    hint = did_you_mean(tag, tags) or f" use one of {', '.join(tags)}"
+    extra = (discriminator,) if discriminator.isidentifier() else ()
+    return "INVALID_VALUE", f"unknown {discriminator} {tag!r};{hint}", extra
+
+
+def _problem(
+    error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathItem, ...]
+) -> Problem:
     loc = (*prefix, *error["loc"])
     kind = error["type"]
     path, model_loc = _walk(doc.data, loc, missing=kind == "missing")
@@ -156,36 +217,27 @@ def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathIt
     got = _describe(error.get("input"))
     code: ErrorCode
     if kind in ERROR_CODES:
-        code = kind  # type: ignore[assignment]  # our own PydanticCustomError codes
+        code = kind  # our own PydanticCustomError codes
         message = error["msg"]
         path = _descend(doc.data, path, ctx.get("field"))
     elif kind == "missing":
         code, message = "MISSING_FIELD", f"required field {label} is missing; add it"
     elif kind == "extra_forbidden":
-        allowed = _field_names(root, model_loc[len(prefix):-1])
+        allowed = _field_names(root, model_loc[len(prefix) : -1])
         hint = did_you_mean(str(field), allowed)
         fix = hint if hint else f" allowed here: {', '.join(allowed)}" if allowed else ""
         code, message = "UNKNOWN_FIELD", f"unknown field {label};{fix or ' remove it'}"
         return Problem(code, message, doc.location(path, key=True))
-    elif kind == "union_tag_invalid":
-        tags = str(ctx.get("expected_tags", "")).replace("'", "").split(", ")
-        tag = str(ctx.get("tag", ""))
-        code = "INVALID_VALUE"
-        discriminator = str(ctx.get("discriminator", "kind")).strip("'")
-        message = f"unknown {discriminator} {tag!r};" + (
-            did_you_mean(tag, tags) or f" use one of {', '.join(tags)}")
-        if discriminator.isidentifier():
-            path = (*path, discriminator)
-    elif kind == "union_tag_not_found":
-        code = "MISSING_FIELD"
-        message = f"required field `{str(ctx.get('discriminator', 'kind')).strip(chr(39))}` is " \
-                  "missing; it says which kind of entry this is"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        code, message, extra = _union_tag_problem(kind, ctx)
+        path = (*path, *extra)
     elif kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
         code = "INVALID_VALUE"
-        message = f"{label} is {got};" + (did_you_mean(str(error.get("input")), options)
-                                          or f" use one of {expected}")
+        message = f"{label} is {got};" + (
+            did_you_mean(str(error.get("input")), options) or f" use one of {expected}"
+        )
     elif kind in _MAPPING_ERRORS | _LIST_ERRORS:
         code = "WRONG_TYPE"
         shape = "a list, e.g. [a, b]" if kind in _LIST_ERRORS else "a mapping (`key: value`)"
@@ -205,16 +257,20 @@ def _problem(error: ErrorDetails, doc: Document, root: Any, prefix: tuple[PathIt
     return Problem(code, message, doc.location(path))
 
 
-def problems_from_validation(error: ValidationError, doc: Document, root: Any,
-                             prefix: tuple[PathItem, ...] = ()) -> list[Problem]:
+def problems_from_validation(
+    error: ValidationError, doc: Document, root: Any, prefix: tuple[PathItem, ...] = ()
+) -> list[Problem]:
     """One problem per pydantic error, located in the document it came from.
 
     ``root`` is the type that was validated (for "did you mean" field suggestions) and
     ``prefix`` the path of the validated value inside the document.
     """
     details = error.errors(include_url=False)
-    return [_problem(detail, doc, root, prefix) for detail in details
-            if not _follows_from_entries(detail, details)]
+    return [
+        _problem(detail, doc, root, prefix)
+        for detail in details
+        if not _follows_from_entries(detail, details)
+    ]
 
 
 def _follows_from_entries(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:
@@ -222,5 +278,6 @@ def _follows_from_entries(detail: ErrorDetails, details: list[ErrorDetails]) -> 
     if detail["type"] != "too_short":
         return False
     loc = tuple(detail["loc"])
-    return any(len(other["loc"]) > len(loc) and tuple(other["loc"][:len(loc)]) == loc
-               for other in details)
+    return any(
+        len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc for other in details
+    )

@@ -59,6 +59,9 @@ class Limits:
     alias_nodes: int = 100_000
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass
 class Document:
     """A parsed YAML document: plain data plus where each value and key came from.
@@ -113,8 +116,9 @@ class _Builder:
 
     def problem(self, code: ErrorCode, message: str, node: yaml.Node, path: Path_) -> None:
         mark = node.start_mark
-        self.problems.append(Problem(code, message, Location(self.doc.file, mark.line + 1,
-                                                             mark.column + 1, path)))
+        self.problems.append(
+            Problem(code, message, Location(self.doc.file, mark.line + 1, mark.column + 1, path))
+        )
 
     def _size(self, node: yaml.Node, active: set[int]) -> int:
         key = id(node)
@@ -134,21 +138,35 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         if depth > self.limits.depth:
-            self.problem("TOO_DEEP", f"the document nests deeper than {self.limits.depth} levels; "
-                         "flatten it", node, path)
+            self.problem(
+                "TOO_DEEP",
+                f"the document nests deeper than {self.limits.depth} levels; flatten it",
+                node,
+                path,
+            )
             raise _Abort
         if id(node) in self.seen and not isinstance(node, yaml.ScalarNode):
             try:
                 cost = self._size(node, set())
             except RecursionError:
-                self.problem("RECURSIVE_ALIAS", "this alias refers to a node that contains it; "
-                             "replace the alias with the value", node, path)
+                self.problem(
+                    "RECURSIVE_ALIAS",
+                    "this alias refers to a node that contains it; "
+                    "replace the alias with the value",
+                    node,
+                    path,
+                )
                 raise _Abort from None
             self.alias_budget -= cost
             if self.alias_budget < 0:
-                self.problem("ALIAS_LIMIT", "aliases expand this document beyond "
-                             f"{self.limits.alias_nodes} nodes (an alias bomb?); write the values "
-                             "out or use fewer aliases", node, path)
+                self.problem(
+                    "ALIAS_LIMIT",
+                    "aliases expand this document beyond "
+                    f"{self.limits.alias_nodes} nodes (an alias bomb?); write the values "
+                    "out or use fewer aliases",
+                    node,
+                    path,
+                )
                 raise _Abort
         self.seen.add(id(node))
         mark = node.start_mark
@@ -159,6 +177,7 @@ class _Builder:
             if node.tag != _TAG + "seq":
                 self._bad_tag(node, path)
             return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
@@ -168,12 +187,19 @@ class _Builder:
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
-                self.problem("UNSUPPORTED_TAG", "merge keys (<<) are not supported; write the "
-                             "fields out", key_node, path)
+                self.problem(
+                    "UNSUPPORTED_TAG",
+                    "merge keys (<<) are not supported; write the fields out",
+                    key_node,
+                    path,
+                )
                 self.doc.replaced.add(path)
                 continue
-            key = self._scalar(key_node, (*path, key_node.value)) \
-                if isinstance(key_node, yaml.ScalarNode) else None
+            key = (
+                self._scalar(key_node, (*path, key_node.value))
+                if isinstance(key_node, yaml.ScalarNode)
+                else None
+            )
             if isinstance(key, int) and not isinstance(key, bool):
                 key = str(key)
             if not isinstance(key, str):
@@ -184,7 +210,10 @@ class _Builder:
                 self.problem(
                     "DUPLICATE_KEY",
                     f"key {key!r} appears twice in this mapping (first on line "
-                    f"{first_line[key]}); remove one", key_node, (*path, key))
+                    f"{first_line[key]}); remove one",
+                    key_node,
+                    (*path, key),
+                )
                 continue
             first_line[key] = line
             self.doc.key_marks[(*path, key)] = (line, key_node.start_mark.column + 1)
@@ -192,9 +221,14 @@ class _Builder:
         return out
 
     def _bad_tag(self, node: yaml.Node, path: Path_) -> None:
-        tag = "!!" + node.tag[len(_TAG):] if node.tag.startswith(_TAG) else node.tag
-        self.problem("UNSUPPORTED_TAG", f"the tag {tag} is not allowed; remove it and write a "
-                     "plain value (text, number, true/false, date, list or mapping)", node, path)
+        tag = "!!" + node.tag[len(_TAG) :] if node.tag.startswith(_TAG) else node.tag
+        self.problem(
+            "UNSUPPORTED_TAG",
+            f"the tag {tag} is not allowed; remove it and write a "
+            "plain value (text, number, true/false, date, list or mapping)",
+            node,
+            path,
+        )
         if isinstance(node, yaml.ScalarNode):
             self.doc.replaced.add(path)  # its text stands in for the value
 
@@ -203,7 +237,7 @@ class _Builder:
         if not tag.startswith(_TAG):
             self._bad_tag(node, path)
             return text
-        kind = tag[len(_TAG):]
+        kind = tag[len(_TAG) :]
         if kind == "str":
             return text
         if kind == "null":
@@ -230,8 +264,12 @@ class _Builder:
                 return dt.date(year, month, day)
             return yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
         except ValueError as error:
-            self.problem("INVALID_DATE", f"{text} is not a valid date ({error}); write YYYY-MM-DD",
-                         node, path)
+            self.problem(
+                "INVALID_DATE",
+                f"{text} is not a valid date ({error}); write YYYY-MM-DD",
+                node,
+                path,
+            )
             self.doc.replaced.add(path)
             return text
 
@@ -239,8 +277,15 @@ class _Builder:
 def _non_string_key(node: yaml.Node, key: Any) -> str:
     if not isinstance(node, yaml.ScalarNode):
         return "a mapping key must be plain text, not a list or a mapping; write the key as text"
-    read_as = ("true/false" if isinstance(key, bool) else "nothing (null)" if key is None
-               else "a date" if isinstance(key, dt.date) else "a number")
+    read_as = (
+        "true/false"
+        if isinstance(key, bool)
+        else "nothing (null)"
+        if key is None
+        else "a date"
+        if isinstance(key, dt.date)
+        else "a number"
+    )
     return f"the key {node.value!r} is read as {read_as}, not as text; quote it: '{node.value}'"
 
 
@@ -288,60 +333,96 @@ def _syntax_problem(error: yaml.YAMLError, file: str, text: str) -> Problem:
     column = mark.column + 1 if mark is not None else None
     tab = _first_tab_indent(text)
     if tab is not None and line is not None and abs(tab[0] - line) <= 1:
-        return Problem("TAB_INDENTATION", "a tab is used for indentation; YAML allows only spaces "
-                       "— replace the tab with spaces", Location(file, tab[0], tab[1]))
-    message = f"{context + ': ' if context else ''}{problem}; check the brackets, quotes, colons " \
-              "and indentation here"
+        return Problem(
+            "TAB_INDENTATION",
+            "a tab is used for indentation; YAML allows only spaces — replace the tab with spaces",
+            Location(file, tab[0], tab[1]),
+        )
+    message = (
+        f"{context + ': ' if context else ''}{problem}; check the brackets, quotes, colons "
+        "and indentation here"
+    )
     return Problem("YAML_SYNTAX", message, Location(file, line, column))
 
 
 def _decode(raw: bytes, file: str) -> tuple[str | None, list[Problem]]:
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem("BYTE_ORDER_MARK", "the file starts with a UTF-8 byte order mark; "
-                                "save it as UTF-8 without BOM", Location(file, 1, 1)))
+        problems.append(
+            Problem(
+                "BYTE_ORDER_MARK",
+                "the file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM",
+                Location(file, 1, 1),
+            )
+        )
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(Problem("INVALID_UTF8", "the file is UTF-16; save it as UTF-8",
-                                Location(file, 1, 1)))
+        problems.append(
+            Problem("INVALID_UTF8", "the file is UTF-16; save it as UTF-8", Location(file, 1, 1))
+        )
         return None, problems
     try:
         return raw.decode("utf-8"), problems
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        problems.append(Problem(
-            "INVALID_UTF8", f"byte 0x{raw[error.start]:02X} is not valid UTF-8; save the file as "
-            "UTF-8 (it may be GBK/GB18030)", Location(file, line, column)))
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        problems.append(
+            Problem(
+                "INVALID_UTF8",
+                f"byte 0x{raw[error.start]:02X} is not valid UTF-8; save the file as "
+                "UTF-8 (it may be GBK/GB18030)",
+                Location(file, line, column),
+            )
+        )
         return None, problems
 
 
-def read_yaml_text(text: str, file: str = "<input>", limits: Limits = Limits()) -> tuple[
-        Document | None, list[Problem]]:
+def read_yaml_text(
+    text: str, file: str = "<input>", limits: Limits = DEFAULT_LIMITS
+) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document from text. Returns the document (None if unusable) and problems."""
     problems: list[Problem] = []
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, [Problem("YAML_SYNTAX", "the file contains a NUL byte; is it a binary file?",
-                              Location(file, line, 1))]
+        return None, [
+            Problem(
+                "YAML_SYNTAX",
+                "the file contains a NUL byte; is it a binary file?",
+                Location(file, line, 1),
+            )
+        ]
     try:
         nodes: Iterator[yaml.Node] = yaml.compose_all(text, Loader=_Loader)
         roots = list(nodes)
     except yaml.YAMLError as error:
         return None, [_syntax_problem(error, file, text)]
     except RecursionError:
-        return None, [Problem("TOO_DEEP", "the document nests too deeply to read; flatten it",
-                              Location(file, 1, 1))]
+        return None, [
+            Problem(
+                "TOO_DEEP",
+                "the document nests too deeply to read; flatten it",
+                Location(file, 1, 1),
+            )
+        ]
     roots = [r for r in roots if r is not None]
     if not roots:
-        return None, [Problem("EMPTY_DOCUMENT", "the file holds no YAML document; add its "
-                              "content or remove the file", Location(file, 1, 1))]
+        return None, [
+            Problem(
+                "EMPTY_DOCUMENT",
+                "the file holds no YAML document; add its content or remove the file",
+                Location(file, 1, 1),
+            )
+        ]
     if len(roots) > 1:
         mark = roots[1].start_mark
-        problems.append(Problem("MULTIPLE_DOCUMENTS", "the file holds more than one document "
-                                "(---); put each in its own file",
-                                Location(file, mark.line + 1, mark.column + 1)))
+        problems.append(
+            Problem(
+                "MULTIPLE_DOCUMENTS",
+                "the file holds more than one document (---); put each in its own file",
+                Location(file, mark.line + 1, mark.column + 1),
+            )
+        )
     doc = Document(file, None)
     builder = _Builder(doc, limits)
     try:
@@ -351,24 +432,31 @@ def read_yaml_text(text: str, file: str = "<input>", limits: Limits = Limits()) 
     return doc, problems + builder.problems
 
 
-def read_yaml_file(path: Path, limits: Limits = Limits(), display: str | None = None) -> tuple[
-        Document | None, list[Problem]]:
+def read_yaml_file(
+    path: Path, limits: Limits = DEFAULT_LIMITS, display: str | None = None
+) -> tuple[Document | None, list[Problem]]:
     """Read and parse a YAML (or JSON) file, refusing files above the size limit."""
     name = display or str(path)
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            return None, [Problem("FILE_TOO_LARGE", f"the file is {size:,} bytes, above the limit of "
-                                  f"{limits.max_bytes:,}; split it into several files",
-                                  Location(name, 1, 1))]
+            return None, [
+                Problem(
+                    "FILE_TOO_LARGE",
+                    f"the file is {size:,} bytes, above the limit of "
+                    f"{limits.max_bytes:,}; split it into several files",
+                    Location(name, 1, 1),
+                )
+            ]
         raw = path.read_bytes()
     except FileNotFoundError:
         return None, [Problem("FILE_NOT_FOUND", "no such file; check the path", Location(name))]
     except IsADirectoryError:
         return None, [Problem("NOT_A_FILE", "this is a directory, not a file", Location(name))]
     except OSError as error:
-        return None, [Problem("FILE_NOT_FOUND", f"cannot read the file: {error.strerror}",
-                              Location(name))]
+        return None, [
+            Problem("FILE_NOT_FOUND", f"cannot read the file: {error.strerror}", Location(name))
+        ]
     text, problems = _decode(raw, name)
     if text is None:
         return None, problems

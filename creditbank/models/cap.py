@@ -64,7 +64,8 @@ class Cap(Item):
     counts: CapSelector = CapSelector()
     per: CapGroup = "program"
     period_set: PeriodSetRef | Literal["calendar_year"] | None = Field(
-        default=None, description="For `per: period`: the programme's periods or calendar years.")
+        default=None, description="For `per: period`: the programme's periods or calendar years."
+    )
     max_credits: Credits | None = None
     max_share: Share | None = Field(default=None, description="Of the programme's total credits.")
     max_count: StrictInt | None = Field(default=None, ge=0)
@@ -73,19 +74,30 @@ class Cap(Item):
 
     @model_validator(mode="after")
     def _one_limit(self) -> Cap:
-        limits = [self.max_credits is not None, self.max_share is not None,
-                  self.max_count is not None, self.highest_only, self.within_recognised]
+        limits = [
+            self.max_credits is not None,
+            self.max_share is not None,
+            self.max_count is not None,
+            self.highest_only,
+            self.within_recognised,
+        ]
         if sum(limits) != 1:
             raise PydanticCustomError(
                 "INVALID_VALUE",
                 "a cap sets exactly one of `max_credits`, `max_share`, `max_count`, "
-                "`highest_only: true` or `within_recognised: true`", {"field": "max_credits"})
+                "`highest_only: true` or `within_recognised: true`",
+                {"field": "max_credits"},
+            )
         if (self.per == "period") != (self.period_set is not None):
             raise PydanticCustomError(
-                "INVALID_VALUE", "give `period_set` exactly when `per: period`",
-                {"field": "period_set"})
+                "INVALID_VALUE",
+                "give `period_set` exactly when `per: period`",
+                {"field": "period_set"},
+            )
         if self.max_share is not None and self.per != "program":
             raise PydanticCustomError(
-                "INVALID_VALUE", "`max_share` is a share of the programme total: use `per: program`",
-                {"field": "per"})
+                "INVALID_VALUE",
+                "`max_share` is a share of the programme total: use `per: program`",
+                {"field": "per"},
+            )
         return self

@@ -12,7 +12,12 @@ from pydantic_core import PydanticCustomError
 from creditbank.models.values import Id, Label, Model, StrictDate
 
 __all__ = [
-    "Evidence", "Item", "Source", "check_unique_local_ids", "date_range_error", "first_repeat",
+    "Evidence",
+    "Item",
+    "Source",
+    "check_unique_local_ids",
+    "date_range_error",
+    "first_repeat",
 ]
 
 Evidence = Literal["verified", "third-party", "unverified"]
@@ -27,8 +32,12 @@ class Source(Model):
     """
 
     title: str = Field(min_length=1, description="Title of the document, e.g. 《…指导意见》.")
-    issuer: str | None = Field(default=None, description="Who issued it (发文机关, school, organisation).")
-    number: str | None = Field(default=None, description="Document number (文号), e.g. 教职成〔2019〕13号.")
+    issuer: str | None = Field(
+        default=None, description="Who issued it (发文机关, school, organisation)."
+    )
+    number: str | None = Field(
+        default=None, description="Document number (文号), e.g. 教职成〔2019〕13号."
+    )
     year: int | None = Field(default=None, ge=1949, le=2100)
     section: str | None = Field(default=None, description="Article, clause or page.")
     url: str | None = None
@@ -42,8 +51,13 @@ def date_range_error(start: date | None, end: date | None, start_name: str, end_
         raise PydanticCustomError(
             "DATE_RANGE_REVERSED",
             "{end_name} {end} is before {start_name} {start}; swap them or correct one",
-            {"start": start.isoformat(), "end": end.isoformat(), "start_name": start_name,
-             "end_name": end_name, "field": end_name},
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "start_name": start_name,
+                "end_name": end_name,
+                "field": end_name,
+            },
         )
 
 
@@ -70,7 +84,8 @@ def check_unique_local_ids(entries: Any, what: str) -> None:
     for index, entry in enumerate(entries):
         if entry.id in seen:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "two {what} share the id '{id}'; give each its own id",
+                "DUPLICATE_LOCAL_ID",
+                "two {what} share the id '{id}'; give each its own id",
                 {"what": what, "id": entry.id, "field": (what, index, "id")},
             )
         seen.add(entry.id)
@@ -89,15 +104,18 @@ class Item(Model):
     name: Label
     description: Label | None = None
     source: Source | None = None
-    example: bool = Field(default=False, strict=True,
-                          description="True when the item is illustrative, not official.")
+    example: bool = Field(
+        default=False, strict=True, description="True when the item is illustrative, not official."
+    )
     effective_from: StrictDate | None = Field(default=None, description="First day in force.")
     effective_until: StrictDate | None = Field(default=None, description="Last day in force.")
     note: str | None = None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Item:
-        date_range_error(self.effective_from, self.effective_until, "effective_from", "effective_until")
+        date_range_error(
+            self.effective_from, self.effective_until, "effective_from", "effective_until"
+        )
         return self
 
     def in_force(self, on: date) -> bool:
@@ -105,4 +123,3 @@ class Item(Model):
         if self.effective_from is not None and on < self.effective_from:
             return False
         return not (self.effective_until is not None and on > self.effective_until)
-

@@ -139,8 +139,17 @@ class PortfolioDocument(Portfolio):
 
 
 DocumentKind = Literal[
-    "frameworks", "occupations", "units", "issuers", "programs", "rules", "caps",
-    "grade_scales", "period_sets", "standards", "portfolio",
+    "frameworks",
+    "occupations",
+    "units",
+    "issuers",
+    "programs",
+    "rules",
+    "caps",
+    "grade_scales",
+    "period_sets",
+    "standards",
+    "portfolio",
 ]
 
 DOCUMENT_TYPES: dict[str, type[Model]] = {
@@ -170,4 +179,4 @@ SECTIONS: dict[str, str] = {
 }
 """Section name (plural, as in files) -> item kind (singular, as in references)."""
 
-STANDARDS_KINDS = tuple(SECTIONS) + ("standards",)
+STANDARDS_KINDS = (*SECTIONS, "standards")

@@ -41,7 +41,9 @@ class Level(Model):
     name: Label
     aliases: tuple[str, ...] = Field(default=(), description="Other names, e.g. 高级技师 for 一级.")
     description: Label | None = None
-    same_as: tuple[LevelPointer, ...] = Field(default=(), description="Equivalent levels elsewhere.")
+    same_as: tuple[LevelPointer, ...] = Field(
+        default=(), description="Equivalent levels elsewhere."
+    )
 
     def names(self) -> tuple[str, ...]:
         """Every name this level answers to: id, zh and en names, aliases."""
@@ -67,8 +69,12 @@ class Framework(Item):
                     "DUPLICATE_RANK",
                     "levels '{a}' and '{b}' share rank {rank}; give each level its own rank "
                     "(higher rank = higher level)",
-                    {"a": ranks[level.rank], "b": level.id, "rank": level.rank,
-                     "field": ("levels", index, "rank")},
+                    {
+                        "a": ranks[level.rank],
+                        "b": level.id,
+                        "rank": level.rank,
+                        "field": ("levels", index, "rank"),
+                    },
                 )
             ranks[level.rank] = level.id
         owners: dict[str, str] = {}
@@ -78,8 +84,12 @@ class Framework(Item):
                     raise PydanticCustomError(
                         "DUPLICATE_LOCAL_ID",
                         "the name '{name}' belongs to both level '{a}' and level '{b}'",
-                        {"name": name, "a": owners[name], "b": level.id,
-                         "field": ("levels", index)},
+                        {
+                            "name": name,
+                            "a": owners[name],
+                            "b": level.id,
+                            "field": ("levels", index),
+                        },
                     )
         return self
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from creditbank.models.common import Item, date_range_error
 from creditbank.models.units import UnitKind
@@ -39,10 +40,10 @@ class Authorisation(Model):
 
     @model_validator(mode="after")
     def _names_something(self) -> Authorisation:
-        date_range_error(self.effective_from, self.effective_until, "effective_from", "effective_until")
+        date_range_error(
+            self.effective_from, self.effective_until, "effective_from", "effective_until"
+        )
         if not (self.units or self.unit_kinds or self.occupations):
-            from pydantic_core import PydanticCustomError
-
             raise PydanticCustomError(
                 "MISSING_FIELD",
                 "an authorisation must name `units`, `unit_kinds` or `occupations`",
@@ -59,4 +60,5 @@ class Issuer(Item):
     kind: IssuerKind
     region: str | None = Field(default=None, description="Province or city, e.g. 广东省.")
     authorised: tuple[Authorisation, ...] = Field(
-        default=(), description="What it may issue; empty means nothing is authorised.")
+        default=(), description="What it may issue; empty means nothing is authorised."
+    )

@@ -31,14 +31,20 @@ class Occupation(Item):
     code: str = Field(description="Code in the classification, e.g. 6-31-01-03.")
     edition: Edition = Field(description="Edition of the classification the code belongs to.")
     framework: FrameworkRef | None = Field(
-        default=None, description="Skill-level framework its certificates are graded on.")
+        default=None, description="Skill-level framework its certificates are graded on."
+    )
     levels: tuple[LevelName, ...] = Field(
-        default=(), description="Levels its national standard defines; empty means all of the framework's.")
+        default=(),
+        description="Levels its national standard defines; empty means all of the framework's.",
+    )
     digital: bool = Field(default=False, description="Marked S (数字职业) in the classification.")
     green: bool = Field(default=False, description="Marked L (绿色职业) in the classification.")
-    work_types: tuple[str, ...] = Field(default=(), description="工种 under this occupation, e.g. 数控车工.")
+    work_types: tuple[str, ...] = Field(
+        default=(), description="工种 under this occupation, e.g. 数控车工."
+    )
     replaced_by: tuple[OccupationRef, ...] = Field(
-        default=(), description="Successor occupations in a later edition.")
+        default=(), description="Successor occupations in a later edition."
+    )
 
     @field_validator("code", mode="before")
     @classmethod
@@ -57,6 +63,8 @@ class Occupation(Item):
         repeat = first_repeat(value)
         if repeat is not None:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "level '{level}' is listed twice; remove one",
-                {"level": value[repeat], "field": (repeat,)})
+                "DUPLICATE_LOCAL_ID",
+                "level '{level}' is listed twice; remove one",
+                {"level": value[repeat], "field": (repeat,)},
+            )
         return value

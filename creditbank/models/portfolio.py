@@ -32,19 +32,27 @@ class Achievement(Model):
 
     id: LocalId = Field(description="Unique within the portfolio.")
     unit: UnitRef
-    level: LevelName | None = Field(default=None, description="Level or prize, on the unit's framework.")
+    level: LevelName | None = Field(
+        default=None, description="Level or prize, on the unit's framework."
+    )
     earned_on: StrictDate
     expires_on: StrictDate | None = None
     issuer: IssuerRef | None = None
-    score: Amount | None = Field(default=None, description="A numeric result (percent unless `scale`).")
+    score: Amount | None = Field(
+        default=None, description="A numeric result (percent unless `scale`)."
+    )
     grade: LevelName | None = Field(default=None, description="A named result, e.g. 良好 or B+.")
     scale: GradeScaleRef | None = Field(default=None, description="Scale of `grade` or `score`.")
     hours: Hours | None = None
-    credits: CreditValue | None = Field(default=None, description="Credits it carries, as recorded.")
+    credits: CreditValue | None = Field(
+        default=None, description="Credits it carries, as recorded."
+    )
     online: StrictBool | None = None
     assessed: StrictBool | None = None
     certificate_number: str | None = None
-    evidence: str | None = Field(default=None, description="Where the evidence is: a URL or a file id.")
+    evidence: str | None = Field(
+        default=None, description="Where the evidence is: a URL or a file id."
+    )
     note: str | None = None
 
     @model_validator(mode="after")

@@ -45,7 +45,8 @@ class Requirement(Model):
     kind: RequirementKind
     courses: tuple[CourseRef, ...] = Field(default=(), description="Courses that count here.")
     course_types: tuple[CourseType, ...] = Field(
-        default=(), description="Any course of these types counts here (categories).")
+        default=(), description="Any course of these types counts here (categories)."
+    )
     min_credits: Credits | None = None
     max_credits: Credits | None = None
 
@@ -54,20 +55,30 @@ class Requirement(Model):
         repeat = first_repeat(self.courses)
         if repeat is not None:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "course '{course}' is listed twice; remove one",
-                {"course": str(self.courses[repeat]), "field": ("courses", repeat)})
+                "DUPLICATE_LOCAL_ID",
+                "course '{course}' is listed twice; remove one",
+                {"course": str(self.courses[repeat]), "field": ("courses", repeat)},
+            )
         if self.kind == "required_courses" and not self.courses:
-            raise PydanticCustomError("MISSING_FIELD", "required courses need `courses`",
-                                      {"field": "courses"})
+            raise PydanticCustomError(
+                "MISSING_FIELD", "required courses need `courses`", {"field": "courses"}
+            )
         if self.kind != "required_courses" and self.min_credits is None:
             raise PydanticCustomError(
-                "MISSING_FIELD", "a requirement of kind {kind} needs `min_credits`",
-                {"kind": self.kind, "field": "min_credits"})
-        if (self.min_credits is not None and self.max_credits is not None
-                and self.max_credits < self.min_credits):
+                "MISSING_FIELD",
+                "a requirement of kind {kind} needs `min_credits`",
+                {"kind": self.kind, "field": "min_credits"},
+            )
+        if (
+            self.min_credits is not None
+            and self.max_credits is not None
+            and self.max_credits < self.min_credits
+        ):
             raise PydanticCustomError(
-                "INVALID_VALUE", "max_credits {mx} is below min_credits {mn}",
-                {"mx": str(self.max_credits), "mn": str(self.min_credits), "field": "max_credits"})
+                "INVALID_VALUE",
+                "max_credits {mx} is below min_credits {mn}",
+                {"mx": str(self.max_credits), "mn": str(self.min_credits), "field": "max_credits"},
+            )
         return self
 
 
@@ -85,17 +96,24 @@ class Program(Item):
     total_hours: Hours | None = None
     hours_per_credit: PositiveAmount | None = None
     guideline: Guideline | None = Field(
-        default=None, description="A structure guideline the loader checks the programme against.")
-    periods: PeriodSetRef | None = Field(default=None, description="Terms or years for per-period caps.")
+        default=None, description="A structure guideline the loader checks the programme against."
+    )
+    periods: PeriodSetRef | None = Field(
+        default=None, description="Terms or years for per-period caps."
+    )
     requirements: tuple[Requirement, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _requirements_distinct(self) -> Program:
         check_unique_local_ids(self.requirements, "requirements")
-        if self.guideline is not None and (self.total_hours is None or self.hours_per_credit is None):
+        if self.guideline is not None and (
+            self.total_hours is None or self.hours_per_credit is None
+        ):
             raise PydanticCustomError(
-                "MISSING_FIELD", "guideline {g} needs `total_hours` and `hours_per_credit`",
-                {"g": self.guideline, "field": "total_hours"})
+                "MISSING_FIELD",
+                "guideline {g} needs `total_hours` and `hours_per_credit`",
+                {"g": self.guideline, "field": "total_hours"},
+            )
         return self
 
     def requirement(self, requirement_id: str) -> Requirement | None:

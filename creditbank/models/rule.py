@@ -26,12 +26,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, StrictBool, StrictInt, Tag, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    Discriminator,
+    Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictInt,
+    Tag,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
-from creditbank.models.common import date_range_error
 from creditbank.models.common import Item as _Item
-from creditbank.models.units import AwardTier, CourseType, LevelCredits, Scope, UnitKind
+from creditbank.models.common import date_range_error
+from creditbank.models.units import AwardTier, CourseType, LevelCreditsTable, Scope, UnitKind
 from creditbank.models.values import (
     Amount,
     CourseRef,
@@ -86,15 +96,25 @@ class LevelCondition(Model):
     @model_validator(mode="after")
     def _says_something(self) -> LevelCondition:
         if self.at_least is None and self.at_most is None and not self.one_of:
-            raise PydanticCustomError("MISSING_FIELD", "a level condition needs `at_least`, "
-                                      "`at_most` or `one_of`", {"field": "at_least"})
+            raise PydanticCustomError(
+                "MISSING_FIELD",
+                "a level condition needs `at_least`, `at_most` or `one_of`",
+                {"field": "at_least"},
+            )
         if self.one_of and (self.at_least is not None or self.at_most is not None):
-            raise PydanticCustomError("INVALID_VALUE", "use either `one_of` or a range, not both",
-                                      {"field": "one_of"})
+            raise PydanticCustomError(
+                "INVALID_VALUE", "use either `one_of` or a range, not both", {"field": "one_of"}
+            )
         return self
 
     def names(self) -> tuple[str, ...]:
         return tuple(n for n in (self.at_least, self.at_most, *self.one_of) if n is not None)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(schema), {"type": ["string", "integer"]}]}
 
 
 class GradeCondition(Model):
@@ -102,7 +122,8 @@ class GradeCondition(Model):
 
     at_least: LevelName | Amount
     scale: GradeScaleRef | None = Field(
-        default=None, description="Scale of `at_least`; results on other scales compare by percent.")
+        default=None, description="Scale of `at_least`; results on other scales compare by percent."
+    )
 
     @field_validator("at_least", mode="before")
     @classmethod
@@ -125,6 +146,12 @@ class Within(Model):
             return {"years": data}
         return data
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"anyOf": [handler(schema), {"type": "integer", "minimum": 1}]}
+
     @model_validator(mode="after")
     def _positive(self) -> Within:
         if self.years == 0 and self.months == 0:
@@ -138,13 +165,19 @@ class Match(Model):
     Selection (at least one): ``units``, ``unit_kinds``, ``occupations``, ``families``, ``tags``.
     """
 
-    units: tuple[UnitRef, ...] = Field(default=(), description="Achievement is of one of these units.")
+    units: tuple[UnitRef, ...] = Field(
+        default=(), description="Achievement is of one of these units."
+    )
     unit_kinds: tuple[UnitKind, ...] = ()
     occupations: tuple[OccupationRef, ...] = ()
     families: tuple[str, ...] = ()
     tags: tuple[str, ...] = Field(default=(), description="The unit has every one of these tags.")
-    scopes: tuple[Scope, ...] = Field(default=(), description="The certificate's scope is one of these.")
-    tiers: tuple[AwardTier, ...] = Field(default=(), description="The award's tier is one of these.")
+    scopes: tuple[Scope, ...] = Field(
+        default=(), description="The certificate's scope is one of these."
+    )
+    tiers: tuple[AwardTier, ...] = Field(
+        default=(), description="The award's tier is one of these."
+    )
     level: LevelCondition | None = None
     grade: GradeCondition | None = None
     earned_within: Within | None = Field(default=None, description="Recency, from the as-of date.")
@@ -152,12 +185,16 @@ class Match(Model):
     earned_until: StrictDate | None = None
     must_be_valid: StrictBool = Field(default=True, description="Not expired on the as-of date.")
     issuer_authorised: StrictBool = Field(
-        default=True, description="The issuer is authorised for the unit in the standards.")
+        default=True, description="The issuer is authorised for the unit in the standards."
+    )
     issuers: tuple[IssuerRef, ...] = Field(default=(), description="Issued by one of these.")
     min_hours: Hours | None = None
     max_hours: Hours | None = None
     assessed: StrictBool | None = None
-    online: StrictBool | None = None
+    online: StrictBool | None = Field(
+        default=None, description="Earned online (the achievement's own flag, else its unit's)."
+    )
+    team: StrictBool | None = Field(default=None, description="A team (not individual) award.")
 
     @model_validator(mode="after")
     def _selects_something(self) -> Match:
@@ -165,11 +202,18 @@ class Match(Model):
             raise PydanticCustomError(
                 "MISSING_FIELD",
                 "a condition must say which achievements it matches: give `units`, `unit_kinds`, "
-                "`occupations`, `families` or `tags`", {"field": "units"})
+                "`occupations`, `families` or `tags`",
+                {"field": "units"},
+            )
         date_range_error(self.earned_from, self.earned_until, "earned_from", "earned_until")
-        if self.min_hours is not None and self.max_hours is not None and self.max_hours < self.min_hours:
-            raise PydanticCustomError("INVALID_VALUE",
-                                      "max_hours is below min_hours", {"field": "max_hours"})
+        if (
+            self.min_hours is not None
+            and self.max_hours is not None
+            and self.max_hours < self.min_hours
+        ):
+            raise PydanticCustomError(
+                "INVALID_VALUE", "max_hours is below min_hours", {"field": "max_hours"}
+            )
         return self
 
 
@@ -194,8 +238,11 @@ class NOf(Model):
     @model_validator(mode="after")
     def _n_fits(self) -> NOf:
         if self.n > len(self.of):
-            raise PydanticCustomError("INVALID_VALUE", "n = {n} but only {m} conditions are given",
-                                      {"n": self.n, "m": len(self.of), "field": "n"})
+            raise PydanticCustomError(
+                "INVALID_VALUE",
+                "n = {n} but only {m} conditions are given",
+                {"n": self.n, "m": len(self.of), "field": "n"},
+            )
         return self
 
 
@@ -220,7 +267,7 @@ Condition = Annotated[
 
 
 class RecordedGrade(Model):
-    """How an exempted course is recorded: a fixed grade (60, 合格), the achievement's own, or 'pass'."""
+    """How an exempted course is recorded: a fixed grade (60, 合格), carried over, or 'pass'."""
 
     policy: Literal["fixed", "carry_over", "pass"] = "pass"
     value: LevelName | Amount | None = None
@@ -237,7 +284,8 @@ class RecordedGrade(Model):
     def _value_when_fixed(self) -> RecordedGrade:
         if (self.policy == "fixed") != (self.value is not None):
             raise PydanticCustomError(
-                "INVALID_VALUE", "give `value` exactly when policy is `fixed`", {"field": "value"})
+                "INVALID_VALUE", "give `value` exactly when policy is `fixed`", {"field": "value"}
+            )
         return self
 
 
@@ -256,13 +304,19 @@ class ExemptCourses(Model):
     choose: Literal["all", "any"] = "all"
     max_courses: StrictInt | None = Field(default=None, ge=1)
     recorded_grade: RecordedGrade = RecordedGrade()
+    min_coverage: Literal["credits", "hours", "credits_or_hours"] | None = Field(
+        default=None,
+        description="The achievement's own credits / hours must be at least the course's.",
+    )
 
     @model_validator(mode="after")
     def _selects_courses(self) -> ExemptCourses:
         if not (self.courses or self.course_types or self.requirements):
             raise PydanticCustomError(
-                "MISSING_FIELD", "say which courses: `courses`, `course_types` or `requirements`",
-                {"field": "courses"})
+                "MISSING_FIELD",
+                "say which courses: `courses`, `course_types` or `requirements`",
+                {"field": "courses"},
+            )
         return self
 
 
@@ -277,15 +331,8 @@ class RequirementCredits(Model):
     kind: Literal["credits"] = "credits"
     requirement: LocalId
     credits: Credits | None = None
-    credits_by_level: tuple[LevelCredits, ...] = ()
+    credits_by_level: LevelCreditsTable = ()
     from_unit: Literal["recognised", "stated"] | None = None
-
-    @field_validator("credits_by_level", mode="before")
-    @classmethod
-    def _mapping_form(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return tuple({"level": k, "credits": v} for k, v in value.items())
-        return value
 
     @model_validator(mode="after")
     def _one_amount(self) -> RequirementCredits:
@@ -294,7 +341,8 @@ class RequirementCredits(Model):
             raise PydanticCustomError(
                 "INVALID_VALUE",
                 "give exactly one of `credits`, `credits_by_level` or `from_unit`",
-                {"field": "credits"})
+                {"field": "credits"},
+            )
         return self
 
 
@@ -303,7 +351,9 @@ class HoursToCredits(Model):
 
     kind: Literal["hours_to_credits"] = "hours_to_credits"
     requirement: LocalId
-    hours_per_credit: PositiveAmount
+    hours_per_credit: PositiveAmount | None = Field(
+        default=None, description="Hours for one credit; default: the programme's hours_per_credit."
+    )
     rounding: Literal["down", "up", "half_up", "half_even"] = "down"
     step: Credits = Field(default=Decimal(1), description="Round to a multiple of this, e.g. 0.5.")
     min_hours: Hours | None = None
@@ -328,8 +378,9 @@ class CourseCredits(Model):
     @model_validator(mode="after")
     def _one_amount(self) -> CourseCredits:
         if (self.credits is None) == (self.share is None):
-            raise PydanticCustomError("INVALID_VALUE", "give exactly one of `credits` or `share`",
-                                      {"field": "credits"})
+            raise PydanticCustomError(
+                "INVALID_VALUE", "give exactly one of `credits` or `share`", {"field": "credits"}
+            )
         return self
 
 
@@ -349,8 +400,11 @@ class Rule(_Item):
     when: Condition
     then: Target
     shareable: StrictBool = Field(
-        default=False, description="An achievement used here may also be used by other rules.")
-    priority: StrictInt = Field(default=0, description="Higher wins ties between equal allocations.")
+        default=False, description="An achievement used here may also be used by other rules."
+    )
+    priority: StrictInt = Field(
+        default=0, description="Higher wins ties between equal allocations."
+    )
 
 
 AllOf.model_rebuild()

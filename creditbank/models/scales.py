@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import ClassVar, Literal
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
@@ -21,7 +22,8 @@ class Grade(Model):
     name: Label | None = None
     aliases: tuple[str, ...] = ()
     min_percent: Amount | None = Field(
-        default=None, le=100, description="Lowest percent score this grade stands for.")
+        default=None, le=100, description="Lowest percent score this grade stands for."
+    )
     passing: StrictBool = True
 
     def names(self) -> tuple[str, ...]:
@@ -45,25 +47,32 @@ class GradeScale(Item):
     def _shape(self) -> GradeScale:
         if self.kind == "ordinal":
             if not self.grades:
-                raise PydanticCustomError("MISSING_FIELD", "an ordinal scale needs `grades`",
-                                          {"field": "grades"})
+                raise PydanticCustomError(
+                    "MISSING_FIELD", "an ordinal scale needs `grades`", {"field": "grades"}
+                )
             check_unique_local_ids(self.grades, "grades")
             repeat = first_repeat(g.rank for g in self.grades)
             if repeat is not None:
                 raise PydanticCustomError(
-                    "DUPLICATE_RANK", "two grades share rank {rank}; give each grade its own rank",
-                    {"rank": self.grades[repeat].rank, "field": ("grades", repeat, "rank")})
+                    "DUPLICATE_RANK",
+                    "two grades share rank {rank}; give each grade its own rank",
+                    {"rank": self.grades[repeat].rank, "field": ("grades", repeat, "rank")},
+                )
         else:
             if self.grades:
-                raise PydanticCustomError("INVALID_VALUE", "a numeric scale has no `grades`",
-                                          {"field": "grades"})
+                raise PydanticCustomError(
+                    "INVALID_VALUE", "a numeric scale has no `grades`", {"field": "grades"}
+                )
             if self.minimum is None or self.maximum is None or self.maximum <= self.minimum:
                 raise PydanticCustomError(
-                    "INVALID_VALUE", "a numeric scale needs `minimum` below `maximum`",
-                    {"field": "maximum"})
+                    "INVALID_VALUE",
+                    "a numeric scale needs `minimum` below `maximum`",
+                    {"field": "maximum"},
+                )
             if self.pass_mark is not None and not self.minimum <= self.pass_mark <= self.maximum:
-                raise PydanticCustomError("INVALID_VALUE", "pass_mark is outside minimum..maximum",
-                                          {"field": "pass_mark"})
+                raise PydanticCustomError(
+                    "INVALID_VALUE", "pass_mark is outside minimum..maximum", {"field": "pass_mark"}
+                )
         return self
 
     def grade(self, name: str) -> Grade | None:
@@ -96,11 +105,15 @@ class PeriodSet(Item):
     def _no_overlap(self) -> PeriodSet:
         check_unique_local_ids(self.periods, "periods")
         ordered = sorted(self.periods, key=lambda p: p.start)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in pairwise(ordered):
             if after.start <= before.end:
                 raise PydanticCustomError(
                     "INVALID_VALUE",
                     "periods '{a}' and '{b}' overlap; start '{b}' after '{a}' ends",
-                    {"a": before.id, "b": after.id,
-                     "field": ("periods", self.periods.index(after), "start")})
+                    {
+                        "a": before.id,
+                        "b": after.id,
+                        "field": ("periods", self.periods.index(after), "start"),
+                    },
+                )
         return self

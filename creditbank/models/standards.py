@@ -45,7 +45,14 @@ AnyItem: TypeAlias = (
 )
 
 ITEM_KINDS: tuple[str, ...] = (
-    "framework", "occupation", "unit", "issuer", "program", "rule", "cap", "grade_scale",
+    "framework",
+    "occupation",
+    "unit",
+    "issuer",
+    "program",
+    "rule",
+    "cap",
+    "grade_scale",
     "period_set",
 )
 
@@ -59,16 +66,18 @@ class Standards:
 
     __slots__ = ("_fingerprint", "_items", "_origins")
 
-    def __init__(self, items: Iterable[AnyItem],
-                 origins: Mapping[tuple[str, str], Location] | None = None) -> None:
+    def __init__(
+        self, items: Iterable[AnyItem], origins: Mapping[tuple[str, str], Location] | None = None
+    ) -> None:
         by_kind: dict[str, dict[str, Any]] = {kind: {} for kind in ITEM_KINDS}
         for item in items:
             table = by_kind[item.item_kind]
             if item.id in table:
                 raise ValueError(f"two {item.item_kind}s have the id {item.id!r}")
             table[item.id] = item
-        self._items = {kind: MappingProxyType(dict(sorted(table.items())))
-                       for kind, table in by_kind.items()}
+        self._items = {
+            kind: MappingProxyType(dict(sorted(table.items()))) for kind, table in by_kind.items()
+        }
         self._origins = MappingProxyType(dict(origins or {}))
         self._fingerprint: str | None = None
 

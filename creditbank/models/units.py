@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
 from creditbank.models.common import Item, first_repeat
 from creditbank.models.values import (
+    NUMBER_SCHEMA,
     CourseRef,
     Credits,
     CreditValue,
@@ -30,6 +31,7 @@ from creditbank.models.values import (
     LevelName,
     Model,
     OccupationRef,
+    ShortForm,
 )
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "CourseType",
     "CourseUnit",
     "LevelCredits",
+    "LevelCreditsTable",
     "OtherUnit",
     "Scope",
     "SkillCertificateUnit",
@@ -75,6 +78,14 @@ def _level_credits_from_mapping(value: Any) -> Any:
     return value
 
 
+LevelCreditsTable = Annotated[
+    tuple[LevelCredits, ...],
+    BeforeValidator(_level_credits_from_mapping),
+    ShortForm({"type": "object", "additionalProperties": NUMBER_SCHEMA}),
+]
+"""Credits per level: a list of ``{level, credits}`` or a mapping ``{初级: 4, 中级: 6}``."""
+
+
 class UnitBase(Item):
     """Fields every unit has."""
 
@@ -83,33 +94,35 @@ class UnitBase(Item):
     kind: UnitKind
     family: str | None = Field(
         default=None,
-        description="Units of one family are 'the same or similar' (counted once, highest only).")
+        description="Units of one family are 'the same or similar' (counted once, highest only).",
+    )
     tags: tuple[str, ...] = ()
     credits: CreditValue | None = Field(default=None, description="What the unit itself is worth.")
     hours: Hours | None = Field(default=None, description="Study hours (学时).")
     framework: FrameworkRef | None = Field(default=None, description="Scale its levels are on.")
     levels: tuple[LevelName, ...] = Field(
-        default=(), description="Levels it can be achieved at; empty means all of the framework's.")
-    recognised_credits: tuple[LevelCredits, ...] = Field(
+        default=(), description="Levels it can be achieved at; empty means all of the framework's."
+    )
+    recognised_credits: LevelCreditsTable = Field(
         default=(),
-        description="Credits the credit bank recognised for it, per level: the ceiling of rule R3.")
-
-    @field_validator("recognised_credits", mode="before")
-    @classmethod
-    def _mapping_form(cls, value: Any) -> Any:
-        return _level_credits_from_mapping(value)
+        description="Credits the credit bank recognised for it, per level: the ceiling of rule R3.",
+    )
 
     @model_validator(mode="after")
     def _levels_need_a_framework(self) -> UnitBase:
         repeat = first_repeat(self.levels)
         if repeat is not None:
             raise PydanticCustomError(
-                "DUPLICATE_LOCAL_ID", "level '{level}' is listed twice in `levels`; remove one",
-                {"level": self.levels[repeat], "field": ("levels", repeat)})
+                "DUPLICATE_LOCAL_ID",
+                "level '{level}' is listed twice in `levels`; remove one",
+                {"level": self.levels[repeat], "field": ("levels", repeat)},
+            )
         if self.levels and self.framework is None:
             raise PydanticCustomError(
-                "MISSING_FIELD", "`levels` needs `framework`: say which scale the levels are on",
-                {"field": "levels"})
+                "MISSING_FIELD",
+                "`levels` needs `framework`: say which scale the levels are on",
+                {"field": "levels"},
+            )
         return self
 
     def recognised_for(self, level: str | None) -> Credits | None:

@@ -1,1 +1,1 @@
-"""Helpers for testing with creditbank: hypothesis strategies (``creditbank.testing.strategies``)."""
+"""Helpers for testing with creditbank; hypothesis strategies are in ``.strategies``."""

@@ -30,6 +30,7 @@ from creditbank.models import (
     CourseUnit,
     ExemptCourses,
     Framework,
+    Grade,
     GradeCondition,
     GradeScale,
     HoursToCredits,
@@ -158,8 +159,10 @@ def frameworks(draw: st.DrawFn, size: int | None = None) -> Framework:
     count = size or draw(st.integers(1, 8))
     level_ids = draw(st.lists(local_ids(), min_size=count, max_size=count, unique=True))
     ranks = draw(st.lists(st.integers(-5, 20), min_size=count, max_size=count, unique=True))
-    levels = [Level(id=lid, rank=rank, name=Label(en=f"Level {lid}")) for lid, rank in
-              zip(level_ids, ranks, strict=True)]
+    levels = [
+        Level(id=lid, rank=rank, name=Label(en=f"Level {lid}"))
+        for lid, rank in zip(level_ids, ranks, strict=True)
+    ]
     return Framework(levels=tuple(levels), **draw(_item_fields()))
 
 
@@ -167,8 +170,10 @@ def frameworks(draw: st.DrawFn, size: int | None = None) -> Framework:
 def occupations(draw: st.DrawFn) -> Occupation:
     code = draw(st.from_regex(r"[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}", fullmatch=True))
     return Occupation(
-        code=code, edition=draw(st.sampled_from([2015, 2022])),
-        digital=draw(st.booleans()), green=draw(st.booleans()),
+        code=code,
+        edition=draw(st.sampled_from([2015, 2022])),
+        digital=draw(st.booleans()),
+        green=draw(st.booleans()),
         replaced_by=tuple(draw(st.lists(ids(), max_size=2, unique=True))),
         **draw(_item_fields()),
     )
@@ -191,34 +196,61 @@ def units(draw: st.DrawFn, kind: UnitKind | None = None) -> Any:
     base["family"] = draw(st.none() | local_ids())
     base["tags"] = tuple(draw(st.lists(local_ids(), max_size=3, unique=True)))
     if chosen == "course":
-        return CourseUnit(credits=draw(credits(10)), hours=draw(amounts(200)),
-                          course_type=draw(st.sampled_from(get_args(CourseType))),
-                          online=draw(st.booleans()), **base)
+        return CourseUnit(
+            credits=draw(credits(10)),
+            hours=draw(amounts(200)),
+            course_type=draw(st.sampled_from(get_args(CourseType))),
+            online=draw(st.booleans()),
+            **base,
+        )
     framework = draw(ids())
     levels = tuple(draw(st.lists(_LEVEL_NAMES, max_size=3, unique=True)))
     if chosen == "skill_certificate":
-        return SkillCertificateUnit(occupation=draw(ids()), framework=framework, levels=levels,
-                                    recognised_credits=draw(_level_credits()),
-                                    scope=draw(st.sampled_from(get_args(Scope))), **base)
+        return SkillCertificateUnit(
+            occupation=draw(ids()),
+            framework=framework,
+            levels=levels,
+            recognised_credits=draw(_level_credits()),
+            scope=draw(st.sampled_from(get_args(Scope))),
+            **base,
+        )
     if chosen == "x_certificate":
-        return XCertificateUnit(framework=framework, levels=levels,
-                                validity_years=draw(st.none() | st.integers(1, 10)), **base)
+        return XCertificateUnit(
+            framework=framework,
+            levels=levels,
+            validity_years=draw(st.none() | st.integers(1, 10)),
+            **base,
+        )
     if chosen == "training":
-        return TrainingUnit(hours=draw(amounts(400)), assessed=draw(st.booleans()),
-                            online=draw(st.booleans()), **base)
+        return TrainingUnit(
+            hours=draw(amounts(400)),
+            assessed=draw(st.booleans()),
+            online=draw(st.booleans()),
+            **base,
+        )
     if chosen == "award":
-        return AwardUnit(tier=draw(st.sampled_from(get_args(AwardTier))), framework=framework,
-                         levels=levels, **base)
+        return AwardUnit(
+            tier=draw(st.sampled_from(get_args(AwardTier))),
+            framework=framework,
+            levels=levels,
+            **base,
+        )
     return OtherUnit(credits=draw(st.none() | credits(10)), **base)
 
 
 @st.composite
 def issuers(draw: st.DrawFn) -> Issuer:
-    grants = draw(st.lists(
-        st.builds(Authorisation, units=st.lists(ids(), min_size=1, max_size=3).map(tuple)),
-        max_size=2))
-    return Issuer(kind=draw(st.sampled_from(get_args(IssuerKind))), authorised=tuple(grants),
-                  **draw(_item_fields()))
+    grants = draw(
+        st.lists(
+            st.builds(Authorisation, units=st.lists(ids(), min_size=1, max_size=3).map(tuple)),
+            max_size=2,
+        )
+    )
+    return Issuer(
+        kind=draw(st.sampled_from(get_args(IssuerKind))),
+        authorised=tuple(grants),
+        **draw(_item_fields()),
+    )
 
 
 @st.composite
@@ -226,25 +258,41 @@ def programs(draw: st.DrawFn) -> Program:
     requirements = []
     for rid in draw(st.lists(local_ids(), min_size=1, max_size=5, unique=True)):
         kind = draw(st.sampled_from(["required_courses", "category", "elective_pool"]))
-        courses = tuple(draw(st.lists(ids(), min_size=1 if kind == "required_courses" else 0,
-                                      max_size=4, unique=True)))
+        courses = tuple(
+            draw(
+                st.lists(
+                    ids(), min_size=1 if kind == "required_courses" else 0, max_size=4, unique=True
+                )
+            )
+        )
         minimum = None if kind == "required_courses" else draw(credits(30))
-        requirements.append(Requirement(id=rid, name=draw(labels()), kind=kind, courses=courses,
-                                        min_credits=minimum))
-    return Program(code=draw(st.from_regex(r"[0-9]{6}", fullmatch=True)),
-                   education_level="higher_vocational", total_credits=draw(credits(200)),
-                   total_hours=draw(amounts(3000)), requirements=tuple(requirements),
-                   **draw(_item_fields()))
+        requirements.append(
+            Requirement(
+                id=rid, name=draw(labels()), kind=kind, courses=courses, min_credits=minimum
+            )
+        )
+    return Program(
+        code=draw(st.from_regex(r"[0-9]{6}", fullmatch=True)),
+        education_level="higher_vocational",
+        total_credits=draw(credits(200)),
+        total_hours=draw(amounts(3000)),
+        requirements=tuple(requirements),
+        **draw(_item_fields()),
+    )
 
 
 @st.composite
 def _match(draw: st.DrawFn) -> Match:
     level = draw(st.none() | st.builds(LevelCondition, at_least=_LEVEL_NAMES))
     grade = draw(st.none() | st.builds(GradeCondition, at_least=amounts(100)))
-    return Match(units=tuple(draw(st.lists(ids(), min_size=1, max_size=3, unique=True))),
-                 level=level, grade=grade,
-                 earned_within=draw(st.none() | st.integers(1, 10).map(lambda y: Within(years=y))),
-                 must_be_valid=draw(st.booleans()), online=draw(st.none() | st.booleans()))
+    return Match(
+        units=tuple(draw(st.lists(ids(), min_size=1, max_size=3, unique=True))),
+        level=level,
+        grade=grade,
+        earned_within=draw(st.none() | st.integers(1, 10).map(lambda y: Within(years=y))),
+        must_be_valid=draw(st.booleans()),
+        online=draw(st.none() | st.booleans()),
+    )
 
 
 def conditions() -> st.SearchStrategy[Any]:
@@ -263,54 +311,83 @@ def conditions() -> st.SearchStrategy[Any]:
 
 def targets() -> st.SearchStrategy[Any]:
     """Rule targets of every kind."""
-    grade = st.one_of(st.just(RecordedGrade()), st.builds(RecordedGrade, policy=st.just("fixed"),
-                                                          value=st.just(Decimal(60))))
+    grade = st.one_of(
+        st.just(RecordedGrade()),
+        st.builds(RecordedGrade, policy=st.just("fixed"), value=st.just(Decimal(60))),
+    )
     return st.one_of(
-        st.builds(ExemptCourses, courses=st.lists(ids(), min_size=1, max_size=3).map(tuple),
-                  choose=st.sampled_from(["all", "any"]), recorded_grade=grade),
+        st.builds(
+            ExemptCourses,
+            courses=st.lists(ids(), min_size=1, max_size=3).map(tuple),
+            choose=st.sampled_from(["all", "any"]),
+            recorded_grade=grade,
+        ),
         st.builds(RequirementCredits, requirement=local_ids(), credits=credits(8)),
-        st.builds(HoursToCredits, requirement=local_ids(),
-                  hours_per_credit=st.integers(1, 36).map(Decimal),
-                  rounding=st.sampled_from(["down", "up", "half_up", "half_even"]),
-                  step=st.sampled_from([Decimal(1), Decimal("0.5")])),
+        st.builds(
+            HoursToCredits,
+            requirement=local_ids(),
+            hours_per_credit=st.integers(1, 36).map(Decimal),
+            rounding=st.sampled_from(["down", "up", "half_up", "half_even"]),
+            step=st.sampled_from([Decimal(1), Decimal("0.5")]),
+        ),
         st.builds(CourseCredits, course=ids(), credits=credits(4)),
     )
 
 
 @st.composite
 def rules(draw: st.DrawFn) -> Rule:
-    return Rule(programs=tuple(draw(st.lists(ids(), min_size=1, max_size=2, unique=True))),
-                when=draw(conditions()), then=draw(targets()), shareable=draw(st.booleans()),
-                priority=draw(st.integers(-3, 3)), **draw(_item_fields()))
+    return Rule(
+        programs=tuple(draw(st.lists(ids(), min_size=1, max_size=2, unique=True))),
+        when=draw(conditions()),
+        then=draw(targets()),
+        shareable=draw(st.booleans()),
+        priority=draw(st.integers(-3, 3)),
+        **draw(_item_fields()),
+    )
 
 
 @st.composite
 def caps(draw: st.DrawFn) -> Cap:
-    limit = draw(st.sampled_from(["max_credits", "max_share", "max_count", "highest_only",
-                                  "within_recognised"]))
+    limit = draw(
+        st.sampled_from(
+            ["max_credits", "max_share", "max_count", "highest_only", "within_recognised"]
+        )
+    )
     values: dict[str, Any] = {
-        "max_credits": credits(40), "max_share": st.sampled_from(["0.25", "0.5", "1"]),
-        "max_count": st.integers(0, 5), "highest_only": st.just(True),
+        "max_credits": credits(40),
+        "max_share": st.sampled_from(["0.25", "0.5", "1"]),
+        "max_count": st.integers(0, 5),
+        "highest_only": st.just(True),
         "within_recognised": st.just(True),
     }
-    per = "program" if limit == "max_share" else draw(st.sampled_from(
-        ["program", "achievement", "course", "rule", "requirement", "family", "unit"]))
-    selector = CapSelector(unit_kinds=tuple(draw(st.lists(st.sampled_from(get_args(UnitKind)),
-                                                          max_size=2, unique=True))),
-                           online=draw(st.none() | st.booleans()))
-    return Cap.model_validate({**draw(_item_fields()), "per": per, "counts": selector,
-                               limit: draw(values[limit])})
+    per = (
+        "program"
+        if limit == "max_share"
+        else draw(
+            st.sampled_from(
+                ["program", "achievement", "course", "rule", "requirement", "family", "unit"]
+            )
+        )
+    )
+    selector = CapSelector(
+        unit_kinds=tuple(
+            draw(st.lists(st.sampled_from(get_args(UnitKind)), max_size=2, unique=True))
+        ),
+        online=draw(st.none() | st.booleans()),
+    )
+    return Cap.model_validate(
+        {**draw(_item_fields()), "per": per, "counts": selector, limit: draw(values[limit])}
+    )
 
 
 @st.composite
 def grade_scales(draw: st.DrawFn) -> GradeScale:
     base = draw(_item_fields())
     if draw(st.booleans()):
-        return GradeScale(kind="numeric", minimum=Decimal(0), maximum=Decimal(100),
-                          pass_mark=Decimal(60), **base)
+        return GradeScale(
+            kind="numeric", minimum=Decimal(0), maximum=Decimal(100), pass_mark=Decimal(60), **base
+        )
     framework = draw(frameworks())
-    from creditbank.models import Grade
-
     grades = tuple(Grade(id=level.id, rank=level.rank) for level in framework.levels)
     return GradeScale(kind="ordinal", grades=grades, **base)
 
@@ -319,15 +396,30 @@ def grade_scales(draw: st.DrawFn) -> GradeScale:
 def period_sets(draw: st.DrawFn) -> PeriodSet:
     start_year = draw(st.integers(2000, 2030))
     count = draw(st.integers(1, 4))
-    periods = tuple(Period(id=f"y{start_year + i}", start=dt.date(start_year + i, 9, 1),
-                           end=dt.date(start_year + i + 1, 8, 31)) for i in range(count))
+    periods = tuple(
+        Period(
+            id=f"y{start_year + i}",
+            start=dt.date(start_year + i, 9, 1),
+            end=dt.date(start_year + i + 1, 8, 31),
+        )
+        for i in range(count)
+    )
     return PeriodSet(periods=periods, **draw(_item_fields()))
 
 
 def standards_items() -> st.SearchStrategy[Any]:
     """Any standards item."""
-    return st.one_of(frameworks(), occupations(), units(), issuers(), programs(), rules(),
-                     caps(), grade_scales(), period_sets())
+    return st.one_of(
+        frameworks(),
+        occupations(),
+        units(),
+        issuers(),
+        programs(),
+        rules(),
+        caps(),
+        grade_scales(),
+        period_sets(),
+    )
 
 
 @st.composite
@@ -335,10 +427,15 @@ def achievements(draw: st.DrawFn, achievement_id: str | None = None) -> Achievem
     earned = draw(dates(2000, 2030))
     expires = draw(st.none() | dates(2000, 2040).filter(lambda d: d >= earned))
     return Achievement(
-        id=achievement_id or draw(local_ids()), unit=draw(ids()),
-        level=draw(st.none() | _LEVEL_NAMES), earned_on=earned, expires_on=expires,
-        issuer=draw(st.none() | ids()), score=draw(st.none() | amounts(100)),
-        hours=draw(st.none() | amounts(300)), online=draw(st.none() | st.booleans()),
+        id=achievement_id or draw(local_ids()),
+        unit=draw(ids()),
+        level=draw(st.none() | _LEVEL_NAMES),
+        earned_on=earned,
+        expires_on=expires,
+        issuer=draw(st.none() | ids()),
+        score=draw(st.none() | amounts(100)),
+        hours=draw(st.none() | amounts(300)),
+        online=draw(st.none() | st.booleans()),
     )
 
 
