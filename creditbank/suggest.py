@@ -25,7 +25,8 @@ def closest(word: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
     folded = _fold(str(word))
     if folded in pool:
         return [pool[folded]]
-    matches = difflib.get_close_matches(folded, list(pool), n=limit, cutoff=0.6)
+    cutoff = 0.5 if len(folded) <= 3 else 0.6  # 三极 → 三级: one character in two
+    matches = difflib.get_close_matches(folded, list(pool), n=limit, cutoff=cutoff)
     if not matches:
         matches = [key for key in pool if folded and (folded in key or key in folded)][:limit]
     return [pool[m] for m in matches]

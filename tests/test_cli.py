@@ -213,3 +213,13 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert "'.[test]'" in install_test and "pytest" in install_test
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert install_test in ci, ".ci/run must run the README's test command"
+
+
+def test_readme_yaml_example_loads_with_bundled_standards(tmp_path: Path) -> None:
+    from creditbank import load_standards
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("A commented example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "readme-rules.yaml").write_text(block, encoding="utf-8")
+    standards = load_standards(bundled_standards_path(), tmp_path)
+    assert "readme:x-intermediate" in standards.rules
