@@ -26,6 +26,7 @@ __all__ = [
     "ERROR_CODES",
     "CreditbankError",
     "ErrorCode",
+    "EvaluationError",
     "LoadError",
     "Location",
     "Problem",
@@ -177,6 +178,10 @@ class Problem:
 
 class CreditbankError(Exception):
     """The root of every error creditbank raises on purpose."""
+
+
+class EvaluationError(CreditbankError):
+    """An evaluation cannot run: an unknown programme, or a date it cannot use."""
 
 
 class LoadError(CreditbankError):

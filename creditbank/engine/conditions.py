@@ -1,0 +1,176 @@
+"""Does an achievement meet a rule's conditions? If not, which check failed first, and why.
+
+Checks run in a fixed order; a failure's ``step`` says how far the achievement got, so
+that among several rules the most telling reason can be reported (the rule it came
+closest to meeting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from creditbank.engine.facts import Facts, add_years, issuer_authorised
+from creditbank.engine.reasons import ReasonCode
+from creditbank.models import GradeCondition, GradeScale, Match, Standards
+from creditbank.models.units import AwardUnit, SkillCertificateUnit, XCertificateUnit
+
+__all__ = ["Failure", "check_match", "selects"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The first condition an achievement failed, with details for the sentence."""
+
+    reason: ReasonCode
+    step: int
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+def selects(match: Match, facts: Facts) -> bool:
+    """Whether the match is *about* this achievement at all (unit, kind, occupation, tags …)."""
+    unit = facts.unit
+    if match.units and unit.id not in match.units:
+        return False
+    if match.unit_kinds and unit.kind not in match.unit_kinds:
+        return False
+    if match.occupations:
+        if isinstance(unit, SkillCertificateUnit):
+            occupations = {unit.occupation}
+        elif isinstance(unit, XCertificateUnit | AwardUnit):
+            occupations = set(unit.occupations)
+        else:
+            occupations = set()
+        if not occupations & set(match.occupations):
+            return False
+    if match.families and unit.family not in match.families:
+        return False
+    if match.tags and not set(match.tags) <= set(unit.tags):
+        return False
+    if match.scopes and getattr(unit, "scope", None) not in match.scopes:
+        return False
+    if match.tiers and not (isinstance(unit, AwardUnit) and unit.tier in match.tiers):
+        return False
+    return not (
+        match.team is not None and not (isinstance(unit, AwardUnit) and unit.team == match.team)
+    )
+
+
+def _percent(scale: GradeScale | None, score: Decimal) -> Decimal | None:
+    if scale is None:
+        return score
+    if scale.kind != "numeric" or scale.minimum is None or scale.maximum is None:
+        return None
+    return (score - scale.minimum) * 100 / (scale.maximum - scale.minimum)
+
+
+def _result_percent(standards: Standards, facts: Facts) -> tuple[Decimal | None, str]:
+    """The achievement's result as a percent (None when unknown), and how to show it."""
+    achievement = facts.achievement
+    scale = standards.grade_scales.get(achievement.scale) if achievement.scale else None
+    if achievement.score is not None:
+        return _percent(scale, achievement.score), str(achievement.score)
+    if achievement.grade is not None:
+        scales = [scale] if scale else list(standards.grade_scales.values())
+        for candidate in scales:
+            grade = candidate.grade(achievement.grade) if candidate else None
+            if grade is not None:
+                return grade.min_percent, achievement.grade
+        return None, achievement.grade
+    return None, "—"
+
+
+def grade_met(standards: Standards, condition: GradeCondition, facts: Facts) -> tuple[bool, str]:
+    """Whether the achievement's result reaches the condition's minimum, and the result shown."""
+    achievement = facts.achievement
+    wanted = condition.at_least
+    scale = standards.grade_scales.get(condition.scale) if condition.scale else None
+    if isinstance(wanted, str):
+        same_scale = scale is not None and achievement.scale == scale.id
+        if same_scale and scale is not None and achievement.grade is not None:
+            have, need = scale.grade(achievement.grade), scale.grade(wanted)
+            if have is not None and need is not None:
+                return have.rank >= need.rank, achievement.grade
+        scales = [scale] if scale else list(standards.grade_scales.values())
+        need_grade = next((g for s in scales if (g := s.grade(wanted)) is not None), None)
+        threshold = need_grade.min_percent if need_grade else None
+    else:
+        threshold = _percent(scale, wanted)
+    result, shown = _result_percent(standards, facts)
+    if threshold is None or result is None:
+        return False, shown
+    return result >= threshold, shown
+
+
+def _level_failure(match: Match, facts: Facts, rule: str) -> Failure | None:
+    condition = match.level
+    if condition is None:
+        return None
+    framework = facts.framework
+    shown = facts.achievement.level or "—"
+    required = ", ".join(condition.names())
+    detail = {"rule": rule, "level": shown, "required": required}
+    if framework is None or facts.rank is None:
+        return Failure("LEVEL_NOT_MATCHED", 5, detail)
+    if condition.one_of:
+        wanted = {lv.id for name in condition.one_of if (lv := framework.level(name))}
+        return None if facts.level_id in wanted else Failure("LEVEL_NOT_MATCHED", 5, detail)
+    if condition.at_least is not None:
+        floor = framework.level(condition.at_least)
+        if floor is None:
+            return Failure("LEVEL_NOT_MATCHED", 5, detail)
+        if facts.rank < floor.rank:
+            return Failure("LEVEL_TOO_LOW", 5, {**detail, "required": condition.at_least})
+    if condition.at_most is not None:
+        ceiling = framework.level(condition.at_most)
+        if ceiling is None or facts.rank > ceiling.rank:
+            return Failure("LEVEL_NOT_MATCHED", 5, detail)
+    return None
+
+
+def check_match(
+    standards: Standards, match: Match, facts: Facts, as_of: dt.date, rule: str
+) -> Failure | None:
+    """The first failed condition of ``match`` for an achievement it selects, or None."""
+    achievement = facts.achievement
+    earned = achievement.earned_on
+    base = {"rule": rule, "as_of": as_of.isoformat(), "earned_on": earned.isoformat()}
+    if earned > as_of:
+        return Failure("NOT_YET_EARNED", 1, base)
+    if match.must_be_valid and facts.expired(as_of):
+        return Failure("EXPIRED", 2, {**base, "expires_on": str(facts.expires_on)})
+    if match.earned_within is not None:
+        window = match.earned_within
+        if earned < add_years(as_of, -window.years, -window.months):
+            return Failure("TOO_OLD", 3, base)
+    if match.earned_from is not None and earned < match.earned_from:
+        return Failure("TOO_OLD", 3, base)
+    if match.earned_until is not None and earned > match.earned_until:
+        return Failure("TOO_RECENT", 3, base)
+    level = _level_failure(match, facts, rule)
+    if level is not None:
+        return level
+    if match.grade is not None:
+        met, shown = grade_met(standards, match.grade, facts)
+        if not met:
+            required = str(match.grade.at_least)
+            return Failure(
+                "GRADE_TOO_LOW", 6, {"rule": rule, "result": shown, "required": required}
+            )
+    issuer = achievement.issuer or "—"
+    if match.issuers and achievement.issuer not in match.issuers:
+        return Failure("ISSUER_NOT_AUTHORISED", 7, {"rule": rule, "issuer": issuer})
+    if match.issuer_authorised and not issuer_authorised(standards, facts):
+        return Failure("ISSUER_NOT_AUTHORISED", 7, {"rule": rule, "issuer": issuer})
+    hours = facts.hours
+    hours_detail = {"rule": rule, "hours": str(hours) if hours is not None else "—"}
+    if match.min_hours is not None and (hours is None or hours < match.min_hours):
+        return Failure("HOURS_TOO_FEW", 8, hours_detail)
+    if match.max_hours is not None and (hours is None or hours > match.max_hours):
+        return Failure("CONDITION_NOT_MET", 8, {"rule": rule, "condition": "max_hours"})
+    if match.assessed is not None and facts.assessed != match.assessed:
+        return Failure("CONDITION_NOT_MET", 9, {"rule": rule, "condition": "assessed"})
+    if match.online is not None and facts.online != match.online:
+        return Failure("CONDITION_NOT_MET", 9, {"rule": rule, "condition": "online"})
+    return None

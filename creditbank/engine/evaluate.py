@@ -1,0 +1,382 @@
+"""Evaluate a portfolio against a programme: a pure function of standards, portfolio, date.
+
+>>> import datetime as dt, creditbank
+>>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
+>>> portfolio = creditbank.load_portfolio(
+...     creditbank.bundled_standards_path().parent / "examples/portfolios/"
+...     "demo-worker-002-robot-operator.yaml", standards)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from creditbank.engine.allocate import Problem, solve
+from creditbank.engine.conditions import Failure, selects
+from creditbank.engine.constraints import (
+    BudgetLabel,
+    Compiled,
+    caps_for,
+    compile_problem,
+    counted,
+    group_keys,
+    requirement_capacity,
+)
+from creditbank.engine.facts import Facts, make_facts
+from creditbank.engine.options import Option, RuleScan, _matches, options_for_rule
+from creditbank.engine.reasons import ReasonCode, sentence
+from creditbank.engine.result import (
+    Decision,
+    Evaluation,
+    RequirementProgress,
+    RuleOutcome,
+    Totals,
+    Use,
+)
+from creditbank.errors import EvaluationError, LoadError
+from creditbank.loading.crosscheck import check_portfolio
+from creditbank.models import Cap, Portfolio, Program, Standards
+from creditbank.suggest import did_you_mean
+
+__all__ = ["evaluate"]
+
+
+def _program(standards: Standards, program_id: str) -> Program:
+    program = standards.programs.get(program_id)
+    if program is None:
+        by_code = [p for p in standards.programs.values() if p.code == program_id]
+        if len(by_code) == 1:
+            return by_code[0]
+        hint = did_you_mean(program_id, standards.programs) or (
+            " known programmes: " + ", ".join(standards.programs)
+        )
+        raise EvaluationError(f"unknown programme {program_id!r};{hint}")
+    return program
+
+
+def _superseded(
+    caps: Sequence[Cap],
+    options: Sequence[Option],
+    facts: dict[str, Facts],
+    standards: Standards,
+    program: Program,
+) -> dict[str, tuple[str, str]]:
+    """Highest-only: achievements below the best level of their group -> (cap, higher one)."""
+    out: dict[str, tuple[str, str]] = {}
+    for cap in caps:
+        if not cap.highest_only:
+            continue
+        groups: dict[Hashable, set[str]] = {}
+        for option in options:
+            for entry in option.entries:
+                if counted(cap, option, entry, facts, standards):
+                    for key in group_keys(cap, option, entry, facts=facts, standards=standards):
+                        groups.setdefault(key, set()).update(option.binding)
+        for members in groups.values():
+            ranked = sorted(members, key=lambda a: (-(facts[a].rank or -(10**9)), a))
+            top = facts[ranked[0]].rank or -(10**9)
+            for achievement in ranked:
+                if (facts[achievement].rank or -(10**9)) < top:
+                    out.setdefault(achievement, (cap.id, ranked[0]))
+    return out
+
+
+def _blocking(
+    problem: Problem, labels: list[BudgetLabel], chosen: Sequence[int], option: int
+) -> BudgetLabel | None:
+    """The first budget that adding ``option`` to the allocation would overflow."""
+    used: dict[int, Decimal] = {}
+    tokens: dict[int, set[Hashable]] = {}
+    for picked in chosen:
+        for index, value in problem.draws[picked]:
+            if problem.budgets[index].distinct:
+                tokens.setdefault(index, set()).add(value)
+            elif isinstance(value, Decimal):
+                used[index] = used.get(index, Decimal(0)) + value
+    for index, value in problem.draws[option]:
+        budget = problem.budgets[index]
+        if budget.distinct:
+            seen = tokens.get(index, set())
+            if value not in seen and len(seen) + 1 > budget.limit:
+                return labels[index]
+        elif isinstance(value, Decimal) and used.get(index, Decimal(0)) + value > budget.limit:
+            return labels[index]
+    return None
+
+
+def _scan_reason(
+    achievement: str, scans: Sequence[RuleScan], not_in_force: dict[str, str]
+) -> tuple[ReasonCode, dict[str, str]] | None:
+    best: tuple[float, Failure] | None = None
+    for scan in scans:
+        failure = scan.failures.get(achievement)
+        if achievement in scan.incomplete:
+            failure = Failure("COMBINATION_INCOMPLETE", 10, {"rule": scan.rule.id})
+        elif achievement in scan.no_target:
+            failure = Failure("NO_TARGET", 11, {"rule": scan.rule.id})
+        elif achievement in scan.no_credit:
+            failure = Failure("NO_CREDIT", 12, {"rule": scan.rule.id})
+        if failure is not None and (best is None or failure.step > best[0]):
+            best = (failure.step, failure)
+    if best is not None:
+        return best[1].reason, dict(best[1].detail)
+    if achievement in not_in_force:
+        return "RULE_NOT_IN_FORCE", {"rule": not_in_force[achievement]}
+    return None
+
+
+def evaluate(
+    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None = None
+) -> Evaluation:
+    """Convert ``portfolio`` into credits of ``program`` (an id, or a unique catalogue code).
+
+    Chooses, among all allocations that honour every rule and cap, one recognising the
+    most credit (ties broken canonically, see :mod:`creditbank.engine.allocate`), and
+    explains every achievement's decision. ``as_of`` defaults to today.
+
+    Raises :class:`~creditbank.LoadError` when the portfolio names units, levels, issuers
+    or grades the standards lack, and :class:`~creditbank.errors.EvaluationError` for an
+    unknown programme.
+    """
+    day = as_of or dt.date.today()
+    prog = _program(standards, program)
+    problems = check_portfolio(portfolio, standards, None)
+    if problems:
+        raise LoadError(problems)
+    facts = {a.id: make_facts(standards, a) for a in portfolio.achievements}
+    ordered_facts = [facts[a.id] for a in portfolio.achievements]
+    rules = sorted(
+        (r for r in standards.rules.values() if prog.id in r.programs), key=lambda r: r.id
+    )
+    scans: list[RuleScan] = []
+    not_in_force: dict[str, str] = {}
+    for rule in rules:
+        if rule.in_force(day):
+            scans.append(options_for_rule(standards, prog, rule, ordered_facts, day))
+        else:
+            for fact in ordered_facts:
+                if any(selects(m, fact) for m in _matches(rule.when)):
+                    not_in_force.setdefault(fact.id, rule.id)
+    selected_by_any = set(not_in_force)
+    for scan in scans:
+        selected_by_any |= scan.eligible | set(scan.failures)
+    caps = caps_for(standards, prog, day)
+    candidates = [o for scan in scans for o in scan.options]
+    superseded = _superseded(caps, candidates, facts, standards, prog)
+    options = sorted(
+        (o for o in candidates if not _is_superseded(o, superseded, caps, facts, standards)),
+        key=lambda o: o.key,
+    )
+    compiled = compile_problem(standards, prog, caps, options, facts)
+    solution = solve(compiled.problem)
+    explain = _Explainer(
+        as_of=day,
+        facts=facts,
+        options=options,
+        compiled=compiled,
+        chosen=solution.chosen,
+        superseded=superseded,
+        scans=scans,
+        not_in_force=not_in_force,
+        selected=selected_by_any,
+    )
+    decisions = [explain.decide(a.id) for a in portfolio.achievements]
+    chosen = [options[i] for i in solution.chosen]
+    return Evaluation(
+        program=prog.id,
+        learner=portfolio.learner,
+        as_of=day,
+        standards_fingerprint=standards.fingerprint(),
+        decisions=tuple(decisions),
+        requirements=_progress(standards, prog, chosen),
+        totals=_totals(prog, chosen, decisions, solution.optimal),
+    )
+
+
+def _is_superseded(
+    option: Option,
+    superseded: dict[str, tuple[str, str]],
+    caps: Sequence[Cap],
+    facts: dict[str, Facts],
+    standards: Standards,
+) -> bool:
+    for achievement in option.binding:
+        hit = superseded.get(achievement)
+        if hit is None:
+            continue
+        cap = next(c for c in caps if c.id == hit[0])
+        if any(counted(cap, option, e, facts, standards) for e in option.entries):
+            return True
+    return False
+
+
+@dataclass
+class _Explainer:
+    """Builds each achievement's decision from the scans and the chosen allocation."""
+
+    as_of: dt.date
+    facts: dict[str, Facts]
+    options: Sequence[Option]
+    compiled: Compiled
+    chosen: Sequence[int]
+    superseded: dict[str, tuple[str, str]]
+    scans: Sequence[RuleScan]
+    not_in_force: dict[str, str]
+    selected: set[str]
+
+    @property
+    def chosen_options(self) -> list[Option]:
+        return [self.options[i] for i in self.chosen]
+
+    def decide(self, achievement: str) -> Decision:
+        fact = self.facts[achievement]
+        chosen = [o for o in self.chosen_options if achievement in o.binding]
+        uses = tuple(
+            Use(
+                rule=o.rule.id,
+                achievements=o.binding,
+                requirement=e.requirement,
+                course=e.course,
+                kind=e.kind,
+                credits=e.credits,
+                recorded_grade=o.recorded_grade if e.kind == "exemption" else None,
+            )
+            for o in chosen
+            for e in o.entries
+        )
+        base = {
+            "achievement": achievement,
+            "unit": fact.unit.id,
+            "level": fact.achievement.level,
+            "rules": self.outcomes(achievement, chosen),
+        }
+        if uses:
+            credits = sum((u.credits for u in uses), Decimal(0))
+            return Decision(**base, recognised=True, credits=credits, uses=uses)
+        reason, detail = self.why_not(achievement)
+        detail = {
+            **detail,
+            "as_of": self.as_of.isoformat(),
+            "earned_on": fact.achievement.earned_on.isoformat(),
+        }
+        return Decision(
+            **base,
+            recognised=False,
+            credits=Decimal(0),
+            reason=reason,
+            detail=detail,
+            message_zh=sentence(reason, "zh", **detail),
+            message_en=sentence(reason, "en", **detail),
+        )
+
+    def outcomes(self, achievement: str, chosen: Sequence[Option]) -> tuple[RuleOutcome, ...]:
+        used_rules = {o.rule.id for o in chosen}
+        out = []
+        for scan in self.scans:
+            if scan.rule.id in used_rules:
+                out.append(RuleOutcome(rule=scan.rule.id, outcome="used"))
+            elif any(achievement in o.binding for o in scan.options):
+                out.append(RuleOutcome(rule=scan.rule.id, outcome="eligible"))
+            elif achievement in scan.failures:
+                failure = scan.failures[achievement]
+                out.append(
+                    RuleOutcome(
+                        rule=scan.rule.id,
+                        outcome="failed",
+                        reason=failure.reason,
+                        detail=failure.detail,
+                    )
+                )
+        if achievement in self.not_in_force:
+            rule = self.not_in_force[achievement]
+            out.append(
+                RuleOutcome(
+                    rule=rule, outcome="failed", reason="RULE_NOT_IN_FORCE", detail={"rule": rule}
+                )
+            )
+        return tuple(out)
+
+    def why_not(self, achievement: str) -> tuple[ReasonCode, dict[str, str]]:
+        if achievement in self.superseded:
+            cap, other = self.superseded[achievement]
+            return "SUPERSEDED_BY_HIGHER", {"cap": cap, "other": other}
+        for index, option in enumerate(self.options):
+            if achievement in option.binding:
+                label = _blocking(self.compiled.problem, self.compiled.labels, self.chosen, index)
+                if label is not None:
+                    return self.blocked(label, achievement)
+        scanned = _scan_reason(achievement, self.scans, self.not_in_force)
+        if scanned is not None:
+            return scanned
+        return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
+
+    def users_of(self, label: BudgetLabel) -> str:
+        names: set[str] = set()
+        for option in self.chosen_options:
+            for entry in option.entries:
+                if (label.kind == "course" and entry.course == label.name) or (
+                    label.kind == "requirement" and entry.requirement == label.name
+                ):
+                    names.update(option.binding)
+            if label.kind == "unit":
+                names.update(a for a in option.binding if self.facts[a].unit.id == label.name)
+        return ", ".join(sorted(names)) or "—"
+
+    def blocked(self, label: BudgetLabel, achievement: str) -> tuple[ReasonCode, dict[str, str]]:
+        if label.kind == "cap":
+            return "CAP_REACHED", {"cap": label.name}
+        if label.kind == "unit":
+            return "DUPLICATE", {"other": self.users_of(label)}
+        if label.kind in ("course", "requirement"):
+            return "TARGET_FILLED", {"target": label.name, "other": self.users_of(label)}
+        return "COMBINATION_INCOMPLETE", {"rule": label.name, "other": achievement}
+
+
+def _progress(
+    standards: Standards, program: Program, chosen: Sequence[Option]
+) -> tuple[RequirementProgress, ...]:
+    capacity = requirement_capacity(standards, program)
+    out = []
+    for requirement in program.requirements:
+        entries = [e for o in chosen for e in o.entries if e.requirement == requirement.id]
+        satisfied = sum((e.credits for e in entries), Decimal(0))
+        required = (
+            capacity[requirement.id]
+            if requirement.kind == "required_courses"
+            else requirement.min_credits or Decimal(0)
+        )
+        out.append(
+            RequirementProgress(
+                requirement=requirement.id,
+                name_zh=requirement.name.zh,
+                name_en=requirement.name.en,
+                kind=requirement.kind,
+                required=required,
+                satisfied=satisfied,
+                remaining=max(required - satisfied, Decimal(0)),
+                courses_exempted=tuple(
+                    sorted(e.course for e in entries if e.course and e.kind == "exemption")
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _totals(
+    program: Program, chosen: Sequence[Option], decisions: Sequence[Decision], optimal: bool
+) -> Totals:
+    recognised = sum((o.credits for o in chosen), Decimal(0))
+    total = program.total_credits
+    share = (recognised / total).quantize(Decimal("0.0001")) if total else Decimal(0)
+    return Totals(
+        recognised=recognised,
+        program_total=total,
+        remaining=max(total - recognised, Decimal(0)),
+        share=share,
+        achievements=len(decisions),
+        achievements_recognised=sum(d.recognised for d in decisions),
+        optimal=optimal,
+    )

@@ -1,0 +1,349 @@
+"""Candidate uses of achievements: for each rule, which achievements meet it, and what they give.
+
+An :class:`Option` is one possible use: a rule, the achievements it binds (one, or several
+for a combination), and the credit :class:`Entry` s it would add — an exempted course, credits
+into a requirement, or partial credit towards a course. The allocator then picks the set of
+options that recognises the most credit under every constraint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from creditbank.engine.conditions import Failure, check_match, selects
+from creditbank.engine.facts import Facts
+from creditbank.models import (
+    AllOf,
+    AnyOf,
+    Condition,
+    CourseCredits,
+    CourseUnit,
+    ExemptCourses,
+    HoursToCredits,
+    Match,
+    Program,
+    RecordedGrade,
+    RequirementCredits,
+    Rule,
+    Standards,
+)
+
+__all__ = [
+    "MAX_BINDINGS",
+    "Entry",
+    "Option",
+    "RuleScan",
+    "course_requirement",
+    "options_for_rule",
+]
+
+MAX_BINDINGS = 256
+"""At most this many achievement combinations are tried per rule (canonical order)."""
+
+_ROUNDING = {
+    "down": ROUND_FLOOR,
+    "up": ROUND_CEILING,
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Credits one option adds to one requirement (and course, for exemptions and partials)."""
+
+    requirement: str
+    course: str | None
+    credits: Decimal
+    kind: str  # "exemption" | "credits" | "partial"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One possible use of achievements under a rule."""
+
+    rule: Rule
+    binding: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    recorded_grade: str | None = None
+    max_in_use: int | None = None
+
+    @property
+    def credits(self) -> Decimal:
+        return sum((e.credits for e in self.entries), Decimal(0))
+
+    @property
+    def use(self) -> tuple[str, tuple[str, ...]]:
+        """Options of one use (same rule, same achievements) may be chosen together."""
+        return (self.rule.id, self.binding)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Canonical order: more credit, higher priority, rule id, achievements, target."""
+        targets = tuple((e.requirement, e.course or "") for e in self.entries)
+        return (
+            -self.credits,
+            -self.rule.priority,
+            self.rule.id,
+            tuple(sorted(self.binding)),
+            targets,
+        )
+
+
+@dataclass
+class RuleScan:
+    """What one rule made of the portfolio: options, and each selected achievement's failure."""
+
+    rule: Rule
+    options: list[Option] = field(default_factory=list)
+    failures: dict[str, Failure] = field(default_factory=dict)
+    eligible: set[str] = field(default_factory=set)
+    incomplete: set[str] = field(default_factory=set)
+    no_target: set[str] = field(default_factory=set)
+    no_credit: set[str] = field(default_factory=set)
+
+
+def course_requirement(program: Program, course: str) -> str | None:
+    """The requirement an exempted course counts in: the first that lists it or its type."""
+    for requirement in program.requirements:
+        if course in requirement.courses:
+            return requirement.id
+    return None
+
+
+def _matches(condition: Condition) -> Iterable[Match]:
+    if isinstance(condition, Match):
+        yield condition
+    elif isinstance(condition, AllOf):
+        for inner in condition.all_of:
+            yield from _matches(inner)
+    elif isinstance(condition, AnyOf):
+        for inner in condition.any_of:
+            yield from _matches(inner)
+    else:
+        for inner in condition.of:
+            yield from _matches(inner)
+
+
+class _Binder:
+    def __init__(
+        self, standards: Standards, facts: Sequence[Facts], as_of: dt.date, scan: RuleScan
+    ) -> None:
+        self.standards = standards
+        self.facts = facts
+        self.as_of = as_of
+        self.scan = scan
+
+    def passing(self, match: Match) -> list[str]:
+        found = []
+        for fact in self.facts:
+            if not selects(match, fact):
+                continue
+            failure = check_match(self.standards, match, fact, self.as_of, self.scan.rule.id)
+            if failure is None:
+                found.append(fact.id)
+                self.scan.eligible.add(fact.id)
+            else:
+                known = self.scan.failures.get(fact.id)
+                if known is None or failure.step > known.step:
+                    self.scan.failures[fact.id] = failure
+        return found
+
+    def bindings(self, condition: Condition) -> list[tuple[str, ...]]:
+        if isinstance(condition, Match):
+            return [(a,) for a in self.passing(condition)]
+        if isinstance(condition, AnyOf):
+            return _dedupe(b for inner in condition.any_of for b in self.bindings(inner))
+        parts = condition.all_of if isinstance(condition, AllOf) else condition.of
+        need = len(parts) if isinstance(condition, AllOf) else condition.n
+        each = [self.bindings(inner) for inner in parts]
+        found: list[tuple[str, ...]] = []
+        for chosen in itertools.combinations(range(len(parts)), need):
+            for combo in itertools.product(*(each[i] for i in chosen)):
+                merged = tuple(a for binding in combo for a in binding)
+                if len(set(merged)) == len(merged):
+                    found.append(merged)
+                if len(found) >= MAX_BINDINGS:
+                    return _dedupe(found)
+        return _dedupe(found)
+
+
+def _dedupe(bindings: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    seen: dict[frozenset[str], tuple[str, ...]] = {}
+    for binding in bindings:
+        seen.setdefault(frozenset(binding), binding)
+    return sorted(seen.values(), key=lambda b: tuple(sorted(b)))[:MAX_BINDINGS]
+
+
+def _recorded(policy: RecordedGrade, facts: Facts) -> str:
+    if policy.policy == "fixed":
+        return str(policy.value)
+    if policy.policy == "carry_over":
+        achievement = facts.achievement
+        if achievement.grade is not None:
+            return achievement.grade
+        if achievement.score is not None:
+            return str(achievement.score)
+    return "pass"
+
+
+def _course_credits(standards: Standards, course: str) -> Decimal:
+    unit = standards.units.get(course)
+    if isinstance(unit, CourseUnit):
+        return unit.credits.amount
+    return Decimal(0)
+
+
+def _covers(target: ExemptCourses, facts: Facts, course: CourseUnit) -> bool:
+    if target.min_coverage is None:
+        return True
+    own_credits = facts.achievement.credits
+    credits_ok = own_credits is not None and own_credits.amount >= course.credits.amount
+    hours_ok = facts.hours is not None and course.hours is not None and facts.hours >= course.hours
+    if target.min_coverage == "credits":
+        return credits_ok
+    if target.min_coverage == "hours":
+        return hours_ok
+    return credits_ok or hours_ok
+
+
+def _exempt_candidates(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
+    in_program = program.course_ids()
+    chosen: dict[str, None] = {}
+    for course in map(str, target.courses):
+        if course in in_program:
+            chosen[course] = None
+    for requirement in program.requirements:
+        if requirement.id in target.requirements:
+            for course in requirement.courses:
+                chosen[course] = None
+    if target.course_types:
+        for course in in_program:
+            unit = standards.units.get(course)
+            if isinstance(unit, CourseUnit) and unit.course_type in target.course_types:
+                chosen[course] = None
+    return list(chosen)
+
+
+def tidy(amount: Decimal) -> Decimal:
+    """An amount without trailing zeros (2.0 -> 2, 1.50 -> 1.5), never in exponent form."""
+    normal = amount.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
+
+
+def _round(value: Decimal, step: Decimal, mode: str) -> Decimal:
+    units = (value / step).quantize(Decimal(1), rounding=_ROUNDING[mode])
+    return tidy(units * step)
+
+
+def options_for_rule(
+    standards: Standards, program: Program, rule: Rule, facts: Sequence[Facts], as_of: dt.date
+) -> RuleScan:
+    """Every option of one rule for the portfolio, and why the others fail."""
+    scan = RuleScan(rule)
+    by_id = {f.id: f for f in facts}
+    binder = _Binder(standards, facts, as_of, scan)
+    bindings = binder.bindings(rule.when)
+    bound = {a for binding in bindings for a in binding}
+    scan.incomplete = scan.eligible - bound
+    for binding in bindings:
+        made = _options(standards, program, rule, [by_id[a] for a in binding])
+        if made is None:
+            scan.no_target.update(binding)
+        elif not made:
+            scan.no_credit.update(binding)
+        scan.options.extend(made or [])
+    return scan
+
+
+def _options(
+    standards: Standards, program: Program, rule: Rule, members: list[Facts]
+) -> list[Option] | None:
+    """Options of one binding; None when the target is not in the programme, [] when worth 0.
+
+    ``members`` are the bound achievements in condition order; the first decides the level.
+    """
+    target = rule.then
+    binding = tuple(m.id for m in members)
+    primary = members[0]
+    if isinstance(target, ExemptCourses):
+        candidates = _exempt_candidates(standards, program, target)
+        if not candidates:
+            return None
+        courses = [
+            c
+            for c in candidates
+            if isinstance(u := standards.units.get(c), CourseUnit) and _covers(target, primary, u)
+        ]
+        grade = _recorded(target.recorded_grade, primary)
+        entries = [
+            Entry(
+                course_requirement(program, c) or "", c, _course_credits(standards, c), "exemption"
+            )
+            for c in courses
+        ]
+        entries = [e for e in entries if e.credits > 0 and e.requirement]
+        if not entries:
+            return []
+        if target.choose == "all":
+            if len(entries) != len(candidates):
+                return []
+            return [Option(rule, binding, tuple(entries), grade)]
+        return [Option(rule, binding, (e,), grade, target.max_courses) for e in entries]
+    if isinstance(target, RequirementCredits):
+        credits = _requirement_credits(standards, target, primary, program)
+        if credits is None or credits <= 0:
+            return []
+        return [Option(rule, binding, (Entry(target.requirement, None, credits, "credits"),))]
+    if isinstance(target, HoursToCredits):
+        rate = target.hours_per_credit or program.hours_per_credit
+        hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
+        if rate is None or (target.min_hours is not None and hours < target.min_hours):
+            return []
+        credits = _round(hours / rate, target.step, target.rounding)
+        if target.max_credits is not None:
+            credits = min(credits, target.max_credits)
+        if credits <= 0:
+            return []
+        return [Option(rule, binding, (Entry(target.requirement, None, credits, "credits"),))]
+    if isinstance(target, CourseCredits):
+        requirement = course_requirement(program, target.course)
+        if requirement is None:
+            return None
+        full = _course_credits(standards, target.course)
+        credits = (
+            target.credits
+            if target.credits is not None
+            else ((full * (target.share or Decimal(0))).quantize(Decimal("0.01"), ROUND_FLOOR))
+        )
+        credits = min(credits, full)
+        if credits <= 0:
+            return []
+        return [Option(rule, binding, (Entry(requirement, target.course, credits, "partial"),))]
+    raise TypeError(f"unknown target {target!r}")  # pragma: no cover
+
+
+def _requirement_credits(
+    standards: Standards, target: RequirementCredits, primary: Facts, program: Program
+) -> Decimal | None:
+    if program.requirement(target.requirement) is None:
+        return None
+    if target.credits is not None:
+        return target.credits
+    if target.credits_by_level:
+        framework = primary.framework
+        for entry in target.credits_by_level:
+            level = framework.level(entry.level) if framework and entry.level else None
+            if level is not None and level.id == primary.level_id:
+                return entry.credits
+        return None
+    if target.from_unit == "recognised":
+        return primary.recognised
+    stated = primary.achievement.credits
+    if stated is None or stated.unit != "credit":
+        return None
+    return stated.amount

@@ -1,0 +1,129 @@
+"""Why an achievement was (not) recognised: stable reason codes with a sentence in zh and en.
+
+>>> print(sentence("EXPIRED", "en", expires_on="2025-05-19", as_of="2026-11-29"))
+the certificate expired on 2025-05-19, before the evaluation date 2026-11-29
+>>> print(sentence("CAP_REACHED", "zh", cap="gdpt:half"))
+已达到上限 gdpt:half，不能再认定更多学分
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["REASONS", "ReasonCode", "sentence"]
+
+ReasonCode = Literal[
+    "NO_RULE",
+    "RULE_NOT_IN_FORCE",
+    "NOT_YET_EARNED",
+    "EXPIRED",
+    "TOO_OLD",
+    "TOO_RECENT",
+    "LEVEL_TOO_LOW",
+    "LEVEL_NOT_MATCHED",
+    "GRADE_TOO_LOW",
+    "ISSUER_NOT_AUTHORISED",
+    "HOURS_TOO_FEW",
+    "CONDITION_NOT_MET",
+    "COMBINATION_INCOMPLETE",
+    "NO_TARGET",
+    "NO_CREDIT",
+    "SUPERSEDED_BY_HIGHER",
+    "DUPLICATE",
+    "TARGET_FILLED",
+    "CAP_REACHED",
+]
+
+REASONS: dict[ReasonCode, tuple[str, str]] = {
+    "NO_RULE": (
+        "本专业没有可认定该成果的转换规则",
+        "no conversion rule of this programme recognises this outcome",
+    ),
+    "RULE_NOT_IN_FORCE": (
+        "规则 {rule} 在 {as_of} 不在有效期内",
+        "rule {rule} is not in force on {as_of}",
+    ),
+    "NOT_YET_EARNED": (
+        "该成果取得于 {earned_on}，晚于认定日期 {as_of}",
+        "the outcome was earned on {earned_on}, after the evaluation date {as_of}",
+    ),
+    "EXPIRED": (
+        "证书已于 {expires_on} 过期（认定日期 {as_of}）",
+        "the certificate expired on {expires_on}, before the evaluation date {as_of}",
+    ),
+    "TOO_OLD": (
+        "该成果取得于 {earned_on}，超出规则 {rule} 要求的时限",
+        "earned on {earned_on}, longer ago than rule {rule} allows",
+    ),
+    "TOO_RECENT": (
+        "该成果取得于 {earned_on}，晚于规则 {rule} 允许的日期",
+        "earned on {earned_on}, later than rule {rule} allows",
+    ),
+    "LEVEL_TOO_LOW": (
+        "等级 {level} 低于规则 {rule} 要求的 {required}",
+        "level {level} is below the {required} that rule {rule} requires",
+    ),
+    "LEVEL_NOT_MATCHED": (
+        "等级 {level} 不符合规则 {rule} 的等级要求 {required}",
+        "level {level} is not one rule {rule} accepts ({required})",
+    ),
+    "GRADE_TOO_LOW": (
+        "成绩 {result} 未达到规则 {rule} 要求的 {required}",
+        "the result {result} is below the {required} that rule {rule} requires",
+    ),
+    "ISSUER_NOT_AUTHORISED": (
+        "发证机构 {issuer} 未获授权颁发该证书",
+        "the issuer {issuer} is not authorised to issue this outcome",
+    ),
+    "HOURS_TOO_FEW": (
+        "学时 {hours} 不足规则 {rule} 的要求",
+        "{hours} hours are fewer than rule {rule} requires",
+    ),
+    "CONDITION_NOT_MET": (
+        "不满足规则 {rule} 的条件：{condition}",
+        "does not meet a condition of rule {rule}: {condition}",
+    ),
+    "COMBINATION_INCOMPLETE": (
+        "规则 {rule} 需要与其他成果组合认定，组合不完整",
+        "rule {rule} needs this outcome together with others that the portfolio lacks",
+    ),
+    "NO_TARGET": (
+        "规则 {rule} 的转换对象不在本专业中",
+        "what rule {rule} converts into is not part of this programme",
+    ),
+    "NO_CREDIT": (
+        "按规则 {rule} 计算的学分为零",
+        "rule {rule} gives no credit for it",
+    ),
+    "SUPERSEDED_BY_HIGHER": (
+        "同类证书只认定最高等级，已认定更高等级的 {other}",
+        "only the highest level of similar certificates counts; {other} is higher",
+    ),
+    "DUPLICATE": (
+        "同一成果只认定一次，已认定 {other}",
+        "the same outcome is recognised once; {other} was used",
+    ),
+    "TARGET_FILLED": (
+        "{target} 已由 {other} 认定",
+        "{target} is already covered by {other}",
+    ),
+    "CAP_REACHED": (
+        "已达到上限 {cap}，不能再认定更多学分",
+        "the cap {cap} is reached; no more credit can be recognised",
+    ),
+}
+
+_missing = set(get_args(ReasonCode)) ^ set(REASONS)
+assert not _missing, f"REASONS out of step with ReasonCode: {_missing}"
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def sentence(code: ReasonCode, lang: Literal["zh", "en"], **details: object) -> str:
+    """The reason as a sentence, with its details filled in (unknown ones shown as ``?``)."""
+    zh, en = REASONS[code]
+    template = zh if lang == "zh" else en
+    return template.format_map(_Blank({k: str(v) for k, v in details.items()}))
