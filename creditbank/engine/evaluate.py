@@ -14,7 +14,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from creditbank.engine.allocate import Problem, solve
+from creditbank.engine.allocate import Problem, Solution, solve
 from creditbank.engine.conditions import Failure, selects
 from creditbank.engine.constraints import (
     BudgetLabel,
@@ -41,7 +41,7 @@ from creditbank.loading.crosscheck import check_portfolio
 from creditbank.models import Cap, Portfolio, Program, Standards
 from creditbank.suggest import did_you_mean
 
-__all__ = ["evaluate"]
+__all__ = ["Plan", "evaluate", "plan"]
 
 
 def _program(standards: Standards, program_id: str) -> Program:
@@ -128,19 +128,26 @@ def _scan_reason(
     return None
 
 
-def evaluate(
+@dataclass(frozen=True)
+class Plan:
+    """Everything the engine worked out before explaining: the inputs to the allocation."""
+
+    program: Program
+    as_of: dt.date
+    facts: dict[str, Facts]
+    scans: tuple[RuleScan, ...]
+    not_in_force: dict[str, str]
+    caps: tuple[Cap, ...]
+    superseded: dict[str, tuple[str, str]]
+    options: tuple[Option, ...]
+    compiled: Compiled
+    solution: Solution
+
+
+def plan(
     standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None = None
-) -> Evaluation:
-    """Convert ``portfolio`` into credits of ``program`` (an id, or a unique catalogue code).
-
-    Chooses, among all allocations that honour every rule and cap, one recognising the
-    most credit (ties broken canonically, see :mod:`creditbank.engine.allocate`), and
-    explains every achievement's decision. ``as_of`` defaults to today.
-
-    Raises :class:`~creditbank.LoadError` when the portfolio names units, levels, issuers
-    or grades the standards lack, and :class:`~creditbank.errors.EvaluationError` for an
-    unknown programme.
-    """
+) -> Plan:
+    """Scan the rules, build the options and budgets, and solve the allocation."""
     day = as_of or dt.date.today()
     prog = _program(standards, program)
     problems = check_portfolio(portfolio, standards, None)
@@ -160,9 +167,6 @@ def evaluate(
             for fact in ordered_facts:
                 if any(selects(m, fact) for m in _matches(rule.when)):
                     not_in_force.setdefault(fact.id, rule.id)
-    selected_by_any = set(not_in_force)
-    for scan in scans:
-        selected_by_any |= scan.eligible | set(scan.failures)
     caps = caps_for(standards, prog, day)
     candidates = [o for scan in scans for o in scan.options]
     superseded = _superseded(caps, candidates, facts, standards, prog)
@@ -171,28 +175,58 @@ def evaluate(
         key=lambda o: o.key,
     )
     compiled = compile_problem(standards, prog, caps, options, facts)
-    solution = solve(compiled.problem)
+    return Plan(
+        prog,
+        day,
+        facts,
+        tuple(scans),
+        not_in_force,
+        tuple(caps),
+        superseded,
+        tuple(options),
+        compiled,
+        solve(compiled.problem),
+    )
+
+
+def evaluate(
+    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None = None
+) -> Evaluation:
+    """Convert ``portfolio`` into credits of ``program`` (an id, or a unique catalogue code).
+
+    Chooses, among all allocations that honour every rule and cap, one recognising the
+    most credit (ties broken canonically, see :mod:`creditbank.engine.allocate`), and
+    explains every achievement's decision. ``as_of`` defaults to today.
+
+    Raises :class:`~creditbank.LoadError` when the portfolio names units, levels, issuers
+    or grades the standards lack, and :class:`~creditbank.errors.EvaluationError` for an
+    unknown programme.
+    """
+    made = plan(standards, portfolio, program, as_of)
+    selected = set(made.not_in_force)
+    for scan in made.scans:
+        selected |= scan.eligible | set(scan.failures)
     explain = _Explainer(
-        as_of=day,
-        facts=facts,
-        options=options,
-        compiled=compiled,
-        chosen=solution.chosen,
-        superseded=superseded,
-        scans=scans,
-        not_in_force=not_in_force,
-        selected=selected_by_any,
+        as_of=made.as_of,
+        facts=made.facts,
+        options=made.options,
+        compiled=made.compiled,
+        chosen=made.solution.chosen,
+        superseded=made.superseded,
+        scans=made.scans,
+        not_in_force=made.not_in_force,
+        selected=selected,
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
-    chosen = [options[i] for i in solution.chosen]
+    chosen = [made.options[i] for i in made.solution.chosen]
     return Evaluation(
-        program=prog.id,
+        program=made.program.id,
         learner=portfolio.learner,
-        as_of=day,
+        as_of=made.as_of,
         standards_fingerprint=standards.fingerprint(),
         decisions=tuple(decisions),
-        requirements=_progress(standards, prog, chosen),
-        totals=_totals(prog, chosen, decisions, solution.optimal),
+        requirements=_progress(standards, made.program, chosen),
+        totals=_totals(made.program, chosen, decisions, made.solution.optimal),
     )
 
 
