@@ -12,6 +12,7 @@ from creditbank.engine.result import (
     Use,
     evaluation_json_schema,
 )
+from creditbank.engine.whatif import Suggestion, evaluate_with, hypothetical, suggest
 
 __all__ = [
     "EVALUATION_SCHEMA",
@@ -21,8 +22,12 @@ __all__ = [
     "ReasonCode",
     "RequirementProgress",
     "RuleOutcome",
+    "Suggestion",
     "Totals",
     "Use",
     "evaluate",
+    "evaluate_with",
     "evaluation_json_schema",
+    "hypothetical",
+    "suggest",
 ]

@@ -162,12 +162,15 @@ class _Search:
         return sorted(candidates or ())
 
     def fits(self, position: int) -> bool:
+        fresh: dict[int, int] = {}
         for index, value in self.draws[position]:
             budget = self.p.budgets[index]
             if budget.distinct:
                 seen = self.tokens.get(index, {})
-                if value not in seen and len(seen) + 1 > budget.limit:
-                    return False
+                if value not in seen:
+                    fresh[index] = fresh.get(index, 0) + 1
+                    if len(seen) + fresh[index] > budget.limit:
+                        return False
             else:
                 assert isinstance(value, Decimal)
                 if self.used.get(index, Decimal(0)) + value > budget.limit:

@@ -84,10 +84,16 @@ def _superseded(
     return out
 
 
+_BLOCK_ORDER = {"unit": 0, "course": 1, "requirement": 2, "cap": 3, "use": 4, "in-use": 5}
+
+
 def _blocking(
     problem: Problem, labels: list[BudgetLabel], chosen: Sequence[int], option: int
 ) -> BudgetLabel | None:
-    """The first budget that adding ``option`` to the allocation would overflow."""
+    """The most telling budget that adding ``option`` to the allocation would overflow.
+
+    A duplicate outcome is named before a full course, a full course before a cap.
+    """
     used: dict[int, Decimal] = {}
     tokens: dict[int, set[Hashable]] = {}
     for picked in chosen:
@@ -96,15 +102,17 @@ def _blocking(
                 tokens.setdefault(index, set()).add(value)
             elif isinstance(value, Decimal):
                 used[index] = used.get(index, Decimal(0)) + value
+    blocking: list[BudgetLabel] = []
     for index, value in problem.draws[option]:
         budget = problem.budgets[index]
         if budget.distinct:
-            seen = tokens.get(index, set())
-            if value not in seen and len(seen) + 1 > budget.limit:
-                return labels[index]
+            seen = tokens.setdefault(index, set())
+            seen.add(value)
+            if len(seen) > budget.limit:
+                blocking.append(labels[index])
         elif isinstance(value, Decimal) and used.get(index, Decimal(0)) + value > budget.limit:
-            return labels[index]
-    return None
+            blocking.append(labels[index])
+    return min(blocking, key=lambda label: _BLOCK_ORDER.get(label.kind, 9), default=None)
 
 
 def _scan_reason(

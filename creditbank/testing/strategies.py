@@ -53,6 +53,7 @@ from creditbank.models import (
     Rule,
     SkillCertificateUnit,
     Source,
+    Standards,
     TrainingUnit,
     Within,
     XCertificateUnit,
@@ -61,6 +62,8 @@ from creditbank.models.issuer import Authorisation, IssuerKind
 from creditbank.models.units import AwardTier, AwardUnit, CourseType, Scope, UnitKind
 
 __all__ = [
+    "SCENARIO_AS_OF",
+    "SCENARIO_PROGRAM",
     "achievements",
     "amounts",
     "caps",
@@ -77,6 +80,9 @@ __all__ = [
     "portfolios",
     "programs",
     "rules",
+    "scenario_portfolios",
+    "scenario_standards",
+    "scenarios",
     "sources",
     "standards_items",
     "targets",
@@ -444,3 +450,217 @@ def portfolios(draw: st.DrawFn, max_size: int = 8) -> Portfolio:
     count = draw(st.integers(0, max_size))
     found = tuple(draw(achievements(f"a{i}")) for i in range(count))
     return Portfolio(learner=draw(ids()), achievements=found)
+
+
+# ----------------------------------------------------------------------------------
+# Consistent scenarios: small standards, a programme and a portfolio that fit together.
+
+SCENARIO_PROGRAM = "p"
+SCENARIO_AS_OF = dt.date(2026, 6, 30)
+
+
+@st.composite
+def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules: int = 6) -> Any:
+    """Small, valid standards: one level scale, a few certificates and training units, 3–6
+    courses in a programme with a required group and an elective pool, random rules and caps.
+
+    Returns a :class:`~creditbank.Standards`. Credits by level never fall as the level
+    rises (so a higher level is never worth less), which real rule tables also respect.
+    """
+    levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
+    scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
+    n_courses = draw(st.integers(3, 6))
+    courses = [
+        CourseUnit(
+            id=f"c{i}",
+            name=Label(en=f"course {i}"),
+            example=True,
+            credits=draw(st.sampled_from(["1", "2", "3", "4"])),
+            hours=Decimal(32),
+            course_type=draw(
+                st.sampled_from(["professional_foundation", "professional_core", "public_basic"])
+            ),
+        )
+        for i in range(n_courses)
+    ]
+    n_units = draw(st.integers(1, 4))
+    units: list[Any] = [
+        OtherUnit(
+            id=f"u{i}",
+            name=Label(en=f"certificate {i}"),
+            example=True,
+            framework="scale",
+            family=draw(st.sampled_from(["f1", "f2", None])),
+            tags=("online",) if draw(st.booleans()) else (),
+            recognised_credits=(LevelCredits(credits=draw(credits(6))),)
+            if draw(st.booleans())
+            else (),
+        )
+        for i in range(n_units)
+    ]
+    units.append(
+        TrainingUnit(
+            id="t0",
+            name=Label(en="training"),
+            example=True,
+            hours=Decimal(draw(st.sampled_from([8, 16, 24, 40]))),
+            online=draw(st.booleans()),
+        )
+    )
+    required = [c.id for c in courses[: max(1, n_courses - 1)]]
+    program = Program(
+        id=SCENARIO_PROGRAM,
+        name=Label(en="programme"),
+        example=True,
+        education_level="higher_vocational",
+        total_credits=Decimal(draw(st.sampled_from([8, 12, 20]))),
+        hours_per_credit=Decimal(16),
+        requirements=(
+            Requirement(
+                id="core", name=Label(en="core"), kind="required_courses", courses=tuple(required)
+            ),
+            Requirement(
+                id="pool",
+                name=Label(en="pool"),
+                kind="elective_pool",
+                courses=tuple(c.id for c in courses if c.id not in required),
+                min_credits=Decimal(draw(st.sampled_from([2, 4, 6]))),
+            ),
+        ),
+    )
+    rules = []
+    for r in range(draw(st.integers(1, max_rules))):
+        unit = draw(st.sampled_from(units))
+        level = None
+        if unit.kind == "other" and draw(st.booleans()):
+            level = LevelCondition(at_least=draw(st.sampled_from(["L1", "L2", "L3"])))
+        when: Any = Match(units=(unit.id,), level=level, must_be_valid=draw(st.booleans()))
+        if draw(st.integers(0, 5)) == 0 and len(units) > 1:
+            other = draw(st.sampled_from([u for u in units if u.id != unit.id]))
+            when = AllOf(all_of=(when, Match(units=(other.id,))))
+        kind = draw(st.sampled_from(["exempt", "exempt_any", "credits", "by_level", "hours"]))
+        if kind == "exempt":
+            chosen = draw(
+                st.lists(st.sampled_from(courses), min_size=1, max_size=2, unique_by=lambda c: c.id)
+            )
+            then: Any = ExemptCourses(courses=tuple(c.id for c in chosen))
+        elif kind == "exempt_any":
+            then = ExemptCourses(
+                course_types=(
+                    draw(
+                        st.sampled_from(
+                            ["professional_foundation", "professional_core", "public_basic"]
+                        )
+                    ),
+                ),
+                choose="any",
+                max_courses=draw(st.sampled_from([1, 2])),
+            )
+        elif kind == "credits":
+            then = RequirementCredits(requirement="pool", credits=draw(credits(4)))
+        elif kind == "by_level":
+            low = draw(st.integers(0, 4))
+            steps = sorted(draw(st.lists(st.integers(0, 4), min_size=3, max_size=3)))
+            table = tuple(
+                LevelCredits(level=f"L{i + 1}", credits=Decimal(low + s) / 2)
+                for i, s in enumerate(steps)
+            )
+            then = RequirementCredits(requirement="pool", credits_by_level=table)
+        else:
+            when = Match(units=("t0",))
+            then = HoursToCredits(
+                requirement="pool",
+                hours_per_credit=Decimal(16),
+                rounding=draw(st.sampled_from(["down", "half_up"])),
+                step=Decimal("0.5"),
+            )
+        rules.append(
+            Rule(
+                id=f"r{r}",
+                name=Label(en=f"rule {r}"),
+                example=True,
+                programs=(SCENARIO_PROGRAM,),
+                when=when,
+                then=then,
+                shareable=draw(st.integers(0, 6)) == 0,
+                priority=draw(st.integers(0, 1)),
+            )
+        )
+    caps = []
+    kinds = [
+        "program_credits",
+        "share",
+        "per_achievement",
+        "per_course_count",
+        "count",
+        "recognised",
+        "online",
+    ]
+    if highest_only:
+        kinds.append("highest")
+    for c in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(kinds))
+        base: dict[str, Any] = {"id": f"cap{c}", "name": f"cap {c}", "example": True}
+        specs: dict[str, dict[str, Any]] = {
+            "program_credits": {"max_credits": draw(credits(8))},
+            "share": {"max_share": draw(st.sampled_from(["0.25", "0.5"]))},
+            "per_achievement": {"per": "achievement", "max_credits": draw(credits(4))},
+            "per_course_count": {"per": "course", "max_count": 1},
+            "count": {"max_count": draw(st.integers(0, 2))},
+            "recognised": {"within_recognised": True},
+            "online": {"max_share": "0.25", "counts": {"online": True}},
+            "highest": {"per": "family", "highest_only": True},
+        }
+        caps.append(Cap.model_validate({**base, **specs[kind]}))
+    return Standards([scale, *courses, *units, program, *rules, *caps])
+
+
+@st.composite
+def scenario_portfolios(draw: st.DrawFn, standards: Any, max_size: int = 6) -> Portfolio:
+    """Achievements of the scenario's units: random levels, dates (some expired), duplicates."""
+    units = [u for u in standards.units.values() if u.kind != "course"]
+    wanted = sorted({str(u) for r in standards.rules.values() for u in _collect_units(r.when)}) or [
+        u.id for u in units
+    ]
+    found = []
+    for i in range(draw(st.integers(min(1, max_size), max_size))):
+        unit = (
+            standards.units[draw(st.sampled_from(wanted))]
+            if draw(st.integers(0, 4))
+            else draw(st.sampled_from(units))
+        )
+        earned = draw(dates(2018, 2026).filter(lambda d: d <= SCENARIO_AS_OF))
+        expires = (
+            None
+            if draw(st.integers(0, 2))
+            else draw(dates(max(2024, earned.year), 2030).filter(earned.__le__))
+        )
+        found.append(
+            Achievement(
+                id=f"a{i}",
+                unit=unit.id,
+                earned_on=earned,
+                expires_on=expires,
+                level=draw(st.sampled_from(["L1", "L2", "L3"])) if unit.kind == "other" else None,
+                online=draw(st.none() | st.booleans()),
+            )
+        )
+    return Portfolio(learner="learner", achievements=tuple(found))
+
+
+def _collect_units(condition: Any) -> list[str]:
+    if isinstance(condition, Match):
+        return list(condition.units)
+    inner: Any = (
+        getattr(condition, "all_of", None)
+        or getattr(condition, "any_of", None)
+        or getattr(condition, "of", ())
+    )
+    return [u for c in inner for u in _collect_units(c)]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, *, highest_only: bool = True, max_achievements: int = 6) -> Any:
+    """(standards, portfolio) for the engine's property tests; evaluate against ``"p"``."""
+    standards = draw(scenario_standards(highest_only=highest_only))
+    return standards, draw(scenario_portfolios(standards, max_achievements))

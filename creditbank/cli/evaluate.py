@@ -1,0 +1,201 @@
+"""``creditbank evaluate`` and ``creditbank whatif``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Literal
+
+import click
+from rich.console import Console
+
+from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.cli.render import evaluation_view, suggestions_view
+from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
+from creditbank.engine.whatif import parse_addition
+from creditbank.errors import CreditbankError, LoadError
+from creditbank.loading import load_portfolio, load_standards
+from creditbank.models import Portfolio, Standards
+
+__all__ = ["evaluate_command", "whatif_command"]
+
+EXIT_PROBLEMS = 1
+
+_standards_option = click.option(
+    "--standards",
+    "standards_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
+)
+_program_option = click.option(
+    "--program",
+    "program",
+    required=True,
+    help="Programme id (or its unique catalogue code, e.g. 460301).",
+)
+_as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
+)
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language of names and reasons.",
+)
+
+
+def _fail(error: CreditbankError) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    if isinstance(error, LoadError):
+        for problem in error.problems:
+            console.print(str(problem), markup=False)
+    else:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {error}", markup=False)
+    sys.exit(EXIT_PROBLEMS)
+
+
+def _load(standards_dir: Path | None, portfolio_path: Path) -> tuple[Standards, Portfolio]:
+    standards = load_standards(default_standards_path(standards_dir))
+    return standards, load_portfolio(portfolio_path, standards)
+
+
+def _day(as_of: dt.datetime | None) -> dt.date:
+    return as_of.date() if as_of else dt.date.today()
+
+
+@click.command("evaluate")
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@_program_option
+@_as_of_option
+@_standards_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or JSON (schema creditbank.evaluation/1).",
+)
+@_lang_option
+def evaluate_command(
+    portfolio: Path,
+    program: str,
+    as_of: dt.datetime | None,
+    standards_dir: Path | None,
+    output: str,
+    lang: Literal["zh", "en"],
+) -> None:
+    """Convert a PORTFOLIO file into credits of a programme and explain every decision.
+
+    Prints each achievement's decision (what it was used for, or the reason it was not),
+    progress per requirement and totals. Exits 1 when the portfolio or the standards have
+    problems or the programme is unknown.
+    """
+    try:
+        standards, learner = _load(standards_dir, portfolio)
+        evaluation = evaluate(standards, learner, program, _day(as_of))
+    except CreditbankError as error:
+        _fail(error)
+        return
+    if output == "json":
+        click.echo(evaluation.to_json())
+    else:
+        Console(highlight=False).print(evaluation_view(evaluation, standards, lang))
+
+
+@click.command("whatif")
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@_program_option
+@click.option(
+    "--add",
+    "additions",
+    multiple=True,
+    metavar="UNIT[@LEVEL]",
+    help="A hypothetical achievement, earned on the as-of date; repeatable.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Without --add: how many suggestions to list.",
+)
+@_as_of_option
+@_standards_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or JSON.",
+)
+@_lang_option
+def whatif_command(
+    portfolio: Path,
+    program: str,
+    additions: tuple[str, ...],
+    top: int,
+    as_of: dt.datetime | None,
+    standards_dir: Path | None,
+    output: str,
+    lang: Literal["zh", "en"],
+) -> None:
+    """Evaluate PORTFOLIO with hypothetical achievements added (--add UNIT[@LEVEL] ...).
+
+    Without --add, rank the obtainable certificates and training by how much each alone
+    would reduce the remaining credit gap.
+    """
+    day = _day(as_of)
+    try:
+        standards, learner = _load(standards_dir, portfolio)
+        if additions:
+            extra = [
+                hypothetical(standards, *parse_addition(text), day, index)
+                for index, text in enumerate(additions)
+            ]
+            before = evaluate(standards, learner, program, day)
+            after = evaluate_with(standards, learner, program, extra, day)
+        else:
+            ranked = suggest(standards, learner, program, day, limit=top)
+    except CreditbankError as error:
+        _fail(error)
+        return
+    console = Console(highlight=False)
+    if additions:
+        if output == "json":
+            click.echo(after.to_json())
+            return
+        console.print(evaluation_view(after, standards, lang))
+        gain = after.totals.recognised - before.totals.recognised
+        console.print(
+            f"before {before.totals.recognised}, after {after.totals.recognised} (+{gain}) credits",
+            markup=False,
+        )
+    elif output == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "unit": s.unit,
+                        "level": s.level,
+                        "gain": str(s.gain),
+                        "total": str(s.total),
+                        "hours": str(s.hours) if s.hours is not None else None,
+                    }
+                    for s in ranked
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        console.print(suggestions_view(ranked, standards, lang))

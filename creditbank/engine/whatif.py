@@ -1,0 +1,219 @@
+"""What if the learner also had …? Hypothetical achievements, and what is worth obtaining next.
+
+>>> import datetime as dt, creditbank
+>>> from creditbank.engine import evaluate_with, suggest
+>>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
+>>> empty = creditbank.Portfolio(learner="nobody")
+>>> best = suggest(standards, empty, "demo-college:460301", dt.date(2026, 11, 29))[0]
+>>> best.gain > 0
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from creditbank.engine.evaluate import _program, evaluate
+from creditbank.engine.result import Evaluation
+from creditbank.errors import EvaluationError
+from creditbank.loading.crosscheck import unit_framework, unit_levels
+from creditbank.models import Achievement, Portfolio, Standards
+from creditbank.models.units import CourseUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
+from creditbank.suggest import did_you_mean
+
+__all__ = ["Suggestion", "evaluate_with", "hypothetical", "parse_addition", "suggest"]
+
+HYPOTHETICAL_PREFIX = "whatif:"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An obtainable unit (at a level) and how much it alone would add."""
+
+    unit: str
+    level: str | None
+    gain: Decimal
+    total: Decimal
+    hours: Decimal | None
+
+
+def _authorised_issuer(standards: Standards, unit: UnitBase, level: str | None) -> str | None:
+    occupations: set[str] = set()
+    if isinstance(unit, SkillCertificateUnit):
+        occupations = {unit.occupation}
+    elif isinstance(unit, XCertificateUnit):
+        occupations = set(unit.occupations)
+    framework = unit_framework(standards, unit.id)
+    for issuer in standards.issuers.values():
+        for grant in issuer.authorised:
+            if not (
+                unit.id in grant.units
+                or unit.kind in grant.unit_kinds
+                or occupations & set(grant.occupations)
+            ):
+                continue
+            if grant.levels and framework is not None and level is not None:
+                allowed = {lv.id for n in grant.levels if (lv := framework.level(n))}
+                wanted = framework.level(level)
+                if wanted is None or wanted.id not in allowed:
+                    continue
+            return issuer.id
+    return None
+
+
+def hypothetical(
+    standards: Standards, unit_id: str, level: str | None, on: dt.date, index: int = 0
+) -> Achievement:
+    """A hypothetical achievement of a unit at a level, earned on ``on`` from an authorised issuer.
+
+    Raises :class:`EvaluationError` for an unknown unit or a level the unit does not have.
+    """
+    unit = standards.units.get(unit_id)
+    if unit is None:
+        raise EvaluationError(
+            f"unknown unit {unit_id!r};"
+            + (did_you_mean(unit_id, standards.units) or " see the standards")
+        )
+    levels = unit_levels(standards, unit_id)
+    framework = unit_framework(standards, unit_id)
+    if level is not None:
+        found = framework.level(level) if framework else None
+        if found is None or (levels is not None and found.id not in levels):
+            allowed = ", ".join(levels or ()) or "none"
+            raise EvaluationError(f"unit {unit_id!r} has no level {level!r}; levels: {allowed}")
+        level = found.id
+    elif levels:
+        raise EvaluationError(
+            f"unit {unit_id!r} needs a level: {unit_id}@LEVEL (one of {', '.join(levels)})"
+        )
+    return Achievement(
+        id=f"{HYPOTHETICAL_PREFIX}{index}:{unit_id}",
+        unit=unit_id,
+        level=level,
+        earned_on=on,
+        issuer=_authorised_issuer(standards, unit, level),
+        hours=unit.hours,
+        credits=unit.credits,
+    )
+
+
+def parse_addition(text: str) -> tuple[str, str | None]:
+    """``UNIT`` or ``UNIT@LEVEL`` (the last ``@`` separates the level)."""
+    unit, sep, level = text.rpartition("@")
+    if not sep:
+        return text, None
+    if not unit or not level:
+        raise EvaluationError(f"cannot read {text!r}; write UNIT or UNIT@LEVEL")
+    return unit, level
+
+
+def evaluate_with(
+    standards: Standards,
+    portfolio: Portfolio,
+    program: str,
+    additions: Iterable[Achievement],
+    as_of: dt.date | None = None,
+) -> Evaluation:
+    """Evaluate the portfolio with hypothetical achievements added."""
+    extended = portfolio.model_copy(update={"achievements": (*portfolio.achievements, *additions)})
+    return evaluate(standards, Portfolio.model_validate(extended.model_dump()), program, as_of)
+
+
+def _obtainable(standards: Standards, program_id: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    mentioned: set[str] = set()
+    kinds: set[str] = set()
+    for rule in standards.rules.values():
+        if program_id in rule.programs:
+            dumped = rule.when.model_dump()
+            mentioned.update(_collect(dumped, "units"))
+            kinds.update(_collect(dumped, "unit_kinds"))
+    for unit in standards.units.values():
+        if isinstance(unit, CourseUnit):
+            continue
+        if (
+            unit.id not in mentioned
+            and unit.kind not in kinds
+            and not _by_other_filters(standards, program_id, unit)
+        ):
+            continue
+        levels = unit_levels(standards, unit.id)
+        out.extend((unit.id, level) for level in (levels or [None]))
+    return out
+
+
+def _collect(data: object, key: str) -> set[str]:
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name == key and isinstance(value, list | tuple):
+                found.update(str(v) for v in value)
+            else:
+                found |= _collect(value, key)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            found |= _collect(value, key)
+    return found
+
+
+def _by_other_filters(standards: Standards, program_id: str, unit: UnitBase) -> bool:
+    """Whether a rule selects the unit by occupation, family or tag."""
+    for rule in standards.rules.values():
+        if program_id not in rule.programs:
+            continue
+        dumped = rule.when.model_dump()
+        if unit.family and unit.family in _collect(dumped, "families"):
+            return True
+        if set(unit.tags) & _collect(dumped, "tags"):
+            return True
+        if isinstance(unit, SkillCertificateUnit) and unit.occupation in _collect(
+            dumped, "occupations"
+        ):
+            return True
+    return False
+
+
+def suggest(
+    standards: Standards,
+    portfolio: Portfolio,
+    program: str,
+    as_of: dt.date | None = None,
+    *,
+    limit: int | None = None,
+) -> list[Suggestion]:
+    """Obtainable units ranked by how much each alone would reduce the remaining gap.
+
+    Every unit (at each of its levels) that a rule of the programme can select is tried
+    as a hypothetical achievement earned on the as-of date from an authorised issuer;
+    those that add credit are returned, most credit first (then fewer study hours, unit,
+    level).
+    """
+    day = as_of or dt.date.today()
+    prog = _program(standards, program)
+    base = evaluate(standards, portfolio, prog.id, day).totals.recognised
+    found: list[Suggestion] = []
+    for unit_id, level in _obtainable(standards, prog.id):
+        addition = hypothetical(standards, unit_id, level, day)
+        total = evaluate_with(standards, portfolio, prog.id, [addition], day).totals.recognised
+        if total > base:
+            found.append(
+                Suggestion(unit_id, level, total - base, total, standards.units[unit_id].hours)
+            )
+    ranked = sorted(
+        found,
+        key=lambda s: (
+            -s.gain,
+            s.hours if s.hours is not None else Decimal(10**9),
+            s.unit,
+            s.level or "",
+        ),
+    )
+    return ranked[:limit] if limit is not None else ranked
+
+
+def describe(suggestions: Sequence[Suggestion]) -> list[str]:
+    """One line per suggestion, for logs."""
+    return [f"{s.unit}{'@' + s.level if s.level else ''}: +{s.gain}" for s in suggestions]

@@ -1,0 +1,299 @@
+"""Engine invariants on random small standards and portfolios (hypothesis).
+
+* the order of achievements never changes the result;
+* an exact duplicate of an achievement changes nothing;
+* adding an achievement never lowers the total (without highest-only caps: "only the highest
+  level counts" can, to the letter, make a new higher certificate displace a lower one that
+  was worth more — see the golden case ``highest_only_displaces``);
+* no constraint is ever exceeded, checked by an oracle written from the rules, not from the
+  engine's budgets;
+* brute force over every subset of the candidate options never beats the allocation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from creditbank.engine import Evaluation, evaluate
+from creditbank.engine.evaluate import plan
+from creditbank.models import Achievement, Cap, CourseUnit, ExemptCourses, Portfolio, Standards
+from creditbank.testing.strategies import (
+    SCENARIO_AS_OF,
+    SCENARIO_PROGRAM,
+    scenario_standards,
+    scenarios,
+)
+
+AS_OF = SCENARIO_AS_OF
+SLOW = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _summary(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        d.achievement: (
+            d.recognised,
+            d.credits,
+            d.reason,
+            sorted((u.rule, u.requirement, u.course or "", u.credits) for u in d.uses),
+        )
+        for d in evaluation.decisions
+    }
+
+
+# ------------------------------------------------------------------- the oracle
+
+Use = tuple[
+    str, tuple[str, ...], str, str | None, Decimal, str
+]  # rule, binding, req, course, cr, kind
+
+
+def _uses_of(evaluation: Evaluation) -> list[Use]:
+    return [
+        (u.rule, u.achievements, u.requirement, u.course, u.credits, u.kind)
+        for u in evaluation.uses()
+    ]
+
+
+def _capacity(standards: Standards, requirement: Any) -> Decimal:
+    if requirement.kind == "required_courses":
+        return sum((standards.units[c].credits.amount for c in requirement.courses), Decimal(0))
+    return requirement.max_credits or requirement.min_credits or Decimal(0)
+
+
+def _cap_counts(cap: Cap, standards: Standards, portfolio: Portfolio, use: Use) -> bool:
+    rule, binding, requirement, course, _, _ = use
+    sel = cap.counts
+    if sel.rules and rule not in sel.rules:
+        return False
+    if sel.requirements and requirement not in sel.requirements:
+        return False
+    if sel.course_types and (
+        course is None or standards.units[course].course_type not in sel.course_types
+    ):
+        return False
+    achievements = {a.id: a for a in portfolio.achievements}
+
+    def member(a: str) -> bool:
+        unit = standards.units[achievements[a].unit]
+        own = achievements[a].online
+        online = own if own is not None else bool(getattr(unit, "online", False))
+        return (
+            (not sel.units or unit.id in sel.units)
+            and (not sel.unit_kinds or unit.kind in sel.unit_kinds)
+            and (not sel.tags or set(sel.tags) <= set(unit.tags))
+            and (not sel.families or unit.family in sel.families)
+            and (sel.online is None or online == sel.online)
+        )
+
+    return any(member(a) for a in binding)
+
+
+def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) -> list[str]:
+    """Every constraint the uses break, from the rules' wording."""
+    program = standards.programs[SCENARIO_PROGRAM]
+    found: list[str] = []
+    achievements = {a.id: a for a in portfolio.achievements}
+    exclusive: dict[str, set[tuple[str, tuple[str, ...]]]] = defaultdict(set)
+    per_use: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+    course_credit: dict[str, Decimal] = defaultdict(Decimal)
+    requirement_credit: dict[str, Decimal] = defaultdict(Decimal)
+    unit_users: dict[str, set[str]] = defaultdict(set)
+    for rule_id, binding, requirement, course, credits, kind in uses:
+        rule = standards.rules[rule_id]
+        if not rule.shareable:
+            for a in binding:
+                exclusive[a].add((rule_id, binding))
+        per_use[(rule_id, binding)] += 1
+        if (
+            isinstance(rule.then, ExemptCourses)
+            and rule.then.max_courses is not None
+            and per_use[(rule_id, binding)] > rule.then.max_courses
+        ):
+            found.append(f"{rule_id} exempts more than max_courses")
+        if course is not None:
+            unit = standards.units[course]
+            assert isinstance(unit, CourseUnit)
+            course_credit[course] += unit.credits.amount if kind == "exemption" else credits
+        requirement_credit[requirement] += credits
+        for a in binding:
+            unit_users[achievements[a].unit].add(a)
+    found += [f"{a} used by {len(u)} rules" for a, u in exclusive.items() if len(u) > 1]
+    found += [
+        f"course {c} over-filled"
+        for c, v in course_credit.items()
+        if v > standards.units[c].credits.amount
+    ]  # type: ignore[union-attr]
+    for requirement in program.requirements:
+        if requirement_credit[requirement.id] > _capacity(standards, requirement):
+            found.append(f"requirement {requirement.id} over capacity")
+    found += [f"unit {u} used by {sorted(a)}" for u, a in unit_users.items() if len(a) > 1]
+    for cap in standards.caps.values():
+        groups: dict[Any, list[Use]] = defaultdict(list)
+        for use in uses:
+            if not _cap_counts(cap, standards, portfolio, use):
+                continue
+            if cap.within_recognised:
+                for a in use[1]:
+                    groups[a].append(use)
+                continue
+            keys: list[Any] = {
+                "program": ["all"],
+                "achievement": list(use[1]),
+                "course": [use[3]] if use[3] else [],
+                "rule": [use[0]],
+                "requirement": [use[2]],
+                "family": sorted(
+                    {
+                        standards.units[achievements[a].unit].family or achievements[a].unit
+                        for a in use[1]
+                    }
+                ),
+                "unit": sorted({achievements[a].unit for a in use[1]}),
+            }[cap.per]
+            for key in keys:
+                groups[key].append(use)
+        for key, members in groups.items():
+            total = sum((m[4] for m in members), Decimal(0))
+            people = {a for m in members for a in m[1]}
+            if cap.max_credits is not None and total > cap.max_credits:
+                found.append(f"{cap.id}[{key}] {total} > {cap.max_credits}")
+            if cap.max_share is not None and total > cap.max_share * program.total_credits:
+                found.append(f"{cap.id}[{key}] share exceeded")
+            if cap.max_count is not None and len(people) > cap.max_count:
+                found.append(f"{cap.id}[{key}] count exceeded")
+            if cap.highest_only and len(people) > 1:
+                found.append(f"{cap.id}[{key}] more than one of the family")
+            if cap.within_recognised:
+                ceiling = standards.units[achievements[key].unit].recognised_for(None)
+                if ceiling is not None and total > ceiling:
+                    found.append(f"{cap.id}[{key}] above recognised {ceiling}")
+    return found
+
+
+# ------------------------------------------------------------------ properties
+
+
+@SLOW
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_order_of_achievements_does_not_matter(case: Any, rnd: random.Random) -> None:
+    standards, portfolio = case
+    shuffled = list(portfolio.achievements)
+    rnd.shuffle(shuffled)
+    again = Portfolio(learner=portfolio.learner, achievements=tuple(shuffled))
+    first = evaluate(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
+    second = evaluate(standards, again, SCENARIO_PROGRAM, AS_OF)
+    assert first.totals == second.totals
+    assert _summary(first) == _summary(second)
+
+
+@SLOW
+@given(scenarios(), st.data())
+def test_an_exact_duplicate_changes_nothing(case: Any, data: st.DataObject) -> None:
+    standards, portfolio = case
+    assume(portfolio.achievements)
+    original = data.draw(st.sampled_from(portfolio.achievements))
+    twin = original.model_copy(update={"id": "zz-twin"})
+    before = evaluate(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
+    after = evaluate(
+        standards,
+        Portfolio(learner=portfolio.learner, achievements=(*portfolio.achievements, twin)),
+        SCENARIO_PROGRAM,
+        AS_OF,
+    )
+    assert after.totals.recognised == before.totals.recognised
+    summary = _summary(after)
+    assert {k: v for k, v in summary.items() if k != "zz-twin"} == _summary(before)
+    twin_decision = after.decision("zz-twin")
+    assert not twin_decision.recognised
+    assert twin_decision.reason in ("DUPLICATE", before.decision(original.id).reason)
+
+
+@SLOW
+@given(scenarios(highest_only=False), st.data())
+def test_adding_an_achievement_never_lowers_the_total(case: Any, data: st.DataObject) -> None:
+    standards, portfolio = case
+    from creditbank.testing.strategies import scenario_portfolios
+
+    extra = data.draw(scenario_portfolios(standards, max_size=2))
+    added = tuple(a.model_copy(update={"id": f"new-{a.id}"}) for a in extra.achievements)
+    bigger = Portfolio(learner=portfolio.learner, achievements=(*portfolio.achievements, *added))
+    before = evaluate(standards, portfolio, SCENARIO_PROGRAM, AS_OF).totals.recognised
+    after = evaluate(standards, bigger, SCENARIO_PROGRAM, AS_OF).totals.recognised
+    assert after >= before
+
+
+@SLOW
+@given(scenarios())
+def test_no_constraint_is_ever_exceeded(case: Any) -> None:
+    standards, portfolio = case
+    evaluation = evaluate(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
+    assert violations(standards, portfolio, _uses_of(evaluation)) == []
+    assert evaluation.totals.recognised == sum((u[4] for u in _uses_of(evaluation)), Decimal(0))
+    for requirement in evaluation.requirements:
+        assert requirement.remaining == max(requirement.required - requirement.satisfied, 0)
+
+
+def _option_uses(option: Any) -> list[Use]:
+    return [
+        (option.rule.id, option.binding, e.requirement, e.course, e.credits, e.kind)
+        for e in option.entries
+    ]
+
+
+@settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(scenarios(max_achievements=5))
+def test_brute_force_never_beats_the_allocation(case: Any) -> None:
+    standards, portfolio = case
+    made = plan(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
+    options = made.options
+    assume(len(options) <= 10)
+    best = Decimal(0)
+    for size in range(len(options) + 1):
+        for subset in itertools.combinations(options, size):
+            uses = [u for option in subset for u in _option_uses(option)]
+            total = sum((u[4] for u in uses), Decimal(0))
+            if total > best and not violations(standards, portfolio, uses):
+                best = total
+    assert made.solution.total == best
+    chosen = [u for i in made.solution.chosen for u in _option_uses(options[i])]
+    assert violations(standards, portfolio, chosen) == []
+
+
+@settings(max_examples=10, deadline=None)
+@given(scenario_standards())
+def test_oracle_catches_a_violation(standards: Standards) -> None:
+    """The oracle is not vacuous: it flags a course filled twice and a busy achievement."""
+    course = next(u for u in standards.units.values() if u.kind == "course")
+    rule = next(iter(standards.rules))
+    portfolio = Portfolio(
+        learner="x",
+        achievements=(
+            Achievement(id="a", unit="t0", earned_on="2020-01-01"),
+            Achievement(id="b", unit="t0", earned_on="2020-01-01"),
+        ),
+    )
+    credits = course.credits.amount  # type: ignore[union-attr]
+    uses: list[Use] = [
+        (rule, ("a",), "core", course.id, credits, "exemption"),
+        (rule, ("b",), "core", course.id, credits, "exemption"),
+    ]
+    problems = violations(standards, portfolio, uses)
+    assert any("over-filled" in p for p in problems)
+    assert any("unit t0" in p for p in problems)
