@@ -34,8 +34,10 @@ from creditbank.testing.strategies import (
 )
 
 AS_OF = SCENARIO_AS_OF
+SCALE = int(os.environ.get("CREDITBANK_PROPERTY_SCALE", "1"))
+"""Multiply the number of examples, e.g. CREDITBANK_PROPERTY_SCALE=20 for a long soak."""
 SLOW = settings(
-    max_examples=200,
+    max_examples=200 * SCALE,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -254,7 +256,7 @@ def _option_uses(option: Any) -> list[Use]:
 
 
 @settings(
-    max_examples=500,
+    max_examples=500 * SCALE,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -59,3 +59,12 @@ def test_dates_are_dates_and_bad_dates_are_located() -> None:
     doc, problems = read_yaml_text("ok: 2024-02-29\nbad: 2023-02-30\n")
     assert doc is not None and str(doc.data["ok"]) == "2024-02-29"
     assert [(p.code, p.location.line) for p in problems] == [("INVALID_DATE", 2)]
+
+
+def test_explicit_bool_and_null_tags_on_other_text_are_problems_not_guesses() -> None:
+    doc, problems = read_yaml_text("a: !!bool maybe\nb: !!null x\nc: !!bool off\nd: !!null\n")
+    assert doc is not None and doc.data["c"] is False and doc.data["d"] is None
+    assert [(p.code, p.location.line, p.location.path) for p in problems] == [
+        ("INVALID_VALUE", 1, ("a",)),
+        ("INVALID_VALUE", 2, ("b",)),
+    ]

@@ -7,34 +7,51 @@ The problem is a small 0-1 integer programme. Every constraint is a :class:`Budg
 * a *distinct* budget caps how many distinct tokens its options carry (one use per
   achievement, one achievement per unit, at most N certificates, highest-only).
 
-Algorithm:
+**Objective and tie-break.** Maximise the total credit. Among allocations with the same
+total, the first in the *search order* wins: options are ordered by group of achievements
+(those sharing a one-of budget such as highest-only), then by achievement (in canonical
+order of its best option), then canonically (:attr:`~creditbank.engine.options.Option.key`:
+more credit, higher rule priority, rule id, achievement ids, target), and an allocation that
+includes an earlier option beats one that does not. Everything in this order comes from the
+options themselves, so the result never depends on the order of the portfolio.
+
+**Algorithm.** Credits are scaled to integer hundredths (amounts have at most two places, so
+this is exact).
 
 1. drop budgets that cannot bind (everything that could count fits under the limit);
-2. split the options into independent components (options that share no budget);
-3. in each component, depth-first branch and bound over the options in canonical order
-   (:attr:`~creditbank.engine.options.Option.key`: more credit first, then higher rule
-   priority, rule id, achievement ids, target), trying *include* before *exclude*. A node
-   is pruned when its bound — current credit plus the least of (a) the best each remaining
-   achievement could still add and (b) what is left under the budgets every remaining option
-   draws on — cannot beat the best allocation found so far.
+2. split the options into independent components (options that share no live budget);
+3. solve each component by depth-first branch and bound in search order, *include* before
+   *exclude*; a node is pruned when its bound cannot beat the incumbent. The bound is the
+   current credit plus the least of (a) each remaining achievement's best single use,
+   (b) the same with each one-of group limited to its best members, given what the group
+   already used, and (c) what is left under the budgets every remaining option draws on;
+4. a component whose search exceeds ``NODE_BUDGET`` nodes goes to the HiGHS MILP solver
+   (:mod:`creditbank.engine.milp`) for the maximum total ``T``; the search then runs again
+   for the first allocation in search order that reaches ``T`` (pruning anything that cannot),
+   which keeps the tie-break; should that also run out, the solver's own optimal allocation
+   is used and :attr:`Solution.tie_break` says so.
 
-The first allocation found with the maximum total is kept, so among equal totals the one
-that includes options earlier in the canonical order wins: the result does not depend on
-the order of the portfolio. Worst case the search is exponential in the size of the
-largest component; components are small in practice (one learner's achievements competing
-for a few courses), and a component stops after ``NODE_LIMIT`` nodes with the best
-allocation found (reported as not proven optimal).
+Cost: exponential in the worst case, but components are small for real portfolios (one
+learner's achievements competing for a few courses) and the group bound cuts the search
+for large ones; ``benchmarks/large_portfolio.py`` measures a 50-achievement, 40-course case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
-__all__ = ["NODE_LIMIT", "Budget", "Problem", "Solution", "solve"]
+__all__ = ["NODE_BUDGET", "Budget", "Problem", "Solution", "feasible", "solve"]
 
-NODE_LIMIT = 2_000_000
+NODE_BUDGET = 100_000
+"""Search nodes per component before the MILP solver takes over."""
+
+TARGET_NODE_BUDGET = 400_000
+"""Search nodes for the first allocation reaching the solver's total."""
+
+SCALE = 100
+"""Credits are searched in integer hundredths."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,7 @@ class Budget:
 
 @dataclass
 class Problem:
-    """Options (by credits), budgets, and what each option draws from which budget."""
+    """Options (in canonical order), budgets, and what each option draws from which budget."""
 
     credits: list[Decimal]
     owners: list[tuple[Hashable, Hashable] | None]
@@ -61,12 +78,19 @@ class Problem:
 
 @dataclass(frozen=True)
 class Solution:
-    """Chosen option indices, the total, and whether the search proved it optimal."""
+    """Chosen option indices, the total, and whether optimality was proven."""
 
     chosen: tuple[int, ...]
     total: Decimal
     optimal: bool
     nodes: int
+    solver: str = "search"
+    tie_break: str = "search order"
+
+
+def _scaled(amount: object) -> int:
+    assert isinstance(amount, Decimal)
+    return int((amount * SCALE).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _live_budgets(problem: Problem) -> set[int]:
@@ -107,30 +131,128 @@ def _components(problem: Problem, live: set[int]) -> list[list[int]]:
     return list(groups.values())
 
 
+@dataclass
+class Component:
+    """One independent part of the problem, in integer hundredths."""
+
+    options: list[int]
+    credits: list[int]
+    draws: list[list[tuple[int, Hashable]]]
+    limits: dict[int, int]
+    distinct: set[int]
+
+
+def _component(problem: Problem, options: list[int], live: set[int]) -> Component:
+    used = {b for o in options for b, _ in problem.draws[o] if b in live}
+    return Component(
+        options=options,
+        credits=[_scaled(problem.credits[o]) for o in options],
+        draws=[
+            [
+                (b, v if problem.budgets[b].distinct else _scaled(v))
+                for b, v in problem.draws[o]
+                if b in live
+            ]
+            for o in options
+        ],
+        limits={
+            b: int(problem.budgets[b].limit)
+            if problem.budgets[b].distinct
+            else _scaled(problem.budgets[b].limit)
+            for b in used
+        },
+        distinct={b for b in used if problem.budgets[b].distinct},
+    )
+
+
 class _Search:
-    def __init__(self, problem: Problem, options: list[int], live: set[int]) -> None:
+    def __init__(self, problem: Problem, part: Component, target: int | None = None) -> None:
         self.p = problem
-        self.options = options
-        self.draws = [[(b, v) for b, v in problem.draws[o] if b in live] for o in options]
-        self.used: dict[int, Decimal] = {}
+        self.c = part
+        groups = self._groups()
+        self.c = self._ordered(groups)
+        self._prepare_groups(groups)
+        self.used: dict[int, int] = {}
         self.tokens: dict[int, dict[Hashable, int]] = {}
-        self.best_total = Decimal(-1)
-        self.best: list[int] = []
+        self.target = target
+        self.best_total = -1
+        self.best_set: list[int] = []
         self.chosen: list[int] = []
         self.nodes = 0
         self.suffix = self._suffix_bounds()
         self.global_budgets = self._global_budgets()
 
-    def _suffix_bounds(self) -> list[Decimal]:
-        """Bound (a): per achievement, the best single use among the options from here on."""
-        bounds = [Decimal(0)] * (len(self.options) + 1)
-        per_use: dict[tuple[Hashable, Hashable], list[Decimal]] = {}
-        best_of_owner: dict[Hashable, Decimal] = {}
-        shared = Decimal(0)
-        total_owned = Decimal(0)
-        for position in range(len(self.options) - 1, -1, -1):
-            option = self.options[position]
-            credits = self.p.credits[option]
+    def _groups(self) -> dict[Hashable, tuple[int, int]]:
+        """Owner achievement -> (budget, limit) of the tightest distinct budget over achievements.
+
+        A distinct budget that every option of an achievement draws, with the achievement
+        as token (one per unit, highest only, at most N certificates), lets its group of
+        achievements add at most its best ``limit`` members' values; each achievement is
+        put in one such group at most.
+        """
+        part = self.c
+        options_of: dict[Hashable, int] = {}
+        drawing: dict[tuple[int, Hashable], int] = {}
+        for position, option in enumerate(part.options):
+            owner = self.p.owners[option]
+            if owner is None:
+                continue
+            options_of[owner[0]] = options_of.get(owner[0], 0) + 1
+            for index, token in part.draws[position]:
+                if index in part.distinct and token == owner[0]:
+                    drawing[(index, token)] = drawing.get((index, token), 0) + 1
+        members: dict[int, set[Hashable]] = {}
+        for (index, achievement), count in drawing.items():
+            if count == options_of[achievement]:  # every use of the achievement counts here
+                members.setdefault(index, set()).add(achievement)
+        chosen: dict[Hashable, tuple[int, int]] = {}
+        ranked = sorted(members, key=lambda b: (part.limits[b] / len(members[b]), b))
+        for index in ranked:
+            if part.limits[index] >= len(members[index]):
+                continue
+            for achievement in members[index]:
+                chosen.setdefault(achievement, (index, part.limits[index]))
+        return chosen
+
+    def _ordered(self, groups: dict[Hashable, tuple[int, int]]) -> Component:
+        """The component with each achievement's options together, grouped achievements
+        together, so that the suffix bound soon stops counting decided achievements."""
+        part = self.c
+
+        def key(position: int) -> tuple[int, int, str, int]:
+            owner = self.p.owners[part.options[position]]
+            if owner is None:
+                return (1, 0, "", position)
+            group = groups.get(owner[0])
+            first = self._first_position.get(owner[0], position)
+            return (0, group[0] if group else -1, str(first).zfill(9), position)
+
+        self._first_position: dict[Hashable, int] = {}
+        for position, option in enumerate(part.options):
+            owner = self.p.owners[option]
+            if owner is not None:
+                self._first_position.setdefault(owner[0], position)
+        order = sorted(range(len(part.options)), key=key)
+        return Component(
+            options=[part.options[i] for i in order],
+            credits=[part.credits[i] for i in order],
+            draws=[part.draws[i] for i in order],
+            limits=part.limits,
+            distinct=part.distinct,
+        )
+
+    def _suffix_bounds(self) -> list[int]:
+        """Bound (a): the best single use per achievement from here on, the best ``limit``
+        achievements per group (see :meth:`_groups`), plus every shareable option."""
+        part = self.c
+        groups = self._groups()
+        bounds = [0] * (len(part.options) + 1)
+        per_use: dict[tuple[Hashable, Hashable], list[int]] = {}
+        best_of_owner: dict[Hashable, int] = {}
+        shared = 0
+        for position in range(len(part.options) - 1, -1, -1):
+            option = part.options[position]
+            credits = part.credits[position]
             owner = self.p.owners[option]
             if owner is None:
                 shared += credits
@@ -139,114 +261,201 @@ class _Search:
                 values.append(credits)
                 values.sort(reverse=True)
                 limit = self.p.caps_in_use[option]
-                use_value = sum(values[:limit] if limit else values, Decimal(0))
-                previous = best_of_owner.get(owner[0], Decimal(0))
-                if use_value > previous:
-                    total_owned += use_value - previous
+                use_value = sum(values[:limit] if limit else values)
+                if use_value > best_of_owner.get(owner[0], 0):
                     best_of_owner[owner[0]] = use_value
-            bounds[position] = shared + total_owned
+            grouped: dict[int, list[int]] = {}
+            loose = 0
+            for achievement, value in best_of_owner.items():
+                group = groups.get(achievement)
+                if group is None:
+                    loose += value
+                else:
+                    grouped.setdefault(group[0], []).append(value)
+            capped = sum(
+                sum(sorted(values, reverse=True)[: part.limits[index]])
+                for index, values in grouped.items()
+            )
+            bounds[position] = shared + loose + capped
         return bounds
 
     def _global_budgets(self) -> list[int]:
         """Sum budgets that every option here draws its full credits from."""
-        if not self.options:
-            return []
+        part = self.c
         candidates: set[int] | None = None
-        for position, option in enumerate(self.options):
+        for position in range(len(part.options)):
             full = {
                 b
-                for b, v in self.draws[position]
-                if not self.p.budgets[b].distinct and v == self.p.credits[option]
+                for b, v in part.draws[position]
+                if b not in part.distinct and v == part.credits[position]
             }
             candidates = full if candidates is None else candidates & full
         return sorted(candidates or ())
 
     def fits(self, position: int) -> bool:
         fresh: dict[int, int] = {}
-        for index, value in self.draws[position]:
-            budget = self.p.budgets[index]
-            if budget.distinct:
+        for index, value in self.c.draws[position]:
+            limit = self.c.limits[index]
+            if index in self.c.distinct:
                 seen = self.tokens.get(index, {})
                 if value not in seen:
                     fresh[index] = fresh.get(index, 0) + 1
-                    if len(seen) + fresh[index] > budget.limit:
+                    if len(seen) + fresh[index] > limit:
                         return False
             else:
-                assert isinstance(value, Decimal)
-                if self.used.get(index, Decimal(0)) + value > budget.limit:
+                assert isinstance(value, int)
+                if self.used.get(index, 0) + value > limit:
                     return False
         return True
 
     def apply(self, position: int, sign: int) -> None:
-        for index, value in self.draws[position]:
-            if self.p.budgets[index].distinct:
+        for index, value in self.c.draws[position]:
+            if index in self.c.distinct:
                 seen = self.tokens.setdefault(index, {})
                 seen[value] = seen.get(value, 0) + sign
                 if seen[value] == 0:
                     del seen[value]
             else:
-                assert isinstance(value, Decimal)
-                self.used[index] = self.used.get(index, Decimal(0)) + sign * value
+                assert isinstance(value, int)
+                self.used[index] = self.used.get(index, 0) + sign * value
 
-    def bound(self, position: int, current: Decimal) -> Decimal:
-        room = self.suffix[position]
-        for index in self.global_budgets:
-            left = self.p.budgets[index].limit - self.used.get(index, Decimal(0))
-            room = min(room, left)
-        return current + room
+    def _prepare_groups(self, groups: dict[Hashable, tuple[int, int]]) -> None:
+        """Data for the dynamic group bound: each achievement's best value and last position."""
+        part = self.c
+        value: dict[Hashable, int] = {}
+        last: dict[Hashable, int] = {}
+        per_use: dict[tuple[Hashable, Hashable], list[int]] = {}
+        for position, option in enumerate(part.options):
+            owner = self.p.owners[option]
+            if owner is None:
+                continue
+            values = per_use.setdefault(owner, [])
+            values.append(part.credits[position])
+            limit = self.p.caps_in_use[option]
+            ranked = sorted(values, reverse=True)
+            value[owner[0]] = max(value.get(owner[0], 0), sum(ranked[:limit] if limit else ranked))
+            last[owner[0]] = position
+        size = len(part.options)
+        self.loose_suffix = [0] * (size + 1)
+        self.shared_suffix = [0] * (size + 1)
+        for position in range(size - 1, -1, -1):
+            self.shared_suffix[position] = self.shared_suffix[position + 1] + (
+                part.credits[position] if self.p.owners[part.options[position]] is None else 0
+            )
+        for achievement, end in last.items():
+            if achievement not in groups:
+                for position in range(end + 1):
+                    self.loose_suffix[position] += value[achievement]
+        self.group_members: dict[int, list[tuple[int, Hashable, int]]] = {}
+        for achievement, (index, _) in groups.items():
+            if achievement in last:
+                self.group_members.setdefault(index, []).append(
+                    (last[achievement], achievement, value[achievement])
+                )
 
-    def run(self) -> bool:
-        stack: list[tuple[int, Decimal, int]] = [(0, Decimal(0), 0)]
-        # iterative DFS: (position, current total, state) where state 0 = try include,
-        # 1 = include done (undo it, try exclude), 2 = exclude done
-        while stack:
-            position, current, state = stack.pop()
-            if state == 0:
-                self.nodes += 1
-                if self.nodes > NODE_LIMIT:
-                    return False
-                if self.bound(position, current) <= self.best_total:
+    def _group_room(self, position: int) -> int:
+        """Bound (c): what the grouped achievements not yet passed can still add."""
+        room = 0
+        for index, members in self.group_members.items():
+            taken = self.tokens.get(index, {})
+            free = self.c.limits[index] - len(taken)
+            open_values = []
+            for end, achievement, value in members:
+                if end < position:
                     continue
-                if position == len(self.options):
-                    self.best_total = current
-                    self.best = list(self.chosen)
-                    continue
-                if self.fits(position):
-                    self.apply(position, 1)
-                    self.chosen.append(self.options[position])
-                    stack.append((position, current, 1))
-                    stack.append(
-                        (position + 1, current + self.p.credits[self.options[position]], 0)
-                    )
+                if achievement in taken:
+                    room += value
                 else:
-                    stack.append((position + 1, current, 0))
-            elif state == 1:
+                    open_values.append(value)
+            if free > 0 and open_values:
+                room += sum(sorted(open_values, reverse=True)[:free])
+        return room
+
+    def hopeless(self, position: int, total: int) -> bool:
+        room = self.suffix[position]
+        if self.group_members:
+            dynamic = (
+                self.shared_suffix[position]
+                + self.loose_suffix[position]
+                + self._group_room(position)
+            )
+            room = min(room, dynamic)
+        for index in self.global_budgets:
+            room = min(room, self.c.limits[index] - self.used.get(index, 0))
+        if self.target is not None:
+            return total + room < self.target
+        return total + room <= self.best_total
+
+    def run(self, budget: int) -> bool:
+        """Search; False if ``budget`` nodes ran out first."""
+        size = len(self.c.options)
+        # iterative DFS over (position, total, state): state 0 = try include,
+        # state 1 = include explored (undo it, then explore exclude)
+        stack: list[tuple[int, int, int]] = [(0, 0, 0)]
+        while stack:
+            position, total, state = stack.pop()
+            if state == 1:
                 self.chosen.pop()
                 self.apply(position, -1)
-                stack.append((position + 1, current, 0))
+                stack.append((position + 1, total, 0))
+                continue
+            self.nodes += 1
+            if self.nodes > budget:
+                return False
+            if self.hopeless(position, total):
+                continue
+            if position == size:
+                if total > self.best_total:
+                    self.best_total = total
+                    self.best_set = list(self.chosen)
+                    if total == self.target:
+                        return True
+                continue
+            if self.fits(position):
+                self.apply(position, 1)
+                self.chosen.append(self.c.options[position])
+                stack.append((position, total, 1))
+                stack.append((position + 1, total + self.c.credits[position], 0))
+            else:
+                stack.append((position + 1, total, 0))
         return True
 
 
 def solve(problem: Problem) -> Solution:
-    """The allocation with the most credit (canonical tie-break); see the module docstring.
-
-    ``problem`` options must already be in canonical order.
-    """
+    """The allocation with the most credit, ties broken by search order (module docstring)."""
     live = _live_budgets(problem)
     chosen: list[int] = []
-    optimal = True
     nodes = 0
-    for component in _components(problem, live):
-        search = _Search(problem, component, live)
-        optimal &= search.run()
+    solver, tie_break = "search", "search order"
+    for options in _components(problem, live):
+        part = _component(problem, options, live)
+        search = _Search(problem, part)
+        finished = search.run(NODE_BUDGET)
         nodes += search.nodes
-        chosen.extend(search.best)
+        if finished:
+            chosen.extend(search.best_set)
+            continue
+        from creditbank.engine.milp import solve_component  # noqa: PLC0415 - loads highspy lazily
+
+        solver = "search+milp"
+        picked = solve_component(part)
+        if picked is None or not feasible(problem, picked):  # pragma: no cover - solver failure
+            raise RuntimeError("the MILP solver found no optimal allocation")
+        target = sum(part.credits[part.options.index(o)] for o in picked)
+        again = _Search(problem, part, target)
+        found = again.run(TARGET_NODE_BUDGET)
+        nodes += again.nodes
+        if found and again.best_total == target:
+            chosen.extend(again.best_set)
+        else:
+            chosen.extend(picked)
+            tie_break = "solver"
     total = sum((problem.credits[i] for i in chosen), Decimal(0))
-    return Solution(tuple(sorted(chosen)), total, optimal, nodes)
+    return Solution(tuple(sorted(chosen)), total, True, nodes, solver, tie_break)
 
 
 def feasible(problem: Problem, chosen: Sequence[int]) -> bool:
-    """Whether a set of options respects every budget (for brute-force checks)."""
+    """Whether a set of options respects every budget, in exact arithmetic."""
     used: dict[int, Decimal] = {}
     tokens: dict[int, set[Hashable]] = {}
     for option in chosen:

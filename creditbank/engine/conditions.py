@@ -87,6 +87,9 @@ def grade_met(standards: Standards, condition: GradeCondition, facts: Facts) -> 
     wanted = condition.at_least
     scale = standards.grade_scales.get(condition.scale) if condition.scale else None
     if isinstance(wanted, str):
+        own = standards.grade_scales.get(achievement.scale) if achievement.scale else None
+        if scale is None and own is not None and own.grade(wanted) is not None:
+            scale = own  # the rule names no scale: read its grade on the achievement's scale
         same_scale = scale is not None and achievement.scale == scale.id
         if same_scale and scale is not None and achievement.grade is not None:
             have, need = scale.grade(achievement.grade), scale.grade(wanted)

@@ -87,13 +87,10 @@ def _superseded(
 _BLOCK_ORDER = {"unit": 0, "course": 1, "requirement": 2, "cap": 3, "use": 4, "in-use": 5}
 
 
-def _blocking(
+def _overflows(
     problem: Problem, labels: list[BudgetLabel], chosen: Sequence[int], option: int
-) -> BudgetLabel | None:
-    """The most telling budget that adding ``option`` to the allocation would overflow.
-
-    A duplicate outcome is named before a full course, a full course before a cap.
-    """
+) -> list[BudgetLabel]:
+    """Every budget that adding ``option`` to the allocation would overflow."""
     used: dict[int, Decimal] = {}
     tokens: dict[int, set[Hashable]] = {}
     for picked in chosen:
@@ -112,7 +109,23 @@ def _blocking(
                 blocking.append(labels[index])
         elif isinstance(value, Decimal) and used.get(index, Decimal(0)) + value > budget.limit:
             blocking.append(labels[index])
-    return min(blocking, key=lambda label: _BLOCK_ORDER.get(label.kind, 9), default=None)
+    return blocking
+
+
+def _most_telling(labels: Sequence[BudgetLabel]) -> BudgetLabel | None:
+    """A duplicate outcome is named before a full course, a full course before a cap."""
+    return min(labels, key=lambda label: _BLOCK_ORDER.get(label.kind, 9), default=None)
+
+
+def _scan_failure(achievement: str, scan: RuleScan) -> Failure | None:
+    """How one rule failed an achievement: its combination, target or credit, else a condition."""
+    if achievement in scan.incomplete:
+        return Failure("COMBINATION_INCOMPLETE", 10, {"rule": scan.rule.id})
+    if achievement in scan.no_target:
+        return Failure("NO_TARGET", 11, {"rule": scan.rule.id})
+    if achievement in scan.no_credit:
+        return Failure("NO_CREDIT", 12, {"rule": scan.rule.id})
+    return scan.failures.get(achievement)
 
 
 def _scan_reason(
@@ -120,13 +133,7 @@ def _scan_reason(
 ) -> tuple[ReasonCode, dict[str, str]] | None:
     best: tuple[float, Failure] | None = None
     for scan in scans:
-        failure = scan.failures.get(achievement)
-        if achievement in scan.incomplete:
-            failure = Failure("COMBINATION_INCOMPLETE", 10, {"rule": scan.rule.id})
-        elif achievement in scan.no_target:
-            failure = Failure("NO_TARGET", 11, {"rule": scan.rule.id})
-        elif achievement in scan.no_credit:
-            failure = Failure("NO_CREDIT", 12, {"rule": scan.rule.id})
+        failure = _scan_failure(achievement, scan)
         if failure is not None and (best is None or failure.step > best[0]):
             best = (failure.step, failure)
     if best is not None:
@@ -322,8 +329,7 @@ class _Explainer:
                 out.append(RuleOutcome(rule=scan.rule.id, outcome="used"))
             elif any(achievement in o.binding for o in scan.options):
                 out.append(RuleOutcome(rule=scan.rule.id, outcome="eligible"))
-            elif achievement in scan.failures:
-                failure = scan.failures[achievement]
+            elif (failure := _scan_failure(achievement, scan)) is not None:
                 out.append(
                     RuleOutcome(
                         rule=scan.rule.id,
@@ -345,15 +351,28 @@ class _Explainer:
         if achievement in self.superseded:
             cap, other = self.superseded[achievement]
             return "SUPERSEDED_BY_HIGHER", {"cap": cap, "other": other}
-        for index, option in enumerate(self.options):
-            if achievement in option.binding:
-                label = _blocking(self.compiled.problem, self.compiled.labels, self.chosen, index)
-                if label is not None:
-                    return self.blocked(label, achievement)
+        blocked = [
+            (option, found)
+            for index, option in enumerate(self.options)
+            if achievement in option.binding and (found := self.overflows(index))
+        ]
+        if blocked:
+            # Name what stops *every* use of the achievement when one budget does (the
+            # highest-only cap, not the course its best option would have taken); else
+            # what stops its best option.
+            common = [
+                label for label in blocked[0][1] if all(label in found for _, found in blocked)
+            ]
+            label = _most_telling(common) or _most_telling(blocked[0][1])
+            assert label is not None
+            return self.blocked(label, achievement, blocked[0][0])
         scanned = _scan_reason(achievement, self.scans, self.not_in_force)
         if scanned is not None:
             return scanned
         return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
+
+    def overflows(self, option: int) -> list[BudgetLabel]:
+        return _overflows(self.compiled.problem, self.compiled.labels, self.chosen, option)
 
     def users_of(self, label: BudgetLabel) -> str:
         names: set[str] = set()
@@ -367,14 +386,18 @@ class _Explainer:
                 names.update(a for a in option.binding if self.facts[a].unit.id == label.name)
         return ", ".join(sorted(names)) or "—"
 
-    def blocked(self, label: BudgetLabel, achievement: str) -> tuple[ReasonCode, dict[str, str]]:
+    def blocked(
+        self, label: BudgetLabel, achievement: str, option: Option
+    ) -> tuple[ReasonCode, dict[str, str]]:
         if label.kind == "cap":
             return "CAP_REACHED", {"cap": label.name}
         if label.kind == "unit":
             return "DUPLICATE", {"other": self.users_of(label)}
         if label.kind in ("course", "requirement"):
             return "TARGET_FILLED", {"target": label.name, "other": self.users_of(label)}
-        return "COMBINATION_INCOMPLETE", {"rule": label.name, "other": achievement}
+        if label.kind == "use":  # a partner of the combination is used by another rule
+            return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": label.name}
+        return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": achievement}
 
 
 def _progress(

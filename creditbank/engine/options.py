@@ -255,9 +255,44 @@ def options_for_rule(
         if made is None:
             scan.no_target.update(binding)
         elif not made:
-            scan.no_credit.update(binding)
+            uncovered = _why_no_credit(standards, program, rule, [by_id[a] for a in binding])
+            if uncovered is None:
+                scan.no_credit.update(binding)
+            else:
+                for achievement in binding:
+                    known = scan.failures.get(achievement)
+                    if known is None or uncovered.step > known.step:
+                        scan.failures[achievement] = uncovered
         scan.options.extend(made or [])
     return scan
+
+
+def _why_no_credit(
+    standards: Standards, program: Program, rule: Rule, members: list[Facts]
+) -> Failure | None:
+    """A condition of the target itself that gave nothing: too few hours, courses not covered.
+
+    None when the conversion simply comes to zero credit.
+    """
+    target = rule.then
+    if isinstance(target, HoursToCredits) and target.min_hours is not None:
+        hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
+        if hours < target.min_hours:
+            return Failure("HOURS_TOO_FEW", 9, {"rule": rule.id, "hours": str(tidy(hours))})
+    if not isinstance(target, ExemptCourses) or target.min_coverage is None:
+        return None
+    primary = members[0]
+    courses = [
+        unit
+        for course in _exempt_candidates(standards, program, target)
+        if isinstance(unit := standards.units.get(course), CourseUnit)
+    ]
+    if all(_covers(target, primary, course) for course in courses):
+        return None
+    if target.min_coverage == "hours":
+        hours_shown = str(primary.hours) if primary.hours is not None else "—"
+        return Failure("HOURS_TOO_FEW", 9, {"rule": rule.id, "hours": hours_shown})
+    return Failure("CONDITION_NOT_MET", 9, {"rule": rule.id, "condition": "min_coverage"})
 
 
 def _options(
@@ -320,7 +355,7 @@ def _options(
             if target.credits is not None
             else ((full * (target.share or Decimal(0))).quantize(Decimal("0.01"), ROUND_FLOOR))
         )
-        credits = min(credits, full)
+        credits = tidy(min(credits, full))
         if credits <= 0:
             return []
         return [Option(rule, binding, (Entry(requirement, target.course, credits, "partial"),))]

@@ -32,12 +32,13 @@ from creditbank.models.common import Item
 from creditbank.models.rule import AllOf, AnyOf, Condition, ExemptCourses, Match, NOf
 from creditbank.models.standards import AnyItem
 from creditbank.models.units import SkillCertificateUnit, UnitBase
-from creditbank.models.values import Ref
+from creditbank.models.values import CreditValue, PeriodSetRef, Ref
 from creditbank.suggest import did_you_mean
 
 __all__ = ["ItemRecord", "check_portfolio", "check_standards", "unit_framework", "unit_levels"]
 
 Path = tuple[PathItem, ...]
+CALENDAR_YEAR = "calendar_year"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class _Checker:
             target = table.get(str(ref))
             if target is None and (ref.target, str(ref)) in self.failed:
                 continue
+            if target is None and isinstance(ref, PeriodSetRef) and ref == CALENDAR_YEAR:
+                continue  # Cap.period_set's keyword, read as a reference by the smart union
             if target is None:
                 hint = did_you_mean(str(ref), table) or f" no {ref.target} has this id"
                 self.add(
@@ -383,11 +386,7 @@ class _Checker:
         for course_id in dict.fromkeys(c for r in required for c in r.courses):
             course = self.s.units.get(course_id)
             if course is not None and getattr(course, "course_type", None) == "public_basic":
-                public += (
-                    course.hours
-                    if course.hours is not None
-                    else (course.credits.amount * rate if course.credits else Decimal(0))
-                )
+                public += _course_hours(course.hours, course.credits, rate)
         if total and public * 4 < total:
             self.add(
                 "PROGRAM_STRUCTURE",
@@ -443,6 +442,18 @@ class _Checker:
         return self.problems
 
 
+def _course_hours(hours: Decimal | None, credits: CreditValue | None, rate: Decimal) -> Decimal:
+    """A course's hours: as given, else from its credits (学时 as they are, 学分 at ``rate``;
+    ECTS cannot be turned into 学时 and count as none)."""
+    if hours is not None:
+        return hours
+    if credits is None:
+        return Decimal(0)
+    if credits.unit == "hour":
+        return credits.amount
+    return credits.amount * rate if credits.unit == "credit" else Decimal(0)
+
+
 def check_standards(
     records: Iterable[ItemRecord], failed: Iterable[tuple[str, str]] = ()
 ) -> tuple[Standards, list[Problem]]:
@@ -475,11 +486,21 @@ def check_standards(
 
 
 def check_portfolio(
-    portfolio: Portfolio, standards: Standards, doc: Document | None, base: Path = ()
+    portfolio: Portfolio,
+    standards: Standards,
+    doc: Document | None,
+    base: Path = (),
+    *,
+    failed: Iterable[tuple[str, str]] = (),
 ) -> list[Problem]:
-    """Check a portfolio's references, levels and grades against standards."""
+    """Check a portfolio's references, levels and grades against standards.
+
+    ``failed`` holds (kind, id) of standards items that did not validate: references to
+    them are not reported as unknown (their own problems are).
+    """
     record = ItemRecord(portfolio, doc, base)  # type: ignore[arg-type]
     checker = _Checker(standards, {})
+    checker.failed = set(failed)
     checker.references(portfolio, record)
     for index, achievement in enumerate(portfolio.achievements):
         _check_achievement(checker, achievement, record, ("achievements", index))

@@ -33,6 +33,7 @@ from creditbank.loading.yaml_reader import (
     read_yaml_text,
 )
 from creditbank.models import Portfolio, Standards
+from creditbank.models.common import Source
 from creditbank.models.documents import (
     DOCUMENT_TYPES,
     SECTIONS,
@@ -61,7 +62,7 @@ class LoadReport:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     standards_files: list[str] = field(default_factory=list)
-    """Files that contributed standards items (the rest are portfolios or failed)."""
+    """Standards files (of any kind but ``portfolio``) that were read, even with no items."""
 
     @property
     def ok(self) -> bool:
@@ -84,20 +85,35 @@ def _display(file: Path, given: Path) -> str:
 
 
 def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    """Files to read for the given files and directories, with the name to show for each."""
+    """Files to read for the given files and directories, with the name to show for each.
+
+    A file reached twice (a directory and a file in it, a relative and an absolute path,
+    two links to one file) is read once. A broken link with a standards suffix inside a
+    directory is a problem, not silently skipped.
+    """
     found: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            children = sorted(
+            candidates = sorted(
                 p
                 for p in path.rglob("*")
                 if p.suffix.lower() in SUFFIXES
-                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            found.extend((p, _display(p, path)) for p in children)
+            for p in candidates:
+                if p.is_file():
+                    found.append((p, _display(p, path)))
+                elif p.is_symlink() and not p.exists():
+                    problems.append(
+                        Problem(
+                            "FILE_NOT_FOUND",
+                            "a broken link: the file it points to does not exist; "
+                            "fix or remove the link",
+                            Location(_display(p, path)),
+                        )
+                    )
         elif path.is_file():
             found.append((path, str(raw)))
         elif path.exists():
@@ -112,8 +128,18 @@ def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]],
                     Location(str(raw)),
                 )
             )
-    unique = list(dict.fromkeys(found))
-    return unique, problems
+    unique: dict[Path, tuple[Path, str]] = {}
+    for entry in found:
+        unique.setdefault(_identity(entry[0]), entry)
+    return list(unique.values()), problems
+
+
+def _identity(path: Path) -> Path:
+    """The file a path names, whatever way it is spelt."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # pragma: no cover - a file that is_file() resolves
+        return path.absolute()
 
 
 def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Problem]]:
@@ -135,8 +161,16 @@ def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Probl
                 doc.location(()),
             )
         ]
+    if not isinstance(kind, str):  # a list or mapping is unhashable; a number is no kind
+        return None, [
+            Problem(
+                "UNKNOWN_KIND",
+                "`kind` must be one word, one of " + ", ".join(DOCUMENT_TYPES),
+                doc.location(("kind",)),
+            )
+        ]
     if kind not in DOCUMENT_TYPES:
-        hint = did_you_mean(str(kind), DOCUMENT_TYPES) or " use one of " + ", ".join(DOCUMENT_TYPES)
+        hint = did_you_mean(kind, DOCUMENT_TYPES) or " use one of " + ", ".join(DOCUMENT_TYPES)
         return None, [
             Problem("UNKNOWN_KIND", f"unknown kind {kind!r};{hint}", doc.location(("kind",)))
         ]
@@ -165,6 +199,20 @@ def _with_file_defaults(data: dict[str, Any]) -> dict[str, Any]:
             filled.append(item)
         data[section] = filled
     return data
+
+
+def _invalid_source(value: Any) -> bool:
+    """Whether a file's default ``source`` is given but not valid (its head reports why)."""
+    if value is None:
+        return False
+    try:
+        _SOURCE.validate_python(value)
+    except ValidationError:
+        return True
+    return False
+
+
+_SOURCE: TypeAdapter[Source] = TypeAdapter(Source)
 
 
 @functools.cache
@@ -196,6 +244,7 @@ def _validate(
             return model_type.model_validate(data), [], []
         except ValidationError as error:
             return None, [], problems_from_validation(error, doc, model_type)
+    head_source_invalid = _invalid_source(data.get("source"))
     data = _with_file_defaults(data)
     problems: list[Problem] = []
     records: list[ItemRecord] = []
@@ -222,11 +271,21 @@ def _validate(
                 )
             continue
         item_type, adapter = _item_adapter(kind, section)
+        written = doc.data.get(section) if isinstance(doc.data, dict) else None
         for index, item in enumerate(items):
+            own = written[index] if isinstance(written, list) and index < len(written) else None
+            # a source the item took from the head: the head reports its problems, once
+            inherited = (
+                frozenset({"source"})
+                if isinstance(own, dict) and "source" not in own and head_source_invalid
+                else frozenset()
+            )
             try:
                 records.append(ItemRecord(adapter.validate_python(item), doc, (section, index)))
             except ValidationError as error:
-                problems += problems_from_validation(error, doc, item_type, (section, index))
+                problems += problems_from_validation(
+                    error, doc, item_type, (section, index), skip_fields=inherited
+                )
                 if isinstance(item, dict) and isinstance(item.get("id"), str | int):
                     item_kind = SECTIONS[kind if section == "items" else section]
                     failed.add((item_kind, str(item["id"])))
@@ -249,16 +308,18 @@ def load_documents(
     *,
     limits: Limits = DEFAULT_LIMITS,
     standards: Standards | None = None,
+    portfolios: bool = True,
 ) -> LoadReport:
     """Read files and directories of standards and portfolios; never raises for bad input.
 
     Portfolios are checked against the standards found among ``paths``, or against
-    ``standards`` when the paths hold none.
+    ``standards`` when the paths hold none. With ``portfolios=False`` a portfolio file
+    is a problem (``UNKNOWN_KIND``): only standards are expected.
     """
     report = LoadReport()
     files, report.problems = discover_files(paths)
     records: list[ItemRecord] = []
-    portfolios: list[tuple[Document, PortfolioDocument]] = []
+    found: list[tuple[Document, PortfolioDocument]] = []
     failed: set[tuple[str, str]] = set()
     for path, name in files:
         report.files.append(name)
@@ -270,13 +331,24 @@ def load_documents(
         report.problems.extend(problems)
         if kind is None:
             continue
+        if kind == "portfolio" and not portfolios:
+            report.problems.append(
+                Problem(
+                    "UNKNOWN_KIND",
+                    "this is a portfolio, not standards; standards files have kind "
+                    + ", ".join(k for k in DOCUMENT_TYPES if k != "portfolio")
+                    + " (load a portfolio with load_portfolio)",
+                    doc.location(("kind",)),
+                )
+            )
+            continue
         model, items, problems = _validate(doc, kind, failed)
         report.problems.extend(_new_problems(doc, problems))
         records.extend(items)
-        if items:
+        if kind != "portfolio" and (items or model is not None):
             report.standards_files.append(name)
         if isinstance(model, PortfolioDocument):
-            portfolios.append((doc, model))
+            found.append((doc, model))
     if records or standards is None:
         if not files and not report.problems:
             report.problems.append(
@@ -290,9 +362,9 @@ def load_documents(
         report.problems.extend(problems)
         standards = built
     report.standards = standards
-    for doc, document in portfolios:
+    for doc, document in found:
         portfolio = document.to_portfolio()
-        report.problems.extend(check_portfolio(portfolio, standards, doc))
+        report.problems.extend(check_portfolio(portfolio, standards, doc, failed=failed))
         report.portfolios.append((doc.file, portfolio))
     report.problems = report.sorted_problems()
     return report
@@ -300,7 +372,7 @@ def load_documents(
 
 def load_standards(*paths: Path | str, limits: Limits = DEFAULT_LIMITS) -> Standards:
     """Load standards from files and directories; raise :class:`LoadError` with every problem."""
-    report = load_documents(paths, limits=limits)
+    report = load_documents(paths, limits=limits, portfolios=False)
     if report.problems:
         raise LoadError(report.problems)
     assert report.standards is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any, Union, get_args, get_origin
@@ -92,29 +93,43 @@ def _child(data: Any, step: Any) -> Any:
 
 
 def _walk(
-    data: Any, loc: tuple[Any, ...], *, missing: bool = False
-) -> tuple[tuple[PathItem, ...], tuple[Any, ...]]:
-    """Follow ``loc`` through the data; drop union tags pydantic adds that the data lacks.
+    data: Any, loc: tuple[Any, ...], *, root: Any, skip: int = 0, missing: bool = False
+) -> tuple[tuple[PathItem, ...], list[type[BaseModel]]]:
+    """Follow ``loc`` through the data, and through the types from ``root`` after ``skip``.
+
+    pydantic puts the tag of a tagged union into ``loc`` (``then.credits.requirement`` for
+    ``then: {kind: credits, …}``); the types tell such a tag from a field of the same name,
+    so it is skipped even when the data has a key spelt like it. ``loc[:skip]`` is the
+    path of the validated value inside the document (no types are walked for it).
 
     With ``missing``, the last element names a field the data lacks; it is kept for the
-    message. Returns the data path and the model path (which keeps the tags, for field lookup).
+    message. Returns the data path and the model classes that hold the last element (for
+    "did you mean" field suggestions).
     """
     path: list[PathItem] = []
     current = data
-    for element in loc:
+    types: list[Any] = [root]
+    holders: list[type[BaseModel]] = []
+    last = len(loc) - 1
+    for index, element in enumerate(loc):
+        if index >= skip:
+            models = _models(types)
+            if index == last:
+                holders = models
+            if isinstance(element, str) and len(models) > 1:
+                tagged = [m for m in models if _matches_tag(m, element)]
+                if tagged:  # a union's tag: it names a member, not a key of the data
+                    types = tagged
+                    continue
+            types = _step(types, element)
         child = _child(current, element)
         if child is not _ABSENT:
             current = child
             path.append(element)
-        elif (
-            missing
-            and isinstance(current, dict)
-            and isinstance(element, str)
-            and element == loc[-1]
-        ):
+        elif missing and isinstance(current, dict) and isinstance(element, str) and index == last:
             path.append(element)
             current = None
-    return tuple(path), tuple(loc)
+    return tuple(path), holders
 
 
 def _descend(data: Any, path: tuple[PathItem, ...], extra: Any) -> tuple[PathItem, ...]:
@@ -141,26 +156,25 @@ def _descend(data: Any, path: tuple[PathItem, ...], extra: Any) -> tuple[PathIte
     return path
 
 
-def _models_at(root: Any, loc: tuple[Any, ...]) -> list[type[BaseModel]]:
-    """The model classes that could sit at ``loc`` under ``root`` (for field suggestions)."""
-    current: list[Any] = [root]
-    for element in loc:
-        following: list[Any] = []
-        for annotation in current:
-            for member in _raw_members(annotation):
-                if isinstance(element, int):
-                    if get_origin(member) in (tuple, list):
-                        following.append(get_args(member)[0])
-                elif isinstance(member, type) and issubclass(member, BaseModel):
-                    field = member.model_fields.get(element)
-                    if field is not None:
-                        following.append(field.annotation)
-                    elif _matches_tag(member, element):
-                        following.append(member)
-        if following:
-            current = following
+def _step(types: list[Any], element: Any) -> list[Any]:
+    """The types one step below ``types``: a list's items, or a model's field."""
+    following: list[Any] = []
+    for annotation in types:
+        for member in _raw_members(annotation):
+            if isinstance(element, int):
+                if get_origin(member) in (tuple, list):
+                    following.append(get_args(member)[0])
+            elif isinstance(member, type) and issubclass(member, BaseModel):
+                field = member.model_fields.get(element)
+                if field is not None:
+                    following.append(field.annotation)
+    return following
+
+
+def _models(types: list[Any]) -> list[type[BaseModel]]:
+    """The model classes among ``types`` (unions and ``Annotated`` unwrapped)."""
     found: list[type[BaseModel]] = []
-    for annotation in current:
+    for annotation in types:
         for member in _raw_members(annotation):
             if isinstance(member, type) and issubclass(member, BaseModel) and member not in found:
                 found.append(member)
@@ -183,9 +197,9 @@ def _matches_tag(model: type[BaseModel], element: Any) -> bool:
     return model.__name__.lower() == str(element).replace("_", "").lower()
 
 
-def _field_names(root: Any, model_loc: tuple[Any, ...]) -> list[str]:
+def _field_names(models: list[type[BaseModel]]) -> list[str]:
     names: list[str] = []
-    for model in _models_at(root, model_loc):
+    for model in models:
         names.extend(n for n in model.model_fields if n not in names)
     return names
 
@@ -210,7 +224,7 @@ def _problem(
 ) -> Problem:
     loc = (*prefix, *error["loc"])
     kind = error["type"]
-    path, model_loc = _walk(doc.data, loc, missing=kind == "missing")
+    path, holders = _walk(doc.data, loc, root=root, skip=len(prefix), missing=kind == "missing")
     ctx = error.get("ctx") or {}
     field = path[-1] if path and isinstance(path[-1], str) else None
     label = f"`{field}`" if field else "the value"
@@ -223,11 +237,11 @@ def _problem(
     elif kind == "missing":
         code, message = "MISSING_FIELD", f"required field {label} is missing; add it"
     elif kind == "extra_forbidden":
-        allowed = _field_names(root, model_loc[len(prefix) : -1])
+        allowed = _field_names(holders)
         hint = did_you_mean(str(field), allowed)
         fix = hint if hint else f" allowed here: {', '.join(allowed)}" if allowed else ""
         code, message = "UNKNOWN_FIELD", f"unknown field {label};{fix or ' remove it'}"
-        return Problem(code, message, doc.location(path, key=True))
+        return Problem(code, _one_line(message), doc.location(path, key=True))
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
         code, message, extra = _union_tag_problem(kind, ctx)
         path = (*path, *extra)
@@ -254,23 +268,92 @@ def _problem(
     else:
         code = "INVALID_VALUE"
         message = f"{label}: {error['msg']}"
-    return Problem(code, message, doc.location(path))
+    return Problem(code, _one_line(message), doc.location(path))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_line(message: str) -> str:
+    """The message with line breaks and other control characters escaped (``\\n``).
+
+    A problem is one line, ``FILE:LINE:COL: CODE message``; a value quoted in a message
+    (an id, a number written as text) may hold a line break.
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], message)
 
 
 def problems_from_validation(
-    error: ValidationError, doc: Document, root: Any, prefix: tuple[PathItem, ...] = ()
+    error: ValidationError,
+    doc: Document,
+    root: Any,
+    prefix: tuple[PathItem, ...] = (),
+    *,
+    skip_fields: frozenset[str] = frozenset(),
 ) -> list[Problem]:
     """One problem per pydantic error, located in the document it came from.
 
     ``root`` is the type that was validated (for "did you mean" field suggestions) and
-    ``prefix`` the path of the validated value inside the document.
+    ``prefix`` the path of the validated value inside the document. Errors in the
+    top-level fields ``skip_fields`` are left out: the loader passes the fields an item
+    took from its file's head, whose problems the head reports once.
     """
-    details = error.errors(include_url=False)
-    return [
-        _problem(detail, doc, root, prefix)
-        for detail in details
-        if not _follows_from_entries(detail, details)
+    details = [
+        detail
+        for detail in error.errors(include_url=False)
+        if not skip_fields or _top_field(detail["loc"], root) not in skip_fields
     ]
+    problems: list[Problem] = []
+    alternatives: dict[tuple[Any, ...], int] = {}  # loc of a plain union -> its problem
+    for detail in details:
+        if _follows_from_entries(detail, details):
+            continue
+        problem = _problem(detail, doc, root, prefix)
+        loc = tuple(detail["loc"])
+        if loc and _is_union_member(loc[-1]):
+            index = alternatives.get(loc[:-1])
+            if index is not None:  # another member of the same union failed too: one problem
+                problems[index] = _either(problems[index], problem)
+                continue
+            alternatives[loc[:-1]] = len(problems)
+        problems.append(problem)
+    return problems
+
+
+def _is_union_member(element: Any) -> bool:
+    """Whether a ``loc`` element names a member of a plain (untagged) union, the way pydantic
+    labels them: ``function-before[…]``, ``decimal``, ``str``, a model's class name."""
+    return isinstance(element, str) and (
+        element.endswith("]")
+        or element in {"str", "int", "float", "decimal", "bool", "date", "none"}
+        or element[:1].isupper()
+    )
+
+
+def _either(first: Problem, other: Problem) -> Problem:
+    """One problem for a value no member of a union accepts (``a grade name or a number``)."""
+    head, got = first.message, ""
+    tail = other.message
+    for separator in (", got ", "; got "):
+        if separator in head and separator in tail:
+            a, _, got_a = head.rpartition(separator)
+            b, _, got_b = tail.rpartition(separator)
+            if got_a == got_b:
+                head, tail, got = a, b, separator + got_a
+    return Problem(first.code, f"{head}, or {tail}{got}", first.location)
+
+
+def _top_field(loc: tuple[Any, ...], root: Any) -> Any:
+    """The first element of ``loc`` that is not the tag of a union (a field name or index)."""
+    models = _models([root])
+    for element in loc:
+        if isinstance(element, str) and len(models) > 1:
+            tagged = [m for m in models if _matches_tag(m, element)]
+            if tagged:
+                models = tagged
+                continue
+        return element
+    return None
 
 
 def _follows_from_entries(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:

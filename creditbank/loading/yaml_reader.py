@@ -9,7 +9,8 @@ parser when it is available) and builds plain Python values from it itself:
 * only the standard tags (str, int, float, bool, null, map, seq, timestamp) are accepted;
 * floats become exact :class:`~decimal.Decimal` from the text as written;
 * integers with leading zeros (``060301``) stay text, so codes keep their zeros;
-* aliases may not expand the document by more than ``Limits.alias_nodes`` nodes,
+* aliases may not expand the document by more than ``Limits.alias_nodes`` nodes (or
+  by twice its own size, if that is larger),
   nesting may not exceed ``Limits.depth``, files may not exceed ``Limits.max_bytes``.
 
 >>> doc, problems = read_yaml_text("kind: rules\\nitems:\\n  - {id: a, credits: 0.5}\\n", "r.yaml")
@@ -22,9 +23,10 @@ d.yaml:2:1: DUPLICATE_KEY key 'a' appears twice in this mapping (first on line 1
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -46,6 +48,10 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _INT_PREFIXED = re.compile(r"^[-+]?0(x[0-9a-fA-F_]+|o[0-7_]+|b[01_]+)$")
 _FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$")
 _TIMESTAMP_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_TRUE = ("true", "yes", "on", "y")
+_FALSE = ("false", "no", "off", "n")
+_NULLS = ("", "~", "null", "Null", "NULL")
+_MAX_NUMBER_CHARS = 100  # far above any real amount, far below int("9" * 4301) failing
 
 Path_ = tuple[PathItem, ...]
 
@@ -105,20 +111,69 @@ class _Abort(Exception):
     """Stops construction after a problem that makes the rest meaningless."""
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """1-based line and column of a character of the text, as an editor or grep shows them.
+
+    YAML also breaks lines at U+0085, U+2028 and U+2029 (common in text pasted from web
+    pages), so PyYAML's own line and column drift after such a character. Positions are
+    therefore counted here from the mark's character index, with only CR, LF and CRLF as
+    line breaks.
+    """
+
+    def __init__(self, text: str, joined: Sequence[int] = ()) -> None:
+        self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+        self.joined = joined  # where the parsed text is 2 shorter (see _join_surrogates)
+
+    def at(self, index: int) -> tuple[int, int]:
+        index += 2 * bisect.bisect_right(self.joined, index)
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        return self.at(mark.index)
+
+
 class _Builder:
-    def __init__(self, doc: Document, limits: Limits) -> None:
+    def __init__(self, doc: Document, limits: Limits, lines: _Lines) -> None:
         self.doc = doc
         self.limits = limits
+        self.lines = lines
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.sizes: dict[int, int] = {}
+        self.alias_limit = limits.alias_nodes
         self.alias_budget = limits.alias_nodes
+        self.expanding = False
+
+    def allow_own_size(self, root: yaml.Node) -> None:
+        """Let aliases expand a document by up to twice its own size (a big file that reuses
+        one `source` in every item is no bomb): the limit is the larger of the two."""
+        allowed = 2 * self._count(root)
+        if allowed > self.alias_limit:
+            self.alias_budget += allowed - self.alias_limit
+            self.alias_limit = allowed
+
+    @staticmethod
+    def _count(root: yaml.Node) -> int:
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+        return len(seen)
 
     def problem(self, code: ErrorCode, message: str, node: yaml.Node, path: Path_) -> None:
-        mark = node.start_mark
-        self.problems.append(
-            Problem(code, message, Location(self.doc.file, mark.line + 1, mark.column + 1, path))
-        )
+        line, column = self.lines.of(node.start_mark)
+        self.problems.append(Problem(code, message, Location(self.doc.file, line, column, path)))
 
     def _size(self, node: yaml.Node, active: set[int]) -> int:
         key = id(node)
@@ -145,32 +200,42 @@ class _Builder:
                 path,
             )
             raise _Abort
-        if id(node) in self.seen and not isinstance(node, yaml.ScalarNode):
+        if id(node) in self.seen and not isinstance(node, yaml.ScalarNode) and not self.expanding:
+            # an alias: charge its whole expansion once, here, not again for its parts
             try:
                 cost = self._size(node, set())
             except RecursionError:
-                self.problem(
+                self._alias_problem(
                     "RECURSIVE_ALIAS",
                     "this alias refers to a node that contains it; "
                     "replace the alias with the value",
-                    node,
                     path,
                 )
                 raise _Abort from None
             self.alias_budget -= cost
             if self.alias_budget < 0:
-                self.problem(
+                self._alias_problem(
                     "ALIAS_LIMIT",
-                    "aliases expand this document beyond "
-                    f"{self.limits.alias_nodes} nodes (an alias bomb?); write the values "
-                    "out or use fewer aliases",
-                    node,
+                    f"aliases expand this document beyond {self.alias_limit:,} nodes (an alias "
+                    "bomb?); write the values out or use fewer aliases",
                     path,
                 )
                 raise _Abort
+            self.expanding = True
+            try:
+                return self._node(node, path, depth)
+            finally:
+                self.expanding = False
+        return self._node(node, path, depth)
+
+    def _alias_problem(self, code: ErrorCode, message: str, path: Path_) -> None:
+        """A problem at the alias (the key it is the value of), not at the anchor it names."""
+        line, column = self.doc.where(path, key=True) or (None, None)
+        self.problems.append(Problem(code, message, Location(self.doc.file, line, column, path)))
+
+    def _node(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.seen.add(id(node))
-        mark = node.start_mark
-        self.doc.value_marks.setdefault(path, (mark.line + 1, mark.column + 1))
+        self.doc.value_marks.setdefault(path, self.lines.of(node.start_mark))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -205,7 +270,7 @@ class _Builder:
             if not isinstance(key, str):
                 self.problem("NON_STRING_KEY", _non_string_key(key_node, key), key_node, path)
                 continue
-            line = key_node.start_mark.line + 1
+            line, column = self.lines.of(key_node.start_mark)
             if key in out or key in first_line:
                 self.problem(
                     "DUPLICATE_KEY",
@@ -216,7 +281,7 @@ class _Builder:
                 )
                 continue
             first_line[key] = line
-            self.doc.key_marks[(*path, key)] = (line, key_node.start_mark.column + 1)
+            self.doc.key_marks[(*path, key)] = (line, column)
             out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
 
@@ -241,12 +306,21 @@ class _Builder:
         if kind == "str":
             return text
         if kind == "null":
-            return None
+            if text.strip() in _NULLS:
+                return None
+            return self._not_what_tag_says(node, path, "null")
         if kind == "bool":
-            return text.lower() in ("true", "yes", "on", "y")
+            word = text.strip().lower()
+            if word in _TRUE or word in _FALSE:
+                return word in _TRUE
+            return self._not_what_tag_says(node, path, "true or false")
         if kind == "int":
+            if len(text) > _MAX_NUMBER_CHARS:
+                return self._too_long(node, path)
             return _int(text)
         if kind == "float":
+            if len(text) > _MAX_NUMBER_CHARS:
+                return self._too_long(node, path)
             return _float(text)
         if kind == "timestamp":
             return self._timestamp(node, path)
@@ -255,6 +329,31 @@ class _Builder:
             return text
         self._bad_tag(node, path)
         return text
+
+    def _not_what_tag_says(self, node: yaml.ScalarNode, path: Path_, what: str) -> str:
+        """An explicit ``!!bool`` or ``!!null`` on text that is not one: a problem, not a guess."""
+        self.problem(
+            "INVALID_VALUE",
+            f"{node.value!r} is tagged {node.tag.replace(_TAG, '!!')} but is not {what}; "
+            "remove the tag or correct the value",
+            node,
+            path,
+        )
+        self.doc.replaced.add(path)
+        return str(node.value)
+
+    def _too_long(self, node: yaml.ScalarNode, path: Path_) -> str:
+        """A number too long to be a real amount (and, as an int, too long for Python's
+        int/str conversion limit): one problem here, the text stands in for the value."""
+        self.problem(
+            "INVALID_VALUE",
+            f"this number has {len(node.value):,} characters, more than the "
+            f"{_MAX_NUMBER_CHARS} a number may have; check the value (quote it if it is text)",
+            node,
+            path,
+        )
+        self.doc.replaced.add(path)
+        return str(node.value)
 
     def _timestamp(self, node: yaml.ScalarNode, path: Path_) -> Any:
         text = node.value.strip()
@@ -312,25 +411,68 @@ def _float(text: str) -> Decimal | str | float:
 
 
 def _first_tab_indent(text: str) -> tuple[int, int] | None:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             return number, len(line) - len(stripped) + 1
     return None
 
 
-def _syntax_problem(error: yaml.YAMLError, file: str, text: str) -> Problem:
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _join_surrogates(text: str) -> tuple[str, list[int]]:
+    """JSON writes a character beyond U+FFFF as two escapes (``\\ud83d\\ude00``, as Python's
+    ``json.dumps`` does by default); YAML refuses those. Rewrite each pair as one YAML escape
+    (``\\U0001f600``, 2 characters shorter) and return where, in the rewritten text, each
+    rewritten escape ends, so positions can be mapped back."""
+    if "\\u" not in text:
+        return text, []
+    ends: list[int] = []
+    pieces: list[str] = []
+    last = 0
+    for match in _SURROGATE_PAIR.finditer(text):
+        high, low = int(match[2], 16), int(match[3], 16)
+        code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        pieces.append(text[last : match.start()] + match[1] + f"\\U{code:08x}")
+        last = match.end()
+        ends.append(sum(map(len, pieces)))
+    pieces.append(text[last:])
+    return "".join(pieces), ends
+
+
+def _reader_problem(error: yaml.reader.ReaderError, file: str, text: str, lines: _Lines) -> Problem:
+    """A character YAML does not allow (a control character), where it is, on one line."""
+    position = int(error.position)
+    if _Loader is not yaml.SafeLoader:  # libyaml counts bytes of the UTF-8 text
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+    line, column = lines.at(position)
+    char = error.character
+    code = char if isinstance(char, int) else ord(char) if char else 0
+    return Problem(
+        "YAML_SYNTAX",
+        f"the character U+{code:04X} is not allowed in YAML ({error.reason}); remove it",
+        Location(file, line, column),
+    )
+
+
+def _syntax_problem(
+    error: yaml.YAMLError, file: str, text: str, parsed: str, lines: _Lines
+) -> Problem:
+    if isinstance(error, yaml.reader.ReaderError):
+        return _reader_problem(error, file, parsed, lines)
     context_mark = getattr(error, "context_mark", None)
     mark = getattr(error, "problem_mark", None) or context_mark
-    problem = getattr(error, "problem", None) or str(error)
+    problem = " ".join(str(getattr(error, "problem", None) or error).split())
     context = getattr(error, "context", None)
     if context_mark is not None and mark is not None and context_mark.line != mark.line:
         if "end of stream" in problem:
             mark = context_mark  # an unclosed quote or bracket: where it opens, not the file's end
         elif context:
-            context = f"{context} (it starts on line {context_mark.line + 1})"
-    line = mark.line + 1 if mark is not None else None
-    column = mark.column + 1 if mark is not None else None
+            context = f"{context} (it starts on line {lines.of(context_mark)[0]})"
+    line, column = lines.of(mark) if mark is not None else (None, None)
     tab = _first_tab_indent(text)
     if tab is not None and line is not None and abs(tab[0] - line) <= 1:
         return Problem(
@@ -392,11 +534,13 @@ def read_yaml_text(
                 Location(file, line, 1),
             )
         ]
+    parsed, joined = _join_surrogates(text)
+    lines = _Lines(text, joined)
     try:
-        nodes: Iterator[yaml.Node] = yaml.compose_all(text, Loader=_Loader)
+        nodes: Iterator[yaml.Node] = yaml.compose_all(parsed, Loader=_Loader)
         roots = list(nodes)
     except yaml.YAMLError as error:
-        return None, [_syntax_problem(error, file, text)]
+        return None, [_syntax_problem(error, file, text, parsed, lines)]
     except RecursionError:
         return None, [
             Problem(
@@ -415,16 +559,16 @@ def read_yaml_text(
             )
         ]
     if len(roots) > 1:
-        mark = roots[1].start_mark
         problems.append(
             Problem(
                 "MULTIPLE_DOCUMENTS",
                 "the file holds more than one document (---); put each in its own file",
-                Location(file, mark.line + 1, mark.column + 1),
+                Location(file, *lines.of(roots[1].start_mark)),
             )
         )
     doc = Document(file, None)
-    builder = _Builder(doc, limits)
+    builder = _Builder(doc, limits, lines)
+    builder.allow_own_size(roots[0])
     try:
         doc.data = builder.build(roots[0], (), 0)
     except _Abort:
