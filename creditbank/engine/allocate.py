@@ -8,28 +8,28 @@ The problem is a small 0-1 integer programme. Every constraint is a :class:`Budg
   achievement, one achievement per unit, at most N certificates, highest-only).
 
 **Objective and tie-break.** Maximise the total credit. Among allocations with the same
-total, the first in the *search order* wins: options are ordered by group of achievements
-(those sharing a one-of budget such as highest-only), then by achievement (in canonical
-order of its best option), then canonically (:attr:`~creditbank.engine.options.Option.key`:
-more credit, higher rule priority, rule id, achievement ids, target), and an allocation that
-includes an earlier option beats one that does not. Everything in this order comes from the
-options themselves, so the result never depends on the order of the portfolio.
+total, the first in *canonical order* wins: options are ordered by
+:attr:`~creditbank.engine.options.Option.key` (more credit, higher rule priority, rule id,
+achievement ids, target), and an allocation that includes an earlier option beats one that
+does not. The key comes from the options themselves, so the result never depends on the
+order of the portfolio.
 
 **Algorithm.** Credits are scaled to integer hundredths (amounts have at most two places, so
 this is exact).
 
 1. drop budgets that cannot bind (everything that could count fits under the limit);
 2. split the options into independent components (options that share no live budget);
-3. solve each component by depth-first branch and bound in search order, *include* before
-   *exclude*; a node is pruned when its bound cannot beat the incumbent. The bound is the
-   current credit plus the least of (a) each remaining achievement's best single use,
-   (b) the same with each one-of group limited to its best members, given what the group
-   already used, and (c) what is left under the budgets every remaining option draws on;
-4. a component whose search exceeds ``NODE_BUDGET`` nodes goes to the HiGHS MILP solver
-   (:mod:`creditbank.engine.milp`) for the maximum total ``T``; the search then runs again
-   for the first allocation in search order that reaches ``T`` (pruning anything that cannot),
-   which keeps the tie-break; should that also run out, the solver's own optimal allocation
-   is used and :attr:`Solution.tie_break` says so.
+3. find each component's maximum total: depth-first branch and bound, *include* before
+   *exclude*, over the options grouped by achievement and by one-of group (highest-only,
+   one per unit …), which makes the bound tight; a node is pruned when its bound cannot
+   beat the incumbent. The bound is the current credit plus the least of (a) each remaining
+   achievement's best single use, (b) the same with each one-of group limited to its best
+   members given what the group already used, and (c) what is left under the budgets every
+   remaining option draws on. A component whose search exceeds ``NODE_BUDGET`` nodes goes to
+   the HiGHS MILP solver (:mod:`creditbank.engine.milp`) for the maximum total instead;
+4. knowing the maximum ``T``, search again in canonical order for the first allocation that
+   reaches ``T`` (pruning whatever cannot): that is the tie-break. Should this search run out
+   of nodes, the allocation of step 3 is kept and :attr:`Solution.tie_break` says so.
 
 Cost: exponential in the worst case, but components are small for real portfolios (one
 learner's achievements competing for a few courses) and the group bound cuts the search
@@ -47,7 +47,7 @@ __all__ = ["NODE_BUDGET", "Budget", "Problem", "Solution", "feasible", "solve"]
 NODE_BUDGET = 100_000
 """Search nodes per component before the MILP solver takes over."""
 
-TARGET_NODE_BUDGET = 400_000
+TARGET_NODE_BUDGET = 50_000
 """Search nodes for the first allocation reaching the solver's total."""
 
 SCALE = 100
@@ -85,7 +85,7 @@ class Solution:
     optimal: bool
     nodes: int
     solver: str = "search"
-    tie_break: str = "search order"
+    tie_break: str = "canonical"
 
 
 def _scaled(amount: object) -> int:
@@ -166,11 +166,14 @@ def _component(problem: Problem, options: list[int], live: set[int]) -> Componen
 
 
 class _Search:
-    def __init__(self, problem: Problem, part: Component, target: int | None = None) -> None:
+    def __init__(
+        self, problem: Problem, part: Component, target: int | None = None, grouped: bool = True
+    ) -> None:
         self.p = problem
         self.c = part
         groups = self._groups()
-        self.c = self._ordered(groups)
+        self.c = self._ordered(groups) if grouped else part
+        self.reordered = self.c.options != part.options
         self._prepare_groups(groups)
         self.used: dict[int, int] = {}
         self.tokens: dict[int, dict[Hashable, int]] = {}
@@ -421,35 +424,48 @@ class _Search:
         return True
 
 
-def solve(problem: Problem) -> Solution:
-    """The allocation with the most credit, ties broken by search order (module docstring)."""
-    live = _live_budgets(problem)
-    chosen: list[int] = []
+def _solve_component(problem: Problem, part: Component) -> tuple[list[int], int, str, str]:
+    """(chosen options, nodes, solver, tie-break) for one component."""
+    search = _Search(problem, part)
     nodes = 0
-    solver, tie_break = "search", "search order"
-    for options in _components(problem, live):
-        part = _component(problem, options, live)
-        search = _Search(problem, part)
-        finished = search.run(NODE_BUDGET)
-        nodes += search.nodes
-        if finished:
-            chosen.extend(search.best_set)
-            continue
+    finished = search.run(NODE_BUDGET)
+    nodes += search.nodes
+    solver = "search"
+    if finished:
+        fallback, target = search.best_set, search.best_total
+        if not search.reordered:
+            return fallback, nodes, solver, "canonical"
+    else:
         from creditbank.engine.milp import solve_component  # noqa: PLC0415 - loads highspy lazily
 
         solver = "search+milp"
         picked = solve_component(part)
         if picked is None or not feasible(problem, picked):  # pragma: no cover - solver failure
             raise RuntimeError("the MILP solver found no optimal allocation")
+        fallback = picked
         target = sum(part.credits[part.options.index(o)] for o in picked)
-        again = _Search(problem, part, target)
-        found = again.run(TARGET_NODE_BUDGET)
-        nodes += again.nodes
-        if found and again.best_total == target:
-            chosen.extend(again.best_set)
-        else:
-            chosen.extend(picked)
-            tie_break = "solver"
+    canonical = _Search(problem, part, target, grouped=False)
+    found = canonical.run(TARGET_NODE_BUDGET)
+    nodes += canonical.nodes
+    if found and canonical.best_total == target:
+        return canonical.best_set, nodes, solver, "canonical"
+    return fallback, nodes, solver, "search order" if solver == "search" else "solver"
+
+
+def solve(problem: Problem) -> Solution:
+    """The allocation with the most credit, ties broken canonically (module docstring)."""
+    live = _live_budgets(problem)
+    chosen: list[int] = []
+    nodes = 0
+    solver, tie_break = "search", "canonical"
+    for options in _components(problem, live):
+        picked, used, how, tie = _solve_component(problem, _component(problem, options, live))
+        chosen.extend(picked)
+        nodes += used
+        if how != "search":
+            solver = how
+        if tie != "canonical":
+            tie_break = tie
     total = sum((problem.credits[i] for i in chosen), Decimal(0))
     return Solution(tuple(sorted(chosen)), total, True, nodes, solver, tie_break)
 

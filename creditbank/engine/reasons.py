@@ -84,8 +84,8 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
         "does not meet a condition of rule {rule}: {condition}",
     ),
     "COMBINATION_INCOMPLETE": (
-        "规则 {rule} 需要与其他成果组合认定，组合不完整",
-        "rule {rule} needs this outcome together with others that the portfolio lacks",
+        "规则 {rule} 需要与其他成果组合认定，其余成果缺少或已用于他处",
+        "rule {rule} needs this outcome together with others that are missing or used elsewhere",
     ),
     "NO_TARGET": (
         "规则 {rule} 的转换对象不在本专业中",

@@ -74,14 +74,14 @@ class LoadReport:
 
 def _display(file: Path, given: Path) -> str:
     """How to name a file found under the directory ``given``: as the user wrote the path,
-    or, for an absolute path outside the working directory, from the directory's name."""
+    relative to the working directory when it lies inside it (so the name can be opened)."""
     inside = file.relative_to(given)
     if not given.is_absolute():
         return str(given / inside)
     try:
         return str(given.relative_to(Path.cwd()) / inside)
     except ValueError:
-        return str(Path(given.name) / inside)
+        return str(given / inside)
 
 
 def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[Problem]]:

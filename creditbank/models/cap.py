@@ -63,7 +63,7 @@ class Cap(Item):
     school: IssuerRef | None = Field(default=None, description="Only programmes of this school.")
     counts: CapSelector = CapSelector()
     per: CapGroup = "program"
-    period_set: PeriodSetRef | Literal["calendar_year"] | None = Field(
+    period_set: Literal["calendar_year"] | PeriodSetRef | None = Field(
         default=None, description="For `per: period`: the programme's periods or calendar years."
     )
     max_credits: Credits | None = None

@@ -117,7 +117,7 @@ class UnitBase(Item):
                 "level '{level}' is listed twice in `levels`; remove one",
                 {"level": self.levels[repeat], "field": ("levels", repeat)},
             )
-        if self.levels and self.framework is None:
+        if self.levels and self.framework is None and not isinstance(self, SkillCertificateUnit):
             raise PydanticCustomError(
                 "MISSING_FIELD",
                 "`levels` needs `framework`: say which scale the levels are on",

@@ -104,13 +104,13 @@ def check_id(value: Any) -> str:
     id 'csco2022:６-31-01-03' has the full-width character '６'
     """
     text = _id_text(value)
-    if ID_PATTERN.match(text):
+    if ID_PATTERN.fullmatch(text):
         return text
     for char in text:
-        if ID_PATTERN.match("a" + char):
+        if ID_PATTERN.fullmatch("a" + char):
             continue
         folded = unicodedata.normalize("NFKC", char)
-        if folded != char and ID_PATTERN.match("a" + folded):
+        if folded != char and ID_PATTERN.fullmatch("a" + folded):
             raise PydanticCustomError(
                 "INVALID_ID",
                 "id '{id}' has the full-width character '{char}' (U+{cp}); type '{folded}' instead",
@@ -128,7 +128,7 @@ def check_id(value: Any) -> str:
 
 def _check_local_id(value: Any) -> str:
     text = _id_text(value).strip()
-    if not LOCAL_ID_PATTERN.match(text):
+    if not LOCAL_ID_PATTERN.fullmatch(text):
         raise PydanticCustomError(
             "INVALID_ID",
             "local id '{id}' must be 1 to 64 characters without spaces",
