@@ -18,6 +18,7 @@ from rich.table import Table
 
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, Problem
 from creditbank.loading import LoadReport, load_documents
 from creditbank.models import Standards
@@ -167,7 +168,7 @@ def _report(report: LoadReport, output: str) -> None:
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice(schema_kinds()))
+@click.argument("kind", required=False, type=click.Choice([*schema_kinds(), "evaluation"]))
 @click.option(
     "-o",
     "--output",
@@ -176,7 +177,7 @@ def _report(report: LoadReport, output: str) -> None:
     help="Write to this file (or, without KIND, this directory) instead of stdout.",
 )
 def schema(kind: str | None, output: Path | None) -> None:
-    """Print the JSON Schema of a file KIND, or list the kinds.
+    """Print the JSON Schema of a file KIND (or of `evaluation` output), or list the kinds.
 
     Without KIND and with --output DIR, write one KIND.schema.json per kind into DIR.
     """
@@ -190,11 +191,11 @@ def schema(kind: str | None, output: Path | None) -> None:
             _write(output / f"{name}.schema.json", json_schema(name))
         click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
         return
-    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2)
+    schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
     if output is None:
-        click.echo(text)
+        click.echo(json.dumps(schema, ensure_ascii=False, indent=2))
     else:
-        _write(output, json_schema(kind))
+        _write(output, schema)
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

@@ -18,8 +18,8 @@ __all__ = ["evaluation_view", "suggestions_view"]
 Lang = Literal["zh", "en"]
 
 _HEAD = {
-    "zh": ("成果", "单元", "等级", "认定", "学分", "用于 / 原因"),
-    "en": ("achievement", "unit", "level", "recognised", "credits", "used for / reason"),
+    "zh": ("成果", "单元", "等级", "", "学分", "用于 / 原因"),
+    "en": ("achievement", "unit", "level", "", "credits", "used for / reason"),
 }
 
 
@@ -36,8 +36,14 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
         f"{evaluation.learner}, {evaluation.as_of.isoformat()}"
     )
     decisions = Table(title=title, title_justify="left")
-    for header in _HEAD[lang]:
-        decisions.add_column(header, overflow="fold")
+    for position, header in enumerate(_HEAD[lang]):
+        keep_whole = position in (0, 2, 3, 4)  # ids, levels, marks and credits never wrap
+        decisions.add_column(
+            header,
+            overflow="fold",
+            no_wrap=keep_whole,
+            ratio=None if keep_whole else (1 if position == 1 else 2),
+        )
     for d in evaluation.decisions:
         if d.recognised:
             used = "; ".join(

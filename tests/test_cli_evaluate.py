@@ -1,0 +1,232 @@
+"""`creditbank evaluate` and `creditbank whatif`: readable tables, JSON that matches its schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from creditbank.cli import cli
+from creditbank.engine import evaluation_json_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
+PROGRAMS = ["demo-college:460301", "demo-college:460304"]
+AS_OF = "2026-11-29"
+
+
+def test_there_are_example_portfolios() -> None:
+    assert len(PORTFOLIOS) >= 4
+
+
+@pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_evaluate_prints_a_table(portfolio: Path, lang: str) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["evaluate", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF, "--lang", lang],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            [
+                "evaluate",
+                str(portfolio),
+                "--program",
+                PROGRAMS[0],
+                "--as-of",
+                AS_OF,
+                "--format",
+                "json",
+            ],
+        )
+        .output
+    )
+    for decision in data["decisions"]:
+        assert decision["achievement"] in result.output
+    assert "recognised" in result.output and data["totals"]["recognised"] in result.output
+
+
+@pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_evaluate_json_validates_against_the_documented_schema(
+    portfolio: Path, program: str
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["evaluate", str(portfolio), "--program", program, "--as-of", AS_OF, "--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    schema = evaluation_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(data)
+    assert data["schema"] == "creditbank.evaluation/1"
+    assert data["as_of"] == AS_OF
+    for decision in data["decisions"]:
+        assert decision["recognised"] == (decision["reason"] is None)
+        if not decision["recognised"]:
+            assert decision["message_zh"] and decision["message_en"]
+
+
+def test_schema_command_prints_the_evaluation_schema() -> None:
+    result = CliRunner().invoke(cli, ["schema", "evaluation"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == evaluation_json_schema()
+
+
+def test_catalogue_code_selects_a_unique_programme() -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(PORTFOLIOS[0]),
+            "--program",
+            "460301",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["program"] == "demo-college:460301"
+
+
+def test_unknown_programme_is_a_clear_error() -> None:
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(PORTFOLIOS[0]), "--program", "demo-college:46030", "--as-of", AS_OF]
+    )
+    assert result.exit_code == 1
+    assert "unknown programme" in result.output and "did you mean" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_broken_portfolio_gets_located_errors(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "kind: portfolio\nlearner: w\nachievements:\n"
+        "  - {id: a, unit: skill:csco2022:6-31-01-3, level: 三级, "
+        "earned_on: 2024-01-01}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["evaluate", str(path), "--program", PROGRAMS[0]])
+    assert result.exit_code == 1
+    assert f"{path}:4:" in result.output and "UNKNOWN_REFERENCE" in result.output
+    assert "did you mean 'skill:csco2022:6-31-01-03'" in result.output
+
+
+def test_bad_date_is_a_usage_error() -> None:
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(PORTFOLIOS[0]), "--program", PROGRAMS[0], "--as-of", "29.11.2026"]
+    )
+    assert result.exit_code == 2
+
+
+def test_earlier_as_of_reproduces_that_day() -> None:
+    """An achievement not yet earned on the as-of date is not counted then."""
+    late = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            str(PORTFOLIOS[0]),
+            "--program",
+            PROGRAMS[0],
+            "--as-of",
+            "2000-01-01",
+            "--format",
+            "json",
+        ],
+    )
+    data = json.loads(late.output)
+    assert data["totals"]["recognised"] == "0"
+    assert {d["reason"] for d in data["decisions"]} == {"NOT_YET_EARNED"}
+
+
+def test_whatif_adds_a_hypothetical_certificate() -> None:
+    welder = ROOT / "examples" / "portfolios" / "demo-worker-003-welder.yaml"
+    base = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            [
+                "evaluate",
+                str(welder),
+                "--program",
+                PROGRAMS[0],
+                "--as-of",
+                AS_OF,
+                "--format",
+                "json",
+            ],
+        )
+        .output
+    )
+    result = CliRunner().invoke(
+        cli,
+        [
+            "whatif",
+            str(welder),
+            "--program",
+            PROGRAMS[0],
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--add",
+            "x:industrial-robot-operation-maintenance@中级",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    after = json.loads(result.output)
+    assert float(after["totals"]["recognised"]) > float(base["totals"]["recognised"])
+    assert any(
+        d["achievement"].startswith("whatif:") and d["recognised"] for d in after["decisions"]
+    )
+
+
+def test_whatif_ranks_what_to_obtain() -> None:
+    welder = ROOT / "examples" / "portfolios" / "demo-worker-003-welder.yaml"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "whatif",
+            str(welder),
+            "--program",
+            PROGRAMS[0],
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--top",
+            "5",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    ranked = json.loads(result.output)
+    assert 0 < len(ranked) <= 5
+    gains = [float(r["gain"]) for r in ranked]
+    assert gains == sorted(gains, reverse=True) and gains[0] > 0
+
+
+@pytest.mark.parametrize(
+    "addition",
+    [
+        "no-such-unit",
+        "x:industrial-robot-operation-maintenance@九级",
+        "x:industrial-robot-operation-maintenance",
+        "@",
+    ],
+)
+def test_whatif_bad_additions_are_clear_errors(addition: str) -> None:
+    welder = ROOT / "examples" / "portfolios" / "demo-worker-003-welder.yaml"
+    result = CliRunner().invoke(
+        cli, ["whatif", str(welder), "--program", PROGRAMS[0], "--add", addition]
+    )
+    assert result.exit_code == 1, result.output
+    assert "error:" in result.output and "Traceback" not in result.output
