@@ -188,12 +188,58 @@ def build(
     return standards, portfolio
 
 
+def build_realistic(seed: int) -> tuple[Standards, Portfolio]:
+    """A worker's long record: 38 training records, 8 certificates climbing the levels of 3
+    occupations, 4 prior courses; each certificate level maps to one or two courses."""
+    standards, _ = build(seed)
+    rnd = random.Random(seed)
+    certificates = [u for u in standards.units.values() if u.kind == "other"][:3]
+    trainings = [u for u in standards.units.values() if u.kind == "training"]
+    records: list[dict[str, Any]] = []
+    for i in range(38):
+        records.append(
+            {
+                "id": f"t{i}",
+                "unit": rnd.choice(trainings).id,
+                "earned_on": dt.date(2019 + i % 7, 1 + i % 12, 1).isoformat(),
+            }
+        )
+    for i in range(8):
+        unit = certificates[i % 3]
+        records.append(
+            {
+                "id": f"c{i}",
+                "unit": unit.id,
+                "level": f"L{1 + i // 3 + 1}",
+                "earned_on": dt.date(2018 + i, 6, 1).isoformat(),
+            }
+        )
+    for i in range(4):
+        records.append(
+            {
+                "id": f"x{i}",
+                "unit": certificates[i % 3].id,
+                "level": "L1",
+                "earned_on": dt.date(2017, 1 + i, 1).isoformat(),
+            }
+        )
+    return standards, Portfolio.model_validate({"learner": "long", "achievements": records})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--profile",
+        choices=["dense", "realistic"],
+        default="dense",
+        help="dense: 50 achievements of 25 units at random levels, every unit "
+        "with four rules (a hard case); realistic: a long working life's record",
+    )
     args = parser.parse_args()
-    standards, portfolio = build(args.seed)
+    maker = build if args.profile == "dense" else build_realistic
+    standards, portfolio = maker(args.seed)
     payload = portfolio.model_dump_json()
     floor_times, times = [], []
     for _ in range(args.repeat):

@@ -172,6 +172,7 @@ class _Search:
         self.p = problem
         self.c = part
         groups = self._groups()
+        self.groups = groups
         self.c = self._ordered(groups) if grouped else part
         self.reordered = self.c.options != part.options
         self._prepare_groups(groups)
@@ -424,6 +425,37 @@ class _Search:
         return True
 
 
+def _value_cuts(
+    problem: Problem, part: Component, groups: dict[Hashable, tuple[int, int]]
+) -> list[tuple[list[int], int]]:
+    """Valid inequalities for the MILP: an achievement adds at most its best use, a one-of
+    group at most its best ``limit`` members (the LP relaxation does not see either)."""
+    positions: dict[Hashable, list[int]] = {}
+    per_use: dict[tuple[Hashable, Hashable], list[int]] = {}
+    limit_of: dict[tuple[Hashable, Hashable], int | None] = {}
+    for position, option in enumerate(part.options):
+        owner = problem.owners[option]
+        if owner is None:
+            continue
+        positions.setdefault(owner[0], []).append(position)
+        per_use.setdefault(owner, []).append(part.credits[position])
+        limit_of[owner] = problem.caps_in_use[option]
+    value: dict[Hashable, int] = {}
+    for owner, credits in per_use.items():
+        ranked = sorted(credits, reverse=True)
+        limit = limit_of[owner]
+        value[owner[0]] = max(value.get(owner[0], 0), sum(ranked[:limit] if limit else ranked))
+    cuts = [(where, value[a]) for a, where in positions.items() if len(where) > 1]
+    members: dict[int, list[Hashable]] = {}
+    for achievement, (index, _) in groups.items():
+        members.setdefault(index, []).append(achievement)
+    for index, group in members.items():
+        best = sorted((value[a] for a in group if a in value), reverse=True)
+        where = [p for a in group for p in positions.get(a, [])]
+        cuts.append((where, sum(best[: part.limits[index]])))
+    return cuts
+
+
 def _solve_component(problem: Problem, part: Component) -> tuple[list[int], int, str, str]:
     """(chosen options, nodes, solver, tie-break) for one component."""
     search = _Search(problem, part)
@@ -439,7 +471,7 @@ def _solve_component(problem: Problem, part: Component) -> tuple[list[int], int,
         from creditbank.engine.milp import solve_component  # noqa: PLC0415 - loads highspy lazily
 
         solver = "search+milp"
-        picked = solve_component(part)
+        picked = solve_component(part, _value_cuts(problem, part, search.groups))
         if picked is None or not feasible(problem, picked):  # pragma: no cover - solver failure
             raise RuntimeError("the MILP solver found no optimal allocation")
         fallback = picked

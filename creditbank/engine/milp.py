@@ -71,8 +71,19 @@ def _model(part: Component, objective: list[int]) -> tuple[highspy.Highs, list[i
     return h, list(range(count))
 
 
-def _run(part: Component, objective: list[int]) -> list[int] | None:
+def _run(
+    part: Component, objective: list[int], cuts: list[tuple[list[int], int]]
+) -> list[int] | None:
     h, columns = _model(part, objective)
+    inf = highspy.kHighsInf
+    for positions, bound in cuts:
+        h.addRow(
+            -inf,
+            float(bound),
+            len(positions),
+            positions,
+            [float(part.credits[p]) for p in positions],
+        )
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -80,6 +91,10 @@ def _run(part: Component, objective: list[int]) -> list[int] | None:
     return [part.options[c] for c in columns if values[c] > 0.5]
 
 
-def solve_component(part: Component) -> list[int] | None:
-    """Options of a maximum-credit allocation of the component (None without an optimum)."""
-    return _run(part, part.credits)
+def solve_component(part: Component, cuts: list[tuple[list[int], int]] = ()) -> list[int] | None:  # type: ignore[assignment]
+    """Options of a maximum-credit allocation of the component (None without an optimum).
+
+    ``cuts`` are valid inequalities ``sum(credits[p] * x[p] for p in positions) <= bound``
+    that tighten the relaxation (see ``allocate._value_cuts``).
+    """
+    return _run(part, part.credits, cuts)
