@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from creditbank.loading.crosscheck import unit_framework
-from creditbank.models import Achievement, Framework, Standards
+from creditbank.models import Achievement, Authorisation, Framework, Standards
 from creditbank.models.units import (
     AwardUnit,
     CourseUnit,
@@ -17,7 +17,7 @@ from creditbank.models.units import (
     XCertificateUnit,
 )
 
-__all__ = ["Facts", "add_years", "issuer_authorised", "make_facts"]
+__all__ = ["Facts", "add_years", "grant_covers", "issuer_authorised", "make_facts", "names_unit"]
 
 
 def add_years(day: dt.date, years: int, months: int = 0) -> dt.date:
@@ -103,31 +103,34 @@ def _recognised(
     return None
 
 
-def _grant_covers(standards: Standards, issuer_id: str, facts: Facts) -> bool:
-    issuer = standards.issuers.get(issuer_id)
-    if issuer is None:
+def names_unit(grant: Authorisation, unit: UnitBase) -> bool:
+    """Whether a grant names the unit (by id, by kind, or by one of its occupations)."""
+    return (
+        unit.id in grant.units
+        or unit.kind in grant.unit_kinds
+        or bool(_occupations_of(unit) & set(grant.occupations))
+    )
+
+
+def grant_covers(
+    grant: Authorisation,
+    unit: UnitBase,
+    framework: Framework | None,
+    level_id: str | None,
+    earned: dt.date,
+) -> bool:
+    """Whether a grant authorises the unit at the level on the day it was earned."""
+    if not names_unit(grant, unit):
         return False
-    unit = facts.unit
-    occupations = _occupations_of(unit)
-    for grant in issuer.authorised:
-        named = (
-            unit.id in grant.units
-            or unit.kind in grant.unit_kinds
-            or bool(occupations & set(grant.occupations))
-        )
-        if not named:
-            continue
-        earned = facts.achievement.earned_on
-        if grant.effective_from and earned < grant.effective_from:
-            continue
-        if grant.effective_until and earned > grant.effective_until:
-            continue
-        if grant.levels and facts.framework is not None:
-            allowed = {lv.id for name in grant.levels if (lv := facts.framework.level(name))}
-            if facts.level_id not in allowed:
-                continue
-        return True
-    return False
+    if grant.effective_from and earned < grant.effective_from:
+        return False
+    if grant.effective_until and earned > grant.effective_until:
+        return False
+    if grant.levels and framework is not None:
+        allowed = {lv.id for name in grant.levels if (lv := framework.level(name))}
+        if level_id not in allowed:
+            return False
+    return True
 
 
 def _occupations_of(unit: UnitBase) -> set[str]:
@@ -138,24 +141,16 @@ def _occupations_of(unit: UnitBase) -> set[str]:
     return set()
 
 
-def _anyone_authorised_for(standards: Standards, facts: Facts) -> bool:
-    unit = facts.unit
-    occupations = _occupations_of(unit)
-    return any(
-        unit.id in grant.units
-        or unit.kind in grant.unit_kinds
-        or bool(occupations & set(grant.occupations))
-        for issuer in standards.issuers.values()
-        for grant in issuer.authorised
-    )
-
-
 def issuer_authorised(standards: Standards, facts: Facts) -> bool:
     """Whether the achievement's issuer was authorised for its unit (and level) when it was earned.
 
     Units for which the standards authorise nobody are open: any issuer will do.
     """
-    if not _anyone_authorised_for(standards, facts):
+    grants = [g for issuer in standards.issuers.values() for g in issuer.authorised]
+    if not any(names_unit(g, facts.unit) for g in grants):
         return True
-    issuer = facts.achievement.issuer
-    return issuer is not None and _grant_covers(standards, issuer, facts)
+    issuer = standards.issuers.get(facts.achievement.issuer or "")
+    return issuer is not None and any(
+        grant_covers(g, facts.unit, facts.framework, facts.level_id, facts.achievement.earned_on)
+        for g in issuer.authorised
+    )

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from creditbank.engine.evaluate import _program, evaluate
+from creditbank.engine.facts import grant_covers
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import Achievement, Portfolio, Standards
-from creditbank.models.units import CourseUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
+from creditbank.models.units import CourseUnit, SkillCertificateUnit, UnitBase
 from creditbank.suggest import did_you_mean
 
 __all__ = ["Suggestion", "evaluate_with", "hypothetical", "parse_addition", "suggest"]
@@ -40,26 +41,13 @@ class Suggestion:
     hours: Decimal | None
 
 
-def _authorised_issuer(standards: Standards, unit: UnitBase, level: str | None) -> str | None:
-    occupations: set[str] = set()
-    if isinstance(unit, SkillCertificateUnit):
-        occupations = {unit.occupation}
-    elif isinstance(unit, XCertificateUnit):
-        occupations = set(unit.occupations)
+def _authorised_issuer(
+    standards: Standards, unit: UnitBase, level: str | None, on: dt.date
+) -> str | None:
+    """The first issuer (by id) authorised for the unit at the level on that day."""
     framework = unit_framework(standards, unit.id)
     for issuer in standards.issuers.values():
-        for grant in issuer.authorised:
-            if not (
-                unit.id in grant.units
-                or unit.kind in grant.unit_kinds
-                or occupations & set(grant.occupations)
-            ):
-                continue
-            if grant.levels and framework is not None and level is not None:
-                allowed = {lv.id for n in grant.levels if (lv := framework.level(n))}
-                wanted = framework.level(level)
-                if wanted is None or wanted.id not in allowed:
-                    continue
+        if any(grant_covers(g, unit, framework, level, on) for g in issuer.authorised):
             return issuer.id
     return None
 
@@ -94,7 +82,7 @@ def hypothetical(
         unit=unit_id,
         level=level,
         earned_on=on,
-        issuer=_authorised_issuer(standards, unit, level),
+        issuer=_authorised_issuer(standards, unit, level, on),
         hours=unit.hours,
         credits=unit.credits,
     )
