@@ -14,6 +14,8 @@ Exceptions:
 * :class:`CreditbankError` — the root; catch it to catch anything creditbank raises on purpose.
 * :class:`LoadError` — one or more :class:`Problem` s found while loading standards or a portfolio;
   ``problems`` holds all of them, sorted by file and line.
+* :class:`LedgerError` — a ledger command was refused (nothing was written) or the ledger
+  database cannot be used; ``code`` is one of :data:`LEDGER_ERROR_CODES`.
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ from typing import Literal, get_args
 
 __all__ = [
     "ERROR_CODES",
+    "LEDGER_ERROR_CODES",
     "CreditbankError",
     "ErrorCode",
     "EvaluationError",
+    "LedgerError",
+    "LedgerErrorCode",
     "LoadError",
     "Location",
     "Problem",
@@ -198,3 +203,80 @@ class LoadError(CreditbankError):
     def codes(self) -> tuple[ErrorCode, ...]:
         """The codes of all problems, in report order."""
         return tuple(p.code for p in self.problems)
+
+
+LedgerErrorCode = Literal[
+    # the database
+    "LEDGER_NOT_FOUND",
+    "NOT_A_LEDGER",
+    "SCHEMA_TOO_NEW",
+    "LEDGER_BUSY",
+    "STORE_REFUSED",
+    # the command's shape
+    "MALFORMED_COMMAND",
+    "PERSONAL_IDENTIFIER",
+    "AMOUNT_NOT_EXACT",
+    "IDEMPOTENCY_CONFLICT",
+    # what it refers to
+    "UNKNOWN_ACCOUNT",
+    "ACCOUNT_EXISTS",
+    "UNKNOWN_ACHIEVEMENT",
+    "DUPLICATE_ACHIEVEMENT",
+    "INVALID_ACHIEVEMENT",
+    "UNKNOWN_APPLICATION",
+    "UNKNOWN_PROGRAM",
+    # authority and workflow
+    "NOT_AUTHORISED",
+    "SEPARATION_OF_DUTIES",
+    "INVALID_TRANSITION",
+    "ACHIEVEMENT_INACTIVE",
+    "NOT_EXPIRED",
+    "EVALUATION_FAILED",
+]
+
+LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
+    "LEDGER_NOT_FOUND": "no ledger database at the path (create one with init)",
+    "NOT_A_LEDGER": "the file is not a creditbank ledger database",
+    "SCHEMA_TOO_NEW": "the ledger was written by a newer creditbank; upgrade to open it",
+    "LEDGER_BUSY": "another writer held the ledger longer than the timeout; try again",
+    "STORE_REFUSED": "the database refused the change (a constraint or trigger of the store)",
+    "MALFORMED_COMMAND": "a command's fields are missing, of the wrong type or out of range",
+    "PERSONAL_IDENTIFIER": "an id looks like a personal identifier (身份证号); use an opaque id",
+    "AMOUNT_NOT_EXACT": "a credit amount has more than two decimal places",
+    "IDEMPOTENCY_CONFLICT": "the idempotency key was used before for a different command",
+    "UNKNOWN_ACCOUNT": "no account has this id (open it first)",
+    "ACCOUNT_EXISTS": "an account with this id is already open",
+    "UNKNOWN_ACHIEVEMENT": "the account holds no achievement with this id",
+    "DUPLICATE_ACHIEVEMENT": "the account already holds an achievement with this id",
+    "INVALID_ACHIEVEMENT": "the achievement names units, levels or grades the standards lack",
+    "UNKNOWN_APPLICATION": "the account has no application with this id",
+    "UNKNOWN_PROGRAM": "the standards have no such programme, or it names no school",
+    "NOT_AUTHORISED": "the actor's role or organisation may not give this command",
+    "SEPARATION_OF_DUTIES": "the same person may not both review and approve an application",
+    "INVALID_TRANSITION": "the application is not in a state where this step is allowed",
+    "ACHIEVEMENT_INACTIVE": "the achievement was revoked or has expired",
+    "NOT_EXPIRED": "the achievement has not expired on the given day",
+    "EVALUATION_FAILED": "the engine could not evaluate the portfolio against the programme",
+}
+
+_missing_ledger = set(get_args(LedgerErrorCode)) ^ set(LEDGER_ERROR_CODES)
+assert not _missing_ledger, f"LEDGER_ERROR_CODES out of step: {_missing_ledger}"
+
+
+class LedgerError(CreditbankError):
+    """A ledger command was refused, and nothing was written; or the ledger cannot be used.
+
+    ``code`` is stable (see :data:`LEDGER_ERROR_CODES`); ``detail`` names what it is about.
+
+    >>> error = LedgerError("UNKNOWN_ACCOUNT", "no account 'w-1'", account="w-1")
+    >>> print(error)
+    UNKNOWN_ACCOUNT: no account 'w-1'
+    >>> error.detail
+    {'account': 'w-1'}
+    """
+
+    def __init__(self, code: LedgerErrorCode, message: str, **detail: str) -> None:
+        self.code: LedgerErrorCode = code
+        self.message = message
+        self.detail: dict[str, str] = dict(detail)
+        super().__init__(f"{code}: {message}")

@@ -40,6 +40,9 @@ def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: P
     source = list((ROOT / "standards").rglob("*.yaml"))
     assert len([n for n in shipped if n.endswith(".yaml")]) == len(source) > 0
     assert "creditbank/py.typed" in names
+    contexts = ROOT / "creditbank" / "interop" / "contexts"
+    shipped_contexts = {n for n in names if n.startswith("creditbank/interop/contexts/")}
+    assert {f"creditbank/interop/contexts/{p.name}" for p in contexts.iterdir()} <= shipped_contexts
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -1,9 +1,18 @@
 """The ``creditbank`` command: a thin layer over the library (parse, call, print)."""
 
 from creditbank.cli.evaluate import evaluate_command, whatif_command
+from creditbank.cli.graph import check_command, graph_command, query_group
+from creditbank.cli.interop import export_group, import_group
+from creditbank.cli.ledger import ledger_group
 from creditbank.cli.main import cli, main
 
 cli.add_command(evaluate_command)
 cli.add_command(whatif_command)
+cli.add_command(graph_command)
+cli.add_command(query_group)
+cli.add_command(check_command)
+cli.add_command(import_group)
+cli.add_command(export_group)
+cli.add_command(ledger_group)
 
 __all__ = ["cli", "main"]

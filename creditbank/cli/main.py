@@ -18,8 +18,11 @@ from rich.table import Table
 
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.cli.graph import report_findings
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, Problem
+from creditbank.graph.checks import run_checks
+from creditbank.graph.findings import Finding
 from creditbank.loading import LoadReport, load_documents
 from creditbank.models import Standards
 from creditbank.schema import json_schema, schema_kinds
@@ -100,13 +103,22 @@ def cli() -> None:
     show_default=True,
     help="Report as text or as JSON.",
 )
-def validate(paths: tuple[Path, ...], standards_dir: Path | None, output: str) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also run the consistency checks of `creditbank check` on the standards.",
+)
+def validate(
+    paths: tuple[Path, ...], standards_dir: Path | None, output: str, strict: bool
+) -> None:
     """Check standards files and portfolios; print every problem as FILE:LINE:COL: CODE message.
 
     PATHS are files or directories; without them the standards in --standards,
     $CREDITBANK_STANDARDS or the bundled standards are checked. Portfolios among
     PATHS are checked against the standards among PATHS, or else the default ones.
-    Exits 0 when everything is valid, 1 when there are problems.
+    Exits 0 when everything is valid, 1 when there are problems. With --strict, valid
+    standards are also checked for consistency (see `creditbank check`): errors exit 1,
+    warnings are printed.
     """
     targets: list[Path] = list(paths) or [default_standards_path(standards_dir)]
     report = load_documents(targets)
@@ -116,14 +128,18 @@ def validate(paths: tuple[Path, ...], standards_dir: Path | None, output: str) -
             report.problems = base.problems + report.problems
         else:
             report = load_documents(targets, standards=base.standards)
-    _report(report, output)
+    findings = None
+    if strict and report.ok and report.standards is not None and report.standards_files:
+        findings = run_checks(report.standards)
+    _report(report, output, findings)
 
 
-def _report(report: LoadReport, output: str) -> None:
+def _report(report: LoadReport, output: str, findings: list[Finding] | None = None) -> None:
+    errors = [f for f in findings or () if f.severity == "error"]
     out = _console()
     if output == "json":
         payload: dict[str, Any] = {
-            "valid": report.ok,
+            "valid": report.ok and not errors,
             "files": report.files,
             "counts": report.standards.counts() if report.standards is not None else {},
             "portfolios": [name for name, _ in report.portfolios],
@@ -139,8 +155,10 @@ def _report(report: LoadReport, output: str) -> None:
                 for p in report.problems
             ],
         }
+        if findings is not None:
+            payload["findings"] = [f.to_dict() for f in findings]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+        sys.exit(EXIT_OK if report.ok and not errors else EXIT_PROBLEMS)
     if not report.ok:
         print_problems(report.problems, out)
         files = len({p.location.file for p in report.problems})
@@ -165,6 +183,10 @@ def _report(report: LoadReport, output: str) -> None:
             f"{len(portfolio.achievements)} achievements",
             markup=False,
         )
+    if findings is not None:
+        report_findings(findings, out)
+        if errors:
+            sys.exit(EXIT_PROBLEMS)
 
 
 @cli.command()

@@ -76,6 +76,7 @@ __all__ = [
     "issuers",
     "labels",
     "occupations",
+    "pathway_scenarios",
     "period_sets",
     "portfolios",
     "programs",
@@ -664,3 +665,32 @@ def scenarios(draw: st.DrawFn, *, highest_only: bool = True, max_achievements: i
     """(standards, portfolio) for the engine's property tests; evaluate against ``"p"``."""
     standards = draw(scenario_standards(highest_only=highest_only))
     return standards, draw(scenario_portfolios(standards, max_achievements))
+
+
+@st.composite
+def pathway_scenarios(draw: st.DrawFn, *, max_achievements: int = 3) -> Any:
+    """(standards, portfolio, costs) for the pathway's property tests.
+
+    A :func:`scenario_standards` whose courses take 8 to 64 study hours, a portfolio of its
+    units, and ``costs``: study hours (0 to 80) to obtain every non-course unit at each of
+    its levels, keyed ``(unit, level id or None)`` as :func:`creditbank.graph.pathway.pathway`
+    takes them.
+    """
+    base = draw(scenario_standards(max_rules=4))
+    items: list[Any] = []
+    for item in base:
+        if isinstance(item, CourseUnit):
+            hours = Decimal(draw(st.sampled_from([8, 16, 24, 32, 48, 64])))
+            items.append(item.model_copy(update={"hours": hours}))
+        else:
+            items.append(item)
+    standards = Standards(items)
+    portfolio = draw(scenario_portfolios(standards, max_achievements))
+    costs: dict[tuple[str, str | None], Decimal] = {}
+    for unit in standards.units.values():
+        if unit.kind == "course":
+            continue
+        levels: list[str | None] = ["L1", "L2", "L3"] if unit.kind == "other" else [None]
+        for level in levels:
+            costs[(unit.id, level)] = Decimal(draw(st.integers(0, 80)))
+    return standards, portfolio, costs

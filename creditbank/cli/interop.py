@@ -1,0 +1,453 @@
+"""``creditbank import badge|case`` and ``creditbank export case|ctdl|clr``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.engine import evaluate
+from creditbank.errors import CreditbankError, LoadError
+from creditbank.interop.case import export_case, import_case_file
+from creditbank.interop.ctdl import export_ctdl
+from creditbank.interop.errors import InteropError
+from creditbank.interop.export import evaluation_clr, evaluation_credentials
+from creditbank.interop.jsonld import ContextLoader
+from creditbank.interop.keys import load_private_key
+from creditbank.interop.openbadges import (
+    BadgeImport,
+    import_badge_file,
+    learner_of,
+    load_mapping,
+    to_portfolio,
+)
+from creditbank.loading import load_portfolio, load_standards
+from creditbank.models import Standards
+from creditbank.models.plain import to_plain
+from creditbank.serialize import dump_document, dump_yaml
+
+__all__ = ["export_group", "import_group"]
+
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+
+_standards_option = click.option(
+    "--standards",
+    "standards_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
+)
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _fail(error: CreditbankError) -> None:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if isinstance(error, LoadError):
+        for problem in error.problems:
+            console.print(str(problem), markup=False)
+    else:
+        console.print(f"error: {error}", markup=False)
+    sys.exit(EXIT_PROBLEMS)
+
+
+def _standards(standards_dir: Path | None) -> Standards:
+    return load_standards(default_standards_path(standards_dir))
+
+
+def _write_json(data: Any, output: Path | None) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+# ------------------------------------------------------------------------- import
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import credentials (Open Badges 3.0 / CLR 2.0) and CASE frameworks."""
+
+
+def _print_import(result: BadgeImport, console: Console) -> None:
+    console.print(result.source, markup=False)
+    if result.error is not None:
+        console.print(f"  rejected: {result.error.code} {result.error.message}", markup=False)
+        return
+    for verification in result.verifications:
+        console.print(
+            f"  credential {verification.credential_id or '(no id)'} from "
+            f"{verification.issuer or '(no issuer)'}: {verification.status} "
+            f"({verification.reason}) {verification.message}",
+            markup=False,
+        )
+    for record in result.records:
+        if record.accepted and record.achievement is not None:
+            unverified = "" if record.verification.verified else " [UNVERIFIED, accepted]"
+            head = f"  + {record.name} -> {record.achievement.unit}"
+            if record.achievement.level:
+                head += f" @{record.achievement.level}"
+            console.print(f"{head} (id {record.achievement.id}){unverified}", markup=False)
+        else:
+            verification = record.verification
+            why = (
+                f"credential {verification.status}: {verification.reason}"
+                if verification.status != "verified" or record.achievement is not None
+                else "not mapped"
+            )
+            console.print(f"  - {record.name}: not accepted ({why})", markup=False)
+        for note in record.notes:
+            console.print(f"      {note}", markup=False)
+    for note in result.unmapped:
+        console.print(f"  ! {note}", markup=False)
+    for association in result.associations:
+        console.print(
+            f"  association {association.source} {association.type} {association.target}",
+            markup=False,
+        )
+
+
+@import_group.command("badge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--map",
+    "mapping_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The institution's mapping file: achievements/alignments -> units, trusted issuers.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the accepted achievements as a portfolio (.yaml, .yml or .json).",
+)
+@click.option(
+    "--accept-unverified",
+    is_flag=True,
+    help="Also accept credentials that cannot be verified (no proof, unknown key); "
+    "their achievements are marked UNVERIFIED. Invalid ones are never accepted.",
+)
+@click.option("--learner", default=None, help="Learner id for the portfolio (default: subject).")
+@click.option(
+    "--contexts",
+    "contexts_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A directory of extra JSON-LD contexts (with index.json), searched first.",
+)
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Fetch JSON-LD contexts missing from the local cache over HTTPS (off by default).",
+)
+@click.option(
+    "--at",
+    "moment",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="Check validity windows as of this moment (UTC; default: now).",
+)
+@_standards_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable report, or JSON.",
+)
+def import_badge(
+    files: tuple[Path, ...],
+    mapping_path: Path | None,
+    output: Path | None,
+    accept_unverified: bool,
+    learner: str | None,
+    contexts_dir: Path | None,
+    allow_network: bool,
+    moment: dt.datetime | None,
+    standards_dir: Path | None,
+    output_format: str,
+) -> None:
+    """Verify Open Badges 3.0 / CLR 2.0 credentials (FILE: JSON or VC-JWT) and map them.
+
+    Each credential is verified (Data Integrity eddsa-rdfc-2022 or VC-JWT; validity window;
+    the mapping's issuer whitelist) and each achievement mapped to a unit of the standards.
+    Only verified credentials are accepted unless --accept-unverified is given. Prints what
+    was accepted and, by name, everything that was not; with -o writes a portfolio of the
+    accepted achievements. Exits 1 when a file is rejected or a credential is invalid.
+    """
+    try:
+        standards = _standards(standards_dir)
+        mapping = load_mapping(mapping_path) if mapping_path is not None else None
+    except CreditbankError as error:
+        _fail(error)
+        return
+    loader = ContextLoader(contexts_dir, allow_network=allow_network)
+    now = moment.replace(tzinfo=dt.UTC) if moment is not None else None
+    results = [
+        import_badge_file(
+            path,
+            standards,
+            mapping=mapping,
+            loader=loader,
+            now=now,
+            accept_unverified=accept_unverified,
+        )
+        for path in files
+    ]
+    portfolio = to_portfolio(
+        results,
+        learner or learner_of(results) or "imported-learner",
+        description="imported from Open Badges / CLR credentials by creditbank import badge",
+    )
+    if output_format == "json":
+        _write_json(
+            {
+                "files": [r.to_dict() for r in results],
+                "accepted": len(portfolio.achievements),
+                "fetched_contexts": loader.fetched,
+            },
+            None,
+        )
+    else:
+        console = _out()
+        for result in results:
+            _print_import(result, console)
+        console.print(
+            f"accepted {len(portfolio.achievements)} achievement"
+            f"{'s' if len(portfolio.achievements) != 1 else ''}"
+            + ("" if accept_unverified else " (verified credentials only)"),
+            markup=False,
+        )
+    if output is not None:
+        if output.suffix.lower() == ".json":
+            data = {"kind": "portfolio", **to_plain(portfolio, "json")}
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = dump_yaml({"kind": "portfolio", **to_plain(portfolio)})
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(portfolio.achievements)} achievements)", err=True)
+    bad = any(
+        r.error is not None or any(v.status == "invalid" for v in r.verifications) for r in results
+    )
+    sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
+
+
+@import_group.command("case")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the imported units as a standards file (kind: units, YAML).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable summary, or JSON with every unit and edge.",
+)
+def import_case_command(file: Path, output: Path | None, output_format: str) -> None:
+    """Read a 1EdTech CASE CFPackage (FILE, JSON) as units and typed edges.
+
+    Tolerates the common deviations (timestamps without time zone, string-valued
+    education levels) and lists each one it met. Exits 1 when FILE is not a CFPackage.
+    """
+    try:
+        result = import_case_file(file)
+    except InteropError as error:
+        _fail(error)
+        return
+    if output_format == "json":
+        _write_json(
+            {
+                "document": result.document_id,
+                "title": result.title,
+                "items": result.item_count,
+                "associations": result.association_count,
+                "units": [to_plain(u, "json") for u in result.units],
+                "edges": [
+                    {"source": e.source, "type": e.type, "target": e.target} for e in result.edges
+                ],
+                "external": list(result.external),
+                "problems": list(result.problems),
+            },
+            None,
+        )
+    else:
+        console = _out()
+        console.print(f"{result.title} ({result.document_id})", markup=False)
+        console.print(
+            f"  {result.item_count} items -> {len(result.units)} units; "
+            f"{result.association_count} associations -> {len(result.edges)} edges; "
+            f"{len(result.external)} nodes outside the package",
+            markup=False,
+        )
+        counts: dict[str, int] = {}
+        for edge in result.edges:
+            counts[edge.type] = counts.get(edge.type, 0) + 1
+        for kind, count in sorted(counts.items()):
+            console.print(f"  {kind}: {count}", markup=False)
+        for problem in result.problems:
+            console.print(f"  ~ {problem}", markup=False)
+    if output is not None:
+        output.write_text(dump_yaml(dump_document("units", result.units)), encoding="utf-8")
+        click.echo(f"wrote {output} ({len(result.units)} units)", err=True)
+
+
+# ------------------------------------------------------------------------- export
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export standards (CASE, CTDL) and recognised credit (CLR / Open Badges)."""
+
+
+@export_group.command("case")
+@click.argument("item")
+@_standards_option
+@_output_option
+@click.option(
+    "--base-uri",
+    default="urn:uuid:",
+    show_default=True,
+    help="Prefix of every URI (the identifier is appended).",
+)
+def export_case_command(
+    item: str, standards_dir: Path | None, output: Path | None, base_uri: str
+) -> None:
+    """Export a framework, a programme with its courses, or a certificate family as CASE.
+
+    ITEM is a framework id, a programme id (or catalogue code) or a family name
+    (``family:NAME``). Writes a CASE 1.1 CFPackage (JSON).
+    """
+    try:
+        package = export_case(_standards(standards_dir), item, base_uri=base_uri)
+    except CreditbankError as error:
+        _fail(error)
+        return
+    _write_json(package, output)
+
+
+@export_group.command("ctdl")
+@click.argument("programs", nargs=-1)
+@click.option(
+    "--certificates",
+    is_flag=True,
+    help="Include every skill and 1+X certificate, not only those the rules accept.",
+)
+@click.option(
+    "--id-base",
+    default="urn:ctid:",
+    show_default=True,
+    help="Prefix of every resource id (the CTID is appended).",
+)
+@_standards_option
+@_output_option
+def export_ctdl_command(
+    programs: tuple[str, ...],
+    certificates: bool,
+    id_base: str,
+    standards_dir: Path | None,
+    output: Path | None,
+) -> None:
+    """Export programmes (default: all), their courses, certificates and conversion rules
+    as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …)."""
+    try:
+        graph = export_ctdl(
+            _standards(standards_dir),
+            programs or None,
+            certificates=certificates,
+            id_base=id_base,
+        )
+    except CreditbankError as error:
+        _fail(error)
+        return
+    _write_json(graph, output)
+
+
+@export_group.command("clr")
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@click.option("--program", required=True, help="Programme id (or its unique catalogue code).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
+)
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Sign with this Ed25519 private key (PEM, or 32 raw bytes / 64 hex digits).",
+)
+@click.option(
+    "--issuer",
+    default=None,
+    help="Issuer id (a URL or DID; default: the key's did:key, else urn:creditbank:issuer:…).",
+)
+@click.option(
+    "--per-course",
+    is_flag=True,
+    help="Write a list of AchievementCredentials (one per converted course) instead.",
+)
+@_standards_option
+@_output_option
+def export_clr_command(
+    portfolio: Path,
+    program: str,
+    as_of: dt.datetime | None,
+    key_path: Path | None,
+    issuer: str | None,
+    per_course: bool,
+    standards_dir: Path | None,
+    output: Path | None,
+) -> None:
+    """Evaluate PORTFOLIO and export the recognised credit as a CLR 2.0 ClrCredential.
+
+    Unsigned unless --key is given; a signed export verifies with `creditbank import
+    badge`.
+    """
+    try:
+        standards = _standards(standards_dir)
+        learner = load_portfolio(portfolio, standards)
+        evaluation = evaluate(
+            standards, learner, program, as_of.date() if as_of else dt.date.today()
+        )
+        key = load_private_key(key_path.read_bytes(), str(key_path)) if key_path else None
+    except CreditbankError as error:
+        _fail(error)
+        return
+    except OSError as error:
+        _fail(InteropError("INVALID_KEY", f"cannot read the key: {error}"))
+        return
+    if per_course:
+        data: Any = evaluation_credentials(evaluation, standards, issuer=issuer, key=key)
+    else:
+        data = evaluation_clr(evaluation, standards, issuer=issuer, key=key)
+    _write_json(data, output)

@@ -1,0 +1,699 @@
+"""``creditbank ledger``: the credit bank's accounts, from the command line.
+
+Each write subcommand gives one command to :class:`creditbank.ledger.Ledger` as an actor
+(``--actor ID --role ROLE [--org ORG]``, or ``$CREDITBANK_ACTOR``, ``$CREDITBANK_ROLE``,
+``$CREDITBANK_ORG``) with the caller's idempotency ``--key``, and prints what it wrote.
+Exit codes: 0 done (or a repeated key: nothing new), 1 refused (nothing written) or verify
+found a problem, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.errors import CreditbankError, LoadError
+from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
+from creditbank.ledger.chain import VerifyReport
+from creditbank.loading import load_portfolio, load_standards
+from creditbank.models import Standards
+
+__all__ = ["ledger_group"]
+
+EXIT_PROBLEMS = 1
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@dataclass
+class _Options:
+    db: Path | None
+    standards_dir: Path | None
+    timeout: float
+
+    def ledger(self, *, standards: bool = False, create: bool = False) -> Ledger:
+        if self.db is None:
+            raise click.UsageError("give the ledger file: creditbank ledger --db FILE ...")
+        loaded: Standards | None = None
+        if standards:
+            loaded = load_standards(default_standards_path(self.standards_dir))
+        return Ledger.open(self.db, loaded, create=create, timeout=self.timeout)
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _fail(error: CreditbankError) -> NoReturn:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if isinstance(error, LoadError):
+        for problem in error.problems:
+            err.print(str(problem), markup=False)
+    else:
+        err.print(f"error: {error}", markup=False)
+    sys.exit(EXIT_PROBLEMS)
+
+
+def _actor_options(func: _F) -> _F:
+    func = click.option(
+        "--org",
+        "organisation",
+        envvar="CREDITBANK_ORG",
+        default=None,
+        help="The organisation the actor acts for: an issuer or school id of the standards "
+        "($CREDITBANK_ORG).",
+    )(func)
+    func = click.option(
+        "--role",
+        envvar="CREDITBANK_ROLE",
+        required=True,
+        type=click.Choice(ROLES),
+        help="The actor's role ($CREDITBANK_ROLE).",
+    )(func)
+    return click.option(
+        "--actor",
+        "actor_id",
+        envvar="CREDITBANK_ACTOR",
+        required=True,
+        help="Who gives the command: an opaque person id ($CREDITBANK_ACTOR).",
+    )(func)
+
+
+def _key_option(func: _F) -> _F:
+    return click.option(
+        "--key",
+        required=True,
+        help="Idempotency key: the same key with the same command changes nothing.",
+    )(func)
+
+
+def _format_option(func: _F) -> _F:
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help="A readable table, or JSON.",
+    )(func)
+
+
+def _actor(actor_id: str, role: str, organisation: str | None) -> Actor:
+    try:
+        return Actor.model_validate({"id": actor_id, "role": role, "organisation": organisation})
+    except CreditbankError as error:  # e.g. a 身份证号 given as the actor id
+        _fail(error)
+    except ValueError as error:
+        raise click.BadParameter(str(error).splitlines()[-1], param_hint="--actor") from None
+
+
+def _summary(receipt: Receipt) -> Table:
+    title = (
+        f"{receipt.command} on {receipt.account}: key {receipt.key!r} was used before, "
+        "nothing new was written"
+        if receipt.replayed
+        else f"{receipt.command} on {receipt.account}: {len(receipt.events)} event(s) written"
+    )
+    table = Table(title=title, title_justify="left")
+    for column in ("seq", "#", "event", "detail"):
+        table.add_column(column, overflow="fold")
+    for event in receipt.events:
+        payload = event.payload.model_dump(
+            mode="json", exclude={"type", "evaluation", "lines", "achievement", "grant"}
+        )
+        detail = ", ".join(f"{k}={v}" for k, v in payload.items() if v not in (None, [], ()))
+        table.add_row(str(event.seq), str(event.account_seq), event.type, detail)
+    return table
+
+
+def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw: bool) -> None:
+    try:
+        with options.ledger(**kw) as ledger:
+            receipt = call(ledger)
+    except CreditbankError as error:
+        _fail(error)
+    if output == "json":
+        click.echo(receipt.to_json())
+    else:
+        _console().print(_summary(receipt))
+        if receipt.application and not receipt.replayed:
+            click.echo(f"application {receipt.application}")
+
+
+@click.group("ledger")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="CREDITBANK_LEDGER",
+    default=None,
+    help="The ledger database file ($CREDITBANK_LEDGER).",
+)
+@click.option(
+    "--standards",
+    "standards_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Standards for authority checks and evaluation (default: ${ENV_VAR} or bundled).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another writer.",
+)
+@click.pass_context
+def ledger_group(
+    ctx: click.Context, db: Path | None, standards_dir: Path | None, timeout: float
+) -> None:
+    """The credit bank: learner accounts as an append-only, hash-chained ledger (SQLite).
+
+    Deposit achievements, apply them to a programme, review, approve (post), reject,
+    revoke, override; print a learner's statement; verify and export the hash chains.
+    """
+    ctx.obj = _Options(db, standards_dir, timeout)
+
+
+_pass = click.make_pass_decorator(_Options)
+
+
+@ledger_group.command("init")
+@_pass
+def init_command(options: _Options) -> None:
+    """Create the ledger database (or upgrade its schema); harmless when it exists."""
+    try:
+        with options.ledger(create=True) as ledger:
+            version = ledger.store.schema_version()
+    except CreditbankError as error:
+        _fail(error)
+    click.echo(f"ledger {options.db} ready (schema version {version})")
+
+
+@ledger_group.command("open")
+@click.argument("account")
+@_actor_options
+@_key_option
+@click.option("--note", default=None, help="A note on the account (no personal data).")
+@_format_option
+@_pass
+def open_command(
+    options: _Options,
+    account: str,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    note: str | None,
+    output: str,
+) -> None:
+    """Open the learner account ACCOUNT (an opaque id, never a 身份证号)."""
+    actor = _actor(actor_id, role, organisation)
+    _run(options, lambda lg: lg.open_account(account, actor=actor, key=key, note=note), output)
+
+
+@ledger_group.command("deposit")
+@click.argument("account")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--achievement",
+    "achievement_id",
+    default=None,
+    help="Which achievement of FILE to deposit (needed when it holds several).",
+)
+@click.option("--evidence", default=None, help="Where the evidence is: a URL or a file id.")
+@click.option(
+    "--verification",
+    type=click.Choice(["verified", "pending", "unverified"]),
+    default="verified",
+    show_default=True,
+    help="Whether the issuer checked the evidence.",
+)
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def deposit_command(
+    options: _Options,
+    account: str,
+    file: Path,
+    achievement_id: str | None,
+    evidence: str | None,
+    verification: str,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+) -> None:
+    """Deposit one achievement of a portfolio FILE (YAML or JSON) into ACCOUNT.
+
+    The actor must be an issuer (--role issuer --org ISSUER) that the standards authorise
+    for the achievement's unit and level on the day it was earned.
+    """
+    actor = _actor(actor_id, role, organisation)
+    try:
+        portfolio = load_portfolio(
+            file, load_standards(default_standards_path(options.standards_dir))
+        )
+    except CreditbankError as error:
+        _fail(error)
+    found = [a for a in portfolio.achievements if achievement_id in (None, a.id)]
+    if len(found) != 1:
+        ids = ", ".join(a.id for a in portfolio.achievements) or "none"
+        raise click.BadParameter(
+            f"choose one achievement of {file} with --achievement (it holds: {ids})",
+            param_hint="--achievement",
+        )
+    chosen = found[0]
+    _run(
+        options,
+        lambda lg: lg.deposit(
+            account,
+            chosen,
+            actor=actor,
+            key=key,
+            evidence=evidence,
+            verification=verification,  # type: ignore[arg-type]
+        ),
+        output,
+        standards=True,
+    )
+
+
+@ledger_group.command("apply")
+@click.argument("account")
+@click.option("--program", required=True, help="Programme id (or its unique catalogue code).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
+)
+@click.option(
+    "--achievement",
+    "achievements",
+    multiple=True,
+    help="Apply only these achievements (repeatable; default: every active one).",
+)
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def apply_command(
+    options: _Options,
+    account: str,
+    program: str,
+    as_of: dt.datetime | None,
+    achievements: tuple[str, ...],
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+) -> None:
+    """Apply ACCOUNT's achievements to a programme; keeps the engine's evaluation.
+
+    Prints the new application's id; it then goes to review, approve or reject.
+    """
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.apply(
+            account,
+            program,
+            actor=actor,
+            key=key,
+            as_of=as_of.date() if as_of else None,
+            achievements=achievements or None,
+        ),
+        output,
+        standards=True,
+    )
+
+
+def _step_command(name: str, doc: str, *, reason_required: bool) -> click.Command:
+    @click.command(name, help=doc)
+    @click.argument("account")
+    @click.argument("application")
+    @click.option(
+        "--reason", required=reason_required, default=None, help="Why (kept in the ledger)."
+    )
+    @_actor_options
+    @_key_option
+    @_format_option
+    @_pass
+    def command(
+        options: _Options,
+        account: str,
+        application: str,
+        reason: str | None,
+        actor_id: str,
+        role: str,
+        organisation: str | None,
+        key: str,
+        output: str,
+    ) -> None:
+        actor = _actor(actor_id, role, organisation)
+
+        def call(lg: Ledger) -> Receipt:
+            if name == "review":
+                return lg.review(account, application, actor=actor, key=key, reason=reason)
+            if name == "approve":
+                return lg.approve(account, application, actor=actor, key=key, reason=reason)
+            return lg.reject(account, application, actor=actor, key=key, reason=reason or "")
+
+        _run(options, call, output)
+
+    return command
+
+
+ledger_group.add_command(
+    _step_command(
+        "review",
+        "Review APPLICATION of ACCOUNT for the programme's school (--role school_reviewer).",
+        reason_required=False,
+    )
+)
+ledger_group.add_command(
+    _step_command(
+        "approve",
+        "Approve a reviewed APPLICATION of ACCOUNT (--role academic_affairs of the "
+        "programme's school) and post its credit.",
+        reason_required=False,
+    )
+)
+ledger_group.add_command(
+    _step_command(
+        "reject",
+        "Reject APPLICATION of ACCOUNT at its current step, with --reason.",
+        reason_required=True,
+    )
+)
+
+
+@ledger_group.command("revoke")
+@click.argument("account")
+@click.argument("achievement")
+@click.option("--reason", required=True, help="Why the achievement is revoked.")
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def revoke_command(
+    options: _Options,
+    account: str,
+    achievement: str,
+    reason: str,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+) -> None:
+    """Revoke ACHIEVEMENT of ACCOUNT (its issuer, or a bank operator).
+
+    Every posted conversion that used it is reversed by a compensating entry.
+    """
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.revoke(account, achievement, actor=actor, key=key, reason=reason),
+        output,
+    )
+
+
+@ledger_group.command("expire")
+@click.argument("account")
+@click.argument("achievement")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="The day by which it expired, YYYY-MM-DD.",
+)
+@click.option("--reason", default=None, help="A note on the expiry.")
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def expire_command(
+    options: _Options,
+    account: str,
+    achievement: str,
+    as_of: dt.datetime,
+    reason: str | None,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+) -> None:
+    """Record that ACHIEVEMENT of ACCOUNT expired (a bank operator); postings are reversed."""
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.expire(
+            account, achievement, actor=actor, key=key, as_of=as_of.date(), reason=reason
+        ),
+        output,
+        standards=True,
+    )
+
+
+@ledger_group.command("override")
+@click.argument("account")
+@click.argument("application")
+@click.option("--grant", "action", flag_value="grant", help="Grant credits for the achievement.")
+@click.option("--deny", "action", flag_value="deny", help="Deny every line that uses it.")
+@click.option("--achievement", required=True, help="The achievement the exception is about.")
+@click.option("--requirement", default=None, help="With --grant: the requirement credited.")
+@click.option("--course", default=None, help="With --grant: the course exempted, if any.")
+@click.option("--credits", default=None, help="With --grant: how many credits (exact, 1.5).")
+@click.option("--reason", required=True, help="Why the exception is made.")
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def override_command(
+    options: _Options,
+    account: str,
+    application: str,
+    action: str | None,
+    achievement: str,
+    requirement: str | None,
+    course: str | None,
+    credits: str | None,
+    reason: str,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+) -> None:
+    """A registrar's exception on APPLICATION of ACCOUNT before approval (academic affairs).
+
+    --grant adds credits for an achievement into a requirement (or course); --deny withdraws
+    every line that uses it. Who, why and when are kept in the ledger.
+    """
+    if action not in ("grant", "deny"):
+        raise click.UsageError("give --grant or --deny")
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.override(
+            account,
+            application,
+            actor=actor,
+            key=key,
+            action="grant" if action == "grant" else "deny",
+            achievement=achievement,
+            reason=reason,
+            requirement=requirement,
+            course=course,
+            credits=credits,
+        ),
+        output,
+        standards=True,
+    )
+
+
+def _statement_view(statement: Statement) -> list[Table]:
+    achievements = Table(
+        title=f"学习档案 {statement.account} — {statement.events} events", title_justify="left"
+    )
+    for column in ("achievement", "unit", "level", "earned", "issuer", "verification", "status"):
+        achievements.add_column(column, overflow="fold")
+    for a in statement.achievements:
+        status = a.status + (f" ({a.status_reason})" if a.status_reason else "")
+        achievements.add_row(
+            a.id,
+            a.unit,
+            a.level or "",
+            a.earned_on.isoformat(),
+            a.issuer or "",
+            a.verification,
+            status,
+        )
+    applications = Table(title="applications", title_justify="left")
+    for column in (
+        "application",
+        "programme",
+        "as of",
+        "state",
+        "recognised",
+        "granted",
+        "posted",
+        "last step",
+    ):
+        applications.add_column(column, overflow="fold")
+    for app in statement.applications:
+        last = app.steps[-1]
+        step = f"{last.state} by {last.actor.id} ({last.actor.role})" + (
+            f": {last.reason}" if last.reason else ""
+        )
+        applications.add_row(
+            app.id,
+            app.program,
+            app.as_of.isoformat(),
+            app.state,
+            str(app.recognised),
+            str(app.granted),
+            str(app.posted),
+            step,
+        )
+    programs = Table(title="posted credit per programme", title_justify="left")
+    for column in ("programme", "posted", "courses exempted"):
+        programs.add_column(column, overflow="fold")
+    for p in statement.programs:
+        programs.add_row(p.program, str(p.posted), ", ".join(p.courses_exempted))
+    entries = Table(title="entries", title_justify="left")
+    for column in ("when", "programme", "application", "line", "amount", "cause", "for"):
+        entries.add_column(column, overflow="fold")
+    for e in statement.entries:
+        target = e.course or e.requirement
+        entries.add_row(
+            e.at.isoformat(timespec="seconds"),
+            e.program,
+            e.application,
+            str(e.line),
+            f"{e.amount:+}",
+            e.cause or "",
+            f"{', '.join(e.achievements)} → {target}",
+        )
+    return [achievements, applications, programs, entries]
+
+
+@ledger_group.command("statement")
+@click.argument("account")
+@_format_option
+@_pass
+def statement_command(options: _Options, account: str, output: str) -> None:
+    """Print the statement (学习档案) of ACCOUNT: outcomes, applications, posted credit."""
+    try:
+        with options.ledger() as ledger:
+            statement = ledger.statement(account)
+    except CreditbankError as error:
+        _fail(error)
+    if output == "json":
+        click.echo(statement.to_json())
+        return
+    console = _console()
+    for table in _statement_view(statement):
+        console.print(table)
+
+
+def _verify_text(report: VerifyReport) -> str:
+    if report.ok:
+        return (
+            f"ok: {report.events} events in {report.accounts} accounts; every hash chain is "
+            "intact and the cached projection equals the events replayed"
+        )
+    if report.first_bad is not None:
+        lines = [f"TAMPERED: first bad event: {report.first_bad}"]
+        lines += [f"  also {problem}" for problem in report.problems[1:]]
+        return "\n".join(lines)
+    return "DIFFERS: the cached projection differs from the events replayed; rebuild it"
+
+
+@ledger_group.command("verify")
+@click.option(
+    "--heads",
+    "heads_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Chain heads exported earlier (creditbank ledger export): also catch truncation.",
+)
+@_format_option
+@_pass
+def verify_command(options: _Options, heads_file: Path | None, output: str) -> None:
+    """Check every account's hash chain and name the first bad event; exit 1 if any."""
+    try:
+        anchors = (
+            ChainHeads.model_validate_json(heads_file.read_text(encoding="utf-8"))
+            if heads_file
+            else None
+        )
+    except ValueError as error:
+        raise click.BadParameter(f"not a chain heads file: {error}", param_hint="--heads") from None
+    try:
+        with options.ledger() as ledger:
+            report = ledger.verify(anchors)
+    except CreditbankError as error:
+        _fail(error)
+    if output == "json":
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        click.echo(_verify_text(report))
+    if not report.ok:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@ledger_group.command("export")
+@click.option(
+    "--events",
+    "with_events",
+    is_flag=True,
+    help="Print the stored events (canonical JSON, one a line) instead of the chain heads.",
+)
+@click.option("--account", default=None, help="With --events: only this account's events.")
+@click.option(
+    "-o",
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@_pass
+def export_command(
+    options: _Options, with_events: bool, account: str | None, output_file: Path | None
+) -> None:
+    """Export every account's chain head (JSON) to keep elsewhere, or the events themselves.
+
+    Pass the heads to `creditbank ledger verify --heads FILE` later to prove that nothing
+    was rewritten or cut off since. sha256 of each exported event line is its hash.
+    """
+    try:
+        with options.ledger() as ledger:
+            text = (
+                "".join(line + "\n" for line in ledger.export_events(account))
+                if with_events
+                else ledger.export_heads().to_json() + "\n"
+            )
+    except CreditbankError as error:
+        _fail(error)
+    if output_file is None:
+        click.echo(text, nl=False)
+    else:
+        output_file.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output_file}")

@@ -1,0 +1,374 @@
+"""What a rule is about, read statically from the standards (no portfolio, no date).
+
+The engine decides per achievement; the graph needs the same answers per *unit*: which
+units a condition can select, at which levels, which courses or requirement of a programme
+its target can reach and how much credit it can give. :func:`unit_selected` mirrors
+:func:`creditbank.engine.conditions.selects` (a test keeps the two in step).
+
+>>> import creditbank
+>>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
+>>> rule = standards.rules["liming:fitter"]
+>>> [m.units for m in leaves(rule.when)][0], sorted(selected_units(standards, leaves(rule.when)[0]))
+((), ['skill:csco2022:6-20-01-01', 'skill:csco2022:6-31-01-02'])
+>>> level_window_text(standards, leaves(rule.when)[0])
+'≥ 四级'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from creditbank.loading.crosscheck import unit_framework, unit_levels
+from creditbank.models import (
+    AllOf,
+    AnyOf,
+    Condition,
+    CourseCredits,
+    CourseUnit,
+    ExemptCourses,
+    HoursToCredits,
+    LevelCondition,
+    Match,
+    Program,
+    RequirementCredits,
+    Rule,
+    Standards,
+)
+from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
+
+__all__ = [
+    "combination_kind",
+    "condition_notes",
+    "course_credits",
+    "course_hours",
+    "course_requirement",
+    "credits_at_level",
+    "least_credits_per_use",
+    "leaves",
+    "level_window_text",
+    "levels_in_window",
+    "max_credits_per_use",
+    "occupations_of",
+    "recognised_at_level",
+    "selected_units",
+    "target_courses",
+    "unit_selected",
+    "unit_value",
+]
+
+
+_ROUNDING = {
+    "down": ROUND_FLOOR,
+    "up": ROUND_CEILING,
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+
+
+def leaves(condition: Condition) -> list[Match]:
+    """The single-achievement conditions of a rule's ``when``, in order."""
+    if isinstance(condition, Match):
+        return [condition]
+    if isinstance(condition, AllOf):
+        inner: Sequence[Condition] = condition.all_of
+    elif isinstance(condition, AnyOf):
+        inner = condition.any_of
+    else:
+        inner = condition.of
+    return [leaf for part in inner for leaf in leaves(part)]
+
+
+def combination_kind(condition: Condition) -> str | None:
+    """``all_of`` / ``n_of`` when the rule binds several achievements together, else None."""
+    if isinstance(condition, AllOf) and len(leaves(condition)) > 1:
+        return "all_of"
+    if not isinstance(condition, Match | AnyOf | AllOf) and condition.n > 1:
+        return "n_of"
+    if isinstance(condition, AnyOf):
+        kinds = sorted(k for part in condition.any_of if (k := combination_kind(part)))
+        return kinds[0] if kinds else None
+    return None
+
+
+def occupations_of(unit: UnitBase) -> set[str]:
+    """The occupations a unit certifies (a skill certificate's one; a 1+X or award's list)."""
+    if isinstance(unit, SkillCertificateUnit):
+        return {str(unit.occupation)}
+    if isinstance(unit, XCertificateUnit | AwardUnit):
+        return {str(o) for o in unit.occupations}
+    return set()
+
+
+def unit_selected(match: Match, unit: UnitBase) -> bool:
+    """Whether ``match`` is about achievements of ``unit`` (unit, kind, occupation, family …)."""
+    checks = (
+        not match.units or unit.id in match.units,
+        not match.unit_kinds or unit.kind in match.unit_kinds,
+        not match.occupations or bool(occupations_of(unit) & set(match.occupations)),
+        not match.families or unit.family in match.families,
+        not match.tags or set(match.tags) <= set(unit.tags),
+        not match.scopes or getattr(unit, "scope", None) in match.scopes,
+        not match.tiers or (isinstance(unit, AwardUnit) and unit.tier in match.tiers),
+        match.team is None or (isinstance(unit, AwardUnit) and unit.team == match.team),
+    )
+    return all(checks)
+
+
+def selected_units(standards: Standards, match: Match) -> list[str]:
+    """Ids of the units ``match`` selects, sorted."""
+    if match.units:
+        pool: Iterable[UnitBase] = (
+            standards.units[u] for u in dict.fromkeys(match.units) if u in standards.units
+        )
+    else:
+        pool = standards.units.values()
+    return sorted(u.id for u in pool if unit_selected(match, u))
+
+
+def _level_names(standards: Standards, unit_id: str, names: Iterable[str]) -> set[str]:
+    framework = unit_framework(standards, unit_id)
+    if framework is None:
+        return set()
+    return {level.id for name in names if (level := framework.level(name)) is not None}
+
+
+def levels_in_window(
+    standards: Standards, unit_id: str, window: LevelCondition | None
+) -> tuple[str, ...] | None:
+    """Level ids of ``unit_id`` (lowest first) that a level condition admits.
+
+    None when the unit has no level scale (then a level condition admits nothing, and no
+    condition admits the unit as a whole).
+    """
+    levels = unit_levels(standards, unit_id)
+    if levels is None:
+        return None if window is None else ()
+    if window is None:
+        return levels
+    framework = unit_framework(standards, unit_id)
+    assert framework is not None
+    if window.one_of:
+        wanted = _level_names(standards, unit_id, window.one_of)
+        return tuple(lv for lv in levels if lv in wanted)
+    rank = {lv.id: lv.rank for lv in framework.levels}
+    floor = framework.level(window.at_least) if window.at_least is not None else None
+    ceiling = framework.level(window.at_most) if window.at_most is not None else None
+    if (window.at_least is not None and floor is None) or (
+        window.at_most is not None and ceiling is None
+    ):
+        return ()
+    return tuple(
+        lv
+        for lv in levels
+        if (floor is None or rank[lv] >= floor.rank)
+        and (ceiling is None or rank[lv] <= ceiling.rank)
+    )
+
+
+def level_window_text(standards: Standards, match: Match) -> str | None:
+    """A level condition as a short text: ``≥ 三级``, ``≤ 中级``, ``初级 | 中级``."""
+    window = match.level
+    if window is None:
+        return None
+    if window.one_of:
+        return " | ".join(window.one_of)
+    parts = []
+    if window.at_least is not None:
+        parts.append(f"≥ {window.at_least}")
+    if window.at_most is not None:
+        parts.append(f"≤ {window.at_most}")
+    return ", ".join(parts)
+
+
+def condition_notes(match: Match) -> tuple[str, ...]:
+    """The conditions of a match other than selection and level, as short texts."""
+    notes: list[str] = []
+    if match.grade is not None:
+        scale = f" ({match.grade.scale})" if match.grade.scale else ""
+        notes.append(f"grade ≥ {match.grade.at_least}{scale}")
+    if match.earned_within is not None:
+        within = match.earned_within
+        span = " ".join(
+            part
+            for part in (
+                f"{within.years} y" if within.years else "",
+                f"{within.months} m" if within.months else "",
+            )
+            if part
+        )
+        notes.append(f"earned within {span}")
+    if match.earned_from is not None:
+        notes.append(f"earned from {match.earned_from.isoformat()}")
+    if match.earned_until is not None:
+        notes.append(f"earned until {match.earned_until.isoformat()}")
+    if match.min_hours is not None:
+        notes.append(f"≥ {match.min_hours} hours")
+    if match.max_hours is not None:
+        notes.append(f"≤ {match.max_hours} hours")
+    if match.assessed is not None:
+        notes.append("assessed" if match.assessed else "not assessed")
+    if match.online is not None:
+        notes.append("online" if match.online else "not online")
+    if match.issuers:
+        notes.append("issued by " + ", ".join(match.issuers))
+    if not match.must_be_valid:
+        notes.append("expired accepted")
+    return tuple(notes)
+
+
+def course_requirement(program: Program, course: str) -> str | None:
+    """The requirement a course counts in: the first that lists it (as the engine reads it)."""
+    for requirement in program.requirements:
+        if course in requirement.courses:
+            return requirement.id
+    return None
+
+
+def target_courses(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
+    """The programme's courses an exemption target can reach (as the engine selects them)."""
+    in_program = program.course_ids()
+    chosen: dict[str, None] = {}
+    for course in map(str, target.courses):
+        if course in in_program:
+            chosen[course] = None
+    for requirement in program.requirements:
+        if requirement.id in target.requirements:
+            for course in requirement.courses:
+                chosen[course] = None
+    if target.course_types:
+        for course in in_program:
+            unit = standards.units.get(course)
+            if isinstance(unit, CourseUnit) and unit.course_type in target.course_types:
+                chosen[course] = None
+    return [c for c in chosen if course_requirement(program, c) is not None]
+
+
+def course_credits(standards: Standards, course: str) -> Decimal:
+    """A course's credits (0 for anything that is not a course)."""
+    unit = standards.units.get(course)
+    return unit.credits.amount if isinstance(unit, CourseUnit) else Decimal(0)
+
+
+def course_hours(standards: Standards, program: Program | None, course: str) -> Decimal:
+    """Study hours of a course: as stated, else its credits at the programme's rate (16)."""
+    unit = standards.units.get(course)
+    if not isinstance(unit, CourseUnit):
+        return Decimal(0)
+    if unit.hours is not None:
+        return unit.hours
+    if unit.credits.unit == "hour":
+        return unit.credits.amount
+    rate = program.hours_per_credit if program and program.hours_per_credit else Decimal(16)
+    return unit.credits.amount * rate
+
+
+def unit_value(standards: Standards, unit_id: str) -> Decimal | None:
+    """What consuming a unit is worth in credits: a course's credits, a unit's own credits
+    (in 学分), else the most the credit bank recognised for it; None when unknown."""
+    unit = standards.units.get(unit_id)
+    if unit is None:
+        return None
+    if unit.credits is not None and unit.credits.unit == "credit":
+        return unit.credits.amount
+    recognised = [entry.credits for entry in unit.recognised_credits]
+    return max(recognised) if recognised else None
+
+
+def max_credits_per_use(
+    standards: Standards, program: Program, rule: Rule, unit_id: str | None = None
+) -> Decimal | None:
+    """The most credit one use of ``rule`` can give in ``program``; None when unbounded
+    (credits as stated by the achievement). Hours convert at the unit's own hours."""
+    target = rule.then
+    if isinstance(target, ExemptCourses):
+        amounts = sorted(
+            (course_credits(standards, c) for c in target_courses(standards, program, target)),
+            reverse=True,
+        )
+        if target.choose == "any" and target.max_courses is not None:
+            amounts = amounts[: target.max_courses]
+        return sum(amounts, Decimal(0))
+    if isinstance(target, RequirementCredits):
+        if target.credits is not None:
+            return target.credits
+        if target.credits_by_level:
+            return max(entry.credits for entry in target.credits_by_level)
+        if target.from_unit == "recognised":
+            units = [unit_id] if unit_id else []
+            values = [
+                entry.credits for u in units for entry in standards.units[u].recognised_credits
+            ]
+            return max(values) if values else Decimal(0)
+        return None
+    if isinstance(target, HoursToCredits):
+        if target.max_credits is not None:
+            return target.max_credits
+        unit = standards.units.get(unit_id) if unit_id else None
+        rate = target.hours_per_credit or program.hours_per_credit
+        if unit is None or unit.hours is None or rate is None:
+            return None
+        steps = (unit.hours / rate / target.step).quantize(Decimal(1), _ROUNDING[target.rounding])
+        return steps * target.step
+    assert isinstance(target, CourseCredits)
+    full = course_credits(standards, target.course)
+    if target.credits is not None:
+        return min(target.credits, full)
+    return (full * (target.share or Decimal(0))).quantize(Decimal("0.01"), ROUND_FLOOR)
+
+
+def credits_at_level(
+    standards: Standards, program: Program, rule: Rule, unit_id: str, level: str | None
+) -> Decimal | None:
+    """What one use of ``rule`` gives for ``unit_id`` at ``level`` (a level id) in ``program``.
+
+    Without a level, the most it can give. None when the standards alone cannot tell
+    (credits as stated on the achievement).
+    """
+    target = rule.then
+    if level is None:
+        return max_credits_per_use(standards, program, rule, unit_id)
+    if isinstance(target, RequirementCredits):
+        framework = unit_framework(standards, unit_id)
+        if target.credits_by_level:
+            for entry in target.credits_by_level:
+                found = framework.level(entry.level) if framework and entry.level else None
+                if found is not None and found.id == level:
+                    return entry.credits
+            return Decimal(0)
+        if target.from_unit == "recognised":
+            return recognised_at_level(standards, unit_id, level)
+    return max_credits_per_use(standards, program, rule, unit_id)
+
+
+def recognised_at_level(standards: Standards, unit_id: str, level: str | None) -> Decimal | None:
+    """Credits the credit bank recognised for a unit at a level id (the most, without one)."""
+    unit = standards.units.get(unit_id)
+    if unit is None or not unit.recognised_credits:
+        return None
+    if level is None:
+        return max(entry.credits for entry in unit.recognised_credits)
+    framework = unit_framework(standards, unit_id)
+    for entry in unit.recognised_credits:
+        if entry.level is None:
+            return entry.credits
+        found = framework.level(entry.level) if framework else None
+        if found is not None and found.id == level:
+            return entry.credits
+    return None
+
+
+def least_credits_per_use(
+    standards: Standards, program: Program, rule: Rule, unit_id: str, level: str | None
+) -> Decimal | None:
+    """The least credit one use of ``rule`` can give for ``unit_id`` at ``level``: a use is
+    granted whole or not at all, so a ceiling below this refuses every use. None: unknown."""
+    target = rule.then
+    if isinstance(target, ExemptCourses):
+        amounts = [course_credits(standards, c) for c in target_courses(standards, program, target)]
+        if not amounts:
+            return None
+        return min(amounts) if target.choose == "any" else sum(amounts, Decimal(0))
+    if isinstance(target, HoursToCredits):
+        return None
+    return credits_at_level(standards, program, rule, unit_id, level)

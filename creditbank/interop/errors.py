@@ -1,0 +1,56 @@
+"""Errors of the interoperability adapters: one exception, each with a stable code.
+
+An :class:`InteropError` means a document could not be processed at all — it is not JSON,
+too large, too deep, uses a context creditbank does not have, is not a credential or a
+CASE package. Nothing from such a document is ever imported. A credential that *can* be
+read but fails verification is not an error: it gets a
+:class:`creditbank.interop.verify.Verification` saying why.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from creditbank.errors import CreditbankError
+
+__all__ = ["INTEROP_ERROR_CODES", "InteropError", "InteropErrorCode"]
+
+InteropErrorCode = Literal[
+    "MALFORMED_JSON",
+    "DOCUMENT_TOO_LARGE",
+    "DOCUMENT_TOO_DEEP",
+    "NOT_A_CREDENTIAL",
+    "UNKNOWN_CONTEXT",
+    "NETWORK_REFUSED",
+    "INVALID_KEY",
+    "INVALID_MAPPING",
+    "INVALID_PACKAGE",
+    "UNKNOWN_ITEM",
+]
+
+INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
+    "MALFORMED_JSON": "the document is not well-formed JSON (or not a JWT)",
+    "DOCUMENT_TOO_LARGE": "the document is larger than the size limit",
+    "DOCUMENT_TOO_DEEP": "the document nests deeper than the limit",
+    "NOT_A_CREDENTIAL": "the document is not a verifiable credential creditbank can read",
+    "UNKNOWN_CONTEXT": "a JSON-LD context is not in the local cache and fetching is not allowed",
+    "NETWORK_REFUSED": "a fetch was needed but the network is not allowed or failed",
+    "INVALID_KEY": "a signing or verification key cannot be used",
+    "INVALID_MAPPING": "an institution's badge mapping file is invalid",
+    "INVALID_PACKAGE": "the document is not a CASE CFPackage creditbank can read",
+    "UNKNOWN_ITEM": "an id names no framework, programme or certificate family",
+}
+
+_missing = set(get_args(InteropErrorCode)) ^ set(INTEROP_ERROR_CODES)
+assert not _missing, f"INTEROP_ERROR_CODES out of step: {_missing}"
+
+
+class InteropError(CreditbankError):
+    """A document that cannot be processed; ``code`` is stable, ``source`` names the input."""
+
+    def __init__(self, code: InteropErrorCode, message: str, source: str | None = None) -> None:
+        self.code: InteropErrorCode = code
+        self.message = message
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{code} {message}")

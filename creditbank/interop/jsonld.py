@@ -1,0 +1,322 @@
+"""JSON-LD without surprises: contexts from a local cache, never a silent network fetch.
+
+:class:`ContextLoader` is a pyld document loader. It serves contexts from a cache
+directory (by default the copies shipped in ``creditbank/interop/contexts``, each checked
+against its SHA-256) and refuses any other URL with ``UNKNOWN_CONTEXT`` — unless the caller
+passes ``allow_network=True``, and then it fetches with the caller's ``fetch`` function
+(or a small HTTPS-only fetcher) and keeps what it fetched in the cache directory.
+
+>>> loader = ContextLoader()
+>>> "https://www.w3.org/ns/credentials/v2" in loader.urls()
+True
+>>> try:
+...     loader("https://example.org/unknown-context.jsonld")
+... except InteropError as error:
+...     print(error.code)
+UNKNOWN_CONTEXT
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import urllib.request
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cachetools import LRUCache
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+
+from creditbank.interop.errors import InteropError
+from creditbank.interop.jsonio import parse_json
+
+__all__ = [
+    "BUNDLED_CONTEXTS",
+    "ContextLoader",
+    "JsonLdProblem",
+    "bundled_contexts_path",
+    "canonicalize",
+    "context_urls",
+    "https_fetch",
+    "undefined_terms",
+]
+
+INDEX = "index.json"
+_SENTINEL = "urn:creditbank:undefined-term#"
+_MAX_CONTEXT_BYTES = 1024 * 1024
+_KEYWORDS = frozenset(
+    {
+        "@base", "@container", "@context", "@direction", "@graph", "@id", "@import",
+        "@included", "@index", "@json", "@language", "@list", "@nest", "@none", "@prefix",
+        "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version",
+        "@vocab",
+    }
+)  # fmt: skip
+
+
+class JsonLdProblem(ValueError):
+    """The document is not JSON-LD that can be processed (a bad or conflicting context …)."""
+
+
+def bundled_contexts_path() -> Path:
+    """The directory of context copies shipped inside the package."""
+    return Path(str(resources.files("creditbank.interop").joinpath("contexts")))
+
+
+def _read_index(directory: Path) -> dict[str, dict[str, str]]:
+    index = directory / INDEX
+    if not index.is_file():
+        return {}
+    data = parse_json(index.read_bytes(), source=str(index))
+    if not isinstance(data, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("file"), str) for entry in data.values()
+    ):
+        raise InteropError(
+            "UNKNOWN_CONTEXT",
+            'the context index must map each URL to {"file": NAME, "sha256": HEX}',
+            str(index),
+        )
+    return data
+
+
+BUNDLED_CONTEXTS: tuple[str, ...] = tuple(sorted(_read_index(bundled_contexts_path())))
+"""URLs of the contexts shipped with creditbank."""
+
+
+def https_fetch(url: str) -> bytes:
+    """Fetch a context over HTTPS (10 s timeout, at most 1 MiB). Used only when allowed."""
+    if not url.startswith("https://"):
+        raise InteropError("NETWORK_REFUSED", f"only https:// contexts are fetched, not {url}")
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/ld+json, application/json;q=0.9"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body: bytes = response.read(_MAX_CONTEXT_BYTES + 1)
+    except OSError as error:
+        raise InteropError("NETWORK_REFUSED", f"fetching {url} failed: {error}") from None
+    if len(body) > _MAX_CONTEXT_BYTES:
+        raise InteropError("NETWORK_REFUSED", f"the context at {url} is larger than 1 MiB")
+    return body
+
+
+class ContextLoader:
+    """A pyld document loader over a local cache of contexts; the network only when allowed.
+
+    ``cache_dir`` is searched first (a directory with an ``index.json`` like the bundled
+    one), then the bundled copies (unless ``include_bundled=False``). An unknown URL raises
+    ``InteropError("UNKNOWN_CONTEXT")`` — or, with ``allow_network=True``, is fetched with
+    ``fetch`` (default :func:`https_fetch`) and stored in ``cache_dir`` when one is given.
+    ``fetched`` lists every URL fetched from the network.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | str | None = None,
+        *,
+        allow_network: bool = False,
+        fetch: Callable[[str], bytes] | None = None,
+        include_bundled: bool = True,
+    ) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.allow_network = allow_network
+        self._fetch = fetch or https_fetch
+        self._directories: list[Path] = []
+        if self.cache_dir is not None:
+            self._directories.append(self.cache_dir)
+        if include_bundled:
+            self._directories.append(bundled_contexts_path())
+        self._entries: dict[str, tuple[Path, str | None]] = {}
+        for directory in reversed(self._directories):
+            for url, entry in _read_index(directory).items():
+                self._entries[url] = (directory / entry["file"], entry.get("sha256"))
+        self._documents: dict[str, Any] = {}
+        self.fetched: list[str] = []
+        self._resolver = ContextResolver(LRUCache(maxsize=100), self)
+
+    def urls(self) -> frozenset[str]:
+        """URLs this loader serves without the network."""
+        return frozenset(self._entries) | frozenset(self._documents)
+
+    def has(self, url: str) -> bool:
+        """Whether ``url`` is served without the network."""
+        return _strip_fragment(url) in self.urls()
+
+    @property
+    def resolver(self) -> ContextResolver:
+        """A context resolver whose cache belongs to this loader alone (not pyld's global one)."""
+        return self._resolver
+
+    def load(self, url: str) -> Any:
+        """The parsed context document at ``url``."""
+        key = _strip_fragment(url)
+        if key in self._documents:
+            return self._documents[key]
+        if key in self._entries:
+            path, digest = self._entries[key]
+            data = path.read_bytes()
+            if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+                raise InteropError(
+                    "UNKNOWN_CONTEXT",
+                    f"the cached copy of {key} does not match its SHA-256 in {INDEX}; "
+                    "restore the original file",
+                    str(path),
+                )
+            document = parse_json(data, source=str(path))
+        elif self.allow_network:
+            data = self._fetch(key)
+            document = parse_json(data, source=key)
+            self.fetched.append(key)
+            self._store(key, data)
+        else:
+            raise InteropError(
+                "UNKNOWN_CONTEXT",
+                f"the JSON-LD context {key} is not in the local cache and fetching is not "
+                "allowed; add a copy to a context directory (see "
+                "creditbank/interop/contexts/README.md) or allow the network explicitly",
+            )
+        self._documents[key] = document
+        return document
+
+    def _store(self, url: str, data: bytes) -> None:
+        if self.cache_dir is None:
+            return
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(url.encode()).hexdigest()[:32] + ".jsonld"
+        (self.cache_dir / name).write_bytes(data)
+        index = _read_index(self.cache_dir)
+        index[url] = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+        (self.cache_dir / INDEX).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        self._entries[url] = (self.cache_dir / name, index[url]["sha256"])
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The pyld loader protocol: a RemoteDocument for ``url``."""
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": copy.deepcopy(self.load(url)),
+        }
+
+
+def _strip_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
+
+
+def context_urls(document: Mapping[str, Any]) -> list[str]:
+    """The context URLs named at the top of a document (inline contexts are skipped)."""
+    context = document.get("@context")
+    items = context if isinstance(context, list) else [context]
+    return [item for item in items if isinstance(item, str)]
+
+
+def _options(loader: ContextLoader) -> dict[str, Any]:
+    return {"documentLoader": loader, "contextResolver": loader.resolver}
+
+
+def _unwrap(error: BaseException) -> InteropError | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, InteropError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe(error: jsonld.JsonLdError) -> str:
+    parts: list[str] = []
+    current: BaseException | None = error
+    while isinstance(current, jsonld.JsonLdError):
+        message = current.args[0] if current.args else str(current)
+        parts.append(f"{message} ({current.code or current.type})")
+        current = current.__cause__
+    return "; ".join(parts)
+
+
+def canonicalize(document: Mapping[str, Any], loader: ContextLoader) -> str:
+    """RDF Dataset Canonicalization (RDFC-1.0, identical to URDNA2015) as N-Quads.
+
+    Raises ``InteropError("UNKNOWN_CONTEXT")`` for a context the loader refuses and
+    :class:`JsonLdProblem` for any other JSON-LD processing failure.
+    """
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads", **_options(loader)}
+    try:
+        result = jsonld.normalize(copy.deepcopy(dict(document)), options)
+    except jsonld.JsonLdError as error:
+        refused = _unwrap(error)
+        if refused is not None:
+            raise refused from None
+        raise JsonLdProblem(_describe(error)) from None
+    except RecursionError:
+        raise JsonLdProblem("the document nests too deeply to be processed") from None
+    except InteropError:
+        raise
+    except Exception as error:  # pyld raises plain errors on some malformed input
+        raise JsonLdProblem(f"{type(error).__name__}: {error}") from None
+    assert isinstance(result, str)
+    return result
+
+
+def _defines_vocab(document: Mapping[str, Any], loader: ContextLoader) -> bool:
+    context = document.get("@context")
+    for item in context if isinstance(context, list) else [context]:
+        body = loader.load(item) if isinstance(item, str) else item
+        if isinstance(body, dict) and isinstance(body.get("@context"), dict):
+            body = body["@context"]
+        if isinstance(body, dict) and "@vocab" in body:
+            return True
+    return False
+
+
+def _keyword_like(value: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if re.fullmatch(r"@[A-Za-z]+", key) and key not in _KEYWORDS:
+                found.append(f"{path}{key}")
+            found += _keyword_like(item, f"{path}{key}.")
+    elif isinstance(value, list):
+        for item in value:
+            found += _keyword_like(item, path)
+    return found
+
+
+def undefined_terms(document: Mapping[str, Any], loader: ContextLoader) -> list[str]:
+    """Properties and types the document's contexts do not define, which JSON-LD drops.
+
+    Dropped terms are not covered by a signature, so a verifier must refuse them (the
+    Data Integrity "safe mode"). Found by expanding once more with a sentinel ``@vocab``
+    after the document's own contexts (skipped when they define ``@vocab`` themselves, as
+    then nothing is dropped); keys like ``@foo`` are reported too.
+    """
+    found = sorted(set(_keyword_like(dict(document))))
+    if _defines_vocab(document, loader):
+        return found
+    probe = copy.deepcopy(dict(document))
+    context = probe.get("@context")
+    probe["@context"] = [
+        *(context if isinstance(context, list) else [context]),
+        {"@vocab": _SENTINEL},
+    ]
+    try:
+        expanded = jsonld.expand(probe, _options(loader))
+    except jsonld.JsonLdError as error:
+        refused = _unwrap(error)
+        if refused is not None:
+            raise refused from None
+        raise JsonLdProblem(_describe(error)) from None
+    except RecursionError:
+        raise JsonLdProblem("the document nests too deeply to be processed") from None
+    except InteropError:
+        raise
+    except Exception as error:  # pyld raises plain errors on some malformed input
+        raise JsonLdProblem(f"{type(error).__name__}: {error}") from None
+    text = json.dumps(expanded)
+    return sorted(set(found) | set(re.findall(re.escape(_SENTINEL) + r'([^"\s]+)', text)))

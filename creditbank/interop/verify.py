@@ -1,0 +1,626 @@
+"""Is this credential genuine? Data Integrity (eddsa-rdfc-2022) and VC-JWT verification.
+
+Every check ends in a :class:`Verification` with one of three statuses and a stable
+reason:
+
+==============  =====================================================================
+``verified``    every proof verifies with an Ed25519 key controlled by the issuer, the
+                credential is inside its validity window and, when a whitelist is
+                given, its issuer (and key, if pinned) is on it
+``unverifiable`` nothing is known to be wrong, but nothing could be checked: no proof
+                (``NO_PROOF``), a key that cannot be resolved offline
+                (``UNKNOWN_KEY_METHOD``), a proof type other than eddsa-rdfc-2022 or an
+                EdDSA JWT (``UNSUPPORTED_PROOF``)
+``invalid``     something is wrong: ``BAD_SIGNATURE``, ``EXPIRED``, ``NOT_YET_VALID``,
+                ``ISSUER_MISSING``, ``ISSUER_NOT_TRUSTED``, ``KEY_NOT_ISSUERS`` (signed by
+                a key the issuer does not control), ``BAD_CONTEXT``, ``UNKNOWN_CONTEXT``,
+                ``UNDEFINED_TERMS`` (content no signature covers), ``MALFORMED_PROOF``,
+                ``MALFORMED_CREDENTIAL``, ``NOT_A_CREDENTIAL``
+==============  =====================================================================
+
+eddsa-rdfc-2022 (W3C *Data Integrity EdDSA Cryptosuites v1.0*): the proof options with
+the document's ``@context`` and the document without its proof are each canonicalised
+with RDFC-1.0; the signature is Ed25519 over SHA-256(options) || SHA-256(document).
+Keys come from the caller (``keys``), from ``did:key``, from a verification method object
+in the document, or from a Multikey in the fragment of the verification method URL
+(``https://issuer.example/profile#z6Mk…``, as 1EdTech's validator writes them).
+
+A key found in the document itself (the last two) proves that the document is intact
+and was signed by whoever holds that key — not that the key belongs to the issuer named
+in it. ``key_source`` says where the key came from; pin keys per issuer in the
+whitelist (``trusted_issuers``) to bind them.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import hashlib
+import warnings
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import OKPKey
+
+from creditbank.interop.errors import InteropError
+from creditbank.interop.jsonio import parse_json
+from creditbank.interop.jsonld import (
+    ContextLoader,
+    JsonLdProblem,
+    canonicalize,
+    context_urls,
+    undefined_terms,
+)
+from creditbank.interop.keys import (
+    b58decode,
+    multibase_from_public_key,
+    public_key_from_multibase,
+)
+
+__all__ = [
+    "REASON_STATUS",
+    "VC_V1_CONTEXT",
+    "VC_V2_CONTEXT",
+    "KeySource",
+    "Verification",
+    "VerificationReason",
+    "VerificationStatus",
+    "credential_dates",
+    "issuer_of",
+    "parse_datetime",
+    "proof_hash",
+    "resolve_key",
+    "verify_credential",
+    "verify_jwt",
+]
+
+VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
+CRYPTOSUITE: Literal["eddsa-rdfc-2022"] = "eddsa-rdfc-2022"
+
+VerificationStatus = Literal["verified", "unverifiable", "invalid"]
+VerificationReason = Literal[
+    "VERIFIED",
+    "NO_PROOF",
+    "UNKNOWN_KEY_METHOD",
+    "UNSUPPORTED_PROOF",
+    "BAD_SIGNATURE",
+    "EXPIRED",
+    "NOT_YET_VALID",
+    "ISSUER_MISSING",
+    "ISSUER_NOT_TRUSTED",
+    "KEY_NOT_ISSUERS",
+    "BAD_CONTEXT",
+    "UNKNOWN_CONTEXT",
+    "UNDEFINED_TERMS",
+    "MALFORMED_PROOF",
+    "MALFORMED_CREDENTIAL",
+    "NOT_A_CREDENTIAL",
+]
+KeySource = Literal["caller", "did:key", "document", "fragment", "jwk"]
+
+REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
+    "VERIFIED": "verified",
+    "NO_PROOF": "unverifiable",
+    "UNKNOWN_KEY_METHOD": "unverifiable",
+    "UNSUPPORTED_PROOF": "unverifiable",
+    "BAD_SIGNATURE": "invalid",
+    "EXPIRED": "invalid",
+    "NOT_YET_VALID": "invalid",
+    "ISSUER_MISSING": "invalid",
+    "ISSUER_NOT_TRUSTED": "invalid",
+    "KEY_NOT_ISSUERS": "invalid",
+    "BAD_CONTEXT": "invalid",
+    "UNKNOWN_CONTEXT": "invalid",
+    "UNDEFINED_TERMS": "invalid",
+    "MALFORMED_PROOF": "invalid",
+    "MALFORMED_CREDENTIAL": "invalid",
+    "NOT_A_CREDENTIAL": "invalid",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of verifying one credential: status, stable reason and a sentence."""
+
+    status: VerificationStatus
+    reason: VerificationReason
+    message: str
+    credential_id: str | None = None
+    issuer: str | None = None
+    method: Literal["eddsa-rdfc-2022", "vc-jwt"] | None = None
+    verification_method: str | None = None
+    key_source: KeySource | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, for JSON output."""
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+            "credential": self.credential_id,
+            "issuer": self.issuer,
+            "method": self.method,
+            "verification_method": self.verification_method,
+            "key_source": self.key_source,
+        }
+
+
+class _Fail(Exception):
+    def __init__(self, reason: VerificationReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """An xsd:dateTime as an aware datetime; a value without a time zone is taken as UTC."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) == 10:
+        text += "T00:00:00"
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def issuer_of(document: Mapping[str, Any]) -> str | None:
+    """The issuer's id (``issuer`` as a string or an object with ``id``)."""
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
+def credential_dates(
+    document: Mapping[str, Any],
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(valid from, valid until): VC 2.0 ``validFrom``/``validUntil`` or VC 1.1
+    ``issuanceDate``/``expirationDate``. ValueError when one is not a date-time."""
+    start = document.get("validFrom", document.get("issuanceDate"))
+    end = document.get("validUntil", document.get("expirationDate"))
+    return (
+        parse_datetime(start) if start is not None else None,
+        parse_datetime(end) if end is not None else None,
+    )
+
+
+def _types(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, str)]
+
+
+def _check_envelope(document: Any, loader: ContextLoader | None) -> tuple[str, str | None]:
+    """Context, type and issuer; returns (issuer id, credential id)."""
+    if not isinstance(document, dict):
+        raise _Fail("NOT_A_CREDENTIAL", "the document is not a JSON object")
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    if not contexts or contexts[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        raise _Fail(
+            "BAD_CONTEXT",
+            f"the first @context must be {VC_V2_CONTEXT} (or {VC_V1_CONTEXT} for VC 1.1), "
+            f"found {contexts[0]!r}",
+        )
+    if loader is not None:
+        for url in context_urls(document):
+            try:
+                loader.load(url)
+            except InteropError as error:
+                raise _Fail("UNKNOWN_CONTEXT", error.message) from None
+    if "VerifiableCredential" not in _types(document.get("type")):
+        raise _Fail("NOT_A_CREDENTIAL", "`type` does not include VerifiableCredential")
+    issuer = issuer_of(document)
+    if issuer is None:
+        raise _Fail("ISSUER_MISSING", "the credential names no issuer (`issuer` or `issuer.id`)")
+    credential_id = document.get("id")
+    return issuer, credential_id if isinstance(credential_id, str) else None
+
+
+def _check_dates(document: Mapping[str, Any], now: dt.datetime) -> None:
+    try:
+        start, end = credential_dates(document)
+    except ValueError as error:
+        raise _Fail(
+            "MALFORMED_CREDENTIAL", f"a validity date is not a date-time: {error}"
+        ) from None
+    if start is not None and now < start:
+        raise _Fail("NOT_YET_VALID", f"the credential is valid only from {start.isoformat()}")
+    if end is not None and now >= end:
+        raise _Fail("EXPIRED", f"the credential expired on {end.isoformat()}")
+
+
+def _check_trust(
+    issuer: str,
+    key: Ed25519PublicKey | None,
+    trusted_issuers: Mapping[str, Collection[str]] | None,
+) -> None:
+    if trusted_issuers is None:
+        return
+    if issuer not in trusted_issuers:
+        raise _Fail(
+            "ISSUER_NOT_TRUSTED",
+            f"the issuer {issuer} is not on the whitelist of trusted issuers",
+        )
+    pinned = trusted_issuers[issuer]
+    if pinned and (key is None or multibase_from_public_key(key) not in pinned):
+        raise _Fail(
+            "ISSUER_NOT_TRUSTED",
+            f"the credential is not signed with a key pinned for the issuer {issuer}",
+        )
+
+
+def _key_from_jwk(jwk: Any) -> Ed25519PublicKey:
+    if not (
+        isinstance(jwk, dict)
+        and jwk.get("kty") == "OKP"
+        and jwk.get("crv") == "Ed25519"
+        and isinstance(jwk.get("x"), str)
+    ):
+        raise ValueError("only OKP Ed25519 JSON Web Keys are supported")
+    raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def _method_objects(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Verification method objects the document carries: in the issuer profile or a proof."""
+    found: list[dict[str, Any]] = []
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        for key in ("verificationMethod", "assertionMethod"):
+            value = issuer.get(key)
+            found += [
+                v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)
+            ]
+    proofs = document.get("proof")
+    for proof in proofs if isinstance(proofs, list) else [proofs]:
+        if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), dict):
+            found.append(proof["verificationMethod"])
+    return found
+
+
+def resolve_key(
+    method: Any,
+    document: Mapping[str, Any],
+    keys: Mapping[str, Ed25519PublicKey] | None = None,
+) -> tuple[Ed25519PublicKey, str, KeySource] | None:
+    """(key, controller, where it came from) for a verification method, or None.
+
+    Raises ValueError when the method names a key but the key is malformed.
+    """
+    method_id = method.get("id") if isinstance(method, dict) else method
+    if not isinstance(method_id, str):
+        return None
+    base, _, fragment = method_id.partition("#")
+    if keys and method_id in keys:
+        return keys[method_id], base, "caller"
+    if base.startswith("did:key:"):
+        multikey = base.removeprefix("did:key:")
+        if fragment and fragment != multikey:
+            raise ValueError("the did:key fragment does not name the DID's own key")
+        return public_key_from_multibase(multikey), base, "did:key"
+    for candidate in _method_objects(document):
+        if candidate.get("id") != method_id:
+            continue
+        controller = candidate.get("controller", base)
+        if not isinstance(controller, str):
+            raise ValueError("the verification method's controller is not a string")
+        if isinstance(candidate.get("publicKeyMultibase"), str):
+            return (
+                public_key_from_multibase(candidate["publicKeyMultibase"]),
+                controller,
+                "document",
+            )
+        if "publicKeyJwk" in candidate:
+            return _key_from_jwk(candidate["publicKeyJwk"]), controller, "document"
+    if fragment.startswith("z6Mk"):
+        return public_key_from_multibase(fragment), base, "fragment"
+    return None
+
+
+def proof_hash(
+    document: Mapping[str, Any], proof_options: Mapping[str, Any], loader: ContextLoader
+) -> bytes:
+    """SHA-256(canonical proof options) || SHA-256(canonical document without proof)."""
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    options = {key: value for key, value in proof_options.items() if key != "proofValue"}
+    options["@context"] = document.get("@context")
+    return (
+        hashlib.sha256(canonicalize(options, loader).encode("utf-8")).digest()
+        + hashlib.sha256(canonicalize(unsecured, loader).encode("utf-8")).digest()
+    )
+
+
+def _verify_proof(
+    document: Mapping[str, Any],
+    proof: Any,
+    *,
+    issuer: str,
+    loader: ContextLoader,
+    keys: Mapping[str, Ed25519PublicKey] | None,
+    now: dt.datetime,
+) -> tuple[Ed25519PublicKey, str, KeySource]:
+    if not isinstance(proof, dict):
+        raise _Fail("MALFORMED_PROOF", "a proof is not an object")
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
+        raise _Fail(
+            "UNSUPPORTED_PROOF",
+            f"proof type {proof.get('type')!r} / cryptosuite {proof.get('cryptosuite')!r} is not "
+            f"supported (only DataIntegrityProof with {CRYPTOSUITE})",
+        )
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise _Fail("MALFORMED_PROOF", "the proof's purpose is not assertionMethod")
+    if "expires" in proof:
+        try:
+            if now >= parse_datetime(proof["expires"]):
+                raise _Fail("EXPIRED", f"the proof expired on {proof['expires']}")
+        except ValueError:
+            raise _Fail("MALFORMED_PROOF", "the proof's `expires` is not a date-time") from None
+    value = proof.get("proofValue")
+    try:
+        if not isinstance(value, str) or not value.startswith("z"):
+            raise ValueError("not a base58-btc multibase value")
+        signature = b58decode(value[1:])
+        if len(signature) != 64:
+            raise ValueError(f"an Ed25519 signature has 64 bytes, not {len(signature)}")
+    except ValueError as error:
+        raise _Fail("MALFORMED_PROOF", f"the proofValue is malformed: {error}") from None
+    method = proof.get("verificationMethod")
+    try:
+        resolved = resolve_key(method, document, keys)
+    except ValueError as error:
+        raise _Fail("MALFORMED_PROOF", f"the verification method's key: {error}") from None
+    if resolved is None:
+        shown = method.get("id") if isinstance(method, dict) else method
+        raise _Fail(
+            "UNKNOWN_KEY_METHOD",
+            f"the key of the verification method {shown!r} cannot be resolved offline "
+            "(supported: did:key, a Multikey in the URL fragment or in the document, or a "
+            "key the caller provides)",
+        )
+    key, controller, source = resolved
+    if controller != issuer:
+        raise _Fail(
+            "KEY_NOT_ISSUERS",
+            f"the proof's key is controlled by {controller}, not by the issuer {issuer}",
+        )
+    try:
+        data = proof_hash(document, proof, loader)
+    except JsonLdProblem as error:
+        raise _Fail("BAD_CONTEXT", f"the credential is not valid JSON-LD: {error}") from None
+    except InteropError as error:
+        raise _Fail("UNKNOWN_CONTEXT", error.message) from None
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        raise _Fail(
+            "BAD_SIGNATURE",
+            "the signature does not match the credential: it was altered after signing, "
+            "or signed with another key",
+        ) from None
+    return key, controller, source
+
+
+def verify_credential(
+    document: Any,
+    *,
+    loader: ContextLoader | None = None,
+    now: dt.datetime | None = None,
+    trusted_issuers: Mapping[str, Collection[str]] | None = None,
+    keys: Mapping[str, Ed25519PublicKey] | None = None,
+) -> Verification:
+    """Verify a credential secured with Data Integrity proofs (eddsa-rdfc-2022).
+
+    ``trusted_issuers`` maps each whitelisted issuer id to the Multikeys (``z6Mk…``) pinned
+    for it (empty: any key the issuer controls); None means no whitelist. ``now`` defaults
+    to the current time. Never raises for a bad credential; the result says why.
+    """
+    loader = loader or ContextLoader()
+    moment = now or dt.datetime.now(dt.UTC)
+    issuer: str | None = None
+    credential_id: str | None = None
+    used: tuple[Ed25519PublicKey, str, KeySource] | None = None
+    method_id: str | None = None
+    if isinstance(document, dict):
+        issuer = issuer_of(document)
+        credential_id = document.get("id") if isinstance(document.get("id"), str) else None
+    try:
+        issuer, credential_id = _check_envelope(document, loader)
+        try:
+            undefined = undefined_terms(document, loader)
+        except JsonLdProblem as error:
+            raise _Fail("BAD_CONTEXT", f"the credential is not valid JSON-LD: {error}") from None
+        except InteropError as error:
+            raise _Fail("UNKNOWN_CONTEXT", error.message) from None
+        if undefined:
+            raise _Fail(
+                "UNDEFINED_TERMS",
+                "the credential uses terms its contexts do not define, which no signature "
+                f"covers: {', '.join(undefined[:10])}",
+            )
+        proofs = document.get("proof")
+        proof_list = proofs if isinstance(proofs, list) else [] if proofs is None else [proofs]
+        pending: _Fail | None = None
+        for proof in proof_list:
+            if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
+                method_id = proof["verificationMethod"]
+            try:
+                used = _verify_proof(
+                    document, proof, issuer=issuer, loader=loader, keys=keys, now=moment
+                )
+            except _Fail as failure:
+                if REASON_STATUS[failure.reason] == "invalid":
+                    raise
+                pending = pending or failure
+        _check_dates(document, moment)
+        _check_trust(issuer, used[0] if used and pending is None else None, trusted_issuers)
+        if not proof_list:
+            raise _Fail("NO_PROOF", "the credential carries no proof, so it cannot be verified")
+        if pending is not None:
+            raise pending
+    except _Fail as failure:
+        return Verification(
+            REASON_STATUS[failure.reason],
+            failure.reason,
+            failure.message,
+            credential_id,
+            issuer,
+            CRYPTOSUITE if failure.reason != "NO_PROOF" else None,
+            method_id,
+            used[2] if used else None,
+        )
+    assert used is not None
+    return Verification(
+        "verified",
+        "VERIFIED",
+        f"{len(proof_list)} {CRYPTOSUITE} proof{'s' if len(proof_list) > 1 else ''} verified "
+        f"with a key of the issuer ({used[2]})",
+        credential_id,
+        issuer,
+        CRYPTOSUITE,
+        method_id,
+        used[2],
+    )
+
+
+def _b64json(part: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except ValueError as error:
+        raise InteropError("MALFORMED_JSON", f"a JWT part is not base64url: {error}") from None
+    return parse_json(raw)
+
+
+def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The credential of a JWT payload; VC 1.1 registered claims fill its properties."""
+    credential = payload.get("vc", payload)
+    if not isinstance(credential, dict):
+        return None
+    credential = copy.deepcopy(credential)
+    if "vc" in payload:
+        if "iss" in payload and issuer_of(credential) is None:
+            credential["issuer"] = payload["iss"]
+        if "jti" in payload and "id" not in credential:
+            credential["id"] = payload["jti"]
+        for claim, prop in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
+            if isinstance(payload.get(claim), int | float):
+                credential[prop] = dt.datetime.fromtimestamp(payload[claim], dt.UTC).isoformat()
+    return credential
+
+
+def _jwt_key(
+    header: Mapping[str, Any],
+    credential: Mapping[str, Any],
+    issuer: str,
+    keys: Mapping[str, Ed25519PublicKey] | None,
+) -> tuple[Ed25519PublicKey, str, KeySource]:
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    try:
+        if kid is not None:
+            resolved = resolve_key(kid, credential, keys)
+        elif "jwk" in header:
+            resolved = (_key_from_jwk(header["jwk"]), issuer, "jwk")
+        else:
+            resolved = None
+    except ValueError as error:
+        raise _Fail("MALFORMED_PROOF", f"the JWT's key: {error}") from None
+    if resolved is None:
+        raise _Fail(
+            "UNKNOWN_KEY_METHOD",
+            f"the JWT key {kid!r} cannot be resolved offline (supported: did:key, a "
+            "Multikey fragment, a jwk header, or a key the caller provides)",
+        )
+    return resolved
+
+
+def verify_jwt(
+    token: str,
+    *,
+    loader: ContextLoader | None = None,
+    now: dt.datetime | None = None,
+    trusted_issuers: Mapping[str, Collection[str]] | None = None,
+    keys: Mapping[str, Ed25519PublicKey] | None = None,
+) -> tuple[Verification, dict[str, Any] | None]:
+    """Verify a VC-JWT (compact JWS, EdDSA/Ed25519): (verification, the credential or None).
+
+    Accepts both the VC 1.1 JWT encoding (the credential in the ``vc`` claim, dates in
+    ``nbf``/``exp``, issuer in ``iss``) and the VC 2.0 JOSE form (the credential is the
+    payload). The key comes from ``kid`` (resolved like a verification method) or from a
+    ``jwk`` header. Raises :class:`InteropError` only when the token is not a JWT at all.
+    """
+    moment = now or dt.datetime.now(dt.UTC)
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise InteropError("MALFORMED_JSON", "not a compact JWS: expected three parts")
+    header, payload = _b64json(parts[0]), _b64json(parts[1])
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise InteropError("MALFORMED_JSON", "the JWT header and payload must be JSON objects")
+    credential = _jwt_credential(payload)
+    if credential is None:
+        return Verification("invalid", "NOT_A_CREDENTIAL", "the `vc` claim is not an object"), None
+    issuer: str | None = None
+    credential_id: str | None = None
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
+    source: KeySource | None = None
+    try:
+        issuer, credential_id = _check_envelope(credential, None)
+        if "iss" in payload and payload["iss"] != issuer:
+            raise _Fail("KEY_NOT_ISSUERS", f"`iss` {payload['iss']} is not the issuer {issuer}")
+        if header.get("alg") not in ("EdDSA", "Ed25519"):
+            raise _Fail(
+                "UNSUPPORTED_PROOF", f"JWT algorithm {header.get('alg')!r} is not supported (EdDSA)"
+            )
+        key, controller, source = _jwt_key(header, credential, issuer, keys)
+        if controller != issuer:
+            raise _Fail(
+                "KEY_NOT_ISSUERS", f"the JWT's key is controlled by {controller}, not {issuer}"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                jws.deserialize_compact(
+                    token.strip(), OKPKey.import_key(key), algorithms=["EdDSA", "Ed25519"]
+                )
+        except BadSignatureError:
+            raise _Fail("BAD_SIGNATURE", "the JWT signature does not match its content") from None
+        except JoseError as error:
+            raise _Fail("MALFORMED_PROOF", f"the JWT cannot be checked: {error}") from None
+        _check_dates(credential, moment)
+        _check_trust(issuer, key, trusted_issuers)
+    except _Fail as failure:
+        return (
+            Verification(
+                REASON_STATUS[failure.reason],
+                failure.reason,
+                failure.message,
+                credential_id,
+                issuer,
+                "vc-jwt",
+                kid,
+                source,
+            ),
+            credential if isinstance(credential, dict) else None,
+        )
+    return (
+        Verification(
+            "verified",
+            "VERIFIED",
+            f"the JWT signature verified with a key of the issuer ({source})",
+            credential_id,
+            issuer,
+            "vc-jwt",
+            kid,
+            source,
+        ),
+        credential,
+    )

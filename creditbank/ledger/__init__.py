@@ -1,0 +1,38 @@
+"""The credit bank: learner accounts as an append-only, tamper-evident ledger (SQLite).
+
+Modules, one job each: :mod:`~creditbank.ledger.ids` (opaque learner ids),
+:mod:`~creditbank.ledger.events` (immutable events), :mod:`~creditbank.ledger.commands`
+(what a caller may ask), :mod:`~creditbank.ledger.decide` (validation, authority, the R5
+workflow), :mod:`~creditbank.ledger.state` (replaying events),
+:mod:`~creditbank.ledger.statement` (the learner's statement),
+:mod:`~creditbank.ledger.chain` (hash chain and verification),
+:mod:`~creditbank.ledger.store` (the storage interface), :mod:`~creditbank.ledger.schema`
+and :mod:`~creditbank.ledger.sqlite` (the SQLite store and its invariants),
+:mod:`~creditbank.ledger.projection` (the cached projection) and
+:mod:`~creditbank.ledger.service` (the API below).
+"""
+
+from creditbank.ledger.chain import BadEvent, ChainHead, ChainHeads, VerifyReport
+from creditbank.ledger.events import ROLES, Actor, Event, Role
+from creditbank.ledger.ids import check_account_id, pseudonymous_id
+from creditbank.ledger.service import Clock, Ledger, Receipt, init_ledger, open_ledger
+from creditbank.ledger.statement import Statement
+
+__all__ = [
+    "ROLES",
+    "Actor",
+    "BadEvent",
+    "ChainHead",
+    "ChainHeads",
+    "Clock",
+    "Event",
+    "Ledger",
+    "Receipt",
+    "Role",
+    "Statement",
+    "VerifyReport",
+    "check_account_id",
+    "init_ledger",
+    "open_ledger",
+    "pseudonymous_id",
+]

@@ -1,0 +1,319 @@
+"""Tamper evidence: each account's events form a hash chain; verify finds the first bad one.
+
+An event is stored as its canonical JSON (sorted keys, no spaces, UTF-8). The body holds the
+hash of the account's previous event (``prev_hash``; the first event holds
+:data:`GENESIS`), and the event's own hash is the sha256 of the body — so each hash covers
+the event and, through ``prev_hash``, everything before it in the account. Editing any byte
+of an event breaks its hash; deleting, inserting or reordering events breaks the link of
+the event after. Deleting the *last* events of an account leaves a shorter valid chain:
+the store's table of chain heads catches that, and a head exported earlier
+(:class:`ChainHeads`) catches it even if that table was rewritten too.
+
+>>> body = canonical_json({"b": 1, "a": "学分"})
+>>> body
+'{"a":"学分","b":1}'
+>>> event_hash(body)[:12]
+'8f3940d747e8'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from creditbank.ledger.events import Event
+
+__all__ = [
+    "GENESIS",
+    "HEADS_FORMAT",
+    "BadEvent",
+    "ChainHead",
+    "ChainHeads",
+    "StoredRow",
+    "VerifyReport",
+    "canonical_json",
+    "check_row",
+    "event_body",
+    "event_hash",
+    "verify_rows",
+]
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of an account's first event."""
+
+HEADS_FORMAT = "creditbank.ledger-heads/1"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys, no insignificant spaces, UTF-8 text; floats are refused."""
+
+    def no_floats(item: Any) -> None:
+        if isinstance(item, float):
+            raise TypeError("floats are not exact; use decimals as strings")
+        if isinstance(item, dict):
+            for inner in item.values():
+                no_floats(inner)
+        elif isinstance(item, list | tuple):
+            for inner in item:
+                no_floats(inner)
+
+    no_floats(value)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
+
+
+def event_body(event: Event) -> str:
+    """The stored form of an event: its canonical JSON."""
+    return canonical_json(event.model_dump(mode="json"))
+
+
+def event_hash(body: str) -> str:
+    """sha256 (hex) of an event's stored body, which includes the previous event's hash."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ChainHead(_Frozen):
+    """The last event of one account: its position and hash."""
+
+    account: str
+    account_seq: int
+    seq: int
+    hash: str
+
+
+class ChainHeads(_Frozen):
+    """Every account's chain head, to keep outside the ledger and check it against later."""
+
+    format: Literal["creditbank.ledger-heads/1"] = "creditbank.ledger-heads/1"
+    exported_at: dt.datetime
+    events: int
+    heads: tuple[ChainHead, ...]
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+
+class BadEvent(_Frozen):
+    """The first thing wrong with one account's chain."""
+
+    account: str
+    account_seq: int | None = None
+    seq: int | None = None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"account {self.account!r}"
+        if self.account_seq is not None:
+            where += f" event {self.account_seq}"
+        if self.seq is not None:
+            where += f" (ledger seq {self.seq})"
+        return f"{where}: {self.problem}"
+
+
+class VerifyReport(_Frozen):
+    """What :meth:`creditbank.ledger.Ledger.verify` found."""
+
+    ok: bool
+    events: int
+    accounts: int
+    first_bad: BadEvent | None = None
+    problems: tuple[BadEvent, ...] = ()
+    projection: Literal["ok", "differs", "skipped"] = "skipped"
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One stored event as the store holds it (values as read, whatever their type)."""
+
+    seq: Any
+    account: Any
+    account_seq: Any
+    type: Any
+    command_key: Any
+    command_hash: Any
+    command_index: Any
+    command_size: Any
+    body: Any
+    prev_hash: Any
+    hash: Any
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def check_row(row: StoredRow, expected: int, prev: str, last_seq: int) -> str | None:
+    """What is wrong with one stored event, given its account's chain before it.
+
+    ``expected`` is its position in the account, ``prev`` the hash of the event before it
+    (:data:`GENESIS` for the first) and ``last_seq`` that event's ledger seq (0: none).
+    Returns None when nothing is wrong.
+    """
+    position = _int(row.account_seq)
+    if position is None:
+        return "its position in the account is not a number (edited?)"
+    if position > expected:
+        if position == expected + 1:
+            return f"event {expected} of the account is missing before it (deleted?)"
+        return f"events {expected} to {position - 1} of the account are missing before it"
+    if position < expected:
+        return f"position {position} repeats (inserted or reordered?)"
+    if not isinstance(row.body, str):
+        return "its stored content is not valid UTF-8 text (edited?)"
+    if not isinstance(row.hash, str) or event_hash(row.body) != row.hash:
+        return "its content does not match its hash (edited?)"
+    if row.prev_hash != prev:
+        return "it does not follow the account's previous event (inserted, deleted or reordered?)"
+    try:
+        event = Event.model_validate_json(row.body)
+    except (ValidationError, ValueError) as error:
+        return f"its content is not a valid event ({str(error).splitlines()[0]})"
+    checks = {
+        "seq": (event.seq, row.seq),
+        "account": (event.account, row.account),
+        "account_seq": (event.account_seq, row.account_seq),
+        "type": (event.type, row.type),
+        "command key": (event.key, row.command_key),
+        "command hash": (event.command_hash, row.command_hash),
+        "command index": (event.index, row.command_index),
+        "command size": (event.size, row.command_size),
+        "previous hash": (event.prev_hash, row.prev_hash),
+    }
+    for name, (inside, outside) in checks.items():
+        if inside != outside:
+            return f"its stored {name} {outside!r} differs from its content {inside!r} (edited?)"
+    seq = _int(row.seq)
+    if seq is None or seq <= last_seq:
+        return "it is out of order in the ledger (reordered?)"
+    return None
+
+
+def _sort_key(row: StoredRow) -> tuple[int, int]:
+    return (_int(row.account_seq) or 0, _int(row.seq) or 0)
+
+
+def _commands(rows: Sequence[StoredRow]) -> BadEvent | None:
+    """Every command's events are all there, together: no half-applied command."""
+    by_key: dict[Any, list[StoredRow]] = defaultdict(list)
+    for row in rows:
+        by_key[row.command_key].append(row)
+    for key, members in by_key.items():
+        members.sort(key=_sort_key)
+        size = members[0].command_size
+        positions = [_int(r.account_seq) or 0 for r in members]
+        complete = (
+            [r.command_index for r in members] == list(range(len(members)))
+            and all(
+                r.command_size == size and r.command_hash == members[0].command_hash
+                for r in members
+            )
+            and len(members) == size
+            and positions == list(range(positions[0], positions[0] + len(members)))
+        )
+        if not complete:
+            first = members[0]
+            return BadEvent(
+                account=str(first.account),
+                account_seq=_int(first.account_seq),
+                seq=_int(first.seq),
+                problem=f"command {key!r} is incomplete or split: {len(members)} of {size} events",
+            )
+    return None
+
+
+def verify_rows(
+    rows: Iterable[StoredRow],
+    heads: Mapping[str, ChainHead] | None = None,
+    anchors: ChainHeads | None = None,
+) -> list[BadEvent]:
+    """Check every account's chain; return the first bad event of each bad account, by seq.
+
+    ``heads`` is the store's own record of each account's last event; ``anchors`` a
+    :class:`ChainHeads` exported earlier (the account may have grown since, not shrunk).
+    """
+    accounts: dict[str, list[StoredRow]] = defaultdict(list)
+    for row in rows:
+        accounts[str(row.account)].append(row)
+    bad: list[BadEvent] = []
+    ends: dict[str, tuple[int, dict[int, str]]] = {}
+    for account, members in accounts.items():
+        members.sort(key=_sort_key)
+        prev, expected, last_seq = GENESIS, 1, 0
+        hashes: dict[int, str] = {}
+        problem: BadEvent | None = None
+        for row in members:
+            found = check_row(row, expected, prev, last_seq)
+            if found is not None:
+                problem = BadEvent(
+                    account=account,
+                    account_seq=_int(row.account_seq),
+                    seq=_int(row.seq),
+                    problem=found,
+                )
+                break
+            prev, last_seq = row.hash, row.seq
+            hashes[expected] = row.hash
+            expected += 1
+        if problem is None:
+            problem = _commands(members)
+        if problem is not None:
+            bad.append(problem)
+            continue
+        ends[account] = (expected - 1, hashes)
+    checked = {b.account for b in bad}
+    for account, head in (heads or {}).items():
+        if account in checked:
+            continue
+        count, hashes = ends.get(account, (0, {}))
+        if count != head.account_seq or hashes.get(count) != head.hash:
+            bad.append(
+                BadEvent(
+                    account=account,
+                    account_seq=head.account_seq,
+                    seq=head.seq,
+                    problem=f"the chain head records event {head.account_seq} but the chain "
+                    f"ends at event {count} (events deleted from the end, or the head edited?)",
+                )
+            )
+            checked.add(account)
+    for account in set(ends) - set(heads or ends):
+        bad.append(BadEvent(account=account, problem="the account has events but no chain head"))
+        checked.add(account)
+    for anchor in anchors.heads if anchors is not None else ():
+        if anchor.account in checked:
+            continue
+        count, hashes = ends.get(anchor.account, (0, {}))
+        if hashes.get(anchor.account_seq) != anchor.hash:
+            state = "is missing" if anchor.account_seq > count else "has a different hash"
+            bad.append(
+                BadEvent(
+                    account=anchor.account,
+                    account_seq=anchor.account_seq,
+                    seq=anchor.seq,
+                    problem=f"the exported chain head (event {anchor.account_seq}) {state}: "
+                    "the account was truncated or rewritten since the export",
+                )
+            )
+    bad.sort(key=lambda b: (b.seq if b.seq is not None else 1 << 62, b.account))
+    return bad

@@ -1,0 +1,138 @@
+"""Commands: what a caller can ask the ledger to do, and as which actor.
+
+Each command is an immutable pydantic model with the account it is about and the
+:class:`~creditbank.ledger.events.Actor` who gives it. :func:`command_hash` is what "the same
+content" means for an idempotency key. The rules that decide a command are in
+:mod:`creditbank.ledger.decide`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from creditbank.ledger.chain import canonical_json
+from creditbank.ledger.events import Actor, Verification
+from creditbank.ledger.ids import check_account_id
+from creditbank.models import Achievement
+from creditbank.models.values import Credits
+
+__all__ = [
+    "Apply",
+    "Approve",
+    "Command",
+    "Deposit",
+    "Expire",
+    "OpenAccount",
+    "Override",
+    "Reject",
+    "Review",
+    "Revoke",
+    "command_hash",
+]
+
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str
+    actor: Actor
+
+    @field_validator("account")
+    @classmethod
+    def _opaque(cls, value: str) -> str:
+        return check_account_id(value)
+
+
+class OpenAccount(_Command):
+    """Open a learner account."""
+
+    command: Literal["open"] = "open"
+    note: Text | None = None
+
+
+class Deposit(_Command):
+    """Deposit an achievement (认定、积累), with its evidence reference and verification."""
+
+    command: Literal["deposit"] = "deposit"
+    achievement: Achievement
+    evidence: Text | None = None
+    verification: Verification = "verified"
+
+
+class Apply(_Command):
+    """Apply the account's achievements (all active ones by default) to a programme."""
+
+    command: Literal["apply"] = "apply"
+    program: Name
+    as_of: dt.date | None = None
+    achievements: tuple[Name, ...] | None = None
+
+
+class Review(_Command):
+    """The school's review of an application (R5 step 2)."""
+
+    command: Literal["review"] = "review"
+    application: Name
+    reason: Text | None = None
+
+
+class Approve(_Command):
+    """Academic affairs' approval (R5 step 3); posts the application's credit."""
+
+    command: Literal["approve"] = "approve"
+    application: Name
+    reason: Text | None = None
+
+
+class Reject(_Command):
+    """Reject an application at its current step, with a reason."""
+
+    command: Literal["reject"] = "reject"
+    application: Name
+    reason: Text
+
+
+class Revoke(_Command):
+    """Revoke an achievement: its posted conversions are reversed by compensating entries."""
+
+    command: Literal["revoke"] = "revoke"
+    achievement: Name
+    reason: Text
+
+
+class Expire(_Command):
+    """Record that an achievement expired: its posted conversions are reversed likewise."""
+
+    command: Literal["expire"] = "expire"
+    achievement: Name
+    as_of: dt.date
+    reason: Text | None = None
+
+
+class Override(_Command):
+    """A registrar's exception before approval: grant credit for, or deny, an achievement."""
+
+    command: Literal["override"] = "override"
+    application: Name
+    action: Literal["grant", "deny"]
+    achievement: Name
+    reason: Text
+    requirement: Name | None = None
+    course: Name | None = None
+    credits: Credits | None = None
+
+
+Command = OpenAccount | Deposit | Apply | Review | Approve | Reject | Revoke | Expire | Override
+
+
+def command_hash(command: Command) -> str:
+    """sha256 of the command's canonical JSON: what "the same content" means for a key."""
+    body = canonical_json(command.model_dump(mode="json"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()

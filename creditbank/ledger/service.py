@@ -1,0 +1,448 @@
+"""The ledger's public API: open a ledger, give commands, read statements, verify, export.
+
+>>> import datetime as dt, tempfile, pathlib, creditbank
+>>> from creditbank.ledger import Actor, Ledger
+>>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "bank.db"
+>>> clock = lambda: dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+>>> with Ledger.open(path, standards, create=True, clock=clock) as ledger:
+...     _ = ledger.open_account("w-001", actor=Actor(id="w-001", role="learner"), key="k1")
+...     centre = Actor(id="staff-7", role="issuer", organisation="demo-assessment-centre")
+...     _ = ledger.deposit("w-001", {"id": "elec-l3", "unit": "skill:csco2022:6-31-01-03",
+...                                  "level": "三级", "earned_on": "2023-06-30"},
+...                        actor=centre, key="k2")
+...     receipt = ledger.apply("w-001", "demo-college:460301",
+...                            actor=Actor(id="w-001", role="learner"), key="k3")
+...     print(receipt.application, ledger.verify().ok)
+app-1 True
+
+Every command takes the caller's idempotency ``key``: giving the same command again with the
+same key changes nothing and returns the first receipt (``replayed=True``); giving a
+different command with a used key is ``IDEMPOTENCY_CONFLICT``. A refused command raises
+:class:`~creditbank.errors.LedgerError` and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from creditbank.errors import LedgerError
+from creditbank.ledger.chain import (
+    BadEvent,
+    ChainHeads,
+    VerifyReport,
+    verify_rows,
+)
+from creditbank.ledger.commands import (
+    Apply,
+    Approve,
+    Command,
+    Deposit,
+    Expire,
+    OpenAccount,
+    Override,
+    Reject,
+    Review,
+    Revoke,
+    command_hash,
+)
+from creditbank.ledger.decide import Context, decide
+from creditbank.ledger.events import Actor, ApplicationSubmitted, Event
+from creditbank.ledger.projection import snapshot_states
+from creditbank.ledger.sqlite import SqliteStore, Synchronous
+from creditbank.ledger.state import AccountState, ReplayError, replay, replay_account
+from creditbank.ledger.statement import Statement, statement_of
+from creditbank.ledger.store import Draft, LedgerStore
+from creditbank.models import Achievement, Standards
+
+__all__ = ["Clock", "Ledger", "Receipt", "init_ledger", "open_ledger"]
+
+Clock = Callable[[], dt.datetime]
+"""Returns the current time, timezone-aware; its date is "today" for the commands."""
+
+_C = TypeVar("_C", bound=BaseModel)
+_MAX_KEY = 200
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).astimezone()
+
+
+class Receipt(BaseModel):
+    """What a command wrote (or, for a repeated key, what it wrote the first time)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command: str
+    account: str
+    key: str
+    replayed: bool
+    events: tuple[Event, ...]
+    application: str | None = None
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+
+def _build(model: type[_C], **fields: Any) -> _C:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        count = error.error_count()
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"{where or 'command'}: {first['msg']}{more}",
+            field=where,
+        ) from error
+
+
+def _check_key(key: object) -> str:
+    if (
+        not isinstance(key, str)
+        or not key.strip()
+        or len(key) > _MAX_KEY
+        or any(ord(c) < 32 for c in key)
+    ):
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the idempotency key must be 1 to {_MAX_KEY} printable characters, got {key!r}",
+            field="key",
+        )
+    return key
+
+
+class Ledger:
+    """A credit bank ledger: learner accounts as an append-only, hash-chained event log."""
+
+    def __init__(
+        self, store: LedgerStore, standards: Standards | None = None, *, clock: Clock | None = None
+    ) -> None:
+        self.store = store
+        self.standards = standards
+        self._clock = clock or _now
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        standards: Standards | None = None,
+        *,
+        create: bool = False,
+        clock: Clock | None = None,
+        timeout: float = 30.0,
+        synchronous: Synchronous = "FULL",
+    ) -> Ledger:
+        """Open the SQLite ledger at ``path`` (``create``: make it if missing).
+
+        ``standards`` are needed by commands that check the standards (deposit, apply,
+        override, expire); reading, verifying and exporting need none.
+        """
+        store = SqliteStore(path, create=create, timeout=timeout, synchronous=synchronous)
+        return cls(store, standards, clock=clock)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ commands
+
+    def execute(self, command: Command, *, key: str) -> Receipt:
+        """Decide and append one command atomically; a repeated key is a no-op."""
+        key = _check_key(key)
+        digest = command_hash(command)
+        with self.store.writing() as tx:
+            done = tx.command_events(command.account, key)
+            if done:
+                if done[0].command_hash != digest or done[0].command != command.command:
+                    raise LedgerError(
+                        "IDEMPOTENCY_CONFLICT",
+                        f"key {key!r} was used for a different {done[0].command} command on "
+                        f"account {command.account!r}; use a new key for a new command",
+                        key=key,
+                    )
+                return self._receipt(command, key, done, replayed=True)
+            now = self._clock()
+            if now.tzinfo is None:
+                raise ValueError("the clock must return timezone-aware times")
+            state = replay_account(command.account, tx.events(command.account))
+            payloads = decide(command, state, Context(self.standards, now.date()))
+            at = now.astimezone(dt.UTC)
+            drafts = [
+                Draft(command.account, at, command.actor, command.command, key, digest, payload)
+                for payload in payloads
+            ]
+            written = tx.append(drafts)
+        return self._receipt(command, key, written, replayed=False)
+
+    @staticmethod
+    def _receipt(command: Command, key: str, events: Sequence[Event], *, replayed: bool) -> Receipt:
+        application = next(
+            (e.payload.application for e in events if isinstance(e.payload, ApplicationSubmitted)),
+            None,
+        )
+        return Receipt(
+            command=command.command,
+            account=command.account,
+            key=key,
+            replayed=replayed,
+            events=tuple(events),
+            application=application,
+        )
+
+    def open_account(
+        self, account: str, *, actor: Actor, key: str, note: str | None = None
+    ) -> Receipt:
+        """Open a learner account (by the learner, or a bank operator)."""
+        return self.execute(_build(OpenAccount, account=account, actor=actor, note=note), key=key)
+
+    def deposit(
+        self,
+        account: str,
+        achievement: Achievement | Mapping[str, Any],
+        *,
+        actor: Actor,
+        key: str,
+        evidence: str | None = None,
+        verification: Literal["verified", "pending", "unverified"] = "verified",
+    ) -> Receipt:
+        """Deposit an achievement, from an issuer the standards authorise for its unit."""
+        command = _build(
+            Deposit,
+            account=account,
+            actor=actor,
+            achievement=achievement,
+            evidence=evidence,
+            verification=verification,
+        )
+        return self.execute(command, key=key)
+
+    def apply(
+        self,
+        account: str,
+        program: str,
+        *,
+        actor: Actor,
+        key: str,
+        as_of: dt.date | None = None,
+        achievements: Sequence[str] | None = None,
+    ) -> Receipt:
+        """Apply the account's active achievements (or the ones named) to a programme.
+
+        The engine evaluates them as of ``as_of`` (default: today); the application keeps
+        the evaluation and the standards fingerprint; ``Receipt.application`` is its id.
+        """
+        command = _build(
+            Apply,
+            account=account,
+            actor=actor,
+            program=program,
+            as_of=as_of,
+            achievements=tuple(achievements) if achievements is not None else None,
+        )
+        return self.execute(command, key=key)
+
+    def review(
+        self, account: str, application: str, *, actor: Actor, key: str, reason: str | None = None
+    ) -> Receipt:
+        """The school's review of an application (a reviewer of the programme's school)."""
+        command = _build(
+            Review, account=account, actor=actor, application=application, reason=reason
+        )
+        return self.execute(command, key=key)
+
+    def approve(
+        self, account: str, application: str, *, actor: Actor, key: str, reason: str | None = None
+    ) -> Receipt:
+        """Academic affairs' approval: posts the application's credit (and supersedes the
+        programme's earlier posting, reversing it by compensating entries)."""
+        command = _build(
+            Approve, account=account, actor=actor, application=application, reason=reason
+        )
+        return self.execute(command, key=key)
+
+    def reject(
+        self, account: str, application: str, *, actor: Actor, key: str, reason: str
+    ) -> Receipt:
+        """Reject an application at its current step, with a reason."""
+        command = _build(
+            Reject, account=account, actor=actor, application=application, reason=reason
+        )
+        return self.execute(command, key=key)
+
+    def revoke(
+        self, account: str, achievement: str, *, actor: Actor, key: str, reason: str
+    ) -> Receipt:
+        """Revoke an achievement; its posted conversions are reversed, never deleted."""
+        command = _build(
+            Revoke, account=account, actor=actor, achievement=achievement, reason=reason
+        )
+        return self.execute(command, key=key)
+
+    def expire(
+        self,
+        account: str,
+        achievement: str,
+        *,
+        actor: Actor,
+        key: str,
+        as_of: dt.date,
+        reason: str | None = None,
+    ) -> Receipt:
+        """Record that an achievement expired by ``as_of``; its postings are reversed."""
+        command = _build(
+            Expire,
+            account=account,
+            actor=actor,
+            achievement=achievement,
+            as_of=as_of,
+            reason=reason,
+        )
+        return self.execute(command, key=key)
+
+    def override(
+        self,
+        account: str,
+        application: str,
+        *,
+        actor: Actor,
+        key: str,
+        action: Literal["grant", "deny"],
+        achievement: str,
+        reason: str,
+        requirement: str | None = None,
+        course: str | None = None,
+        credits: Any = None,
+    ) -> Receipt:
+        """A registrar's exception before approval: grant credits for an achievement into a
+        requirement (or course), or deny every line that uses it."""
+        command = _build(
+            Override,
+            account=account,
+            actor=actor,
+            application=application,
+            action=action,
+            achievement=achievement,
+            reason=reason,
+            requirement=requirement,
+            course=course,
+            credits=credits,
+        )
+        return self.execute(command, key=key)
+
+    # ------------------------------------------------------------ reading
+
+    def events(self, account: str | None = None) -> list[Event]:
+        """Events in ledger order (of one account, or all)."""
+        with self.store.reading() as reader:
+            return reader.events(account)
+
+    def accounts(self) -> list[str]:
+        """Every account's id, in the order they were opened."""
+        return list(replay(self.events()))
+
+    def state(self, account: str) -> AccountState:
+        """An account's state, replayed from its events."""
+        state = replay_account(account, self.events(account))
+        if state is None:
+            raise LedgerError("UNKNOWN_ACCOUNT", f"no account {account!r}", account=account)
+        return state
+
+    def statement(self, account: str) -> Statement:
+        """The learner's statement (学习档案), replayed from the account's events."""
+        return statement_of(self.state(account))
+
+    # ------------------------------------------------------------ integrity
+
+    def verify(self, anchors: ChainHeads | None = None) -> VerifyReport:
+        """Check every chain, the chain heads, ``anchors`` (heads exported earlier) and that
+        the cached projection equals the events replayed; name the first bad event."""
+        try:
+            return self._verify(anchors)
+        except LedgerError as error:  # a damaged file: say so rather than fail
+            return VerifyReport(
+                ok=False,
+                events=0,
+                accounts=0,
+                first_bad=BadEvent(account="*", problem=error.message),
+                problems=(BadEvent(account="*", problem=error.message),),
+            )
+
+    def _verify(self, anchors: ChainHeads | None) -> VerifyReport:
+        with self.store.reading() as reader:
+            rows = reader.rows()
+            try:
+                heads = reader.heads()
+            except ValidationError:
+                heads = {}
+            bad = verify_rows(rows, heads, anchors)
+            projection: Literal["ok", "differs", "skipped"] = "skipped"
+            if not bad:
+                try:
+                    states = replay(reader.events())
+                except (ReplayError, ValidationError) as error:
+                    bad.append(BadEvent(account="*", problem=f"cannot be replayed: {error}"))
+                else:
+                    same = snapshot_states(states) == reader.projection()
+                    projection = "ok" if same else "differs"
+        accounts = len({str(r.account) for r in rows})
+        return VerifyReport(
+            ok=not bad and projection == "ok",
+            events=len(rows),
+            accounts=accounts,
+            first_bad=bad[0] if bad else None,
+            problems=tuple(bad),
+            projection=projection,
+        )
+
+    def rebuild_projection(self) -> None:
+        """Drop the cached projection and rebuild it by replaying every event."""
+        self.store.rebuild_projection()
+
+    def export_heads(self) -> ChainHeads:
+        """Every account's chain head, to keep elsewhere and pass to :meth:`verify` later."""
+        with self.store.reading() as reader:
+            heads = reader.heads()
+            events = len(reader.rows())
+        return ChainHeads(
+            exported_at=self._clock().astimezone(dt.UTC),
+            events=events,
+            heads=tuple(heads[a] for a in sorted(heads)),
+        )
+
+    def export_events(self, account: str | None = None) -> Iterator[str]:
+        """The stored events as canonical JSON, one per line: sha256 of a line is its hash,
+        and each line holds the hash of the one before it in its account."""
+        with self.store.reading() as reader:
+            rows = reader.rows()
+        for row in rows:
+            if account is None or row.account == account:
+                yield row.body if isinstance(row.body, str) else row.body.decode("utf-8", "replace")
+
+
+def open_ledger(path: str | Path, standards: Standards | None = None, **options: Any) -> Ledger:
+    """Open an existing ledger (see :meth:`Ledger.open`)."""
+    return Ledger.open(path, standards, **options)
+
+
+def init_ledger(path: str | Path, standards: Standards | None = None, **options: Any) -> Ledger:
+    """Create a ledger at ``path`` (or upgrade an existing one) and open it."""
+    return Ledger.open(path, standards, create=True, **options)

@@ -1,0 +1,53 @@
+"""Shared helpers of the interop tests: fixture paths, a key, and a network that refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from creditbank.interop.jsonld import ContextLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "interop"
+NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+
+needs_fixtures = pytest.mark.skipif(
+    not FIXTURES.is_dir(),
+    reason=f"the shared interop fixtures are not at {FIXTURES} (../shared/fixtures/interop)",
+)
+
+
+class NetworkUsed(AssertionError):
+    """Raised by anything that tries to reach the network during a test."""
+
+
+def refuse_fetch(url: str) -> bytes:
+    raise NetworkUsed(f"a fetch of {url} was attempted")
+
+
+def strict_loader() -> ContextLoader:
+    """A loader that may fetch — but whose fetch raises: proves no fetch happens."""
+    return ContextLoader(allow_network=True, fetch=refuse_fetch)
+
+
+def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every socket connection and urllib request in the test raise."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise NetworkUsed(f"network access attempted: {args[:2]!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+def fixture(*parts: str) -> Path:
+    return FIXTURES.joinpath(*parts)

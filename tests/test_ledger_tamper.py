@@ -1,0 +1,283 @@
+"""Tamper evidence: any changed byte, deleted, inserted or reordered event is caught.
+
+The exhaustive test changes every byte of every stored event (its body and the columns
+stored beside it) and checks that the chain check of that event fails. The other tests
+tamper with a real ledger file — through SQL with the append-only triggers dropped, or by
+flipping bytes in the file itself — and check that ``verify`` names the first bad event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import creditbank
+from creditbank.ledger import Ledger
+from creditbank.ledger.chain import GENESIS, ChainHeads, StoredRow, check_row, event_hash
+from creditbank.testing.ledger import (
+    MENU,
+    OPERATOR,
+    PROGRAMS,
+    REGISTRAR,
+    REVIEWER,
+    fixed_clock,
+    issuer_of,
+    learner,
+)
+
+STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+ACCOUNTS = ("w-1", "w-2", "w-3")
+
+
+def _populate(path: Path) -> None:
+    with Ledger.open(path, STANDARDS, create=True, clock=fixed_clock) as ledger:
+        for number, account in enumerate(ACCOUNTS):
+            ledger.open_account(account, actor=learner(account), key="open")
+            names = sorted(MENU)[number : number + 3]
+            for name in names:
+                ledger.deposit(account, MENU[name], actor=issuer_of(MENU[name]), key=f"d-{name}")
+            app = ledger.apply(
+                account, PROGRAMS[0], actor=learner(account), key="a", as_of=dt.date(2025, 1, 1)
+            ).application
+            assert app
+            ledger.review(account, app, actor=REVIEWER, key="r")
+            ledger.approve(account, app, actor=REGISTRAR, key="p", reason="同意")
+            ledger.revoke(account, names[0], actor=OPERATOR, key="x", reason="撤销")
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tamper") / "bank.db"
+    _populate(path)
+    with Ledger.open(path) as ledger:
+        assert ledger.verify().ok
+    return path
+
+
+@pytest.fixture
+def copy(original: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "copy.db"
+    shutil.copyfile(original, path)
+    return path
+
+
+def _rows(path: Path) -> list[StoredRow]:
+    with Ledger.open(path) as ledger, ledger.store.reading() as reader:
+        return reader.rows()
+
+
+def _chains(rows: list[StoredRow]) -> Iterator[tuple[StoredRow, int, str, int]]:
+    """Every row with its position, its predecessor's hash and its predecessor's seq."""
+    by_account: dict[str, list[StoredRow]] = {}
+    for row in rows:
+        by_account.setdefault(row.account, []).append(row)
+    for members in by_account.values():
+        prev, last = GENESIS, 0
+        for position, row in enumerate(sorted(members, key=lambda r: r.account_seq), start=1):
+            yield row, position, prev, last
+            prev, last = row.hash, row.seq
+
+
+def _flip(text: str, index: int) -> str | bytes:
+    raw = bytearray(text.encode("utf-8"))
+    raw[index] ^= 0x01
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return bytes(raw)
+
+
+def test_every_byte_of_every_event_is_covered(original: Path) -> None:
+    rows = _rows(original)
+    assert len(rows) >= 30
+    checked = 0
+    for row, position, prev, last in _chains(rows):
+        assert check_row(row, position, prev, last) is None
+        for column in ("body", "hash", "prev_hash", "type", "command_key", "command_hash"):
+            value = getattr(row, column)
+            for index in range(len(value.encode("utf-8"))):
+                bad = replace(row, **{column: _flip(value, index)})
+                assert check_row(bad, position, prev, last) is not None, (column, index)
+                checked += 1
+        for column in ("seq", "account_seq", "command_index", "command_size"):
+            bad = replace(row, **{column: getattr(row, column) + 1})
+            assert check_row(bad, position, prev, last) is not None, column
+        bad = replace(row, account=row.account + "x")
+        assert check_row(bad, position, prev, last) is not None
+    assert checked > 30_000
+
+
+def _tamper(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("DROP TRIGGER events_no_update")
+        conn.execute("DROP TRIGGER events_no_delete")
+        conn.execute("DROP TRIGGER events_chain")
+        for sql, params in statements:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def _verify(path: Path, anchors: ChainHeads | None = None) -> tuple[bool, int | None, str]:
+    with Ledger.open(path) as ledger:
+        report = ledger.verify(anchors)
+    bad = report.first_bad
+    return report.ok, bad.seq if bad else None, str(bad) if bad else report.projection
+
+
+def test_changed_bytes_in_the_database_are_caught(original: Path, tmp_path: Path) -> None:
+    rows = _rows(original)
+    rng = random.Random(11)
+    for trial in range(40):
+        row = rng.choice(rows)
+        index = rng.randrange(len(row.body.encode("utf-8")))
+        changed = _flip(row.body, index)
+        path = tmp_path / f"t{trial}.db"
+        shutil.copyfile(original, path)
+        sql = "UPDATE events SET body = CAST(? AS TEXT) WHERE seq = ?"
+        _tamper(path, (sql, (changed, row.seq)))
+        ok, seq, why = _verify(path)
+        assert not ok and seq == row.seq, (trial, why)
+
+
+def test_changed_bytes_in_the_file_are_caught(original: Path, tmp_path: Path) -> None:
+    data = original.read_bytes()
+    rows = _rows(original)
+    rng = random.Random(3)
+    caught = 0
+    for trial, row in enumerate(rng.sample(rows, 12)):
+        body = row.body.encode("utf-8")
+        for _ in range(100):  # a stretch of the body found once in the file
+            start = rng.randrange(0, max(1, len(body) - 64))
+            needle = body[start : start + 64]
+            where = data.find(needle)
+            if where >= 0 and data.find(needle, where + 1) < 0:
+                break
+        else:
+            raise AssertionError(f"no unique stretch of event {row.seq} in the file")
+        damaged = bytearray(data)
+        damaged[where + 30] ^= 0x04
+        path = tmp_path / f"f{trial}.db"
+        path.write_bytes(bytes(damaged))
+        ok, seq, why = _verify(path)
+        assert not ok, why
+        caught += seq == row.seq
+    assert caught == 12
+
+
+@pytest.mark.parametrize("account", ACCOUNTS)
+def test_deleting_any_event_is_caught(original: Path, tmp_path: Path, account: str) -> None:
+    rows = [r for r in _rows(original) if r.account == account]
+    for row in rows:
+        path = tmp_path / f"d{row.seq}.db"
+        shutil.copyfile(original, path)
+        _tamper(path, ("DELETE FROM events WHERE seq = ?", (row.seq,)))
+        ok, seq, why = _verify(path)
+        assert not ok, why
+        if row is not rows[-1]:
+            assert seq == row.seq + 1 and "missing" in why, why
+        else:  # the last event: the chain heads, or its half-deleted command, say so
+            assert "chain head" in why or "incomplete" in why, why
+
+
+def test_truncation_with_rewritten_heads_is_caught_by_exported_heads(copy: Path) -> None:
+    with Ledger.open(copy, clock=fixed_clock) as ledger:
+        anchors = ledger.export_heads()
+    rows = [r for r in _rows(copy) if r.account == "w-2"]
+    last = rows[-1]
+    assert last.command_key == rows[-2].command_key  # the revocation wrote two events
+    _tamper(
+        copy,
+        ("DELETE FROM events WHERE account = 'w-2' AND command_key = ?", (last.command_key,)),
+        ("DROP TRIGGER heads_no_delete", ()),
+        (
+            "UPDATE heads SET account_seq = (SELECT MAX(account_seq) FROM events"
+            " WHERE account = 'w-2'), seq = (SELECT MAX(seq) FROM events"
+            " WHERE account = 'w-2'), hash = (SELECT hash FROM events WHERE account = 'w-2'"
+            " ORDER BY account_seq DESC LIMIT 1) WHERE account = 'w-2'",
+            (),
+        ),
+    )
+    ok, _, why = _verify(copy)
+    assert not ok and why == "differs"  # the projection still shows the deleted event
+    with Ledger.open(copy) as ledger:
+        ledger.rebuild_projection()  # a careful forger rebuilds it too …
+    assert _verify(copy)[0]  # … and the file alone looks whole,
+    ok, seq, why = _verify(copy, anchors)  # but not against the heads exported before
+    assert not ok and seq == last.seq and "exported chain head" in why
+
+
+def test_reordering_events_is_caught(original: Path, tmp_path: Path) -> None:
+    rows = [r for r in _rows(original) if r.account == "w-1"]
+    first, second = rows[3], rows[4]
+    swaps = {
+        "bodies of neighbours": [
+            ("UPDATE events SET hash = 'moving' WHERE seq = ?", (first.seq,)),
+            (
+                "UPDATE events SET body = ?, hash = ?, prev_hash = ? WHERE seq = ?",
+                (first.body, first.hash, first.prev_hash, second.seq),
+            ),
+            (
+                "UPDATE events SET body = ?, hash = ?, prev_hash = ? WHERE seq = ?",
+                (second.body, second.hash, second.prev_hash, first.seq),
+            ),
+        ],
+        "bodies only": [
+            ("UPDATE events SET body = ? WHERE seq = ?", (second.body, first.seq)),
+            ("UPDATE events SET body = ? WHERE seq = ?", (first.body, second.seq)),
+        ],
+        "positions in the account": [
+            ("UPDATE events SET account_seq = -1 WHERE seq = ?", (first.seq,)),
+            ("UPDATE events SET account_seq = ? WHERE seq = ?", (first.account_seq, second.seq)),
+            ("UPDATE events SET account_seq = ? WHERE seq = ?", (second.account_seq, first.seq)),
+        ],
+        "places in the ledger": [
+            ("UPDATE events SET seq = -1 WHERE seq = ?", (first.seq,)),
+            ("UPDATE events SET seq = ? WHERE seq = ?", (first.seq, second.seq)),
+            ("UPDATE events SET seq = ? WHERE seq = -1", (second.seq,)),
+        ],
+    }
+    for name, statements in swaps.items():
+        path = tmp_path / f"{name}.db"
+        shutil.copyfile(original, path)
+        _tamper(path, *statements)
+        ok, seq, why = _verify(path)
+        assert not ok and seq in (first.seq, second.seq), (name, why)
+
+
+def test_inserting_an_event_is_caught(copy: Path) -> None:
+    rows = [r for r in _rows(copy) if r.account == "w-3"]
+    target = rows[2]
+    forged_body = rows[1].body.replace('"verified"', '"pending"')
+    assert forged_body != rows[1].body
+    statements: list[tuple[str, tuple[object, ...]]] = [
+        (
+            "UPDATE events SET account_seq = account_seq + 1000 WHERE account = 'w-3'"
+            " AND account_seq >= ?",
+            (target.account_seq,),
+        ),
+        (
+            "UPDATE events SET account_seq = account_seq - 999 WHERE account = 'w-3'"
+            " AND account_seq >= 1000",
+            (),
+        ),
+        (
+            "INSERT INTO events (seq, account, account_seq, type, command_key, command_hash,"
+            " command_index, command_size, body, prev_hash, hash)"
+            " VALUES (1000, 'w-3', ?, 'account_opened', 'forged', 'x', 0, 1, ?, ?, ?)",
+            (target.account_seq, forged_body, rows[1].hash, event_hash(forged_body)),
+        ),
+    ]
+    _tamper(copy, *statements)
+    ok, seq, why = _verify(copy)
+    assert not ok, why
+    assert seq in (1000, target.seq), why
