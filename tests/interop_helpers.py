@@ -19,6 +19,19 @@ NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
 
+SAMPLE_KEYS = {
+    # The keys 1EdTech's samples name in their verification methods' fragments. A key named
+    # only by the credential itself binds nothing to its issuer, so a verifier pins it.
+    "https://example.com/issuers/876543": [
+        "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",  # ob30/simple.json
+        "z6MkvREVgsHx7Ppae68vCoByy73ZD4aMSJiPML2cryVL8JAx",  # inside clr20/simple.json
+    ],
+    "https://example.edu/issuers/565049": [
+        "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",  # clr20/simple.json
+    ],
+}
+"""The whitelist that trusts the 1EdTech samples' issuers with their keys."""
+
 needs_fixtures = pytest.mark.skipif(
     not FIXTURES.is_dir(),
     reason=f"the shared interop fixtures are not at {FIXTURES} (../shared/fixtures/interop)",
@@ -51,3 +64,11 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def fixture(*parts: str) -> Path:
     return FIXTURES.joinpath(*parts)
+
+
+def sample_issuers_yaml() -> str:
+    """The ``issuers:`` section of a mapping file pinning :data:`SAMPLE_KEYS`."""
+    lines = ["issuers:"]
+    for issuer, keys in SAMPLE_KEYS.items():
+        lines += [f"  '{issuer}':", f"    keys: [{', '.join(keys)}]"]
+    return "\n".join(lines) + "\n"

@@ -159,3 +159,159 @@ def test_level_order_follows_unlinked_levels_between(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [f.code for f in run_checks(creditbank.load_standards(path))] == ["LEVEL_ORDER"]
+
+
+NO_FALSE_ALARMS = {
+    "any_of_rule_fills_a_pool_by_course_type": """\
+kind: standards
+example: true
+units:
+  - {id: cert, kind: other, name: certificate}
+  - {id: cert2, kind: other, name: certificate two}
+  - {id: c1, kind: course, name: course one, credits: 4, hours: 64}
+  - {id: e1, kind: course, name: elective one, credits: 2, hours: 32, course_type: elective}
+  - {id: e2, kind: course, name: elective two, credits: 2, hours: 32, course_type: elective}
+programs:
+  - id: p
+    name: programme
+    education_level: higher_vocational
+    total_credits: 12
+    requirements:
+      - {id: core, name: core, kind: required_courses, courses: [c1]}
+      - {id: electives, name: electives, kind: elective_pool, min_credits: 8,
+         course_types: [elective]}
+rules:
+  - id: cert-exempts-c1
+    name: certificate exempts course one
+    programs: [p]
+    when: {units: [cert]}
+    then: {kind: exempt_courses, courses: [c1]}
+  - id: either-certificate-credits
+    name: either certificate gives 2 elective credits
+    programs: [p]
+    when: {any_of: [{units: [cert]}, {units: [cert2]}]}
+    then: {kind: credits, requirement: electives, credits: 2}
+""",
+    "ects_courses_recognise_each_other": """\
+kind: standards
+example: true
+units:
+  - {id: a, kind: course, name: course A, credits: 5 ECTS, hours: 120}
+  - {id: b, kind: course, name: course B, credits: 5 ECTS, hours: 120}
+programs:
+  - id: school-a
+    name: programme of school A
+    education_level: bachelor
+    credit_unit: ects
+    total_credits: 5
+    requirements: [{id: core, name: core, kind: required_courses, courses: [a]}]
+  - id: school-b
+    name: programme of school B
+    education_level: bachelor
+    credit_unit: ects
+    total_credits: 5
+    requirements: [{id: core, name: core, kind: required_courses, courses: [b]}]
+rules:
+  - id: a-exempts-b
+    name: A exempts B
+    programs: [school-b]
+    when: {units: [a]}
+    then: {kind: exempt_courses, courses: [b]}
+  - id: b-exempts-a
+    name: B exempts A
+    programs: [school-a]
+    when: {units: [b]}
+    then: {kind: exempt_courses, courses: [a]}
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_FALSE_ALARMS))
+def test_consistent_standards_raise_no_false_alarm(tmp_path: Path, name: str) -> None:
+    """Regressions: a pool filled by an ``any_of`` rule's second part and by courses of its
+    course type (once UNSATISFIABLE_REQUIREMENT, and ORPHAN_UNIT for those courses); equal
+    ECTS courses recognising each other (once an unbounded CREDIT_AMPLIFYING_CYCLE)."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(NO_FALSE_ALARMS[name], encoding="utf-8")
+    assert run_checks(creditbank.load_standards(path)) == []
+
+
+def test_unsatisfiable_requirement_still_counts_every_part_of_a_rule(tmp_path: Path) -> None:
+    """One elective credit short of the minimum, with both parts counted: still an error."""
+    path = tmp_path / "short.yaml"
+    text = NO_FALSE_ALARMS["any_of_rule_fills_a_pool_by_course_type"]
+    path.write_text(text.replace("min_credits: 8", "min_credits: 9"), encoding="utf-8")
+    findings = run_checks(creditbank.load_standards(path))
+    assert [f.code for f in findings] == ["UNSATISFIABLE_REQUIREMENT"]
+    assert "can give at most 8" in findings[0].message
+
+
+def test_an_amplifying_cycle_of_ects_courses_is_still_found(tmp_path: Path) -> None:
+    """B exempts A and A2 (10 ECTS) while A alone (5 ECTS) exempts B: twice round."""
+    text = (
+        NO_FALSE_ALARMS["ects_courses_recognise_each_other"]
+        .replace(
+            "  - {id: b, kind: course,",
+            "  - {id: a2, kind: course, name: course A2, credits: 5 ECTS, hours: 120}\n"
+            "  - {id: b, kind: course,",
+        )
+        .replace(
+            "total_credits: 5\n    requirements: [{id: core, name: core, kind: "
+            "required_courses, courses: [a]}]",
+            "total_credits: 10\n    requirements: [{id: core, name: core, kind: "
+            "required_courses, courses: [a, a2]}]",
+        )
+        .replace(
+            "then: {kind: exempt_courses, courses: [a]}",
+            "then: {kind: exempt_courses, courses: [a, a2]}",
+        )
+    )
+    assert "courses: [a, a2]}]" in text and "courses: [a, a2]}\n" in text
+    path = tmp_path / "ects.yaml"
+    path.write_text(text, encoding="utf-8")
+    (finding,) = run_checks(creditbank.load_standards(path))
+    assert finding.code == "CREDIT_AMPLIFYING_CYCLE" and "2 times" in finding.message
+
+
+def test_rules_that_conflict_in_one_programme_conflict(tmp_path: Path) -> None:
+    """Regression: two rules the same in p but not in q were reported as a duplicate (the
+    first programme looked at decided), hiding the conflict."""
+    path = tmp_path / "pair.yaml"
+    path.write_text(
+        """\
+kind: standards
+example: true
+units:
+  - {id: cert, kind: other, name: certificate}
+  - {id: c1, kind: course, name: course one, credits: 2, hours: 32}
+  - {id: c2, kind: course, name: course two, credits: 2, hours: 32}
+programs:
+  - id: p
+    name: programme p
+    education_level: higher_vocational
+    total_credits: 4
+    requirements:
+      - {id: core, name: core, kind: required_courses, courses: [c1]}
+      - {id: more, name: more, kind: required_courses, courses: [c2]}
+  - id: q
+    name: programme q
+    education_level: higher_vocational
+    total_credits: 4
+    requirements: [{id: core, name: core, kind: required_courses, courses: [c1, c2]}]
+rules:
+  - id: exempt-core
+    name: certificate exempts the core courses
+    programs: [p, q]
+    when: {units: [cert]}
+    then: {kind: exempt_courses, requirements: [core]}
+  - id: exempt-c1
+    name: certificate exempts course one
+    programs: [p, q]
+    when: {units: [cert]}
+    then: {kind: exempt_courses, courses: [c1]}
+""",
+        encoding="utf-8",
+    )
+    (finding,) = run_checks(creditbank.load_standards(path))
+    assert finding.code == "CONFLICTING_RULES"
+    assert "p (c1); q (c1)" in finding.message

@@ -229,6 +229,16 @@ def test_query_pathway(runner: CliRunner) -> None:
     assert costed["complete"] is True and costed["exhaustive"] is True
 
 
+def test_query_pathway_with_the_largest_cost_accepted(runner: CliRunner) -> None:
+    """Costs are read as the standards read hours (at most 2 places, below 10^12: larger
+    ones are refused above, where 1e40 once crashed the JSON output) and shown exactly."""
+    args = ["query", "pathway", ELECTRICIAN, "--program", "460301", "--as-of", "2026-11-29"]
+    args += ["--cost", f"{ROBOT_X}=999999999999.99", "--format", "json"]
+    data = json.loads(_ok(runner.invoke(cli, args)).stdout)
+    assert "999999999999.99" in {c["hours"] for c in data["candidates"]}
+    assert not [s for s in data["steps"] if s["action"] == "obtain"]
+
+
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [
@@ -250,6 +260,21 @@ def test_query_pathway(runner: CliRunner) -> None:
         (["pathway", ELECTRICIAN, "--program", "460399"], 1, "unknown programme '460399'"),
         (["pathway", "missing.yaml", "--program", "460301"], 1, "FILE_NOT_FOUND"),
         (["pathway", ELECTRICIAN, "--program", "460301", "--cost", "x"], 2, "UNIT[@LEVEL]=HOURS"),
+        (
+            ["pathway", ELECTRICIAN, "--program", "460301", "--cost", f"{ROBOT_X}=1e40"],
+            2,
+            "implausibly large",
+        ),
+        (
+            ["pathway", ELECTRICIAN, "--program", "460301", "--cost", f"{ROBOT_X}=-5"],
+            2,
+            "negative",
+        ),
+        (
+            ["pathway", ELECTRICIAN, "--program", "460301", "--cost", f"{ROBOT_X}=1e-40"],
+            2,
+            "decimal places",
+        ),
         (
             ["pathway", ELECTRICIAN, "--program", "460301", "--cost", "x:nope=10"],
             1,

@@ -114,6 +114,19 @@ def test_built_in_layout_is_legible(
             assert text_width(line, bold=index == 0) <= w - 2 * draw_module.PAD_X + 0.1, line
     paths = [p for p in root.iter(f"{SVG}path") if p.get("marker-end")]
     assert len(paths) == len(scene.edges)
+    # every arrow runs level under its label before it bends, so it never cuts through it
+    starts = [p.get("d", "").split(" ")[:2] for p in paths]
+    labels = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "labels")
+    for label in labels.findall(f"{SVG}text"):
+        x, y = float(label.get("x", 0)) - 6, float(label.get("y", 0)) + 3
+        end = x + 6 + text_width(label.text or "", draw_module.LABEL_FONT)
+        assert any(
+            move == f"M{x:.1f},{y:.1f}"
+            and level.startswith("L")
+            and level.endswith(f",{y:.1f}")
+            and float(level[1:].split(",")[0]) >= end
+            for move, level in starts
+        ), label.text
 
 
 def test_auto_engine_without_graphviz_uses_the_built_in_layout(
@@ -132,7 +145,12 @@ def test_a_failing_dot_falls_back(scene: Scene, monkeypatch: pytest.MonkeyPatch)
 def test_graphviz_renders_the_same_scene(scene: Scene) -> None:  # pragma: no cover
     svg = render_svg(scene, engine="dot")
     root = ET.fromstring(svg.encode("utf-8"))
-    assert "elec-l3" in "\n".join(_texts(root))
+    texts = "\n".join(_texts(root))
+    assert "elec-l3" in texts and "学习者持有" in texts
+    # no empty column for the legend: the picture is about as wide as the built-in one
+    built_in = ET.fromstring(render_svg(scene, engine="python").encode("utf-8"))
+    width = float(root.get("width", "0").removesuffix("pt")) * 4 / 3
+    assert width < 1.5 * float(built_in.get("width", 0))
 
 
 def test_dot_source_of_the_scene(scene: Scene) -> None:
@@ -143,6 +161,12 @@ def test_dot_source_of_the_scene(scene: Scene) -> None:
     assert dot.count("{rank=same;") == len({n.column for n in scene.nodes})
     assert dot.count(" -> ") == len(scene.edges)
     assert 'color="#16a34a", fontcolor="#16a34a", penwidth=3.0' in dot  # used conversions
+    # the legend is part of the heading, not a node: a node would take a column of its own
+    assert "legend [" not in dot
+    heading = dot.split("label=<<TABLE", 1)[1].split(">>];", 1)[0]
+    for _, caption in scene.legend:
+        assert caption in heading
+    assert 'BGCOLOR="#2f4a6d"' in heading and 'COLOR="#ffffff">专业<' in heading
 
 
 def test_unit_picture(sg: StandardsGraph) -> None:

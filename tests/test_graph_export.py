@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import networkx as nx  # type: ignore[import-untyped]
 import pytest
 
 import creditbank
 from creditbank.graph import StandardsGraph, build_graph
+from creditbank.graph.draw import render_svg, scene_to_dot
 from creditbank.graph.export import (
     GRAPH_SCHEMA,
     export,
@@ -20,6 +23,7 @@ from creditbank.graph.export import (
     to_json,
     to_mermaid,
 )
+from creditbank.graph.scene import program_scene
 
 PROGRAM = "demo-college:460301"
 PLC_X = "x:plc-system-application-programming"
@@ -112,3 +116,35 @@ def test_export_dispatch_and_bad_arguments(programme: nx.MultiDiGraph, sg: Stand
         export(programme, "png")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="exactly one"):
         neighbourhood(sg)
+
+
+def test_control_characters_in_names_keep_exports_and_pictures_well_formed(
+    tmp_path: Path,
+) -> None:
+    """Regression: a name holding a control character (a YAML escape such as ``\\x01``) made
+    GraphML and SVG that no XML parser reads."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(
+        """\
+kind: standards
+example: true
+units:
+  - {id: c1, kind: course, name: "bad\\x01name & <tag>", credits: 2, hours: 32}
+programs:
+  - id: p
+    name: "prog\\x0bramme"
+    education_level: higher_vocational
+    total_credits: 2
+    requirements: [{id: core, name: core, kind: required_courses, courses: [c1]}]
+""",
+        encoding="utf-8",
+    )
+    sg = build_graph(creditbank.load_standards(path))
+    assert "\x01" in sg.graph.nodes["unit:c1"]["label"]
+    back = nx.read_graphml(io.StringIO(to_graphml(sg.graph)), force_multigraph=True)
+    assert back.nodes["unit:c1"]["label"] == "bad\ufffdname & <tag>"
+    assert "\x01" not in to_dot(sg.graph) and "\x01" not in to_mermaid(sg.graph)
+    scene = program_scene(sg, "p")
+    svg = ET.fromstring(render_svg(scene, engine="python").encode("utf-8"))
+    assert "prog\ufffdramme" in "".join(svg.itertext())
+    assert "\x0b" not in scene_to_dot(scene)

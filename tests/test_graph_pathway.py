@@ -13,18 +13,22 @@ import itertools
 import os
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import creditbank
 from creditbank.engine import evaluate_with, hypothetical
-from creditbank.graph.pathway import _cheapest_cover, courses_to_take, pathway
+from creditbank.errors import EvaluationError
+from creditbank.graph.pathway import _cheapest_cover, _joint_cover, courses_to_take, pathway
 from creditbank.models import CourseUnit, Portfolio, Standards
 from creditbank.testing.strategies import SCENARIO_AS_OF, SCENARIO_PROGRAM, pathway_scenarios
 
 SCALE = int(os.environ.get("CREDITBANK_PROPERTY_SCALE", "1"))
 ROOT = creditbank.bundled_standards_path().parent
+ROBOT_X = "x:industrial-robot-operation-maintenance"
 
 Costs = Mapping[tuple[str, str | None], Decimal]
 
@@ -141,8 +145,13 @@ def test_bundled_pathway_uses_costs_to_obtain_a_certificate() -> None:
     day = dt.date(2026, 11, 29)
     plain = pathway(standards, learner, "demo-college:460301", day)
     assert plain.complete and plain.exhaustive
-    assert "x:industrial-robot-operation-maintenance@高级" not in plain.uncosted
-    assert any(u.startswith("x:industrial-robot-operation-maintenance@") for u in plain.uncosted)
+    # without a cost the 1+X certificate is left out, at each level (named by level id)
+    assert [u for u in plain.uncosted if u.startswith(f"{ROBOT_X}@")] == [
+        f"{ROBOT_X}@elementary",
+        f"{ROBOT_X}@intermediate",
+        f"{ROBOT_X}@advanced",
+    ]
+    assert not any(c.unit == ROBOT_X for c in plain.candidates)
     costs: dict[tuple[str, str | None], Decimal] = {
         ("x:industrial-robot-operation-maintenance", "advanced"): Decimal(60)
     }
@@ -152,3 +161,95 @@ def test_bundled_pathway_uses_costs_to_obtain_a_certificate() -> None:
     ]
     assert cheaper.hours == plain.hours - 128 + 60  # two 64-hour courses exempted
     assert cheaper.recognised_after == cheaper.recognised_before + 8
+
+
+def test_negative_costs_are_refused() -> None:
+    """The search prunes by the hours spent so far, which a negative cost would make wrong."""
+    standards = creditbank.load_standards(creditbank.bundled_standards_path())
+    learner = creditbank.Portfolio(learner="nobody")
+    costs: Costs = {("x:industrial-robot-operation-maintenance", None): Decimal(-100)}
+    with pytest.raises(EvaluationError, match="give zero or more study hours"):
+        pathway(standards, learner, "460301", dt.date(2026, 11, 29), costs=costs)
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([50, 100, 150, 200, 400]),
+            st.integers(0, 60),
+            st.sets(st.integers(0, 2), min_size=1),
+        ),
+        max_size=6,
+    ),
+    st.lists(st.sampled_from([0, 100, 200, 300, 600]), min_size=2, max_size=3),
+)
+def test_joint_cover_is_exact(items: list[tuple[int, int, set[int]]], needs: list[int]) -> None:
+    """Pools sharing courses: every assignment of each course to one pool it can fill, or
+    none, is tried; the least (credits left, hours, courses) must be found."""
+    named = [
+        (f"c{i}", w, Decimal(h), tuple(sorted(p for p in pools if p < len(needs))))
+        for i, (w, h, pools) in enumerate(items)
+    ]
+    found = _joint_cover(named, needs)
+    assert found is not None
+    best = None
+    for assignment in itertools.product(*[(None, *pools) for _, _, _, pools in named]):
+        left = list(needs)
+        for (_, w, _, _), pool in zip(named, assignment, strict=True):
+            if pool is not None:
+                left[pool] = max(0, left[pool] - w)
+        picked = [item for item, pool in zip(named, assignment, strict=True) if pool is not None]
+        key = (sum(left), sum((h for _, _, h, _ in picked), Decimal(0)), len(picked))
+        best = key if best is None or key < best else best
+    chosen, left = found
+    hours = {name: h for name, _, h, _ in named}
+    assert (sum(left), sum((hours[c] for c, _ in chosen), Decimal(0)), len(chosen)) == best
+    # what it says is left is what its choice leaves
+    check = list(needs)
+    for course, pool in chosen:
+        weight = next(w for name, w, _, pools in named if name == course and pool in pools)
+        check[pool] = max(0, check[pool] - weight)
+    assert check == left
+
+
+OVERLAPPING_POOLS = """\
+kind: standards
+example: true
+units:
+  - {id: x, kind: course, name: course x, credits: 4, hours: 10, course_type: elective}
+  - {id: y, kind: course, name: course y, credits: 2, hours: 10, course_type: elective}
+  - {id: z, kind: course, name: course z, credits: 2, hours: 10, course_type: elective}
+  - {id: w, kind: course, name: course w, credits: 2, hours: 16, course_type: practice}
+  - {id: v, kind: course, name: course v, credits: 2, hours: 40, course_type: practice}
+programs:
+  - id: p
+    name: programme
+    education_level: higher_vocational
+    total_credits: 10
+    requirements:
+      - {id: a, name: any two elective credits, kind: category, min_credits: 2,
+         course_types: [elective]}
+      - {id: b, name: four more elective credits, kind: category, min_credits: 4,
+         course_types: [elective]}
+      - {id: c, name: any practice, kind: category, min_credits: 2, course_types: [practice]}
+      - {id: d, name: practice w, kind: elective_pool, min_credits: 2, courses: [w]}
+"""
+
+
+def test_pools_that_share_courses_are_filled_together(tmp_path: Path) -> None:
+    """Regressions: pool a took x (4 credits), leaving b two 10-hour courses instead of x;
+    category c took w, the only course pool d lists (a listing wins over a course type),
+    and the plan said the programme could not be completed."""
+    path = tmp_path / "pools.yaml"
+    path.write_text(OVERLAPPING_POOLS, encoding="utf-8")
+    standards = creditbank.load_standards(path)
+    plan = pathway(standards, Portfolio(learner="nobody"), "p", dt.date(2026, 1, 1))
+    assert plan.complete
+    assert [(s.unit, s.into) for s in plan.steps] == [
+        ("y", ("a",)),
+        ("x", ("b",)),
+        ("v", ("c",)),
+        ("w", ("d",)),
+    ]
+    assert plan.hours == 10 + 10 + 40 + 16

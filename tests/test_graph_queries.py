@@ -23,6 +23,7 @@ from creditbank.graph.queries import (
     occupation_editions,
 )
 from creditbank.graph.select import leaves, unit_selected
+from creditbank.graph.serial import plain, text
 from creditbank.models import Achievement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,6 +259,18 @@ def test_occupation_editions_by_code_id_and_name(sg: StandardsGraph) -> None:
 def test_unknown_ids_are_explained(sg: StandardsGraph, call: object, message: str) -> None:
     with pytest.raises(EvaluationError, match=message):
         call(sg)  # type: ignore[operator]
+
+
+def test_amounts_are_shown_exactly_whatever_their_exponent() -> None:
+    """Regression: ``Decimal('1E+40')`` once raised InvalidOperation (quantize) in JSON output."""
+    assert plain({"a": Decimal("1E+40"), "b": Decimal("2.50"), "c": Decimal("0E-7")}) == {
+        "a": "1" + "0" * 40,
+        "b": "2.5",
+        "c": "0",
+    }
+    assert text(Decimal("12345678901234567890123456789012.5")) == (
+        "12345678901234567890123456789012.5"  # never rounded to the context's precision
+    )
 
 
 def test_readme_graph_example_runs() -> None:

@@ -194,3 +194,15 @@ def test_unknown_items_and_broken_packages(standards: Standards) -> None:
     )
     assert [u.id for u in result.units] == ["case:i1"]
     assert len(result.problems) == 2 and "no identifier" in result.problems[0]
+
+
+@pytest.mark.parametrize("level", [9, 1.5, True, {"grade": "09"}])
+def test_an_education_level_that_is_no_list_is_reported_not_a_crash(level: Any) -> None:
+    result = import_case(
+        {
+            "CFDocument": {"identifier": "d", "title": "t"},
+            "CFItems": [{"identifier": "i1", "fullStatement": "ok", "educationLevel": level}],
+        }
+    )
+    assert [u.id for u in result.units] == ["case:i1"] and result.units[0].tags == ()
+    assert any("educationLevel" in p and "not a list" in p for p in result.problems)

@@ -11,7 +11,17 @@ from cryptography.hazmat.primitives import serialization
 
 from creditbank import bundled_standards_path, load_portfolio, load_standards
 from creditbank.cli import cli
-from tests.interop_helpers import FIXTURES, KEY, ROOT, block_network, fixture, needs_fixtures
+from creditbank.interop.export import sign_credential
+from creditbank.interop.keys import did_key
+from tests.interop_helpers import (
+    FIXTURES,
+    KEY,
+    ROOT,
+    block_network,
+    fixture,
+    needs_fixtures,
+    sample_issuers_yaml,
+)
 
 PORTFOLIO = str(ROOT / "examples/portfolios/demo-worker-001-electrician.yaml")
 
@@ -28,13 +38,21 @@ def runner() -> CliRunner:
 
 
 @needs_fixtures
-def test_import_badge_reports_each_file(runner: CliRunner) -> None:
+def test_import_badge_reports_each_file(runner: CliRunner, tmp_path: Path) -> None:
     files = [str(p) for p in sorted((FIXTURES / "ob30").glob("*.json"))]
-    result = runner.invoke(cli, ["import", "badge", *files, str(fixture("clr20", "simple.json"))])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("kind: badge_mapping\n" + sample_issuers_yaml(), encoding="utf-8")
+    result = runner.invoke(
+        cli,
+        ["import", "badge", *files, str(fixture("clr20", "simple.json")), "--map", str(mapping)],
+    )
     assert result.exit_code == 1, result.output  # the negative samples are invalid
     out = result.output
     for reason in ("BAD_CONTEXT", "EXPIRED", "ISSUER_MISSING", "BAD_SIGNATURE", "VERIFIED"):
         assert reason in out
+    assert "UNBOUND_KEY" not in out
+    unpinned = runner.invoke(cli, ["import", "badge", str(fixture("ob30", "simple.json"))])
+    assert unpinned.exit_code == 0 and "unverifiable (UNBOUND_KEY)" in unpinned.output
     assert "Teamwork" in out and "matches no unit" in out
     assert "isParentOf" in out
     assert "accepted 0 achievements" in out
@@ -47,7 +65,7 @@ def test_import_badge_with_a_mapping_writes_a_portfolio(runner: CliRunner, tmp_p
     mapping.write_text(
         "kind: badge_mapping\nachievements:\n"
         "  'https://example.com/achievements/21st-century-skills/teamwork':\n"
-        "    course:career-planning\n",
+        "    course:career-planning\n" + sample_issuers_yaml(),
         encoding="utf-8",
     )
     output = tmp_path / "portfolio.yaml"
@@ -165,6 +183,29 @@ def test_rejected_files_exit_1_without_traceback(runner: CliRunner, tmp_path: Pa
     assert broken_map.exit_code == 1 and "INVALID_MAPPING" in broken_map.output
 
 
+def test_unreadable_endless_or_unwritable_paths_are_clear_errors(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    badge = runner.invoke(cli, ["import", "badge", str(directory)])
+    assert badge.exit_code == 1 and "MALFORMED_JSON cannot read" in badge.output
+    assert "internal error" not in badge.output
+    case = runner.invoke(cli, ["import", "case", str(directory)])
+    assert case.exit_code == 1 and "INVALID_PACKAGE" in case.output
+    if Path("/dev/zero").exists():  # states no size and never ends: read only to the limit
+        endless = runner.invoke(cli, ["import", "badge", "/dev/zero"])
+        assert endless.exit_code == 1 and "DOCUMENT_TOO_LARGE" in endless.output
+    broken = tmp_path / "contexts"
+    broken.mkdir()
+    (broken / "index.json").write_text("{nope", encoding="utf-8")
+    contexts = runner.invoke(cli, ["import", "badge", str(directory), "--contexts", str(broken)])
+    assert contexts.exit_code == 1 and "MALFORMED_JSON" in contexts.output
+    assert "internal error" not in contexts.output
+    unwritable = runner.invoke(cli, ["export", "ctdl", "demo-college:460301", "-o", str(directory)])
+    assert unwritable.exit_code == 1 and "cannot write" in unwritable.output
+
+
 @needs_fixtures
 def test_import_case(runner: CliRunner, tmp_path: Path) -> None:
     units = tmp_path / "units.yaml"
@@ -213,3 +254,39 @@ def test_export_ctdl(runner: CliRunner) -> None:
     graph = json.loads(result.output)
     assert any(r["@type"] == "ceterms:TransferValueProfile" for r in graph["@graph"])
     assert runner.invoke(cli, ["export", "ctdl", "000000"]).exit_code == 1
+
+
+def test_credentials_of_two_learners_do_not_make_one_portfolio(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    export = runner.invoke(
+        cli,
+        [
+            "export",
+            "clr",
+            PORTFOLIO,
+            "--program",
+            "460301",
+            "--as-of",
+            "2026-11-29",
+            "--per-course",
+        ],
+    )
+    assert export.exit_code == 0, export.output
+    first, second = json.loads(export.output)[:2]
+    second["credentialSubject"]["id"] = "urn:creditbank:learner:someone-else"
+    files = []
+    for name, credential in (("a.json", first), ("b.json", second)):
+        path = tmp_path / name
+        credential["issuer"]["id"] = did_key(KEY.public_key())  # the key is the issuer
+        signed = sign_credential(credential, KEY)
+        path.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+        files.append(str(path))
+    output = tmp_path / "p.yaml"
+    mixed = runner.invoke(cli, ["import", "badge", *files, "-o", str(output)])
+    assert mixed.exit_code == 1 and "2 credential subjects" in mixed.output
+    assert not output.exists()
+    chosen = runner.invoke(cli, ["import", "badge", *files, "-o", str(output), "--learner", "w"])
+    assert chosen.exit_code == 0, chosen.output
+    portfolio = load_portfolio(output, load_standards(bundled_standards_path()))
+    assert portfolio.learner == "w" and len(portfolio.achievements) == 2

@@ -11,8 +11,8 @@ import pytest
 from creditbank import bundled_standards_path, evaluate, load_portfolio, load_standards
 from creditbank.engine import Evaluation
 from creditbank.interop.export import evaluation_clr, evaluation_credentials
-from creditbank.interop.keys import did_key
-from creditbank.interop.openbadges import import_badge_text
+from creditbank.interop.keys import did_key, multibase_from_public_key
+from creditbank.interop.openbadges import BadgeMapping, import_badge_text
 from creditbank.interop.verify import verify_credential
 from creditbank.models import Standards
 from tests.interop_helpers import KEY, ROOT, block_network, strict_loader
@@ -52,9 +52,17 @@ def test_a_signed_clr_export_verifies(standards: Standards, evaluation: Evaluati
 def test_the_importer_maps_a_signed_export_back_to_the_courses(
     standards: Standards, evaluation: Evaluation
 ) -> None:
-    clr = evaluation_clr(evaluation, standards, key=KEY, issuer="https://college.example/issuer")
-    assert clr["proof"][0]["verificationMethod"].startswith("https://college.example/issuer#z6Mk")
-    result = import_badge_text(json.dumps(clr, ensure_ascii=False), standards, now=NOW)
+    issuer = "https://college.example/issuer"
+    clr = evaluation_clr(evaluation, standards, key=KEY, issuer=issuer)
+    assert clr["proof"][0]["verificationMethod"].startswith(issuer + "#z6Mk")
+    text = json.dumps(clr, ensure_ascii=False)
+    unpinned = import_badge_text(text, standards, now=NOW)  # the key is only the CLR's word
+    assert {v.reason for v in unpinned.verifications} == {"UNBOUND_KEY"}
+    assert unpinned.accepted == ()
+    pinned = BadgeMapping.model_validate(
+        {"issuers": {issuer: {"keys": [multibase_from_public_key(KEY.public_key())]}}}
+    )
+    result = import_badge_text(text, standards, mapping=pinned, now=NOW)
     assert all(v.verified for v in result.verifications)
     courses = {u.course for u in evaluation.uses() if u.course}
     assert {a.unit for a in result.accepted} == courses

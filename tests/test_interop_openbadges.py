@@ -23,7 +23,15 @@ from creditbank.interop.openbadges import (
 )
 from creditbank.models import Standards
 from creditbank.serialize import dump_yaml, to_plain
-from tests.interop_helpers import KEY, NOW, OTHER_KEY, block_network, fixture, needs_fixtures
+from tests.interop_helpers import (
+    KEY,
+    NOW,
+    OTHER_KEY,
+    SAMPLE_KEYS,
+    block_network,
+    fixture,
+    needs_fixtures,
+)
 
 ISSUER = did_key(KEY.public_key())
 ELECTRICIAN = "skill:csco2022:6-31-01-03"
@@ -202,6 +210,13 @@ def test_a_bad_mapping_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InteropError) as caught:
         load_mapping(path)
     assert caught.value.code == "INVALID_MAPPING" and "achievments" in caught.value.message
+    path.write_text(
+        "kind: badge_mapping\nissuers:\n  'https://x.example':\n    keys: [z6MkTypo]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InteropError) as caught:
+        load_mapping(path)
+    assert caught.value.code == "INVALID_MAPPING" and "z6MkTypo" in caught.value.message
 
 
 def test_unverified_credentials_only_when_accepted_and_then_marked(standards: Standards) -> None:
@@ -239,6 +254,20 @@ def test_an_achievement_that_matches_no_unit_is_reported_by_name(standards: Stan
     assert "'团队协作'" in record.notes[0] and "matches no unit" in record.notes[0]
 
 
+def test_a_verified_jwt_of_any_shape_is_mapped_without_a_crash(standards: Standards) -> None:
+    """A JWT's credential is not checked as JSON-LD: a verified one can hold any JSON."""
+    badge = electrician_badge()
+    levels = badge["credentialSubject"]["achievement"]["resultDescription"][0]
+    levels["rubricCriterionLevel"][0]["id"] = ["urn:rd:level:3"]
+    badge["credentialSubject"]["result"][1]["value"] = {"not": "a score"}
+    result = import_badge_text(sign_jwt(badge, KEY), standards, now=NOW)
+    assert result.verifications[0].verified
+    (record,) = result.records
+    assert record.achievement is not None and record.achievement.level is None
+    notes = " | ".join(record.notes)
+    assert "is not a level of unit" in notes and "score {'not': 'a score'} not usable" in notes
+
+
 def test_a_vc_jwt_badge_is_verified_and_mapped(standards: Standards) -> None:
     token = sign_jwt(electrician_badge(), KEY)
     result = import_badge_text(token, standards, now=NOW)
@@ -250,7 +279,10 @@ def test_a_vc_jwt_badge_is_verified_and_mapped(standards: Standards) -> None:
 def test_the_clr_sample_imports_with_its_embedded_credential_and_association(
     standards: Standards,
 ) -> None:
-    result = import_badge_file(fixture("clr20", "simple.json"), standards, now=NOW)
+    pinned = BadgeMapping.model_validate(
+        {"issuers": {i: {"keys": k} for i, k in SAMPLE_KEYS.items()}}
+    )
+    result = import_badge_file(fixture("clr20", "simple.json"), standards, mapping=pinned, now=NOW)
     assert [v.status for v in result.verifications] == ["verified", "verified"]
     (record,) = result.records
     assert record.name == "Teamwork" and record.verification.verified
@@ -262,12 +294,43 @@ def test_the_clr_sample_imports_with_its_embedded_credential_and_association(
 
 @needs_fixtures
 def test_the_ob_sample_maps_with_a_mapping(standards: Standards) -> None:
-    mapping = BadgeMapping.model_validate({"achievements": {TEAMWORK: "course:career-planning"}})
+    mapping = BadgeMapping.model_validate(
+        {
+            "issuers": {i: {"keys": k} for i, k in SAMPLE_KEYS.items()},
+            "achievements": {TEAMWORK: "course:career-planning"},
+        }
+    )
     result = import_badge_file(fixture("ob30", "simple.json"), standards, mapping=mapping, now=NOW)
     (achievement,) = result.accepted
     assert achievement.unit == "course:career-planning"
     assert achievement.earned_on == dt.date(2010, 1, 1)
     assert achievement.evidence == "http://example.com/credentials/3527"
+    # without the pinned key, the sample's key is only its own word: not accepted
+    unpinned = BadgeMapping.model_validate({"achievements": {TEAMWORK: "course:career-planning"}})
+    strict = import_badge_file(fixture("ob30", "simple.json"), standards, mapping=unpinned, now=NOW)
+    assert strict.verifications[0].reason == "UNBOUND_KEY" and strict.accepted == ()
+    lenient = import_badge_file(
+        fixture("ob30", "simple.json"),
+        standards,
+        mapping=unpinned,
+        now=NOW,
+        accept_unverified=True,
+    )
+    (marked,) = lenient.accepted
+    assert marked.note is not None and "UNVERIFIED (UNBOUND_KEY)" in marked.note
+
+
+def test_a_credential_forged_in_a_standards_issuers_name_is_not_accepted(
+    standards: Standards,
+) -> None:
+    """Signed with the forger's key, named in the verification method's fragment."""
+    issuer = next(iter(standards.issuers))
+    badge = electrician_badge()
+    badge["issuer"] = {"id": issuer, "type": ["Profile"], "name": "forged"}
+    forged = sign_credential(badge, OTHER_KEY, created=NOW)
+    result = import_badge_text(json.dumps(forged, ensure_ascii=False), standards, now=NOW)
+    assert result.verifications[0].reason == "UNBOUND_KEY"
+    assert result.accepted == ()
 
 
 @pytest.mark.parametrize(

@@ -272,3 +272,41 @@ def test_verify_names_the_first_tampered_event(db: Path) -> None:
         "TAMPERED: first bad event: account 'w-001' event 2 (ledger seq 2): its content does "
         "not match its hash"
     )
+
+
+def test_file_problems_are_errors_not_crashes(db: Path, tmp_path: Path) -> None:
+    missing = _run(tmp_path / "no-such-dir" / "bank.db", "init", code=1)
+    assert "LEDGER_NOT_FOUND" in missing.stderr and "internal error" not in missing.output
+    _setup(db)
+    unwritable = _run(db, "export", "-o", str(tmp_path / "no-such-dir" / "heads.json"), code=2)
+    assert "cannot write" in unwritable.output
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TABLE heads")
+    conn.close()
+    damaged = _run(db, "verify", code=1)
+    assert damaged.stdout.startswith("TAMPERED") and "chain heads cannot be read" in damaged.stdout
+
+
+def test_a_projection_out_of_step_is_not_waved_through(db: Path) -> None:
+    _setup(db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TRIGGER achievements_status")
+    conn.execute("UPDATE achievements SET verification = 'unverified'")
+    conn.close()
+    result = _run(db, "verify", code=1)
+    assert result.stdout.startswith("DIFFERS") and "changed outside the ledger" in result.stdout
+
+
+def test_a_damaged_event_is_an_error_for_every_command(db: Path) -> None:
+    _setup(db)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET body = json_set(body, '$.payload.type', 'x') WHERE seq = 2")
+    conn.close()
+    for args in (
+        ("statement", W),
+        ("review", W, "app-1", *REVIEWER, "--key", "k-rev"),
+        ("apply", W, "--program", "460301", *LEARNER, "--key", "k-a2"),
+    ):
+        result = _run(db, *args, code=1)
+        assert "NOT_A_LEDGER" in result.stderr and "verify" in result.stderr, args

@@ -247,9 +247,20 @@ def test_idempotency_keys(ledger: Ledger) -> None:
     # a retried apply is a no-op even though as_of defaults to "today"
     applied = ledger.apply(W, P1, actor=ME, key="apply")
     assert ledger.apply(W, P1, actor=ME, key="apply").application == applied.application
-    # keys are per account
-    ledger.open_account("w-002", actor=OPERATOR, key="dep")
-    assert len(ledger.events()) == 4
+    # a key names one command in the whole ledger: not reusable on another account
+    events = len(ledger.events())
+    ledger.open_account("w-002", actor=OPERATOR, key="open-w-002")
+    reuses: list[Callable[[], object]] = [
+        lambda: ledger.open_account("w-003", actor=OPERATOR, key="dep"),
+        lambda: ledger.deposit("w-002", elec, actor=issuer_of(elec), key="dep"),
+    ]
+    for call in reuses:
+        with pytest.raises(LedgerError) as error:
+            call()
+        assert _code(error) == "IDEMPOTENCY_CONFLICT"
+        assert W not in str(error.value)  # nor does it tell whose account used it
+    assert len(ledger.events()) == events + 1
+    assert ledger.accounts() == [W, "w-002"]
     with pytest.raises(LedgerError) as error:
         ledger.deposit(W, elec, actor=issuer_of(elec), key="")
     assert _code(error) == "MALFORMED_COMMAND"
@@ -505,6 +516,9 @@ REFUSED: dict[str, Callable[[Ledger], object]] = {
     "apply a revoked achievement": lambda lg: lg.apply(
         W, P1, actor=ME, key="n11", achievements=["x-robot-om"]
     ),
+    "apply as of a day to come": lambda lg: lg.apply(
+        W, P1, actor=ME, key="n36", as_of=dt.date(2026, 3, 2)
+    ),
     "apply for someone else": lambda lg: lg.apply(W, P1, actor=learner("w-9"), key="n12"),
     "review twice": lambda lg: lg.review(W, "app-2", actor=REVIEWER, key="n13"),
     "review by another school": lambda lg: lg.review(
@@ -559,6 +573,47 @@ REFUSED: dict[str, Callable[[Ledger], object]] = {
     "reused key, other content": lambda lg: lg.revoke(
         W, "elec-l3", actor=OPERATOR, key="rk", reason="x"
     ),
+    "key already used on another account": lambda lg: lg.open_account(
+        "w-2", actor=OPERATOR, key="open"
+    ),
+    "a 身份证号 in a note": lambda lg: lg.open_account(
+        "w-2", actor=OPERATOR, key="n30", note="身份证 11010519491231002X"
+    ),
+    "a 身份证号 in the key": lambda lg: lg.open_account(
+        "w-2", actor=OPERATOR, key="open-11010519491231002X"
+    ),
+    "a 身份证号 as certificate number": lambda lg: lg.deposit(
+        W,
+        {**MENU["elec-l4"], "certificate_number": "11010519491231002X"},
+        actor=issuer_of(MENU["elec-l4"]),
+        key="n31",
+    ),
+    "a 身份证号 in a reason": lambda lg: lg.reject(
+        W, "app-3", actor=REVIEWER, key="n32", reason="学员 110105491231002 材料不符"
+    ),
+    "approve one's own application": lambda lg: lg.approve(
+        W,
+        "app-2",
+        actor=Actor(id=W, role="academic_affairs", organisation="demo-college"),
+        key="n33",
+    ),
+    "review one's own application": lambda lg: lg.review(
+        W,
+        "app-3",
+        actor=Actor(id=W, role="school_reviewer", organisation="demo-college"),
+        key="n34",
+    ),
+    "grant more than the programme holds": lambda lg: lg.override(
+        W,
+        "app-3",
+        actor=REGISTRAR,
+        key="n35",
+        action="grant",
+        achievement="elec-l3",
+        requirement="electives",
+        credits="140",
+        reason="x",
+    ),
     "malformed role": lambda lg: lg.review(
         W,
         "app-3",
@@ -566,6 +621,103 @@ REFUSED: dict[str, Callable[[Ledger], object]] = {
         key="n29",
     ),
 }
+
+
+def test_personal_identifiers_are_never_stored_or_echoed(ledger: Ledger) -> None:
+    number = "11010519491231002X"
+    calls: list[Callable[[], object]] = [
+        lambda: ledger.open_account(f"{number} ", actor=OPERATOR, key="k1"),  # not an id at all
+        lambda: ledger.deposit(  # malformed, and a 身份证号
+            W, {**MENU["elec-l3"], "id": f"a {number}"}, actor=issuer_of(MENU["elec-l3"]), key="k0"
+        ),
+        lambda: ledger.open_account("w-2", actor=OPERATOR, key=f"open {number}"),
+        lambda: ledger.open_account("w-2", actor=OPERATOR, key="k2", note=f"ID {number}"),
+        lambda: ledger.deposit(
+            W,
+            {**MENU["elec-l3"], "note": f"holder {number.lower()}"},
+            actor=issuer_of(MENU["elec-l3"]),
+            key="k3",
+        ),
+        lambda: ledger.deposit(
+            W,
+            MENU["elec-l3"],
+            actor=issuer_of(MENU["elec-l3"]),
+            key="k4",
+            evidence=f"https://certs.example.org/{number}",
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(LedgerError) as error:
+            call()
+        assert _code(error) == "PERSONAL_IDENTIFIER", error.value
+        assert number[:17] not in str(error.value) and number[:17] not in repr(error.value.detail)
+    assert len(ledger.events()) == 1
+    # long numbers that are not identity numbers still pass
+    ledger.deposit(
+        W,
+        {**MENU["elec-l3"], "certificate_number": "S000044000001234567"},
+        actor=issuer_of(MENU["elec-l3"]),
+        key="k5",
+        evidence="file:123456789012345678",
+    )
+
+
+def test_staff_never_decide_on_their_own_account(ledger: Ledger) -> None:
+    _deposit(ledger, "elec-l3", "plc-training")
+    app = ledger.apply(W, P1, actor=ME, key="a1").application
+    assert app
+    own = {
+        "review": Actor(id=W, role="school_reviewer", organisation="demo-college"),
+        "override": Actor(id=W, role="academic_affairs", organisation="demo-college"),
+    }
+    with pytest.raises(LedgerError) as error:
+        ledger.review(W, app, actor=own["review"], key="rv-own")
+    assert _code(error) == "SEPARATION_OF_DUTIES"
+    with pytest.raises(LedgerError) as error:
+        ledger.override(
+            W,
+            app,
+            actor=own["override"],
+            key="o-own",
+            action="grant",
+            achievement="plc-training",
+            requirement="electives",
+            credits="8",
+            reason="自己给自己",
+        )
+    assert _code(error) == "SEPARATION_OF_DUTIES"
+    ledger.review(W, app, actor=REVIEWER, key="rv")
+    with pytest.raises(LedgerError) as error:
+        ledger.approve(W, app, actor=own["override"], key="ap-own")
+    assert _code(error) == "SEPARATION_OF_DUTIES"
+    assert ledger.statement(W).entries == ()
+
+
+def test_a_grant_never_exceeds_the_programme(ledger: Ledger) -> None:
+    _deposit(ledger, "elec-l3", "plc-training")
+    app = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2026, 1, 1)).application
+    assert app
+    granted = ledger.state(W).applications[app].granted()
+    room = STANDARDS.programs[P1].total_credits - granted
+
+    def grant(credits: Decimal, key: str) -> object:
+        return ledger.override(
+            W,
+            app,
+            actor=REGISTRAR,
+            key=key,
+            action="grant",
+            achievement="plc-training",
+            requirement="electives",
+            credits=credits,
+            reason="专家认定",
+        )
+
+    with pytest.raises(LedgerError) as error:
+        grant(room + Decimal("0.01"), "g1")
+    assert _code(error) == "MALFORMED_COMMAND" and "more than programme" in str(error.value)
+    grant(room, "g2")  # up to the programme's total is the registrar's call
+    assert ledger.state(W).applications[app].granted() == STANDARDS.programs[P1].total_credits
 
 
 @pytest.fixture(scope="module")
@@ -695,6 +847,43 @@ def test_schema_is_versioned(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as error:
         Ledger.open(text)
     assert _code(error) == "NOT_A_LEDGER"
+
+
+def test_migrations_upgrade_an_older_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from creditbank.ledger import sqlite as sqlite_store
+    from creditbank.ledger.events import AccountOpened
+    from creditbank.ledger.schema import MIGRATIONS
+
+    assert SCHEMA_VERSION >= 2
+    old, clash = tmp_path / "v1.db", tmp_path / "v1-clash.db"
+    with monkeypatch.context() as patch:  # a ledger written before migration 2 existed
+        patch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:1])
+        patch.setattr(sqlite_store, "SCHEMA_VERSION", 1)
+        for path, keys in ((old, ("k-a", "k-b")), (clash, ("k", "k"))):
+            with _ledger(path) as ledger:
+                assert ledger.store.schema_version() == 1
+                with ledger.store.writing() as tx:  # v1 allowed one key on two accounts
+                    for account, key in zip(("w-a", "w-b"), keys, strict=True):
+                        opened = AccountOpened()
+                        tx.append([Draft(account, NOW, OPERATOR, "open", key, "0" * 64, opened)])
+    with Ledger.open(old) as ledger:  # opening upgrades it
+        assert ledger.store.schema_version() == SCHEMA_VERSION
+        assert ledger.verify().ok
+    conn = _raw(old)
+    with pytest.raises(sqlite3.IntegrityError, match=r"events\.command_key"):  # in SQL too
+        conn.execute(
+            "INSERT INTO events SELECT seq + 100, 'w-c', 1, type, command_key, command_hash,"
+            " command_index, command_size, body, prev_hash, hash || 'x' FROM events WHERE seq = 1"
+        )
+    conn.close()
+    with pytest.raises(LedgerError) as error:  # data the new schema refuses: said clearly
+        Ledger.open(clash)
+    assert _code(error) == "STORE_REFUSED" and "schema version 2" in str(error.value)
+    conn = _raw(clash)  # and left it as it was
+    assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (1,)
+    conn.close()
 
 
 def test_every_ledger_error_code_is_documented() -> None:

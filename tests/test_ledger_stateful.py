@@ -6,11 +6,13 @@ right and wrong actors, retries of earlier commands with their keys, conflicting
 keys, and rebuilds of the projection. After every step:
 
 * the chains verify and the cached projection equals the events replayed;
-* posted credit never exceeds what the application recognised, per application and per
-  programme, and never goes negative;
+* posted credit never exceeds what the application recognised (the engine's lines and the
+  registrar's overrides), per application and per programme, nor the programme's total,
+  and never goes negative;
 * nothing is posted twice: no line posted twice, no achievement live in two postings of one
   programme, no reversal without its posting, no live credit from an inactive achievement;
-* a refused command changed nothing, and a retried one returned its first receipt.
+* a refused command changed nothing, and a retried one returned its first receipt; a used
+  key given with other content, on any account, is refused.
 """
 
 from __future__ import annotations
@@ -34,11 +36,15 @@ from hypothesis.stateful import (
 )
 
 import creditbank
+from creditbank import Achievement
+from creditbank.engine.facts import make_facts
 from creditbank.errors import LedgerError
 from creditbank.ledger import Actor, Ledger, Receipt
+from creditbank.ledger.sqlite import SqliteStore
 from creditbank.ledger.state import AccountState, replay
 from creditbank.testing.ledger import (
     MENU,
+    NOW,
     OPERATOR,
     PROGRAMS,
     REGISTRAR,
@@ -53,6 +59,12 @@ ACCOUNTS = ("w-a", "w-b")
 NAMES = sorted(MENU)
 DAYS = (None, dt.date(2025, 1, 1), dt.date(2026, 1, 1))
 OTHER_SCHOOL = Actor(id="t-x", role="academic_affairs", organisation="demo-city-college")
+EXPIRING = [  # achievements of the menu with a validity that has run out before NOW
+    name
+    for name, a in MENU.items()
+    if (until := make_facts(STANDARDS, Achievement.model_validate(a)).expires_on) is not None
+    and until < NOW.date()
+]
 REQUIREMENTS = sorted({r.id for p in PROGRAMS for r in STANDARDS.programs[p].requirements})
 
 Call = Callable[[str], Receipt]
@@ -69,7 +81,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.count = 0
         self.refused = 0
         for account in ACCOUNTS:
-            self.ledger.open_account(account, actor=learner(account), key="open")
+            self.ledger.open_account(account, actor=learner(account), key=f"open-{account}")
 
     def teardown(self) -> None:
         self.ledger.close()
@@ -86,12 +98,18 @@ class LedgerMachine(RuleBasedStateMachine):
         fitting = sorted(a for a, r in apps.items() if r.state in states)
         return fitting or sorted(apps) or ["app-1"]
 
+    def _posted(self, account: str) -> list[str]:
+        """Achievements a live posting holds."""
+        return sorted({c.achievement for c in self._state(account).live_claims()})
+
     def _achievements(self, account: str) -> list[str]:
         return sorted(self._state(account).achievements) or ["elec-l3"]
 
     def _unchanged_marker(self) -> tuple[Any, ...]:
-        events = self.ledger.events()
-        return (len(events), events[-1].seq if events else 0, self.ledger.store.dump_projection())
+        store = self.ledger.store
+        assert isinstance(store, SqliteStore)
+        counts = store.execute("SELECT COUNT(*), MAX(seq), MAX(hash) FROM events")
+        return (counts, store.dump_projection())
 
     def _run(self, account: str, call: Call) -> Receipt | None:
         self.count += 1
@@ -195,6 +213,28 @@ class LedgerMachine(RuleBasedStateMachine):
             lambda key: self.ledger.approve(account, app, actor=actor, key=key, reason="同意"),
         )
 
+    @rule(
+        account=st.sampled_from(ACCOUNTS),
+        program=st.sampled_from(PROGRAMS),
+        as_of=st.sampled_from(DAYS),
+    )
+    def post(self, account: str, program: str, as_of: dt.date | None) -> None:
+        """The honest path in one step: apply, review, approve (so postings are common)."""
+        me = learner(account)
+        applied = self._run(
+            account,
+            lambda key: self.ledger.apply(account, program, actor=me, key=key, as_of=as_of),
+        )
+        app = applied.application if applied else None
+        if app is None:
+            return
+        if self._run(
+            account, lambda key: self.ledger.review(account, app, actor=REVIEWER, key=key)
+        ):
+            self._run(
+                account, lambda key: self.ledger.approve(account, app, actor=REGISTRAR, key=key)
+            )
+
     @rule(account=st.sampled_from(ACCOUNTS), data=st.data())
     def advance(self, account: str, data: st.DataObject) -> None:
         """The honest next step of an open application: review, or approve."""
@@ -227,10 +267,13 @@ class LedgerMachine(RuleBasedStateMachine):
         by=st.sampled_from(["op", "own", "other"]),
     )
     def revoke(self, account: str, data: st.DataObject, by: str) -> None:
-        if data.draw(st.integers(0, 2)):  # revocations are rarer than the rest
+        posted = self._posted(account)
+        if posted and data.draw(st.integers(0, 3)):  # mostly what is posted: compensate it
+            names = posted
+        elif data.draw(st.integers(0, 2)):  # other revocations are rarer than the rest
             return
-        posted = sorted({c.achievement for c in self._state(account).live_claims()})
-        names = posted if posted and data.draw(st.booleans()) else self._achievements(account)
+        else:
+            names = self._achievements(account)
         name = data.draw(st.sampled_from(names))
         actor = {
             "op": OPERATOR,
@@ -248,9 +291,18 @@ class LedgerMachine(RuleBasedStateMachine):
         as_of=st.sampled_from([dt.date(2025, 6, 1), dt.date(2026, 3, 1)]),
     )
     def expire(self, account: str, data: st.DataObject, as_of: dt.date) -> None:
-        if data.draw(st.integers(0, 2)):  # expiries are rarer than the rest
+        state = self._state(account)
+        posted = self._posted(account)
+        expiring = [n for n in EXPIRING if n in posted] or [
+            n for n in EXPIRING if n in state.achievements
+        ]
+        if expiring and data.draw(st.integers(0, 3)):  # mostly one that can expire
+            names = expiring
+        elif data.draw(st.integers(0, 2)):  # other expiries are rarer than the rest
             return
-        name = data.draw(st.sampled_from(self._achievements(account)))
+        else:
+            names = self._achievements(account)
+        name = data.draw(st.sampled_from(names))
         self._run(
             account,
             lambda key: self.ledger.expire(account, name, actor=OPERATOR, key=key, as_of=as_of),
@@ -306,7 +358,8 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.done))
     @rule(data=st.data())
     def reuse_key(self, data: st.DataObject) -> None:
-        account, key, _, _ = data.draw(st.sampled_from(self.done))
+        _, key, _, _ = data.draw(st.sampled_from(self.done))
+        account = data.draw(st.sampled_from(ACCOUNTS))  # a key is spent on every account
         before = self._unchanged_marker()
         try:
             self.ledger.reject(account, "app-1", actor=REGISTRAR, key=key, reason=f"conflict {key}")
@@ -354,6 +407,7 @@ def _check_account(state: AccountState) -> None:
         assert len(holders) <= 1, f"two live postings in {program}: {holders}"
         net = state.posted(program)
         assert net == sum((e.amount for e in live), Decimal(0)) >= 0
+        assert net <= STANDARDS.programs[program].total_credits
         if holders:
             (holder,) = holders
             assert net <= state.applications[holder].granted()

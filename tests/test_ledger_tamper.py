@@ -9,10 +9,11 @@ flipping bytes in the file itself — and check that ``verify`` names the first 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,7 +21,14 @@ import pytest
 
 import creditbank
 from creditbank.ledger import Ledger
-from creditbank.ledger.chain import GENESIS, ChainHeads, StoredRow, check_row, event_hash
+from creditbank.ledger.chain import (
+    GENESIS,
+    ChainHeads,
+    StoredRow,
+    canonical_json,
+    check_row,
+    event_hash,
+)
 from creditbank.testing.ledger import (
     MENU,
     OPERATOR,
@@ -39,17 +47,24 @@ ACCOUNTS = ("w-1", "w-2", "w-3")
 def _populate(path: Path) -> None:
     with Ledger.open(path, STANDARDS, create=True, clock=fixed_clock) as ledger:
         for number, account in enumerate(ACCOUNTS):
-            ledger.open_account(account, actor=learner(account), key="open")
+            ledger.open_account(account, actor=learner(account), key=f"{account}:open")
             names = sorted(MENU)[number : number + 3]
             for name in names:
-                ledger.deposit(account, MENU[name], actor=issuer_of(MENU[name]), key=f"d-{name}")
+                achievement = MENU[name]
+                ledger.deposit(
+                    account, achievement, actor=issuer_of(achievement), key=f"{account}:d-{name}"
+                )
             app = ledger.apply(
-                account, PROGRAMS[0], actor=learner(account), key="a", as_of=dt.date(2025, 1, 1)
+                account,
+                PROGRAMS[0],
+                actor=learner(account),
+                key=f"{account}:a",
+                as_of=dt.date(2025, 1, 1),
             ).application
             assert app
-            ledger.review(account, app, actor=REVIEWER, key="r")
-            ledger.approve(account, app, actor=REGISTRAR, key="p", reason="同意")
-            ledger.revoke(account, names[0], actor=OPERATOR, key="x", reason="撤销")
+            ledger.review(account, app, actor=REVIEWER, key=f"{account}:r")
+            ledger.approve(account, app, actor=REGISTRAR, key=f"{account}:p", reason="同意")
+            ledger.revoke(account, names[0], actor=OPERATOR, key=f"{account}:x", reason="撤销")
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +296,125 @@ def test_inserting_an_event_is_caught(copy: Path) -> None:
     ok, seq, why = _verify(copy)
     assert not ok, why
     assert seq in (1000, target.seq), why
+
+
+def _rechain(conn: sqlite3.Connection, account: str, edit_at: int) -> str:
+    """Edit one event of ``account`` and recompute the hash of it and of every later event,
+    as a forger who knows the hashing would; return the account's new last hash."""
+    rows = conn.execute(
+        "SELECT seq, body FROM events WHERE account = ? ORDER BY account_seq", (account,)
+    ).fetchall()
+    prev = GENESIS
+    for position, (seq, body) in enumerate(rows, start=1):
+        event = json.loads(body)
+        if position == edit_at:  # a deposit: make it look unverified
+            assert event["payload"]["verification"] == "verified"
+            event["payload"]["verification"] = "unverified"
+        event["prev_hash"] = prev
+        text = canonical_json(event)
+        prev = event_hash(text)
+        conn.execute(
+            "UPDATE events SET body = ?, hash = ?, prev_hash = ? WHERE seq = ?",
+            (text, prev, event["prev_hash"], seq),
+        )
+    return prev
+
+
+def _raw_tamper(path: Path, change: Callable[[sqlite3.Connection], object]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for trigger in ("events_no_update", "events_no_delete", "events_chain", "heads_no_delete"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        change(conn)
+    finally:
+        conn.close()
+
+
+def test_a_rewritten_chain_is_caught_by_the_heads_then_the_projection_then_the_anchors(
+    copy: Path,
+) -> None:
+    with Ledger.open(copy, clock=fixed_clock) as ledger:
+        anchors = ledger.export_heads()
+    first = next(r for r in _rows(copy) if r.account == "w-2" and r.account_seq == 2)
+    _raw_tamper(copy, lambda conn: _rechain(conn, "w-2", 2))
+    ok, _, why = _verify(copy)  # every hash recomputed: only the chain head disagrees
+    assert not ok and "chain head's hash differs" in why, why
+
+    def heads_too(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE heads SET hash = (SELECT hash FROM events WHERE account = 'w-2'"
+            " ORDER BY account_seq DESC LIMIT 1) WHERE account = 'w-2'"
+        )
+
+    _raw_tamper(copy, heads_too)
+    ok, _, why = _verify(copy)
+    assert not ok and why == "differs"  # the projection still says "verified"
+    with Ledger.open(copy) as ledger:
+        ledger.rebuild_projection()  # a careful forger rebuilds it too …
+    assert _verify(copy)[0]  # … and the file alone looks whole,
+    ok, seq, why = _verify(copy, anchors)  # but the heads exported before disagree
+    assert not ok and "exported chain head" in why and seq is not None and seq > first.seq
+
+
+def test_emptying_or_editing_the_heads_table_is_caught(original: Path, tmp_path: Path) -> None:
+    changes: dict[str, Callable[[sqlite3.Connection], object]] = {
+        "every head deleted": lambda conn: conn.execute("DELETE FROM heads"),
+        "one head deleted": lambda conn: conn.execute("DELETE FROM heads WHERE account = 'w-1'"),
+        "a head's hash edited": lambda conn: conn.execute(
+            "UPDATE heads SET hash = replace(hash, substr(hash, 1, 1), 'x') WHERE account = 'w-3'"
+        ),
+        "a head moved back": lambda conn: conn.execute(
+            "UPDATE heads SET account_seq = account_seq - 1 WHERE account = 'w-1'"
+        ),
+        "a head for no account": lambda conn: conn.execute(
+            "INSERT INTO heads VALUES ('w-9', 1, 999, ?)", ("0" * 64,)
+        ),
+        "the tail cut off and every head deleted": lambda conn: (
+            conn.execute("DELETE FROM events WHERE account = 'w-2' AND command_key = 'w-2:x'"),
+            conn.execute("DELETE FROM heads"),
+        ),
+    }
+    for name, change in changes.items():
+        path = tmp_path / f"{name}.db"
+        shutil.copyfile(original, path)
+        _raw_tamper(path, change)
+        ok, _, why = _verify(path)
+        assert not ok and "head" in why, (name, why)
+
+
+def test_swapping_two_accounts_events_is_caught(original: Path, tmp_path: Path) -> None:
+    one, two = (
+        next(r for r in _rows(original) if r.account == account and r.account_seq == 2)
+        for account in ("w-1", "w-2")
+    )
+
+    def swap_rows(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE events SET hash = 'moving-' || seq WHERE seq IN (?, ?)", (one.seq, two.seq)
+        )
+        for row, into in ((one, two), (two, one)):
+            conn.execute(
+                "UPDATE events SET body = ?, hash = ?, prev_hash = ? WHERE seq = ?",
+                (row.body, row.hash, row.prev_hash, into.seq),
+            )
+
+    def swap_accounts(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE events SET account = 'tmp' WHERE account = 'w-1'")
+        conn.execute("UPDATE events SET account = 'w-1' WHERE account = 'w-2'")
+        conn.execute("UPDATE events SET account = 'w-2' WHERE account = 'tmp'")
+
+    for name, change in (("rows", swap_rows), ("accounts", swap_accounts)):
+        path = tmp_path / f"{name}.db"
+        shutil.copyfile(original, path)
+        _raw_tamper(path, change)
+        ok, seq, why = _verify(path)
+        assert not ok and seq in (1, one.seq, two.seq), (name, why)
+
+
+@pytest.mark.parametrize("table", ["heads", "entries", "claims", "events"])
+def test_a_dropped_table_is_reported_not_a_crash(copy: Path, table: str) -> None:
+    conn = sqlite3.connect(copy, isolation_level=None)
+    conn.execute(f"DROP TABLE {table}")
+    conn.close()
+    ok, _, why = _verify(copy)
+    assert not ok and (table in why or why == "differs"), why

@@ -7,7 +7,6 @@ from itertools import pairwise
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from creditbank import Cap, CreditValue, Framework, Label, Portfolio, Rule
@@ -96,10 +95,10 @@ def test_bad_credits_are_refused_with_codes(text: object, code: str) -> None:
     assert _codes(error.value) == [code]
 
 
-@given(st.integers(0, 10_000))
-def test_credit_sums_stay_exact(hundredths: int) -> None:
-    value = CREDITS.validate_python(f"{hundredths / 100:.2f}")
-    assert value * 100 == hundredths
+@given(cst.amounts(100))
+def test_credit_sums_stay_exact(amount: Decimal) -> None:
+    value = CREDITS.validate_python(f"{amount:.2f}")
+    assert value == amount and (value * 100) % 1 == 0
 
 
 def test_shares_and_credit_values() -> None:

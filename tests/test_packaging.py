@@ -43,6 +43,11 @@ def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: P
     contexts = ROOT / "creditbank" / "interop" / "contexts"
     shipped_contexts = {n for n in names if n.startswith("creditbank/interop/contexts/")}
     assert {f"creditbank/interop/contexts/{p.name}" for p in contexts.iterdir()} <= shipped_contexts
+    golden = {p.name for p in (ROOT / "tests" / "cases" / "golden").glob("*.yaml")}
+    shipped_golden = {
+        n.rsplit("/", 1)[1] for n in names if n.startswith("creditbank/_bundled/golden/")
+    }
+    assert golden and golden <= shipped_golden  # for `creditbank conformance` when installed
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -69,3 +74,19 @@ def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: P
         check=False,
     )
     assert str(tmp_path / "site") in probe.stdout, probe.stdout + probe.stderr
+    cases = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from creditbank.conformance import golden_cases_path, read_cases; "
+            "print(golden_cases_path(), len(read_cases(golden_cases_path())))",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert str(tmp_path / "site") in cases.stdout, cases.stdout + cases.stderr
+    assert cases.stdout.split()[-1] == str(len(golden))

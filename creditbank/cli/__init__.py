@@ -1,5 +1,6 @@
 """The ``creditbank`` command: a thin layer over the library (parse, call, print)."""
 
+from creditbank.cli.conformance import conformance_group
 from creditbank.cli.evaluate import evaluate_command, whatif_command
 from creditbank.cli.graph import check_command, graph_command, query_group
 from creditbank.cli.interop import export_group, import_group
@@ -14,5 +15,6 @@ cli.add_command(check_command)
 cli.add_command(import_group)
 cli.add_command(export_group)
 cli.add_command(ledger_group)
+cli.add_command(conformance_group)
 
 __all__ = ["cli", "main"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -41,6 +41,7 @@ from creditbank.graph.scene import graph_scene, program_scene
 from creditbank.graph.serial import plain
 from creditbank.loading import load_documents, load_portfolio, load_standards
 from creditbank.models import Portfolio, Standards
+from creditbank.models.values import to_decimal
 
 __all__ = ["check_command", "graph_command", "query_group", "report_findings"]
 
@@ -324,12 +325,14 @@ def _costs(standards: Standards, given: tuple[str, ...]) -> dict[tuple[str, str 
     costs: dict[tuple[str, str | None], Decimal] = {}
     for text_ in given:
         what, sep, hours = text_.rpartition("=")
-        try:
-            amount = Decimal(hours)
-        except InvalidOperation:
-            amount = Decimal(-1)
-        if not sep or not what or not amount.is_finite() or amount < 0:
+        if not sep or not what:
             raise click.BadParameter(f"{text_!r}: write UNIT[@LEVEL]=HOURS", param_hint="--cost")
+        try:
+            amount = to_decimal(hours, what="hours")
+        except ValueError as error:  # pydantic_core's PydanticCustomError is a ValueError
+            raise click.BadParameter(
+                f"{text_!r}: {error}; write UNIT[@LEVEL]=HOURS", param_hint="--cost"
+            ) from None
         unit, at, level = what.rpartition("@")
         if not at or unit == "":
             unit, level = what, ""

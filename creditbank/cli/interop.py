@@ -70,12 +70,19 @@ def _standards(standards_dir: Path | None) -> Standards:
     return load_standards(default_standards_path(standards_dir))
 
 
+def _write(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error}") from None
+
+
 def _write_json(data: Any, output: Path | None) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {output}", err=True)
 
 
@@ -194,15 +201,16 @@ def import_badge(
     the mapping's issuer whitelist) and each achievement mapped to a unit of the standards.
     Only verified credentials are accepted unless --accept-unverified is given. Prints what
     was accepted and, by name, everything that was not; with -o writes a portfolio of the
-    accepted achievements. Exits 1 when a file is rejected or a credential is invalid.
+    accepted achievements (of one credential subject, unless --learner names the learner).
+    Exits 1 when a file is rejected or a credential is invalid.
     """
     try:
         standards = _standards(standards_dir)
         mapping = load_mapping(mapping_path) if mapping_path is not None else None
+        loader = ContextLoader(contexts_dir, allow_network=allow_network)
     except CreditbankError as error:
         _fail(error)
         return
-    loader = ContextLoader(contexts_dir, allow_network=allow_network)
     now = moment.replace(tzinfo=dt.UTC) if moment is not None else None
     results = [
         import_badge_file(
@@ -239,13 +247,21 @@ def import_badge(
             + ("" if accept_unverified else " (verified credentials only)"),
             markup=False,
         )
+    subjects = {r.subject_id for i in results for r in i.records if r.accepted and r.achievement}
+    if output is not None and learner is None and len(subjects) > 1:
+        raise click.ClickException(
+            f"the accepted achievements belong to {len(subjects)} credential subjects "
+            f"({', '.join(sorted(str(s) for s in subjects))}); {output} not written — "
+            "import each learner's credentials separately, or pass --learner if they are "
+            "one person"
+        )
     if output is not None:
         if output.suffix.lower() == ".json":
             data = {"kind": "portfolio", **to_plain(portfolio, "json")}
             text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         else:
             text = dump_yaml({"kind": "portfolio", **to_plain(portfolio)})
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
         click.echo(f"wrote {output} ({len(portfolio.achievements)} achievements)", err=True)
     bad = any(
         r.error is not None or any(v.status == "invalid" for v in r.verifications) for r in results
@@ -314,7 +330,7 @@ def import_case_command(file: Path, output: Path | None, output_format: str) -> 
         for problem in result.problems:
             console.print(f"  ~ {problem}", markup=False)
     if output is not None:
-        output.write_text(dump_yaml(dump_document("units", result.units)), encoding="utf-8")
+        _write(output, dump_yaml(dump_document("units", result.units)))
         click.echo(f"wrote {output} ({len(result.units)} units)", err=True)
 
 

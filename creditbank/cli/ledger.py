@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -38,13 +38,18 @@ class _Options:
     db: Path | None
     standards_dir: Path | None
     timeout: float
+    _standards: Standards | None = field(default=None, init=False, repr=False)
+
+    def standards(self) -> Standards:
+        """The standards (loaded once per command)."""
+        if self._standards is None:
+            self._standards = load_standards(default_standards_path(self.standards_dir))
+        return self._standards
 
     def ledger(self, *, standards: bool = False, create: bool = False) -> Ledger:
         if self.db is None:
             raise click.UsageError("give the ledger file: creditbank ledger --db FILE ...")
-        loaded: Standards | None = None
-        if standards:
-            loaded = load_standards(default_standards_path(self.standards_dir))
+        loaded = self.standards() if standards else None
         return Ledger.open(self.db, loaded, create=create, timeout=self.timeout)
 
 
@@ -260,9 +265,7 @@ def deposit_command(
     """
     actor = _actor(actor_id, role, organisation)
     try:
-        portfolio = load_portfolio(
-            file, load_standards(default_standards_path(options.standards_dir))
-        )
+        portfolio = load_portfolio(file, options.standards())
     except CreditbankError as error:
         _fail(error)
     found = [a for a in portfolio.achievements if achievement_id in (None, a.id)]
@@ -622,7 +625,11 @@ def _verify_text(report: VerifyReport) -> str:
         lines = [f"TAMPERED: first bad event: {report.first_bad}"]
         lines += [f"  also {problem}" for problem in report.problems[1:]]
         return "\n".join(lines)
-    return "DIFFERS: the cached projection differs from the events replayed; rebuild it"
+    return (
+        "DIFFERS: the chains are intact but the cached projection differs from the events "
+        "replayed: the database was changed outside the ledger (find out how before "
+        "rebuilding the projection from the events)"
+    )
 
 
 @ledger_group.command("verify")
@@ -643,7 +650,7 @@ def verify_command(options: _Options, heads_file: Path | None, output: str) -> N
             if heads_file
             else None
         )
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         raise click.BadParameter(f"not a chain heads file: {error}", param_hint="--heads") from None
     try:
         with options.ledger() as ledger:
@@ -694,6 +701,11 @@ def export_command(
         _fail(error)
     if output_file is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         output_file.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output_file}")
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {output_file}: {error.strerror or error}", param_hint="--output"
+        ) from None
+    click.echo(f"wrote {output_file}")

@@ -57,6 +57,7 @@ from creditbank.graph.select import (
     selected_units,
     target_courses,
 )
+from creditbank.graph.serial import text
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
     Cap,
@@ -72,12 +73,6 @@ from creditbank.models import (
 from creditbank.models.units import SkillCertificateUnit, UnitBase
 
 __all__ = ["StandardsGraph", "build_graph", "text"]
-
-
-def text(amount: Decimal) -> str:
-    """An exact amount as short text: ``Decimal('2.50')`` -> ``'2.5'``."""
-    normal = amount.normalize()
-    return f"{normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal:f}"
 
 
 @dataclass(frozen=True)

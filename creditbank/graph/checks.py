@@ -48,7 +48,7 @@ from typing import Any
 import networkx as nx  # type: ignore[import-untyped]
 
 from creditbank.graph.build import StandardsGraph, build_graph, text
-from creditbank.graph.findings import Finding, involved
+from creditbank.graph.findings import CheckCode, Finding, Involved, involved
 from creditbank.graph.nodes import parse_node
 from creditbank.graph.select import (
     course_credits,
@@ -58,6 +58,7 @@ from creditbank.graph.select import (
     max_credits_per_use,
     occupations_of,
     recognised_at_level,
+    requirement_courses,
     selected_units,
     target_courses,
     unit_value,
@@ -71,7 +72,6 @@ from creditbank.models import (
     LevelCredits,
     Match,
     Program,
-    Requirement,
     RequirementCredits,
     Rule,
     Standards,
@@ -91,10 +91,10 @@ class _Context:
     s: Standards
     g: StandardsGraph
 
-    def rule(self, rule_id: str) -> Any:
+    def rule(self, rule_id: str) -> Involved:
         return involved(self.s, "rule", rule_id)
 
-    def unit(self, unit_id: str) -> Any:
+    def unit(self, unit_id: str) -> Involved:
         return involved(self.s, "unit", unit_id)
 
 
@@ -276,7 +276,7 @@ def rule_pairs(ctx: _Context) -> Iterator[Finding]:
         for program_ref in rule.programs:
             if program_ref in ctx.s.programs:
                 groups.setdefault((str(program_ref), key), []).append(rule)
-    reported: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    reported: dict[tuple[str, str], tuple[CheckCode, list[str]]] = {}
     for (program_id, _), rules in groups.items():
         program = ctx.s.programs[program_id]
         for a, b in combinations(sorted(rules, key=lambda r: r.id), 2):
@@ -288,10 +288,12 @@ def rule_pairs(ctx: _Context) -> Iterator[Finding]:
             if not shared:
                 continue
             same = kind_a == kind_b and targets_a == targets_b and credit_a == credit_b
-            code = "DUPLICATE_RULE" if same else "CONFLICTING_RULES"
-            where = ", ".join(sorted(t.lstrip("#") for t in shared))
-            entry = reported.setdefault((a.id, b.id), (code, []))
-            entry[1].append(f"{program_id} ({where})")
+            code: CheckCode = "DUPLICATE_RULE" if same else "CONFLICTING_RULES"
+            where = f"{program_id} ({', '.join(sorted(t.lstrip('#') for t in shared))})"
+            known, places = reported.get((a.id, b.id), (code, []))
+            if "CONFLICTING_RULES" in (known, code):  # a conflict in one programme is one
+                code = "CONFLICTING_RULES"
+            reported[(a.id, b.id)] = (code, [*places, where])
     for (first, second), (code, places) in sorted(reported.items()):
         if code == "DUPLICATE_RULE":
             message = (
@@ -305,7 +307,7 @@ def rule_pairs(ctx: _Context) -> Iterator[Finding]:
                 f"{'; '.join(places)} but give different credit, and both are in force on "
                 "some day; give them different conditions or dates, or remove one"
             )
-        yield Finding(code, message, (ctx.rule(first), ctx.rule(second)))  # type: ignore[arg-type]
+        yield Finding(code, message, (ctx.rule(first), ctx.rule(second)))
 
 
 # ---------------------------------------------------------------- references
@@ -442,27 +444,18 @@ def rules_selecting_nothing(ctx: _Context) -> Iterator[Finding]:
 # ---------------------------------------------------------------- programmes
 
 
-def _requirement_courses(standards: Standards, program: Program, req: Requirement) -> list[str]:
-    found = dict.fromkeys(str(c) for c in req.courses)
-    if req.course_types:
-        for unit in standards.units.values():
-            if (
-                isinstance(unit, CourseUnit)
-                and unit.course_type in req.course_types
-                and (unit.school is None or unit.school == program.school)
-            ):
-                found[unit.id] = None
-    return list(found)
-
-
 def _rule_capacity(standards: Standards, program: Program, rule: Rule) -> Decimal | None:
     """The most credit a rule can put into its requirement: per use, times how many units
-    can use it (one outcome converts once); None when unbounded."""
-    matches = leaves(rule.when)
-    units = selected_units(standards, matches[0]) if matches else []
-    units = [u for u in units if levels_in_window(standards, u, matches[0].level) != ()]
+    can use it (one outcome converts once; any part of the condition may select it); None
+    when unbounded."""
+    units = {
+        unit
+        for match in leaves(rule.when)
+        for unit in selected_units(standards, match)
+        if levels_in_window(standards, unit, match.level) != ()
+    }
     total = Decimal(0)
-    for unit in units:
+    for unit in sorted(units):
         per_use = max_credits_per_use(standards, program, rule, unit)
         if per_use is None:
             return None
@@ -476,7 +469,7 @@ def unsatisfiable_requirements(ctx: _Context) -> Iterator[Finding]:
         for req in program.requirements:
             if req.kind == "required_courses" or not req.min_credits:
                 continue
-            courses = _requirement_courses(ctx.s, program, req)
+            courses = requirement_courses(ctx.s, program, req)
             available = sum((course_credits(ctx.s, c) for c in courses), Decimal(0))
             rules = [
                 r
@@ -505,10 +498,12 @@ def unsatisfiable_requirements(ctx: _Context) -> Iterator[Finding]:
 
 
 def orphan_units(ctx: _Context) -> Iterator[Finding]:
-    """Units no programme, rule (condition or target), cap or course prerequisite names."""
+    """Units no programme (by name or course type), rule (condition or target), cap or course
+    prerequisite names."""
     used: set[str] = set()
     for program in ctx.s.programs.values():
-        used.update(program.course_ids())
+        for requirement in program.requirements:
+            used.update(requirement_courses(ctx.s, program, requirement))
     for rule in ctx.s.rules.values():
         for match in leaves(rule.when):
             used.update(selected_units(ctx.s, match))

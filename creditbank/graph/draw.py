@@ -7,7 +7,7 @@ as in Sugiyama's method), arrows that skip columns routed through the gaps betwe
 one port per arrow so labels never sit on top of each other. The output is self-contained
 SVG 1.1 (no scripts, no external fonts), with a ``<title>`` tooltip on every box and arrow.
 
->>> from creditbank.graph.scene import Scene, SceneEdge, SceneNode
+>>> from creditbank.graph.scene import Scene, SceneEdge, SceneNode, Status
 >>> scene = Scene("t", "", (SceneNode("a", 0, ("电工证书",), "skill_certificate"),
 ...                         SceneNode("b", 2, ("电工技术基础",), "course")),
 ...               (SceneEdge("a", "b", "≥ 三级"),))
@@ -24,11 +24,12 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
-from typing import Literal
-from xml.sax.saxutils import escape, quoteattr
+from typing import Literal, get_args
+from xml.sax.saxutils import quoteattr
 
-from creditbank.graph.scene import Scene, SceneEdge, SceneNode
-from creditbank.graph.style import FILL, HIGHLIGHT, STROKE
+from creditbank.graph.scene import Scene, SceneEdge, SceneNode, Status
+from creditbank.graph.style import FILL, HIGHLIGHT, STROKE, xml_text
+from creditbank.graph.style import dot_quote as _q
 
 __all__ = ["Engine", "dot_available", "render_svg", "scene_to_dot"]
 
@@ -44,6 +45,10 @@ VIRTUAL_GAP = 4
 PORT = 14
 MARGIN = 24
 MIN_COLUMN_GAP = 70
+LABEL_RUN = 10
+"""How far an arrow runs level beyond the end of its label before it bends."""
+CURVE = 60
+"""The least horizontal room an arrow has to bend in after its label."""
 FONT_FAMILY = (
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
     "'WenQuanYi Micro Hei', sans-serif"
@@ -77,10 +82,6 @@ def render_svg(scene: Scene, *, engine: Engine = "auto") -> str:
 # ----------------------------------------------------------------------- DOT
 
 
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
 def _node_style(node: SceneNode) -> tuple[str, str, float, str]:
     """fill, stroke, stroke width, dash pattern ('' for solid)."""
     fill = FILL.get(node.style, "#ffffff")
@@ -97,6 +98,14 @@ def _node_style(node: SceneNode) -> tuple[str, str, float, str]:
     return fill, stroke, width, dash
 
 
+def _legend_style(key: str) -> tuple[str, str, float, str]:
+    """How a legend entry's box looks: a box of that style key, or a course with that status."""
+    for status in get_args(Status):
+        if key == status:
+            return _node_style(SceneNode("legend", 0, (), "course", status))
+    return _node_style(SceneNode("legend", 0, (), key if key in FILL else "course"))
+
+
 def _edge_style(edge: SceneEdge) -> tuple[str, float, str]:
     if edge.used:
         return HIGHLIGHT["used"], 3.0, ""
@@ -110,8 +119,8 @@ def scene_to_dot(scene: Scene) -> str:
     lines = [
         "digraph scene {",
         "  rankdir=LR; newrank=true; nodesep=0.18; ranksep=1.0;",
-        f"  graph [fontname={_q(FONT_FAMILY)}, fontsize=16, labelloc=t, "
-        f"label={_q(scene.title + chr(10) + scene.subtitle)}];",
+        f"  graph [fontname={_q(FONT_FAMILY)}, fontsize=16, labelloc=t, labeljust=l, "
+        f"label={_dot_heading(scene)}];",
         f'  node [shape=box, style="rounded,filled", fontname={_q(FONT_FAMILY)}, fontsize=11];',
         f"  edge [fontname={_q(FONT_FAMILY)}, fontsize=9, arrowsize=0.7];",
     ]
@@ -135,23 +144,42 @@ def scene_to_dot(scene: Scene) -> str:
             f"color={_q(colour)}, fontcolor={_q(colour)}, penwidth={width}{extra}, "
             f"tooltip={_q(edge.tooltip or edge.label)}];"
         )
-    if scene.legend:
-        cells = "".join(
-            f'<TD BGCOLOR="{_legend_colour(key)}">{escape(caption)}</TD>'
-            for key, caption in scene.legend
-        )
-        lines.append(
-            f'  legend [shape=plaintext, style="", label=<<TABLE BORDER="0" CELLSPACING="4">'
-            f"<TR>{cells}</TR></TABLE>>];"
-        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _legend_colour(key: str) -> str:
-    if key in HIGHLIGHT:
-        return "#ffffff" if key in ("held", "unused", "missing", "used") else HIGHLIGHT[key]
-    return FILL.get(key, "#ffffff")
+def _dot_heading(scene: Scene) -> str:
+    """The graph label: title, subtitle and the legend, as one HTML-like label.
+
+    The legend is not a node: in a left-to-right layout a node of its own would take a
+    column of its own, as wide as the legend, beside the picture.
+    """
+    rows = [f'<TR><TD ALIGN="LEFT"><B>{xml_text(scene.title)}</B></TD></TR>']
+    if scene.subtitle:
+        rows.append(
+            '<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="11">'
+            f"{xml_text(scene.subtitle)}</FONT></TD></TR>"
+        )
+    if scene.legend:
+        cells = "".join(_legend_cell(key, caption) for key, caption in scene.legend)
+        rows.append(
+            '<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="4" CELLPADDING="3">'
+            f"<TR>{cells}</TR></TABLE></TD></TR>"
+        )
+    return f'<<TABLE BORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>'
+
+
+def _legend_cell(key: str, caption: str) -> str:
+    """A legend entry drawn as the boxes (or, for ``used``, the arrows) it explains."""
+    text = xml_text(caption)
+    if key == "used":
+        return f'<TD><FONT POINT-SIZE="10" COLOR="{HIGHLIGHT["used"]}"><B>━━ {text}</B></FONT></TD>'
+    fill, stroke, width, _ = _legend_style(key)
+    colour = "#ffffff" if key == "program" else "#1f2937"
+    return (
+        f'<TD BGCOLOR="{fill}" COLOR="{stroke}" BORDER="{max(1, round(width))}">'
+        f'<FONT POINT-SIZE="10" COLOR="{colour}">{text}</FONT></TD>'
+    )
 
 
 # ------------------------------------------------------------------ built-in
@@ -341,7 +369,7 @@ class _Layout:
                 for n in self.columns[column]
                 for i in self.boxes[n].outputs
             ]
-            gap = max([MIN_COLUMN_GAP, *(w + 46 for w in labels)])
+            gap = max([MIN_COLUMN_GAP, *(w + LABEL_RUN + CURVE for w in labels)])
             x += width + gap
         for box in self.boxes.values():
             left, width = self.column_x[box.column]
@@ -428,6 +456,10 @@ class _Layout:
     # ------------------------------------------------------------------ SVG
     def _path(self, route: _Route) -> str:
         points = [route.start]
+        if route.edge.label:
+            # run level under the label first, so the arrow never cuts through its own label
+            x, y = route.start
+            points.append((x + text_width(route.edge.label, LABEL_FONT) + LABEL_RUN, y))
         for name in route.boxes[1:-1]:
             box = self.boxes[name]
             points += [(box.x, box.centre), (box.x + box.width, box.centre)]
@@ -455,10 +487,7 @@ class _Layout:
                     'stroke-width="3" fill="none"/>'
                 )
             else:
-                fake = SceneNode("legend", 0, (caption,), key if key in FILL else "course")
-                if key in HIGHLIGHT:
-                    fake = SceneNode("legend", 0, (caption,), "course", key)  # type: ignore[arg-type]
-                fill, stroke, width_, dash = _node_style(fake)
+                fill, stroke, width_, dash = _legend_style(key)
                 dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
                 out.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="22" height="16" rx="4" '
@@ -466,7 +495,7 @@ class _Layout:
                 )
             out.append(
                 f'<text x="{x + 28:.1f}" y="{y + 12:.1f}" font-size="11" fill="#333">'
-                f"{escape(caption)}</text>"
+                f"{xml_text(caption)}</text>"
             )
             x += width + 14
         return out, y + 24
@@ -476,12 +505,12 @@ class _Layout:
         body: list[str] = []
         body.append(
             f'<text x="{MARGIN}" y="{MARGIN + 18}" font-size="18" font-weight="700" '
-            f'fill="#1c2f47">{escape(scene.title)}</text>'
+            f'fill="#1c2f47">{xml_text(scene.title)}</text>'
         )
         if scene.subtitle:
             body.append(
                 f'<text x="{MARGIN}" y="{MARGIN + 40}" font-size="12" fill="#555">'
-                f"{escape(scene.subtitle)}</text>"
+                f"{xml_text(scene.subtitle)}</text>"
             )
         body.append('<g class="edges" fill="none">')
         labels: list[str] = []
@@ -493,7 +522,7 @@ class _Layout:
             body.append(
                 f'<path d="{self._path(route)}" stroke="{colour}" stroke-width="{width}"'
                 f'{dash_attr} marker-end="url(#arrow-{marker})">'
-                + (f"<title>{escape(tooltip)}</title>" if tooltip else "")
+                + (f"<title>{xml_text(tooltip)}</title>" if tooltip else "")
                 + "</path>"
             )
             if route.edge.label:
@@ -502,7 +531,7 @@ class _Layout:
                 labels.append(
                     f'<text x="{x + 6:.1f}" y="{y - 3:.1f}" font-size="{LABEL_FONT}" '
                     f'fill="{colour}"{weight} stroke="#ffffff" stroke-width="3" '
-                    f'paint-order="stroke">{escape(route.edge.label)}</text>'
+                    f'paint-order="stroke">{xml_text(route.edge.label)}</text>'
                 )
         body.append("</g>")
         body.append('<g class="nodes">')
@@ -513,7 +542,7 @@ class _Layout:
             fill, stroke, width, dash = _node_style(node)
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             colour = "#ffffff" if node.style == "program" else "#1f2937"
-            body.append(f"<g><title>{escape(node.tooltip or node.id)}</title>")
+            body.append(f"<g><title>{xml_text(node.tooltip or node.id)}</title>")
             body.append(
                 f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" '
                 f'height="{box.height:.1f}" rx="6" fill="{fill}" stroke="{stroke}" '
@@ -525,7 +554,7 @@ class _Layout:
                 size = FONT if index == 0 else FONT - 1
                 body.append(
                     f'<text x="{box.x + PAD_X:.1f}" y="{top + index * LINE:.1f}" '
-                    f'font-size="{size}" fill="{colour}"{weight}>{escape(line)}</text>'
+                    f'font-size="{size}" fill="{colour}"{weight}>{xml_text(line)}</text>'
                 )
             body.append("</g>")
         body.append("</g>")
@@ -543,7 +572,7 @@ class _Layout:
             f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width:.0f}" '
             f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
             f"font-family={quoteattr(FONT_FAMILY)}>",
-            f"<title>{escape(scene.title)}</title>",
+            f"<title>{xml_text(scene.title)}</title>",
             "<defs>",
             *(
                 f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="10" refY="5" '

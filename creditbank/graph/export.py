@@ -35,7 +35,16 @@ from creditbank.graph.nodes import (
 )
 from creditbank.graph.queries import resolve_program, resolve_unit
 from creditbank.graph.select import occupations_of
-from creditbank.graph.style import EDGE_COLOUR, FILL, STROKE, edge_label, node_label, style_key
+from creditbank.graph.style import (
+    EDGE_COLOUR,
+    FILL,
+    STROKE,
+    dot_quote,
+    edge_label,
+    node_label,
+    printable,
+    style_key,
+)
 
 __all__ = [
     "FORMATS",
@@ -197,10 +206,24 @@ def _downstream(sg: StandardsGraph, unit_id: str, edges: dict[Edge, None]) -> No
 # ------------------------------------------------------------------- formats
 
 
+def _printable(value: Any) -> Any:
+    return printable(value) if isinstance(value, str) else value
+
+
 def to_graphml(graph: Any) -> str:
     """GraphML text (``networkx.read_graphml`` reads it back)."""
-    data = nx.MultiDiGraph(graph)
-    data.graph = {k: v for k, v in graph.graph.items() if isinstance(v, str | int | float | bool)}
+    data = nx.MultiDiGraph()
+    data.graph = {
+        k: _printable(v) for k, v in graph.graph.items() if isinstance(v, str | int | float | bool)
+    }
+    data.add_nodes_from(
+        (node, {k: _printable(v) for k, v in attrs.items()})
+        for node, attrs in graph.nodes(data=True)
+    )
+    data.add_edges_from(
+        (s, t, k, {a: _printable(v) for a, v in attrs.items()})
+        for s, t, k, attrs in graph.edges(keys=True, data=True)
+    )
     buffer = io.BytesIO()
     nx.write_graphml(data, buffer, encoding="utf-8")
     return buffer.getvalue().decode("utf-8")
@@ -211,10 +234,6 @@ def to_json(graph: Any) -> str:
     data = nx.node_link_data(graph, edges="edges")
     data["graph"] = {"schema": GRAPH_SCHEMA, **data.get("graph", {})}
     return json.dumps(data, ensure_ascii=False, indent=2, default=str)
-
-
-def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def to_dot(graph: Any, *, title: str | None = None) -> str:
@@ -228,12 +247,12 @@ def to_dot(graph: Any, *, title: str | None = None) -> str:
         '  edge [fontname="Noto Sans CJK SC,sans-serif", fontsize=9];',
     ]
     if title:
-        lines.append(f"  label={_dot_quote(title)}; labelloc=t;")
+        lines.append(f"  label={dot_quote(title)}; labelloc=t;")
     for node, data in sorted(graph.nodes(data=True)):
         key = style_key(data)
         font = "white" if key == "program" else "black"
         lines.append(
-            f"  {_dot_quote(node)} [label={_dot_quote(node_label(data))}, "
+            f"  {dot_quote(node)} [label={dot_quote(node_label(data))}, "
             f'fillcolor="{FILL.get(key, "#ffffff")}", color="{STROKE.get(key, "#888888")}", '
             f'fontcolor="{font}"];'
         )
@@ -241,8 +260,8 @@ def to_dot(graph: Any, *, title: str | None = None) -> str:
         colour = EDGE_COLOUR.get(data["type"], "#888888")
         style = "solid" if data["type"] == "convertsTo" else "dashed"
         lines.append(
-            f"  {_dot_quote(source)} -> {_dot_quote(target)} "
-            f'[label={_dot_quote(edge_label(data))}, color="{colour}", style={style}];'
+            f"  {dot_quote(source)} -> {dot_quote(target)} "
+            f'[label={dot_quote(edge_label(data))}, color="{colour}", style={style}];'
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -254,7 +273,8 @@ def _edge_order(edge: tuple[str, str, str, dict[str, Any]]) -> tuple[str, str, s
 
 def _mermaid_text(text: str) -> str:
     return (
-        text.replace("&", "#amp;")
+        printable(text)
+        .replace("&", "#amp;")
         .replace('"', "#quot;")
         .replace("|", "#124;")
         .replace("<", "#lt;")

@@ -21,7 +21,10 @@ How it is found:
   it would to real achievements — including caps that make an addition worth nothing.
 * **courses fill the rest**: required courses not exempted are taken; a pool or category is
   filled with its cheapest set of courses reaching the remaining credits (an exact 0-1
-  knapsack over credits in hundredths). Taken courses are not conversions: caps do not apply.
+  knapsack over credits in hundredths). A course counts in the first requirement that lists
+  it, else in any whose course types it has: pools that can take the same course are filled
+  together (an exact dynamic programme over what each still needs), so one never takes the
+  course another needed. Taken courses are not conversions: caps do not apply.
 * **search**: every combination of candidates (one level or none per unit) is tried, depth
   first, cheapest units first, skipping any branch whose obtained hours alone already reach
   the best complete plan found. That is exact; when the combinations exceed ``max_plans``
@@ -60,12 +63,20 @@ from typing import Any, Literal
 
 from creditbank.engine import Evaluation, evaluate, evaluate_with
 from creditbank.engine.whatif import hypothetical
+from creditbank.errors import EvaluationError
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.queries import resolve_program
-from creditbank.graph.select import course_credits, course_hours, leaves, levels_in_window
+from creditbank.graph.select import (
+    course_credits,
+    course_hours,
+    course_requirement,
+    leaves,
+    levels_in_window,
+    requirement_courses,
+)
 from creditbank.graph.select import selected_units as _selected
 from creditbank.loading.crosscheck import unit_framework
-from creditbank.models import CourseUnit, Portfolio, Program, Standards
+from creditbank.models import Portfolio, Program, Requirement, Standards
 
 __all__ = [
     "Candidate",
@@ -81,6 +92,8 @@ __all__ = [
 Costs = Mapping[tuple[str, str | None], Decimal]
 MAX_PLANS = 4096
 """Combinations of candidates tried at most (each costs one evaluation)."""
+MAX_COVER_STATES = 200_000
+"""States at most when choosing courses for pools that share courses together."""
 
 
 @dataclass(frozen=True)
@@ -203,19 +216,15 @@ def _rank(standards: Standards, unit: str, level: str | None) -> int:
 
 
 def _pool(standards: Standards, program: Program, index: int) -> list[str]:
+    """Courses that can fill a category or pool: those it lists or takes by course type,
+    except courses that count elsewhere (a course counts in the first requirement that
+    lists it, as the engine reads it; a listing wins over a course type)."""
     requirement = program.requirements[index]
-    required = {c for r in program.requirements if r.kind == "required_courses" for c in r.courses}
-    earlier = {c for r in program.requirements[:index] for c in r.courses}
-    found = dict.fromkeys(str(c) for c in requirement.courses)
-    if requirement.course_types:
-        for unit in standards.units.values():
-            if (
-                isinstance(unit, CourseUnit)
-                and unit.course_type in requirement.course_types
-                and (unit.school is None or unit.school == program.school)
-            ):
-                found[unit.id] = None
-    return [c for c in found if c not in required and c not in earlier]
+    return [
+        c
+        for c in requirement_courses(standards, program, requirement)
+        if course_requirement(program, c) in (None, requirement.id)
+    ]
 
 
 def _cheapest_cover(
@@ -250,40 +259,115 @@ def _cheapest_cover(
     return sorted(chosen), need - amount
 
 
+def _joint_cover(
+    items: Sequence[tuple[str, int, Decimal, tuple[int, ...]]], needs: Sequence[int]
+) -> tuple[list[tuple[str, int]], list[int]] | None:
+    """Courses for several pools that share courses, chosen together: each course fills at
+    most one pool. Fewest credits left uncovered, then fewest hours, then fewest courses.
+
+    ``items`` are (course, credits in hundredths, hours, the pools it can fill); ``needs``
+    the hundredths each pool still needs. Returns the (course, pool) pairs taken and what
+    each pool still lacks after them; None when there are more than :data:`MAX_COVER_STATES`
+    states (a dynamic programme over what each pool still needs, in steps of the largest
+    common divisor of every amount).
+    """
+    step = math.gcd(*needs, *(w for _, w, _, _ in items)) or 1
+    if math.prod(n // step + 1 for n in needs) > MAX_COVER_STATES:
+        return None
+    layer: dict[tuple[int, ...], tuple[Decimal, int]] = {
+        tuple(n // step for n in needs): (Decimal(0), 0)
+    }
+    back: list[dict[tuple[int, ...], tuple[tuple[int, ...], int | None]]] = []
+    for _, weight, hours, pools in items:
+        following = dict(layer)
+        came: dict[tuple[int, ...], tuple[tuple[int, ...], int | None]] = {
+            state: (state, None) for state in layer
+        }
+        for state, (spent, count) in layer.items():
+            for pool in pools:
+                if weight <= 0 or state[pool] == 0:
+                    continue
+                after = list(state)
+                after[pool] = max(0, state[pool] - weight // step)
+                target = tuple(after)
+                option = (spent + hours, count + 1)
+                if target not in following or option < following[target]:
+                    following[target] = option
+                    came[target] = (state, pool)
+        layer = following
+        back.append(came)
+    state = min(layer, key=lambda s: (sum(s), layer[s]))
+    left = [n * step for n in state]
+    chosen: list[tuple[str, int]] = []
+    for index in range(len(items) - 1, -1, -1):
+        state, filled = back[index][state]
+        if filled is not None:
+            chosen.append((items[index][0], filled))
+    return chosen[::-1], left
+
+
 def courses_to_take(standards: Standards, program: Program, evaluation: Evaluation) -> CoursePlan:
-    """After an evaluation: the required courses not exempted, and for each pool or
-    category the cheapest courses (in hours) that fill what remains."""
+    """After an evaluation: the required courses not exempted, and for the pools and
+    categories the cheapest courses (in hours) that fill what remains — chosen together for
+    pools that can take the same course (by course type), so that one does not take a
+    course another needed."""
     exempted = {c for r in evaluation.requirements for c in r.courses_exempted}
-    progress = {r.requirement: r for r in evaluation.requirements}
-    take: list[tuple[str, str]] = []
-    uncovered: list[tuple[str, Decimal]] = []
-    taken: set[str] = set()
-    for index, requirement in enumerate(program.requirements):
+    progress = {r.requirement: r.remaining for r in evaluation.requirements}
+    chosen: dict[str, list[str]] = {r.id: [] for r in program.requirements}
+    taken: set[str] = set(exempted)
+    for requirement in program.requirements:
         if requirement.kind == "required_courses":
-            for required in map(str, requirement.courses):
-                if required not in exempted and required not in taken:
-                    taken.add(required)
-                    take.append((required, requirement.id))
-            continue
-        remaining = progress[requirement.id].remaining
-        need = int(remaining * 100)
+            chosen[requirement.id] = [str(c) for c in requirement.courses if c not in taken]
+            taken.update(chosen[requirement.id])
+    pools = [
+        (requirement, [c for c in _pool(standards, program, index) if c not in taken])
+        for index, requirement in enumerate(program.requirements)
+        if requirement.kind != "required_courses"
+    ]
+    short: dict[str, Decimal] = {}
+    for group in _sharing(pools):
+        needs = [math.ceil(progress[r.id] * 100) for r, _ in group]
         items = [
-            (c, int(course_credits(standards, c) * 100), course_hours(standards, program, c))
-            for c in _pool(standards, program, index)
-            if c not in exempted and c not in taken
+            (
+                c,
+                int(course_credits(standards, c) * 100),
+                course_hours(standards, program, c),
+                tuple(i for i, (_, pool) in enumerate(group) if c in pool),
+            )
+            for c in dict.fromkeys(c for _, pool in group for c in pool)
         ]
-        cover = _cheapest_cover(items, need)
-        if cover is None:
-            chosen = [c for c, _, _ in items]
-            short = remaining - sum((course_credits(standards, c) for c in chosen), Decimal(0))
-            uncovered.append((requirement.id, short))
-        else:
-            chosen = cover[0]
-        for course in chosen:
-            taken.add(course)
-            take.append((course, requirement.id))
+        joint = _joint_cover(items, needs) if len(group) > 1 else None
+        if joint is not None:
+            for course, index in joint[0]:
+                chosen[group[index][0].id].append(course)
+            for (requirement, _), left in zip(group, joint[1], strict=True):
+                short[requirement.id] = Decimal(left) / 100
+            continue
+        used: set[str] = set()  # one pool alone, or too many states: one pool after another
+        for (requirement, pool), need in zip(group, needs, strict=True):
+            own = [(c, w, h) for c, w, h, _ in items if c in pool and c not in used]
+            cover = _cheapest_cover(own, need)
+            picked = [c for c, _, _ in own] if cover is None else cover[0]
+            used.update(picked)
+            chosen[requirement.id] = picked
+            got = sum((course_credits(standards, c) for c in picked), Decimal(0))
+            short[requirement.id] = max(Decimal(0), progress[requirement.id] - got)
+    take = tuple((c, r.id) for r in program.requirements for c in chosen[r.id])
     hours = sum((course_hours(standards, program, c) for c, _ in take), Decimal(0))
-    return CoursePlan(tuple(take), hours, tuple(uncovered))
+    uncovered = tuple((r.id, short[r.id]) for r in program.requirements if short.get(r.id, 0) > 0)
+    return CoursePlan(take, hours, uncovered)
+
+
+def _sharing(
+    pools: Sequence[tuple[Requirement, list[str]]],
+) -> list[list[tuple[Requirement, list[str]]]]:
+    """The pools in groups that (through one another) can take a common course, in order."""
+    groups: list[list[int]] = []
+    for index, (_, courses) in enumerate(pools):
+        joined = [g for g in groups if any(set(courses) & set(pools[i][1]) for i in g)]
+        merged = sorted([i for g in joined for i in g] + [index])
+        groups = [g for g in groups if g not in joined] + [merged]
+    return [[pools[i] for i in group] for group in sorted(groups)]
 
 
 # -------------------------------------------------------------------- search
@@ -386,9 +470,13 @@ def pathway(
 
     ``costs`` gives study hours by ``(unit, level id)`` or ``(unit, None)``, for units the
     standards give no ``hours``. Raises :class:`~creditbank.errors.EvaluationError` for an
-    unknown programme and :class:`~creditbank.LoadError` for a portfolio the standards
-    do not match.
+    unknown programme or a negative cost (the search prunes by hours spent), and
+    :class:`~creditbank.LoadError` for a portfolio the standards do not match.
     """
+    for (unit, level), hours in (costs or {}).items():
+        if not Decimal(hours).is_finite() or Decimal(hours) < 0:
+            shown = f"{unit}@{level}" if level else unit
+            raise EvaluationError(f"the cost of {shown} is {hours}; give zero or more study hours")
     day = as_of or dt.date.today()
     prog = resolve_program(standards, program)
     sg = graph or build_graph(standards)

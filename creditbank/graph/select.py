@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from creditbank.engine.options import course_requirement
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
     AllOf,
@@ -31,6 +32,7 @@ from creditbank.models import (
     LevelCondition,
     Match,
     Program,
+    Requirement,
     RequirementCredits,
     Rule,
     Standards,
@@ -51,6 +53,7 @@ __all__ = [
     "max_credits_per_use",
     "occupations_of",
     "recognised_at_level",
+    "requirement_courses",
     "selected_units",
     "target_courses",
     "unit_selected",
@@ -217,12 +220,21 @@ def condition_notes(match: Match) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def course_requirement(program: Program, course: str) -> str | None:
-    """The requirement a course counts in: the first that lists it (as the engine reads it)."""
-    for requirement in program.requirements:
-        if course in requirement.courses:
-            return requirement.id
-    return None
+def requirement_courses(
+    standards: Standards, program: Program, requirement: Requirement
+) -> list[str]:
+    """The courses that count in a requirement: those it lists, then every course of its
+    ``course_types`` that is the programme school's own or no school's, in order, once."""
+    found = dict.fromkeys(str(c) for c in requirement.courses)
+    if requirement.course_types:
+        for unit in standards.units.values():
+            if (
+                isinstance(unit, CourseUnit)
+                and unit.course_type in requirement.course_types
+                and (unit.school is None or unit.school == program.school)
+            ):
+                found[unit.id] = None
+    return list(found)
 
 
 def target_courses(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
@@ -264,11 +276,14 @@ def course_hours(standards: Standards, program: Program | None, course: str) -> 
 
 
 def unit_value(standards: Standards, unit_id: str) -> Decimal | None:
-    """What consuming a unit is worth in credits: a course's credits, a unit's own credits
-    (in 学分), else the most the credit bank recognised for it; None when unknown."""
+    """What consuming a unit is worth in credits: a course's credits (学分, ECTS …, as an
+    exemption of it gives), a unit's own credits (in 学分), else the most the credit bank
+    recognised for it; None when unknown."""
     unit = standards.units.get(unit_id)
     if unit is None:
         return None
+    if isinstance(unit, CourseUnit):
+        return course_credits(standards, unit_id)  # in its own credit unit, as exemptions give
     if unit.credits is not None and unit.credits.unit == "credit":
         return unit.credits.amount
     recognised = [entry.credits for entry in unit.recognised_credits]

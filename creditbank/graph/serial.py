@@ -3,6 +3,8 @@
 >>> from decimal import Decimal
 >>> plain({"credits": Decimal("1.50"), "tags": ("a",)})
 {'credits': '1.5', 'tags': ['a']}
+>>> text(Decimal("2.50")), text(Decimal("1E+3")), text(Decimal("0.00"))
+('2.5', '1000', '0')
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["plain"]
+__all__ = ["plain", "text"]
+
+
+def text(amount: Decimal) -> str:
+    """An exact amount as short text, without trailing zeros or an exponent (never rounded)."""
+    shown = f"{amount:f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
 def plain(value: Any) -> Any:
@@ -24,8 +32,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, Decimal):
-        normal = value.normalize()
-        return f"{normal.quantize(Decimal(1)) if normal == normal.to_integral() else normal:f}"
+        return text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -12,7 +12,9 @@ its node kind otherwise (``program``, ``requirement``, ``recognition`` …).
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from xml.sax.saxutils import escape
 
 __all__ = [
     "EDGE_COLOUR",
@@ -20,9 +22,12 @@ __all__ = [
     "HIGHLIGHT",
     "KIND_NAMES",
     "STROKE",
+    "dot_quote",
     "edge_label",
     "node_label",
+    "printable",
     "style_key",
+    "xml_text",
 ]
 
 FILL: dict[str, str] = {
@@ -126,3 +131,27 @@ def edge_label(data: dict[str, Any]) -> str:
     if data.get("type") == "convertsTo":
         return str(data.get("label", "convertsTo"))
     return str(data.get("type", ""))
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (a YAML string can hold them,
+    written as escapes): each becomes U+FFFD, so a picture or export stays well-formed.
+
+    >>> printable("bad\\x01name") == "bad\\ufffdname"
+    True
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def xml_text(text: str) -> str:
+    """``text`` for XML character data: printable, with ``&``, ``<`` and ``>`` escaped."""
+    return escape(printable(text))
+
+
+def dot_quote(text: str) -> str:
+    """``text`` as a quoted Graphviz DOT string."""
+    quoted = printable(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{quoted}"'

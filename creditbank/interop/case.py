@@ -39,7 +39,7 @@ from urllib.parse import quote, unquote
 from pydantic import TypeAdapter, ValidationError
 
 from creditbank.interop.errors import InteropError
-from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json
+from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json, read_limited
 from creditbank.interop.verify import parse_datetime
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
@@ -509,6 +509,9 @@ def _read_items(
         if isinstance(level, str):
             problems.append(f"{label}: educationLevel is a string ({level!r}), read as a list")
             level = [level]
+        elif level is not None and not isinstance(level, list):
+            problems.append(f"{label}: educationLevel {level!r} is not a list; ignored")
+            level = None
         ext = _ext(entry)
         if ext is not None:
             node_of[identifier] = ext["id"]
@@ -597,33 +600,22 @@ def _check_stamp(entry: Mapping[str, Any], label: str, problems: list[str]) -> N
     if value is None:
         return
     try:
-        moment = parse_datetime(value)
+        parse_datetime(value)
     except ValueError:
         problems.append(f"{label}: lastChangeDateTime {value!r} is not a date-time; ignored")
         return
     text = str(value)
     if "T" in text and not (text.endswith("Z") or "+" in text[10:] or "-" in text[10:]):
         problems.append(f"{label}: lastChangeDateTime {value} has no time zone; read as UTC")
-    del moment
 
 
 def import_case_file(
     path: Path | str, *, limits: JsonLimits = DEFAULT_JSON_LIMITS, id_prefix: str = "case:"
 ) -> CaseImport:
     """:func:`import_case` for a JSON file, read with size and depth limits."""
-    file = Path(path)
-    try:
-        size = file.stat().st_size
-    except OSError as error:
-        raise InteropError("INVALID_PACKAGE", f"cannot read: {error}", str(path)) from None
-    if size > limits.max_bytes:
-        raise InteropError(
-            "DOCUMENT_TOO_LARGE",
-            f"the file is {size:,} bytes, above the limit of {limits.max_bytes:,}",
-            str(path),
-        )
+    data = read_limited(path, limits=limits, unreadable="INVALID_PACKAGE")
     return import_case(
-        parse_json(file.read_bytes(), source=str(path), limits=limits),
+        parse_json(data, source=str(path), limits=limits),
         source=str(path),
         id_prefix=id_prefix,
     )

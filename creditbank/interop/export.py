@@ -31,7 +31,7 @@ from creditbank.engine.result import Evaluation, Use
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.keys import b58encode, did_key, verification_method_for
 from creditbank.interop.openbadges import UNIT_URN
-from creditbank.interop.verify import VC_V2_CONTEXT, proof_hash
+from creditbank.interop.verify import VC_V2_CONTEXT, parse_datetime, proof_hash
 from creditbank.models import Label, Standards
 
 __all__ = [
@@ -103,8 +103,8 @@ def sign_jwt(
     if isinstance(credential.get("id"), str):
         claims["jti"] = credential["id"]
     start = credential.get("validFrom", credential.get("issuanceDate"))
-    if isinstance(start, str):
-        claims["nbf"] = int(dt.datetime.fromisoformat(start).timestamp())
+    if isinstance(start, str):  # a date-time without a time zone is UTC, as the verifier reads it
+        claims["nbf"] = int(parse_datetime(start).timestamp())
     header = {
         "alg": "EdDSA",
         "typ": "JWT",

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from creditbank.interop.errors import InteropError
+from creditbank.interop.errors import InteropError, InteropErrorCode
 
-__all__ = ["DEFAULT_JSON_LIMITS", "JsonLimits", "parse_json"]
+__all__ = ["DEFAULT_JSON_LIMITS", "JsonLimits", "parse_json", "read_limited"]
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,27 @@ def parse_json(
         ) from None
     except (ValueError, RecursionError) as error:
         raise InteropError("MALFORMED_JSON", f"not acceptable JSON: {error}", source) from None
+
+
+def read_limited(
+    path: Path | str,
+    *,
+    limits: JsonLimits = DEFAULT_JSON_LIMITS,
+    unreadable: InteropErrorCode = "MALFORMED_JSON",
+) -> bytes:
+    """A file's bytes, reading at most the size limit: a file's stated size is not trusted
+    (``/dev/zero`` states none and never ends). ``unreadable`` is the code of the error for
+    a file that cannot be read (missing, a directory …)."""
+    where = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise InteropError(unreadable, f"cannot read: {error}", where) from None
+    if len(data) > limits.max_bytes:
+        raise InteropError(
+            "DOCUMENT_TOO_LARGE",
+            f"the file is larger than the limit of {limits.max_bytes:,} bytes",
+            where,
+        )
+    return data

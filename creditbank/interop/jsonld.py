@@ -21,15 +21,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from cachetools import LRUCache
 from pyld import jsonld
+from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
 from creditbank.interop.errors import InteropError
@@ -39,28 +42,36 @@ __all__ = [
     "BUNDLED_CONTEXTS",
     "ContextLoader",
     "JsonLdProblem",
+    "TooComplex",
     "bundled_contexts_path",
     "canonicalize",
+    "check_complexity",
     "context_urls",
     "https_fetch",
+    "inline_contexts",
     "undefined_terms",
 ]
 
 INDEX = "index.json"
 _SENTINEL = "urn:creditbank:undefined-term#"
 _MAX_CONTEXT_BYTES = 1024 * 1024
-_KEYWORDS = frozenset(
-    {
-        "@base", "@container", "@context", "@direction", "@graph", "@id", "@import",
-        "@included", "@index", "@json", "@language", "@list", "@nest", "@none", "@prefix",
-        "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version",
-        "@vocab",
-    }
-)  # fmt: skip
+_PLAIN_KEYWORDS = frozenset({"@context", "@value", "@language", "@direction"})
+"""Keywords a credential may use as keys. Any other (``@id``, ``@nest``, ``@graph`` …) lets
+the signed data sit under a key other than the term creditbank reads, so it is refused."""
+_MAX_MERGE_WORK = 5_000_000
+"""Bound on the sum, over every (node, property), of the squared number of its values: pyld
+merges a node's values with a linear scan each, quadratic in that number."""
+_MAX_PERMUTATIONS = 10_000
+"""Bound on the permutations (at least one per hashing step) RDFC-1.0 may try for blank
+nodes that look alike: a "poison" graph of nine mutually linked ones otherwise takes hours."""
 
 
 class JsonLdProblem(ValueError):
     """The document is not JSON-LD that can be processed (a bad or conflicting context …)."""
+
+
+class TooComplex(JsonLdProblem):
+    """Canonicalising the document would take unreasonably long; it is refused unprocessed."""
 
 
 def bundled_contexts_path() -> Path:
@@ -72,7 +83,10 @@ def _read_index(directory: Path) -> dict[str, dict[str, str]]:
     index = directory / INDEX
     if not index.is_file():
         return {}
-    data = parse_json(index.read_bytes(), source=str(index))
+    try:
+        data = parse_json(index.read_bytes(), source=str(index))
+    except OSError as error:
+        raise InteropError("UNKNOWN_CONTEXT", f"cannot read: {error}", str(index)) from None
     if not isinstance(data, dict) or not all(
         isinstance(entry, dict) and isinstance(entry.get("file"), str) for entry in data.values()
     ):
@@ -159,7 +173,12 @@ class ContextLoader:
             return self._documents[key]
         if key in self._entries:
             path, digest = self._entries[key]
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise InteropError(
+                    "UNKNOWN_CONTEXT", f"the cached copy of {key} cannot be read: {error}"
+                ) from None
             if digest is not None and hashlib.sha256(data).hexdigest() != digest:
                 raise InteropError(
                     "UNKNOWN_CONTEXT",
@@ -240,15 +259,60 @@ def _describe(error: jsonld.JsonLdError) -> str:
     return "; ".join(parts)
 
 
-def canonicalize(document: Mapping[str, Any], loader: ContextLoader) -> str:
-    """RDF Dataset Canonicalization (RDFC-1.0, identical to URDNA2015) as N-Quads.
+class _BoundedRdfc(URDNA2015):  # type: ignore[misc]  # pyld has no type hints
+    """pyld's RDFC-1.0 (URDNA2015) with a budget on the permutations it tries."""
 
-    Raises ``InteropError("UNKNOWN_CONTEXT")`` for a context the loader refuses and
-    :class:`JsonLdProblem` for any other JSON-LD processing failure.
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def create_hash_to_related(self, id_: str, issuer: Any) -> dict[str, list[str]]:
+        related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
+        self.budget -= sum(math.factorial(min(len(group), 20)) for group in related.values())
+        if self.budget < 0:
+            raise TooComplex(
+                "the document has too many blank nodes that look alike to be canonicalised"
+            )
+        return related
+
+
+def _node_objects(value: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(node key, object) for every JSON object: objects with the same ``id`` share a key,
+    within a scope; an object with its own ``@context`` (an embedded credential) opens a
+    new scope, as its named graph does."""
+    counter = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, list):
+            stack.extend((element, where) for element in item)
+        elif isinstance(item, dict):
+            if "@context" in item:
+                counter += 1
+                where = counter
+            ident = item.get("id")
+            yield ((where, ident) if isinstance(ident, str) else id(item)), item
+            stack.extend((element, where) for element in item.values())
+
+
+def check_complexity(document: Mapping[str, Any]) -> None:
+    """Raise :class:`TooComplex` when pyld would merge too many values into one property.
+
+    pyld adds each value of a node's property with a linear scan of those before it, so
+    many values of one property (a list, or objects sharing an ``id``) take quadratic time.
     """
-    options = {"algorithm": "URDNA2015", "format": "application/n-quads", **_options(loader)}
+    values: Counter[tuple[Any, str]] = Counter()
+    for node, item in _node_objects(dict(document)):
+        for key, value in item.items():
+            values[(node, key)] += len(value) if isinstance(value, list) else 1
+    if sum(count * count for count in values.values()) > _MAX_MERGE_WORK:
+        raise TooComplex("the document has too many values of one property to be processed")
+
+
+def _jsonld_call(action: Callable[[], Any]) -> Any:
+    """Run a pyld call, turning its failures into InteropError or JsonLdProblem."""
     try:
-        result = jsonld.normalize(copy.deepcopy(dict(document)), options)
+        return action()
     except jsonld.JsonLdError as error:
         refused = _unwrap(error)
         if refused is not None:
@@ -256,11 +320,28 @@ def canonicalize(document: Mapping[str, Any], loader: ContextLoader) -> str:
         raise JsonLdProblem(_describe(error)) from None
     except RecursionError:
         raise JsonLdProblem("the document nests too deeply to be processed") from None
-    except InteropError:
+    except (InteropError, JsonLdProblem):
         raise
     except Exception as error:  # pyld raises plain errors on some malformed input
         raise JsonLdProblem(f"{type(error).__name__}: {error}") from None
-    assert isinstance(result, str)
+
+
+def canonicalize(document: Mapping[str, Any], loader: ContextLoader) -> str:
+    """RDF Dataset Canonicalization (RDFC-1.0, identical to URDNA2015) as N-Quads.
+
+    Raises ``InteropError("UNKNOWN_CONTEXT")`` for a context the loader refuses,
+    :class:`TooComplex` for a document that would take too long, and
+    :class:`JsonLdProblem` for any other JSON-LD processing failure.
+    """
+    check_complexity(document)
+
+    def run() -> str:
+        dataset = jsonld.to_rdf(copy.deepcopy(dict(document)), _options(loader))
+        canonical = _BoundedRdfc(_MAX_PERMUTATIONS).main(dataset, {"format": "application/n-quads"})
+        assert isinstance(canonical, str)
+        return canonical
+
+    result: str = _jsonld_call(run)
     return result
 
 
@@ -275,28 +356,53 @@ def _defines_vocab(document: Mapping[str, Any], loader: ContextLoader) -> bool:
     return False
 
 
-def _keyword_like(value: Any, path: str = "") -> list[str]:
+def inline_contexts(document: Mapping[str, Any]) -> list[str]:
+    """Where the document defines terms itself (an ``@context`` that is not only URLs).
+
+    An inline context can rename or hide a term without changing the signed RDF — move
+    ``validUntil`` under another key, say — so a verifier accepts only contexts it knows.
+    """
     found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if re.fullmatch(r"@[A-Za-z]+", key) and key not in _KEYWORDS:
-                found.append(f"{path}{key}")
-            found += _keyword_like(item, f"{path}{key}.")
-    elif isinstance(value, list):
-        for item in value:
-            found += _keyword_like(item, path)
+    for path, key, value in _keys(dict(document)):
+        if key == "@context":
+            items = value if isinstance(value, list) else [value]
+            if not all(isinstance(item, str) for item in items):
+                found.append(f"{path}@context")
     return found
 
 
-def undefined_terms(document: Mapping[str, Any], loader: ContextLoader) -> list[str]:
-    """Properties and types the document's contexts do not define, which JSON-LD drops.
+def _keys(value: Any, path: str = "") -> Iterator[tuple[str, str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield path, key, item
+            if key != "@context":
+                yield from _keys(item, f"{path}{key}.")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _keys(item, path)
 
-    Dropped terms are not covered by a signature, so a verifier must refuse them (the
-    Data Integrity "safe mode"). Found by expanding once more with a sentinel ``@vocab``
-    after the document's own contexts (skipped when they define ``@vocab`` themselves, as
-    then nothing is dropped); keys like ``@foo`` are reported too.
+
+def _unsafe_keys(document: Mapping[str, Any]) -> list[str]:
+    """Keys that are not terms: keywords other than @context/@value/@language/@direction,
+    and IRIs or compact IRIs (``https://…#validUntil``). Both carry signed data under a name
+    other than the term a reader looks for."""
+    return [
+        f"{path}{key}"
+        for path, key, _ in _keys(dict(document))
+        if (key.startswith("@") and key not in _PLAIN_KEYWORDS) or ":" in key
+    ]
+
+
+def undefined_terms(document: Mapping[str, Any], loader: ContextLoader) -> list[str]:
+    """Keys whose data no signature covers under the name a reader sees.
+
+    Properties and types the document's contexts do not define are dropped by JSON-LD, so
+    a verifier must refuse them (the Data Integrity "safe mode"); they are found by
+    expanding once more with a sentinel ``@vocab`` after the document's own contexts
+    (skipped when they define ``@vocab`` themselves, as then nothing is dropped). Keywords
+    and IRIs used as keys are reported too: they hold signed data under another name.
     """
-    found = sorted(set(_keyword_like(dict(document))))
+    found = sorted(set(_unsafe_keys(document)))
     if _defines_vocab(document, loader):
         return found
     probe = copy.deepcopy(dict(document))
@@ -305,18 +411,6 @@ def undefined_terms(document: Mapping[str, Any], loader: ContextLoader) -> list[
         *(context if isinstance(context, list) else [context]),
         {"@vocab": _SENTINEL},
     ]
-    try:
-        expanded = jsonld.expand(probe, _options(loader))
-    except jsonld.JsonLdError as error:
-        refused = _unwrap(error)
-        if refused is not None:
-            raise refused from None
-        raise JsonLdProblem(_describe(error)) from None
-    except RecursionError:
-        raise JsonLdProblem("the document nests too deeply to be processed") from None
-    except InteropError:
-        raise
-    except Exception as error:  # pyld raises plain errors on some malformed input
-        raise JsonLdProblem(f"{type(error).__name__}: {error}") from None
+    expanded = _jsonld_call(lambda: jsonld.expand(probe, _options(loader)))
     text = json.dumps(expanded)
     return sorted(set(found) | set(re.findall(re.escape(_SENTINEL) + r'([^"\s]+)', text)))

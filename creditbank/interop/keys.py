@@ -31,6 +31,8 @@ __all__ = [
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {char: index for index, char in enumerate(_ALPHABET)}
+_MAX_B58 = 256
+"""Longest base58 text decoded: an Ed25519 signature takes at most 88 characters."""
 ED25519_PUB_PREFIX = b"\xed\x01"
 """The multicodec prefix of an Ed25519 public key (varint 0xed)."""
 
@@ -47,7 +49,11 @@ def b58encode(data: bytes) -> str:
 
 
 def b58decode(text: str) -> bytes:
-    """Decode base58 (Bitcoin alphabet); ValueError on any other character."""
+    """Decode base58 (Bitcoin alphabet); ValueError on any other character, or on a text
+    longer than any key or signature (decoding takes time quadratic in the length, so an
+    attacker's megabyte-long ``proofValue`` would take hours)."""
+    if len(text) > _MAX_B58:
+        raise ValueError(f"{len(text):,} base58 characters; keys and signatures have fewer")
     number = 0
     for char in text:
         if char not in _INDEX:

@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from creditbank.errors import LoadError
 from creditbank.interop.errors import InteropError
-from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json
+from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json, read_limited
 from creditbank.interop.jsonld import ContextLoader
+from creditbank.interop.keys import public_key_from_multibase
 from creditbank.interop.verify import (
     Verification,
     credential_dates,
@@ -93,7 +94,10 @@ class UnitTarget(Model):
 
 
 class TrustedIssuer(Model):
-    """An issuer the institution trusts: its creditbank issuer id and pinned keys (z6Mk…)."""
+    """An issuer the institution trusts: its creditbank issuer id and pinned keys (z6Mk…).
+
+    A key the credential names only itself (``https://issuer.example#z6Mk…``) binds nothing
+    to the issuer: such credentials verify only with the key pinned here."""
 
     issuer: IssuerRef | None = None
     keys: tuple[str, ...] = ()
@@ -105,12 +109,24 @@ class TrustedIssuer(Model):
             return {}
         return {"issuer": data} if isinstance(data, str) else data
 
+    @field_validator("keys")
+    @classmethod
+    def _multikeys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
+        for key in keys:
+            try:
+                public_key_from_multibase(key)
+            except ValueError as error:
+                raise ValueError(f"{key!r} is not an Ed25519 Multikey (z6Mk…): {error}") from None
+        return keys
+
 
 class BadgeMapping(Model):
     """An institution's mapping from badges to its standards (``--map MAPPING.yaml``).
 
     ``issuers`` doubles as the issuer whitelist: when it is given, credentials of any
-    other issuer are invalid (``ISSUER_NOT_TRUSTED``).
+    other issuer are invalid (``ISSUER_NOT_TRUSTED``); its pinned ``keys`` are what binds a
+    key named in a credential to its issuer (else ``UNBOUND_KEY``, unless the issuer is a
+    did:key).
     """
 
     kind: Literal["badge_mapping"] = "badge_mapping"
@@ -485,9 +501,9 @@ def _map_results(
         achieved = result.get("achievedLevel")
         if isinstance(achieved, str) or kind in _LEVEL_TYPES:
             rubric = {
-                lvl.get("id"): lvl
+                lvl["id"]: lvl
                 for lvl in _as_list(rd.get("rubricCriterionLevel"))
-                if isinstance(lvl, dict)
+                if isinstance(lvl, dict) and isinstance(lvl.get("id"), str)
             }
             entry = rubric.get(achieved, {}) if isinstance(achieved, str) else {}
             raw = entry.get("level") or _text(entry.get("name")) or value
@@ -744,26 +760,14 @@ def import_badge_file(
     keys: Mapping[str, Ed25519PublicKey] | None = None,
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
 ) -> BadgeImport:
-    """:func:`import_badge_text` for a file; the size limit is checked before reading."""
+    """:func:`import_badge_text` for a file, of which at most the size limit is read."""
     where = str(path)
-    file = Path(path)
     try:
-        size = file.stat().st_size
-    except OSError as error:
-        return BadgeImport(
-            where, error=InteropError("MALFORMED_JSON", f"cannot read: {error}", where)
-        )
-    if size > limits.max_bytes:
-        return BadgeImport(
-            where,
-            error=InteropError(
-                "DOCUMENT_TOO_LARGE",
-                f"the file is {size:,} bytes, above the limit of {limits.max_bytes:,}",
-                where,
-            ),
-        )
+        data = read_limited(path, limits=limits)
+    except InteropError as error:
+        return BadgeImport(where, error=error)
     return import_badge_text(
-        file.read_bytes(),
+        data,
         standards,
         source=where,
         mapping=mapping,

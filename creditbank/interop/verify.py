@@ -9,13 +9,16 @@ reason:
                 given, its issuer (and key, if pinned) is on it
 ``unverifiable`` nothing is known to be wrong, but nothing could be checked: no proof
                 (``NO_PROOF``), a key that cannot be resolved offline
-                (``UNKNOWN_KEY_METHOD``), a proof type other than eddsa-rdfc-2022 or an
-                EdDSA JWT (``UNSUPPORTED_PROOF``)
+                (``UNKNOWN_KEY_METHOD``), a key that the document alone names, which
+                nothing binds to the issuer (``UNBOUND_KEY``), a proof type other than
+                eddsa-rdfc-2022 or an EdDSA JWT (``UNSUPPORTED_PROOF``)
 ``invalid``     something is wrong: ``BAD_SIGNATURE``, ``EXPIRED``, ``NOT_YET_VALID``,
                 ``ISSUER_MISSING``, ``ISSUER_NOT_TRUSTED``, ``KEY_NOT_ISSUERS`` (signed by
-                a key the issuer does not control), ``BAD_CONTEXT``, ``UNKNOWN_CONTEXT``,
-                ``UNDEFINED_TERMS`` (content no signature covers), ``MALFORMED_PROOF``,
-                ``MALFORMED_CREDENTIAL``, ``NOT_A_CREDENTIAL``
+                a key the issuer does not control), ``BAD_CONTEXT`` (also: an inline
+                context), ``UNKNOWN_CONTEXT``, ``UNDEFINED_TERMS`` (content no signature
+                covers under the name it is read by), ``MALFORMED_PROOF``,
+                ``MALFORMED_CREDENTIAL`` (also: too complex to canonicalise),
+                ``NOT_A_CREDENTIAL``
 ==============  =====================================================================
 
 eddsa-rdfc-2022 (W3C *Data Integrity EdDSA Cryptosuites v1.0*): the proof options with
@@ -25,10 +28,13 @@ Keys come from the caller (``keys``), from ``did:key``, from a verification meth
 in the document, or from a Multikey in the fragment of the verification method URL
 (``https://issuer.example/profile#z6Mk…``, as 1EdTech's validator writes them).
 
-A key found in the document itself (the last two) proves that the document is intact
-and was signed by whoever holds that key — not that the key belongs to the issuer named
-in it. ``key_source`` says where the key came from; pin keys per issuer in the
-whitelist (``trusted_issuers``) to bind them.
+A key found in the document itself (the last two, or a JWT's ``jwk`` header) proves that
+the document is intact and was signed by whoever holds that key — not that the key
+belongs to the issuer named in it: anyone can write ``https://university.example#z6Mk…``
+with a key of their own. Such a credential is ``verified`` only when the key is pinned for
+its issuer in the whitelist (``trusted_issuers``); otherwise it is ``unverifiable``
+(``UNBOUND_KEY``). A ``did:key`` issuer is its key, and a key the caller provides is
+trusted by the caller, so both are bound.
 """
 
 from __future__ import annotations
@@ -36,9 +42,11 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import functools
 import hashlib
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,8 +61,11 @@ from creditbank.interop.jsonio import parse_json
 from creditbank.interop.jsonld import (
     ContextLoader,
     JsonLdProblem,
+    TooComplex,
     canonicalize,
+    check_complexity,
     context_urls,
+    inline_contexts,
     undefined_terms,
 )
 from creditbank.interop.keys import (
@@ -72,6 +83,7 @@ __all__ = [
     "VerificationReason",
     "VerificationStatus",
     "credential_dates",
+    "document_hash",
     "issuer_of",
     "parse_datetime",
     "proof_hash",
@@ -83,12 +95,15 @@ __all__ = [
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 CRYPTOSUITE: Literal["eddsa-rdfc-2022"] = "eddsa-rdfc-2022"
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""How far in the future a proof's ``created`` may lie (the signer's clock is not ours)."""
 
 VerificationStatus = Literal["verified", "unverifiable", "invalid"]
 VerificationReason = Literal[
     "VERIFIED",
     "NO_PROOF",
     "UNKNOWN_KEY_METHOD",
+    "UNBOUND_KEY",
     "UNSUPPORTED_PROOF",
     "BAD_SIGNATURE",
     "EXPIRED",
@@ -109,6 +124,7 @@ REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
     "VERIFIED": "verified",
     "NO_PROOF": "unverifiable",
     "UNKNOWN_KEY_METHOD": "unverifiable",
+    "UNBOUND_KEY": "unverifiable",
     "UNSUPPORTED_PROOF": "unverifiable",
     "BAD_SIGNATURE": "invalid",
     "EXPIRED": "invalid",
@@ -185,14 +201,22 @@ def issuer_of(document: Mapping[str, Any]) -> str | None:
 def credential_dates(
     document: Mapping[str, Any],
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(valid from, valid until): VC 2.0 ``validFrom``/``validUntil`` or VC 1.1
-    ``issuanceDate``/``expirationDate``. ValueError when one is not a date-time."""
-    start = document.get("validFrom", document.get("issuanceDate"))
-    end = document.get("validUntil", document.get("expirationDate"))
-    return (
-        parse_datetime(start) if start is not None else None,
-        parse_datetime(end) if end is not None else None,
-    )
+    """(valid from, valid until): VC 2.0 ``validFrom``/``validUntil`` and VC 1.1
+    ``issuanceDate``/``expirationDate``; when both of a pair are given, the stricter one
+    (the later start, the earlier end). ``null`` counts as absent, as in JSON-LD — so a
+    ``"validUntil": null`` added to a signed VC 1.1 credential cannot hide its
+    ``expirationDate``. ValueError when one is not a date-time."""
+    starts = [
+        parse_datetime(document[key])
+        for key in ("validFrom", "issuanceDate")
+        if document.get(key) is not None
+    ]
+    ends = [
+        parse_datetime(document[key])
+        for key in ("validUntil", "expirationDate")
+        if document.get(key) is not None
+    ]
+    return (max(starts) if starts else None, min(ends) if ends else None)
 
 
 def _types(value: Any) -> list[str]:
@@ -206,11 +230,12 @@ def _check_envelope(document: Any, loader: ContextLoader | None) -> tuple[str, s
         raise _Fail("NOT_A_CREDENTIAL", "the document is not a JSON object")
     context = document.get("@context")
     contexts = context if isinstance(context, list) else [context]
-    if not contexts or contexts[0] not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+    first = contexts[0] if contexts else None
+    if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
         raise _Fail(
             "BAD_CONTEXT",
             f"the first @context must be {VC_V2_CONTEXT} (or {VC_V1_CONTEXT} for VC 1.1), "
-            f"found {contexts[0]!r}",
+            f"found {first!r}",
         )
     if loader is not None:
         for url in context_urls(document):
@@ -242,9 +267,10 @@ def _check_dates(document: Mapping[str, Any], now: dt.datetime) -> None:
 
 def _check_trust(
     issuer: str,
-    key: Ed25519PublicKey | None,
+    keys: Collection[Ed25519PublicKey],
     trusted_issuers: Mapping[str, Collection[str]] | None,
 ) -> None:
+    """The whitelist: the issuer is on it and, if keys are pinned for it, signed with one."""
     if trusted_issuers is None:
         return
     if issuer not in trusted_issuers:
@@ -253,10 +279,38 @@ def _check_trust(
             f"the issuer {issuer} is not on the whitelist of trusted issuers",
         )
     pinned = trusted_issuers[issuer]
-    if pinned and (key is None or multibase_from_public_key(key) not in pinned):
+    if pinned and not any(multibase_from_public_key(key) in pinned for key in keys):
         raise _Fail(
             "ISSUER_NOT_TRUSTED",
             f"the credential is not signed with a key pinned for the issuer {issuer}",
+        )
+
+
+def _bound(
+    key: Ed25519PublicKey,
+    source: KeySource,
+    issuer: str,
+    trusted_issuers: Mapping[str, Collection[str]] | None,
+) -> bool:
+    """Whether something besides the document says ``key`` is the issuer's: the caller
+    gave it, the issuer is its did:key, or the whitelist pins it for the issuer."""
+    multikey = multibase_from_public_key(key)
+    pinned = trusted_issuers.get(issuer, ()) if trusted_issuers is not None else ()
+    return source == "caller" or issuer == "did:key:" + multikey or multikey in pinned
+
+
+def _check_bound(
+    used: Collection[tuple[Ed25519PublicKey, str, KeySource]],
+    issuer: str,
+    trusted_issuers: Mapping[str, Collection[str]] | None,
+) -> None:
+    if not any(_bound(key, source, issuer, trusted_issuers) for key, _, source in used):
+        sources = ", ".join(sorted({source for _, _, source in used}))
+        raise _Fail(
+            "UNBOUND_KEY",
+            f"the signature verifies, but with a key only the credential itself names "
+            f"({sources}): nothing shows it belongs to {issuer}; pin the issuer's key in "
+            "the whitelist (the mapping file's issuers: section, keys:) to trust it",
         )
 
 
@@ -328,16 +382,24 @@ def resolve_key(
     return None
 
 
-def proof_hash(
-    document: Mapping[str, Any], proof_options: Mapping[str, Any], loader: ContextLoader
-) -> bytes:
-    """SHA-256(canonical proof options) || SHA-256(canonical document without proof)."""
+def document_hash(document: Mapping[str, Any], loader: ContextLoader) -> bytes:
+    """SHA-256 of the canonical document without its proof (the same for every proof)."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
+    return hashlib.sha256(canonicalize(unsecured, loader).encode("utf-8")).digest()
+
+
+def proof_hash(
+    document: Mapping[str, Any],
+    proof_options: Mapping[str, Any],
+    loader: ContextLoader,
+    digest: bytes | None = None,
+) -> bytes:
+    """SHA-256(canonical proof options) || SHA-256(canonical document without proof);
+    ``digest`` is the second half when it is known already."""
     options = {key: value for key, value in proof_options.items() if key != "proofValue"}
     options["@context"] = document.get("@context")
-    return (
-        hashlib.sha256(canonicalize(options, loader).encode("utf-8")).digest()
-        + hashlib.sha256(canonicalize(unsecured, loader).encode("utf-8")).digest()
+    return hashlib.sha256(canonicalize(options, loader).encode("utf-8")).digest() + (
+        digest or document_hash(document, loader)
     )
 
 
@@ -349,7 +411,9 @@ def _verify_proof(
     loader: ContextLoader,
     keys: Mapping[str, Ed25519PublicKey] | None,
     now: dt.datetime,
+    digest: Callable[[], bytes],
 ) -> tuple[Ed25519PublicKey, str, KeySource]:
+    """Check one proof; ``digest`` gives the document's hash (the same for every proof)."""
     if not isinstance(proof, dict):
         raise _Fail("MALFORMED_PROOF", "a proof is not an object")
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
@@ -360,12 +424,17 @@ def _verify_proof(
         )
     if proof.get("proofPurpose") != "assertionMethod":
         raise _Fail("MALFORMED_PROOF", "the proof's purpose is not assertionMethod")
-    if "expires" in proof:
-        try:
-            if now >= parse_datetime(proof["expires"]):
-                raise _Fail("EXPIRED", f"the proof expired on {proof['expires']}")
-        except ValueError:
-            raise _Fail("MALFORMED_PROOF", "the proof's `expires` is not a date-time") from None
+    moments: dict[str, dt.datetime] = {}
+    for name in ("created", "expires"):
+        if name in proof:
+            try:
+                moments[name] = parse_datetime(proof[name])
+            except ValueError:
+                raise _Fail("MALFORMED_PROOF", f"the proof's `{name}` is not a date-time") from None
+    if "created" in moments and moments["created"] > now + CLOCK_SKEW:
+        raise _Fail("NOT_YET_VALID", f"the proof was created in the future ({proof['created']})")
+    if "expires" in moments and now >= moments["expires"]:
+        raise _Fail("EXPIRED", f"the proof expired on {proof['expires']}")
     value = proof.get("proofValue")
     try:
         if not isinstance(value, str) or not value.startswith("z"):
@@ -394,12 +463,8 @@ def _verify_proof(
             "KEY_NOT_ISSUERS",
             f"the proof's key is controlled by {controller}, not by the issuer {issuer}",
         )
-    try:
-        data = proof_hash(document, proof, loader)
-    except JsonLdProblem as error:
-        raise _Fail("BAD_CONTEXT", f"the credential is not valid JSON-LD: {error}") from None
-    except InteropError as error:
-        raise _Fail("UNKNOWN_CONTEXT", error.message) from None
+    with _jsonld_failures():
+        data = proof_hash(document, proof, loader, digest())
     try:
         key.verify(signature, data)
     except InvalidSignature:
@@ -422,52 +487,55 @@ def verify_credential(
     """Verify a credential secured with Data Integrity proofs (eddsa-rdfc-2022).
 
     ``trusted_issuers`` maps each whitelisted issuer id to the Multikeys (``z6Mk…``) pinned
-    for it (empty: any key the issuer controls); None means no whitelist. ``now`` defaults
+    for it; None means no whitelist. A pinned key is what binds a key named only in the
+    credential to its issuer; with none pinned, only a did:key issuer's own key or a key in
+    ``keys`` (the caller's) is bound — any other gives ``UNBOUND_KEY``. ``now`` defaults
     to the current time. Never raises for a bad credential; the result says why.
     """
     loader = loader or ContextLoader()
     moment = now or dt.datetime.now(dt.UTC)
     issuer: str | None = None
     credential_id: str | None = None
-    used: tuple[Ed25519PublicKey, str, KeySource] | None = None
+    used: list[tuple[Ed25519PublicKey, str, KeySource]] = []
     method_id: str | None = None
     if isinstance(document, dict):
         issuer = issuer_of(document)
         credential_id = document.get("id") if isinstance(document.get("id"), str) else None
     try:
         issuer, credential_id = _check_envelope(document, loader)
-        try:
-            undefined = undefined_terms(document, loader)
-        except JsonLdProblem as error:
-            raise _Fail("BAD_CONTEXT", f"the credential is not valid JSON-LD: {error}") from None
-        except InteropError as error:
-            raise _Fail("UNKNOWN_CONTEXT", error.message) from None
-        if undefined:
-            raise _Fail(
-                "UNDEFINED_TERMS",
-                "the credential uses terms its contexts do not define, which no signature "
-                f"covers: {', '.join(undefined[:10])}",
-            )
+        _check_json_ld(document, loader)
         proofs = document.get("proof")
         proof_list = proofs if isinstance(proofs, list) else [] if proofs is None else [proofs]
         pending: _Fail | None = None
+        digest = functools.cache(lambda: document_hash(document, loader))
         for proof in proof_list:
             if isinstance(proof, dict) and isinstance(proof.get("verificationMethod"), str):
                 method_id = proof["verificationMethod"]
             try:
-                used = _verify_proof(
-                    document, proof, issuer=issuer, loader=loader, keys=keys, now=moment
+                used.append(
+                    _verify_proof(
+                        document,
+                        proof,
+                        issuer=issuer,
+                        loader=loader,
+                        keys=keys,
+                        now=moment,
+                        digest=digest,
+                    )
                 )
             except _Fail as failure:
                 if REASON_STATUS[failure.reason] == "invalid":
                     raise
                 pending = pending or failure
         _check_dates(document, moment)
-        _check_trust(issuer, used[0] if used and pending is None else None, trusted_issuers)
+        _check_trust(
+            issuer, [key for key, _, _ in used] if pending is None else [], trusted_issuers
+        )
         if not proof_list:
             raise _Fail("NO_PROOF", "the credential carries no proof, so it cannot be verified")
         if pending is not None:
             raise pending
+        _check_bound(used, issuer, trusted_issuers)
     except _Fail as failure:
         return Verification(
             REASON_STATUS[failure.reason],
@@ -477,20 +545,54 @@ def verify_credential(
             issuer,
             CRYPTOSUITE if failure.reason != "NO_PROOF" else None,
             method_id,
-            used[2] if used else None,
+            used[-1][2] if used else None,
         )
-    assert used is not None
+    source = next(s for k, _, s in used if _bound(k, s, issuer, trusted_issuers))
     return Verification(
         "verified",
         "VERIFIED",
         f"{len(proof_list)} {CRYPTOSUITE} proof{'s' if len(proof_list) > 1 else ''} verified "
-        f"with a key of the issuer ({used[2]})",
+        f"with a key of the issuer ({source})",
         credential_id,
         issuer,
         CRYPTOSUITE,
         method_id,
-        used[2],
+        source,
     )
+
+
+@contextmanager
+def _jsonld_failures() -> Iterator[None]:
+    """JSON-LD processing failures as verification results."""
+    try:
+        yield
+    except TooComplex as error:
+        raise _Fail("MALFORMED_CREDENTIAL", f"the credential is refused: {error}") from None
+    except JsonLdProblem as error:
+        raise _Fail("BAD_CONTEXT", f"the credential is not valid JSON-LD: {error}") from None
+    except InteropError as error:
+        raise _Fail("UNKNOWN_CONTEXT", error.message) from None
+
+
+def _check_json_ld(document: Mapping[str, Any], loader: ContextLoader) -> None:
+    """Only known contexts, and nothing a reader sees that the signature does not cover."""
+    inline = inline_contexts(document)
+    if inline:
+        raise _Fail(
+            "BAD_CONTEXT",
+            "the credential defines terms in an inline @context, which can rename or hide "
+            "signed data; only the published contexts are accepted (at "
+            f"{', '.join(inline[:5])})",
+        )
+    with _jsonld_failures():
+        check_complexity(document)
+        undefined = undefined_terms(document, loader)
+    if undefined:
+        raise _Fail(
+            "UNDEFINED_TERMS",
+            "the credential uses keys that are not terms of its contexts, whose content no "
+            f"signature covers under that name: {', '.join(undefined[:10])}",
+        )
 
 
 def _b64json(part: str) -> Any:
@@ -499,6 +601,19 @@ def _b64json(part: str) -> Any:
     except ValueError as error:
         raise InteropError("MALFORMED_JSON", f"a JWT part is not base64url: {error}") from None
     return parse_json(raw)
+
+
+def _claim_time(payload: Mapping[str, Any], claim: str) -> dt.datetime | None:
+    """A NumericDate claim (``nbf``, ``exp``) as a datetime; ValueError when it is not one."""
+    value = payload.get(claim)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"the JWT claim `{claim}` is not a number of seconds")
+    try:
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"the JWT claim `{claim}` ({value}) is out of range") from None
 
 
 def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -513,9 +628,25 @@ def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
         if "jti" in payload and "id" not in credential:
             credential["id"] = payload["jti"]
         for claim, prop in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
-            if isinstance(payload.get(claim), int | float):
-                credential[prop] = dt.datetime.fromtimestamp(payload[claim], dt.UTC).isoformat()
+            try:
+                moment = _claim_time(payload, claim)
+            except ValueError:
+                continue  # verify_jwt reports it
+            if moment is not None:
+                credential[prop] = moment.isoformat()
     return credential
+
+
+def _check_jwt_claims(payload: Mapping[str, Any], now: dt.datetime) -> None:
+    """``nbf`` and ``exp`` bind every JWT, whichever form its credential takes."""
+    try:
+        start, end = _claim_time(payload, "nbf"), _claim_time(payload, "exp")
+    except ValueError as error:
+        raise _Fail("MALFORMED_CREDENTIAL", str(error)) from None
+    if start is not None and now < start:
+        raise _Fail("NOT_YET_VALID", f"the JWT is valid only from {start.isoformat()} (nbf)")
+    if end is not None and now >= end:
+        raise _Fail("EXPIRED", f"the JWT expired on {end.isoformat()} (exp)")
 
 
 def _jwt_key(
@@ -556,7 +687,9 @@ def verify_jwt(
     Accepts both the VC 1.1 JWT encoding (the credential in the ``vc`` claim, dates in
     ``nbf``/``exp``, issuer in ``iss``) and the VC 2.0 JOSE form (the credential is the
     payload). The key comes from ``kid`` (resolved like a verification method) or from a
-    ``jwk`` header. Raises :class:`InteropError` only when the token is not a JWT at all.
+    ``jwk`` header; as for Data Integrity, a key only the token names must be pinned for
+    the issuer (``UNBOUND_KEY`` otherwise). Raises :class:`InteropError` only when the
+    token is not a JWT at all.
     """
     moment = now or dt.datetime.now(dt.UTC)
     parts = token.strip().split(".")
@@ -595,8 +728,10 @@ def verify_jwt(
             raise _Fail("BAD_SIGNATURE", "the JWT signature does not match its content") from None
         except JoseError as error:
             raise _Fail("MALFORMED_PROOF", f"the JWT cannot be checked: {error}") from None
+        _check_jwt_claims(payload, moment)
         _check_dates(credential, moment)
-        _check_trust(issuer, key, trusted_issuers)
+        _check_trust(issuer, [key], trusted_issuers)
+        _check_bound([(key, controller, source)], issuer, trusted_issuers)
     except _Fail as failure:
         return (
             Verification(

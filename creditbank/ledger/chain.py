@@ -170,6 +170,12 @@ def check_row(row: StoredRow, expected: int, prev: str, last_seq: int) -> str | 
     (:data:`GENESIS` for the first) and ``last_seq`` that event's ledger seq (0: none).
     Returns None when nothing is wrong.
     """
+    found = _checked(row, expected, prev, last_seq)
+    return found if isinstance(found, str) else None
+
+
+def _checked(row: StoredRow, expected: int, prev: str, last_seq: int) -> str | Event:
+    """:func:`check_row`'s finding, or the event it read when nothing is wrong."""
     position = _int(row.account_seq)
     if position is None:
         return "its position in the account is not a number (edited?)"
@@ -206,7 +212,7 @@ def check_row(row: StoredRow, expected: int, prev: str, last_seq: int) -> str | 
     seq = _int(row.seq)
     if seq is None or seq <= last_seq:
         return "it is out of order in the ledger (reordered?)"
-    return None
+    return event
 
 
 def _sort_key(row: StoredRow) -> tuple[int, int]:
@@ -246,11 +252,14 @@ def verify_rows(
     rows: Iterable[StoredRow],
     heads: Mapping[str, ChainHead] | None = None,
     anchors: ChainHeads | None = None,
+    parsed: list[Event] | None = None,
 ) -> list[BadEvent]:
     """Check every account's chain; return the first bad event of each bad account, by seq.
 
     ``heads`` is the store's own record of each account's last event; ``anchors`` a
     :class:`ChainHeads` exported earlier (the account may have grown since, not shrunk).
+    Every event read on the way is appended to ``parsed``, if given, so that a caller can
+    replay them without reading them again.
     """
     accounts: dict[str, list[StoredRow]] = defaultdict(list)
     for row in rows:
@@ -263,8 +272,11 @@ def verify_rows(
         hashes: dict[int, str] = {}
         problem: BadEvent | None = None
         for row in members:
-            found = check_row(row, expected, prev, last_seq)
-            if found is not None:
+            found = _checked(row, expected, prev, last_seq)
+            if isinstance(found, Event):
+                if parsed is not None:
+                    parsed.append(found)
+            else:
                 problem = BadEvent(
                     account=account,
                     account_seq=_int(row.account_seq),
@@ -286,18 +298,23 @@ def verify_rows(
         if account in checked:
             continue
         count, hashes = ends.get(account, (0, {}))
-        if count != head.account_seq or hashes.get(count) != head.hash:
-            bad.append(
-                BadEvent(
-                    account=account,
-                    account_seq=head.account_seq,
-                    seq=head.seq,
-                    problem=f"the chain head records event {head.account_seq} but the chain "
-                    f"ends at event {count} (events deleted from the end, or the head edited?)",
-                )
+        if count != head.account_seq:
+            why = (
+                f"the chain head records event {head.account_seq} but the chain ends at event "
+                f"{count} (events deleted from the end, or the head edited?)"
             )
-            checked.add(account)
-    for account in set(ends) - set(heads or ends):
+        elif hashes.get(count) != head.hash:
+            why = (
+                f"the chain head's hash differs from the hash of event {count}, the last "
+                "(events rewritten, or the head edited?)"
+            )
+        else:
+            continue
+        bad.append(
+            BadEvent(account=account, account_seq=head.account_seq, seq=head.seq, problem=why)
+        )
+        checked.add(account)
+    for account in sorted(set(ends) - set(heads if heads is not None else ends)):
         bad.append(BadEvent(account=account, problem="the account has events but no chain head"))
         checked.add(account)
     for anchor in anchors.heads if anchors is not None else ():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from creditbank.ledger.chain import canonical_json
-from creditbank.ledger.events import Actor, Verification
+from creditbank.ledger.events import Actor, Name, Text, Verification
 from creditbank.ledger.ids import check_account_id
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
@@ -33,9 +33,6 @@ __all__ = [
     "Revoke",
     "command_hash",
 ]
-
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Command(BaseModel):

@@ -17,10 +17,13 @@ review     a school reviewer of the programme's school (R5: 院系审核)
 approve    the academic affairs office of that school (R5: 教务处审批), not the reviewer
 reject     at ``applied``: a reviewer or academic affairs of the school; at ``reviewed``:
            academic affairs
-override   academic affairs of the school, before approval (a registrar's exception)
+override   academic affairs of the school, before approval (a registrar's exception,
+           never beyond the programme's total credits)
 revoke     the issuer of the achievement, or a bank operator
 expire     a bank operator, once the achievement's validity has ended
 ========== ===================================================================
+
+School staff never review, approve or override on their own account.
 """
 
 from __future__ import annotations
@@ -124,6 +127,16 @@ def _need_school(actor: Actor, school: str, roles: Sequence[Role], doing: str) -
             f"{actor.id!r} acts {acting}",
             actor=actor.id,
             school=school,
+        )
+
+
+def _not_own(actor: Actor, account: str, doing: str) -> None:
+    """School staff never decide on their own account (a conflict of interest)."""
+    if actor.id == account:
+        raise LedgerError(
+            "SEPARATION_OF_DUTIES",
+            f"{actor.id!r} may not {doing} on their own account",
+            actor=actor.id,
         )
 
 
@@ -304,6 +317,12 @@ def _apply(command: Apply, state: AccountState, ctx: Context) -> list[Payload]:
             account=state.account,
         )
     as_of = command.as_of or ctx.today
+    if as_of > ctx.today:  # rules not yet in force, validity not yet run out
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"cannot apply as of {as_of}, after today ({ctx.today})",
+            program=program.id,
+        )
     portfolio = Portfolio(learner=state.account, achievements=achievements)
     try:
         evaluation = evaluate(standards, portfolio, program.id, as_of)
@@ -367,6 +386,7 @@ def _review(command: Review, state: AccountState) -> list[Payload]:
     record = _application(state, command.application)
     _step(record, ("applied",), "be reviewed")
     _need_school(command.actor, record.school, ("school_reviewer",), "review an application")
+    _not_own(command.actor, state.account, "review an application")
     return [ApplicationReviewed(application=record.id, reason=command.reason)]
 
 
@@ -408,6 +428,7 @@ def _approve(command: Approve, state: AccountState) -> list[Payload]:
     _step(record, ("reviewed",), "be approved")
     actor = command.actor
     _need_school(actor, record.school, ("academic_affairs",), "approve an application")
+    _not_own(actor, state.account, "approve an application")
     if actor.id == record.reviewed_by:
         raise LedgerError(
             "SEPARATION_OF_DUTIES",
@@ -528,6 +549,13 @@ def _grant_line(command: Override, record: ApplicationRecord, ctx: Context) -> L
         raise LedgerError(
             "MALFORMED_COMMAND", f"{command.course!r} is not a course of the standards"
         )
+    if record.granted() + command.credits > program.total_credits:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"granting {command.credits} more would give application {record.id!r} "
+            f"{record.granted() + command.credits} credits, more than programme "
+            f"{program.id!r} has in all ({program.total_credits})",
+        )
     return Line(
         line=max(record.lines, default=0) + 1,
         source="override",
@@ -543,6 +571,7 @@ def _override(command: Override, state: AccountState, ctx: Context) -> list[Payl
     record = _application(state, command.application)
     _step(record, ("applied", "reviewed"), "take an override")
     _need_school(command.actor, record.school, ("academic_affairs",), "override a decision")
+    _not_own(command.actor, state.account, "override a decision")
     _active(state, command.achievement)
     if command.achievement not in record.achievements:
         raise LedgerError(

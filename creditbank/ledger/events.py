@@ -27,7 +27,6 @@ from creditbank.models import Achievement
 from creditbank.models.values import Credits
 
 __all__ = [
-    "ACTIVE",
     "APPLICATION_STATES",
     "ROLES",
     "AccountOpened",
@@ -45,12 +44,14 @@ __all__ = [
     "CreditsReversed",
     "Event",
     "Line",
+    "Name",
     "OverrideRecorded",
     "Payload",
     "PostedLine",
     "ReversalCause",
     "ReversedLine",
     "Role",
+    "Text",
     "Verification",
 ]
 
@@ -69,15 +70,15 @@ APPLICATION_STATES: tuple[ApplicationState, ...] = get_args(ApplicationState)
 
 ReversalCause = Literal["revoked", "expired", "superseded"]
 
-ACTIVE = "active"
-
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+"""Free text kept in the ledger (a reason, a note): 1 to 2000 characters."""
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+"""A name the ledger refers to (an application, programme, achievement): 1 to 200 characters."""
 
 
 class Actor(_Frozen):

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable, Mapping
 
 from creditbank.errors import LedgerError
 
@@ -27,7 +28,9 @@ __all__ = [
     "check_account_id",
     "check_actor_id",
     "looks_like_resident_id",
+    "personal_identifier_at",
     "pseudonymous_id",
+    "refuse_personal_identifiers",
     "resident_id_valid",
 ]
 
@@ -64,31 +67,78 @@ def _plausible_date(yymmdd: str) -> bool:
 def looks_like_resident_id(text: str) -> bool:
     """Whether ``text`` contains something that looks like a resident identity number.
 
-    An 18-character number with a valid check digit, or a 15-digit number (the old format)
-    with a plausible birth date, anywhere in the text.
+    An 18-character number with a plausible birth date and a valid check digit, or a
+    15-digit number (the old format) with a plausible birth date, anywhere in the text.
 
     >>> looks_like_resident_id("worker-440306199001011236"), looks_like_resident_id("w-2024-001")
     (True, False)
     """
-    if any(resident_id_valid(m.group(1)) for m in _EIGHTEEN.finditer(text)):
+    if any(
+        _plausible_date(m.group(1)[8:14]) and resident_id_valid(m.group(1))
+        for m in _EIGHTEEN.finditer(text)
+    ):
         return True
     return any(_plausible_date(m.group(1)[6:12]) for m in _FIFTEEN.finditer(text))
 
 
-def _check_id(value: object, what: str) -> str:
-    if not isinstance(value, str) or not ACCOUNT_ID_PATTERN.fullmatch(value):
+def personal_identifier_at(value: object, path: str = "") -> str | None:
+    """Where in ``value`` (text, nested in mappings and lists) a resident identity number is.
+
+    Returns the dotted path of the first text that :func:`looks_like_resident_id` (``""``
+    for ``value`` itself), or None.
+
+    >>> personal_identifier_at({"note": "ok", "achievement": {"certificate_number":
+    ...     "11010519491231002X"}})
+    'achievement.certificate_number'
+    >>> personal_identifier_at(["w-1", "file:42"]) is None
+    True
+    """
+    if isinstance(value, str):
+        return path if looks_like_resident_id(value) else None
+    if isinstance(value, Mapping):
+        items: Iterable[tuple[object, object]] = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for name, inner in items:
+        found = personal_identifier_at(inner, f"{path}.{name}" if path else str(name))
+        if found is not None:
+            return found
+    return None
+
+
+def refuse_personal_identifiers(value: object, what: str) -> None:
+    """Raise ``PERSONAL_IDENTIFIER`` if a resident identity number is anywhere in ``value``.
+
+    The message names where it is, never the number itself.
+    """
+    where = personal_identifier_at(value)
+    if where is not None:
         raise LedgerError(
-            "MALFORMED_COMMAND",
-            f"{what} {value!r} is not an opaque id: use 1 to 128 letters, digits and "
-            ". _ : @ + -, starting with a letter or digit",
-            field=what,
+            "PERSONAL_IDENTIFIER",
+            f"{what}{f' {where}' if where else ''} looks like a resident identity number "
+            "(身份证号), which the "
+            "ledger never stores in clear: leave it out, or use an opaque id "
+            "(creditbank.ledger.pseudonymous_id)",
+            field=where or what,
         )
-    if looks_like_resident_id(value):
+
+
+def _check_id(value: object, what: str) -> str:
+    if isinstance(value, str) and looks_like_resident_id(value):  # checked first: never echoed
         raise LedgerError(
             "PERSONAL_IDENTIFIER",
             f"{what} looks like a resident identity number (身份证号), which the ledger never "
             "stores in clear; use an opaque id, e.g. creditbank.ledger.pseudonymous_id(number, "
             "salt)",
+            field=what,
+        )
+    if not isinstance(value, str) or not ACCOUNT_ID_PATTERN.fullmatch(value):
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"{what} {value!r} is not an opaque id: use 1 to 128 letters, digits and "
+            ". _ : @ + -, starting with a letter or digit",
             field=what,
         )
     return value

@@ -14,6 +14,7 @@ hostile writer:
 * nothing is posted without an approved application, and only the application's own open
   lines, once each, for their exact credits (``entries_post_*`` triggers);
 * a revoked or expired achievement cannot be applied, claimed or made active again;
+* an idempotency key names one command in the whole ledger (a unique index);
 * applications move only along applied -> reviewed -> approved -> posted (or rejected, or
   superseded once posted); ledger entries are never changed or deleted, only compensated
   by a reversal of exactly the posted amount.
@@ -371,6 +372,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         1,
         "events with hash chain, chain heads, and the cached projection",
         (*EVENTS_DDL, *PROJECTION_DDL),
+    ),
+    Migration(
+        2,
+        "idempotency keys are unique in the whole ledger, not only per account",
+        ("CREATE UNIQUE INDEX events_command_key ON events (command_key, command_index)",),
     ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""

@@ -16,9 +16,10 @@
 ...     print(receipt.application, ledger.verify().ok)
 app-1 True
 
-Every command takes the caller's idempotency ``key``: giving the same command again with the
-same key changes nothing and returns the first receipt (``replayed=True``); giving a
-different command with a used key is ``IDEMPOTENCY_CONFLICT``. A refused command raises
+Every command takes the caller's idempotency ``key``, which names one command in the whole
+ledger: giving the same command again with the same key changes nothing and returns the
+first receipt (``replayed=True``); giving a different command with a used key — on any
+account — is ``IDEMPOTENCY_CONFLICT``. A refused command raises
 :class:`~creditbank.errors.LedgerError` and writes nothing.
 """
 
@@ -35,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from creditbank.errors import LedgerError
 from creditbank.ledger.chain import (
     BadEvent,
+    ChainHead,
     ChainHeads,
     VerifyReport,
     verify_rows,
@@ -54,9 +56,10 @@ from creditbank.ledger.commands import (
 )
 from creditbank.ledger.decide import Context, decide
 from creditbank.ledger.events import Actor, ApplicationSubmitted, Event
+from creditbank.ledger.ids import refuse_personal_identifiers
 from creditbank.ledger.projection import snapshot_states
 from creditbank.ledger.sqlite import SqliteStore, Synchronous
-from creditbank.ledger.state import AccountState, ReplayError, replay, replay_account
+from creditbank.ledger.state import AccountState, ReplayError, replay
 from creditbank.ledger.statement import Statement, statement_of
 from creditbank.ledger.store import Draft, LedgerStore
 from creditbank.models import Achievement, Standards
@@ -91,6 +94,7 @@ class Receipt(BaseModel):
 
 
 def _build(model: type[_C], **fields: Any) -> _C:
+    refuse_personal_identifiers(fields, "the command's field")  # before any error echoes it
     try:
         return model.model_validate(fields)
     except ValidationError as error:
@@ -106,6 +110,7 @@ def _build(model: type[_C], **fields: Any) -> _C:
 
 
 def _check_key(key: object) -> str:
+    refuse_personal_identifiers(key, "the idempotency key")
     if (
         not isinstance(key, str)
         or not key.strip()
@@ -118,6 +123,17 @@ def _check_key(key: object) -> str:
             field="key",
         )
     return key
+
+
+def _replayed(events: Sequence[Event]) -> dict[str, AccountState]:
+    """Replay events; an inconsistent ledger is ``NOT_A_LEDGER``, not a crash."""
+    try:
+        return replay(events)
+    except ReplayError as error:
+        raise LedgerError(
+            "NOT_A_LEDGER",
+            f"the ledger's events cannot be replayed ({error}); run `creditbank ledger verify`",
+        ) from error
 
 
 class Ledger:
@@ -168,14 +184,23 @@ class Ledger:
     def execute(self, command: Command, *, key: str) -> Receipt:
         """Decide and append one command atomically; a repeated key is a no-op."""
         key = _check_key(key)
+        refuse_personal_identifiers(command.model_dump(mode="json"), "the command's field")
         digest = command_hash(command)
         with self.store.writing() as tx:
-            done = tx.command_events(command.account, key)
+            done = tx.command_events(key)
             if done:
-                if done[0].command_hash != digest or done[0].command != command.command:
+                first = done[0]
+                if first.account != command.account:  # name no other learner's account
                     raise LedgerError(
                         "IDEMPOTENCY_CONFLICT",
-                        f"key {key!r} was used for a different {done[0].command} command on "
+                        f"key {key!r} was used for a command on another account; "
+                        "use a new key for a new command",
+                        key=key,
+                    )
+                if first.command_hash != digest or first.command != command.command:
+                    raise LedgerError(
+                        "IDEMPOTENCY_CONFLICT",
+                        f"key {key!r} was used for a different {first.command} command on "
                         f"account {command.account!r}; use a new key for a new command",
                         key=key,
                     )
@@ -183,7 +208,7 @@ class Ledger:
             now = self._clock()
             if now.tzinfo is None:
                 raise ValueError("the clock must return timezone-aware times")
-            state = replay_account(command.account, tx.events(command.account))
+            state = _replayed(tx.events(command.account)).get(command.account)
             payloads = decide(command, state, Context(self.standards, now.date()))
             at = now.astimezone(dt.UTC)
             drafts = [
@@ -357,11 +382,11 @@ class Ledger:
 
     def accounts(self) -> list[str]:
         """Every account's id, in the order they were opened."""
-        return list(replay(self.events()))
+        return list(_replayed(self.events()))
 
     def state(self, account: str) -> AccountState:
         """An account's state, replayed from its events."""
-        state = replay_account(account, self.events(account))
+        state = _replayed(self.events(account)).get(account)
         if state is None:
             raise LedgerError("UNKNOWN_ACCOUNT", f"no account {account!r}", account=account)
         return state
@@ -390,18 +415,24 @@ class Ledger:
         with self.store.reading() as reader:
             rows = reader.rows()
             try:
-                heads = reader.heads()
-            except ValidationError:
-                heads = {}
-            bad = verify_rows(rows, heads, anchors)
+                heads: dict[str, ChainHead] | None = reader.heads()
+            except LedgerError as error:  # the table of heads itself is damaged
+                heads, unreadable = None, [BadEvent(account="*", problem=error.message)]
+            else:
+                unreadable = []
+            parsed: list[Event] = []
+            bad = verify_rows(rows, heads, anchors, parsed) + unreadable
             projection: Literal["ok", "differs", "skipped"] = "skipped"
             if not bad:
                 try:
-                    states = replay(reader.events())
-                except (ReplayError, ValidationError) as error:
+                    states = replay(sorted(parsed, key=lambda event: event.seq))
+                except ReplayError as error:
                     bad.append(BadEvent(account="*", problem=f"cannot be replayed: {error}"))
                 else:
-                    same = snapshot_states(states) == reader.projection()
+                    try:
+                        same = snapshot_states(states) == reader.projection()
+                    except LedgerError:  # a projection table is missing or damaged
+                        same = False
                     projection = "ok" if same else "differs"
         accounts = len({str(r.account) for r in rows})
         return VerifyReport(

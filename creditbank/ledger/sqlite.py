@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from creditbank.errors import LedgerError
 from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, event_hash
 from creditbank.ledger.events import Event
@@ -26,6 +28,7 @@ from creditbank.ledger.schema import (
     PROJECTION_DDL,
     PROJECTION_TABLES,
     SCHEMA_VERSION,
+    Migration,
 )
 from creditbank.ledger.store import Draft
 
@@ -46,25 +49,37 @@ def _text_or_bytes(raw: bytes) -> str | bytes:
         return raw
 
 
+def _damaged(what: str, error: Exception) -> LedgerError:
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return LedgerError(
+        "NOT_A_LEDGER",
+        f"the ledger's {what} cannot be read ({first}); run `creditbank ledger verify`",
+    )
+
+
 class _SqliteReader:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    def _events(self, sql: str, parameters: tuple[Any, ...]) -> list[Event]:
+        try:
+            return [
+                Event.model_validate_json(body) for (body,) in self._conn.execute(sql, parameters)
+            ]
+        except (sqlite3.DatabaseError, ValidationError) as error:
+            raise _damaged("events", error) from error
+
     def events(self, account: str | None = None) -> list[Event]:
         if account is None:
-            cur = self._conn.execute("SELECT body FROM events ORDER BY seq")
-        else:
-            cur = self._conn.execute(
-                "SELECT body FROM events WHERE account = ? ORDER BY account_seq", (account,)
-            )
-        return [Event.model_validate_json(body) for (body,) in cur]
-
-    def command_events(self, account: str, key: str) -> list[Event]:
-        cur = self._conn.execute(
-            "SELECT body FROM events WHERE account = ? AND command_key = ? ORDER BY command_index",
-            (account, key),
+            return self._events("SELECT body FROM events ORDER BY seq", ())
+        return self._events(
+            "SELECT body FROM events WHERE account = ? ORDER BY account_seq", (account,)
         )
-        return [Event.model_validate_json(body) for (body,) in cur]
+
+    def command_events(self, key: str) -> list[Event]:
+        return self._events(
+            "SELECT body FROM events WHERE command_key = ? ORDER BY command_index", (key,)
+        )
 
     def rows(self) -> list[StoredRow]:
         self._conn.text_factory = _text_or_bytes
@@ -79,14 +94,20 @@ class _SqliteReader:
             self._conn.text_factory = str
 
     def heads(self) -> dict[str, ChainHead]:
-        cur = self._conn.execute("SELECT account, account_seq, seq, hash FROM heads")
-        return {
-            account: ChainHead(account=account, account_seq=n, seq=seq, hash=h)
-            for account, n, seq, h in cur
-        }
+        try:
+            cur = self._conn.execute("SELECT account, account_seq, seq, hash FROM heads")
+            return {
+                account: ChainHead(account=account, account_seq=n, seq=seq, hash=h)
+                for account, n, seq, h in cur
+            }
+        except (sqlite3.DatabaseError, ValidationError) as error:
+            raise _damaged("chain heads", error) from error
 
     def projection(self) -> Snapshot:
-        return snapshot_tables(self._conn.cursor())
+        try:
+            return snapshot_tables(self._conn.cursor())
+        except sqlite3.DatabaseError as error:
+            raise _damaged("cached projection", error) from error
 
 
 class _SqliteWriter(_SqliteReader):
@@ -150,6 +171,20 @@ class _SqliteWriter(_SqliteReader):
         return out
 
 
+@contextmanager
+def _migrating(migration: Migration, path: Path) -> Iterator[None]:
+    """Say which migration the data refused (e.g. a key used on two accounts before v2)."""
+    try:
+        yield
+    except sqlite3.IntegrityError as error:
+        raise LedgerError(
+            "STORE_REFUSED",
+            f"the ledger at {str(path)!r} cannot be upgraded to schema version "
+            f"{migration.version} ({migration.description}): {error}",
+            path=str(path),
+        ) from error
+
+
 class SqliteStore:
     """A ledger in one SQLite file.
 
@@ -174,9 +209,16 @@ class SqliteStore:
                 f"no ledger at {str(self.path)!r}; create one with `creditbank ledger init`",
                 path=str(self.path),
             )
-        self._conn = sqlite3.connect(
-            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:  # e.g. a directory that does not exist
+            raise LedgerError(
+                "LEDGER_NOT_FOUND",
+                f"cannot open a ledger at {str(self.path)!r}: {error}",
+                path=str(self.path),
+            ) from error
         try:
             self._check_format(create)
             self._conn.execute("PRAGMA foreign_keys = ON")
@@ -248,7 +290,7 @@ class SqliteStore:
         for migration in MIGRATIONS:
             if migration.version <= version:
                 continue
-            with self._transaction():
+            with self._transaction(), _migrating(migration, self.path):
                 self._conn.execute(
                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
                     " description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT"

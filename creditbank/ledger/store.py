@@ -41,8 +41,10 @@ class Reader(Protocol):
         """Events in ledger order, of one account or of all."""
         ...
 
-    def command_events(self, account: str, key: str) -> list[Event]:
-        """The events a command with this idempotency key wrote (empty: none)."""
+    def command_events(self, key: str) -> list[Event]:
+        """The events the command with this idempotency key wrote (empty: none).
+
+        A key names one command in the whole ledger, whichever account it was about."""
         ...
 
     def rows(self) -> list[StoredRow]:

@@ -1,8 +1,23 @@
-"""Hypothesis strategies that generate *valid* creditbank models.
+"""Hypothesis strategies that generate *valid* creditbank models — and broken files.
 
-Needs the ``hypothesis`` package (the ``test`` extra). Every strategy's output passes the
-models' own validation; items are standalone (their references need not resolve), which
-is what round-trip and serialisation tests want.
+Needs the ``hypothesis`` package (the ``test`` extra); nothing else in creditbank does.
+This module is the one source of generated data, for creditbank's own property tests and
+for other systems' test suites. Three families:
+
+* **items** — :func:`levels`, :func:`frameworks`, :func:`occupations`, :func:`units` (of
+  each kind), :func:`issuers`, :func:`programs` (with requirements), :func:`rules` (with
+  :func:`conditions` and :func:`targets`), :func:`caps`, :func:`grade_scales`,
+  :func:`period_sets`, :func:`achievements`, :func:`portfolios`: each passes the models'
+  own validation and survives a YAML round trip; items are standalone (their references
+  need not resolve), which is what round-trip and serialisation tests want;
+* **consistent sets** — :func:`standards_sets` (standards whose references resolve: they
+  pass :func:`creditbank.loading.crosscheck.check_standards` with no problem),
+  :func:`achievements_for` and :func:`portfolios_for` (consistent with *given* standards:
+  right units, allowed levels, plausible dates, authorised issuers; they pass
+  :func:`~creditbank.loading.crosscheck.check_portfolio`), and the engine's small
+  :func:`scenarios` and :func:`pathway_scenarios`;
+* **broken files** — :func:`invalid_documents` and :func:`invalid_portfolio_documents` give
+  (YAML text, the error code the loader must report).
 
 >>> from hypothesis import given
 >>> @given(frameworks())
@@ -60,11 +75,29 @@ from creditbank.models import (
 )
 from creditbank.models.issuer import Authorisation, IssuerKind
 from creditbank.models.units import AwardTier, AwardUnit, CourseType, Scope, UnitKind
+from creditbank.testing.consistent import (
+    DEFAULT_AS_OF,
+    SETS_PROGRAM,
+    achievements_for,
+    portfolios_for,
+    standards_sets,
+)
+from creditbank.testing.invalid import (
+    DOCUMENT_BREAKS,
+    PORTFOLIO_BREAKS,
+    invalid_documents,
+    invalid_portfolio_documents,
+)
 
 __all__ = [
+    "DEFAULT_AS_OF",
+    "DOCUMENT_BREAKS",
+    "PORTFOLIO_BREAKS",
     "SCENARIO_AS_OF",
     "SCENARIO_PROGRAM",
+    "SETS_PROGRAM",
     "achievements",
+    "achievements_for",
     "amounts",
     "caps",
     "conditions",
@@ -73,12 +106,17 @@ __all__ = [
     "frameworks",
     "grade_scales",
     "ids",
+    "invalid_documents",
+    "invalid_portfolio_documents",
     "issuers",
     "labels",
+    "levels",
+    "local_ids",
     "occupations",
     "pathway_scenarios",
     "period_sets",
     "portfolios",
+    "portfolios_for",
     "programs",
     "rules",
     "scenario_portfolios",
@@ -86,6 +124,7 @@ __all__ = [
     "scenarios",
     "sources",
     "standards_items",
+    "standards_sets",
     "targets",
     "units",
 ]
@@ -102,6 +141,7 @@ def ids() -> st.SearchStrategy[str]:
 
 
 def local_ids() -> st.SearchStrategy[str]:
+    """Ids that are unique only within their item (levels, requirements, achievements)."""
     return st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
 
 
@@ -131,10 +171,12 @@ def credits(max_value: int = 20) -> st.SearchStrategy[Decimal]:
 
 
 def dates(start: int = 1995, end: int = 2035) -> st.SearchStrategy[dt.date]:
+    """Calendar days from 1 January ``start`` to 31 December ``end``."""
     return st.dates(dt.date(start, 1, 1), dt.date(end, 12, 31))
 
 
 def sources() -> st.SearchStrategy[Source]:
+    """Provenance: a title, maybe an issuer and year, verified or third-party evidence."""
     return st.builds(
         Source,
         title=_words(_CJK, 20),
@@ -160,6 +202,23 @@ def _item_fields(draw: st.DrawFn) -> dict[str, Any]:
     return fields
 
 
+def levels() -> st.SearchStrategy[Level]:
+    """One level of a scale: a local id, a rank and a name.
+
+    >>> from hypothesis import given
+    >>> @given(levels())
+    ... def test_a_level_answers_to_its_id(level):
+    ...     assert level.id in level.names()
+    >>> test_a_level_answers_to_its_id()
+    """
+    return st.builds(
+        Level,
+        id=local_ids(),
+        rank=st.integers(-5, 20),
+        name=labels(),
+    )
+
+
 @st.composite
 def frameworks(draw: st.DrawFn, size: int | None = None) -> Framework:
     """A framework whose levels have distinct ids, names and ranks."""
@@ -175,6 +234,7 @@ def frameworks(draw: st.DrawFn, size: int | None = None) -> Framework:
 
 @st.composite
 def occupations(draw: st.DrawFn) -> Occupation:
+    """An occupation of the 2015 or 2022 classification (code shaped like 6-31-01-03)."""
     code = draw(st.from_regex(r"[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}", fullmatch=True))
     return Occupation(
         code=code,
@@ -247,6 +307,7 @@ def units(draw: st.DrawFn, kind: UnitKind | None = None) -> Any:
 
 @st.composite
 def issuers(draw: st.DrawFn) -> Issuer:
+    """An issuer of any kind, authorised for some units (by id)."""
     grants = draw(
         st.lists(
             st.builds(Authorisation, units=st.lists(ids(), min_size=1, max_size=3).map(tuple)),
@@ -262,6 +323,16 @@ def issuers(draw: st.DrawFn) -> Issuer:
 
 @st.composite
 def programs(draw: st.DrawFn) -> Program:
+    """A programme with one to five requirements: required courses, categories and elective
+    pools with minimum credits.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(programs())
+    ... def test_courses_listed_once(program):
+    ...     assert len(program.course_ids()) == len(set(program.course_ids()))
+    >>> test_courses_listed_once()
+    """
     requirements = []
     for rid in draw(st.lists(local_ids(), min_size=1, max_size=5, unique=True)):
         kind = draw(st.sampled_from(["required_courses", "category", "elective_pool"]))
@@ -343,6 +414,15 @@ def targets() -> st.SearchStrategy[Any]:
 
 @st.composite
 def rules(draw: st.DrawFn) -> Rule:
+    """A rule of one or two programmes: any :func:`conditions`, any :func:`targets`.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=20)
+    ... @given(rules())
+    ... def test_a_rule_applies_somewhere(rule):
+    ...     assert rule.programs
+    >>> test_a_rule_applies_somewhere()
+    """
     return Rule(
         programs=tuple(draw(st.lists(ids(), min_size=1, max_size=2, unique=True))),
         when=draw(conditions()),
@@ -355,6 +435,7 @@ def rules(draw: st.DrawFn) -> Rule:
 
 @st.composite
 def caps(draw: st.DrawFn) -> Cap:
+    """A cap with exactly one limit (credits, share, count, highest only, within recognised)."""
     limit = draw(
         st.sampled_from(
             ["max_credits", "max_share", "max_count", "highest_only", "within_recognised"]
@@ -389,6 +470,7 @@ def caps(draw: st.DrawFn) -> Cap:
 
 @st.composite
 def grade_scales(draw: st.DrawFn) -> GradeScale:
+    """A numeric (0–100, pass 60) or an ordinal grade scale."""
     base = draw(_item_fields())
     if draw(st.booleans()):
         return GradeScale(
@@ -401,6 +483,7 @@ def grade_scales(draw: st.DrawFn) -> GradeScale:
 
 @st.composite
 def period_sets(draw: st.DrawFn) -> PeriodSet:
+    """One to four academic years (1 September to 31 August), in order, not overlapping."""
     start_year = draw(st.integers(2000, 2030))
     count = draw(st.integers(1, 4))
     periods = tuple(
@@ -431,6 +514,8 @@ def standards_items() -> st.SearchStrategy[Any]:
 
 @st.composite
 def achievements(draw: st.DrawFn, achievement_id: str | None = None) -> Achievement:
+    """A standalone achievement (its unit need not exist): for round trips. For achievements
+    that fit given standards use :func:`achievements_for`."""
     earned = draw(dates(2000, 2030))
     expires = draw(st.none() | dates(2000, 2040).filter(lambda d: d >= earned))
     return Achievement(
@@ -448,6 +533,8 @@ def achievements(draw: st.DrawFn, achievement_id: str | None = None) -> Achievem
 
 @st.composite
 def portfolios(draw: st.DrawFn, max_size: int = 8) -> Portfolio:
+    """A standalone portfolio of :func:`achievements` (ids ``a0``, ``a1`` …). For portfolios
+    that fit given standards use :func:`portfolios_for`."""
     count = draw(st.integers(0, max_size))
     found = tuple(draw(achievements(f"a{i}")) for i in range(count))
     return Portfolio(learner=draw(ids()), achievements=found)
