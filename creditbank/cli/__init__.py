@@ -1,5 +1,6 @@
 """The ``creditbank`` command: a thin layer over the library (parse, call, print)."""
 
+from creditbank.cli.batch import batch_command
 from creditbank.cli.conformance import conformance_group
 from creditbank.cli.evaluate import evaluate_command, whatif_command
 from creditbank.cli.graph import check_command, graph_command, query_group
@@ -16,5 +17,6 @@ cli.add_command(import_group)
 cli.add_command(export_group)
 cli.add_command(ledger_group)
 cli.add_command(conformance_group)
+cli.add_command(batch_command)
 
 __all__ = ["cli", "main"]

@@ -18,7 +18,9 @@ order of the portfolio.
 this is exact).
 
 1. drop budgets that cannot bind (everything that could count fits under the limit);
-2. split the options into independent components (options that share no live budget);
+2. split the options into independent components (options that share no live budget); a
+   component of at most ``SMALL`` options is solved by trying every subset in the order
+   the search below would visit them (same result, none of the search's set-up);
 3. find each component's maximum total: depth-first branch and bound, *include* before
    *exclude*, over the options grouped by achievement and by one-of group (highest-only,
    one per unit …), which makes the bound tight; a node is pruned when its bound cannot
@@ -185,6 +187,14 @@ class _Search:
         self.nodes = 0
         self.suffix = self._suffix_bounds()
         self.global_budgets = self._global_budgets()
+        distinct, limits = self.c.distinct, self.c.limits
+        self.sum_draws: list[list[tuple[int, int, int]]] = []
+        self.distinct_draws: list[list[tuple[int, Hashable, int]]] = []
+        for draws in self.c.draws:  # (budget, amount or token, limit), split by kind
+            self.sum_draws.append(
+                [(b, v, limits[b]) for b, v in draws if b not in distinct]  # type: ignore[misc]
+            )
+            self.distinct_draws.append([(b, v, limits[b]) for b, v in draws if b in distinct])
 
     def _groups(self) -> dict[Hashable, tuple[int, int]]:
         """Owner achievement -> (budget, limit) of the tightest distinct budget over achievements.
@@ -297,31 +307,36 @@ class _Search:
         return sorted(candidates or ())
 
     def fits(self, position: int) -> bool:
-        fresh: dict[int, int] = {}
-        for index, value in self.c.draws[position]:
-            limit = self.c.limits[index]
-            if index in self.c.distinct:
-                seen = self.tokens.get(index, {})
-                if value not in seen:
-                    fresh[index] = fresh.get(index, 0) + 1
-                    if len(seen) + fresh[index] > limit:
-                        return False
-            else:
-                assert isinstance(value, int)
-                if self.used.get(index, 0) + value > limit:
+        used = self.used
+        for index, value, limit in self.sum_draws[position]:
+            if used.get(index, 0) + value > limit:
+                return False
+        fresh: dict[int, int] | None = None
+        tokens = self.tokens
+        for index, token, limit in self.distinct_draws[position]:
+            seen = tokens.get(index)
+            if seen is None or token not in seen:
+                if fresh is None:
+                    fresh = {}
+                count = fresh[index] = fresh.get(index, 0) + 1
+                if (len(seen) if seen else 0) + count > limit:
                     return False
         return True
 
     def apply(self, position: int, sign: int) -> None:
-        for index, value in self.c.draws[position]:
-            if index in self.c.distinct:
-                seen = self.tokens.setdefault(index, {})
-                seen[value] = seen.get(value, 0) + sign
-                if seen[value] == 0:
-                    del seen[value]
+        used = self.used
+        for index, value, _ in self.sum_draws[position]:
+            used[index] = used.get(index, 0) + sign * value
+        tokens = self.tokens
+        for index, token, _ in self.distinct_draws[position]:
+            seen = tokens.get(index)
+            if seen is None:
+                seen = tokens[index] = {}
+            count = seen.get(token, 0) + sign
+            if count:
+                seen[token] = count
             else:
-                assert isinstance(value, int)
-                self.used[index] = self.used.get(index, 0) + sign * value
+                del seen[token]
 
     def _prepare_groups(self, groups: dict[Hashable, tuple[int, int]]) -> None:
         """Data for the dynamic group bound: each achievement's best value and last position."""
@@ -456,8 +471,45 @@ def _value_cuts(
     return cuts
 
 
+SMALL = 4
+"""Components of at most this many options are solved by trying every subset."""
+
+
+def _first_best(part: Component) -> list[int]:
+    """The allocation the search would choose, by trying every subset in the order the
+    search visits them (each option included before it is left out, in canonical order):
+    the first that fits with the most credit. Fitting is monotone (an option only adds to
+    budgets), so the search's pruning never skips an earlier allocation of equal credit."""
+    size = len(part.options)
+    best_total, best = -1, 0
+    for mask in range((1 << size) - 1, -1, -1):
+        total = sum(part.credits[i] for i in range(size) if mask >> (size - 1 - i) & 1)
+        if total > best_total and _fits_together(part, mask):
+            best_total, best = total, mask
+    return [part.options[i] for i in range(size) if best >> (size - 1 - i) & 1]
+
+
+def _fits_together(part: Component, mask: int) -> bool:
+    size = len(part.options)
+    used: dict[int, int] = {}
+    tokens: dict[int, set[Hashable]] = {}
+    for position in range(size):
+        if not mask >> (size - 1 - position) & 1:
+            continue
+        for index, value in part.draws[position]:
+            if index in part.distinct:
+                tokens.setdefault(index, set()).add(value)
+            else:
+                used[index] = used.get(index, 0) + value  # type: ignore[operator]
+    return all(total <= part.limits[i] for i, total in used.items()) and all(
+        len(seen) <= part.limits[i] for i, seen in tokens.items()
+    )
+
+
 def _solve_component(problem: Problem, part: Component) -> tuple[list[int], int, str, str]:
     """(chosen options, nodes, solver, tie-break) for one component."""
+    if len(part.options) <= SMALL:  # what the search finds, found without building it
+        return _first_best(part), 1 << len(part.options), "search", "canonical"
     search = _Search(problem, part)
     nodes = 0
     finished = search.run(NODE_BUDGET)

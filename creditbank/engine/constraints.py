@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from creditbank.engine.allocate import Budget, Problem
 from creditbank.engine.facts import Facts
+from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
 from creditbank.models import Cap, CourseUnit, Program, Standards
 from creditbank.models.units import AwardUnit
@@ -45,53 +46,81 @@ class Compiled:
 
 def caps_for(standards: Standards, program: Program, as_of: dt.date) -> list[Cap]:
     """Caps in force on ``as_of`` that apply to ``program``."""
-    return [
-        cap
-        for cap in standards.caps.values()
-        if cap.in_force(as_of)
-        and (not cap.programs or program.id in cap.programs)
-        and (cap.school is None or cap.school == program.school)
-    ]
+    return [cap for cap in rule_index(standards).program(program).caps if cap.in_force(as_of)]
 
 
 def requirement_capacity(standards: Standards, program: Program) -> dict[str, Decimal]:
     """How much credit each requirement can take."""
-    capacity: dict[str, Decimal] = {}
-    for requirement in program.requirements:
-        if requirement.kind == "required_courses":
-            capacity[requirement.id] = sum(
-                (
-                    u.credits.amount
-                    for c in requirement.courses
-                    if isinstance(u := standards.units.get(c), CourseUnit)
-                ),
-                Decimal(0),
-            )
-        else:
-            capacity[requirement.id] = (
-                requirement.max_credits or requirement.min_credits or Decimal(0)
-            )
-    return capacity
+    return dict(rule_index(standards).program(program).capacity)
+
+
+@dataclass
+class _CapTest:
+    """A cap's selector, ready to apply: sets, and a memo of which units it counts."""
+
+    cap: Cap
+    rules: frozenset[str]
+    requirements: frozenset[str]
+    course_types: frozenset[str]
+    by_member: bool
+    members: dict[tuple[str, bool], bool]
+
+
+_CAP_TESTS = "creditbank.engine.constraints.cap-tests"
+
+
+def _new_tests(standards: Standards) -> dict[str, _CapTest]:
+    return {}
+
+
+def _test_of(cap: Cap, standards: Standards) -> _CapTest:
+    tests = standards.derived(_CAP_TESTS, _new_tests)
+    found = tests.get(cap.id)
+    if found is None or found.cap is not cap:
+        sel = cap.counts
+        unit_filters = (sel.units, sel.unit_kinds, sel.tags, sel.families, sel.scopes, sel.tiers)
+        found = _CapTest(
+            cap,
+            frozenset(map(str, sel.rules)),
+            frozenset(sel.requirements),
+            frozenset(sel.course_types),
+            any(unit_filters) or sel.online is not None,
+            {},
+        )
+        tests[cap.id] = found
+    return found
 
 
 def counted(
     cap: Cap, option: Option, entry: Entry, facts: Mapping[str, Facts], standards: Standards
 ) -> bool:
     """Whether a cap counts one credit entry of an option."""
-    sel = cap.counts
-    if sel.rules and option.rule.id not in sel.rules:
+    return _counts(_test_of(cap, standards), option, entry, facts, standards)
+
+
+def _counts(
+    test: _CapTest, option: Option, entry: Entry, facts: Mapping[str, Facts], standards: Standards
+) -> bool:
+    if test.rules and option.rule.id not in test.rules:
         return False
-    if sel.requirements and entry.requirement not in sel.requirements:
+    if test.requirements and entry.requirement not in test.requirements:
         return False
-    if sel.course_types:
+    if test.course_types:
         course = standards.units.get(entry.course) if entry.course else None
-        if not isinstance(course, CourseUnit) or course.course_type not in sel.course_types:
+        if not isinstance(course, CourseUnit) or course.course_type not in test.course_types:
             return False
-    members = [facts[a] for a in option.binding]
-    unit_filters = (sel.units, sel.unit_kinds, sel.tags, sel.families, sel.scopes, sel.tiers)
-    if not any(unit_filters) and sel.online is None:
+    if not test.by_member:
         return True
-    return any(_member_counted(cap, f) for f in members)
+    memo = test.members
+    for achievement in option.binding:
+        fact = facts[achievement]
+        key = (fact.unit.id, fact.online)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _member_counted(test.cap, fact)
+        if found:
+            return True
+    return False
 
 
 def _member_counted(cap: Cap, fact: Facts) -> bool:
@@ -150,15 +179,23 @@ class _Builder:
         self.index: dict[tuple[Hashable, ...], int] = {}
 
     def budget(
-        self, key: tuple[Hashable, ...], limit: Decimal, label: BudgetLabel, distinct: bool = False
+        self,
+        key: tuple[Hashable, ...],
+        limit: Decimal,
+        kind: str,
+        name: str,
+        distinct: bool = False,
     ) -> int:
         found = self.index.get(key)
         if found is None:
             found = len(self.budgets)
             self.index[key] = found
             self.budgets.append(Budget(key, limit, distinct))
-            self.labels.append(label)
+            self.labels.append(BudgetLabel(kind, name))
         return found
+
+
+_ONE = Decimal(1)
 
 
 def compile_problem(
@@ -170,47 +207,44 @@ def compile_problem(
 ) -> Compiled:
     """Budgets and draws for the allocator (highest-only filtering happens before)."""
     build = _Builder()
-    capacity = requirement_capacity(standards, program)
+    capacity = rule_index(standards).program(program).capacity
+    tests = [_test_of(cap, standards) for cap in caps]
     draws: list[list[tuple[int, Hashable]]] = []
     for position, option in enumerate(options):
         mine: list[tuple[int, Hashable]] = []
         if not option.rule.shareable:
             for achievement in option.binding:
-                index = build.budget(
-                    ("use", achievement), Decimal(1), BudgetLabel("use", achievement), distinct=True
-                )
+                index = build.budget(("use", achievement), _ONE, "use", achievement, distinct=True)
                 mine.append((index, option.use))
         if option.max_in_use is not None:
             index = build.budget(
                 ("in-use", option.use),
                 Decimal(option.max_in_use),
-                BudgetLabel("in-use", option.rule.id),
+                "in-use",
+                option.rule.id,
                 distinct=True,
             )
             mine.append((index, position))
         for achievement in option.binding:
             unit = facts[achievement].unit.id
-            index = build.budget(
-                ("unit", unit), Decimal(1), BudgetLabel("unit", unit), distinct=True
-            )
+            index = build.budget(("unit", unit), _ONE, "unit", unit, distinct=True)
             mine.append((index, achievement))
         for entry in option.entries:
             if entry.course is not None:
                 course = standards.units.get(entry.course)
                 limit = course.credits.amount if isinstance(course, CourseUnit) else entry.credits
-                index = build.budget(
-                    ("course", entry.course), limit, BudgetLabel("course", entry.course)
-                )
+                index = build.budget(("course", entry.course), limit, "course", entry.course)
                 mine.append((index, limit if entry.kind == "exemption" else entry.credits))
             index = build.budget(
                 ("requirement", entry.requirement),
                 capacity.get(entry.requirement, Decimal(0)),
-                BudgetLabel("requirement", entry.requirement),
+                "requirement",
+                entry.requirement,
             )
             mine.append((index, entry.credits))
-        for cap in caps:
+        for test in tests:
             mine.extend(
-                _cap_draws(build, cap, option, standards=standards, program=program, facts=facts)
+                _cap_draws(build, test, option, standards=standards, program=program, facts=facts)
             )
         draws.append(_merge(mine, build.budgets))
     problem = Problem(
@@ -225,39 +259,39 @@ def compile_problem(
 
 def _cap_draws(
     build: _Builder,
-    cap: Cap,
+    test: _CapTest,
     option: Option,
     *,
     standards: Standards,
     program: Program,
     facts: Mapping[str, Facts],
 ) -> list[tuple[int, Hashable]]:
-    label = BudgetLabel("cap", cap.id)
     out: list[tuple[int, Hashable]] = []
+    cap = test.cap
     if cap.within_recognised:
         credits = sum(
-            (e.credits for e in option.entries if counted(cap, option, e, facts, standards)),
+            (e.credits for e in option.entries if _counts(test, option, e, facts, standards)),
             Decimal(0),
         )
         for achievement in option.binding:
             ceiling = facts[achievement].recognised
             if ceiling is not None and credits:
-                index = build.budget(("cap", cap.id, achievement), ceiling, label)
+                index = build.budget(("cap", cap.id, achievement), ceiling, "cap", cap.id)
                 out.append((index, credits))
         return out
     for entry in option.entries:
-        if not counted(cap, option, entry, facts, standards):
+        if not _counts(test, option, entry, facts, standards):
             continue
         for group in group_keys(cap, option, entry, facts=facts, standards=standards):
             key = ("cap", cap.id, group)
             if cap.max_credits is not None:
-                out.append((build.budget(key, cap.max_credits, label), entry.credits))
+                out.append((build.budget(key, cap.max_credits, "cap", cap.id), entry.credits))
             elif cap.max_share is not None:
                 limit = cap.max_share * program.total_credits
-                out.append((build.budget(key, limit, label), entry.credits))
+                out.append((build.budget(key, limit, "cap", cap.id), entry.credits))
             else:
-                limit = Decimal(1) if cap.highest_only else Decimal(cap.max_count or 0)
-                index = build.budget(key, limit, label, distinct=True)
+                limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
+                index = build.budget(key, limit, "cap", cap.id, distinct=True)
                 out.extend((index, a) for a in option.binding)
     return out
 

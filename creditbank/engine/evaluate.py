@@ -19,14 +19,13 @@ from creditbank.engine.conditions import Failure, selects
 from creditbank.engine.constraints import (
     BudgetLabel,
     Compiled,
-    caps_for,
     compile_problem,
     counted,
     group_keys,
-    requirement_capacity,
 )
 from creditbank.engine.facts import Facts, make_facts
-from creditbank.engine.options import Option, RuleScan, _matches, options_for_rule
+from creditbank.engine.index import matches_of, rule_index
+from creditbank.engine.options import Option, RuleScan, options_for_rule
 from creditbank.engine.reasons import ReasonCode, sentence
 from creditbank.engine.result import (
     Decision,
@@ -170,19 +169,21 @@ def plan(
         raise LoadError(problems)
     facts = {a.id: make_facts(standards, a) for a in portfolio.achievements}
     ordered_facts = [facts[a.id] for a in portfolio.achievements]
-    rules = sorted(
-        (r for r in standards.rules.values() if prog.id in r.programs), key=lambda r: r.id
-    )
+    index = rule_index(standards).program(prog)
     scans: list[RuleScan] = []
     not_in_force: dict[str, str] = {}
-    for rule in rules:
+    # Only rules that may select an achievement of the portfolio (the index's candidates,
+    # in id order): any other rule's scan is empty and changes nothing.
+    for rule in index.candidates(f.unit for f in ordered_facts):
         if rule.in_force(day):
-            scans.append(options_for_rule(standards, prog, rule, ordered_facts, day))
+            scan = options_for_rule(standards, prog, rule, ordered_facts, day)
+            if scan.options or scan.failures or scan.eligible:
+                scans.append(scan)
         else:
             for fact in ordered_facts:
-                if any(selects(m, fact) for m in _matches(rule.when)):
+                if any(selects(m, fact) for m in matches_of(rule.when)):
                     not_in_force.setdefault(fact.id, rule.id)
-    caps = caps_for(standards, prog, day)
+    caps = [cap for cap in index.caps if cap.in_force(day)]
     candidates = [o for scan in scans for o in scan.options]
     superseded = _superseded(caps, candidates, facts, standards, prog)
     options = sorted(
@@ -403,7 +404,7 @@ class _Explainer:
 def _progress(
     standards: Standards, program: Program, chosen: Sequence[Option]
 ) -> tuple[RequirementProgress, ...]:
-    capacity = requirement_capacity(standards, program)
+    capacity = rule_index(standards).program(program).capacity
     out = []
     for requirement in program.requirements:
         entries = [e for o in chosen for e in o.entries if e.requirement == requirement.id]

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from creditbank.engine.index import rule_index
 from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Achievement, Authorisation, Framework, Standards
 from creditbank.models.units import (
@@ -66,9 +67,9 @@ class Facts:
 
 def make_facts(standards: Standards, achievement: Achievement) -> Facts:
     """Resolve an achievement against the standards (its unit must exist)."""
-    unit = standards.units[achievement.unit]
-    framework = unit_framework(standards, unit.id)
-    level = framework.level(achievement.level) if framework and achievement.level else None
+    unit, framework, level_id, rank, recognised = _unit_at_level(
+        standards, achievement.unit, achievement.level
+    )
     validity = (
         unit.validity_years if isinstance(unit, SkillCertificateUnit | XCertificateUnit) else None
     )
@@ -81,14 +82,46 @@ def make_facts(standards: Standards, achievement: Achievement) -> Facts:
         achievement=achievement,
         unit=unit,
         framework=framework,
-        level_id=level.id if level else None,
-        rank=level.rank if level else None,
+        level_id=level_id,
+        rank=rank,
         online=achievement.online if achievement.online is not None else unit_online,
         assessed=achievement.assessed if achievement.assessed is not None else unit_assessed,
         hours=achievement.hours if achievement.hours is not None else unit.hours,
         expires_on=expires,
-        recognised=_recognised(unit, framework, level.id if level else None),
+        recognised=recognised,
     )
+
+
+_AT_LEVEL = "creditbank.engine.facts.unit-at-level"
+UnitAtLevel = tuple[UnitBase, Framework | None, str | None, int | None, Decimal | None]
+
+
+def _new_memo(standards: Standards) -> dict[tuple[str, str | None], UnitAtLevel]:
+    return {}
+
+
+def _unit_at_level(standards: Standards, unit_id: str, level_name: str | None) -> UnitAtLevel:
+    """A unit with its framework, the level's id and rank, and the recognised credits, once
+    per (unit, level name) for the life of the standards."""
+    memo = standards.derived(_AT_LEVEL, _new_memo)
+    key = (unit_id, level_name)
+    found = memo.get(key)
+    if found is None:
+        unit = standards.units[unit_id]
+        framework = unit_framework(standards, unit.id)
+        level = framework.level(level_name) if framework and level_name else None
+        level_id = level.id if level else None
+        found = (
+            unit,
+            framework,
+            level_id,
+            level.rank if level else None,
+            _recognised(unit, framework, level_id),
+        )
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = found
+    return found
 
 
 def _recognised(
@@ -146,8 +179,7 @@ def issuer_authorised(standards: Standards, facts: Facts) -> bool:
 
     Units for which the standards authorise nobody are open: any issuer will do.
     """
-    grants = [g for issuer in standards.issuers.values() for g in issuer.authorised]
-    if not any(names_unit(g, facts.unit) for g in grants):
+    if not rule_index(standards).restricted(facts.unit):
         return True
     issuer = standards.issuers.get(facts.achievement.issuer or "")
     return issuer is not None and any(

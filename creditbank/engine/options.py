@@ -9,6 +9,7 @@ options that recognises the most credit under every constraint.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 
 from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.facts import Facts
+from creditbank.engine.index import rule_index
 from creditbank.models import (
     AllOf,
     AnyOf,
@@ -72,7 +74,7 @@ class Option:
     recorded_grade: str | None = None
     max_in_use: int | None = None
 
-    @property
+    @functools.cached_property
     def credits(self) -> Decimal:
         return sum((e.credits for e in self.entries), Decimal(0))
 
@@ -81,7 +83,7 @@ class Option:
         """Options of one use (same rule, same achievements) may be chosen together."""
         return (self.rule.id, self.binding)
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[object, ...]:
         """Canonical order: more credit, higher priority, rule id, achievements, target."""
         targets = tuple((e.requirement, e.course or "") for e in self.entries)
@@ -212,21 +214,7 @@ def _covers(target: ExemptCourses, facts: Facts, course: CourseUnit) -> bool:
 
 
 def _exempt_candidates(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
-    in_program = program.course_ids()
-    chosen: dict[str, None] = {}
-    for course in map(str, target.courses):
-        if course in in_program:
-            chosen[course] = None
-    for requirement in program.requirements:
-        if requirement.id in target.requirements:
-            for course in requirement.courses:
-                chosen[course] = None
-    if target.course_types:
-        for course in in_program:
-            unit = standards.units.get(course)
-            if isinstance(unit, CourseUnit) and unit.course_type in target.course_types:
-                chosen[course] = None
-    return list(chosen)
+    return rule_index(standards).program(program).exempt_candidates(standards, target)
 
 
 def tidy(amount: Decimal) -> Decimal:

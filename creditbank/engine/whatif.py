@@ -18,10 +18,11 @@ from decimal import Decimal
 
 from creditbank.engine.evaluate import _program, evaluate
 from creditbank.engine.facts import grant_covers
+from creditbank.engine.index import rule_index
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError
 from creditbank.loading.crosscheck import unit_framework, unit_levels
-from creditbank.models import Achievement, Portfolio, Standards
+from creditbank.models import Achievement, Portfolio, Rule, Standards
 from creditbank.models.units import CourseUnit, SkillCertificateUnit, UnitBase
 from creditbank.suggest import did_you_mean
 
@@ -110,23 +111,37 @@ def evaluate_with(
     return evaluate(standards, Portfolio.model_validate(extended.model_dump()), program, as_of)
 
 
+def _program_rules(standards: Standards, program_id: str) -> list[Rule]:
+    """The programme's rules, by id (from the index: not a scan of every rule)."""
+    program = standards.programs.get(program_id)
+    if program is None:
+        return [r for r in standards.rules.values() if program_id in r.programs]
+    return list(rule_index(standards).program(program).rules)
+
+
 def _obtainable(standards: Standards, program_id: str) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     mentioned: set[str] = set()
     kinds: set[str] = set()
-    for rule in standards.rules.values():
-        if program_id in rule.programs:
-            dumped = rule.when.model_dump()
-            mentioned.update(_collect(dumped, "units"))
-            kinds.update(_collect(dumped, "unit_kinds"))
+    families: set[str] = set()
+    tags: set[str] = set()
+    occupations: set[str] = set()
+    for rule in _program_rules(standards, program_id):
+        dumped = rule.when.model_dump()
+        mentioned.update(_collect(dumped, "units"))
+        kinds.update(_collect(dumped, "unit_kinds"))
+        families.update(_collect(dumped, "families"))
+        tags.update(_collect(dumped, "tags"))
+        occupations.update(_collect(dumped, "occupations"))
     for unit in standards.units.values():
         if isinstance(unit, CourseUnit):
             continue
-        if (
-            unit.id not in mentioned
-            and unit.kind not in kinds
-            and not _by_other_filters(standards, program_id, unit)
-        ):
+        by_other_filters = (
+            (bool(unit.family) and unit.family in families)
+            or bool(set(unit.tags) & tags)
+            or (isinstance(unit, SkillCertificateUnit) and unit.occupation in occupations)
+        )
+        if unit.id not in mentioned and unit.kind not in kinds and not by_other_filters:
             continue
         levels = unit_levels(standards, unit.id)
         out.extend((unit.id, level) for level in (levels or [None]))
@@ -145,23 +160,6 @@ def _collect(data: object, key: str) -> set[str]:
         for value in data:
             found |= _collect(value, key)
     return found
-
-
-def _by_other_filters(standards: Standards, program_id: str, unit: UnitBase) -> bool:
-    """Whether a rule selects the unit by occupation, family or tag."""
-    for rule in standards.rules.values():
-        if program_id not in rule.programs:
-            continue
-        dumped = rule.when.model_dump()
-        if unit.family and unit.family in _collect(dumped, "families"):
-            return True
-        if set(unit.tags) & _collect(dumped, "tags"):
-            return True
-        if isinstance(unit, SkillCertificateUnit) and unit.occupation in _collect(
-            dumped, "occupations"
-        ):
-            return True
-    return False
 
 
 def suggest(

@@ -6,10 +6,12 @@ Each loaded item is kept with the document and YAML path it came from (an
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -55,17 +57,77 @@ class ItemRecord:
             return Location(None, None, None, full)
         return self.doc.location(full, key=key)
 
+    def lazy(self, *sub: PathItem) -> LazyLocation:
+        """Where ``sub`` is, found only if a problem is reported there."""
+        return LazyLocation(self, sub)
+
+
+@dataclass(frozen=True)
+class LazyLocation:
+    """A place in an item whose line and column are looked up only when needed."""
+
+    record: ItemRecord
+    sub: Path
+
+    def resolve(self) -> Location:
+        return self.record.at(*self.sub)
+
+
+Where = Location | LazyLocation
+
 
 def _refs(value: Any, path: Path) -> Iterator[tuple[Path, Ref]]:
     """Every reference inside a model, with its path relative to the model."""
+    found: list[tuple[Path, Ref]] = []
+    _collect_refs(value, path, found)
+    return iter(found)
+
+
+def _collect_refs(value: Any, path: Path, found: list[tuple[Path, Ref]]) -> None:
     if isinstance(value, Ref):
-        yield path, value
+        found.append((path, value))
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _refs(getattr(value, name), (*path, name))
+        fields = value.__dict__
+        for name in _ref_fields(type(value)):
+            _collect_refs(fields[name], (*path, name), found)
     elif isinstance(value, tuple):
         for index, element in enumerate(value):
-            yield from _refs(element, (*path, index))
+            _collect_refs(element, (*path, index), found)
+
+
+@functools.cache
+def _ref_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of a model whose values may hold a reference (the others are never walked)."""
+    return tuple(
+        name for name, info in model.model_fields.items() if _may_hold_ref(info.annotation, ())
+    )
+
+
+_PLAIN_TYPES = (str, int, float, bool, Decimal, dt.date, dt.datetime, type(None))
+
+
+def _may_hold_ref(annotation: Any, seen: tuple[type, ...]) -> bool:
+    """Whether a value of this type may be or contain a :class:`Ref`; True when unsure."""
+    if isinstance(annotation, type):
+        if issubclass(annotation, Ref):
+            return True
+        if issubclass(annotation, BaseModel):
+            if annotation in seen:
+                return True
+            return any(
+                _may_hold_ref(info.annotation, (*seen, annotation))
+                for info in annotation.model_fields.values()
+            )
+        return not issubclass(annotation, _PLAIN_TYPES)
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return False
+    args = get_args(annotation)
+    if origin is Annotated:
+        return _may_hold_ref(args[0], seen)
+    if args:
+        return any(_may_hold_ref(arg, seen) for arg in args if arg is not Ellipsis)
+    return True
 
 
 def unit_framework(standards: Standards, unit_id: str) -> Framework | None:
@@ -102,9 +164,24 @@ class _Checker:
         self.records = records
         self.problems: list[Problem] = []
         self.failed: set[tuple[str, str]] = set()
+        self._certificates: dict[str, list[str]] | None = None
+        self._order: dict[str, int] = {}
 
-    def add(self, code: ErrorCode, message: str, where: Location) -> None:
-        self.problems.append(Problem(code, message, where))
+    def certificates_of(self, occupations: Iterable[str]) -> list[str]:
+        """Ids of the skill certificates of these occupations, in the standards' unit order."""
+        if self._certificates is None:
+            self._certificates = {}
+            for position, unit in enumerate(self.s.units.values()):
+                if isinstance(unit, SkillCertificateUnit):
+                    self._certificates.setdefault(unit.occupation, []).append(unit.id)
+                    self._order[unit.id] = position
+        wanted = set(occupations)
+        found = [u for o in wanted for u in self._certificates.get(o, ())]
+        return sorted(found, key=self._order.__getitem__)
+
+    def add(self, code: ErrorCode, message: str, where: Where) -> None:
+        location = where.resolve() if isinstance(where, LazyLocation) else where
+        self.problems.append(Problem(code, message, location))
 
     # ------------------------------------------------------------------ refs
     def references(self, value: Any, where: ItemRecord, base: Path = ()) -> None:
@@ -135,7 +212,7 @@ class _Checker:
         self,
         framework: Framework | None,
         name: str | None,
-        where: Location,
+        where: Where,
         allowed: Sequence[str] | None = None,
         owner: str = "",
     ) -> None:
@@ -167,12 +244,12 @@ class _Checker:
                     self.level_in(
                         self.s.frameworks.get(pointer.framework),
                         pointer.level,
-                        record.at("levels", index, "same_as", p_index, "level"),
+                        record.lazy("levels", index, "same_as", p_index, "level"),
                     )
         elif isinstance(item, Occupation):
             framework = self.s.frameworks.get(item.framework) if item.framework else None
             for index, name in enumerate(item.levels):
-                self.level_in(framework, name, record.at("levels", index))
+                self.level_in(framework, name, record.lazy("levels", index))
         elif isinstance(item, UnitBase):
             self.unit_levels_known(item, record)
         elif isinstance(item, Issuer):
@@ -188,21 +265,19 @@ class _Checker:
             if occupation is not None and occupation.levels and framework is not None:
                 allowed = [lv.id for n in occupation.levels if (lv := framework.level(n))]
         for index, name in enumerate(unit.levels):
-            self.level_in(framework, name, record.at("levels", index), allowed, owner)
+            self.level_in(framework, name, record.lazy("levels", index), allowed, owner)
         allowed_ids = unit_levels(self.s, unit.id)
         for index, entry in enumerate(unit.recognised_credits):
             self.level_in(
-                framework, entry.level, record.at("recognised_credits", index), allowed_ids, owner
+                framework, entry.level, record.lazy("recognised_credits", index), allowed_ids, owner
             )
 
     def authorised_levels(self, issuer: Issuer, record: ItemRecord) -> None:
         """Levels in a grant must exist on the scale of the units or occupations it names."""
         for g_index, grant in enumerate(issuer.authorised):
-            unit_ids: list[str] = [str(u) for u in grant.units] or [
-                u.id
-                for u in self.s.units.values()
-                if isinstance(u, SkillCertificateUnit) and u.occupation in grant.occupations
-            ]
+            unit_ids: list[str] = [str(u) for u in grant.units] or self.certificates_of(
+                grant.occupations
+            )
             frameworks = {
                 fw.id: fw for u in unit_ids if (fw := unit_framework(self.s, u)) is not None
             }
@@ -210,7 +285,7 @@ class _Checker:
                 self._level_known(
                     list(frameworks.values()),
                     name,
-                    record.at("authorised", g_index, "levels", index),
+                    record.lazy("authorised", g_index, "levels", index),
                 )
 
     # ----------------------------------------------------------------- rules
@@ -218,18 +293,14 @@ class _Checker:
         found: dict[str, Framework] = {}
         unit_ids: list[str] = list(match.units)
         if not unit_ids and match.occupations:
-            unit_ids = [
-                u.id
-                for u in self.s.units.values()
-                if isinstance(u, SkillCertificateUnit) and u.occupation in match.occupations
-            ]
+            unit_ids = self.certificates_of(match.occupations)
         for unit_id in unit_ids:
             framework = unit_framework(self.s, unit_id)
             if framework is not None:
                 found[framework.id] = framework
         return list(found.values())
 
-    def _level_known(self, frameworks: list[Framework], name: str, where: Location) -> None:
+    def _level_known(self, frameworks: list[Framework], name: str, where: Where) -> None:
         if frameworks:
             for framework in frameworks:
                 self.level_in(framework, name, where)
@@ -242,7 +313,7 @@ class _Checker:
                 where,
             )
 
-    def grade_known(self, value: object, scale_id: str | None, where: Location) -> None:
+    def grade_known(self, value: object, scale_id: str | None, where: Where) -> None:
         if not isinstance(value, str):
             return
         if scale_id is not None:
@@ -278,14 +349,14 @@ class _Checker:
         if condition.level is not None:
             if condition.level.at_least is not None:
                 self._level_known(
-                    frameworks, condition.level.at_least, record.at(*path, "level", "at_least")
+                    frameworks, condition.level.at_least, record.lazy(*path, "level", "at_least")
                 )
             if condition.level.at_most is not None:
                 self._level_known(
-                    frameworks, condition.level.at_most, record.at(*path, "level", "at_most")
+                    frameworks, condition.level.at_most, record.lazy(*path, "level", "at_most")
                 )
             for index, name in enumerate(condition.level.one_of):
-                where = record.at(*path, "level", "one_of", index)
+                where = record.lazy(*path, "level", "one_of", index)
                 for unit_id in condition.units:
                     self.level_in(
                         unit_framework(self.s, unit_id),
@@ -300,7 +371,7 @@ class _Checker:
             self.grade_known(
                 condition.grade.at_least,
                 condition.grade.scale,
-                record.at(*path, "grade", "at_least"),
+                record.lazy(*path, "grade", "at_least"),
             )
 
     def rule(self, rule: Rule, record: ItemRecord) -> None:
@@ -314,12 +385,12 @@ class _Checker:
                 self.grade_known(
                     target.recorded_grade.value,
                     target.recorded_grade.scale,
-                    record.at("then", "recorded_grade", "value"),
+                    record.lazy("then", "recorded_grade", "value"),
                 )
         elif hasattr(target, "requirement"):
             wanted = [(target.requirement, ("then", "requirement"))]
         for requirement, path in wanted:
-            self.requirement_in(programs, requirement, record.at(*path))
+            self.requirement_in(programs, requirement, record.lazy(*path))
         by_level = getattr(target, "credits_by_level", ())
         if by_level:
             match = rule.when if isinstance(rule.when, Match) else None
@@ -327,12 +398,10 @@ class _Checker:
             for index, entry in enumerate(by_level):
                 if entry.level is not None:
                     self._level_known(
-                        frameworks, entry.level, record.at("then", "credits_by_level", index)
+                        frameworks, entry.level, record.lazy("then", "credits_by_level", index)
                     )
 
-    def requirement_in(
-        self, programs: Iterable[Program], requirement: str, where: Location
-    ) -> None:
+    def requirement_in(self, programs: Iterable[Program], requirement: str, where: Where) -> None:
         for program in programs:
             if program.requirement(requirement) is None:
                 ids = [r.id for r in program.requirements]
@@ -346,7 +415,7 @@ class _Checker:
     def cap(self, cap: Cap, record: ItemRecord) -> None:
         programs = [self.s.programs[p] for p in cap.programs if p in self.s.programs]
         for index, requirement in enumerate(cap.counts.requirements):
-            self.requirement_in(programs, requirement, record.at("counts", "requirements", index))
+            self.requirement_in(programs, requirement, record.lazy("counts", "requirements", index))
 
     # -------------------------------------------------------------- programs
     def program(self, program: Program, record: ItemRecord) -> None:
@@ -498,6 +567,8 @@ def check_portfolio(
     ``failed`` holds (kind, id) of standards items that did not validate: references to
     them are not reported as unknown (their own problems are).
     """
+    if _surely_fine(portfolio, standards):
+        return []
     record = ItemRecord(portfolio, doc, base)  # type: ignore[arg-type]
     checker = _Checker(standards, {})
     checker.failed = set(failed)
@@ -505,6 +576,42 @@ def check_portfolio(
     for index, achievement in enumerate(portfolio.achievements):
         _check_achievement(checker, achievement, record, ("achievements", index))
     return checker.problems
+
+
+_FINE = "creditbank.loading.crosscheck.fine-achievements"
+
+
+def _new_memo(standards: Standards) -> dict[tuple[Any, ...], bool]:
+    return {}
+
+
+def _surely_fine(portfolio: Portfolio, standards: Standards) -> bool:
+    """True only if the full check finds nothing: every reference resolves and each
+    (unit, level, grade, scale) passed the full check of one achievement before."""
+    units, issuers, scales = standards.units, standards.issuers, standards.grade_scales
+    memo = standards.derived(_FINE, _new_memo)
+    for achievement in portfolio.achievements:
+        if achievement.unit not in units:
+            return False
+        if achievement.issuer is not None and achievement.issuer not in issuers:
+            return False
+        if achievement.scale is not None and achievement.scale not in scales:
+            return False
+        if achievement.level is None and achievement.grade is None:
+            continue
+        key = (achievement.unit, achievement.level, achievement.grade, achievement.scale)
+        fine = memo.get(key)
+        if fine is None:
+            checker = _Checker(standards, {})
+            record = ItemRecord(portfolio, None, ())  # type: ignore[arg-type]
+            _check_achievement(checker, achievement, record, ())
+            fine = not checker.problems
+            if len(memo) > 100_000:
+                memo.clear()
+            memo[key] = fine
+        if not fine:
+            return False
+    return True
 
 
 def _check_achievement(
@@ -519,15 +626,15 @@ def _check_achievement(
             checker.add(
                 "UNKNOWN_LEVEL",
                 f"unit {str(achievement.unit)!r} has no levels; remove `level`",
-                record.at(*path, "level"),
+                record.lazy(*path, "level"),
             )
         else:
             checker.level_in(
                 framework,
                 achievement.level,
-                record.at(*path, "level"),
+                record.lazy(*path, "level"),
                 unit_levels(standards, achievement.unit),
                 f"unit {str(achievement.unit)!r}",
             )
     if achievement.grade is not None:
-        checker.grade_known(achievement.grade, achievement.scale, record.at(*path, "grade"))
+        checker.grade_known(achievement.grade, achievement.scale, record.lazy(*path, "grade"))

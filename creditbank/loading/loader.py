@@ -13,9 +13,13 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
-from collections.abc import Iterable, Sequence
+import gc
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
@@ -23,6 +27,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from creditbank.errors import LoadError, Location, Problem
+from creditbank.loading.cache import StandardsCache, resolve_cache
+from creditbank.loading.compact import compact
 from creditbank.loading.crosscheck import ItemRecord, check_portfolio, check_standards
 from creditbank.loading.locate import problems_from_validation
 from creditbank.loading.yaml_reader import (
@@ -48,6 +54,7 @@ __all__ = [
     "load_portfolio",
     "load_portfolio_text",
     "load_standards",
+    "portfolio_from_document",
 ]
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -316,6 +323,17 @@ def load_documents(
     ``standards`` when the paths hold none. With ``portfolios=False`` a portfolio file
     is a problem (``UNKNOWN_KIND``): only standards are expected.
     """
+    with _gc_paused():
+        return _load_documents(paths, limits=limits, standards=standards, portfolios=portfolios)
+
+
+def _load_documents(
+    paths: Sequence[Path | str],
+    *,
+    limits: Limits,
+    standards: Standards | None,
+    portfolios: bool,
+) -> LoadReport:
     report = LoadReport()
     files, report.problems = discover_files(paths)
     records: list[ItemRecord] = []
@@ -370,13 +388,73 @@ def load_documents(
     return report
 
 
-def load_standards(*paths: Path | str, limits: Limits = DEFAULT_LIMITS) -> Standards:
-    """Load standards from files and directories; raise :class:`LoadError` with every problem."""
+def load_standards(
+    *paths: Path | str,
+    limits: Limits = DEFAULT_LIMITS,
+    cache: bool | str | os.PathLike[str] | None = None,
+) -> Standards:
+    """Load standards from files and directories; raise :class:`LoadError` with every problem.
+
+    Standards that load without a problem are kept in a cache keyed by the content of every
+    file (see :mod:`creditbank.loading.cache`), so the next load of the same files only
+    hashes them. ``cache``: None for the default (``$CREDITBANK_CACHE_DIR`` or the user cache
+    directory; off when ``$CREDITBANK_NO_CACHE`` is set), False for none, or a directory.
+    """
+    store = resolve_cache(cache)
+    key = _cache_key(store, paths, limits)
+    if store is not None and key is not None:
+        with _gc_paused():
+            cached = store.get(key)
+        if cached is not None:
+            return cached
+    started = time.perf_counter()
     report = load_documents(paths, limits=limits, portfolios=False)
     if report.problems:
         raise LoadError(report.problems)
     assert report.standards is not None
+    with _gc_paused():
+        compact(report.standards)  # equal parts shared: less memory, smaller cache entries
+    worth_it = time.perf_counter() - started >= (store.min_seconds if store else 0)
+    if (
+        store is not None
+        and key is not None
+        and worth_it
+        and _cache_key(store, paths, limits) == key  # no file changed while it loaded
+    ):
+        store.put(key, report.standards)
     return report.standards
+
+
+def _cache_key(
+    store: StandardsCache | None, paths: Sequence[Path | str], limits: Limits
+) -> str | None:
+    if store is None:
+        return None
+    files, problems = discover_files(paths)
+    if problems or not files:
+        return None
+    return store.key(files, limits)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a load builds millions of objects that all stay
+    alive (the collector would scan them again and again); it resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def portfolio_from_document(
+    doc: Document | None, problems: list[Problem], standards: Standards | None
+) -> Portfolio:
+    """The portfolio in a document read by the YAML reader (``problems``: the reader's),
+    checked against ``standards`` when given; raises :class:`LoadError` with every problem."""
+    return _portfolio_from_doc(doc, problems, standards)
 
 
 def _portfolio_from_doc(

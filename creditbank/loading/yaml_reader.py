@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 _MAX_NUMBER_CHARS = 100  # far above any real amount, far below int("9" * 4301) failing
 
 Path_ = tuple[PathItem, ...]
+Marks = dict[Path_, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -68,34 +70,75 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-@dataclass
 class Document:
     """A parsed YAML document: plain data plus where each value and key came from.
 
     ``replaced`` holds the paths of values the reader already reported and replaced (a bad
     date kept as text, a value with an unsupported tag, a mapping with a merge key):
     problems found later at or below them only repeat the reader's problem.
+
+    A document read without any problem keeps only the marks of its shallow paths (the
+    file's head, its sections and items); the first question about a deeper path reads the
+    text again to record every mark, so a location is always the one a full read gives.
     """
 
-    file: str
-    data: Any
-    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    replaced: set[Path_] = field(default_factory=set)
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        value_marks: dict[Path_, tuple[int, int]] | None = None,
+        key_marks: dict[Path_, tuple[int, int]] | None = None,
+        replaced: set[Path_] | None = None,
+        *,
+        remark: Callable[[], tuple[Marks, Marks]] | None = None,
+        marked_depth: int = 0,
+    ) -> None:
+        self.file = file
+        self.data = data
+        self._value_marks: Marks = value_marks if value_marks is not None else {}
+        self._key_marks: Marks = key_marks if key_marks is not None else {}
+        self.replaced: set[Path_] = replaced if replaced is not None else set()
+        self._remark = remark
+        self._marked_depth = marked_depth
+
+    def __repr__(self) -> str:
+        return f"Document(file={self.file!r})"
+
+    def _all_marks(self) -> None:
+        if self._remark is not None:
+            self._value_marks, self._key_marks = self._remark()
+            self._remark = None
+
+    @property
+    def value_marks(self) -> Marks:
+        """Line and column of every value, by YAML path."""
+        self._all_marks()
+        return self._value_marks
+
+    @property
+    def key_marks(self) -> Marks:
+        """Line and column of every mapping key, by the YAML path of its value."""
+        self._all_marks()
+        return self._key_marks
 
     def was_replaced(self, path: Path_) -> bool:
         """Whether the value at ``path``, or one that holds it, was replaced after a problem."""
+        if not self.replaced:
+            return False
         return any(tuple(path[:size]) in self.replaced for size in range(len(path) + 1))
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
         """Line and column of the value at ``path`` (or of its key), or of its nearest parent."""
-        marks = self.key_marks if key else self.value_marks
+        if self._remark is not None and len(path) > self._marked_depth:
+            self._all_marks()
+        value_marks = self._value_marks
+        marks = self._key_marks if key else value_marks
         probe = tuple(path)
         while True:
             if probe in marks:
                 return marks[probe]
-            if key and probe in self.value_marks:
-                return self.value_marks[probe]
+            if key and probe in value_marks:
+                return value_marks[probe]
             if not probe:
                 return None
             probe = probe[:-1]
@@ -235,7 +278,7 @@ class _Builder:
 
     def _node(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.seen.add(id(node))
-        self.doc.value_marks.setdefault(path, self.lines.of(node.start_mark))
+        self.doc._value_marks.setdefault(path, self.lines.of(node.start_mark))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -281,7 +324,7 @@ class _Builder:
                 )
                 continue
             first_line[key] = line
-            self.doc.key_marks[(*path, key)] = (line, column)
+            self.doc._key_marks[(*path, key)] = (line, column)
             out[key] = self.build(value_node, (*path, key), depth + 1)
         return out
 
@@ -371,6 +414,140 @@ class _Builder:
             )
             self.doc.replaced.add(path)
             return text
+
+
+class _Slow(Exception):
+    """The fast reader met something only the full reader handles (or reports)."""
+
+
+_MARKED_DEPTH = 2
+"""A document read by the fast reader knows the marks of paths up to this long."""
+
+_MAPPING_NODE, _SEQUENCE_NODE, _SCALAR_NODE = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+_MAP_TAG, _SEQ_TAG, _STR_TAG = _TAG + "map", _TAG + "seq", _TAG + "str"
+
+
+def _fast_null(node: yaml.ScalarNode) -> None:
+    if node.value.strip() not in _NULLS:
+        raise _Slow
+
+
+def _fast_bool(node: yaml.ScalarNode) -> bool:
+    word = node.value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise _Slow
+
+
+def _fast_int(node: yaml.ScalarNode) -> int | str:
+    if len(node.value) > _MAX_NUMBER_CHARS:
+        raise _Slow
+    return _int(node.value)
+
+
+def _fast_float(node: yaml.ScalarNode) -> Decimal | str | float:
+    if len(node.value) > _MAX_NUMBER_CHARS:
+        raise _Slow
+    return _float(node.value)
+
+
+def _fast_timestamp(node: yaml.ScalarNode) -> Any:
+    text = node.value.strip()
+    try:
+        if _TIMESTAMP_DATE.match(text):
+            year, month, day = (int(part) for part in text.split("-"))
+            return dt.date(year, month, day)
+        return yaml.SafeLoader.construct_yaml_timestamp(yaml.SafeLoader(""), node)
+    except ValueError:
+        raise _Slow from None
+
+
+_FAST_SCALARS: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+    _TAG + "null": _fast_null,
+    _TAG + "bool": _fast_bool,
+    _TAG + "int": _fast_int,
+    _TAG + "float": _fast_float,
+    _TAG + "timestamp": _fast_timestamp,
+}
+
+
+def _fast_build(
+    root: yaml.Node, lines: _Lines, limits: Limits, *, watch_aliases: bool
+) -> tuple[Any, Marks, Marks]:
+    """The data of a document in which the full reader would find no problem, and the marks
+    of its paths up to ``_MARKED_DEPTH`` long — the same data and marks the full reader
+    gives. Raises :class:`_Slow` at the first thing it does not handle (an alias, a tag
+    other than the plain ones, a repeated or non-text key, a value the reader would
+    replace, nesting too deep), and the full reader starts again."""
+    value_marks: Marks = {}
+    key_marks: Marks = {}
+    seen: set[int] = set()
+    max_depth = limits.depth
+    of = lines.of
+    converters = _FAST_SCALARS
+
+    def scalar(node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        convert = converters.get(tag)
+        if convert is None:
+            raise _Slow
+        return convert(node)
+
+    def build(node: yaml.Node, path: Path_ | None, depth: int) -> Any:
+        if depth > max_depth:
+            raise _Slow
+        if path is not None:
+            value_marks[path] = of(node.start_mark)
+        kind = node.__class__
+        if kind is _SCALAR_NODE:
+            return scalar(node)  # type: ignore[arg-type]
+        if watch_aliases:
+            if id(node) in seen:
+                raise _Slow
+            seen.add(id(node))
+        deeper = path is not None and len(path) < _MARKED_DEPTH
+        if kind is _SEQUENCE_NODE and node.tag == _SEQ_TAG:
+            if deeper:
+                assert path is not None
+                return [build(c, (*path, i), depth + 1) for i, c in enumerate(node.value)]
+            return [build(child, None, depth + 1) for child in node.value]
+        if kind is not _MAPPING_NODE or node.tag != _MAP_TAG:
+            raise _Slow
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not _SCALAR_NODE:
+                raise _Slow
+            key = scalar(key_node)
+            if key.__class__ is not str:
+                if key.__class__ is not int:
+                    raise _Slow
+                key = str(key)
+            if key in out:
+                raise _Slow
+            if deeper:
+                assert path is not None
+                child = (*path, key)
+                key_marks[child] = of(key_node.start_mark)
+                out[key] = build(value_node, child, depth + 1)
+            else:
+                out[key] = build(value_node, None, depth + 1)
+        return out
+
+    return build(root, (), 0), value_marks, key_marks
+
+
+def _all_marks(parsed: str, file: str, limits: Limits, lines: _Lines) -> tuple[Marks, Marks]:
+    """Every mark of a document the fast reader read, by reading its text again in full."""
+    roots = [r for r in yaml.compose_all(parsed, Loader=_Loader) if r is not None]
+    doc = Document(file, None)
+    builder = _Builder(doc, limits, lines)
+    builder.allow_own_size(roots[0])
+    builder.build(roots[0], (), 0)
+    return doc._value_marks, doc._key_marks
 
 
 def _non_string_key(node: yaml.Node, key: Any) -> str:
@@ -566,6 +743,17 @@ def read_yaml_text(
                 Location(file, *lines.of(roots[1].start_mark)),
             )
         )
+    try:
+        data, value_marks, key_marks = _fast_build(
+            roots[0], lines, limits, watch_aliases="*" in parsed
+        )
+    except _Slow:
+        pass  # something to report or to handle with care: the full reader does it
+    else:
+        remark = functools.partial(_all_marks, parsed, file, limits, lines)
+        return Document(
+            file, data, value_marks, key_marks, remark=remark, marked_depth=_MARKED_DEPTH
+        ), problems
     doc = Document(file, None)
     builder = _Builder(doc, limits, lines)
     builder.allow_own_size(roots[0])

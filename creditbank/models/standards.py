@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from creditbank.errors import Location
 from creditbank.models.cap import Cap
@@ -44,6 +44,8 @@ AnyItem: TypeAlias = (
     " | AwardUnit | OtherUnit | Issuer | Program | Rule | Cap | GradeScale | PeriodSet"
 )
 
+_T = TypeVar("_T")
+
 ITEM_KINDS: tuple[str, ...] = (
     "framework",
     "occupation",
@@ -64,7 +66,7 @@ class Standards:
     constructor itself only refuses two items of one kind with the same id.
     """
 
-    __slots__ = ("_fingerprint", "_items", "_origins")
+    __slots__ = ("_derived", "_fingerprint", "_items", "_origins")
 
     def __init__(
         self, items: Iterable[AnyItem], origins: Mapping[tuple[str, str], Location] | None = None
@@ -80,6 +82,24 @@ class Standards:
         }
         self._origins = MappingProxyType(dict(origins or {}))
         self._fingerprint: str | None = None
+        self._derived: dict[Hashable, Any] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as items, origins and fingerprint (derived values are rebuilt on demand)."""
+        return (_restore, (list(self), dict(self._origins), self._fingerprint))
+
+    def derived(self, key: Hashable, build: Callable[[Standards], _T]) -> _T:
+        """A value computed from these standards once and kept with them (e.g. an index).
+
+        Standards never change, so whatever ``build`` makes of them stays true; ``key``
+        names it (use a module-level object or a qualified name to avoid clashes).
+        """
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = build(self)
+            self._derived[key] = value
+            return value
 
     @property
     def frameworks(self) -> Mapping[str, Framework]:
@@ -170,3 +190,11 @@ class Standards:
     def __repr__(self) -> str:
         summary = ", ".join(f"{k}={len(v)}" for k, v in self._items.items() if v)
         return f"Standards({summary})"
+
+
+def _restore(
+    items: list[AnyItem], origins: dict[tuple[str, str], Location], fingerprint: str | None
+) -> Standards:
+    standards = Standards(items, origins)
+    standards._fingerprint = fingerprint
+    return standards

@@ -1,0 +1,569 @@
+# ruff: noqa: PLC0415 - each stage imports only what it measures, in its own process
+"""National-scale benchmarks: each stage's time per item against its floor, and peak memory.
+
+Run ``python benchmarks/run.py`` (the full run of ``benchmarks/RESULTS.md``: 100,000 rules,
+1,000,000 learners through ``creditbank batch``; many minutes) or ``--quick`` (a province:
+4,000 rules, 20,000 learners; under a minute). Data is synthetic
+(:mod:`creditbank.synthetic`), deterministic from ``--seed``, written to ``--workdir`` (a
+temporary directory by default). Every stage runs in its own process, so its peak memory
+(RSS) is its own and nothing is warm that a real start would not have warm.
+
+Stages and their floors:
+
+========================  =========================================================
+parse (floor)             PyYAML's C loader (``yaml.load``, ``CSafeLoader``) on every
+                          standards file, the garbage collector on and off (the faster
+                          one is the floor)
+load                      ``load_standards`` without the cache: parse, validate, check
+                          references, index — against the parse floor
+load from cache           ``load_standards`` of the same files, from the compiled cache
+                          (in a new process, as a repeated start)
+validate (floor)          pydantic ``Portfolio.model_validate_json`` of each portfolio
+evaluate                  ``evaluate()`` of each portfolio, national standards
+evaluate (bundled)        ``evaluate()`` of the example portfolios, bundled standards
+batch                     ``creditbank batch`` JSONL in → JSONL out on ``--workers``
+                          processes; floor: validation alone, spread over the workers;
+                          memory: the whole process tree, sampled
+========================  =========================================================
+
+Nothing is asserted: the targets of issue 6 are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+STAGES = (
+    "parse",
+    "load",
+    "cache",
+    "validate",
+    "evaluate",
+    "bundled",
+    "batch",
+)
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _best(runs: int, work: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# ---------------------------------------------------------------- stages (one process each)
+
+
+def stage_parse(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import yaml
+
+    files = sorted(p for p in (work / "standards").rglob("*.yaml"))
+    texts = [p.read_bytes() for p in files]
+
+    def parse() -> int:
+        count = 0
+        for text in texts:
+            count += len(yaml.load(text, Loader=yaml.CSafeLoader).get("items", ()))
+        return count
+
+    items = parse()
+    with_gc = _best(args.repeat, parse)
+    gc.disable()
+    without_gc = _best(args.repeat, parse)
+    gc.enable()
+    return {
+        "items": items,
+        "seconds": min(with_gc, without_gc),
+        "with_gc": with_gc,
+        "without_gc": without_gc,
+        "bytes": sum(map(len, texts)),
+        "peak_mib": _peak_mib(),
+    }
+
+
+def stage_load(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import creditbank
+
+    start = time.perf_counter()
+    standards = creditbank.load_standards(work / "standards", cache=False)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    gc.collect()  # the load pauses the collector; its first pass afterwards is reported too
+    collect = time.perf_counter() - start
+    return {
+        "items": len(standards),
+        "seconds": seconds,
+        "first_collection": collect,
+        "peak_mib": _peak_mib(),
+    }
+
+
+def stage_cache(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import creditbank
+
+    cache = work / "cache"
+    if not any(cache.glob("standards-*")):  # the first start fills it (not measured)
+        subprocess.run(
+            [sys.executable, "-c", _FILL, str(work / "standards"), str(cache)],
+            check=True,
+            cwd=ROOT,
+        )
+    start = time.perf_counter()
+    standards = creditbank.load_standards(work / "standards", cache=cache)
+    seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    gc.collect()
+    collect = time.perf_counter() - start
+    return {
+        "items": len(standards),
+        "seconds": seconds,
+        "first_collection": collect,
+        "peak_mib": _peak_mib(),
+    }
+
+
+_FILL = "import sys, creditbank; creditbank.load_standards(sys.argv[1], cache=sys.argv[2])"
+
+
+def _records(work: Path, count: int) -> list[tuple[str, str]]:
+    """(programme, portfolio JSON) of the first ``count`` learners."""
+    out = []
+    with (work / "learners.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            program = record.pop("program")
+            out.append((program, json.dumps(record, ensure_ascii=False)))
+            if len(out) >= count:
+                break
+    return out
+
+
+def _timed(items: list[Any], work: Callable[[Any], Any], repeat: int) -> tuple[float, float]:
+    """(total seconds, median seconds per item), the best of ``repeat`` rounds."""
+    best: list[float] | None = None
+    for _ in range(repeat):
+        times = []
+        for item in items:
+            start = time.perf_counter()
+            work(item)
+            times.append(time.perf_counter() - start)
+        if best is None or sum(times) < sum(best):
+            best = times
+    assert best is not None
+    return sum(best), statistics.median(best)
+
+
+def stage_validate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from creditbank.models import Portfolio
+
+    records = [text for _, text in _records(work, args.evaluate)]
+    seconds, median = _timed(records, Portfolio.model_validate_json, args.repeat)
+    return {"items": len(records), "seconds": seconds, "median": median, "peak_mib": _peak_mib()}
+
+
+def stage_evaluate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import creditbank
+    from creditbank.models import Portfolio
+    from creditbank.synthetic import AS_OF
+
+    standards = creditbank.load_standards(work / "standards", cache=work / "cache")
+    standards.fingerprint()
+    gc.collect()
+    gc.freeze()  # as a batch worker does: the standards are never garbage
+    records = [(p, Portfolio.model_validate_json(t)) for p, t in _records(work, args.evaluate)]
+    for program, portfolio in records[:200]:  # builds the index of most programmes
+        creditbank.evaluate(standards, portfolio, program, AS_OF)
+
+    def one(record: tuple[str, Any]) -> None:
+        creditbank.evaluate(standards, record[1], record[0], AS_OF)
+
+    seconds, median = _timed(records, one, args.repeat)
+    sizes = [len(p.achievements) for _, p in records]
+    return {
+        "items": len(records),
+        "seconds": seconds,
+        "median": median,
+        "achievements": sum(sizes) / len(sizes),
+        "peak_mib": _peak_mib(),
+    }
+
+
+def stage_bundled(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    import datetime as dt
+
+    import creditbank
+    from creditbank.models import Portfolio
+
+    standards = creditbank.load_standards(creditbank.bundled_standards_path())
+    folder = ROOT / "examples" / "portfolios"
+    portfolios = [creditbank.load_portfolio(p, standards) for p in sorted(folder.glob("*.yaml"))]
+    cases = [(p, prog) for p in portfolios for prog in standards.programs]
+    day = dt.date(2026, 11, 29)
+    texts = [p.model_dump_json() for p, _ in cases]
+    repeat = max(1, args.evaluate // (10 * len(cases)))
+
+    def run() -> None:
+        for _ in range(repeat):
+            for portfolio, program in cases:
+                creditbank.evaluate(standards, portfolio, program, day)
+
+    def floor() -> None:
+        for _ in range(repeat):
+            for text in texts:
+                Portfolio.model_validate_json(text)
+
+    run()
+    seconds = _best(args.repeat, run)
+    return {
+        "items": repeat * len(cases),
+        "seconds": seconds,
+        "floor_seconds": _best(args.repeat, floor),
+        "peak_mib": _peak_mib(),
+    }
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    total = 0
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, ()))
+        try:
+            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def stage_batch(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from creditbank.synthetic import AS_OF
+
+    out = work / "results.jsonl"
+    out.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-c",
+        "from creditbank.cli import main; main()",
+        "batch",
+        str(work / "batch.jsonl"),
+        "--program-field",
+        "program",
+        "-o",
+        str(out),
+        "--standards",
+        str(work / "standards"),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--workers",
+        str(args.workers),
+        "--no-progress",
+    ]
+    env = {**os.environ, "CREDITBANK_CACHE_DIR": str(work / "cache")}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    peak = 0.0
+    linux = Path("/proc/self/stat").exists()
+    while process.poll() is None:
+        if linux:
+            peak = max(peak, _tree_rss_mib(process.pid))
+        time.sleep(0.25)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    lines = sum(1 for _ in out.open("rb"))
+    return {
+        "items": lines,
+        "seconds": seconds,
+        "peak_mib": peak or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "exit": process.returncode,
+        "summary": stderr.strip().splitlines()[-1] if stderr.strip() else "",
+        "output_bytes": out.stat().st_size,
+    }
+
+
+RUNNERS: dict[str, Callable[[Path, argparse.Namespace], dict[str, Any]]] = {
+    "parse": stage_parse,
+    "load": stage_load,
+    "cache": stage_cache,
+    "validate": stage_validate,
+    "evaluate": stage_evaluate,
+    "bundled": stage_bundled,
+    "batch": stage_batch,
+}
+
+
+# ------------------------------------------------------------------------ the driver
+
+
+def _generate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from creditbank.synthetic import Scale, build_world, portfolios, write_standards
+
+    scale = Scale.small() if args.quick else Scale.national()
+    started = time.perf_counter()
+    world = build_world(scale, seed=args.seed)
+    if (work / "standards").exists():
+        shutil.rmtree(work / "standards")
+    write_standards(world, work / "standards")
+    learners = max(args.evaluate, args.batch)
+    with (
+        (work / "learners.jsonl").open("w", encoding="utf-8") as all_out,
+        (work / "batch.jsonl").open("w", encoding="utf-8") as batch_out,
+    ):
+        for index, record in enumerate(portfolios(world, learners, seed=args.seed)):
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+            if index < args.evaluate:
+                all_out.write(line)
+            if index < args.batch:
+                batch_out.write(line)
+    return {
+        "scale": scale.__dict__,
+        "rules": len(world.rules),
+        "programs": len(world.programs),
+        "occupations": len(world.occupations),
+        "occupations_source": world.occupations_source,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _run_stage(name: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--stage", name, "--workdir", str(work)]
+    command += ["--repeat", str(args.repeat), "--evaluate", str(args.evaluate)]
+    command += ["--workers", str(args.workers)]
+    env = {**os.environ, "CREDITBANK_CACHE_DIR": str(work / "cache")}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"stage {name} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _us(seconds: float, items: int) -> float:
+    return seconds / max(items, 1) * 1e6
+
+
+def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[list[str]]:
+    """Rows: stage, items, time per item, floor per item, ratio, peak memory, note."""
+    parse, load, cache = results["parse"], results["load"], results["cache"]
+    validate, evaluate = results["validate"], results["evaluate"]
+    bundled, batch = results["bundled"], results["batch"]
+    parse_us = _us(parse["seconds"], parse["items"])
+    validate_us = _us(validate["seconds"], validate["items"])
+    rows = []
+
+    def row(name: str, item: str, per: float, *figures: Any) -> None:
+        floor, peak, note = figures
+        rows.append(
+            [
+                name,
+                item,
+                f"{per:,.1f} µs",
+                f"{floor:,.1f} µs" if floor is not None else "—",
+                f"{per / floor:.2f}x" if floor else "—",
+                f"{peak:,.0f} MiB",
+                note,
+            ]
+        )
+
+    row(
+        "parse (floor)",
+        f"{parse['items']:,} items, {parse['bytes'] / 2**20:.1f} MiB",
+        parse_us,
+        None,
+        parse["peak_mib"],
+        f"{parse['seconds']:.2f} s (gc on {parse['with_gc']:.2f} s, "
+        f"off {parse['without_gc']:.2f} s)",
+    )
+    load_us = _us(load["seconds"], load["items"])
+    row(
+        "load",
+        f"{load['items']:,} items",
+        load_us,
+        parse_us,
+        load["peak_mib"],
+        f"{load['seconds']:.2f} s (+{load['first_collection']:.2f} s first gc); target <= 2x",
+    )
+    cache_us = _us(cache["seconds"], cache["items"])
+    row(
+        "load from cache",
+        f"{cache['items']:,} items",
+        cache_us,
+        parse_us,
+        cache["peak_mib"],
+        f"{cache['seconds']:.2f} s (+{cache['first_collection']:.2f} s first gc); target <= 0.25x",
+    )
+    row(
+        "validate (floor)",
+        f"{validate['items']:,} portfolios",
+        validate_us,
+        None,
+        validate["peak_mib"],
+        "pydantic model_validate_json",
+    )
+    evaluate_us = _us(evaluate["seconds"], evaluate["items"])
+    row(
+        "evaluate (mean)",
+        f"{evaluate['items']:,} portfolios ({evaluate['achievements']:.1f} achievements)",
+        evaluate_us,
+        validate_us,
+        evaluate["peak_mib"],
+        f"{1e6 / evaluate_us:,.0f}/s per core; target >= 10,000/s, <= 5x",
+    )
+    row(
+        "evaluate (median)",
+        "the typical portfolio",
+        evaluate["median"] * 1e6,
+        validate["median"] * 1e6,
+        evaluate["peak_mib"],
+        f"{1 / evaluate['median']:,.0f}/s per core",
+    )
+    bundled_us = _us(bundled["seconds"], bundled["items"])
+    row(
+        "evaluate (bundled)",
+        f"{bundled['items']:,} evaluations",
+        bundled_us,
+        _us(bundled["floor_seconds"], bundled["items"]),
+        bundled["peak_mib"],
+        f"{1e6 / bundled_us:,.0f}/s per core",
+    )
+    batch_us = _us(batch["seconds"], batch["items"])
+    million = batch["seconds"] / max(batch["items"], 1) * 1_000_000
+    row(
+        f"batch ({args.workers} workers)",
+        f"{batch['items']:,} learners",
+        batch_us,
+        validate_us / args.workers,
+        batch["peak_mib"],
+        f"{batch['seconds']:.1f} s wall; 1,000,000 in {million / 60:.1f} min; "
+        "target <= 2 min, <= 1 GiB",
+    )
+    return rows
+
+
+def _print(rows: list[list[str]], markdown: bool) -> None:
+    header = ["stage", "items", "time/item", "floor/item", "ratio", "peak RSS", "note"]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "|".join("---" for _ in header) + "|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        return
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a province: under a minute")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument("--repeat", type=int, default=None, help="best of N (default 3; 1)")
+    parser.add_argument("--evaluate", type=int, default=None, help="learners to evaluate")
+    parser.add_argument("--batch", type=int, default=None, help="learners in the batch")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
+    if args.evaluate is None:
+        args.evaluate = 3_000 if args.quick else 20_000
+    if args.batch is None:
+        args.batch = 20_000 if args.quick else 1_000_000
+    if args.stage:
+        print(json.dumps(RUNNERS[args.stage](args.workdir, args)))
+        return
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="creditbank-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(
+        f"machine: {info['nproc']} cpus, {info['cpu']}, {info['memory']}, Python {info['python']}"
+    )
+    generated = _generate(work, args)
+    print(
+        f"data: {generated['rules']:,} rules, {generated['programs']} programmes, "
+        f"{generated['occupations']:,} occupations ({generated['occupations_source']}), "
+        f"{max(args.evaluate, args.batch):,} learners; made in {generated['seconds']:.1f} s"
+    )
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for name in STAGES:
+            started = time.perf_counter()
+            results[name] = _run_stage(name, work, args)
+            print(f"  {name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        rows = table(results, args)
+        _print(rows, args.markdown)
+        if results["batch"].get("summary"):
+            print(f"batch: {results['batch']['summary']}")
+        if args.json:
+            args.json.write_text(
+                json.dumps({"machine": info, "data": generated, "stages": results}, indent=2)
+            )
+    finally:
+        if args.workdir is None and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

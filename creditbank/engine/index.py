@@ -1,0 +1,268 @@
+"""A compiled index of the standards, so one evaluation costs what the portfolio costs.
+
+A country has 100,000 rules; one learner's portfolio is looked at by a few dozen. The index
+maps each programme to its rules (sorted by id) and, within the programme, each *selector*
+to the rules that use it: a unit, an occupation, a family, a tag or a unit kind. A rule is
+filed under one selector of each of its conditions that every achievement it selects must
+have — its units if it names units, else its occupations, families, first tag or unit
+kinds — so the rules filed under an achievement's unit, occupations, family, tags and kind
+are a superset of the rules that select it. Rules that select no achievement of a portfolio
+add nothing to its evaluation (no option, no failure, no "not in force"), so evaluating only
+the candidates gives the same result as scanning every rule.
+
+It also keeps what every evaluation of a programme would otherwise recompute: the caps that
+may apply to it, how much each requirement can take, the courses a rule may exempt, and
+which units some issuer is authorised for.
+
+The index is built once per :class:`~creditbank.models.Standards` (on first use) and kept on
+the standards object (:meth:`~creditbank.models.Standards.derived`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from creditbank.models import (
+    AllOf,
+    AnyOf,
+    Cap,
+    Condition,
+    CourseUnit,
+    ExemptCourses,
+    Match,
+    Program,
+    Rule,
+    Standards,
+)
+from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
+
+__all__ = [
+    "ProgramIndex",
+    "RuleIndex",
+    "exempt_candidates",
+    "matches_of",
+    "requirement_capacity",
+    "rule_index",
+    "selector_keys",
+    "unit_keys",
+]
+
+Key = tuple[str, str]
+
+
+def matches_of(condition: Condition) -> list[Match]:
+    """Every :class:`Match` inside a condition, in order."""
+    if isinstance(condition, Match):
+        return [condition]
+    if isinstance(condition, AllOf):
+        parts: Sequence[Condition] = condition.all_of
+    elif isinstance(condition, AnyOf):
+        parts = condition.any_of
+    else:
+        parts = condition.of
+    return [match for inner in parts for match in matches_of(inner)]
+
+
+def selector_keys(match: Match) -> list[Key]:
+    """Keys of which every achievement the match selects has at least one."""
+    if match.units:
+        return [("unit", str(u)) for u in match.units]
+    if match.occupations:
+        return [("occupation", str(o)) for o in match.occupations]
+    if match.families:
+        return [("family", f) for f in match.families]
+    if match.tags:
+        return [("tag", match.tags[0])]  # every tag is needed: the first will do
+    if match.unit_kinds:
+        return [("kind", k) for k in match.unit_kinds]
+    return [("any", "")]  # pragma: no cover - a match always names a selector
+
+
+def unit_keys(unit: UnitBase) -> list[Key]:
+    """Every key an achievement of ``unit`` is found under."""
+    keys: list[Key] = [("unit", unit.id), ("kind", unit.kind), ("any", "")]
+    if unit.family is not None:
+        keys.append(("family", unit.family))
+    keys.extend(("tag", tag) for tag in unit.tags)
+    if isinstance(unit, SkillCertificateUnit):
+        keys.append(("occupation", str(unit.occupation)))
+    elif isinstance(unit, XCertificateUnit | AwardUnit):
+        keys.extend(("occupation", str(o)) for o in unit.occupations)
+    return keys
+
+
+@dataclass
+class ProgramIndex:
+    """What evaluations of one programme need, computed once."""
+
+    program: Program
+    rules: tuple[Rule, ...]
+    """The programme's rules, sorted by id."""
+    caps: tuple[Cap, ...]
+    """Caps that apply to the programme on some day, in the standards' order."""
+    capacity: Mapping[str, Decimal]
+    """How much credit each requirement can take."""
+    by_key: Mapping[Key, tuple[int, ...]]
+    """Selector key -> positions in ``rules`` of the rules filed under it."""
+    _exempt: dict[int, tuple[ExemptCourses, list[str]]] = field(default_factory=dict)
+    _keys: dict[str, tuple[UnitBase, list[Key]]] = field(default_factory=dict)
+    """:func:`unit_keys` by unit id (shared by the programmes of one standards)."""
+
+    def _keys_of(self, unit: UnitBase) -> list[Key]:
+        found = self._keys.get(unit.id)
+        if found is None or found[0] is not unit:
+            found = (unit, unit_keys(unit))
+            self._keys[unit.id] = found
+        return found[1]
+
+    def candidates(self, units: Iterable[UnitBase]) -> list[Rule]:
+        """The programme's rules that may select an achievement of one of ``units``, by id."""
+        by_key = self.by_key
+        positions: set[int] = set()
+        for unit in units:
+            for key in self._keys_of(unit):
+                found = by_key.get(key)
+                if found:
+                    positions.update(found)
+        rules = self.rules
+        return [rules[p] for p in sorted(positions)]
+
+    def exempt_candidates(self, standards: Standards, target: ExemptCourses) -> list[str]:
+        """Courses of the programme an exemption target may give, in a stable order."""
+        found = self._exempt.get(id(target))
+        if found is None or found[0] is not target:
+            found = (target, exempt_candidates(standards, self.program, target))
+            self._exempt[id(target)] = found
+        return found[1]
+
+
+def exempt_candidates(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
+    """Courses of ``program`` that ``target`` names, by id, requirement or course type."""
+    in_program = program.course_ids()
+    chosen: dict[str, None] = {}
+    for course in map(str, target.courses):
+        if course in in_program:
+            chosen[course] = None
+    for requirement in program.requirements:
+        if requirement.id in target.requirements:
+            for course in requirement.courses:
+                chosen[course] = None
+    if target.course_types:
+        for course in in_program:
+            unit = standards.units.get(course)
+            if isinstance(unit, CourseUnit) and unit.course_type in target.course_types:
+                chosen[course] = None
+    return list(chosen)
+
+
+def requirement_capacity(standards: Standards, program: Program) -> dict[str, Decimal]:
+    """How much credit each requirement can take."""
+    capacity: dict[str, Decimal] = {}
+    for requirement in program.requirements:
+        if requirement.kind == "required_courses":
+            capacity[requirement.id] = sum(
+                (
+                    u.credits.amount
+                    for c in requirement.courses
+                    if isinstance(u := standards.units.get(c), CourseUnit)
+                ),
+                Decimal(0),
+            )
+        else:
+            capacity[requirement.id] = (
+                requirement.max_credits or requirement.min_credits or Decimal(0)
+            )
+    return capacity
+
+
+class RuleIndex:
+    """Rules by programme and selector, caps by programme, authorised units; see the module."""
+
+    def __init__(self, standards: Standards) -> None:
+        self.standards = standards
+        by_program: dict[str, list[Rule]] = {}
+        for rule in standards.rules.values():
+            for program in dict.fromkeys(map(str, rule.programs)):
+                by_program.setdefault(program, []).append(rule)
+        self._rules = by_program
+        self._programs: dict[str, ProgramIndex] = {}
+        self._unit_keys: dict[str, tuple[UnitBase, list[Key]]] = {}
+        self._lock = threading.Lock()
+        self._restricted: frozenset[str] | None = None
+        self._restricted_kinds: frozenset[str] = frozenset()
+        self._restricted_occupations: frozenset[str] = frozenset()
+
+    def program(self, program: Program) -> ProgramIndex:
+        """The index of one programme (built on first use; not kept for a programme object
+        other than the standards' own)."""
+        found = self._programs.get(program.id)
+        if found is not None and found.program is program:
+            return found
+        if self.standards.programs.get(program.id) is not program:
+            return self._build(program)
+        with self._lock:
+            found = self._programs.get(program.id)
+            if found is None:
+                found = self._build(program)
+                self._programs[program.id] = found
+        return found
+
+    def _build(self, program: Program) -> ProgramIndex:
+        rules = tuple(sorted(self._rules.get(program.id, ()), key=lambda r: r.id))
+        by_key: dict[Key, list[int]] = {}
+        for position, rule in enumerate(rules):
+            keys = {key for match in matches_of(rule.when) for key in selector_keys(match)}
+            for key in keys:
+                by_key.setdefault(key, []).append(position)
+        caps = tuple(
+            cap
+            for cap in self.standards.caps.values()
+            if (not cap.programs or program.id in cap.programs)
+            and (cap.school is None or cap.school == program.school)
+        )
+        return ProgramIndex(
+            program,
+            rules,
+            caps,
+            requirement_capacity(self.standards, program),
+            {key: tuple(positions) for key, positions in by_key.items()},
+            _keys=self._unit_keys,
+        )
+
+    def restricted(self, unit: UnitBase) -> bool:
+        """Whether some issuer's grant names the unit (by id, kind or occupation): only
+        authorised issuers may then issue it. Units no grant names are open."""
+        if self._restricted is None:
+            units: set[str] = set()
+            kinds: set[str] = set()
+            occupations: set[str] = set()
+            for issuer in self.standards.issuers.values():
+                for grant in issuer.authorised:
+                    units.update(map(str, grant.units))
+                    kinds.update(grant.unit_kinds)
+                    occupations.update(map(str, grant.occupations))
+            self._restricted_kinds = frozenset(kinds)
+            self._restricted_occupations = frozenset(occupations)
+            self._restricted = frozenset(units)
+        if unit.id in self._restricted or unit.kind in self._restricted_kinds:
+            return True
+        if isinstance(unit, SkillCertificateUnit):
+            return unit.occupation in self._restricted_occupations
+        if isinstance(unit, XCertificateUnit | AwardUnit):
+            return any(o in self._restricted_occupations for o in unit.occupations)
+        return False
+
+
+def _build_index(standards: Standards) -> RuleIndex:
+    return RuleIndex(standards)
+
+
+_INDEX_KEY = "creditbank.engine.index.RuleIndex"
+
+
+def rule_index(standards: Standards) -> RuleIndex:
+    """The index of ``standards``, built on first use and kept with them."""
+    return standards.derived(_INDEX_KEY, _build_index)
