@@ -216,11 +216,14 @@ def test_an_exact_duplicate_changes_nothing(case: Any, data: st.DataObject) -> N
         AS_OF,
     )
     assert after.totals.recognised == before.totals.recognised
-    summary = _summary(after)
-    assert {k: v for k, v in summary.items() if k != "zz-twin"} == _summary(before)
+    # What is recognised, and how, is unchanged. The reason an achievement is *not* recognised
+    # may be told differently: a twin can complete a combination that then meets a full
+    # course (COMBINATION_INCOMPLETE becomes TARGET_FILLED), which is still a true account.
+    used_after = {k: v[:2] + v[3:] for k, v in _summary(after).items() if k != "zz-twin"}
+    assert used_after == {k: v[:2] + v[3:] for k, v in _summary(before).items()}
     twin_decision = after.decision("zz-twin")
     assert not twin_decision.recognised
-    assert twin_decision.reason in ("DUPLICATE", before.decision(original.id).reason)
+    assert twin_decision.reason in ("DUPLICATE", after.decision(original.id).reason)
 
 
 @SLOW

@@ -11,7 +11,8 @@ from typing import Literal
 import click
 from rich.console import Console
 
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import default_standards_path
+from creditbank.cli.options import as_of_option, lang_option, standards_option
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
@@ -23,33 +24,15 @@ __all__ = ["evaluate_command", "whatif_command"]
 
 EXIT_PROBLEMS = 1
 
-_standards_option = click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
-)
+_standards_option = standards_option
 _program_option = click.option(
     "--program",
     "program",
     required=True,
     help="Programme id (or its unique catalogue code, e.g. 460301).",
 )
-_as_of_option = click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
-)
-_lang_option = click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of names and reasons.",
-)
+_as_of_option = as_of_option("Evaluate as of this day, YYYY-MM-DD (default: today).")
+_lang_option = lang_option("Language of names and reasons.")
 
 
 def _fail(error: CreditbankError) -> None:

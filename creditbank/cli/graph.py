@@ -12,7 +12,7 @@ from typing import Any, Literal, NoReturn
 import click
 from rich.console import Console
 
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import default_standards_path
 from creditbank.cli.graph_views import (
     conversions_view,
     equivalents_view,
@@ -20,6 +20,7 @@ from creditbank.cli.graph_views import (
     occupation_view,
     pathway_view,
 )
+from creditbank.cli.options import as_of_option, lang_option, standards_option
 from creditbank.errors import CreditbankError, LoadError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.checks import run_checks
@@ -48,27 +49,11 @@ __all__ = ["check_command", "graph_command", "query_group", "report_findings"]
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 Lang = Literal["zh", "en"]
 
-_standards_option = click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
+_standards_option = standards_option
+_as_of_option = as_of_option(
+    "Only rules in force on this day, YYYY-MM-DD (queries: any day; pathway: today)."
 )
-_as_of_option = click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Only rules in force on this day, YYYY-MM-DD (queries: any day; pathway: today).",
-)
-_lang_option = click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="zh",
-    show_default=True,
-    help="Language of names and labels.",
-)
+_lang_option = lang_option("Language of names and labels.")
 
 
 _table_or_json = click.option(

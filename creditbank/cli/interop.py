@@ -11,7 +11,8 @@ from typing import Any
 import click
 from rich.console import Console
 
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import default_standards_path
+from creditbank.cli.options import standards_option
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError, LoadError
 from creditbank.interop.case import export_case, import_case_file
@@ -36,13 +37,7 @@ __all__ = ["export_group", "import_group"]
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
-_standards_option = click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
-)
+_standards_option = standards_option
 _output_option = click.option(
     "-o",
     "--output",
