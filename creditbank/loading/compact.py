@@ -22,63 +22,87 @@ from pydantic import BaseModel
 
 __all__ = ["compact"]
 
-_PLAIN = (int, float, bool, dt.date, dt.datetime, type(None))
+_EMPTY: tuple[()] = ()
+_UNSHAREABLE = object()
+_ATOMS = (bool, int, dt.date)
 
 
 class _Sharer:
+    """Keeps one object per value. A value's *part* stands for it in the key of what holds
+    it: ``(type, value)`` for atoms, the id of the one kept object for everything shared
+    (kept objects stay alive in the tables, so an id stands for one value while this
+    works), ``_UNSHAREABLE`` for what is not shared."""
+
     def __init__(self) -> None:
-        self.memo: dict[Any, Any] = {}
-        self.shared: set[int] = set()  # ids of objects held by the memo
+        self.strings: dict[type, dict[str, str]] = {}
+        self.decimals: dict[str, Decimal] = {}
+        self.tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.models: dict[tuple[Any, ...], BaseModel] = {}
+        self.plans: dict[type, tuple[tuple[str, ...], bool]] = {}
 
-    def key_part(self, value: Any) -> Any:
-        """A hashable stand-in for a value that is equal only for equal values."""
-        if id(value) in self.shared:
-            return ("#", id(value))  # the memo holds it: its id stays its own
+    def value(self, value: Any) -> tuple[Any, Any]:
+        """The shared object equal to ``value``, and its part."""
+        if value is None:
+            return value, None
+        if value is _EMPTY:
+            return value, _EMPTY
         kind = type(value)
-        if kind is Decimal:
-            return (kind, str(value))  # 1.0 and 1 are equal but print differently
-        if kind is float:
-            return (kind, repr(value))
-        if isinstance(value, (str, *_PLAIN)):
-            return (kind, value)
-        return None
-
-    def keep(self, key: Any, value: Any) -> Any:
-        found = self.memo.setdefault(key, value)
-        self.shared.add(id(found))
-        return found
-
-    def value(self, value: Any) -> Any:
-        kind = type(value)
+        if kind in _ATOMS:
+            return value, (kind, value)
         if isinstance(value, str):
-            return self.keep((kind, value), value)
-        if kind is Decimal:
-            return self.keep((kind, str(value)), value)
+            table = self.strings.get(kind)
+            if table is None:
+                table = self.strings[kind] = {}
+            found = table.setdefault(value, value)
+            return found, id(found)
         if kind is tuple:
-            items = tuple(self.value(item) for item in value)
-            parts = tuple(self.key_part(item) for item in items)
-            if any(part is None for part in parts):
-                return items
-            return self.keep((tuple, parts), items)
+            pairs = [self.value(item) for item in value]
+            items = tuple([item for item, _ in pairs])
+            parts = tuple([part for _, part in pairs])
+            if _UNSHAREABLE in parts:
+                return items, _UNSHAREABLE
+            found_tuple = self.tuples.setdefault(parts, items)
+            return found_tuple, id(found_tuple)
+        if kind is Decimal:
+            found_decimal = self.decimals.setdefault(str(value), value)
+            return found_decimal, id(found_decimal)
         if isinstance(value, BaseModel):
             return self.model(value, share=True)
-        return value
+        return value, _UNSHAREABLE
 
-    def model(self, model: BaseModel, *, share: bool) -> Any:
+    def plan(self, model: type[BaseModel]) -> tuple[tuple[str, ...], bool]:
+        found = self.plans.get(model)
+        if found is None:
+            found = (tuple(model.model_fields), bool(model.model_config.get("frozen")))
+            self.plans[model] = found
+        return found
+
+    def model(self, model: BaseModel, *, share: bool) -> tuple[Any, Any]:
         fields = model.__dict__
-        names = type(model).model_fields
+        names, frozen = self.plan(type(model))
+        parts: list[Any] | None = (
+            [type(model), frozenset(model.__pydantic_fields_set__)]
+            if share
+            and frozen
+            and not model.__pydantic_private__
+            and not model.__pydantic_extra__
+            and len(fields) == len(names)
+            else None
+        )
         for name in names:
-            if name in fields:
-                fields[name] = self.value(fields[name])
-        if not share or not model.model_config.get("frozen"):
-            return model
-        if model.__pydantic_private__ or model.__pydantic_extra__ or len(fields) != len(names):
-            return model
-        parts = tuple(self.key_part(fields[name]) for name in names)
-        if any(part is None for part in parts):
-            return model
-        key = (type(model), parts, frozenset(model.__pydantic_fields_set__))
-        return self.keep(key, model)
+            value = fields[name]
+            new, part = self.value(value)
+            if new is not value:
+                fields[name] = new
+            if parts is not None:
+                if part is _UNSHAREABLE:
+                    parts = None
+                else:
+                    parts.append(part)
+        if parts is None:
+            return model, _UNSHAREABLE
+        found = self.models.setdefault(tuple(parts), model)
+        return found, id(found)
 
 
 def compact(items: Iterable[BaseModel]) -> None:

@@ -229,6 +229,12 @@ def _item_adapter(kind: str, section: str) -> tuple[Any, TypeAdapter[Any]]:
     return item_type, TypeAdapter(item_type)
 
 
+@functools.cache
+def _list_adapter(kind: str, section: str) -> TypeAdapter[list[Any]]:
+    item_type, _ = _item_adapter(kind, section)
+    return TypeAdapter(list[item_type])  # type: ignore[valid-type]
+
+
 def _sections(kind: str) -> list[str]:
     if kind == "standards":
         return list(SECTIONS)
@@ -278,6 +284,13 @@ def _validate(
                 )
             continue
         item_type, adapter = _item_adapter(kind, section)
+        try:  # every item at once, in one call; with a problem, one by one to locate it
+            validated = _list_adapter(kind, section).validate_python(items)
+        except ValidationError:
+            pass
+        else:
+            records += [ItemRecord(v, doc, (section, i)) for i, v in enumerate(validated)]
+            continue
         written = doc.data.get(section) if isinstance(doc.data, dict) else None
         for index, item in enumerate(items):
             own = written[index] if isinstance(written, list) and index < len(written) else None
