@@ -156,6 +156,8 @@ class Plan:
     options: tuple[Option, ...]
     compiled: Compiled
     solution: Solution
+    candidates: tuple[Option, ...] = ()
+    """Every option the rules offer, before highest-only sets the lower certificates aside."""
 
 
 def plan(
@@ -184,13 +186,20 @@ def plan(
                 if any(selects(m, fact) for m in matches_of(rule.when)):
                     not_in_force.setdefault(fact.id, rule.id)
     caps = [cap for cap in index.caps if cap.in_force(day)]
-    candidates = [o for scan in scans for o in scan.options]
+    candidates = sorted((o for scan in scans for o in scan.options), key=lambda o: o.key)
     superseded = _superseded(caps, candidates, facts, standards, prog)
-    options = sorted(
-        (o for o in candidates if not _is_superseded(o, superseded, caps, facts, standards)),
-        key=lambda o: o.key,
-    )
+    options = [o for o in candidates if not _is_superseded(o, superseded, caps, facts, standards)]
     compiled = compile_problem(standards, prog, caps, options, facts)
+    solution = solve(compiled.problem)
+    if len(options) < len(candidates):
+        # Highest-only, to the letter, set the lower certificates aside. Should the family's
+        # one use recognise more credit on a lower one (the higher one's course is taken,
+        # its rule gives less …), the lower one counts instead: a higher certificate never
+        # costs the learner credit, and the total never falls when an achievement is added.
+        relaxed_compiled = compile_problem(standards, prog, caps, candidates, facts)
+        relaxed = solve(relaxed_compiled.problem)
+        if relaxed.total > solution.total:
+            options, compiled, solution, superseded = candidates, relaxed_compiled, relaxed, {}
     return Plan(
         prog,
         day,
@@ -201,7 +210,8 @@ def plan(
         superseded,
         tuple(options),
         compiled,
-        solve(compiled.problem),
+        solution,
+        tuple(candidates),
     )
 
 
@@ -232,6 +242,7 @@ def evaluate(
         scans=made.scans,
         not_in_force=made.not_in_force,
         selected=selected,
+        highest_only=frozenset(cap.id for cap in made.caps if cap.highest_only),
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
     chosen = [made.options[i] for i in made.solution.chosen]
@@ -276,6 +287,8 @@ class _Explainer:
     scans: Sequence[RuleScan]
     not_in_force: dict[str, str]
     selected: set[str]
+    highest_only: frozenset[str] = frozenset()
+    """Ids of the highest-only caps in force."""
 
     @property
     def chosen_options(self) -> list[Option]:
@@ -364,6 +377,12 @@ class _Explainer:
             common = [
                 label for label in blocked[0][1] if all(label in found for _, found in blocked)
             ]
+            family = next(
+                (x for x in common if x.kind == "cap" and x.name in self.highest_only), None
+            )
+            lower = self.lower_users(family, blocked[0][0], achievement) if family else ""
+            if family is not None and lower:  # a lower certificate of its family counts instead
+                return "CAP_REACHED", {"cap": family.name, "other": lower}
             label = _most_telling(common) or _most_telling(blocked[0][1])
             assert label is not None
             return self.blocked(label, achievement, blocked[0][0])
@@ -371,6 +390,22 @@ class _Explainer:
         if scanned is not None:
             return scanned
         return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
+
+    def lower_users(self, label: BudgetLabel, option: Option, achievement: str) -> str:
+        """Chosen members of the highest-only family of ``option`` below ``achievement``'s level."""
+        problem, labels = self.compiled.problem, self.compiled.labels
+        mine = {i for i, _ in problem.draws[self.options.index(option)] if labels[i] == label}
+        rank = self.facts[achievement].rank
+        names = {
+            str(token)
+            for picked in self.chosen
+            for i, token in problem.draws[picked]
+            if i in mine
+            and token in self.facts
+            and rank is not None
+            and (self.facts[str(token)].rank or -(10**9)) < rank
+        }
+        return ", ".join(sorted(names))
 
     def overflows(self, option: int) -> list[BudgetLabel]:
         return _overflows(self.compiled.problem, self.compiled.labels, self.chosen, option)
