@@ -72,6 +72,7 @@ ErrorCode = Literal[
     "MISSING_SOURCE",
     # across files
     "DUPLICATE_ID",
+    "DUPLICATE_ISSUER_IDENTIFIER",
     "UNKNOWN_REFERENCE",
     "WRONG_REFERENCE_KIND",
     "UNKNOWN_LEVEL",
@@ -113,6 +114,8 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "DUPLICATE_LOCAL_ID": "two entries inside one item share an id",
     "MISSING_SOURCE": "an item neither cites a source nor is marked as an example",
     "DUPLICATE_ID": "two items of the same kind share an id",
+    "DUPLICATE_ISSUER_IDENTIFIER": "two issuers (or one issuer twice) list the same credential "
+    "issuer identifier",
     "UNKNOWN_REFERENCE": "a reference names an id that no item has",
     "WRONG_REFERENCE_KIND": "a reference names an item of the wrong kind",
     "UNKNOWN_LEVEL": "a level that the framework does not have",

@@ -24,6 +24,7 @@ from tests.interop_helpers import (
 )
 
 PORTFOLIO = str(ROOT / "examples/portfolios/demo-worker-001-electrician.yaml")
+SAMPLE_ISSUER = "https://example.com/issuers/876543"  # the issuer of ob30/simple.json
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +52,10 @@ def test_import_badge_reports_each_file(runner: CliRunner, tmp_path: Path) -> No
     for reason in ("BAD_CONTEXT", "EXPIRED", "ISSUER_MISSING", "BAD_SIGNATURE", "VERIFIED"):
         assert reason in out
     assert "UNBOUND_KEY" not in out
-    unpinned = runner.invoke(cli, ["import", "badge", str(fixture("ob30", "simple.json"))])
+    unpinned = runner.invoke(
+        cli,
+        ["import", "badge", str(fixture("ob30", "simple.json")), "--trust-issuer", SAMPLE_ISSUER],
+    )
     assert unpinned.exit_code == 0 and "unverifiable (UNBOUND_KEY)" in unpinned.output
     assert "Teamwork" in out and "matches no unit" in out
     assert "isParentOf" in out
@@ -123,11 +127,21 @@ def test_accept_unverified_marks_what_it_accepts(runner: CliRunner, tmp_path: Pa
     credentials = json.loads(export.output)
     path = tmp_path / "unsigned.json"
     path.write_text(json.dumps(credentials[0], ensure_ascii=False), encoding="utf-8")
-    strict = runner.invoke(cli, ["import", "badge", str(path)])
+    trust = ["--trust-issuer", credentials[0]["issuer"]["id"]]
+    strict = runner.invoke(cli, ["import", "badge", str(path), *trust])
     assert strict.exit_code == 0 and "NO_PROOF" in strict.output
     assert "accepted 0 achievements" in strict.output
     lenient = runner.invoke(
-        cli, ["import", "badge", str(path), "--accept-unverified", "-o", str(tmp_path / "p.yaml")]
+        cli,
+        [
+            "import",
+            "badge",
+            str(path),
+            *trust,
+            "--accept-unverified",
+            "-o",
+            str(tmp_path / "p.yaml"),
+        ],
     )
     assert lenient.exit_code == 0
     assert "[UNVERIFIED, accepted]" in lenient.output and "accepted 1 achievement" in lenient.output
@@ -161,7 +175,8 @@ def test_a_signed_clr_export_imports_as_verified(runner: CliRunner, tmp_path: Pa
         ],
     )
     assert export.exit_code == 0, export.output
-    result = runner.invoke(cli, ["import", "badge", str(clr), "--format", "json"])
+    trust = ["--trust-issuer", did_key(KEY.public_key())]
+    result = runner.invoke(cli, ["import", "badge", str(clr), "--format", "json", *trust])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert all(v["status"] == "verified" for v in report["files"][0]["verifications"])
@@ -283,10 +298,13 @@ def test_credentials_of_two_learners_do_not_make_one_portfolio(
         path.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
         files.append(str(path))
     output = tmp_path / "p.yaml"
-    mixed = runner.invoke(cli, ["import", "badge", *files, "-o", str(output)])
+    trust = ["--trust-issuer", did_key(KEY.public_key())]
+    mixed = runner.invoke(cli, ["import", "badge", *files, *trust, "-o", str(output)])
     assert mixed.exit_code == 1 and "2 credential subjects" in mixed.output
     assert not output.exists()
-    chosen = runner.invoke(cli, ["import", "badge", *files, "-o", str(output), "--learner", "w"])
+    chosen = runner.invoke(
+        cli, ["import", "badge", *files, *trust, "-o", str(output), "--learner", "w"]
+    )
     assert chosen.exit_code == 0, chosen.output
     portfolio = load_portfolio(output, load_standards(bundled_standards_path()))
     assert portfolio.learner == "w" and len(portfolio.achievements) == 2

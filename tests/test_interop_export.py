@@ -56,7 +56,7 @@ def test_the_importer_maps_a_signed_export_back_to_the_courses(
     clr = evaluation_clr(evaluation, standards, key=KEY, issuer=issuer)
     assert clr["proof"][0]["verificationMethod"].startswith(issuer + "#z6Mk")
     text = json.dumps(clr, ensure_ascii=False)
-    unpinned = import_badge_text(text, standards, now=NOW)  # the key is only the CLR's word
+    unpinned = import_badge_text(text, standards, now=NOW, trust=[issuer])  # the CLR's word
     assert {v.reason for v in unpinned.verifications} == {"UNBOUND_KEY"}
     assert unpinned.accepted == ()
     pinned = BadgeMapping.model_validate(

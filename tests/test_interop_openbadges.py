@@ -128,7 +128,7 @@ def _signed(document: dict[str, Any]) -> str:
 
 
 def test_a_verified_badge_maps_every_field(standards: Standards) -> None:
-    result = import_badge_text(_signed(electrician_badge()), standards, now=NOW)
+    result = import_badge_text(_signed(electrician_badge()), standards, now=NOW, trust=[ISSUER])
     assert result.error is None and [v.reason for v in result.verifications] == ["VERIFIED"]
     (record,) = result.records
     assert record.accepted
@@ -221,10 +221,12 @@ def test_a_bad_mapping_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_unverified_credentials_only_when_accepted_and_then_marked(standards: Standards) -> None:
     unsigned = json.dumps(electrician_badge())
-    strict = import_badge_text(unsigned, standards, now=NOW)
+    strict = import_badge_text(unsigned, standards, now=NOW, trust=[ISSUER])
     assert strict.verifications[0].reason == "NO_PROOF"
     assert strict.accepted == () and strict.records[0].achievement is not None
-    lenient = import_badge_text(unsigned, standards, now=NOW, accept_unverified=True)
+    lenient = import_badge_text(
+        unsigned, standards, now=NOW, trust=[ISSUER], accept_unverified=True
+    )
     (achievement,) = lenient.accepted
     assert achievement.note is not None and "UNVERIFIED (NO_PROOF)" in achievement.note
 
@@ -248,7 +250,7 @@ def test_an_achievement_that_matches_no_unit_is_reported_by_name(standards: Stan
     badge = electrician_badge()
     badge["credentialSubject"]["achievement"]["alignment"] = []
     badge["credentialSubject"]["achievement"]["name"] = "团队协作"
-    result = import_badge_text(_signed(badge), standards, now=NOW)
+    result = import_badge_text(_signed(badge), standards, now=NOW, trust=[ISSUER])
     (record,) = result.records
     assert not record.accepted and record.achievement is None
     assert "'团队协作'" in record.notes[0] and "matches no unit" in record.notes[0]
@@ -260,7 +262,7 @@ def test_a_verified_jwt_of_any_shape_is_mapped_without_a_crash(standards: Standa
     levels = badge["credentialSubject"]["achievement"]["resultDescription"][0]
     levels["rubricCriterionLevel"][0]["id"] = ["urn:rd:level:3"]
     badge["credentialSubject"]["result"][1]["value"] = {"not": "a score"}
-    result = import_badge_text(sign_jwt(badge, KEY), standards, now=NOW)
+    result = import_badge_text(sign_jwt(badge, KEY), standards, now=NOW, trust=[ISSUER])
     assert result.verifications[0].verified
     (record,) = result.records
     assert record.achievement is not None and record.achievement.level is None
@@ -270,7 +272,7 @@ def test_a_verified_jwt_of_any_shape_is_mapped_without_a_crash(standards: Standa
 
 def test_a_vc_jwt_badge_is_verified_and_mapped(standards: Standards) -> None:
     token = sign_jwt(electrician_badge(), KEY)
-    result = import_badge_text(token, standards, now=NOW)
+    result = import_badge_text(token, standards, now=NOW, trust=[ISSUER])
     assert result.verifications[0].method == "vc-jwt" and result.verifications[0].verified
     assert result.accepted[0].unit == ELECTRICIAN
 
@@ -307,7 +309,10 @@ def test_the_ob_sample_maps_with_a_mapping(standards: Standards) -> None:
     assert achievement.evidence == "http://example.com/credentials/3527"
     # without the pinned key, the sample's key is only its own word: not accepted
     unpinned = BadgeMapping.model_validate({"achievements": {TEAMWORK: "course:career-planning"}})
-    strict = import_badge_file(fixture("ob30", "simple.json"), standards, mapping=unpinned, now=NOW)
+    sample_issuer = ["https://example.com/issuers/876543"]  # trusted, but no key pinned
+    strict = import_badge_file(
+        fixture("ob30", "simple.json"), standards, mapping=unpinned, now=NOW, trust=sample_issuer
+    )
     assert strict.verifications[0].reason == "UNBOUND_KEY" and strict.accepted == ()
     lenient = import_badge_file(
         fixture("ob30", "simple.json"),
@@ -315,6 +320,7 @@ def test_the_ob_sample_maps_with_a_mapping(standards: Standards) -> None:
         mapping=unpinned,
         now=NOW,
         accept_unverified=True,
+        trust=sample_issuer,
     )
     (marked,) = lenient.accepted
     assert marked.note is not None and "UNVERIFIED (UNBOUND_KEY)" in marked.note
@@ -324,7 +330,7 @@ def test_a_credential_forged_in_a_standards_issuers_name_is_not_accepted(
     standards: Standards,
 ) -> None:
     """Signed with the forger's key, named in the verification method's fragment."""
-    issuer = next(iter(standards.issuers))
+    issuer = "https://demo-assessment-centre.example/issuer"  # on the standards' whitelist
     badge = electrician_badge()
     badge["issuer"] = {"id": issuer, "type": ["Profile"], "name": "forged"}
     forged = sign_credential(badge, OTHER_KEY, created=NOW)
@@ -362,13 +368,17 @@ def test_hostile_or_broken_files_are_rejected_and_nothing_is_accepted(
 def test_an_unknown_context_or_key_method_accepts_nothing(standards: Standards) -> None:
     signed = sign_credential(electrician_badge(), KEY, created=NOW)
     signed["@context"].append("https://contexts.example/unknown.jsonld")
-    result = import_badge_text(json.dumps(signed), standards, now=NOW, accept_unverified=True)
+    result = import_badge_text(
+        json.dumps(signed), standards, now=NOW, trust=[ISSUER], accept_unverified=True
+    )
     assert result.verifications[0].reason == "UNKNOWN_CONTEXT" and result.accepted == ()
     web = electrician_badge()
     web["issuer"] = {"id": "did:web:issuer.example", "type": ["Profile"], "name": "x"}
     method = "did:web:issuer.example#key-1"
     signed = sign_credential(web, KEY, verification_method=method, created=NOW)
-    strict = import_badge_text(json.dumps(signed), standards, now=NOW)
+    strict = import_badge_text(
+        json.dumps(signed), standards, now=NOW, trust=["did:web:issuer.example"]
+    )
     assert strict.verifications[0].reason == "UNKNOWN_KEY_METHOD" and strict.accepted == ()
 
 
@@ -393,7 +403,7 @@ def test_letter_grades_map_to_grade_scales_or_are_reported(standards: Standards)
         {"type": ["Result"], "resultDescription": "urn:rd:g", "value": "良好"},
         {"type": ["Result"], "resultDescription": "urn:rd:h", "value": "B+"},
     ]
-    result = import_badge_text(_signed(badge), standards, now=NOW)
+    result = import_badge_text(_signed(badge), standards, now=NOW, trust=[ISSUER])
     (record,) = result.records
     assert record.achievement is not None and record.achievement.grade == "良好"
     assert any("grade 'B+' is on no grade scale" in note for note in record.notes)

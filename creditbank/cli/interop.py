@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -28,14 +30,22 @@ from creditbank.interop.openbadges import (
     load_mapping,
     to_portfolio,
 )
+from creditbank.interop.trust import parse_trust
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
 from creditbank.models.plain import to_plain
 from creditbank.serialize import dump_document, dump_yaml
 
-__all__ = ["export_group", "import_group"]
+__all__ = [
+    "BadgeImportOptions",
+    "badge_import_options",
+    "export_group",
+    "import_group",
+    "run_badge_import",
+]
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _standards_option = standards_option
 _output_option = click.option(
@@ -48,11 +58,11 @@ _output_option = click.option(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(error: CreditbankError) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     if isinstance(error, LoadError):
         for problem in error.problems:
             console.print(str(problem), markup=False)
@@ -95,10 +105,11 @@ def _print_import(result: BadgeImport, console: Console) -> None:
         console.print(f"  rejected: {result.error.code} {result.error.message}", markup=False)
         return
     for verification in result.verifications:
+        trust = f" [issuer: {verification.issuer_trust}]" if verification.issuer_trust else ""
         console.print(
             f"  credential {verification.credential_id or '(no id)'} from "
             f"{verification.issuer or '(no issuer)'}: {verification.status} "
-            f"({verification.reason}) {verification.message}",
+            f"({verification.reason}) {verification.message}{trust}",
             markup=False,
         )
     for record in result.records:
@@ -127,15 +138,103 @@ def _print_import(result: BadgeImport, console: Console) -> None:
         )
 
 
+def badge_import_options(func: _F) -> _F:
+    """The options of a badge import, shared by ``import badge`` and ``ledger deposit-badge``."""
+    options = [
+        click.option(
+            "--map",
+            "mapping_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="The institution's mapping file: achievements/alignments -> units, trusted "
+            "issuers and their keys.",
+        ),
+        click.option(
+            "--trust-issuer",
+            "trusted",
+            multiple=True,
+            metavar="ID[#z6Mk…]",
+            help="Also trust this credential issuer id (repeatable); ID#z6Mk… also pins its "
+            "key. By default only the identifiers of the standards' issuers are trusted.",
+        ),
+        click.option(
+            "--no-issuer-check",
+            is_flag=True,
+            help="Turn the issuer whitelist off (every result then says the issuer was not "
+            "checked).",
+        ),
+        click.option(
+            "--accept-unverified",
+            is_flag=True,
+            help="Also accept credentials that cannot be verified (no proof, unknown key); "
+            "they are marked UNVERIFIED. Invalid ones are never accepted.",
+        ),
+        click.option(
+            "--contexts",
+            "contexts_dir",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="A directory of extra JSON-LD contexts (with index.json), searched first.",
+        ),
+        click.option(
+            "--allow-network",
+            is_flag=True,
+            help="Fetch JSON-LD contexts missing from the local cache over HTTPS (off by default).",
+        ),
+        click.option(
+            "--at",
+            "moment",
+            type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+            default=None,
+            help="Check validity windows as of this moment (UTC; default: now).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class BadgeImportOptions:
+    """What :func:`badge_import_options` collects."""
+
+    mapping_path: Path | None = None
+    trusted: tuple[str, ...] = ()
+    no_issuer_check: bool = False
+    accept_unverified: bool = False
+    contexts_dir: Path | None = None
+    allow_network: bool = False
+    moment: dt.datetime | None = None
+
+
+def run_badge_import(
+    files: Sequence[Path], standards: Standards, options: BadgeImportOptions
+) -> tuple[list[BadgeImport], ContextLoader]:
+    """Import each file; raises :class:`CreditbankError` for a bad mapping, key or context
+    directory (a bad credential is a result, never an error)."""
+    mapping = load_mapping(options.mapping_path) if options.mapping_path is not None else None
+    trust = parse_trust(options.trusted)
+    loader = ContextLoader(options.contexts_dir, allow_network=options.allow_network)
+    now = options.moment.replace(tzinfo=dt.UTC) if options.moment is not None else None
+    results = [
+        import_badge_file(
+            path,
+            standards,
+            mapping=mapping,
+            loader=loader,
+            now=now,
+            accept_unverified=options.accept_unverified,
+            trust=trust,
+            issuer_check=not options.no_issuer_check,
+        )
+        for path in files
+    ]
+    return results, loader
+
+
 @import_group.command("badge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--map",
-    "mapping_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The institution's mapping file: achievements/alignments -> units, trusted issuers.",
-)
+@badge_import_options
 @click.option(
     "-o",
     "--output",
@@ -143,32 +242,7 @@ def _print_import(result: BadgeImport, console: Console) -> None:
     default=None,
     help="Write the accepted achievements as a portfolio (.yaml, .yml or .json).",
 )
-@click.option(
-    "--accept-unverified",
-    is_flag=True,
-    help="Also accept credentials that cannot be verified (no proof, unknown key); "
-    "their achievements are marked UNVERIFIED. Invalid ones are never accepted.",
-)
 @click.option("--learner", default=None, help="Learner id for the portfolio (default: subject).")
-@click.option(
-    "--contexts",
-    "contexts_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="A directory of extra JSON-LD contexts (with index.json), searched first.",
-)
-@click.option(
-    "--allow-network",
-    is_flag=True,
-    help="Fetch JSON-LD contexts missing from the local cache over HTTPS (off by default).",
-)
-@click.option(
-    "--at",
-    "moment",
-    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-    default=None,
-    help="Check validity windows as of this moment (UTC; default: now).",
-)
 @_standards_option
 @click.option(
     "--format",
@@ -180,44 +254,30 @@ def _print_import(result: BadgeImport, console: Console) -> None:
 )
 def import_badge(
     files: tuple[Path, ...],
-    mapping_path: Path | None,
     output: Path | None,
-    accept_unverified: bool,
     learner: str | None,
-    contexts_dir: Path | None,
-    allow_network: bool,
-    moment: dt.datetime | None,
     standards_dir: Path | None,
     output_format: str,
+    **options: Any,
 ) -> None:
     """Verify Open Badges 3.0 / CLR 2.0 credentials (FILE: JSON or VC-JWT) and map them.
 
     Each credential is verified (Data Integrity eddsa-rdfc-2022 or VC-JWT; validity window;
-    the mapping's issuer whitelist) and each achievement mapped to a unit of the standards.
+    the issuer whitelist: the identifiers of the standards' issuers, plus --trust-issuer
+    and the mapping's issuers) and each achievement mapped to a unit of the standards.
     Only verified credentials are accepted unless --accept-unverified is given. Prints what
     was accepted and, by name, everything that was not; with -o writes a portfolio of the
     accepted achievements (of one credential subject, unless --learner names the learner).
     Exits 1 when a file is rejected or a credential is invalid.
     """
+    chosen = BadgeImportOptions(**options)
+    accept_unverified = chosen.accept_unverified
     try:
         standards = _standards(standards_dir)
-        mapping = load_mapping(mapping_path) if mapping_path is not None else None
-        loader = ContextLoader(contexts_dir, allow_network=allow_network)
+        results, loader = run_badge_import(files, standards, chosen)
     except CreditbankError as error:
         _fail(error)
         return
-    now = moment.replace(tzinfo=dt.UTC) if moment is not None else None
-    results = [
-        import_badge_file(
-            path,
-            standards,
-            mapping=mapping,
-            loader=loader,
-            now=now,
-            accept_unverified=accept_unverified,
-        )
-        for path in files
-    ]
     portfolio = to_portfolio(
         results,
         learner or learner_of(results) or "imported-learner",
@@ -239,7 +299,12 @@ def import_badge(
         console.print(
             f"accepted {len(portfolio.achievements)} achievement"
             f"{'s' if len(portfolio.achievements) != 1 else ''}"
-            + ("" if accept_unverified else " (verified credentials only)"),
+            + ("" if accept_unverified else " (verified credentials only)")
+            + (
+                "; the issuer whitelist was OFF (--no-issuer-check)"
+                if chosen.no_issuer_check
+                else ""
+            ),
             markup=False,
         )
     subjects = {r.subject_id for i in results for r in i.records if r.accepted and r.achievement}

@@ -10,8 +10,9 @@ found a problem, 2 usage error.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -21,7 +22,10 @@ from rich.console import Console
 from rich.table import Table
 
 from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
 from creditbank.errors import CreditbankError, LoadError
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges
+from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
 from creditbank.loading import load_portfolio, load_standards
@@ -54,11 +58,11 @@ class _Options:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(error: CreditbankError) -> NoReturn:
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     if isinstance(error, LoadError):
         for problem in error.problems:
             err.print(str(problem), markup=False)
@@ -289,6 +293,106 @@ def deposit_command(
         output,
         standards=True,
     )
+
+
+@ledger_group.command("deposit-badge")
+@click.argument("account")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@badge_import_options
+@_actor_options
+@_key_option
+@_format_option
+@_pass
+def deposit_badge_command(
+    options: _Options,
+    /,
+    account: str,
+    files: tuple[Path, ...],
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output: str,
+    **import_options: Any,
+) -> None:
+    """Import Open Badges / CLR credentials (FILE: JSON or VC-JWT) and deposit them.
+
+    Verifies each credential as `creditbank import badge` does and deposits each accepted
+    achievement into ACCOUNT, recording whether its credential was verified and why:
+    verified ones as `verified`, unverifiable ones (only with --accept-unverified) as
+    `unverified`; invalid ones never. The actor must be the issuer the standards authorise
+    (--role issuer --org ISSUER). Each deposit's idempotency key is KEY:ACHIEVEMENT.
+    Exits 1 when a file is rejected, a credential invalid or a deposit refused.
+    """
+    actor = _actor(actor_id, role, organisation)
+    chosen = BadgeImportOptions(**import_options)
+    try:
+        results, _ = run_badge_import(files, options.standards(), chosen)
+        with options.ledger(standards=True) as ledger:
+            done = deposit_badges(
+                ledger,
+                account,
+                results,
+                actor=actor,
+                key=key,
+                accept_unverified=chosen.accept_unverified,
+            )
+    except CreditbankError as error:
+        _fail(error)
+    rejected = [r for r in results if r.error is not None]
+    if output == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "deposits": [d.to_dict() for d in done],
+                    "rejected": [r.to_dict() for r in rejected],
+                    "issuer_check": "off" if chosen.no_issuer_check else "whitelist",
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
+    bad = rejected or any(
+        d.outcome == "refused" or d.record.verification.status == "invalid" for d in done
+    )
+    if bad:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _deposits_view(
+    account: str, done: Sequence[BadgeDeposit], rejected: Sequence[BadgeImport], unchecked: bool
+) -> Table:
+    deposited = sum(d.outcome == "deposited" for d in done)
+    title = f"deposit-badge into {account}: {deposited} achievement(s) deposited"
+    if unchecked:
+        title += "; the issuer whitelist was OFF (--no-issuer-check)"
+    table = Table(title=title, title_justify="left")
+    for column in ("file", "achievement", "unit", "credential", "outcome"):
+        table.add_column(column, overflow="fold")
+    for d in done:
+        v = d.record.verification
+        achievement = d.record.achievement
+        if d.outcome in ("deposited", "replayed"):
+            outcome = d.outcome + (" as verified" if v.verified else " as UNVERIFIED")
+        elif d.error is not None:
+            outcome = f"refused: {d.error}"
+        else:
+            outcome = f"skipped: {d.skipped}"
+        table.add_row(
+            d.source,
+            f"{d.record.name} ({achievement.id})" if achievement else d.record.name,
+            str(achievement.unit) if achievement else "",
+            f"{v.status} ({v.reason})",
+            outcome,
+        )
+    for r in rejected:
+        error = r.error
+        table.add_row(
+            r.source, "", "", "rejected", f"{error.code} {error.message}" if error else ""
+        )
+    return table
 
 
 @ledger_group.command("apply")
@@ -538,13 +642,19 @@ def _statement_view(statement: Statement) -> list[Table]:
         achievements.add_column(column, overflow="fold")
     for a in statement.achievements:
         status = a.status + (f" ({a.status_reason})" if a.status_reason else "")
+        verification = a.verification
+        check = a.credential_check
+        if check is not None:
+            how = ", ".join(x for x in (check.method, check.reason) if x)
+            trust = "; issuer NOT CHECKED" if check.issuer_trust == "unchecked" else ""
+            verification += f" (credential {check.status}: {how}{trust})"
         achievements.add_row(
             a.id,
             a.unit,
             a.level or "",
             a.earned_on.isoformat(),
             a.issuer or "",
-            a.verification,
+            verification,
             status,
         )
     applications = Table(title="applications", title_justify="left")

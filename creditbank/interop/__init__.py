@@ -2,14 +2,20 @@
 
 * :mod:`~creditbank.interop.openbadges` — import OB 3.0 / CLR 2.0 credentials: verify, then
   map each achievement to an :class:`~creditbank.models.Achievement`;
-* :mod:`~creditbank.interop.verify` — Data Integrity (eddsa-rdfc-2022) and VC-JWT checks;
+* :mod:`~creditbank.interop.verify` — Data Integrity (eddsa-rdfc-2022) and VC-JWT checks
+  (:mod:`~creditbank.interop.jwt_claims`: a VC-JWT's claims against its credential;
+  :mod:`~creditbank.interop.vcfields`: a credential's issuer and dates);
+* :mod:`~creditbank.interop.trust` — the issuer whitelist (the standards' issuers' identifiers);
+* :mod:`~creditbank.interop.deposit` — accepted achievements into a ledger account, each with
+  how its credential was verified;
 * :mod:`~creditbank.interop.jsonld` — a JSON-LD document loader over a local context cache;
 * :mod:`~creditbank.interop.export` — an evaluation's recognised credit as credentials;
 * :mod:`~creditbank.interop.case` — CASE 1.1 CFPackages out and in;
 * :mod:`~creditbank.interop.ctdl` — CTDL JSON-LD out.
 
-Nothing here writes to the credit-bank ledger: the importer returns achievements with their
-verification results, and the caller decides what to deposit.
+The importer itself writes nothing: it returns achievements with their verification
+results; :func:`deposit_badges` deposits the accepted ones, and the ledger records which
+were verified.
 """
 
 from creditbank.interop.case import (
@@ -21,6 +27,7 @@ from creditbank.interop.case import (
     import_case_file,
 )
 from creditbank.interop.ctdl import export_ctdl
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges
 from creditbank.interop.errors import INTEROP_ERROR_CODES, InteropError, InteropErrorCode
 from creditbank.interop.export import (
     evaluation_clr,
@@ -43,6 +50,7 @@ from creditbank.interop.verify import Verification, verify_credential, verify_jw
 
 __all__ = [
     "INTEROP_ERROR_CODES",
+    "BadgeDeposit",
     "BadgeImport",
     "BadgeMapping",
     "BadgeRecord",
@@ -54,6 +62,7 @@ __all__ = [
     "JsonLimits",
     "Verification",
     "case_edges",
+    "deposit_badges",
     "evaluation_clr",
     "evaluation_credentials",
     "export_case",

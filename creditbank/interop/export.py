@@ -31,7 +31,7 @@ from creditbank.engine.result import Evaluation, Use
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.keys import b58encode, did_key, verification_method_for
 from creditbank.interop.openbadges import UNIT_URN
-from creditbank.interop.verify import VC_V2_CONTEXT, parse_datetime, proof_hash
+from creditbank.interop.verify import VC_V2_CONTEXT, credential_dates, proof_hash
 from creditbank.models import Label, Standards
 
 __all__ = [
@@ -90,7 +90,8 @@ def sign_credential(
 def sign_jwt(
     credential: Mapping[str, Any], key: Ed25519PrivateKey, *, kid: str | None = None
 ) -> str:
-    """The credential as a VC-JWT (VC 1.1 JWT encoding: ``vc`` claim, ``iss``, ``nbf``, ``jti``).
+    """The credential as a VC-JWT (VC 1.1 JWT encoding: ``vc`` claim; ``iss``, ``jti``,
+    ``sub``, ``nbf`` and ``exp`` repeat its issuer, id, subject id and validity dates).
 
     Signed with alg ``EdDSA`` (what Open Badges 3.0 verifiers expect); ``kid`` defaults to
     the key's did:key verification method.
@@ -102,9 +103,14 @@ def sign_jwt(
         claims["iss"] = issuer_id
     if isinstance(credential.get("id"), str):
         claims["jti"] = credential["id"]
-    start = credential.get("validFrom", credential.get("issuanceDate"))
-    if isinstance(start, str):  # a date-time without a time zone is UTC, as the verifier reads it
-        claims["nbf"] = int(parse_datetime(start).timestamp())
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict) and isinstance(subject.get("id"), str):
+        claims["sub"] = subject["id"]
+    start, end = credential_dates(credential)  # a date without a time zone is UTC, as verified
+    if start is not None:
+        claims["nbf"] = int(start.timestamp())
+    if end is not None:
+        claims["exp"] = int(end.timestamp())
     header = {
         "alg": "EdDSA",
         "typ": "JWT",

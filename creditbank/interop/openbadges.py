@@ -12,14 +12,18 @@ achievement to an :class:`~creditbank.models.Achievement` of a portfolio:
 * **dates** — ``awardedDate``, else ``validFrom`` / ``issuanceDate``; ``validUntil`` /
   ``expirationDate`` become the expiry;
 * **results** — a ``Percent`` result becomes the score, a ``LetterGrade`` the grade;
-* **credits** — ``creditsEarned``; **issuer** — the mapping's ``issuers:``, or a standards
-  issuer with the credential issuer's id; **evidence** — the first evidence URL, else the
+* **credits** — ``creditsEarned``; **issuer** — the standards issuer listing the credential
+  issuer's id among its ``identifiers``, else the mapping's ``issuers:``, else a standards
+  issuer with that id; **evidence** — the first evidence URL, else the
   credential id; **certificate number** — ``licenseNumber``.
 
-Whatever cannot be mapped is reported by name in the record's ``notes`` (or the import's
-``unmapped``); nothing is dropped silently. Only verified credentials are accepted unless
-the caller passes ``accept_unverified=True`` — and then unverified ones are marked in their
-achievement's ``note``. Invalid credentials are never accepted.
+The issuer whitelist is the identifiers of the standards' issuers, plus what the caller
+trusts explicitly (the mapping's ``issuers:``, ``trust``); ``issuer_check=False`` turns it
+off, and each verification says so. Whatever cannot be mapped is reported by name in the
+record's ``notes`` (or the import's ``unmapped``); nothing is dropped silently. Only
+verified credentials are accepted unless the caller passes ``accept_unverified=True`` —
+and then unverified ones are marked in their achievement's ``note``. Invalid credentials
+are never accepted.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from creditbank.interop.errors import InteropError
 from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json, read_limited
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.keys import public_key_from_multibase
+from creditbank.interop.trust import Trust, annotate_trust, standards_identifiers, whitelist
 from creditbank.interop.verify import (
     Verification,
     credential_dates,
@@ -123,10 +128,10 @@ class TrustedIssuer(Model):
 class BadgeMapping(Model):
     """An institution's mapping from badges to its standards (``--map MAPPING.yaml``).
 
-    ``issuers`` doubles as the issuer whitelist: when it is given, credentials of any
-    other issuer are invalid (``ISSUER_NOT_TRUSTED``); its pinned ``keys`` are what binds a
-    key named in a credential to its issuer (else ``UNBOUND_KEY``, unless the issuer is a
-    did:key).
+    ``issuers`` adds to the issuer whitelist (whose default is the identifiers of the
+    standards' issuers): credentials of an issuer on neither are invalid
+    (``ISSUER_NOT_TRUSTED``); its pinned ``keys`` are what binds a key named in a credential
+    to its issuer (else ``UNBOUND_KEY``, unless the issuer is a did:key).
     """
 
     kind: Literal["badge_mapping"] = "badge_mapping"
@@ -171,21 +176,22 @@ def _plain(value: Any) -> Any:
 
 
 def trusted_issuers(
-    mapping: BadgeMapping | None, standards: Standards
+    mapping: BadgeMapping | None,
+    standards: Standards,
+    trust: Trust | None = None,
+    *,
+    issuer_check: bool = True,
 ) -> dict[str, frozenset[str]] | None:
-    """The issuer whitelist: the mapping's ``issuers`` (each bound to a standards issuer, if
-    named) plus standards issuers whose own id is a credential issuer id (a URL or DID).
-    None when the mapping gives no ``issuers`` section: then no whitelist applies."""
-    if mapping is None or mapping.issuers is None:
-        return None
-    allowed: dict[str, frozenset[str]] = {}
-    for external, entry in mapping.issuers.items():
-        if entry.issuer is None or entry.issuer in standards.issuers:
-            allowed[external] = frozenset(entry.keys)
-    for issuer_id in standards.issuers:
-        if ":" in issuer_id:
-            allowed.setdefault(issuer_id, frozenset())
-    return allowed
+    """The issuer whitelist (issuer id -> keys pinned for it): the identifiers of the
+    standards' issuers, plus the mapping's ``issuers`` (each bound to a standards issuer, if
+    named) and ``trust``, the issuers the caller trusts explicitly. None when
+    ``issuer_check`` is False: then no whitelist applies, and every verification says so."""
+    extra: dict[str, frozenset[str]] = {}
+    if mapping is not None and mapping.issuers is not None:
+        for external, entry in mapping.issuers.items():
+            if entry.issuer is None or entry.issuer in standards.issuers:
+                extra[external] = frozenset(entry.keys)
+    return whitelist(standards, extra, trust, issuer_check=issuer_check)
 
 
 # --------------------------------------------------------------------- results
@@ -242,6 +248,8 @@ class BadgeImport:
     unmapped: tuple[str, ...] = ()
     associations: tuple[Association, ...] = ()
     error: InteropError | None = None
+    issuer_check: bool = True
+    """False when the caller turned the issuer whitelist off."""
 
     @property
     def accepted(self) -> tuple[Achievement, ...]:
@@ -257,6 +265,7 @@ class BadgeImport:
             "verifications": [v.to_dict() for v in self.verifications],
             "records": [r.to_dict() for r in self.records],
             "unmapped": list(self.unmapped),
+            "issuer_check": "whitelist" if self.issuer_check else "off",
             "associations": [
                 {"type": a.type, "source": a.source, "target": a.target} for a in self.associations
             ],
@@ -301,6 +310,7 @@ class _Context:
     whitelist: Mapping[str, frozenset[str]] | None
     keys: Mapping[str, Ed25519PublicKey] | None
     accept_unverified: bool
+    identifiers: Mapping[str, str] = field(default_factory=dict)
     records: list[BadgeRecord] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
@@ -312,12 +322,17 @@ def _acceptable(verification: Verification, accept_unverified: bool) -> bool:
 
 
 def _verify_entry(entry: Any, ctx: _Context) -> tuple[Verification, dict[str, Any] | None]:
+    """Verify a credential (a JSON object or a VC-JWT) against the import's whitelist."""
     if isinstance(entry, str):
-        return verify_jwt(entry, now=ctx.now, trusted_issuers=ctx.whitelist, keys=ctx.keys)
-    verification = verify_credential(
-        entry, loader=ctx.loader, now=ctx.now, trusted_issuers=ctx.whitelist, keys=ctx.keys
-    )
-    return verification, entry if isinstance(entry, dict) else None
+        verification, document = verify_jwt(
+            entry, now=ctx.now, trusted_issuers=ctx.whitelist, keys=ctx.keys
+        )
+    else:
+        verification = verify_credential(
+            entry, loader=ctx.loader, now=ctx.now, trusted_issuers=ctx.whitelist, keys=ctx.keys
+        )
+        document = entry if isinstance(entry, dict) else None
+    return annotate_trust(verification, ctx.whitelist, ctx.identifiers), document
 
 
 def _import_credential(
@@ -556,10 +571,21 @@ def _map_dates(document: Mapping[str, Any], notes: list[str]) -> dict[str, Any] 
 
 
 def _map_issuer(document: Mapping[str, Any], ctx: _Context, notes: list[str]) -> dict[str, Any]:
+    """The standards issuer the credential's issuer is: the one listing it among its
+    ``identifiers``, else the mapping file's, else a standards issuer with that very id."""
     issuer = issuer_of(document)
     mapped: str | None = None
+    by_mapping: str | None = None
     if issuer is not None and ctx.mapping.issuers and issuer in ctx.mapping.issuers:
-        mapped = ctx.mapping.issuers[issuer].issuer
+        by_mapping = ctx.mapping.issuers[issuer].issuer
+    if issuer is not None and issuer in ctx.identifiers:
+        mapped = ctx.identifiers[issuer]
+        if by_mapping is not None and by_mapping != mapped:
+            notes.append(
+                f"the mapping file maps issuer {issuer} to {by_mapping}, but the standards "
+                f"list it as an identifier of {mapped}; {mapped} is used"
+            )
+    mapped = mapped or by_mapping
     if mapped is None and issuer in ctx.standards.issuers:
         mapped = issuer
     if mapped is not None:
@@ -567,8 +593,9 @@ def _map_issuer(document: Mapping[str, Any], ctx: _Context, notes: list[str]) ->
     profile = document.get("issuer")
     name = profile.get("name") if isinstance(profile, dict) else None
     notes.append(
-        f"issuer {_text(name) or ''} ({issuer}) is not an issuer of the standards; map it in "
-        "the mapping file's issuers: section"
+        f"issuer {_text(name) or ''} ({issuer}) is not an issuer of the standards; list it "
+        "under `identifiers:` of its issuer in the standards, or map it in the mapping "
+        "file's issuers: section"
     )
     return {}
 
@@ -698,17 +725,25 @@ def import_badge_text(
     accept_unverified: bool = False,
     keys: Mapping[str, Ed25519PublicKey] | None = None,
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
+    trust: Trust | None = None,
+    issuer_check: bool = True,
 ) -> BadgeImport:
     """Verify and map one credential (JSON or VC-JWT text). Never raises for bad input:
-    a document that cannot be processed comes back with ``error`` set and no records."""
+    a document that cannot be processed comes back with ``error`` set and no records.
+
+    The issuer whitelist is the identifiers of the standards' issuers, plus the mapping
+    file's ``issuers`` and ``trust`` (issuer ids, or ids -> pinned Multikeys) — or none
+    at all when ``issuer_check`` is False, which each verification then says
+    (``issuer_trust="unchecked"``)."""
     ctx = _Context(
         standards,
         mapping or BadgeMapping(),
         loader or ContextLoader(),
         now,
-        trusted_issuers(mapping, standards),
+        trusted_issuers(mapping, standards, trust, issuer_check=issuer_check),
         keys,
         accept_unverified,
+        standards_identifiers(standards),
     )
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
@@ -718,26 +753,23 @@ def import_badge_text(
         if text is not None and _looks_like_jwt(text):
             if len(text) > limits.max_bytes:
                 raise InteropError("DOCUMENT_TOO_LARGE", "the JWT is above the size limit", source)
-            verification, document = verify_jwt(
-                text, now=now, trusted_issuers=ctx.whitelist, keys=keys
-            )
+            verification, document = _verify_entry(text, ctx)
         else:
-            document = parse_json(data, source=source, limits=limits)
-            if not isinstance(document, dict):
+            parsed = parse_json(data, source=source, limits=limits)
+            if not isinstance(parsed, dict):
                 raise InteropError("NOT_A_CREDENTIAL", "the document is not a JSON object", source)
-            verification = verify_credential(
-                document, loader=ctx.loader, now=now, trusted_issuers=ctx.whitelist, keys=keys
-            )
+            verification, document = _verify_entry(parsed, ctx)
     except InteropError as error:
         if error.source is None:
             error = InteropError(error.code, error.message, source)
-        return BadgeImport(source, error=error)
+        return BadgeImport(source, error=error, issuer_check=issuer_check)
     ctx.verifications.append(verification)
     if verification.reason == "NOT_A_CREDENTIAL" or document is None:
         return BadgeImport(
             source,
             (verification,),
             error=InteropError("NOT_A_CREDENTIAL", verification.message, source),
+            issuer_check=issuer_check,
         )
     _import_credential(document, verification, ctx, None)
     return BadgeImport(
@@ -746,6 +778,7 @@ def import_badge_text(
         tuple(ctx.records),
         tuple(ctx.unmapped),
         tuple(ctx.associations),
+        issuer_check=issuer_check,
     )
 
 
@@ -759,13 +792,15 @@ def import_badge_file(
     accept_unverified: bool = False,
     keys: Mapping[str, Ed25519PublicKey] | None = None,
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
+    trust: Trust | None = None,
+    issuer_check: bool = True,
 ) -> BadgeImport:
     """:func:`import_badge_text` for a file, of which at most the size limit is read."""
     where = str(path)
     try:
         data = read_limited(path, limits=limits)
     except InteropError as error:
-        return BadgeImport(where, error=error)
+        return BadgeImport(where, error=error, issuer_check=issuer_check)
     return import_badge_text(
         data,
         standards,
@@ -776,6 +811,8 @@ def import_badge_file(
         accept_unverified=accept_unverified,
         keys=keys,
         limits=limits,
+        trust=trust,
+        issuer_check=issuer_check,
     )
 
 

@@ -18,7 +18,8 @@ reason:
                 context), ``UNKNOWN_CONTEXT``, ``UNDEFINED_TERMS`` (content no signature
                 covers under the name it is read by), ``MALFORMED_PROOF``,
                 ``MALFORMED_CREDENTIAL`` (also: too complex to canonicalise),
-                ``NOT_A_CREDENTIAL``
+                ``CLAIM_MISMATCH`` (a VC-JWT's ``iss``, ``sub``, ``jti``, ``nbf`` or
+                ``exp`` contradicts the credential), ``NOT_A_CREDENTIAL``
 ==============  =====================================================================
 
 eddsa-rdfc-2022 (W3C *Data Integrity EdDSA Cryptosuites v1.0*): the proof options with
@@ -68,16 +69,19 @@ from creditbank.interop.jsonld import (
     inline_contexts,
     undefined_terms,
 )
+from creditbank.interop.jwt_claims import claim_mismatches, claim_time
 from creditbank.interop.keys import (
     b58decode,
     multibase_from_public_key,
     public_key_from_multibase,
 )
+from creditbank.interop.vcfields import credential_dates, issuer_of, parse_datetime
 
 __all__ = [
     "REASON_STATUS",
     "VC_V1_CONTEXT",
     "VC_V2_CONTEXT",
+    "IssuerTrust",
     "KeySource",
     "Verification",
     "VerificationReason",
@@ -116,9 +120,13 @@ VerificationReason = Literal[
     "UNDEFINED_TERMS",
     "MALFORMED_PROOF",
     "MALFORMED_CREDENTIAL",
+    "CLAIM_MISMATCH",
     "NOT_A_CREDENTIAL",
 ]
 KeySource = Literal["caller", "did:key", "document", "fragment", "jwk"]
+IssuerTrust = Literal["standards", "caller", "unchecked"]
+"""How an issuer passed the whitelist: an identifier of a standards issuer, trusted
+explicitly by the caller, or not checked (the caller turned the whitelist off)."""
 
 REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
     "VERIFIED": "verified",
@@ -137,6 +145,7 @@ REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
     "UNDEFINED_TERMS": "invalid",
     "MALFORMED_PROOF": "invalid",
     "MALFORMED_CREDENTIAL": "invalid",
+    "CLAIM_MISMATCH": "invalid",
     "NOT_A_CREDENTIAL": "invalid",
 }
 
@@ -153,6 +162,7 @@ class Verification:
     method: Literal["eddsa-rdfc-2022", "vc-jwt"] | None = None
     verification_method: str | None = None
     key_source: KeySource | None = None
+    issuer_trust: IssuerTrust | None = None
 
     @property
     def verified(self) -> bool:
@@ -169,6 +179,7 @@ class Verification:
             "method": self.method,
             "verification_method": self.verification_method,
             "key_source": self.key_source,
+            "issuer_trust": self.issuer_trust,
         }
 
 
@@ -177,46 +188,6 @@ class _Fail(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
-
-
-def parse_datetime(value: Any) -> dt.datetime:
-    """An xsd:dateTime as an aware datetime; a value without a time zone is taken as UTC."""
-    if not isinstance(value, str):
-        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
-    text = value.strip()
-    if len(text) == 10:
-        text += "T00:00:00"
-    moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def issuer_of(document: Mapping[str, Any]) -> str | None:
-    """The issuer's id (``issuer`` as a string or an object with ``id``)."""
-    issuer = document.get("issuer")
-    if isinstance(issuer, dict):
-        issuer = issuer.get("id")
-    return issuer if isinstance(issuer, str) and issuer else None
-
-
-def credential_dates(
-    document: Mapping[str, Any],
-) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(valid from, valid until): VC 2.0 ``validFrom``/``validUntil`` and VC 1.1
-    ``issuanceDate``/``expirationDate``; when both of a pair are given, the stricter one
-    (the later start, the earlier end). ``null`` counts as absent, as in JSON-LD — so a
-    ``"validUntil": null`` added to a signed VC 1.1 credential cannot hide its
-    ``expirationDate``. ValueError when one is not a date-time."""
-    starts = [
-        parse_datetime(document[key])
-        for key in ("validFrom", "issuanceDate")
-        if document.get(key) is not None
-    ]
-    ends = [
-        parse_datetime(document[key])
-        for key in ("validUntil", "expirationDate")
-        if document.get(key) is not None
-    ]
-    return (max(starts) if starts else None, min(ends) if ends else None)
 
 
 def _types(value: Any) -> list[str]:
@@ -276,7 +247,10 @@ def _check_trust(
     if issuer not in trusted_issuers:
         raise _Fail(
             "ISSUER_NOT_TRUSTED",
-            f"the issuer {issuer} is not on the whitelist of trusted issuers",
+            f"the issuer {issuer} is not on the whitelist of trusted issuers (the "
+            "identifiers of the standards' issuers, and those the caller trusts); if it is "
+            f"genuine, list {issuer} under `identifiers:` of its issuer in the standards, or "
+            f"trust it explicitly (--trust-issuer {issuer}, or the mapping file's issuers:)",
         )
     pinned = trusted_issuers[issuer]
     if pinned and not any(multibase_from_public_key(key) in pinned for key in keys):
@@ -603,44 +577,48 @@ def _b64json(part: str) -> Any:
     return parse_json(raw)
 
 
-def _claim_time(payload: Mapping[str, Any], claim: str) -> dt.datetime | None:
-    """A NumericDate claim (``nbf``, ``exp``) as a datetime; ValueError when it is not one."""
-    value = payload.get(claim)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"the JWT claim `{claim}` is not a number of seconds")
-    try:
-        return dt.datetime.fromtimestamp(value, dt.UTC)
-    except (OverflowError, OSError, ValueError):
-        raise ValueError(f"the JWT claim `{claim}` ({value}) is out of range") from None
-
-
 def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
     """The credential of a JWT payload; VC 1.1 registered claims fill its properties."""
     credential = payload.get("vc", payload)
     if not isinstance(credential, dict):
         return None
     credential = copy.deepcopy(credential)
-    if "vc" in payload:
+    if "vc" in payload:  # VC 1.1 decoding: a claim stands for a property the vc lacks
         if "iss" in payload and issuer_of(credential) is None:
             credential["issuer"] = payload["iss"]
         if "jti" in payload and "id" not in credential:
             credential["id"] = payload["jti"]
+        subject = credential.get("credentialSubject")
+        if "sub" in payload and isinstance(subject, dict) and "id" not in subject:
+            subject["id"] = payload["sub"]
         for claim, prop in (("nbf", "issuanceDate"), ("exp", "expirationDate")):
             try:
-                moment = _claim_time(payload, claim)
+                moment = claim_time(payload, claim)
             except ValueError:
                 continue  # verify_jwt reports it
-            if moment is not None:
+            if moment is not None and credential.get(prop) is None:
                 credential[prop] = moment.isoformat()
     return credential
+
+
+def _check_claims_agree(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> None:
+    """VC-JWT: ``iss``, ``sub``, ``jti``, ``nbf`` and ``exp`` repeat the credential's issuer,
+    subject id, id and validity dates; a JWT that says otherwise is invalid."""
+    found = claim_mismatches(payload, credential)
+    if found:
+        raise _Fail(
+            "CLAIM_MISMATCH",
+            "the JWT's claims contradict the credential it carries: "
+            + "; ".join(found)
+            + " (a VC-JWT's iss, sub, jti, nbf and exp must state the credential's issuer, "
+            "credentialSubject id, id, validFrom/issuanceDate and validUntil/expirationDate)",
+        )
 
 
 def _check_jwt_claims(payload: Mapping[str, Any], now: dt.datetime) -> None:
     """``nbf`` and ``exp`` bind every JWT, whichever form its credential takes."""
     try:
-        start, end = _claim_time(payload, "nbf"), _claim_time(payload, "exp")
+        start, end = claim_time(payload, "nbf"), claim_time(payload, "exp")
     except ValueError as error:
         raise _Fail("MALFORMED_CREDENTIAL", str(error)) from None
     if start is not None and now < start:
@@ -707,8 +685,6 @@ def verify_jwt(
     source: KeySource | None = None
     try:
         issuer, credential_id = _check_envelope(credential, None)
-        if "iss" in payload and payload["iss"] != issuer:
-            raise _Fail("KEY_NOT_ISSUERS", f"`iss` {payload['iss']} is not the issuer {issuer}")
         if header.get("alg") not in ("EdDSA", "Ed25519"):
             raise _Fail(
                 "UNSUPPORTED_PROOF", f"JWT algorithm {header.get('alg')!r} is not supported (EdDSA)"
@@ -730,6 +706,7 @@ def verify_jwt(
             raise _Fail("MALFORMED_PROOF", f"the JWT cannot be checked: {error}") from None
         _check_jwt_claims(payload, moment)
         _check_dates(credential, moment)
+        _check_claims_agree(payload, credential)
         _check_trust(issuer, [key], trusted_issuers)
         _check_bound([(key, controller, source)], issuer, trusted_issuers)
     except _Fail as failure:

@@ -12,10 +12,10 @@ import datetime as dt
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from creditbank.ledger.chain import canonical_json
-from creditbank.ledger.events import Actor, Name, Text, Verification
+from creditbank.ledger.events import Actor, CredentialCheck, Name, Text, Verification
 from creditbank.ledger.ids import check_account_id
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
@@ -55,12 +55,19 @@ class OpenAccount(_Command):
 
 
 class Deposit(_Command):
-    """Deposit an achievement (认定、积累), with its evidence reference and verification."""
+    """Deposit an achievement (认定、积累), with its evidence reference and verification.
+
+    ``credential_check`` records how the credential it was imported from was verified; its
+    status must agree with ``verification`` (verified -> verified, unverifiable ->
+    unverified). Absent, it is left out of the command's hash."""
 
     command: Literal["deposit"] = "deposit"
     achievement: Achievement
     evidence: Text | None = None
     verification: Verification = "verified"
+    credential_check: CredentialCheck | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
 
 
 class Apply(_Command):

@@ -289,11 +289,21 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
             unit=str(unit),
             issuer=org,
         )
+    check = command.credential_check
+    if check is not None and check.verification != command.verification:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {achievement.id!r}: its credential was {check.status} "
+            f"({check.reason}), so its verification is {check.verification!r}, not "
+            f"{command.verification!r}",
+            achievement=achievement.id,
+        )
     return [
         AchievementDeposited(
             achievement=achievement,
             evidence=command.evidence,
             verification=command.verification,
+            credential_check=check,
         )
     ]
 

@@ -40,6 +40,7 @@ __all__ = [
     "ApplicationState",
     "ApplicationSubmitted",
     "Claim",
+    "CredentialCheck",
     "CreditsPosted",
     "CreditsReversed",
     "Event",
@@ -98,6 +99,32 @@ class Actor(_Frozen):
         return check_actor_id(value)
 
 
+class CredentialCheck(_Frozen):
+    """How the credential an achievement was imported from was verified, as the importer
+    said (:class:`creditbank.interop.verify.Verification`): only a ``verified`` or an
+    ``unverifiable`` credential is ever deposited, never an invalid one."""
+
+    status: Literal["verified", "unverifiable"]
+    reason: Name = Field(description="The verification's stable reason (VERIFIED, NO_PROOF …).")
+    message: Text
+    method: Name | None = Field(default=None, description="eddsa-rdfc-2022 or vc-jwt.")
+    credential: Text | None = Field(default=None, description="The credential's id.")
+    issuer: Text | None = Field(default=None, description="The credential's issuer id.")
+    issuer_trust: Literal["standards", "caller", "unchecked"] | None = Field(
+        default=None,
+        description="How the issuer passed the whitelist; unchecked: the caller turned it off.",
+    )
+
+    @property
+    def verification(self) -> Verification:
+        """The ledger's verification status this check stands for."""
+        return "verified" if self.status == "verified" else "unverified"
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class Line(_Frozen):
     """One proposed use of achievements in an application: credits into a requirement.
 
@@ -144,10 +171,14 @@ class AccountOpened(_Frozen):
 
 
 class AchievementDeposited(_Frozen):
+    """An achievement deposited; ``credential_check`` when it was imported from a credential
+    (left out of the stored event when absent, so events written before it hash the same)."""
+
     type: Literal["achievement_deposited"] = "achievement_deposited"
     achievement: Achievement
     evidence: Text | None = None
     verification: Verification
+    credential_check: CredentialCheck | None = Field(default=None, exclude_if=_absent)
 
 
 class ApplicationSubmitted(_Frozen):

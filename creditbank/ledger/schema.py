@@ -378,6 +378,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "idempotency keys are unique in the whole ledger, not only per account",
         ("CREATE UNIQUE INDEX events_command_key ON events (command_key, command_index)",),
     ),
+    Migration(
+        3,
+        "a deposit may record how the credential it was imported from was verified "
+        "(credential_check); a creditbank older than this cannot read such events",
+        (),
+    ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""
 

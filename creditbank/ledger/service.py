@@ -55,7 +55,7 @@ from creditbank.ledger.commands import (
     command_hash,
 )
 from creditbank.ledger.decide import Context, decide
-from creditbank.ledger.events import Actor, ApplicationSubmitted, Event
+from creditbank.ledger.events import Actor, ApplicationSubmitted, CredentialCheck, Event
 from creditbank.ledger.ids import refuse_personal_identifiers
 from creditbank.ledger.projection import snapshot_states
 from creditbank.ledger.sqlite import SqliteStore, Synchronous
@@ -248,8 +248,12 @@ class Ledger:
         key: str,
         evidence: str | None = None,
         verification: Literal["verified", "pending", "unverified"] = "verified",
+        credential_check: CredentialCheck | Mapping[str, Any] | None = None,
     ) -> Receipt:
-        """Deposit an achievement, from an issuer the standards authorise for its unit."""
+        """Deposit an achievement, from an issuer the standards authorise for its unit.
+
+        ``credential_check`` records how the credential it was imported from was verified
+        (see :func:`creditbank.interop.deposit.deposit_badges`)."""
         command = _build(
             Deposit,
             account=account,
@@ -257,6 +261,7 @@ class Ledger:
             achievement=achievement,
             evidence=evidence,
             verification=verification,
+            credential_check=credential_check,
         )
         return self.execute(command, key=key)
 

@@ -24,6 +24,7 @@ from creditbank.ledger.events import (
     ApplicationRejected,
     ApplicationReviewed,
     ApplicationSubmitted,
+    CredentialCheck,
     CreditsPosted,
     CreditsReversed,
     Event,
@@ -69,6 +70,7 @@ class AchievementRecord:
     status: Status = "active"
     status_seq: int | None = None
     status_reason: str | None = None
+    credential_check: CredentialCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,7 @@ def apply_event(states: dict[str, AccountState], event: Event) -> None:
             event.actor,
             event.seq,
             event.at,
+            credential_check=payload.credential_check,
         )
     elif isinstance(payload, ApplicationSubmitted):
         record = ApplicationRecord(

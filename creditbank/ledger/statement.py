@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from creditbank.ledger.events import Actor, Line, OverrideRecorded
+from creditbank.ledger.events import Actor, CredentialCheck, Line, OverrideRecorded
 from creditbank.ledger.state import AccountState
 
 __all__ = [
@@ -50,6 +50,8 @@ class AchievementLine(_Frozen):
     status_reason: str | None
     deposited_at: dt.datetime
     deposited_by: Actor
+    credential_check: CredentialCheck | None = None
+    """For an achievement imported from a credential: how that credential was verified."""
 
 
 class StepLine(_Frozen):
@@ -224,6 +226,7 @@ def statement_of(state: AccountState) -> Statement:
                 status_reason=r.status_reason,
                 deposited_at=r.deposited_at,
                 deposited_by=r.depositor,
+                credential_check=r.credential_check,
             )
             for r in state.achievements.values()
         ),

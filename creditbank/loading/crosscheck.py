@@ -546,12 +546,41 @@ def check_standards(
             )
             continue
         kept[key] = record
+    problems.extend(_issuer_identifiers(kept.values()))
     origins = {key: record.at() for key, record in kept.items()}
     standards = Standards((r.item for r in kept.values()), origins)
     checker = _Checker(standards, kept)
     checker.failed = set(failed)
     problems.extend(checker.run())
     return standards, problems
+
+
+def _issuer_identifiers(records: Iterable[ItemRecord]) -> list[Problem]:
+    """Each credential issuer identifier names one issuer: an imported credential's issuer
+    must resolve to exactly one issuer of the standards."""
+    problems: list[Problem] = []
+    first: dict[str, tuple[str, ItemRecord, int]] = {}
+    for record in records:
+        item = record.item
+        if not isinstance(item, Issuer):
+            continue
+        for index, identifier in enumerate(item.identifiers):
+            if identifier not in first:
+                first[identifier] = (item.id, record, index)
+                continue
+            owner, where, at = first[identifier]
+            whom = (
+                "this issuer lists it already" if owner == item.id else f"issuer {owner!r} lists it"
+            )
+            problems.append(
+                Problem(
+                    "DUPLICATE_ISSUER_IDENTIFIER",
+                    f"issuer identifier {identifier!r} names one issuer only, but {whom} "
+                    f"({where.at('identifiers', at)}); remove one of them",
+                    record.at("identifiers", index),
+                )
+            )
+    return problems
 
 
 def check_portfolio(
