@@ -230,3 +230,19 @@ def test_whatif_bad_additions_are_clear_errors(addition: str) -> None:
     )
     assert result.exit_code == 1, result.output
     assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_identifiers_are_printed_as_written_not_as_emoji(tmp_path: Path) -> None:
+    """Regression: rich turned ``did:key:`` in a learner id into a key emoji."""
+    text = PORTFOLIOS[0].read_text(encoding="utf-8")
+    learner = next(line for line in text.splitlines() if line.startswith("learner:"))
+    portfolio = tmp_path / "did.yaml"
+    portfolio.write_text(
+        text.replace(learner, "learner: 'did:key:z6MkExample:smile:'"), encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        cli, ["evaluate", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF]
+    )
+    assert result.exit_code == 0, result.output
+    assert "did:key:z6MkExample:smile:" in result.output
+    assert "\N{KEY}" not in result.output

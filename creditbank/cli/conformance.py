@@ -11,6 +11,7 @@ from typing import NoReturn
 import click
 from rich.console import Console
 
+from creditbank.cli.console import console
 from creditbank.conformance import (
     CaseResult,
     export_dataset,
@@ -26,7 +27,7 @@ EXIT_OK, EXIT_PROBLEMS = 0, 1
 
 
 def _console(err: bool = False) -> Console:
-    return Console(stderr=err, highlight=False, soft_wrap=True)
+    return console(stderr=err)
 
 
 def _fail(error: CreditbankError) -> NoReturn:

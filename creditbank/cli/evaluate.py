@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Literal
 
 import click
-from rich.console import Console
 
 from creditbank.bundled import default_standards_path
+from creditbank.cli.console import console
 from creditbank.cli.options import as_of_option, lang_option, standards_option
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
@@ -36,12 +36,12 @@ _lang_option = lang_option("Language of names and reasons.")
 
 
 def _fail(error: CreditbankError) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    out = console()
     if isinstance(error, LoadError):
         for problem in error.problems:
-            console.print(str(problem), markup=False)
+            out.print(str(problem), markup=False)
     else:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {error}", markup=False)
+        console(stderr=True).print(f"error: {error}", markup=False)
     sys.exit(EXIT_PROBLEMS)
 
 
@@ -91,7 +91,7 @@ def evaluate_command(
     if output == "json":
         click.echo(evaluation.to_json())
     else:
-        Console(highlight=False).print(evaluation_view(evaluation, standards, lang))
+        console(soft_wrap=False).print(evaluation_view(evaluation, standards, lang))
 
 
 @click.command("whatif")
@@ -152,14 +152,14 @@ def whatif_command(
     except CreditbankError as error:
         _fail(error)
         return
-    console = Console(highlight=False)
+    out = console(soft_wrap=False)
     if additions:
         if output == "json":
             click.echo(after.to_json())
             return
-        console.print(evaluation_view(after, standards, lang))
+        out.print(evaluation_view(after, standards, lang))
         gain = after.totals.recognised - before.totals.recognised
-        console.print(
+        out.print(
             f"before {before.totals.recognised}, after {after.totals.recognised} (+{gain}) credits",
             markup=False,
         )
@@ -181,4 +181,4 @@ def whatif_command(
             )
         )
     else:
-        console.print(suggestions_view(ranked, standards, lang))
+        out.print(suggestions_view(ranked, standards, lang))

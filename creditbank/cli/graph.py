@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 
 from creditbank.bundled import default_standards_path
+from creditbank.cli.console import console
 from creditbank.cli.graph_views import (
     conversions_view,
     equivalents_view,
@@ -67,11 +68,11 @@ _table_or_json = click.option(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return console()
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return console(stderr=True)
 
 
 def _fail(error: CreditbankError) -> NoReturn:

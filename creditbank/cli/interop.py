@@ -14,9 +14,10 @@ import click
 from rich.console import Console
 
 from creditbank.bundled import default_standards_path
+from creditbank.cli.console import console, fail
 from creditbank.cli.options import standards_option
 from creditbank.engine import evaluate
-from creditbank.errors import CreditbankError, LoadError
+from creditbank.errors import CreditbankError
 from creditbank.interop.case import export_case, import_case_file
 from creditbank.interop.ctdl import export_ctdl
 from creditbank.interop.errors import InteropError
@@ -58,17 +59,10 @@ _output_option = click.option(
 
 
 def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True, emoji=False)
+    return console()
 
 
-def _fail(error: CreditbankError) -> None:
-    console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            console.print(str(problem), markup=False)
-    else:
-        console.print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+_fail = fail
 
 
 def _standards(standards_dir: Path | None) -> Standards:

@@ -15,15 +15,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
-from creditbank.errors import CreditbankError, LoadError
+from creditbank.errors import CreditbankError
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
@@ -58,17 +59,10 @@ class _Options:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True, emoji=False)
+    return console()
 
 
-def _fail(error: CreditbankError) -> NoReturn:
-    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            err.print(str(problem), markup=False)
-    else:
-        err.print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+_fail = fail
 
 
 def _actor_options(func: _F) -> _F:

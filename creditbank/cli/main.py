@@ -18,6 +18,7 @@ from rich.table import Table
 
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.cli.console import console
 from creditbank.cli.graph import report_findings
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, Problem
@@ -51,7 +52,7 @@ _KIND_LABELS = {
 
 
 def _console(err: bool = False) -> Console:
-    return Console(stderr=err, highlight=False, soft_wrap=True)
+    return console(stderr=err)
 
 
 def print_problems(problems: Sequence[Problem], console: Console) -> None:
