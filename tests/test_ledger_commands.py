@@ -303,7 +303,49 @@ def test_approval_refused_when_a_used_achievement_was_revoked(ledger: Ledger) ->
     with pytest.raises(LedgerError) as error:
         ledger.approve(W, app, actor=REGISTRAR, key="ap")
     assert _code(error) == "ACHIEVEMENT_INACTIVE"
+    assert "deny its lines" in str(error.value)
     ledger.reject(W, app, actor=REGISTRAR, key="rj", reason="成果已撤销，请重新申请")
+
+
+def test_lines_of_an_achievement_revoked_while_pending_can_be_denied(ledger: Ledger) -> None:
+    """Regression: the denial itself was refused as ACHIEVEMENT_INACTIVE, so an application
+    with one revoked achievement could only be rejected as a whole."""
+    _deposit(ledger, "elec-l3", "plc-training")
+    app = ledger.apply(W, P1, actor=ME, key="a1").application
+    assert app
+    lines = ledger.state(W).applications[app].lines
+    kept = sum(
+        (line.credits for line in lines.values() if "plc-training" not in line.achievements),
+        Decimal(0),
+    )
+    assert kept > 0 and kept < ledger.state(W).applications[app].recognised
+    ledger.review(W, app, actor=REVIEWER, key="rv")
+    ledger.revoke(W, "plc-training", actor=OPERATOR, key="rk", reason="x")
+    with pytest.raises(LedgerError) as error:  # a grant still needs an active achievement
+        ledger.override(
+            W,
+            app,
+            actor=REGISTRAR,
+            key="og",
+            action="grant",
+            achievement="plc-training",
+            reason="x",
+            requirement="electives",
+            credits="1",
+        )
+    assert _code(error) == "ACHIEVEMENT_INACTIVE"
+    ledger.override(
+        W,
+        app,
+        actor=REGISTRAR,
+        key="od",
+        action="deny",
+        achievement="plc-training",
+        reason="成果已撤销",
+    )
+    ledger.approve(W, app, actor=REGISTRAR, key="ap")
+    assert ledger.statement(W).programs[0].posted == kept
+    assert ledger.verify().ok
 
 
 def test_expiry_reverses_postings(ledger: Ledger) -> None:

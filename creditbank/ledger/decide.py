@@ -192,6 +192,21 @@ def _active(state: AccountState, achievement: str) -> Achievement:
     return record.achievement
 
 
+def _still_active(state: AccountState, achievement: str, application: str) -> None:
+    """An open line's achievement must still be active when its application is approved."""
+    record = state.achievements[achievement]
+    if record.status != "active":
+        raise LedgerError(
+            "ACHIEVEMENT_INACTIVE",
+            f"achievement {achievement!r} was {record.status} after application "
+            f"{application!r} was made: deny its lines (an override with action deny, "
+            "`creditbank ledger override ... --deny`) and approve "
+            "the rest, or reject the application",
+            achievement=achievement,
+            application=application,
+        )
+
+
 def _program(standards: Standards, program_id: str) -> Program:
     program = standards.programs.get(program_id)
     if program is None:
@@ -448,7 +463,7 @@ def _approve(command: Approve, state: AccountState) -> list[Payload]:
     lines = [line for line in record.open_lines() if line.credits > 0]
     for line in lines:
         for achievement in line.achievements:
-            _active(state, achievement)
+            _still_active(state, achievement, record.id)
     out: list[Payload] = [ApplicationApproved(application=record.id, reason=command.reason)]
     program = record.program
     earlier = tuple(
@@ -582,7 +597,10 @@ def _override(command: Override, state: AccountState, ctx: Context) -> list[Payl
     _step(record, ("applied", "reviewed"), "take an override")
     _need_school(command.actor, record.school, ("academic_affairs",), "override a decision")
     _not_own(command.actor, state.account, "override a decision")
-    _active(state, command.achievement)
+    if command.action == "grant" or command.achievement not in state.achievements:
+        _active(state, command.achievement)
+    # A denial needs no active achievement: lines of one revoked or expired while the
+    # application waits must be deniable, or the rest of the application could never pass.
     if command.achievement not in record.achievements:
         raise LedgerError(
             "UNKNOWN_ACHIEVEMENT",
