@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from creditbank.interop.openbadges import BadgeImport, import_badge_text
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.events import AchievementDeposited
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW, block_network
+from tests.interop_helpers import KEY, NOW, OTHER_KEY, block_network
 from tests.test_interop_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
@@ -129,12 +130,22 @@ def test_an_invalid_credential_is_never_deposited(ledger: Ledger, standards: Sta
     tampered["credentialSubject"]["creditsEarned"] = 40
     imported = _import(tampered, standards, trust=PINNED, accept_unverified=True)
     assert imported.verifications[0].reason == "BAD_SIGNATURE"
-    forged = copy.deepcopy(imported.records[0])
-    assert credential_check(forged.verification) is None
+    (record,) = imported.records
+    assert credential_check(record.verification) is None
     (done,) = deposit_badges(
         ledger, "w-1", [imported], actor=ISSUER, key="x", accept_unverified=True
     )
     assert done.outcome == "skipped" and "never deposited" in str(done.skipped)
+    # a forged record: marked accepted, with an achievement, but its credential invalid
+    genuine = _import(_signed(), standards, trust=PINNED)
+    forged = dataclasses.replace(record, accepted=True, achievement=genuine.records[0].achievement)
+    assert forged.accepted and forged.achievement is not None
+    forgery = dataclasses.replace(imported, records=(forged,))
+    assert forgery.accepted  # the import would hand it over ...
+    (done,) = deposit_badges(
+        ledger, "w-1", [forgery], actor=ISSUER, key="y", accept_unverified=True
+    )
+    assert done.outcome == "skipped" and "never deposited" in str(done.skipped)  # ... never
     assert ledger.statement("w-1").achievements == ()
 
 
@@ -185,14 +196,22 @@ def test_deposits_without_a_check_are_stored_as_before_and_old_ledgers_open(
             assert old.store.schema_version() == 2
     (event,) = receipt.events
     assert "credential_check" not in event.payload.model_dump(mode="json")
-    with Ledger.open(path, standards) as new:  # opening upgrades it; the chain still holds
-        assert new.store.schema_version() == SCHEMA_VERSION
+    with Ledger.open(path, standards) as new:  # reading leaves it as it is
         assert new.verify().ok
         (line,) = new.statement("w-1").achievements
         assert line.credential_check is None and line.verification == "verified"
         assert all("credential_check" not in e for e in new.export_events("w-1"))
+        assert new.store.schema_version() == 2
+    with monkeypatch.context() as patch:  # so the older creditbank still reads it
+        patch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:2])
+        patch.setattr(sqlite_store, "SCHEMA_VERSION", 2)
+        with Ledger.open(path, standards) as old:
+            assert old.verify().ok
+    with Ledger.open(path, standards) as new:  # the first write upgrades; the chain holds
         again = new.deposit("w-1", deposit, actor=ISSUER, key="k-dep")  # same command hash
         assert again.replayed
+        assert new.store.schema_version() == SCHEMA_VERSION
+        assert new.verify().ok
     with monkeypatch.context() as patch:  # the older creditbank now says so clearly
         patch.setattr(sqlite_store, "SCHEMA_VERSION", 2)
         with pytest.raises(LedgerError) as caught:
@@ -230,7 +249,7 @@ def test_the_cli_deposits_badges_and_the_statement_shows_how_they_were_verified(
     # no key pinned: an unsigned credential of the centre is unverifiable, not invalid
     unpinned = [*at, "--key", "imp2"]
     strict = runner.invoke(cli, [*db, "deposit-badge", "w-1", str(unsigned), *unpinned])
-    assert strict.exit_code == 0, strict.output
+    assert strict.exit_code == 1, strict.output  # nothing was deposited
     assert "skipped: the credential is unverifiable (NO_PROOF)" in strict.output
     lenient = runner.invoke(
         cli,
@@ -264,8 +283,328 @@ def test_the_cli_deposits_badges_and_the_statement_shows_how_they_were_verified(
         cli,
         [*db, "deposit-badge", "w-1", str(signed), *common[2:], "--no-issuer-check"],
     )
+    # without a whitelist no key is pinned for the centre: its fragment key binds nothing,
+    # so the credential is unverifiable and, not accepted, is not deposited (exit 1)
+    assert off.exit_code == 1, off.output
     assert "the issuer whitelist was OFF" in off.output
+    assert "0 achievement(s) deposited" in off.output
+    assert "skipped: the credential is unverifiable (UNBOUND_KEY)" in off.output
     missing = runner.invoke(
         cli, [*db, "deposit-badge", "w-1", str(tmp_path / "none.json"), *common]
     )
     assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
+# ------------------------------------------------------------ the review of 1630c58
+
+OPERATOR = Actor(id="op-1", role="bank_operator")
+
+
+def _self_issued(**changes: Any) -> tuple[dict[str, Any], str]:
+    """A credential its did:key issuer signed itself: verified, by no standards issuer."""
+    from creditbank.interop.keys import did_key
+
+    issuer = did_key(OTHER_KEY.public_key())
+    badge = _badge()
+    badge["issuer"] = {"id": issuer, "type": ["Profile"], "name": "anyone"}
+    badge.update(changes)
+    return sign_credential(badge, OTHER_KEY, created=NOW), issuer
+
+
+def test_a_credential_of_no_standards_issuer_is_never_deposited_in_the_depositors_name(
+    ledger: Ledger, standards: Standards, tmp_path: Path
+) -> None:
+    """Before, decide filled in the depositor's organisation: a self-issued credential went
+    in as verified, "issued by demo-assessment-centre"."""
+    from creditbank.interop.openbadges import load_mapping
+
+    document, issuer = _self_issued()
+    mapping_file = tmp_path / "map.yaml"
+    mapping_file.write_text(f"issuers:\n  '{issuer}': {{}}\n", encoding="utf-8")
+    ways = {
+        "--trust-issuer": {"trust": [issuer]},
+        "mapping issuers: without issuer:": {"mapping": load_mapping(mapping_file)},
+        "--no-issuer-check": {"issuer_check": False},
+    }
+    for number, (way, options) in enumerate(ways.items()):
+        imported = _import(document, standards, **options)
+        (record,) = imported.records
+        assert record.verification.verified and record.accepted, way
+        assert record.achievement is not None and record.achievement.issuer is None
+        (done,) = deposit_badges(ledger, "w-1", [imported], actor=ISSUER, key=f"k{number}")
+        assert done.outcome == "refused" and done.error is not None, way
+        assert done.error.code == "NOT_AUTHORISED"
+        assert "no issuer of the standards" in done.error.message
+        assert issuer in done.error.message
+    assert ledger.statement("w-1").achievements == ()
+    # a credential mapped to a standards issuer is that issuer's, as before
+    mapped = tmp_path / "mapped.yaml"
+    mapped.write_text(
+        f"issuers:\n  '{issuer}': {{issuer: demo-assessment-centre}}\n", encoding="utf-8"
+    )
+    imported = _import(document, standards, mapping=load_mapping(mapped))
+    (done,) = deposit_badges(ledger, "w-1", [imported], actor=ISSUER, key="k-mapped")
+    assert done.outcome == "deposited", done.error
+    (line,) = ledger.statement("w-1").achievements
+    assert line.issuer == "demo-assessment-centre"
+
+
+def test_an_empty_credential_id_is_no_id_and_a_check_that_cannot_be_kept_is_refused(
+    ledger: Ledger, standards: Standards
+) -> None:
+    """Before, CredentialCheck(credential="") raised outside the try: exit 70 after the
+    earlier files had been deposited."""
+    good = _import(_signed(), standards, trust=PINNED)
+    empty = _badge()
+    empty["id"] = ""
+    empty["credentialSubject"]["licenseNumber"] = "S000044010001242000999"
+    no_id = _import(sign_credential(empty, KEY, created=NOW), standards, trust=PINNED)
+    assert no_id.records[0].verification.verified
+    first, second = deposit_badges(ledger, "w-1", [good, no_id], actor=ISSUER, key="k")
+    assert (first.outcome, second.outcome) == ("deposited", "deposited"), second.error
+    checks = [line.credential_check for line in ledger.statement("w-1").achievements]
+    assert sorted(str(c.credential if c else "-") for c in checks) == sorted(
+        [str(_badge()["id"]), "None"]
+    )
+    # a verification the ledger cannot keep is a refused deposit, never a traceback
+    (record,) = good.records
+    odd = dataclasses.replace(record.verification, status="unverifiable")  # VERIFIED?
+    broken = dataclasses.replace(good, records=(dataclasses.replace(record, verification=odd),))
+    (refused,) = deposit_badges(
+        ledger, "w-1", [broken], actor=ISSUER, key="k2", accept_unverified=True
+    )
+    assert refused.outcome == "refused" and refused.error is not None
+    assert refused.error.code == "MALFORMED_COMMAND" and "VERIFIED" in refused.error.message
+
+
+def test_a_check_whose_reason_contradicts_its_status_is_refused(
+    ledger: Ledger, standards: Standards
+) -> None:
+    from pydantic import ValidationError
+
+    from creditbank.ledger.events import CredentialCheck
+
+    (achievement,) = _import(_signed(), standards, trust=PINNED).accepted
+    contradiction = {
+        "status": "verified",
+        "reason": "BAD_SIGNATURE",
+        "message": "the signature does not match",
+        "method": "vc-jwt",
+    }
+    with pytest.raises(LedgerError) as caught:
+        ledger.deposit("w-1", achievement, actor=ISSUER, key="k", credential_check=contradiction)
+    assert caught.value.code == "MALFORMED_COMMAND" and "invalid" in caught.value.message
+    for status, reason in (("verified", "NO_PROOF"), ("unverifiable", "VERIFIED")):
+        with pytest.raises(ValidationError):
+            CredentialCheck(status=status, reason=reason, message="m")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="not a reason of the verifier"):
+        CredentialCheck(status="verified", reason="LOOKS_FINE", message="m")
+    assert ledger.statement("w-1").achievements == ()
+
+
+def test_the_check_time_is_recorded_never_in_the_future_and_a_late_replay_is_a_replay(
+    tmp_path: Path, standards: Standards
+) -> None:
+    clock_now = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+    with Ledger.open(tmp_path / "b.db", standards, create=True, clock=lambda: clock_now) as lg:
+        lg.open_account("w-1", actor=LEARNER, key="open")
+        imported = _import(_signed(), standards, trust=PINNED)
+        assert imported.checked_at == NOW
+        (done,) = deposit_badges(lg, "w-1", [imported], actor=ISSUER, key="k")
+        assert done.outcome == "deposited"
+        (line,) = lg.statement("w-1").achievements
+        assert line.credential_check is not None and line.credential_check.checked_at == NOW
+        later = import_badge_text(
+            json.dumps(_signed()), standards, now=NOW + dt.timedelta(hours=1), trust=PINNED
+        )
+        (again,) = deposit_badges(lg, "w-1", [later], actor=ISSUER, key="k")
+        assert again.outcome == "replayed"  # the check time is not part of the command
+        future = import_badge_text(
+            json.dumps(_signed()), standards, now=clock_now + dt.timedelta(days=1), trust=PINNED
+        )
+        (refused,) = deposit_badges(lg, "w-1", [future], actor=ISSUER, key="k-future")
+        assert refused.outcome == "refused" and refused.error is not None
+        assert "cannot be dated in the future" in refused.error.message
+
+
+def test_one_subject_per_run_a_subject_digest_and_a_credential_in_one_account(
+    ledger: Ledger, standards: Standards
+) -> None:
+    ledger.open_account("w-2", actor=Actor(id="w-2", role="learner"), key="open-w-2")
+    alice, bob = _badge(), _badge()
+    alice["credentialSubject"]["id"] = "did:example:alice"
+    bob["credentialSubject"]["id"] = "did:example:bob"
+    bob["id"] = "urn:uuid:9b0e2f7c-1111-4c2d-8e3f-0000000000bb"
+    both = [
+        _import(sign_credential(b, KEY, created=NOW), standards, trust=PINNED) for b in (alice, bob)
+    ]
+    mixed = deposit_badges(ledger, "w-1", both, actor=ISSUER, key="mixed")
+    assert [d.outcome for d in mixed] == ["skipped", "skipped"]
+    assert all("2 subjects" in str(d.skipped) for d in mixed)
+    assert ledger.statement("w-1").achievements == ()
+    (done,) = deposit_badges(ledger, "w-1", both[:1], actor=ISSUER, key="alice")
+    assert done.outcome == "deposited"
+    (line,) = ledger.statement("w-1").achievements
+    check = line.credential_check
+    assert check is not None and check.subject is not None and check.subject.startswith("sub-")
+    assert "did:example:alice" not in "".join(ledger.export_events())
+    # the same credential into another account: refused while it is active in the first
+    (elsewhere,) = deposit_badges(ledger, "w-2", both[:1], actor=ISSUER, key="alice-2")
+    assert elsewhere.outcome == "refused" and elsewhere.error is not None
+    assert elsewhere.error.code == "CREDENTIAL_IN_OTHER_ACCOUNT"
+    assert "w-1" not in elsewhere.error.message  # names no other learner's account
+    ledger.revoke("w-1", line.id, actor=OPERATOR, key="rv", reason="deposited in error")
+    (moved,) = deposit_badges(ledger, "w-2", both[:1], actor=ISSUER, key="alice-3")
+    assert moved.outcome == "deposited", moved.error
+    (line2,) = ledger.statement("w-2").achievements
+    assert line2.credential_check is not None
+    assert line2.credential_check.subject not in (None, check.subject)  # keyed per account
+    salted = [
+        deposit_badges(
+            ledger,
+            account,
+            both[1:],
+            actor=ISSUER,
+            key=f"bob-{account}",
+            subject_salt="the platform's own secret",
+        )[0]
+        for account in ("w-2",)
+    ]
+    assert salted[0].outcome == "deposited"
+
+
+def test_a_key_too_long_for_the_appended_achievement_is_refused_before_anything(
+    ledger: Ledger, standards: Standards
+) -> None:
+    from creditbank.interop.deposit import key_room
+
+    imported = _import(_signed(), standards, trust=PINNED)
+    assert key_room() == 200 - len(":badge-000000000000")
+    with pytest.raises(LedgerError) as caught:
+        deposit_badges(ledger, "w-1", [imported], actor=ISSUER, key="k" * (key_room() + 1))
+    assert caught.value.code == "MALFORMED_COMMAND" and str(key_room()) in caught.value.message
+    assert ledger.statement("w-1").achievements == ()
+    (done,) = deposit_badges(ledger, "w-1", [imported], actor=ISSUER, key="k" * key_room())
+    assert done.outcome == "deposited"
+
+
+def _cli_ledger(tmp_path: Path) -> tuple[CliRunner, list[str]]:
+    runner = CliRunner(env={"COLUMNS": "400"})
+    db = ["ledger", "--db", str(tmp_path / "bank.db")]
+    assert runner.invoke(cli, [*db, "init"]).exit_code == 0
+    for account in ("w-1", "w-2"):
+        opened = runner.invoke(
+            cli, [*db, "open", account, "--actor", account, "--role", "learner", "--key", account]
+        )
+        assert opened.exit_code == 0, opened.output
+    return runner, db
+
+
+ISSUER_OPTIONS = ["--actor", "s-7", "--role", "issuer", "--org", "demo-assessment-centre"]
+
+
+def test_the_cli_refuses_a_future_check_a_long_key_and_exits_1_when_nothing_is_deposited(
+    tmp_path: Path,
+) -> None:
+    runner, db = _cli_ledger(tmp_path)
+    signed = tmp_path / "a.json"
+    signed.write_text(json.dumps(_signed(), ensure_ascii=False), encoding="utf-8")
+    pin = ["--trust-issuer", f"{CENTRE}#{multibase_from_public_key(KEY.public_key())}"]
+    command = [*db, "deposit-badge", "w-1", str(signed), *pin, *ISSUER_OPTIONS]
+    future = runner.invoke(cli, [*command, "--key", "k", "--at", "2999-01-01"])
+    assert future.exit_code == 2 and "in the future" in future.output
+    long_key = runner.invoke(cli, [*command, "--key", "k" * 182])
+    assert long_key.exit_code == 2 and "at most 181" in long_key.output
+    assert "Traceback" not in long_key.output
+    past = runner.invoke(cli, [*command, "--key", "k", "--at", "2026-11-29T13:00:00"])
+    assert past.exit_code == 0, past.output
+    statement = runner.invoke(cli, [*db, "statement", "w-1"])
+    assert "checked as of 2026-11-29T13:00:00+00:00, before the deposit" in statement.output
+    as_json = json.loads(runner.invoke(cli, [*db, "statement", "w-1", "--format", "json"]).output)
+    assert as_json["achievements"][0]["credential_check"]["checked_at"].startswith("2026-11-29")
+    other = runner.invoke(
+        cli,
+        [
+            *db,
+            "deposit-badge",
+            "w-2",
+            str(signed),
+            *pin,
+            *ISSUER_OPTIONS,
+            "--key",
+            "k2",
+            "--at",
+            "2026-11-29T13:00:00",
+        ],
+    )
+    assert other.exit_code == 1 and "CREDENTIAL_IN_OTHER_ACCOUNT" in other.output
+    assert "0 achievement(s) deposited" in other.output
+
+
+def test_the_cli_refuses_credentials_of_several_subjects_in_one_run(tmp_path: Path) -> None:
+    runner, db = _cli_ledger(tmp_path)
+    files = []
+    for name in ("alice", "bob"):
+        badge = _badge()
+        badge["id"] = (
+            f"urn:uuid:9b0e2f7c-1111-4c2d-8e3f-00000000{name[:1]}{name[:1]}{name[:1]}{name[:1]}"
+        )
+        badge["credentialSubject"]["id"] = f"did:example:{name}"
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(sign_credential(badge, KEY, created=NOW)), encoding="utf-8")
+        files.append(str(path))
+    pin = ["--trust-issuer", f"{CENTRE}#{multibase_from_public_key(KEY.public_key())}"]
+    result = runner.invoke(
+        cli,
+        [
+            *db,
+            "deposit-badge",
+            "w-1",
+            *files,
+            *pin,
+            *ISSUER_OPTIONS,
+            "--key",
+            "k",
+            "--at",
+            "2026-11-29T13:00:00",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "2 subjects" in result.output and "0 achievement(s) deposited" in result.output
+
+
+def test_an_unverified_import_is_deposited_unverified_from_its_portfolio_file(
+    tmp_path: Path,
+) -> None:
+    """Before, `import badge --accept-unverified -o p.yaml` then `ledger deposit` recorded
+    the achievement as verified (the --verification default)."""
+    from creditbank.loading import load_portfolio
+
+    runner, db = _cli_ledger(tmp_path)
+    unsigned = tmp_path / "b.json"
+    unsigned.write_text(json.dumps(_badge(), ensure_ascii=False), encoding="utf-8")
+    portfolio = tmp_path / "p.yaml"
+    at = ["--at", "2026-11-29T13:00:00"]
+    imported = runner.invoke(
+        cli, ["import", "badge", str(unsigned), "--accept-unverified", *at, "-o", str(portfolio)]
+    )
+    assert imported.exit_code == 0, imported.output
+    (achievement,) = load_portfolio(portfolio).achievements
+    assert load_portfolio(portfolio).verification == {achievement.id: "unverified"}
+    deposit = [*db, "deposit", "w-1", str(portfolio), *ISSUER_OPTIONS, "--format", "json"]
+    done = runner.invoke(cli, [*deposit, "--key", "d1"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["events"][0]["payload"]["verification"] == "unverified"
+    told = runner.invoke(cli, [*deposit, "--key", "d2", "--verification", "verified"])
+    assert told.exit_code == 1 and "DUPLICATE_ACHIEVEMENT" in told.output  # same id
+    signed = tmp_path / "a.json"
+    signed.write_text(json.dumps(_signed(), ensure_ascii=False), encoding="utf-8")
+    pin = ["--trust-issuer", f"{CENTRE}#{multibase_from_public_key(KEY.public_key())}"]
+    verified = tmp_path / "v.yaml"
+    result = runner.invoke(cli, ["import", "badge", str(signed), *pin, *at, "-o", str(verified)])
+    assert result.exit_code == 0, result.output
+    done = runner.invoke(
+        cli,
+        [*db, "deposit", "w-2", str(verified), *ISSUER_OPTIONS, "--format", "json", "--key", "d3"],
+    )
+    assert json.loads(done.output)["events"][0]["payload"]["verification"] == "verified"

@@ -163,3 +163,66 @@ def test_a_date_with_fractions_of_a_second_matches_its_numeric_date() -> None:
     credential = _credential(validFrom="2024-06-30T00:00:00.75Z")
     payload = {**credential, **_claims(_credential()), "nbf": _seconds(FROM)}
     assert verify_jwt(_jwt(payload), now=NOW)[0].verified
+
+
+def _unsigned_jwt(header: dict[str, Any], payload: dict[str, Any]) -> str:
+    """A JWT whose signature cannot be checked: its alg or key is not one creditbank knows."""
+    return _b64(header) + "." + _b64(payload) + "." + _b64("x" * 48)
+
+
+UNCHECKABLE = {
+    "HS256": {"alg": "HS256", "kid": "x"},
+    "unknown kid": {"alg": "EdDSA", "kid": "https://issuer.example/profile#key-1"},
+}
+
+
+@pytest.mark.parametrize("header", UNCHECKABLE.values(), ids=UNCHECKABLE.keys())
+def test_a_jwt_whose_key_cannot_be_resolved_is_still_checked_for_known_problems(
+    header: dict[str, Any],
+) -> None:
+    """Unverifiable is for 'nothing is known to be wrong': an expired JWT, one of an issuer
+    off the whitelist or one whose claims contradict its credential is invalid whatever its
+    key (the review of 1630c58 deposited such a token with --accept-unverified)."""
+    credential = _credential()
+    fine = _unsigned_jwt(header, {**credential, **_claims(credential)})
+    result, _ = verify_jwt(fine, now=NOW)
+    assert result.status == "unverifiable", result.message
+    expired = _credential(validUntil="2020-01-01T00:00:00Z", validFrom="2019-01-01T00:00:00Z")
+    result, _ = verify_jwt(_unsigned_jwt(header, expired), now=NOW)
+    assert (result.status, result.reason) == ("invalid", "EXPIRED")
+    result, _ = verify_jwt(_unsigned_jwt(header, {**credential, "exp": 1}), now=NOW)
+    assert (result.status, result.reason) == ("invalid", "EXPIRED")
+    mismatched = {**credential, "iss": "https://someone-else.example"}
+    result, _ = verify_jwt(_unsigned_jwt(header, mismatched), now=NOW)
+    assert (result.status, result.reason) == ("invalid", "CLAIM_MISMATCH")
+    result, _ = verify_jwt(fine, now=NOW, trusted_issuers={"did:web:other.example": ()})
+    assert (result.status, result.reason) == ("invalid", "ISSUER_NOT_TRUSTED")
+    result, _ = verify_jwt(fine, now=NOW, trusted_issuers={ISSUER: ()})
+    assert result.status == "unverifiable"  # whitelisted, nothing wrong: still unverifiable
+
+
+def test_an_unverifiable_jwt_inside_a_clr_is_checked_for_known_problems() -> None:
+    from creditbank import bundled_standards_path, load_standards
+    from creditbank.interop.openbadges import import_badge_text
+
+    standards = load_standards(bundled_standards_path())
+    expired = _credential(validUntil="2020-01-01T00:00:00Z", validFrom="2019-01-01T00:00:00Z")
+    inner = _unsigned_jwt(UNCHECKABLE["HS256"], expired)
+    clr = _credential(
+        type=["VerifiableCredential", "ClrCredential"],
+        credentialSubject={
+            "id": "did:example:learner-1",
+            "type": ["ClrSubject"],
+            "verifiableCredential": [inner],
+        },
+    )
+    result = import_badge_text(
+        json.dumps(clr),
+        standards,
+        now=NOW,
+        accept_unverified=True,
+        issuer_check=False,
+    )
+    inner_verification = result.verifications[-1]
+    assert (inner_verification.status, inner_verification.reason) == ("invalid", "EXPIRED")
+    assert result.accepted == ()

@@ -170,15 +170,34 @@ def test_turning_the_check_off_is_reported(standards: Standards) -> None:
 
 def test_parse_trust_pins_a_key_or_refuses_a_bad_one() -> None:
     multikey = multibase_from_public_key(KEY.public_key())
-    trusted = parse_trust([f"{CENTRE}#{multikey}", "did:web:x.example", "https://y.example#main"])
+    trusted = parse_trust([f"{CENTRE}#{multikey}", "did:web:x.example", "urn:creditbank:issuer:a"])
     assert trusted == {
         CENTRE: frozenset({multikey}),
         "did:web:x.example": frozenset(),
-        "https://y.example#main": frozenset(),
+        "urn:creditbank:issuer:a": frozenset(),
     }
     with pytest.raises(InteropError) as caught:
         parse_trust([f"{CENTRE}#z6MkTypo"])
     assert caught.value.code == "INVALID_KEY"
+
+
+@pytest.mark.parametrize("fragment", ["key-1", "main", ""])
+def test_a_fragment_that_is_no_multikey_is_refused_not_trusted_as_an_issuer_id(
+    fragment: str,
+) -> None:
+    """The review of 1630c58: `A#z6Mk… A#key-1` dropped A's pinned key and trusted the
+    literal `A#key-1` instead; a fragment is a pinned key or nothing."""
+    multikey = multibase_from_public_key(KEY.public_key())
+    with pytest.raises(InteropError) as caught:
+        parse_trust([f"{CENTRE}#{multikey}", f"{CENTRE}#{fragment}"])
+    assert caught.value.code == "INVALID_KEY" and fragment in caught.value.message
+
+
+@pytest.mark.parametrize("entry", ["x", "example.edu", "ftp://a.example", "did:web", "a b"])
+def test_a_trusted_issuer_must_be_a_did_a_url_or_a_urn(entry: str) -> None:
+    with pytest.raises(InteropError) as caught:
+        parse_trust([entry])
+    assert caught.value.code == "INVALID_ISSUER_ID"
 
 
 # ------------------------------------------------------------------ the real samples
@@ -247,6 +266,8 @@ def test_the_cli_trusts_explicitly_or_turns_the_check_off(
     off = runner.invoke(cli, ["import", "badge", str(path), *at, "--no-issuer-check"])
     assert off.exit_code == 0 and "[issuer: unchecked]" in off.output
     assert "the issuer whitelist was OFF" in off.output
-    bad_key = runner.invoke(cli, ["import", "badge", str(path), "--trust-issuer", "x#z6MkTypo"])
+    bad_key = runner.invoke(
+        cli, ["import", "badge", str(path), "--trust-issuer", f"{stranger}#z6MkTypo"]
+    )
     assert bad_key.exit_code == 1 and "INVALID_KEY" in bad_key.output
     assert "Traceback" not in bad_key.output

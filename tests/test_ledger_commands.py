@@ -910,7 +910,10 @@ def test_migrations_upgrade_an_older_ledger(
                     for account, key in zip(("w-a", "w-b"), keys, strict=True):
                         opened = AccountOpened()
                         tx.append([Draft(account, NOW, OPERATOR, "open", key, "0" * 64, opened)])
-    with Ledger.open(old) as ledger:  # opening upgrades it
+    with Ledger.open(old) as ledger:  # reading does not upgrade it; the first write does
+        assert ledger.verify().ok and ledger.accounts() == ["w-a", "w-b"]
+        assert ledger.store.schema_version() == 1
+        ledger.open_account("w-d", actor=OPERATOR, key="k-d")
         assert ledger.store.schema_version() == SCHEMA_VERSION
         assert ledger.verify().ok
     conn = _raw(old)
@@ -920,8 +923,11 @@ def test_migrations_upgrade_an_older_ledger(
             " command_index, command_size, body, prev_hash, hash || 'x' FROM events WHERE seq = 1"
         )
     conn.close()
-    with pytest.raises(LedgerError) as error:  # data the new schema refuses: said clearly
-        Ledger.open(clash)
+    with Ledger.open(clash) as ledger:  # still readable as it is
+        assert ledger.verify().ok
+        with pytest.raises(LedgerError) as error:  # data the new schema refuses: said clearly
+            ledger.open_account("w-c", actor=OPERATOR, key="k-c")
+        assert ledger.store.schema_version() == 1
     assert _code(error) == "STORE_REFUSED" and "schema version 2" in str(error.value)
     conn = _raw(clash)  # and left it as it was
     assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (1,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,16 +26,20 @@ from creditbank.bundled import ENV_VAR, default_standards_path
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
 from creditbank.errors import CreditbankError
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges, key_room
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
+from creditbank.ledger.service import MAX_KEY
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
 
 __all__ = ["ledger_group"]
 
 EXIT_PROBLEMS = 1
+SUBJECT_SALT_VAR = "CREDITBANK_SUBJECT_SALT"
+"""The platform's secret that keys the digests of credential subjects (16+ bytes)."""
+_CHECK_LAG = dt.timedelta(minutes=5)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -235,9 +240,9 @@ def open_command(
 @click.option(
     "--verification",
     type=click.Choice(["verified", "pending", "unverified"]),
-    default="verified",
-    show_default=True,
-    help="Whether the issuer checked the evidence.",
+    default=None,
+    help="Whether the issuer checked the evidence (default: what the portfolio's "
+    "`verification:` says for the achievement — `import badge` writes it — else verified).",
 )
 @_actor_options
 @_key_option
@@ -249,7 +254,7 @@ def deposit_command(
     file: Path,
     achievement_id: str | None,
     evidence: str | None,
-    verification: str,
+    verification: str | None,
     actor_id: str,
     role: str,
     organisation: str | None,
@@ -259,7 +264,9 @@ def deposit_command(
     """Deposit one achievement of a portfolio FILE (YAML or JSON) into ACCOUNT.
 
     The actor must be an issuer (--role issuer --org ISSUER) that the standards authorise
-    for the achievement's unit and level on the day it was earned.
+    for the achievement's unit and level on the day it was earned. An achievement that
+    `import badge` wrote from a credential it could not verify is deposited as unverified
+    (the portfolio's `verification:` says so) unless --verification says otherwise.
     """
     actor = _actor(actor_id, role, organisation)
     try:
@@ -274,6 +281,8 @@ def deposit_command(
             param_hint="--achievement",
         )
     chosen = found[0]
+    if verification is None:
+        verification = portfolio.verification.get(chosen.id, "verified")
     _run(
         options,
         lambda lg: lg.deposit(
@@ -316,10 +325,29 @@ def deposit_badge_command(
     verified ones as `verified`, unverifiable ones (only with --accept-unverified) as
     `unverified`; invalid ones never. The actor must be the issuer the standards authorise
     (--role issuer --org ISSUER). Each deposit's idempotency key is KEY:ACHIEVEMENT.
-    Exits 1 when a file is rejected, a credential invalid or a deposit refused.
+    The credentials must name one subject (one learner); each deposit records when its
+    credential was checked (--at, never in the future) and a keyed digest of its subject
+    ($CREDITBANK_SUBJECT_SALT: the platform's secret). A credential whose issuer is no
+    issuer of the standards, or that another account holds, is refused.
+    Exits 1 when a file is rejected, a credential invalid, a deposit refused or nothing
+    was deposited.
     """
     actor = _actor(actor_id, role, organisation)
     chosen = BadgeImportOptions(**import_options)
+    if len(key) > key_room():
+        raise click.BadParameter(
+            f"at most {key_room()} characters: ':ACHIEVEMENT' is appended to it for each "
+            f"deposit and a key has at most {MAX_KEY} (this one has {len(key)})",
+            param_hint="--key",
+        )
+    now = dt.datetime.now(dt.UTC)
+    if chosen.moment is not None and chosen.moment.replace(tzinfo=dt.UTC) > now:
+        raise click.BadParameter(
+            f"{chosen.moment.isoformat()} is in the future (now: "
+            f"{now.isoformat(timespec='seconds')}); a deposit records when its credential was "
+            "checked, which cannot be later than the deposit",
+            param_hint="--at",
+        )
     try:
         results, _ = run_badge_import(files, options.standards(), chosen)
         with options.ledger(standards=True) as ledger:
@@ -330,8 +358,9 @@ def deposit_badge_command(
                 actor=actor,
                 key=key,
                 accept_unverified=chosen.accept_unverified,
+                subject_salt=os.environ.get(SUBJECT_SALT_VAR) or None,
             )
-    except CreditbankError as error:
+    except CreditbankError as error:  # raised before any deposit was written
         _fail(error)
     rejected = [r for r in results if r.error is not None]
     if output == "json":
@@ -351,7 +380,8 @@ def deposit_badge_command(
     bad = rejected or any(
         d.outcome == "refused" or d.record.verification.status == "invalid" for d in done
     )
-    if bad:
+    nothing = not any(d.outcome in ("deposited", "replayed") for d in done)
+    if bad or nothing:
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -641,6 +671,9 @@ def _statement_view(statement: Statement) -> list[Table]:
         if check is not None:
             how = ", ".join(x for x in (check.method, check.reason) if x)
             trust = "; issuer NOT CHECKED" if check.issuer_trust == "unchecked" else ""
+            when = check.checked_at
+            if when is not None and when < a.deposited_at - _CHECK_LAG:
+                trust += f"; checked as of {when.isoformat(timespec='seconds')}, before the deposit"
             verification += f" (credential {check.status}: {how}{trust})"
         achievements.add_row(
             a.id,

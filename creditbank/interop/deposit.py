@@ -4,24 +4,32 @@
 learner's account. The ledger records which were verified: a verified credential's
 achievement is deposited ``verified``, an unverifiable one's ``unverified`` — and only when
 the caller explicitly accepts unverified credentials, at the import and here — and each
-deposit keeps the verification's reason and message (:class:`CredentialCheck`). Invalid
-credentials are never deposited, whatever the flags; nor is anything the importer did not
-accept (an achievement no unit matches, one inside an invalid CLR).
+deposit keeps the verification's reason and message, when the credential was checked and
+a keyed digest of its subject (:class:`CredentialCheck`). Invalid credentials are never
+deposited, whatever the flags; nor is anything the importer did not accept (an achievement
+no unit matches, one inside an invalid CLR). One run deposits the credentials of one
+subject; a credential already in another account, or whose issuer is no issuer of the
+standards, is refused by the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from pydantic import ValidationError
 
 from creditbank.errors import LedgerError
 from creditbank.interop.openbadges import BadgeImport, BadgeRecord
 from creditbank.interop.verify import Verification
 from creditbank.ledger import Actor, Ledger, Receipt
 from creditbank.ledger.events import CredentialCheck
+from creditbank.ledger.ids import subject_digest
+from creditbank.ledger.service import MAX_KEY
 
-__all__ = ["BadgeDeposit", "credential_check", "deposit_badges"]
+__all__ = ["BadgeDeposit", "credential_check", "deposit_badges", "key_room"]
 
 _TEXT_MAX = 2000
 
@@ -32,8 +40,17 @@ def _text(value: str | None) -> str | None:
     return value if len(value) <= _TEXT_MAX else value[: _TEXT_MAX - 1] + "…"
 
 
-def credential_check(verification: Verification) -> CredentialCheck | None:
-    """What the ledger keeps of a verification; None for an invalid credential."""
+def credential_check(
+    verification: Verification,
+    *,
+    checked_at: dt.datetime | None = None,
+    subject: str | None = None,
+) -> CredentialCheck | None:
+    """What the ledger keeps of a verification; None for an invalid credential.
+
+    ``subject`` is the subject's digest (:func:`creditbank.ledger.ids.subject_digest`),
+    never its id. Raises pydantic's ValidationError when the verification cannot be kept
+    (:func:`deposit_badges` reports that as a refused deposit)."""
     if verification.status == "invalid":
         return None
     return CredentialCheck(
@@ -41,10 +58,18 @@ def credential_check(verification: Verification) -> CredentialCheck | None:
         reason=verification.reason,
         message=_text(verification.message) or verification.reason,
         method=verification.method,
-        credential=_text(verification.credential_id),
-        issuer=_text(verification.issuer),
+        credential=_text(verification.credential_id) or None,
+        issuer=_text(verification.issuer) or None,
         issuer_trust=verification.issuer_trust,
+        checked_at=checked_at,
+        subject=subject,
     )
+
+
+def key_room(achievement_ids: Iterable[str] = ("badge-000000000000",)) -> int:
+    """How long a deposit-badge idempotency key may be: each deposit's key is
+    ``KEY:ACHIEVEMENT`` and the ledger takes keys of at most 200 characters."""
+    return MAX_KEY - 1 - max((len(a) for a in achievement_ids), default=0)
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,22 @@ def _why_not(record: BadgeRecord, accept_unverified: bool) -> str | None:
     return None
 
 
+def _subject_salt(account: str, salt: bytes | str | None) -> bytes | str:
+    return salt if salt is not None else f"creditbank credential subject, account {account}"
+
+
+def _one_subject(candidates: Sequence[BadgeRecord]) -> str | None:
+    """Why the candidates cannot go into one account (several subjects), or None."""
+    subjects = {record.subject_id for record in candidates}
+    if len(subjects) <= 1:
+        return None
+    named = ", ".join(sorted(s or "(no subject id)" for s in subjects))
+    return (
+        f"the credentials belong to {len(subjects)} subjects ({named}); one account is one "
+        "learner's: deposit each learner's credentials separately. Nothing was deposited"
+    )
+
+
 def deposit_badges(
     ledger: Ledger,
     account: str,
@@ -101,38 +142,78 @@ def deposit_badges(
     actor: Actor,
     key: str,
     accept_unverified: bool = False,
+    subject_salt: bytes | str | None = None,
 ) -> tuple[BadgeDeposit, ...]:
     """Deposit every accepted achievement of ``imports`` into ``account``, as ``actor``.
 
     Each deposit is its own ledger command, with the idempotency key ``KEY:ACHIEVEMENT``
     (achievement ids are derived from the credential, so depositing the same files again
-    changes nothing). A deposit the ledger refuses (an issuer not authorised for the unit
-    …) is reported in its :class:`BadgeDeposit` and the others go on.
+    changes nothing). A deposit the ledger refuses (an issuer not authorised for the unit,
+    a credential already in another account …) is reported in its :class:`BadgeDeposit`
+    and the others go on. The credentials must name one subject: otherwise nothing is
+    deposited and every record says why. Each deposit records when its credential was
+    checked (the import's moment) and the subject's digest, keyed with ``subject_salt``
+    (a secret of the platform, 16+ bytes; by default one derived from the account id,
+    which only keeps digests of different accounts apart).
+
+    Raises :class:`LedgerError` (``MALFORMED_COMMAND``), before anything is written, when
+    ``key`` leaves no room for ``:ACHIEVEMENT``.
     """
+    results = list(imports)
+    planned: list[tuple[BadgeImport, BadgeRecord, str | None]] = [
+        (result, record, _why_not(record, accept_unverified))
+        for result in results
+        for record in result.records
+    ]
+    candidates = [record for _, record, why in planned if why is None]
+    room = key_room(r.achievement.id for r in candidates if r.achievement is not None)
+    if len(key) > room:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the key is {len(key)} characters long; with ':ACHIEVEMENT' appended to it for "
+            f"each deposit it may have at most {room}",
+            field="key",
+        )
+    mixed = _one_subject(candidates)
+    salt = _subject_salt(account, subject_salt)
     done: list[BadgeDeposit] = []
-    for result in imports:
-        for record in result.records:
-            why = _why_not(record, accept_unverified)
-            achievement = record.achievement
-            check = credential_check(record.verification)
-            if why is not None or achievement is None or check is None:
+    for result, record, why_not in planned:
+        achievement = record.achievement
+        why = mixed if why_not is None and mixed is not None else why_not
+        if why is not None or achievement is None:
+            done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
+            continue
+        try:
+            subject = (
+                subject_digest(record.subject_id, salt) if record.subject_id is not None else None
+            )
+            check = credential_check(
+                record.verification, checked_at=result.checked_at, subject=subject
+            )
+            if check is None:  # an invalid credential: _why_not said so already
                 done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
                 continue
-            try:
-                receipt = ledger.deposit(
-                    account,
-                    achievement,
-                    actor=actor,
-                    key=f"{key}:{achievement.id}",
-                    evidence=achievement.evidence,
-                    verification=check.verification,
-                    credential_check=check,
-                )
-            except LedgerError as error:
-                done.append(BadgeDeposit(result.source, record, "refused", error=error))
-                continue
-            outcome: Literal["deposited", "replayed"] = (
-                "replayed" if receipt.replayed else "deposited"
+            receipt = ledger.deposit(
+                account,
+                achievement,
+                actor=actor,
+                key=f"{key}:{achievement.id}",
+                evidence=achievement.evidence,
+                verification=check.verification,
+                credential_check=check,
             )
-            done.append(BadgeDeposit(result.source, record, outcome, receipt=receipt))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "credential check"
+            refused = LedgerError(
+                "MALFORMED_COMMAND",
+                f"the credential's check cannot be recorded: {where}: {first['msg']}",
+            )
+            done.append(BadgeDeposit(result.source, record, "refused", error=refused))
+            continue
+        except LedgerError as error:
+            done.append(BadgeDeposit(result.source, record, "refused", error=error))
+            continue
+        outcome: Literal["deposited", "replayed"] = "replayed" if receipt.replayed else "deposited"
+        done.append(BadgeDeposit(result.source, record, outcome, receipt=receipt))
     return tuple(done)

@@ -250,6 +250,8 @@ class BadgeImport:
     error: InteropError | None = None
     issuer_check: bool = True
     """False when the caller turned the issuer whitelist off."""
+    checked_at: dt.datetime | None = None
+    """The moment the credentials were checked as of (validity windows, ``now``)."""
 
     @property
     def accepted(self) -> tuple[Achievement, ...]:
@@ -735,11 +737,12 @@ def import_badge_text(
     file's ``issuers`` and ``trust`` (issuer ids, or ids -> pinned Multikeys) — or none
     at all when ``issuer_check`` is False, which each verification then says
     (``issuer_trust="unchecked"``)."""
+    moment = now or dt.datetime.now(dt.UTC)
     ctx = _Context(
         standards,
         mapping or BadgeMapping(),
         loader or ContextLoader(),
-        now,
+        moment,
         trusted_issuers(mapping, standards, trust, issuer_check=issuer_check),
         keys,
         accept_unverified,
@@ -762,7 +765,7 @@ def import_badge_text(
     except InteropError as error:
         if error.source is None:
             error = InteropError(error.code, error.message, source)
-        return BadgeImport(source, error=error, issuer_check=issuer_check)
+        return BadgeImport(source, error=error, issuer_check=issuer_check, checked_at=moment)
     ctx.verifications.append(verification)
     if verification.reason == "NOT_A_CREDENTIAL" or document is None:
         return BadgeImport(
@@ -770,6 +773,7 @@ def import_badge_text(
             (verification,),
             error=InteropError("NOT_A_CREDENTIAL", verification.message, source),
             issuer_check=issuer_check,
+            checked_at=moment,
         )
     _import_credential(document, verification, ctx, None)
     return BadgeImport(
@@ -779,6 +783,7 @@ def import_badge_text(
         tuple(ctx.unmapped),
         tuple(ctx.associations),
         issuer_check=issuer_check,
+        checked_at=moment,
     )
 
 
@@ -819,12 +824,25 @@ def import_badge_file(
 def to_portfolio(
     imports: Iterable[BadgeImport], learner: str, *, description: str | None = None
 ) -> Portfolio:
-    """A portfolio of every accepted achievement (each credential once)."""
+    """A portfolio of every accepted achievement (each credential once), with whether its
+    credential was verified (``Portfolio.verification``), which ``ledger deposit`` keeps."""
     seen: dict[str, Achievement] = {}
+    verification: dict[str, Literal["verified", "unverified"]] = {}
     for result in imports:
-        for achievement in result.accepted:
-            seen.setdefault(achievement.id, achievement)
-    return Portfolio(learner=learner, description=description, achievements=tuple(seen.values()))
+        for record in result.records:
+            achievement = record.achievement
+            if not record.accepted or achievement is None or achievement.id in seen:
+                continue
+            seen[achievement.id] = achievement
+            verification[achievement.id] = (
+                "verified" if record.verification.verified else "unverified"
+            )
+    return Portfolio(
+        learner=learner,
+        description=description,
+        achievements=tuple(seen.values()),
+        verification=verification,
+    )
 
 
 def learner_of(imports: Iterable[BadgeImport]) -> str | None:

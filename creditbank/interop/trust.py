@@ -15,7 +15,9 @@ check off, which every verification then says (``issuer_trust="unchecked"``).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Collection, Iterable, Mapping
+from urllib.parse import urlsplit
 
 from creditbank.interop.errors import InteropError
 from creditbank.interop.keys import public_key_from_multibase
@@ -26,6 +28,7 @@ __all__ = [
     "IssuerTrust",
     "Trust",
     "annotate_trust",
+    "issuer_id_problem",
     "parse_trust",
     "standards_identifiers",
     "whitelist",
@@ -46,28 +49,47 @@ def standards_identifiers(standards: Standards) -> dict[str, str]:
     }
 
 
+_DID = re.compile(r"did:[a-z0-9]+:(?:[A-Za-z0-9._%-]*:)*[A-Za-z0-9._%-]+")
+_URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\s#?]+")
+
+
+def issuer_id_problem(issuer: str) -> str | None:
+    """Why ``issuer`` is not a credential issuer id (a DID, an http(s) URL or a URN such as
+    creditbank's own ``urn:creditbank:issuer:…``), or None."""
+    if _DID.fullmatch(issuer) or _URN.fullmatch(issuer):
+        return None
+    url = urlsplit(issuer)
+    if url.scheme in ("http", "https") and url.netloc and not any(c.isspace() for c in issuer):
+        return None
+    return "an issuer id is a DID (did:method:…), an http(s) URL or a URN (urn:…)"
+
+
 def parse_trust(entries: Iterable[str]) -> dict[str, frozenset[str]]:
     """``ID`` or ``ID#z6Mk…`` (a key pinned for the issuer) -> {issuer id: pinned keys}.
 
-    Raises :class:`InteropError` (``INVALID_KEY``) when the fragment is not an Ed25519
-    Multikey."""
+    ``ID`` must be a DID, an http(s) URL or a URN, and a fragment an Ed25519 Multikey: anything
+    else raises :class:`InteropError` (``INVALID_KEY`` for the key, ``INVALID_ISSUER_ID``
+    for the id) rather than trusting something the caller did not mean."""
     found: dict[str, set[str]] = {}
     for entry in entries:
-        issuer, _, fragment = entry.strip().partition("#")
-        if not issuer:
-            raise InteropError("INVALID_KEY", f"trusted issuer {entry!r} names no issuer id")
+        issuer, hash_sign, fragment = entry.strip().partition("#")
+        problem = issuer_id_problem(issuer) if issuer else "it names no issuer id"
+        if problem is not None:
+            raise InteropError("INVALID_ISSUER_ID", f"trusted issuer {entry!r}: {problem}")
         keys = found.setdefault(issuer, set())
-        if fragment.startswith("z6Mk"):
-            try:
-                public_key_from_multibase(fragment)
-            except ValueError as error:
-                raise InteropError(
-                    "INVALID_KEY", f"{fragment!r} in {entry!r} is not an Ed25519 Multikey: {error}"
-                ) from None
-            keys.add(fragment)
-        elif fragment:
-            found.pop(issuer)
-            found[entry.strip()] = set()  # an issuer id with a fragment of its own
+        if not hash_sign:
+            continue
+        try:
+            if not fragment.startswith("z6Mk"):
+                raise ValueError("a pinned key is an Ed25519 Multikey, z6Mk…")
+            public_key_from_multibase(fragment)
+        except ValueError as error:
+            raise InteropError(
+                "INVALID_KEY",
+                f"{fragment!r} in {entry!r} is not an Ed25519 Multikey: {error} (ID#z6Mk… pins "
+                "a key for the issuer ID; an issuer id has no fragment)",
+            ) from None
+        keys.add(fragment)
     return {issuer: frozenset(keys) for issuer, keys in found.items()}
 
 

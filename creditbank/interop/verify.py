@@ -22,6 +22,10 @@ reason:
                 ``exp`` contradicts the credential), ``NOT_A_CREDENTIAL``
 ==============  =====================================================================
 
+``unverifiable`` never hides a known problem: the validity window, a VC-JWT's claims and
+the whitelist are checked whatever became of the signature, for Data Integrity proofs and
+VC-JWTs alike (also inside a CLR), and a credential failing one of them is ``invalid``.
+
 eddsa-rdfc-2022 (W3C *Data Integrity EdDSA Cryptosuites v1.0*): the proof options with
 the document's ``@context`` and the document without its proof are each canonicalised
 with RDFC-1.0; the signature is Ed25519 over SHA-256(options) || SHA-256(document).
@@ -652,6 +656,34 @@ def _jwt_key(
     return resolved
 
 
+def _jwt_signature(
+    token: str,
+    header: Mapping[str, Any],
+    credential: Mapping[str, Any],
+    issuer: str,
+    keys: Mapping[str, Ed25519PublicKey] | None,
+) -> tuple[Ed25519PublicKey, str, KeySource]:
+    """The JWT's algorithm, key and signature: (key, controller, source), or :class:`_Fail`."""
+    if header.get("alg") not in ("EdDSA", "Ed25519"):
+        raise _Fail(
+            "UNSUPPORTED_PROOF", f"JWT algorithm {header.get('alg')!r} is not supported (EdDSA)"
+        )
+    key, controller, source = _jwt_key(header, credential, issuer, keys)
+    if controller != issuer:
+        raise _Fail("KEY_NOT_ISSUERS", f"the JWT's key is controlled by {controller}, not {issuer}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            jws.deserialize_compact(
+                token.strip(), OKPKey.import_key(key), algorithms=["EdDSA", "Ed25519"]
+            )
+    except BadSignatureError:
+        raise _Fail("BAD_SIGNATURE", "the JWT signature does not match its content") from None
+    except JoseError as error:
+        raise _Fail("MALFORMED_PROOF", f"the JWT cannot be checked: {error}") from None
+    return key, controller, source
+
+
 def verify_jwt(
     token: str,
     *,
@@ -685,30 +717,25 @@ def verify_jwt(
     source: KeySource | None = None
     try:
         issuer, credential_id = _check_envelope(credential, None)
-        if header.get("alg") not in ("EdDSA", "Ed25519"):
-            raise _Fail(
-                "UNSUPPORTED_PROOF", f"JWT algorithm {header.get('alg')!r} is not supported (EdDSA)"
-            )
-        key, controller, source = _jwt_key(header, credential, issuer, keys)
-        if controller != issuer:
-            raise _Fail(
-                "KEY_NOT_ISSUERS", f"the JWT's key is controlled by {controller}, not {issuer}"
-            )
+        # An unverifiable signature (unsupported alg, unresolvable key) is held back until
+        # the claim, date, agreement and whitelist checks have run: a JWT that is expired,
+        # of an untrusted issuer or contradicts its credential is invalid, whatever its key.
+        pending: _Fail | None = None
+        used: tuple[Ed25519PublicKey, str, KeySource] | None = None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                jws.deserialize_compact(
-                    token.strip(), OKPKey.import_key(key), algorithms=["EdDSA", "Ed25519"]
-                )
-        except BadSignatureError:
-            raise _Fail("BAD_SIGNATURE", "the JWT signature does not match its content") from None
-        except JoseError as error:
-            raise _Fail("MALFORMED_PROOF", f"the JWT cannot be checked: {error}") from None
+            used = _jwt_signature(token, header, credential, issuer, keys)
+            source = used[2]
+        except _Fail as failure:
+            if REASON_STATUS[failure.reason] == "invalid":
+                raise
+            pending = failure
         _check_jwt_claims(payload, moment)
         _check_dates(credential, moment)
         _check_claims_agree(payload, credential)
-        _check_trust(issuer, [key], trusted_issuers)
-        _check_bound([(key, controller, source)], issuer, trusted_issuers)
+        _check_trust(issuer, [used[0]] if used is not None else [], trusted_issuers)
+        if pending is not None or used is None:
+            raise pending or _Fail("UNSUPPORTED_PROOF", "the JWT signature was not checked")
+        _check_bound([used], issuer, trusted_issuers)
     except _Fail as failure:
         return (
             Verification(

@@ -137,6 +137,13 @@ Command = OpenAccount | Deposit | Apply | Review | Approve | Reject | Revoke | E
 
 
 def command_hash(command: Command) -> str:
-    """sha256 of the command's canonical JSON: what "the same content" means for a key."""
-    body = canonical_json(command.model_dump(mode="json"))
+    """sha256 of the command's canonical JSON: what "the same content" means for a key.
+
+    A deposit's ``credential_check.checked_at`` is left out: depositing the same credential
+    again later, with the same outcome, is the same command (the first receipt stands)."""
+    data = command.model_dump(mode="json")
+    check = data.get("credential_check")
+    if isinstance(check, dict):
+        check.pop("checked_at", None)
+    body = canonical_json(data)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()

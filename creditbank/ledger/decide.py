@@ -88,6 +88,8 @@ class Context:
 
     standards: Standards | None
     today: dt.date
+    now: dt.datetime | None = None
+    """The moment of the command (timezone-aware), when the caller knows it."""
 
     def need_standards(self, command: str) -> Standards:
         if self.standards is None:
@@ -257,6 +259,27 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
             actor=actor.id,
         )
     given = command.achievement
+    check = command.credential_check
+    if check is not None and given.issuer is None:
+        credential_issuer = check.issuer or "(no issuer)"
+        raise LedgerError(
+            "NOT_AUTHORISED",
+            f"achievement {given.id!r} comes from a credential of {credential_issuer}, which "
+            "is no issuer of the standards, so the ledger cannot record who issued it (and an "
+            f"issuer deposits only what it issued, not {org!r}'s in its name); list "
+            f"{credential_issuer} under `identifiers:` of its issuer in the standards, or map "
+            "it to one in the mapping file's issuers: (issuer: ID)",
+            achievement=given.id,
+        )
+    checked_at = check.checked_at if check is not None else None
+    if checked_at is not None and ctx.now is not None and checked_at > ctx.now:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {given.id!r}: its credential was checked as of "
+            f"{checked_at.isoformat()}, after now ({ctx.now.isoformat()}); a "
+            "check cannot be dated in the future",
+            achievement=given.id,
+        )
     if given.issuer is not None and given.issuer != org:
         raise LedgerError(
             "NOT_AUTHORISED",
@@ -304,7 +327,6 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
             unit=str(unit),
             issuer=org,
         )
-    check = command.credential_check
     if check is not None and check.verification != command.verification:
         raise LedgerError(
             "MALFORMED_COMMAND",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from creditbank.ledger.ids import check_actor_id
 from creditbank.models import Achievement
@@ -102,7 +102,12 @@ class Actor(_Frozen):
 class CredentialCheck(_Frozen):
     """How the credential an achievement was imported from was verified, as the importer
     said (:class:`creditbank.interop.verify.Verification`): only a ``verified`` or an
-    ``unverifiable`` credential is ever deposited, never an invalid one."""
+    ``unverifiable`` credential is ever deposited, never an invalid one.
+
+    ``reason`` must be one of the verifier's reasons, and ``status`` the status the verifier
+    gives it (``VERIFIED`` is verified; ``NO_PROOF`` … unverifiable). ``checked_at`` is the
+    moment the credential's validity window was checked as of (never after the deposit);
+    ``subject`` a keyed digest of the credential subject's id, never the id itself."""
 
     status: Literal["verified", "unverifiable"]
     reason: Name = Field(description="The verification's stable reason (VERIFIED, NO_PROOF …).")
@@ -114,6 +119,35 @@ class CredentialCheck(_Frozen):
         default=None,
         description="How the issuer passed the whitelist; unchecked: the caller turned it off.",
     )
+    checked_at: dt.datetime | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="When the credential was checked (its validity window as of this moment).",
+    )
+    subject: Name | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Keyed digest of the credential subject's id (creditbank.ledger.ids."
+        "subject_digest); the same subject gives the same digest within an account.",
+    )
+
+    @model_validator(mode="after")
+    def _reason_fits_status(self) -> CredentialCheck:
+        from creditbank.interop.verify import REASON_STATUS  # noqa: PLC0415 (import cycle)
+
+        expected = REASON_STATUS.get(self.reason)  # type: ignore[call-overload]
+        if expected is None:
+            raise ValueError(
+                f"reason {self.reason!r} is not a reason of the verifier "
+                f"({', '.join(REASON_STATUS)})"
+            )
+        if expected != self.status:
+            raise ValueError(
+                f"reason {self.reason} means the credential is {expected}, not {self.status}"
+            )
+        if self.checked_at is not None and self.checked_at.tzinfo is None:
+            raise ValueError("checked_at must say its time zone (UTC)")
+        return self
 
     @property
     def verification(self) -> Verification:

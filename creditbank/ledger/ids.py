@@ -32,6 +32,7 @@ __all__ = [
     "pseudonymous_id",
     "refuse_personal_identifiers",
     "resident_id_valid",
+    "subject_digest",
 ]
 
 ACCOUNT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$")
@@ -193,3 +194,28 @@ def pseudonymous_id(identifier: str, salt: bytes | str, *, prefix: str = "lrn-")
     # base32 (a-z, 2-7): 160 bits, and never a long run of digits that looks like an id
     account = prefix + base64.b32encode(digest[:20]).decode("ascii").lower()
     return check_account_id(account)
+
+
+def subject_digest(subject: str, salt: bytes | str) -> str:
+    """A keyed digest of a credential subject's id (a DID, an email …): ``sub-`` + 32
+    base32 characters of HMAC-SHA256(``salt``, ``subject``).
+
+    The ledger keeps this, never the id itself, so that the credentials of one account can
+    be seen to name one subject without the ledger holding who it is. The id is taken as
+    written (DIDs are case-sensitive). A salt of the platform's (16+ bytes, kept apart from
+    the ledger) keeps the digest from being guessed; see :func:`pseudonymous_id`.
+
+    >>> a = subject_digest("did:example:worker-7", "account w-1 of this ledger")
+    >>> a.startswith("sub-") and a == subject_digest("did:example:worker-7",
+    ...     "account w-1 of this ledger")
+    True
+    """
+    key = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
+    if len(key) < _MIN_SALT:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the salt must be a secret of at least {_MIN_SALT} bytes",
+            field="salt",
+        )
+    digest = hmac.new(key, subject.encode("utf-8"), hashlib.sha256).digest()
+    return "sub-" + base64.b32encode(digest[:20]).decode("ascii").lower()

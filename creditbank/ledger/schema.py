@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CREDENTIAL_ID",
     "LEDGER_FORMAT",
     "MIGRATIONS",
     "PROJECTION_DDL",
@@ -367,6 +368,13 @@ PROJECTION_DDL: tuple[str, ...] = (
     *_never("entries", "ledger entries"),
 )
 
+CREDENTIAL_ID = (
+    "(CASE WHEN json_valid(body)"
+    " THEN json_extract(body, '$.payload.credential_check.credential') END)"
+)
+"""The id of the credential a deposit event was imported from (SQL, over ``events.body``;
+NULL for a body that is not JSON, which ``verify`` reports, rather than an error)."""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -383,6 +391,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a deposit may record how the credential it was imported from was verified "
         "(credential_check); a creditbank older than this cannot read such events",
         (),
+    ),
+    Migration(
+        4,
+        "a credential check records when (checked_at) and whose (a subject digest) it was; "
+        "deposits are found by credential id (a credential is one account's)",
+        (
+            f"CREATE INDEX events_credential ON events ({CREDENTIAL_ID})"
+            " WHERE type = 'achievement_deposited'",
+        ),
     ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""

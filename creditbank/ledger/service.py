@@ -61,16 +61,18 @@ from creditbank.ledger.projection import snapshot_states
 from creditbank.ledger.sqlite import SqliteStore, Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
 from creditbank.ledger.statement import Statement, statement_of
-from creditbank.ledger.store import Draft, LedgerStore
+from creditbank.ledger.store import Draft, LedgerStore, Reader
 from creditbank.models import Achievement, Standards
 
-__all__ = ["Clock", "Ledger", "Receipt", "init_ledger", "open_ledger"]
+__all__ = ["MAX_KEY", "Clock", "Ledger", "Receipt", "init_ledger", "open_ledger"]
 
 Clock = Callable[[], dt.datetime]
 """Returns the current time, timezone-aware; its date is "today" for the commands."""
 
 _C = TypeVar("_C", bound=BaseModel)
-_MAX_KEY = 200
+MAX_KEY = 200
+"""The longest idempotency key, in characters."""
+_MAX_KEY = MAX_KEY
 
 
 def _now() -> dt.datetime:
@@ -134,6 +136,34 @@ def _replayed(events: Sequence[Event]) -> dict[str, AccountState]:
             "NOT_A_LEDGER",
             f"the ledger's events cannot be replayed ({error}); run `creditbank ledger verify`",
         ) from error
+
+
+def _one_account(command: Deposit, reader: Reader) -> None:
+    """A credential is one learner's: refuse it while another account holds an active
+    achievement deposited from it (one revoked or expired there no longer counts)."""
+    check = command.credential_check
+    if check is None or check.credential is None:
+        return
+    for account in reader.credential_accounts(check.credential):
+        if account == command.account:
+            continue
+        state = _replayed(reader.events(account)).get(account)
+        held = state.achievements.values() if state is not None else ()
+        if not any(
+            record.status == "active"
+            and record.credential_check is not None
+            and record.credential_check.credential == check.credential
+            for record in held
+        ):
+            continue
+        raise LedgerError(
+            "CREDENTIAL_IN_OTHER_ACCOUNT",
+            f"credential {check.credential} was already deposited into another account; a "
+            "credential is one learner's, so it goes into one account only (if it was "
+            "deposited into the wrong one, its issuer or a bank operator revokes it there "
+            "first)",
+            account=command.account,
+        )
 
 
 class Ledger:
@@ -208,8 +238,10 @@ class Ledger:
             now = self._clock()
             if now.tzinfo is None:
                 raise ValueError("the clock must return timezone-aware times")
+            if isinstance(command, Deposit):
+                _one_account(command, tx)
             state = _replayed(tx.events(command.account)).get(command.account)
-            payloads = decide(command, state, Context(self.standards, now.date()))
+            payloads = decide(command, state, Context(self.standards, now.date(), now))
             at = now.astimezone(dt.UTC)
             drafts = [
                 Draft(command.account, at, command.actor, command.command, key, digest, payload)

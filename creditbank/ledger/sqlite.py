@@ -1,10 +1,12 @@
 """The SQLite ledger store: a file, WAL journal, one ``BEGIN IMMEDIATE`` transaction per command.
 
-Opening a ledger checks that the file is one (``ledger_meta``), refuses a schema newer than
-this code, and applies pending migrations (:mod:`creditbank.ledger.schema`), each in its
-own transaction. Writers serialise on SQLite's write lock (waiting up to ``timeout``
-seconds); readers see a consistent snapshot and never block writers (WAL). With
-``synchronous=FULL`` (the default) a command is on disk when it returns.
+Opening a ledger checks that the file is one (``ledger_meta``) and refuses a schema newer
+than this code; pending migrations (:mod:`creditbank.ledger.schema`) are applied, each in
+its own transaction, when the ledger is created (``create``) or first written to — never
+by a read, so reading leaves an older ledger readable by the creditbank that wrote it.
+Writers serialise on SQLite's write lock (waiting up to ``timeout`` seconds); readers see a
+consistent snapshot and never block writers (WAL). With ``synchronous=FULL`` (the default)
+a command is on disk when it returns.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, e
 from creditbank.ledger.events import Event
 from creditbank.ledger.projection import Snapshot, dump_tables, project, snapshot_tables
 from creditbank.ledger.schema import (
+    CREDENTIAL_ID,
     LEDGER_FORMAT,
     MIGRATIONS,
     PROJECTION_DDL,
@@ -80,6 +83,17 @@ class _SqliteReader:
         return self._events(
             "SELECT body FROM events WHERE command_key = ? ORDER BY command_index", (key,)
         )
+
+    def credential_accounts(self, credential: str) -> list[str]:
+        try:
+            cur = self._conn.execute(
+                "SELECT DISTINCT account FROM events WHERE type = 'achievement_deposited'"
+                f" AND {CREDENTIAL_ID} = ? ORDER BY account",
+                (credential,),
+            )
+            return [str(account) for (account,) in cur]
+        except sqlite3.DatabaseError as error:
+            raise _damaged("events", error) from error
 
     def rows(self) -> list[StoredRow]:
         self._conn.text_factory = _text_or_bytes
@@ -201,6 +215,7 @@ class SqliteStore:
         synchronous: Synchronous = "FULL",
     ) -> None:
         self.path = Path(path)
+        self._current = False
         if synchronous not in ("FULL", "NORMAL", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
         if not create and not self.path.is_file():
@@ -226,7 +241,9 @@ class SqliteStore:
             if str(mode).lower() != "wal":
                 self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self._migrate(create)
+            self._check_version()
+            if create:
+                self._migrate()
         except sqlite3.OperationalError as error:
             self._conn.close()
             if "locked" in str(error) or "busy" in str(error):
@@ -278,7 +295,7 @@ class SqliteStore:
         ).fetchone()
         return int(version)
 
-    def _migrate(self, create: bool) -> None:
+    def _check_version(self) -> None:
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise LedgerError(
@@ -287,6 +304,18 @@ class SqliteStore:
                 f"{SCHEMA_VERSION}: upgrade creditbank to open it",
                 path=str(self.path),
             )
+
+    def _migrate(self) -> None:
+        """Apply pending migrations, each in its own transaction. Run on ``create`` and
+        before the first write: reading never upgrades a ledger (every migration only adds,
+        so older schemas read the same), which leaves it readable by the creditbank that
+        wrote it until something new is written."""
+        if self._current:
+            return
+        version = self.schema_version()
+        if version >= SCHEMA_VERSION:
+            self._current = True
+            return
         for migration in MIGRATIONS:
             if migration.version <= version:
                 continue
@@ -313,6 +342,7 @@ class SqliteStore:
                         dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     ),
                 )
+        self._current = True
 
     # ------------------------------------------------------------ transactions
 
@@ -341,12 +371,24 @@ class SqliteStore:
         with self._transaction("BEGIN DEFERRED"):
             yield _SqliteReader(self._conn)
 
+    def _upgraded(self) -> None:
+        try:
+            self._migrate()
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise LedgerError(
+                    "LEDGER_BUSY", f"the ledger is busy or locked: {error}", path=str(self.path)
+                ) from error
+            raise _damaged("schema", error) from error
+
     @contextmanager
     def writing(self) -> Iterator[_SqliteWriter]:
+        self._upgraded()
         with self._transaction():
             yield _SqliteWriter(self._conn)
 
     def rebuild_projection(self) -> None:
+        self._upgraded()
         with self._transaction():
             for table in reversed(PROJECTION_TABLES):
                 self._conn.execute(f"DROP TABLE {table}")

@@ -47,6 +47,10 @@ class Reader(Protocol):
         A key names one command in the whole ledger, whichever account it was about."""
         ...
 
+    def credential_accounts(self, credential: str) -> list[str]:
+        """The accounts holding a deposit imported from the credential with this id."""
+        ...
+
     def rows(self) -> list[StoredRow]:
         """Every stored event as stored, for verification."""
         ...

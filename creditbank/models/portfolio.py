@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, StrictBool, model_validator
 
 from creditbank.models.common import check_unique_local_ids, date_range_error
@@ -68,8 +70,19 @@ class Portfolio(Model):
     description: str | None = None
     example: StrictBool = False
     achievements: tuple[Achievement, ...] = ()
+    verification: dict[LocalId, Literal["verified", "unverified"]] = Field(
+        default_factory=dict,
+        description="For achievements imported from credentials (creditbank import badge "
+        "writes it): achievement id -> whether its credential was verified. "
+        "`creditbank ledger deposit` deposits an achievement as this says.",
+    )
 
     @model_validator(mode="after")
     def _ids_distinct(self) -> Portfolio:
         check_unique_local_ids(self.achievements, "achievements")
+        unknown = sorted(set(self.verification) - {a.id for a in self.achievements})
+        if unknown:
+            raise ValueError(
+                f"verification names achievements the portfolio does not hold: {', '.join(unknown)}"
+            )
         return self
