@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from creditbank.engine.facts import Facts, add_years, issuer_authorised
+from creditbank.engine.index import selects_unit
 from creditbank.engine.reasons import ReasonCode
-from creditbank.models import GradeCondition, GradeScale, Match, Standards
-from creditbank.models.units import AwardUnit, SkillCertificateUnit, XCertificateUnit
+from creditbank.models import GradeCondition, GradeScale, LevelCondition, Match, Standards
 
 __all__ = ["Failure", "check_match", "selects"]
 
@@ -30,31 +31,7 @@ class Failure:
 
 def selects(match: Match, facts: Facts) -> bool:
     """Whether the match is *about* this achievement at all (unit, kind, occupation, tags …)."""
-    unit = facts.unit
-    if match.units and unit.id not in match.units:
-        return False
-    if match.unit_kinds and unit.kind not in match.unit_kinds:
-        return False
-    if match.occupations:
-        if isinstance(unit, SkillCertificateUnit):
-            occupations = {unit.occupation}
-        elif isinstance(unit, XCertificateUnit | AwardUnit):
-            occupations = set(unit.occupations)
-        else:
-            occupations = set()
-        if not occupations & set(match.occupations):
-            return False
-    if match.families and unit.family not in match.families:
-        return False
-    if match.tags and not set(match.tags) <= set(unit.tags):
-        return False
-    if match.scopes and getattr(unit, "scope", None) not in match.scopes:
-        return False
-    if match.tiers and not (isinstance(unit, AwardUnit) and unit.tier in match.tiers):
-        return False
-    return not (
-        match.team is not None and not (isinstance(unit, AwardUnit) and unit.team == match.team)
-    )
+    return selects_unit(match, facts.unit)
 
 
 def _percent(scale: GradeScale | None, score: Decimal) -> Decimal | None:
@@ -110,25 +87,38 @@ def _level_failure(match: Match, facts: Facts, rule: str) -> Failure | None:
     condition = match.level
     if condition is None:
         return None
-    framework = facts.framework
+    verdict = _level_verdict(condition, facts)
+    if verdict is None:
+        return None
     shown = facts.achievement.level or "—"
     required = ", ".join(condition.names())
     detail = {"rule": rule, "level": shown, "required": required}
+    if verdict == "LEVEL_TOO_LOW":
+        assert condition.at_least is not None
+        return Failure(verdict, 5, {**detail, "required": condition.at_least})
+    return Failure(verdict, 5, detail)
+
+
+def _level_verdict(
+    condition: LevelCondition, facts: Facts
+) -> Literal["LEVEL_NOT_MATCHED", "LEVEL_TOO_LOW"] | None:
+    """How the achievement's level fails the condition, or None when it meets it."""
+    framework = facts.framework
     if framework is None or facts.rank is None:
-        return Failure("LEVEL_NOT_MATCHED", 5, detail)
+        return "LEVEL_NOT_MATCHED"
     if condition.one_of:
         wanted = {lv.id for name in condition.one_of if (lv := framework.level(name))}
-        return None if facts.level_id in wanted else Failure("LEVEL_NOT_MATCHED", 5, detail)
+        return None if facts.level_id in wanted else "LEVEL_NOT_MATCHED"
     if condition.at_least is not None:
         floor = framework.level(condition.at_least)
         if floor is None:
-            return Failure("LEVEL_NOT_MATCHED", 5, detail)
+            return "LEVEL_NOT_MATCHED"
         if facts.rank < floor.rank:
-            return Failure("LEVEL_TOO_LOW", 5, {**detail, "required": condition.at_least})
+            return "LEVEL_TOO_LOW"
     if condition.at_most is not None:
         ceiling = framework.level(condition.at_most)
         if ceiling is None or facts.rank > ceiling.rank:
-            return Failure("LEVEL_NOT_MATCHED", 5, detail)
+            return "LEVEL_NOT_MATCHED"
     return None
 
 
@@ -138,22 +128,23 @@ def check_match(
     """The first failed condition of ``match`` for an achievement it selects, or None."""
     achievement = facts.achievement
     earned = achievement.earned_on
-    base = {"rule": rule, "as_of": as_of.isoformat(), "earned_on": earned.isoformat()}
     if earned > as_of:
-        return Failure("NOT_YET_EARNED", 1, base)
+        return Failure("NOT_YET_EARNED", 1, _dates(rule, as_of, earned))
     if match.must_be_valid and facts.expired(as_of):
-        return Failure("EXPIRED", 2, {**base, "expires_on": str(facts.expires_on)})
+        detail = {**_dates(rule, as_of, earned), "expires_on": str(facts.expires_on)}
+        return Failure("EXPIRED", 2, detail)
     if match.earned_within is not None:
         window = match.earned_within
         if earned < add_years(as_of, -window.years, -window.months):
-            return Failure("TOO_OLD", 3, base)
+            return Failure("TOO_OLD", 3, _dates(rule, as_of, earned))
     if match.earned_from is not None and earned < match.earned_from:
-        return Failure("TOO_OLD", 3, base)
+        return Failure("TOO_OLD", 3, _dates(rule, as_of, earned))
     if match.earned_until is not None and earned > match.earned_until:
-        return Failure("TOO_RECENT", 3, base)
-    level = _level_failure(match, facts, rule)
-    if level is not None:
-        return level
+        return Failure("TOO_RECENT", 3, _dates(rule, as_of, earned))
+    if match.level is not None:
+        level = _level_failure(match, facts, rule)
+        if level is not None:
+            return level
     if match.grade is not None:
         met, shown = grade_met(standards, match.grade, facts)
         if not met:
@@ -161,15 +152,14 @@ def check_match(
             return Failure(
                 "GRADE_TOO_LOW", 6, {"rule": rule, "result": shown, "required": required}
             )
-    issuer = achievement.issuer or "—"
     if match.issuers and achievement.issuer not in match.issuers:
-        return Failure("ISSUER_NOT_AUTHORISED", 7, {"rule": rule, "issuer": issuer})
+        return Failure("ISSUER_NOT_AUTHORISED", 7, _issuer(rule, achievement.issuer))
     if match.issuer_authorised and not issuer_authorised(standards, facts):
-        return Failure("ISSUER_NOT_AUTHORISED", 7, {"rule": rule, "issuer": issuer})
+        return Failure("ISSUER_NOT_AUTHORISED", 7, _issuer(rule, achievement.issuer))
     hours = facts.hours
-    hours_detail = {"rule": rule, "hours": str(hours) if hours is not None else "—"}
     if match.min_hours is not None and (hours is None or hours < match.min_hours):
-        return Failure("HOURS_TOO_FEW", 8, hours_detail)
+        shown_hours = str(hours) if hours is not None else "—"
+        return Failure("HOURS_TOO_FEW", 8, {"rule": rule, "hours": shown_hours})
     if match.max_hours is not None and (hours is None or hours > match.max_hours):
         return Failure("CONDITION_NOT_MET", 8, {"rule": rule, "condition": "max_hours"})
     if match.assessed is not None and facts.assessed != match.assessed:
@@ -177,3 +167,12 @@ def check_match(
     if match.online is not None and facts.online != match.online:
         return Failure("CONDITION_NOT_MET", 9, {"rule": rule, "condition": "online"})
     return None
+
+
+def _dates(rule: str, as_of: dt.date, earned: dt.date) -> dict[str, str]:
+    """The details of a failure about dates (made only when one fails)."""
+    return {"rule": rule, "as_of": as_of.isoformat(), "earned_on": earned.isoformat()}
+
+
+def _issuer(rule: str, issuer: str | None) -> dict[str, str]:
+    return {"rule": rule, "issuer": issuer or "—"}

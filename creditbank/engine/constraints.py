@@ -11,13 +11,18 @@ Built-in constraints (from the rules' common sense, see DESIGN.md section 3):
 * ``choose: any`` exempts at most ``max_courses`` courses per use.
 
 Caps (:class:`~creditbank.models.Cap`) add their own budgets per group.
+
+What does not depend on the learner is worked out once and kept with the standards: for
+the caps in force for a programme, which of them count an option of a given rule, targets
+and units (:class:`_CapTable`), the courses' credits, and the budgets and labels themselves
+(immutable, so equal ones are shared by every evaluation).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from creditbank.engine.allocate import Budget, Problem
@@ -56,7 +61,12 @@ def requirement_capacity(standards: Standards, program: Program) -> dict[str, De
 
 @dataclass
 class _CapTest:
-    """A cap's selector, ready to apply: sets, and a memo of which units it counts."""
+    """A cap's selector, ready to apply: sets, and memos of what it counts.
+
+    Whether a cap counts a credit entry splits into what the rule and the entry decide
+    (rule id, requirement, course type: the same for every learner, memoised in ``static``)
+    and what the bound achievements decide (unit and online flag, memoised in ``members``).
+    """
 
     cap: Cap
     rules: frozenset[str]
@@ -64,6 +74,7 @@ class _CapTest:
     course_types: frozenset[str]
     by_member: bool
     members: dict[tuple[str, bool], bool]
+    static: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
 
 
 _CAP_TESTS = "creditbank.engine.constraints.cap-tests"
@@ -101,16 +112,35 @@ def counted(
 def _counts(
     test: _CapTest, option: Option, entry: Entry, facts: Mapping[str, Facts], standards: Standards
 ) -> bool:
-    if test.rules and option.rule.id not in test.rules:
+    return _static_counts(test, option, entry, standards) and (
+        not test.by_member or _members_counted(test, option, facts)
+    )
+
+
+def _static_counts(test: _CapTest, option: Option, entry: Entry, standards: Standards) -> bool:
+    """What the rule and the entry decide: the cap's rules, requirements and course types."""
+    key = (option.rule.id, entry.requirement, entry.course)
+    found = test.static.get(key)
+    if found is None:
+        found = test.static[key] = _entry_counted(test, key, standards)
+    return found
+
+
+def _entry_counted(test: _CapTest, key: tuple[str, str, str | None], standards: Standards) -> bool:
+    rule, requirement, course_id = key
+    if test.rules and rule not in test.rules:
         return False
-    if test.requirements and entry.requirement not in test.requirements:
+    if test.requirements and requirement not in test.requirements:
         return False
     if test.course_types:
-        course = standards.units.get(entry.course) if entry.course else None
+        course = standards.units.get(course_id) if course_id else None
         if not isinstance(course, CourseUnit) or course.course_type not in test.course_types:
             return False
-    if not test.by_member:
-        return True
+    return True
+
+
+def _members_counted(test: _CapTest, option: Option, facts: Mapping[str, Facts]) -> bool:
+    """What the achievements decide: whether one of the option's achievements is counted."""
     memo = test.members
     for achievement in option.binding:
         fact = facts[achievement]
@@ -155,9 +185,13 @@ def group_keys(
     if per == "requirement":
         return [entry.requirement]
     if per == "family":
+        if len(option.binding) == 1:
+            return [primary.family()]
         families: list[Hashable] = [*sorted({facts[a].family() for a in option.binding})]
         return families
     if per == "unit":
+        if len(option.binding) == 1:
+            return [primary.unit.id]
         units: list[Hashable] = [*sorted({facts[a].unit.id for a in option.binding})]
         return units
     earned = primary.achievement.earned_on
@@ -173,10 +207,13 @@ def group_keys(
 
 
 class _Builder:
-    def __init__(self) -> None:
+    """Budgets by key, made on first use, with the label that explains each."""
+
+    def __init__(self, made: dict[tuple[object, ...], tuple[Budget, BudgetLabel]]) -> None:
         self.budgets: list[Budget] = []
         self.labels: list[BudgetLabel] = []
         self.index: dict[tuple[Hashable, ...], int] = {}
+        self.made = made
 
     def budget(
         self,
@@ -190,12 +227,134 @@ class _Builder:
         if found is None:
             found = len(self.budgets)
             self.index[key] = found
-            self.budgets.append(Budget(key, limit, distinct))
-            self.labels.append(BudgetLabel(kind, name))
+            # Budgets and labels are immutable: equal ones are shared between evaluations.
+            spec = (key, limit, kind, name, distinct)
+            pair = self.made.get(spec)
+            if pair is None:
+                if len(self.made) > 100_000:
+                    self.made.clear()
+                pair = self.made[spec] = (Budget(key, limit, distinct), BudgetLabel(kind, name))
+            self.budgets.append(pair[0])
+            self.labels.append(pair[1])
         return found
 
 
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, eq=False)
+class _CapPlan:
+    """One cap in force, ready for one programme: its test and what its budgets are."""
+
+    test: _CapTest
+    limit: Decimal
+    distinct: bool
+    per_program: bool
+    """One group for the whole programme (no need to ask :func:`group_keys`)."""
+
+
+def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
+    cap = test.cap
+    per_program = cap.per == "program"
+    if cap.within_recognised:
+        return _CapPlan(test, Decimal(0), False, False)  # a budget per achievement
+    if cap.max_credits is not None:
+        return _CapPlan(test, cap.max_credits, False, per_program)
+    if cap.max_share is not None:
+        return _CapPlan(test, cap.max_share * program.total_credits, False, per_program)
+    limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
+    return _CapPlan(test, limit, True, per_program)
+
+
+_Counted = tuple[tuple[_CapPlan, tuple[int, ...]], ...]
+
+
+@dataclass
+class _CapTable:
+    """The caps in force for one programme, and which of them count each kind of option."""
+
+    program: Program
+    caps: tuple[Cap, ...]
+    plans: tuple[_CapPlan, ...]
+    by_option: dict[tuple[object, ...], _Counted] = field(default_factory=dict)
+    """(rule, entries' requirements and courses, achievements' units and online flags) ->
+    the caps that count such an option, each with the positions of the entries it counts."""
+
+    def counting(
+        self, standards: Standards, option: Option, facts: Mapping[str, Facts]
+    ) -> _Counted:
+        members = tuple((facts[a].unit.id, facts[a].online) for a in option.binding)
+        entries = tuple((e.requirement, e.course) for e in option.entries)
+        key = (option.rule.id, entries, members)
+        found = self.by_option.get(key)
+        if found is None:
+            found = tuple(
+                (plan, positions)
+                for plan in self.plans
+                if (positions := _positions(plan.test, option, facts, standards))
+            )
+            if len(self.by_option) > 100_000:
+                self.by_option.clear()
+            self.by_option[key] = found
+        return found
+
+
+def _positions(
+    test: _CapTest, option: Option, facts: Mapping[str, Facts], standards: Standards
+) -> tuple[int, ...]:
+    """Positions of the option's entries that a cap counts."""
+    if test.by_member and not _members_counted(test, option, facts):
+        return ()
+    return tuple(
+        i for i, e in enumerate(option.entries) if _static_counts(test, option, e, standards)
+    )
+
+
+@dataclass
+class _Tables:
+    """What compiling needs beyond one evaluation, kept with the standards."""
+
+    caps: dict[tuple[str, tuple[str, ...]], _CapTable] = field(default_factory=dict)
+    budgets: dict[tuple[object, ...], tuple[Budget, BudgetLabel]] = field(default_factory=dict)
+    courses: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+def _new_tables(standards: Standards) -> _Tables:
+    return _Tables()
+
+
+_TABLES = "creditbank.engine.constraints.tables"
+
+
+def _cap_table(
+    tables: _Tables, standards: Standards, program: Program, caps: Sequence[Cap]
+) -> _CapTable:
+    key = (program.id, tuple(cap.id for cap in caps))
+    found = tables.caps.get(key)
+    if (
+        found is None
+        or found.program is not program
+        or any(a is not b for a, b in zip(found.caps, caps, strict=True))
+    ):
+        plans = tuple(_cap_plan(_test_of(cap, standards), program) for cap in caps)
+        found = _CapTable(program, tuple(caps), plans)
+        if len(tables.caps) > 10_000:
+            tables.caps.clear()
+        tables.caps[key] = found
+    return found
+
+
+def _course_limit(tables: _Tables, standards: Standards, course_id: str) -> Decimal | None:
+    """A course's credits (its budget's limit), None if it is not a course."""
+    try:
+        return tables.courses[course_id]
+    except KeyError:
+        course = standards.units.get(course_id)
+        found = tables.courses[course_id] = (
+            course.credits.amount if isinstance(course, CourseUnit) else None
+        )
+        return found
 
 
 def compile_problem(
@@ -206,47 +365,67 @@ def compile_problem(
     facts: Mapping[str, Facts],
 ) -> Compiled:
     """Budgets and draws for the allocator (highest-only filtering happens before)."""
-    build = _Builder()
+    tables = standards.derived(_TABLES, _new_tables)
+    build = _Builder(tables.budgets)
+    budget, known = build.budget, build.index
     capacity = rule_index(standards).program(program).capacity
-    tests = [_test_of(cap, standards) for cap in caps]
+    table = _cap_table(tables, standards, program, caps)
     draws: list[list[tuple[int, Hashable]]] = []
     for position, option in enumerate(options):
-        mine: list[tuple[int, Hashable]] = []
+        # What the option draws: one summed amount per sum budget and each distinct token
+        # once, in the order they first come (sum budgets first).
+        sums: dict[int, Decimal] = {}
+        tokens: dict[tuple[int, Hashable], None] = {}
+        binding = option.binding
+        use = option.use
         if not option.rule.shareable:
-            for achievement in option.binding:
-                index = build.budget(("use", achievement), _ONE, "use", achievement, distinct=True)
-                mine.append((index, option.use))
+            for achievement in binding:
+                key: tuple[Hashable, ...] = ("use", achievement)
+                index = known.get(key)
+                if index is None:
+                    index = budget(key, _ONE, "use", achievement, distinct=True)
+                tokens[(index, use)] = None
         if option.max_in_use is not None:
-            index = build.budget(
-                ("in-use", option.use),
-                Decimal(option.max_in_use),
-                "in-use",
-                option.rule.id,
-                distinct=True,
-            )
-            mine.append((index, position))
-        for achievement in option.binding:
+            limit = Decimal(option.max_in_use)
+            index = budget(("in-use", use), limit, "in-use", option.rule.id, distinct=True)
+            tokens[(index, position)] = None
+        for achievement in binding:
             unit = facts[achievement].unit.id
-            index = build.budget(("unit", unit), _ONE, "unit", unit, distinct=True)
-            mine.append((index, achievement))
+            key = ("unit", unit)
+            index = known.get(key)
+            if index is None:
+                index = budget(key, _ONE, "unit", unit, distinct=True)
+            tokens[(index, achievement)] = None
         for entry in option.entries:
-            if entry.course is not None:
-                course = standards.units.get(entry.course)
-                limit = course.credits.amount if isinstance(course, CourseUnit) else entry.credits
-                index = build.budget(("course", entry.course), limit, "course", entry.course)
-                mine.append((index, limit if entry.kind == "exemption" else entry.credits))
-            index = build.budget(
-                ("requirement", entry.requirement),
-                capacity.get(entry.requirement, Decimal(0)),
-                "requirement",
-                entry.requirement,
+            course, requirement = entry.course, entry.requirement
+            if course is not None:
+                found = _course_limit(tables, standards, course)
+                limit = entry.credits if found is None else found
+                key = ("course", course)
+                index = known.get(key)
+                if index is None:
+                    index = budget(key, limit, "course", course)
+                amount = limit if entry.kind == "exemption" else entry.credits
+                sums[index] = sums.get(index, _ZERO) + amount
+            key = ("requirement", requirement)
+            index = known.get(key)
+            if index is None:
+                limit = capacity.get(requirement, _ZERO)
+                index = budget(key, limit, "requirement", requirement)
+            sums[index] = sums.get(index, _ZERO) + entry.credits
+        for plan, positions in table.counting(standards, option, facts):
+            counted_entries = [option.entries[i] for i in positions]
+            _cap_draws(
+                build,
+                plan,
+                option,
+                counted_entries,
+                sums=sums,
+                tokens=tokens,
+                standards=standards,
+                facts=facts,
             )
-            mine.append((index, entry.credits))
-        for test in tests:
-            mine.extend(
-                _cap_draws(build, test, option, standards=standards, program=program, facts=facts)
-            )
-        draws.append(_merge(mine, build.budgets))
+        draws.append([*sums.items(), *tokens])
     problem = Problem(
         credits=[o.credits for o in options],
         owners=[None if o.rule.shareable else (o.binding[0], o.use) for o in options],
@@ -259,51 +438,48 @@ def compile_problem(
 
 def _cap_draws(
     build: _Builder,
-    test: _CapTest,
+    plan: _CapPlan,
     option: Option,
+    entries: Sequence[Entry],
     *,
+    sums: dict[int, Decimal],
+    tokens: dict[tuple[int, Hashable], None],
     standards: Standards,
-    program: Program,
     facts: Mapping[str, Facts],
-) -> list[tuple[int, Hashable]]:
-    out: list[tuple[int, Hashable]] = []
-    cap = test.cap
+) -> None:
+    """Add what ``option`` draws from the budgets of one cap to ``sums`` and ``tokens``.
+
+    ``entries`` are the option's entries the cap counts (see :meth:`_CapTable.counting`).
+    """
+    cap = plan.test.cap
     if cap.within_recognised:
-        credits = sum(
-            (e.credits for e in option.entries if _counts(test, option, e, facts, standards)),
-            Decimal(0),
-        )
+        credits = sum((e.credits for e in entries), Decimal(0))
         for achievement in option.binding:
             ceiling = facts[achievement].recognised
             if ceiling is not None and credits:
                 index = build.budget(("cap", cap.id, achievement), ceiling, "cap", cap.id)
-                out.append((index, credits))
-        return out
-    for entry in option.entries:
-        if not _counts(test, option, entry, facts, standards):
-            continue
-        for group in group_keys(cap, option, entry, facts=facts, standards=standards):
+                sums[index] = sums.get(index, _ZERO) + credits
+        return
+    known = build.index
+    for entry in entries:
+        groups = (
+            _PROGRAM
+            if plan.per_program
+            else group_keys(cap, option, entry, facts=facts, standards=standards)
+        )
+        for group in groups:
             key = ("cap", cap.id, group)
-            if cap.max_credits is not None:
-                out.append((build.budget(key, cap.max_credits, "cap", cap.id), entry.credits))
-            elif cap.max_share is not None:
-                limit = cap.max_share * program.total_credits
-                out.append((build.budget(key, limit, "cap", cap.id), entry.credits))
+            found = known.get(key)
+            index = (
+                build.budget(key, plan.limit, "cap", cap.id, plan.distinct)
+                if found is None
+                else found
+            )
+            if plan.distinct:
+                for achievement in option.binding:
+                    tokens[(index, achievement)] = None
             else:
-                limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
-                index = build.budget(key, limit, "cap", cap.id, distinct=True)
-                out.extend((index, a) for a in option.binding)
-    return out
+                sums[index] = sums.get(index, _ZERO) + entry.credits
 
 
-def _merge(draws: list[tuple[int, Hashable]], budgets: list[Budget]) -> list[tuple[int, Hashable]]:
-    """One draw per sum budget (amounts added); distinct draws kept once per token."""
-    sums: dict[int, Decimal] = {}
-    distinct: dict[tuple[int, Hashable], None] = {}
-    for index, value in draws:
-        if budgets[index].distinct:
-            distinct[(index, value)] = None
-        else:
-            assert isinstance(value, Decimal)
-            sums[index] = sums.get(index, Decimal(0)) + value
-    return [*sums.items(), *distinct]
+_PROGRAM: list[Hashable] = ["program"]

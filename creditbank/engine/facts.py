@@ -70,14 +70,10 @@ def make_facts(standards: Standards, achievement: Achievement) -> Facts:
     unit, framework, level_id, rank, recognised = _unit_at_level(
         standards, achievement.unit, achievement.level
     )
-    validity = (
-        unit.validity_years if isinstance(unit, SkillCertificateUnit | XCertificateUnit) else None
-    )
+    validity, unit_online, unit_assessed = _traits(standards, unit)
     expires = achievement.expires_on
     if expires is None and validity:
         expires = add_years(achievement.earned_on, validity)
-    unit_online = unit.online if isinstance(unit, CourseUnit | TrainingUnit) else False
-    unit_assessed = unit.assessed if isinstance(unit, TrainingUnit) else None
     return Facts(
         achievement=achievement,
         unit=unit,
@@ -90,6 +86,32 @@ def make_facts(standards: Standards, achievement: Achievement) -> Facts:
         expires_on=expires,
         recognised=recognised,
     )
+
+
+_TRAITS = "creditbank.engine.facts.unit-traits"
+Traits = tuple[int | None, bool, bool | None]
+
+
+def _new_traits(standards: Standards) -> dict[str, tuple[UnitBase, Traits]]:
+    return {}
+
+
+def _traits(standards: Standards, unit: UnitBase) -> Traits:
+    """A unit's validity in years, and whether it is online and assessed (by default)."""
+    memo = standards.derived(_TRAITS, _new_traits)
+    found = memo.get(unit.id)
+    if found is None or found[0] is not unit:
+        validity = (
+            unit.validity_years
+            if isinstance(unit, SkillCertificateUnit | XCertificateUnit)
+            else None
+        )
+        online = unit.online if isinstance(unit, CourseUnit | TrainingUnit) else False
+        assessed = unit.assessed if isinstance(unit, TrainingUnit) else None
+        if len(memo) > 100_000:
+            memo.clear()
+        found = memo[unit.id] = (unit, (validity, online, assessed))
+    return found[1]
 
 
 _AT_LEVEL = "creditbank.engine.facts.unit-at-level"
@@ -179,10 +201,19 @@ def issuer_authorised(standards: Standards, facts: Facts) -> bool:
 
     Units for which the standards authorise nobody are open: any issuer will do.
     """
-    if not rule_index(standards).restricted(facts.unit):
+    index = rule_index(standards)
+    if not index.restricted(facts.unit):
         return True
-    issuer = standards.issuers.get(facts.achievement.issuer or "")
-    return issuer is not None and any(
-        grant_covers(g, facts.unit, facts.framework, facts.level_id, facts.achievement.earned_on)
-        for g in issuer.authorised
-    )
+    achievement = facts.achievement
+    key = (facts.unit.id, achievement.issuer, facts.level_id, achievement.earned_on)
+    found = index.authorised.get(key)
+    if found is None:
+        issuer = standards.issuers.get(achievement.issuer or "")
+        found = issuer is not None and any(
+            grant_covers(g, facts.unit, facts.framework, facts.level_id, achievement.earned_on)
+            for g in issuer.authorised
+        )
+        if len(index.authorised) > 100_000:
+            index.authorised.clear()
+        index.authorised[key] = found
+    return found

@@ -6,13 +6,18 @@ to the rules that use it: a unit, an occupation, a family, a tag or a unit kind.
 filed under one selector of each of its conditions that every achievement it selects must
 have — its units if it names units, else its occupations, families, first tag or unit
 kinds — so the rules filed under an achievement's unit, occupations, family, tags and kind
-are a superset of the rules that select it. Rules that select no achievement of a portfolio
-add nothing to its evaluation (no option, no failure, no "not in force"), so evaluating only
-the candidates gives the same result as scanning every rule.
+are a superset of the rules that select it. Of those, the rules one of whose matches really
+selects the unit are kept per unit (:meth:`ProgramIndex.selecting`), so an evaluation scans
+only rules that select one of its achievements, and hands each rule only the achievements
+it selects. Rules that select no achievement of a portfolio add nothing to its evaluation
+(no option, no failure, no "not in force"), and an achievement a rule does not select is
+never bound, failed or eligible under it, so this gives the same result as scanning every
+rule with every achievement.
 
 It also keeps what every evaluation of a programme would otherwise recompute: the caps that
-may apply to it, how much each requirement can take, the courses a rule may exempt, and
-which units some issuer is authorised for.
+may apply to it, how much each requirement can take, the courses a rule may exempt, which
+units some issuer is authorised for, and whether an issuer was authorised for a unit at a
+level on a day.
 
 The index is built once per :class:`~creditbank.models.Standards` (on first use) and kept on
 the standards object (:meth:`~creditbank.models.Standards.derived`).
@@ -20,6 +25,7 @@ the standards object (:meth:`~creditbank.models.Standards.derived`).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +53,7 @@ __all__ = [
     "requirement_capacity",
     "rule_index",
     "selector_keys",
+    "selects_unit",
     "unit_keys",
 ]
 
@@ -81,6 +88,34 @@ def selector_keys(match: Match) -> list[Key]:
     return [("any", "")]  # pragma: no cover - a match always names a selector
 
 
+def selects_unit(match: Match, unit: UnitBase) -> bool:
+    """Whether the match is *about* achievements of ``unit`` (unit, kind, occupation, tags …)."""
+    if match.units and unit.id not in match.units:
+        return False
+    if match.unit_kinds and unit.kind not in match.unit_kinds:
+        return False
+    if match.occupations:
+        if isinstance(unit, SkillCertificateUnit):
+            occupations = {unit.occupation}
+        elif isinstance(unit, XCertificateUnit | AwardUnit):
+            occupations = set(unit.occupations)
+        else:
+            occupations = set()
+        if not occupations & set(match.occupations):
+            return False
+    if match.families and unit.family not in match.families:
+        return False
+    if match.tags and not set(match.tags) <= set(unit.tags):
+        return False
+    if match.scopes and getattr(unit, "scope", None) not in match.scopes:
+        return False
+    if match.tiers and not (isinstance(unit, AwardUnit) and unit.tier in match.tiers):
+        return False
+    return not (
+        match.team is not None and not (isinstance(unit, AwardUnit) and unit.team == match.team)
+    )
+
+
 def unit_keys(unit: UnitBase) -> list[Key]:
     """Every key an achievement of ``unit`` is found under."""
     keys: list[Key] = [("unit", unit.id), ("kind", unit.kind), ("any", "")]
@@ -108,25 +143,45 @@ class ProgramIndex:
     by_key: Mapping[Key, tuple[int, ...]]
     """Selector key -> positions in ``rules`` of the rules filed under it."""
     _exempt: dict[int, tuple[ExemptCourses, list[str]]] = field(default_factory=dict)
-    _keys: dict[str, tuple[UnitBase, list[Key]]] = field(default_factory=dict)
-    """:func:`unit_keys` by unit id (shared by the programmes of one standards)."""
+    _by_unit: dict[str, tuple[UnitBase, tuple[int, ...]]] = field(default_factory=dict)
+    """Unit id -> positions in ``rules`` of the rules one of whose matches selects it."""
 
-    def _keys_of(self, unit: UnitBase) -> list[Key]:
-        found = self._keys.get(unit.id)
+    def _selecting(self, unit: UnitBase) -> tuple[int, ...]:
+        found = self._by_unit.get(unit.id)
         if found is None or found[0] is not unit:
-            found = (unit, unit_keys(unit))
-            self._keys[unit.id] = found
+            by_key, rules = self.by_key, self.rules
+            filed = {p for key in unit_keys(unit) for p in by_key.get(key, ())}
+            positions = tuple(
+                sorted(
+                    p
+                    for p in filed
+                    if any(selects_unit(m, unit) for m in matches_of(rules[p].when))
+                )
+            )
+            if len(self._by_unit) > 100_000:
+                self._by_unit.clear()
+            found = self._by_unit[unit.id] = (unit, positions)
         return found[1]
 
+    def selecting(self, units: Sequence[UnitBase]) -> list[tuple[Rule, list[int]]]:
+        """The programme's rules that select an achievement of one of ``units``, by id, each
+        with the positions in ``units`` of the achievements one of its matches selects."""
+        by_position: dict[int, list[int]] = {}
+        for at, unit in enumerate(units):
+            for position in self._selecting(unit):
+                by_position.setdefault(position, []).append(at)
+        rules = self.rules
+        return [(rules[p], by_position[p]) for p in sorted(by_position)]
+
     def candidates(self, units: Iterable[UnitBase]) -> list[Rule]:
-        """The programme's rules that may select an achievement of one of ``units``, by id."""
-        by_key = self.by_key
+        """The programme's rules that select an achievement of one of ``units``, by id.
+
+        A rule none of whose matches selects any of the units has nothing to say about
+        the portfolio (no option, no failure, not "not in force"), so it is left out.
+        """
         positions: set[int] = set()
         for unit in units:
-            for key in self._keys_of(unit):
-                found = by_key.get(key)
-                if found:
-                    positions.update(found)
+            positions.update(self._selecting(unit))
         rules = self.rules
         return [rules[p] for p in sorted(positions)]
 
@@ -189,11 +244,13 @@ class RuleIndex:
                 by_program.setdefault(program, []).append(rule)
         self._rules = by_program
         self._programs: dict[str, ProgramIndex] = {}
-        self._unit_keys: dict[str, tuple[UnitBase, list[Key]]] = {}
         self._lock = threading.Lock()
         self._restricted: frozenset[str] | None = None
         self._restricted_kinds: frozenset[str] = frozenset()
         self._restricted_occupations: frozenset[str] = frozenset()
+        self.authorised: dict[tuple[str, str | None, str | None, dt.date], bool] = {}
+        """Whether an issuer was authorised for a unit at a level on a day (a memo of
+        :func:`~creditbank.engine.facts.issuer_authorised`)."""
 
     def program(self, program: Program) -> ProgramIndex:
         """The index of one programme (built on first use; not kept for a programme object
@@ -229,7 +286,6 @@ class RuleIndex:
             caps,
             requirement_capacity(self.standards, program),
             {key: tuple(positions) for key, positions in by_key.items()},
-            _keys=self._unit_keys,
         )
 
     def restricted(self, unit: UnitBase) -> bool:

@@ -4,12 +4,16 @@ An :class:`Option` is one possible use: a rule, the achievements it binds (one, 
 for a combination), and the credit :class:`Entry` s it would add — an exempted course, credits
 into a requirement, or partial credit towards a course. The allocator then picks the set of
 options that recognises the most credit under every constraint.
+
+Per programme and exemption target, the courses it gives and their entries are worked out
+once (entries are immutable and shared); per match, whether it selects a unit is kept. An
+evaluation then checks only what depends on the achievement and the day (dates, level,
+grade, issuer, hours) and the coverage of each course.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +47,8 @@ __all__ = [
     "options_for_rule",
 ]
 
+_ZERO = Decimal(0)
+
 MAX_BINDINGS = 256
 """At most this many achievement combinations are tried per rule (canonical order)."""
 
@@ -64,7 +70,7 @@ class Entry:
     kind: str  # "exemption" | "credits" | "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Option:
     """One possible use of achievements under a rule."""
 
@@ -73,30 +79,43 @@ class Option:
     entries: tuple[Entry, ...]
     recorded_grade: str | None = None
     max_in_use: int | None = None
+    credits: Decimal = field(init=False, repr=False, compare=False)
+    """The credits of all entries."""
+    key: tuple[object, ...] = field(init=False, repr=False, compare=False)
+    """Canonical order: more credit, higher priority, rule id, achievements, target."""
 
-    @functools.cached_property
-    def credits(self) -> Decimal:
-        return sum((e.credits for e in self.entries), Decimal(0))
+    def __init__(
+        self,
+        rule: Rule,
+        binding: tuple[str, ...],
+        entries: tuple[Entry, ...],
+        recorded_grade: str | None = None,
+        max_in_use: int | None = None,
+    ) -> None:
+        # Options are made by the dozen per evaluation (``choose: any`` makes one per
+        # course): the fields are set at once, and what every option needs — its credits
+        # and its place in the canonical order — is worked out here, once.
+        credits = _ZERO
+        for entry in entries:
+            credits += entry.credits  # as sum(…, Decimal(0)) adds them
+        targets = tuple([(e.requirement, e.course or "") for e in entries])
+        self.__dict__.update(
+            rule=rule,
+            binding=binding,
+            entries=entries,
+            recorded_grade=recorded_grade,
+            max_in_use=max_in_use,
+            credits=credits,
+            key=(-credits, -rule.priority, rule.id, tuple(sorted(binding)), targets),
+        )
 
     @property
     def use(self) -> tuple[str, tuple[str, ...]]:
         """Options of one use (same rule, same achievements) may be chosen together."""
         return (self.rule.id, self.binding)
 
-    @functools.cached_property
-    def key(self) -> tuple[object, ...]:
-        """Canonical order: more credit, higher priority, rule id, achievements, target."""
-        targets = tuple((e.requirement, e.course or "") for e in self.entries)
-        return (
-            -self.credits,
-            -self.rule.priority,
-            self.rule.id,
-            tuple(sorted(self.binding)),
-            targets,
-        )
 
-
-@dataclass
+@dataclass(slots=True)
 class RuleScan:
     """What one rule made of the portfolio: options, and each selected achievement's failure."""
 
@@ -131,6 +150,24 @@ def _matches(condition: Condition) -> Iterable[Match]:
             yield from _matches(inner)
 
 
+_SELECTS = "creditbank.engine.options.selects"
+
+
+def _new_selects(standards: Standards) -> dict[int, tuple[Match, dict[str, bool]]]:
+    return {}
+
+
+def _selects_memo(standards: Standards, match: Match) -> dict[str, bool]:
+    """Unit id -> whether ``match`` selects achievements of it (it depends on the unit only)."""
+    memos = standards.derived(_SELECTS, _new_selects)
+    found = memos.get(id(match))
+    if found is None or found[0] is not match:
+        if len(memos) > 100_000:
+            memos.clear()
+        found = memos[id(match)] = (match, {})
+    return found[1]
+
+
 class _Binder:
     def __init__(
         self, standards: Standards, facts: Sequence[Facts], as_of: dt.date, scan: RuleScan
@@ -140,45 +177,52 @@ class _Binder:
         self.as_of = as_of
         self.scan = scan
 
-    def passing(self, match: Match) -> list[str]:
+    def passing(self, match: Match) -> list[Facts]:
+        """The achievements ``match`` selects that meet its conditions (failures noted)."""
         found = []
+        memo = _selects_memo(self.standards, match)
+        scan = self.scan
         for fact in self.facts:
-            if not selects(match, fact):
+            chosen = memo.get(fact.unit.id)
+            if chosen is None:
+                chosen = memo[fact.unit.id] = selects(match, fact)
+            if not chosen:
                 continue
-            failure = check_match(self.standards, match, fact, self.as_of, self.scan.rule.id)
+            failure = check_match(self.standards, match, fact, self.as_of, scan.rule.id)
             if failure is None:
-                found.append(fact.id)
-                self.scan.eligible.add(fact.id)
+                found.append(fact)
+                scan.eligible.add(fact.id)
             else:
-                known = self.scan.failures.get(fact.id)
+                known = scan.failures.get(fact.id)
                 if known is None or failure.step > known.step:
-                    self.scan.failures[fact.id] = failure
+                    scan.failures[fact.id] = failure
         return found
 
-    def bindings(self, condition: Condition) -> list[tuple[str, ...]]:
+    def bindings(self, condition: Condition) -> list[tuple[Facts, ...]]:
+        """The combinations of achievements that meet ``condition``, in canonical order."""
         if isinstance(condition, Match):
-            return [(a,) for a in self.passing(condition)]
+            return [(fact,) for fact in self.passing(condition)]
         if isinstance(condition, AnyOf):
             return _dedupe(b for inner in condition.any_of for b in self.bindings(inner))
         parts = condition.all_of if isinstance(condition, AllOf) else condition.of
         need = len(parts) if isinstance(condition, AllOf) else condition.n
         each = [self.bindings(inner) for inner in parts]
-        found: list[tuple[str, ...]] = []
+        found: list[tuple[Facts, ...]] = []
         for chosen in itertools.combinations(range(len(parts)), need):
             for combo in itertools.product(*(each[i] for i in chosen)):
                 merged = tuple(a for binding in combo for a in binding)
-                if len(set(merged)) == len(merged):
+                if len({a.id for a in merged}) == len(merged):
                     found.append(merged)
                 if len(found) >= MAX_BINDINGS:
                     return _dedupe(found)
         return _dedupe(found)
 
 
-def _dedupe(bindings: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
-    seen: dict[frozenset[str], tuple[str, ...]] = {}
+def _dedupe(bindings: Iterable[tuple[Facts, ...]]) -> list[tuple[Facts, ...]]:
+    seen: dict[frozenset[str], tuple[Facts, ...]] = {}
     for binding in bindings:
-        seen.setdefault(frozenset(binding), binding)
-    return sorted(seen.values(), key=lambda b: tuple(sorted(b)))[:MAX_BINDINGS]
+        seen.setdefault(frozenset(a.id for a in binding), binding)
+    return sorted(seen.values(), key=lambda b: tuple(sorted(a.id for a in b)))[:MAX_BINDINGS]
 
 
 def _recorded(policy: RecordedGrade, facts: Facts) -> str:
@@ -217,6 +261,48 @@ def _exempt_candidates(standards: Standards, program: Program, target: ExemptCou
     return rule_index(standards).program(program).exempt_candidates(standards, target)
 
 
+@dataclass(frozen=True)
+class _Exemptions:
+    """What an exemption target gives in one programme, worked out once.
+
+    ``courses`` pairs each candidate that is a course with its entry (entries are immutable
+    and shared by every evaluation); only the coverage check depends on the achievement.
+    """
+
+    program: Program
+    target: ExemptCourses
+    candidates: int
+    courses: tuple[tuple[CourseUnit, Entry], ...]
+
+
+_EXEMPTIONS = "creditbank.engine.options.exemptions"
+
+
+def _new_exemptions(standards: Standards) -> dict[tuple[str, int], _Exemptions]:
+    return {}
+
+
+def _exemptions(standards: Standards, program: Program, target: ExemptCourses) -> _Exemptions:
+    memo = standards.derived(_EXEMPTIONS, _new_exemptions)
+    key = (program.id, id(target))
+    found = memo.get(key)
+    if found is None or found.program is not program or found.target is not target:
+        candidates = _exempt_candidates(standards, program, target)
+        courses = tuple(
+            (
+                unit,
+                Entry(course_requirement(program, c) or "", c, unit.credits.amount, "exemption"),
+            )
+            for c in candidates
+            if isinstance(unit := standards.units.get(c), CourseUnit)
+        )
+        found = _Exemptions(program, target, len(candidates), courses)
+        if len(memo) > 100_000:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
 def tidy(amount: Decimal) -> Decimal:
     """An amount without trailing zeros (2.0 -> 2, 1.50 -> 1.5), never in exponent form."""
     normal = amount.normalize()
@@ -233,17 +319,16 @@ def options_for_rule(
 ) -> RuleScan:
     """Every option of one rule for the portfolio, and why the others fail."""
     scan = RuleScan(rule)
-    by_id = {f.id: f for f in facts}
-    binder = _Binder(standards, facts, as_of, scan)
-    bindings = binder.bindings(rule.when)
-    bound = {a for binding in bindings for a in binding}
+    bindings = _Binder(standards, facts, as_of, scan).bindings(rule.when)
+    bound = {a.id for binding in bindings for a in binding}
     scan.incomplete = scan.eligible - bound
-    for binding in bindings:
-        made = _options(standards, program, rule, [by_id[a] for a in binding])
+    for members in bindings:
+        binding = tuple(a.id for a in members)
+        made = _options(standards, program, rule, members)
         if made is None:
             scan.no_target.update(binding)
         elif not made:
-            uncovered = _why_no_credit(standards, program, rule, [by_id[a] for a in binding])
+            uncovered = _why_no_credit(standards, program, rule, members)
             if uncovered is None:
                 scan.no_credit.update(binding)
             else:
@@ -256,7 +341,7 @@ def options_for_rule(
 
 
 def _why_no_credit(
-    standards: Standards, program: Program, rule: Rule, members: list[Facts]
+    standards: Standards, program: Program, rule: Rule, members: Sequence[Facts]
 ) -> Failure | None:
     """A condition of the target itself that gave nothing: too few hours, courses not covered.
 
@@ -284,7 +369,7 @@ def _why_no_credit(
 
 
 def _options(
-    standards: Standards, program: Program, rule: Rule, members: list[Facts]
+    standards: Standards, program: Program, rule: Rule, members: Sequence[Facts]
 ) -> list[Option] | None:
     """Options of one binding; None when the target is not in the programme, [] when worth 0.
 
@@ -294,26 +379,19 @@ def _options(
     binding = tuple(m.id for m in members)
     primary = members[0]
     if isinstance(target, ExemptCourses):
-        candidates = _exempt_candidates(standards, program, target)
-        if not candidates:
+        made = _exemptions(standards, program, target)
+        if not made.candidates:
             return None
-        courses = [
-            c
-            for c in candidates
-            if isinstance(u := standards.units.get(c), CourseUnit) and _covers(target, primary, u)
-        ]
         grade = _recorded(target.recorded_grade, primary)
         entries = [
-            Entry(
-                course_requirement(program, c) or "", c, _course_credits(standards, c), "exemption"
-            )
-            for c in courses
+            e
+            for u, e in made.courses
+            if e.credits > 0 and e.requirement and _covers(target, primary, u)
         ]
-        entries = [e for e in entries if e.credits > 0 and e.requirement]
         if not entries:
             return []
         if target.choose == "all":
-            if len(entries) != len(candidates):
+            if len(entries) != made.candidates:
                 return []
             return [Option(rule, binding, tuple(entries), grade)]
         return [Option(rule, binding, (e,), grade, target.max_courses) for e in entries]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["REASONS", "ReasonCode", "sentence"]
+__all__ = ["REASONS", "ReasonCode", "sentence", "sentences"]
 
 ReasonCode = Literal[
     "NO_RULE",
@@ -127,3 +127,15 @@ def sentence(code: ReasonCode, lang: Literal["zh", "en"], **details: object) -> 
     zh, en = REASONS[code]
     template = zh if lang == "zh" else en
     return template.format_map(_Blank({k: str(v) for k, v in details.items()}))
+
+
+def sentences(code: ReasonCode, details: dict[str, str]) -> tuple[str, str]:
+    """The reason in Chinese and in English (as :func:`sentence` gives them), details that
+    are already text filled in once for both.
+
+    >>> sentences("TARGET_FILLED", {"target": "course:a"})[1]
+    'course:a is already covered by ?'
+    """
+    zh, en = REASONS[code]
+    fill = _Blank(details)
+    return zh.format_map(fill), en.format_map(fill)

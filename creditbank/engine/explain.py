@@ -1,0 +1,394 @@
+"""Explain an allocation: every achievement's decision, every requirement's progress, totals.
+
+The explainer reads what :func:`~creditbank.engine.evaluate.plan` worked out — the rule
+scans, the options and budgets, the chosen allocation — and says for each achievement what
+it was used for or why not, with a stable reason code and a sentence in Chinese and English.
+
+What it needs per achievement (the chosen uses, every rule that mentions it, the options it
+could have taken) is gathered in one pass over the scans and options, so explaining costs
+what the scans and options cost, not achievements times rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from creditbank.engine.allocate import Problem
+from creditbank.engine.conditions import Failure
+from creditbank.engine.constraints import BudgetLabel, Compiled
+from creditbank.engine.facts import Facts
+from creditbank.engine.index import rule_index
+from creditbank.engine.options import Option, RuleScan
+from creditbank.engine.reasons import ReasonCode, sentences
+from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
+from creditbank.models import Program, Requirement, Standards
+
+__all__ = ["Explainer", "progress", "scan_failure", "totals"]
+
+_BLOCK_ORDER = {"unit": 0, "course": 1, "requirement": 2, "cap": 3, "use": 4, "in-use": 5}
+
+
+class _Usage:
+    """What the chosen allocation takes from each budget: summed credits, distinct tokens."""
+
+    def __init__(self, problem: Problem, chosen: Sequence[int]) -> None:
+        self.used: dict[int, Decimal] = {}
+        self.tokens: dict[int, set[object]] = {}
+        for picked in chosen:
+            for index, value in problem.draws[picked]:
+                if problem.budgets[index].distinct:
+                    self.tokens.setdefault(index, set()).add(value)
+                elif isinstance(value, Decimal):
+                    self.used[index] = self.used.get(index, Decimal(0)) + value
+
+    def overflows(
+        self, problem: Problem, labels: list[BudgetLabel], option: int
+    ) -> list[BudgetLabel]:
+        """Every budget that adding ``option`` to the allocation would overflow."""
+        added: dict[int, set[object]] = {}
+        blocking: list[BudgetLabel] = []
+        for index, value in problem.draws[option]:
+            budget = problem.budgets[index]
+            if budget.distinct:
+                mine = added.setdefault(index, set())
+                mine.add(value)
+                if len(self.tokens.get(index, _NONE) | mine) > budget.limit:
+                    blocking.append(labels[index])
+            elif (
+                isinstance(value, Decimal)
+                and self.used.get(index, Decimal(0)) + value > budget.limit
+            ):
+                blocking.append(labels[index])
+        return blocking
+
+
+_NONE: frozenset[object] = frozenset()
+
+
+def _most_telling(labels: Sequence[BudgetLabel]) -> BudgetLabel | None:
+    """A duplicate outcome is named before a full course, a full course before a cap."""
+    return min(labels, key=lambda label: _BLOCK_ORDER.get(label.kind, 9), default=None)
+
+
+def scan_failure(achievement: str, scan: RuleScan) -> Failure | None:
+    """How one rule failed an achievement: its combination, target or credit, else a condition."""
+    if achievement in scan.incomplete:
+        return Failure("COMBINATION_INCOMPLETE", 10, {"rule": scan.rule.id})
+    if achievement in scan.no_target:
+        return Failure("NO_TARGET", 11, {"rule": scan.rule.id})
+    if achievement in scan.no_credit:
+        return Failure("NO_CREDIT", 12, {"rule": scan.rule.id})
+    return scan.failures.get(achievement)
+
+
+_Mention = tuple[str, bool, Failure | None]
+"""A rule that looked at an achievement: its id, whether one of its options binds the
+achievement, and how it failed the achievement (:func:`scan_failure`)."""
+
+
+def _mentions(scans: Sequence[RuleScan]) -> dict[str, list[_Mention]]:
+    """Achievement -> the rules that looked at it, in the order of the scans."""
+    out: dict[str, list[_Mention]] = {}
+    for scan in scans:
+        rule = scan.rule.id
+        bound = {a for option in scan.options for a in option.binding}
+        named = bound.union(scan.failures)
+        if scan.no_credit or scan.no_target or scan.incomplete:
+            named.update(scan.no_credit, scan.no_target, scan.incomplete)
+            for achievement in named:
+                failure = scan_failure(achievement, scan)
+                out.setdefault(achievement, []).append((rule, achievement in bound, failure))
+        else:  # the usual case: a condition failed, or nothing did
+            failures = scan.failures
+            for achievement in named:
+                failure = failures.get(achievement)
+                out.setdefault(achievement, []).append((rule, achievement in bound, failure))
+    return out
+
+
+class Explainer:
+    """Builds each achievement's decision from the scans and the chosen allocation."""
+
+    def __init__(
+        self,
+        *,
+        as_of: dt.date,
+        facts: dict[str, Facts],
+        options: Sequence[Option],
+        compiled: Compiled,
+        chosen: Sequence[int],
+        superseded: dict[str, tuple[str, str]],
+        scans: Sequence[RuleScan],
+        not_in_force: dict[str, str],
+        selected: set[str],
+        highest_only: frozenset[str] = frozenset(),
+    ) -> None:
+        self.as_of = as_of
+        self.facts = facts
+        self.options = options
+        self.compiled = compiled
+        self.chosen = chosen
+        self.superseded = superseded
+        self.not_in_force = not_in_force
+        self.selected = selected
+        self.highest_only = highest_only
+        """Ids of the highest-only caps in force."""
+        self.chosen_options = [options[i] for i in chosen]
+        self.uses_of: dict[str, list[Option]] = {}
+        for option in self.chosen_options:
+            for achievement in dict.fromkeys(option.binding):
+                self.uses_of.setdefault(achievement, []).append(option)
+        self._options_of: dict[str, list[tuple[int, Option]]] | None = None
+        self.mentions = _mentions(scans)
+        self.usage: _Usage | None = None
+        """What the allocation takes from each budget (worked out when first asked)."""
+
+    @property
+    def options_of(self) -> dict[str, list[tuple[int, Option]]]:
+        """Achievement -> the options (with their positions) that use it (made when asked:
+        only an achievement not recognised needs it)."""
+        if self._options_of is None:
+            self._options_of = {}
+            for index, option in enumerate(self.options):
+                for achievement in dict.fromkeys(option.binding):
+                    self._options_of.setdefault(achievement, []).append((index, option))
+        return self._options_of
+
+    def decide(self, achievement: str) -> Decision:
+        fact = self.facts[achievement]
+        chosen = self.uses_of.get(achievement, [])
+        uses = tuple(
+            Use(
+                rule=o.rule.id,
+                achievements=o.binding,
+                requirement=e.requirement,
+                course=e.course,
+                kind=e.kind,
+                credits=e.credits,
+                recorded_grade=o.recorded_grade if e.kind == "exemption" else None,
+            )
+            for o in chosen
+            for e in o.entries
+        )
+        base = {
+            "achievement": achievement,
+            "unit": fact.unit.id,
+            "level": fact.achievement.level,
+            "rules": self.outcomes(achievement, chosen),
+        }
+        if uses:
+            credits = sum((u.credits for u in uses), Decimal(0))
+            return Decision(**base, recognised=True, credits=credits, uses=uses)
+        reason, detail = self.why_not(achievement)
+        detail = {
+            **detail,
+            "as_of": self.as_of.isoformat(),
+            "earned_on": fact.achievement.earned_on.isoformat(),
+        }
+        zh, en = sentences(reason, detail)
+        return Decision(
+            **base,
+            recognised=False,
+            credits=Decimal(0),
+            reason=reason,
+            detail=detail,
+            message_zh=zh,
+            message_en=en,
+        )
+
+    def outcomes(self, achievement: str, chosen: Sequence[Option]) -> tuple[RuleOutcome, ...]:
+        used_rules = {o.rule.id for o in chosen}
+        out = []
+        for rule, bound, failure in self.mentions.get(achievement, ()):
+            if rule in used_rules:
+                out.append(RuleOutcome(rule=rule, outcome="used"))
+            elif bound:
+                out.append(RuleOutcome(rule=rule, outcome="eligible"))
+            elif failure is not None:
+                out.append(
+                    RuleOutcome(
+                        rule=rule, outcome="failed", reason=failure.reason, detail=failure.detail
+                    )
+                )
+        if achievement in self.not_in_force:
+            rule = self.not_in_force[achievement]
+            out.append(
+                RuleOutcome(
+                    rule=rule, outcome="failed", reason="RULE_NOT_IN_FORCE", detail={"rule": rule}
+                )
+            )
+        return tuple(out)
+
+    def scan_reason(self, achievement: str) -> tuple[ReasonCode, dict[str, str]] | None:
+        """The failure of the rule that came closest (the first of the furthest), else
+        a rule not in force, else None."""
+        best: Failure | None = None
+        for _, _, failure in self.mentions.get(achievement, ()):
+            if failure is not None and (best is None or failure.step > best.step):
+                best = failure
+        if best is not None:
+            return best.reason, dict(best.detail)
+        if achievement in self.not_in_force:
+            return "RULE_NOT_IN_FORCE", {"rule": self.not_in_force[achievement]}
+        return None
+
+    def why_not(self, achievement: str) -> tuple[ReasonCode, dict[str, str]]:
+        if achievement in self.superseded:
+            cap, other = self.superseded[achievement]
+            return "SUPERSEDED_BY_HIGHER", {"cap": cap, "other": other}
+        blocked = [
+            (option, found)
+            for index, option in self.options_of.get(achievement, ())
+            if (found := self.overflows(index))
+        ]
+        if blocked:
+            # Name what stops *every* use of the achievement when one budget does (the
+            # highest-only cap, not the course its best option would have taken); else
+            # what stops its best option.
+            common = [
+                label for label in blocked[0][1] if all(label in found for _, found in blocked)
+            ]
+            family = next(
+                (x for x in common if x.kind == "cap" and x.name in self.highest_only), None
+            )
+            lower = self.lower_users(family, blocked[0][0], achievement) if family else ""
+            if family is not None and lower:  # a lower certificate of its family counts instead
+                return "CAP_REACHED", {"cap": family.name, "other": lower}
+            label = _most_telling(common) or _most_telling(blocked[0][1])
+            assert label is not None
+            return self.blocked(label, achievement, blocked[0][0])
+        scanned = self.scan_reason(achievement)
+        if scanned is not None:
+            return scanned
+        return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
+
+    def lower_users(self, label: BudgetLabel, option: Option, achievement: str) -> str:
+        """Chosen members of the highest-only family of ``option`` below ``achievement``'s level."""
+        problem, labels = self.compiled.problem, self.compiled.labels
+        mine = {i for i, _ in problem.draws[self.options.index(option)] if labels[i] == label}
+        rank = self.facts[achievement].rank
+        names = {
+            str(token)
+            for picked in self.chosen
+            for i, token in problem.draws[picked]
+            if i in mine
+            and token in self.facts
+            and rank is not None
+            and (self.facts[str(token)].rank or -(10**9)) < rank
+        }
+        return ", ".join(sorted(names))
+
+    def overflows(self, option: int) -> list[BudgetLabel]:
+        if self.usage is None:
+            self.usage = _Usage(self.compiled.problem, self.chosen)
+        return self.usage.overflows(self.compiled.problem, self.compiled.labels, option)
+
+    def users_of(self, label: BudgetLabel) -> str:
+        names: set[str] = set()
+        for option in self.chosen_options:
+            for entry in option.entries:
+                if (label.kind == "course" and entry.course == label.name) or (
+                    label.kind == "requirement" and entry.requirement == label.name
+                ):
+                    names.update(option.binding)
+            if label.kind == "unit":
+                names.update(a for a in option.binding if self.facts[a].unit.id == label.name)
+        return ", ".join(sorted(names)) or "—"
+
+    def blocked(
+        self, label: BudgetLabel, achievement: str, option: Option
+    ) -> tuple[ReasonCode, dict[str, str]]:
+        if label.kind == "cap":
+            return "CAP_REACHED", {"cap": label.name}
+        if label.kind == "unit":
+            return "DUPLICATE", {"other": self.users_of(label)}
+        if label.kind in ("course", "requirement"):
+            return "TARGET_FILLED", {"target": label.name, "other": self.users_of(label)}
+        if label.kind == "use":  # a partner of the combination is used by another rule
+            return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": label.name}
+        return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": achievement}
+
+
+def progress(
+    standards: Standards, program: Program, chosen: Sequence[Option]
+) -> tuple[RequirementProgress, ...]:
+    """Credits of the chosen options towards each requirement of the programme."""
+    by_requirement: dict[str, list[tuple[str | None, Decimal, str]]] = {}
+    for option in chosen:
+        for e in option.entries:
+            by_requirement.setdefault(e.requirement, []).append((e.course, e.credits, e.kind))
+    untouched = _untouched(standards, program)
+    return tuple(
+        untouched[position]  # nothing converted into it: the same for every learner
+        if (entries := by_requirement.get(requirement.id)) is None
+        else _requirement_progress(standards, program, requirement, entries)
+        for position, requirement in enumerate(program.requirements)
+    )
+
+
+def _requirement_progress(
+    standards: Standards,
+    program: Program,
+    requirement: Requirement,
+    entries: Sequence[tuple[str | None, Decimal, str]],
+) -> RequirementProgress:
+    """One requirement's progress from the (course, credits, kind) converted into it."""
+    satisfied = sum((credits for _, credits, _ in entries), Decimal(0))
+    required = (
+        rule_index(standards).program(program).capacity[requirement.id]
+        if requirement.kind == "required_courses"
+        else requirement.min_credits or Decimal(0)
+    )
+    return RequirementProgress(
+        requirement=requirement.id,
+        name_zh=requirement.name.zh,
+        name_en=requirement.name.en,
+        kind=requirement.kind,
+        required=required,
+        satisfied=satisfied,
+        remaining=max(required - satisfied, Decimal(0)),
+        courses_exempted=tuple(sorted(c for c, _, kind in entries if c and kind == "exemption")),
+    )
+
+
+_UNTOUCHED = "creditbank.engine.explain.untouched"
+
+
+def _new_untouched(
+    standards: Standards,
+) -> dict[str, tuple[Program, tuple[RequirementProgress, ...]]]:
+    return {}
+
+
+def _untouched(standards: Standards, program: Program) -> tuple[RequirementProgress, ...]:
+    """Each requirement's progress (in order) when nothing is converted into it: immutable,
+    so every evaluation of the programme shares them."""
+    memo = standards.derived(_UNTOUCHED, _new_untouched)
+    found = memo.get(program.id)
+    if found is None or found[0] is not program:
+        made = tuple(
+            _requirement_progress(standards, program, requirement, ())
+            for requirement in program.requirements
+        )
+        found = memo[program.id] = (program, made)
+    return found[1]
+
+
+def totals(
+    program: Program, chosen: Sequence[Option], decisions: Sequence[Decision], optimal: bool
+) -> Totals:
+    """Sums over the evaluation."""
+    recognised = sum((o.credits for o in chosen), Decimal(0))
+    total = program.total_credits
+    share = (recognised / total).quantize(Decimal("0.0001")) if total else Decimal(0)
+    return Totals(
+        recognised=recognised,
+        program_total=total,
+        remaining=max(total - recognised, Decimal(0)),
+        share=share,
+        achievements=len(decisions),
+        achievements_recognised=sum(d.recognised for d in decisions),
+        optimal=optimal,
+    )
