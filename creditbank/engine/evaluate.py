@@ -84,6 +84,9 @@ class Plan:
     solution: Solution
     candidates: tuple[Option, ...] = ()
     """Every option the rules offer, before highest-only sets the lower certificates aside."""
+    relaxed_for: frozenset[str] = frozenset()
+    """Lower certificates highest-only would set aside, allowed back because one of them
+    recognises more credit than the letter allows (empty when the letter holds)."""
 
 
 def plan(
@@ -122,6 +125,7 @@ def plan(
     )
     compiled = compile_problem(standards, prog, caps, options, facts)
     solution = solve(compiled.problem)
+    relaxed_for: frozenset[str] = frozenset()
     if len(options) < len(candidates):
         # Highest-only, to the letter, set the lower certificates aside. Should the family's
         # one use recognise more credit on a lower one (the higher one's course is taken,
@@ -130,7 +134,8 @@ def plan(
         relaxed_compiled = compile_problem(standards, prog, caps, candidates, facts)
         relaxed = solve(relaxed_compiled.problem)
         if relaxed.total > solution.total:
-            options, compiled, solution, superseded = candidates, relaxed_compiled, relaxed, {}
+            options, compiled, solution = candidates, relaxed_compiled, relaxed
+            relaxed_for, superseded = frozenset(superseded), {}
     return Plan(
         prog,
         day,
@@ -143,6 +148,7 @@ def plan(
         compiled,
         solution,
         tuple(candidates),
+        relaxed_for,
     )
 
 
@@ -174,6 +180,7 @@ def evaluate(
         not_in_force=made.not_in_force,
         selected=selected,
         highest_only=frozenset(cap.id for cap in made.caps if cap.highest_only),
+        relaxed_for=made.relaxed_for,
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
     chosen = [made.options[i] for i in made.solution.chosen]

@@ -124,6 +124,7 @@ class Explainer:
         not_in_force: dict[str, str],
         selected: set[str],
         highest_only: frozenset[str] = frozenset(),
+        relaxed_for: frozenset[str] = frozenset(),
     ) -> None:
         self.as_of = as_of
         self.facts = facts
@@ -135,6 +136,8 @@ class Explainer:
         self.selected = selected
         self.highest_only = highest_only
         """Ids of the highest-only caps in force."""
+        self.relaxed_for = relaxed_for
+        """Lower certificates counted although a higher one of their family is held."""
         self.chosen_options = [options[i] for i in chosen]
         self.uses_of: dict[str, list[Option]] = {}
         for option in self.chosen_options:
@@ -265,16 +268,24 @@ class Explainer:
         return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
 
     def lower_users(self, label: BudgetLabel, option: Option, achievement: str) -> str:
-        """Chosen members of the highest-only family of ``option`` below ``achievement``'s level."""
+        """Chosen members of the highest-only family of ``option`` below ``achievement``'s level
+        that count only because they recognise more than the letter allows."""
+        rank = self.facts[achievement].rank
+        unit = self.facts[achievement].unit.id
+        if not self.relaxed_for or any(
+            self.facts[a].unit.id == unit and (self.facts[a].rank or -(10**9)) >= (rank or -(10**9))
+            for o in self.chosen_options
+            for a in o.binding
+        ):  # the letter held, or a certificate as high of the same unit counts: a duplicate
+            return ""
         problem, labels = self.compiled.problem, self.compiled.labels
         mine = {i for i, _ in problem.draws[self.options.index(option)] if labels[i] == label}
-        rank = self.facts[achievement].rank
         names = {
             str(token)
             for picked in self.chosen
             for i, token in problem.draws[picked]
             if i in mine
-            and token in self.facts
+            and token in self.relaxed_for
             and rank is not None
             and (self.facts[str(token)].rank or -(10**9)) < rank
         }
