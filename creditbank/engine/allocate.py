@@ -11,8 +11,9 @@ The problem is a small 0-1 integer programme. Every constraint is a :class:`Budg
 total, the first in *canonical order* wins: options are ordered by
 :attr:`~creditbank.engine.options.Option.key` (more credit, higher rule priority, rule id,
 achievement ids, target), and an allocation that includes an earlier option beats one that
-does not. The key comes from the options themselves, so the result never depends on the
-order of the portfolio.
+does not (the lexicographically greatest inclusion vector). The key comes from the options
+themselves, so the result never depends on the order of the portfolio. Components (below)
+share no budget, so the canonical allocation of the whole is the union of theirs.
 
 **Algorithm.** Credits are scaled to integer hundredths (amounts have at most two places, so
 this is exact).
@@ -21,21 +22,44 @@ this is exact).
 2. split the options into independent components (options that share no live budget); a
    component of at most ``SMALL`` options is solved by trying every subset in the order
    the search below would visit them (same result, none of the search's set-up);
-3. find each component's maximum total: depth-first branch and bound, *include* before
-   *exclude*, over the options grouped by achievement and by one-of group (highest-only,
-   one per unit …), which makes the bound tight; a node is pruned when its bound cannot
+3. a component of at most ``SEARCH_OPTIONS`` options is first given to a depth-first
+   branch and bound, *include* before *exclude*, over the options grouped by achievement and
+   by one-of group (highest-only, one per unit …); a node is pruned when its bound cannot
    beat the incumbent. The bound is the current credit plus the least of (a) each remaining
    achievement's best single use, (b) the same with each one-of group limited to its best
    members given what the group already used, and (c) what is left under the budgets every
-   remaining option draws on. A component whose search exceeds ``NODE_BUDGET`` nodes goes to
-   the HiGHS MILP solver (:mod:`creditbank.engine.milp`) for the maximum total instead;
-4. knowing the maximum ``T``, search again in canonical order for the first allocation that
-   reaches ``T`` (pruning whatever cannot): that is the tie-break. Should this search run out
-   of nodes, the allocation of step 3 is kept and :attr:`Solution.tie_break` says so.
+   remaining option draws on. Knowing the maximum ``T``, a second search in canonical order
+   takes the first allocation reaching ``T`` (pruning whatever cannot): the tie-break. Each
+   search may visit ``SEARCH_NODES`` nodes — enough for one learner's achievements competing
+   for a few courses, the usual case, in a few milliseconds;
+4. a component the search does not finish goes to :func:`creditbank.engine.milp.solve_exact`:
+   copies of an achievement that can never be preferred set aside (twins), the options
+   grouped per achievement into *patterns* (the subsets one achievement can take
+   alone), an LP over patterns solved by HiGHS whose duals give an exact integer upper
+   bound and eliminate, by reduced cost, every pattern that cannot be in an optimal
+   allocation; an MILP over the few survivors for ``T``; then the canonical allocation by
+   fixing the surviving options one by one in canonical order (kept if an allocation
+   reaching ``T`` still exists: LP bound first, MILP only when the LP is fractional). Every
+   allocation it returns is checked against every budget in integers, and must reach ``T``.
+   Its module docstring has the details;
+5. should a component have too many patterns (``milp.PATTERNS``; an achievement with a
+   dozen loosely limited options), the MILP over single options finds ``T`` and a search
+   of at most ``TARGET_NODE_BUDGET`` nodes the canonical allocation; if that runs out, the
+   solver's allocation is kept and :attr:`Solution.tie_break` says ``"solver"``.
 
-Cost: exponential in the worst case, but components are small for real portfolios (one
-learner's achievements competing for a few courses) and the group bound cuts the search
-for large ones; ``benchmarks/large_portfolio.py`` measures a 50-achievement, 40-course case.
+:attr:`Solution.solver` says which step decided (``search``, ``lp+milp``, ``milp``);
+:attr:`Solution.nodes` counts search nodes plus LP and MILP solves.
+
+**Cost.** The search is exponential in the worst case and is therefore capped. The pattern
+path costs a linear pass for twins, the enumeration of the patterns (linear in their
+number: about 20 per achievement for a use of at most two courses out of three), one LP
+over them, one or two MILPs over the survivors (typically a fifth of the patterns) and at
+most one LP per surviving option for the tie-break, most options being decided by a fit
+test without any solve. MILP is
+NP-hard, so no polynomial bound holds in general, but on the dense benchmark
+(``benchmarks/large_portfolio.py --profile dense``: 50 achievements, each able to fill many
+of 40 courses, caps interacting; 100–300 options in one component) a component takes
+10–60 ms with 5–40 LP/MILP solves, and 100–200 achievements stay under 150 ms.
 """
 
 from __future__ import annotations
@@ -44,13 +68,17 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-__all__ = ["NODE_BUDGET", "Budget", "Problem", "Solution", "feasible", "solve"]
+__all__ = ["SEARCH_NODES", "SEARCH_OPTIONS", "Budget", "Problem", "Solution", "feasible", "solve"]
 
-NODE_BUDGET = 100_000
-"""Search nodes per component before the MILP solver takes over."""
+SEARCH_OPTIONS = 120
+"""Components of at most this many options are searched first; larger ones go straight to
+the pattern LP (:func:`creditbank.engine.milp.solve_exact`)."""
+
+SEARCH_NODES = 500
+"""Nodes for each of the two searches (maximum, tie-break) before the pattern LP takes over."""
 
 TARGET_NODE_BUDGET = 50_000
-"""Search nodes for the first allocation reaching the solver's total."""
+"""Search nodes for the tie-break after the MILP over single options (step 5)."""
 
 SCALE = 100
 """Credits are searched in integer hundredths."""
@@ -506,34 +534,43 @@ def _fits_together(part: Component, mask: int) -> bool:
     )
 
 
+def _searched(problem: Problem, part: Component) -> tuple[list[int] | None, int]:
+    """Step 3: the canonical allocation if both searches finish within ``SEARCH_NODES``."""
+    search = _Search(problem, part)
+    finished = search.run(SEARCH_NODES)
+    if not finished or not search.reordered:
+        return (search.best_set if finished else None), search.nodes
+    canonical = _Search(problem, part, search.best_total, grouped=False)
+    found = canonical.run(SEARCH_NODES) and canonical.best_total == search.best_total
+    return (canonical.best_set if found else None), search.nodes + canonical.nodes
+
+
 def _solve_component(problem: Problem, part: Component) -> tuple[list[int], int, str, str]:
     """(chosen options, nodes, solver, tie-break) for one component."""
     if len(part.options) <= SMALL:  # what the search finds, found without building it
         return _first_best(part), 1 << len(part.options), "search", "canonical"
-    search = _Search(problem, part)
     nodes = 0
-    finished = search.run(NODE_BUDGET)
-    nodes += search.nodes
-    solver = "search"
-    if finished:
-        fallback, target = search.best_set, search.best_total
-        if not search.reordered:
-            return fallback, nodes, solver, "canonical"
-    else:
-        from creditbank.engine.milp import solve_component  # noqa: PLC0415 - loads highspy lazily
+    if len(part.options) <= SEARCH_OPTIONS:
+        chosen, nodes = _searched(problem, part)
+        if chosen is not None:
+            return chosen, nodes, "search", "canonical"
+    from creditbank.engine.milp import solve_component, solve_exact  # noqa: PLC0415 - lazy highspy
 
-        solver = "search+milp"
-        picked = solve_component(part, _value_cuts(problem, part, search.groups))
-        if picked is None or not feasible(problem, picked):  # pragma: no cover - solver failure
-            raise RuntimeError("the MILP solver found no optimal allocation")
-        fallback = picked
-        target = sum(part.credits[part.options.index(o)] for o in picked)
+    exact = solve_exact(part, [problem.owners[o] for o in part.options])
+    if exact is not None:
+        return exact.chosen, nodes + exact.solves, "lp+milp", "canonical"
+    # step 5: too many patterns (or no LP optimum); options as MILP variables
+    groups = _Search(problem, part).groups
+    picked = solve_component(part, _value_cuts(problem, part, groups))
+    if picked is None or not feasible(problem, picked):  # pragma: no cover - solver failure
+        raise RuntimeError("the MILP solver found no optimal allocation")
+    target = sum(part.credits[part.options.index(o)] for o in picked)
     canonical = _Search(problem, part, target, grouped=False)
     found = canonical.run(TARGET_NODE_BUDGET)
     nodes += canonical.nodes
     if found and canonical.best_total == target:
-        return canonical.best_set, nodes, solver, "canonical"
-    return fallback, nodes, solver, "search order" if solver == "search" else "solver"
+        return canonical.best_set, nodes, "milp", "canonical"
+    return picked, nodes, "milp", "solver"
 
 
 def solve(problem: Problem) -> Solution:
