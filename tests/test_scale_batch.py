@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import signal
@@ -24,7 +25,7 @@ from click.testing import CliRunner
 import creditbank
 from creditbank.batch import BatchError, evaluate_many, read_done, run_batch
 from creditbank.cli import cli
-from creditbank.engine.index import ProgramIndex, rule_index
+from creditbank.engine.index import rule_index
 from creditbank.synthetic import AS_OF, Scale, World, build_world, portfolios, write_portfolios
 from creditbank.synthetic import write_standards as write_synthetic
 
@@ -63,27 +64,6 @@ def _one_by_one(standards: creditbank.Standards, line: str, as_of: dt.date) -> s
         json.dumps(record, ensure_ascii=False), standards, file="one.json"
     )
     return creditbank.evaluate(standards, portfolio, program, as_of).to_json(indent=None)
-
-
-def test_the_index_changes_no_evaluation(
-    world: World, standards: creditbank.Standards, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    records = list(portfolios(world, 150, seed=SEED + 1))
-    with_index = [_evaluate_record(standards, r) for r in records]
-
-    def every_rule(self: ProgramIndex, units: object) -> list[creditbank.Rule]:
-        return list(self.rules)
-
-    monkeypatch.setattr(ProgramIndex, "candidates", every_rule)
-    assert [_evaluate_record(standards, r) for r in records] == with_index
-    assert sum('"recognised":true' in e for e in with_index) > 50
-
-
-def _evaluate_record(standards: creditbank.Standards, record: dict[str, object]) -> str:
-    data = dict(record)
-    program = str(data.pop("program"))
-    portfolio = creditbank.Portfolio.model_validate(data)
-    return creditbank.evaluate(standards, portfolio, program, AS_OF).to_json(indent=None)
 
 
 def test_candidates_are_the_rules_that_select(
@@ -372,3 +352,156 @@ def test_synthetic_occupations_come_from_the_classification_when_present() -> No
     world = build_world(Scale.tiny(), seed=1)
     assert world.occupations_source == str(csv.resolve()) or world.occupations_source == str(csv)
     assert all(o.id.startswith("csco2022:") for o in world.occupations)
+
+
+def test_learners_already_written_are_exact_whatever_the_hashes(
+    standards_dir: Path, learners: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashes only propose: with three hash values for 60 learners (collisions everywhere)
+    a resumed run skips exactly the learners written, and a repeated learner is caught."""
+    import creditbank.batch
+    import creditbank.batch_index
+
+    real = creditbank.batch_index.learner_key
+
+    def crowded(learner: str) -> int:
+        return real(learner) % 3
+
+    monkeypatch.setattr(creditbank.batch_index, "learner_key", crowded)
+    monkeypatch.setattr(creditbank.batch, "learner_key", crowded)
+    lines = learners.read_text(encoding="utf-8").splitlines()[:60]
+    source, half = tmp_path / "in.jsonl", tmp_path / "half.jsonl"
+    source.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
+    half.write_text("\n".join(lines[:25]) + "\n", encoding="utf-8")
+    batch = functools.partial(
+        run_batch, standards=[standards_dir], program_field="program", as_of=AS_OF, workers=1
+    )
+    whole = tmp_path / "whole.jsonl"
+    first = batch(source, whole)
+    assert (first.evaluated, first.duplicates) == (60, 1)
+    assert first.problems[-1].code == "DUPLICATE_ID" and first.problems[-1].location.line == 61
+    out = tmp_path / "resumed.jsonl"
+    batch(half, out)
+    again = batch(source, out)
+    assert (again.skipped, again.evaluated, again.duplicates) == (26, 35, 0)
+    assert out.read_bytes() == whole.read_bytes()
+    done, _ = read_done(out)
+    assert len(done) == 60 and set(done) == {json.loads(line)["learner"] for line in lines}
+    assert "nobody" not in done and all(json.loads(line)["learner"] in done for line in lines)
+
+
+def test_the_set_of_learners_written_takes_16_bytes_a_learner(tmp_path: Path) -> None:
+    from creditbank.batch_index import _RECENT, WrittenLearners, learner_key
+
+    written = WrittenLearners(tmp_path / "none.jsonl")
+    count = 3 * _RECENT + 5
+    for number in range(count):
+        written.add_key(learner_key(f"learner-{number}"), number * 4500)
+    assert len(written) == count
+    assert written.nbytes == 16 * (count - count % _RECENT)  # the rest waits, unsorted
+    assert written.offsets(learner_key("learner-77")) == [77 * 4500]
+    assert written.offsets(learner_key(f"learner-{count - 1}")) == [(count - 1) * 4500]
+    assert written.maybe([learner_key("learner-5"), learner_key("nobody")]) == [True, False]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers need fork")
+def test_spawned_and_forked_workers_write_the_same(
+    standards_dir: Path, learners: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers (Linux) share the standards of the leader; elsewhere each worker is
+    spawned and loads them itself. Both write what one process writes."""
+    import creditbank.batch_workers
+
+    batch = functools.partial(
+        run_batch, standards=[standards_dir], program_field="program", as_of=AS_OF, chunk_size=23
+    )
+    one = tmp_path / "one.jsonl"
+    batch(learners, one, workers=1)
+    for fork in (True, False):
+        monkeypatch.setattr(creditbank.batch_workers, "FORK", fork)
+        out = tmp_path / f"fork-{fork}.jsonl"
+        summary = batch(learners, out, workers=3)
+        assert summary.evaluated == 400
+        assert out.read_bytes() == one.read_bytes()
+
+
+def test_a_summary_is_the_full_evaluation_without_its_explanations(
+    standards_dir: Path, learners: Path, tmp_path: Path
+) -> None:
+    from creditbank.batch_summary import SUMMARY_SCHEMA, summarise
+
+    batch = functools.partial(
+        run_batch, standards=[standards_dir], program_field="program", as_of=AS_OF
+    )
+    full, brief = tmp_path / "full.jsonl", tmp_path / "brief.jsonl"
+    batch(learners, full, workers=1)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "batch",
+            str(learners),
+            "-o",
+            str(brief),
+            "--summary",
+            "--program-field",
+            "program",
+            "--standards",
+            str(standards_dir),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    expected = [
+        summarise(creditbank.Evaluation.model_validate_json(line)).to_json_bytes()
+        for line in full.read_bytes().splitlines()
+    ]
+    assert brief.read_bytes().splitlines() == expected
+    first = json.loads(expected[0])
+    assert first["schema"] == SUMMARY_SCHEMA and "decisions" not in first
+    assert sum(len(line) for line in expected) * 3 < full.stat().st_size
+    assert sum(bool(json.loads(line)["uses"]) for line in expected) > 50
+    with pytest.raises(BatchError, match="without --summary"):
+        batch(learners, full, workers=1, summary=True)
+    with pytest.raises(BatchError, match="with --summary"):
+        batch(learners, brief, workers=1)
+    again = batch(learners, brief, workers=1, summary=True)
+    assert again.skipped == 400 and again.evaluated == 0
+
+
+def test_an_engine_failure_stops_the_run_cleanly_at_its_line(
+    standards_dir: Path, learners: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record the engine raises on (a bug, not a bad record) stops the run with its line
+    and no traceback; the output holds whole chunks only, and a new run goes on from there."""
+    import creditbank.batch
+
+    real = creditbank.batch.evaluate
+    unlucky = json.loads(learners.read_text(encoding="utf-8").splitlines()[44])["learner"]
+
+    def flaky(
+        standards: creditbank.Standards,
+        portfolio: creditbank.Portfolio,
+        program: str,
+        as_of: dt.date | None = None,
+    ) -> creditbank.Evaluation:
+        if portfolio.learner == unlucky:
+            raise RuntimeError("the search lost its way")
+        return real(standards, portfolio, program, as_of)
+
+    monkeypatch.setattr(creditbank.batch, "evaluate", flaky)
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(learners), "-o", str(out), "--program-field", "program"]
+    args += ["--standards", str(standards_dir), "--as-of", AS_OF.isoformat(), "--workers", "1"]
+    result = CliRunner().invoke(cli, [*args, "--chunk-size", "20", "--no-progress"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert f"{learners}:45: evaluating this record failed unexpectedly" in result.stderr
+    assert "RuntimeError: the search lost its way" in result.stderr
+    assert "Traceback" not in result.output
+    assert out.read_bytes().count(b"\n") == 40  # the two whole chunks before it
+    monkeypatch.setattr(creditbank.batch, "evaluate", real)
+    again = CliRunner().invoke(cli, [*args, "--no-progress"])
+    assert again.exit_code == 0 and "360 learners evaluated" in again.stderr
