@@ -18,7 +18,7 @@ from creditbank.errors import LedgerError
 from creditbank.interop.deposit import credential_check, deposit_badges
 from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import multibase_from_public_key
-from creditbank.interop.openbadges import BadgeImport, import_badge_text
+from creditbank.interop.openbadges import BadgeImport, import_badge_text, imported_credential
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.events import AchievementDeposited
 from creditbank.models import Standards
@@ -131,7 +131,7 @@ def test_an_invalid_credential_is_never_deposited(ledger: Ledger, standards: Sta
     imported = _import(tampered, standards, trust=PINNED, accept_unverified=True)
     assert imported.verifications[0].reason == "BAD_SIGNATURE"
     (record,) = imported.records
-    assert credential_check(record.verification) is None
+    assert imported_credential(record.verification, NOW, None) is None
     (done,) = deposit_badges(
         ledger, "w-1", [imported], actor=ISSUER, key="x", accept_unverified=True
     )
@@ -154,8 +154,9 @@ def test_the_ledger_refuses_a_check_that_contradicts_the_verification(
 ) -> None:
     imported = _import(_signed(), standards, trust=PINNED)
     (achievement,) = imported.accepted
-    check = credential_check(imported.verifications[0])
-    assert check is not None
+    kept = imported_credential(imported.verifications[0], NOW, None)
+    assert kept is not None
+    check = credential_check(kept, subject=None)
     with pytest.raises(LedgerError) as caught:
         ledger.deposit(
             "w-1",
@@ -361,11 +362,11 @@ def test_an_empty_credential_id_is_no_id_and_a_check_that_cannot_be_kept_is_refu
     no_id = _import(sign_credential(empty, KEY, created=NOW), standards, trust=PINNED)
     assert no_id.records[0].verification.verified
     first, second = deposit_badges(ledger, "w-1", [good, no_id], actor=ISSUER, key="k")
-    assert (first.outcome, second.outcome) == ("deposited", "deposited"), second.error
+    # review 2: an id-less credential could go into any number of accounts: refused
+    assert (first.outcome, second.outcome) == ("deposited", "refused"), second.error
+    assert second.error is not None and "without an id" in second.error.message
     checks = [line.credential_check for line in ledger.statement("w-1").achievements]
-    assert sorted(str(c.credential if c else "-") for c in checks) == sorted(
-        [str(_badge()["id"]), "None"]
-    )
+    assert [str(c.credential if c else "-") for c in checks] == [str(_badge()["id"])]
     # a verification the ledger cannot keep is a refused deposit, never a traceback
     (record,) = good.records
     odd = dataclasses.replace(record.verification, status="unverifiable")  # VERIFIED?
@@ -458,19 +459,12 @@ def test_one_subject_per_run_a_subject_digest_and_a_credential_in_one_account(
     assert moved.outcome == "deposited", moved.error
     (line2,) = ledger.statement("w-2").achievements
     assert line2.credential_check is not None
-    assert line2.credential_check.subject not in (None, check.subject)  # keyed per account
-    salted = [
-        deposit_badges(
-            ledger,
-            account,
-            both[1:],
-            actor=ISSUER,
-            key=f"bob-{account}",
-            subject_salt="the platform's own secret",
-        )[0]
-        for account in ("w-2",)
-    ]
-    assert salted[0].outcome == "deposited"
+    # review 2: keyed with the ledger's own secret, the same subject, the same digest
+    assert line2.credential_check.subject == check.subject
+    # w-2 is bound to alice's subject now: bob's credential is refused there
+    (bobs,) = deposit_badges(ledger, "w-2", both[1:], actor=ISSUER, key="bob-w-2")
+    assert bobs.outcome == "refused" and bobs.error is not None
+    assert bobs.error.code == "SUBJECT_MISMATCH"
 
 
 def test_a_key_too_long_for_the_appended_achievement_is_refused_before_anything(
@@ -590,13 +584,15 @@ def test_an_unverified_import_is_deposited_unverified_from_its_portfolio_file(
     )
     assert imported.exit_code == 0, imported.output
     (achievement,) = load_portfolio(portfolio).achievements
-    assert load_portfolio(portfolio).verification == {achievement.id: "unverified"}
+    kept = load_portfolio(portfolio).credentials[achievement.id]
+    assert (kept.status, kept.reason) == ("unverifiable", "NO_PROOF")
     deposit = [*db, "deposit", "w-1", str(portfolio), *ISSUER_OPTIONS, "--format", "json"]
+    # review 2: --verification never overrides an imported achievement's check
+    told = runner.invoke(cli, [*deposit, "--key", "d0", "--verification", "verified"])
+    assert told.exit_code == 2 and "cannot change it" in told.output
     done = runner.invoke(cli, [*deposit, "--key", "d1"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["events"][0]["payload"]["verification"] == "unverified"
-    told = runner.invoke(cli, [*deposit, "--key", "d2", "--verification", "verified"])
-    assert told.exit_code == 1 and "DUPLICATE_ACHIEVEMENT" in told.output  # same id
     signed = tmp_path / "a.json"
     signed.write_text(json.dumps(_signed(), ensure_ascii=False), encoding="utf-8")
     pin = ["--trust-issuer", f"{CENTRE}#{multibase_from_public_key(KEY.public_key())}"]

@@ -25,14 +25,16 @@ from rich.table import Table
 from creditbank.bundled import ENV_VAR, default_standards_path
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
-from creditbank.errors import CreditbankError
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges, key_room
+from creditbank.errors import CreditbankError, LedgerError
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges, deposit_imported, key_room
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
+from creditbank.ledger.ids import check_subject_salt
 from creditbank.ledger.service import MAX_KEY
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
+from creditbank.models.portfolio import IMPORTED_NOTE
 
 __all__ = ["ledger_group"]
 
@@ -200,6 +202,7 @@ def init_command(options: _Options) -> None:
     try:
         with options.ledger(create=True) as ledger:
             version = ledger.store.schema_version()
+            ledger.store.subject_key()  # the ledger's own secret for subject digests
     except CreditbankError as error:
         _fail(error)
     click.echo(f"ledger {options.db} ready (schema version {version})")
@@ -241,8 +244,9 @@ def open_command(
     "--verification",
     type=click.Choice(["verified", "pending", "unverified"]),
     default=None,
-    help="Whether the issuer checked the evidence (default: what the portfolio's "
-    "`verification:` says for the achievement — `import badge` writes it — else verified).",
+    help="Whether the issuer checked the evidence (default verified). Not for an achievement "
+    "imported from a credential: the portfolio's `credentials:` (`import badge -o` writes "
+    "it) says how its credential was checked, and the deposit records that.",
 )
 @_actor_options
 @_key_option
@@ -265,8 +269,10 @@ def deposit_command(
 
     The actor must be an issuer (--role issuer --org ISSUER) that the standards authorise
     for the achievement's unit and level on the day it was earned. An achievement that
-    `import badge` wrote from a credential it could not verify is deposited as unverified
-    (the portfolio's `verification:` says so) unless --verification says otherwise.
+    `import badge -o` wrote from a credential is deposited with its credential's check (the
+    portfolio's `credentials:`), under every rule of `ledger deposit-badge`: verified or
+    unverified as the check says (--verification is refused), one account per credential,
+    one subject per account, never expired, never without a known issuer.
     """
     actor = _actor(actor_id, role, organisation)
     try:
@@ -281,8 +287,43 @@ def deposit_command(
             param_hint="--achievement",
         )
     chosen = found[0]
-    if verification is None:
-        verification = portfolio.verification.get(chosen.id, "verified")
+    imported = portfolio.credentials.get(chosen.id)
+    if imported is None and (chosen.note or "").startswith(IMPORTED_NOTE):
+        _fail(
+            LedgerError(
+                "MALFORMED_COMMAND",
+                f"achievement {chosen.id!r} of {file} was imported from a credential, but the "
+                "portfolio's `credentials:` holds no check of it; import the credential again "
+                "(`creditbank import badge -o`) or deposit it with `ledger deposit-badge`",
+                achievement=chosen.id,
+            )
+        )
+    if imported is not None:
+        if verification is not None:
+            raise click.BadParameter(
+                f"achievement {chosen.id!r} was imported from a credential that was "
+                f"{imported.status} ({imported.reason}); its deposit records that check, "
+                "so --verification cannot change it",
+                param_hint="--verification",
+            )
+        salt = _subject_salt()
+        checked = imported
+        _run(
+            options,
+            lambda lg: deposit_imported(
+                lg,
+                account,
+                chosen,
+                checked,
+                actor=actor,
+                key=key,
+                evidence=evidence,
+                subject_salt=salt,
+            ),
+            output,
+            standards=True,
+        )
+        return
     _run(
         options,
         lambda lg: lg.deposit(
@@ -291,11 +332,23 @@ def deposit_command(
             actor=actor,
             key=key,
             evidence=evidence,
-            verification=verification,  # type: ignore[arg-type]
+            verification=verification or "verified",  # type: ignore[arg-type]
         ),
         output,
         standards=True,
     )
+
+
+def _subject_salt() -> str | None:
+    """$CREDITBANK_SUBJECT_SALT, checked up front (16+ bytes of UTF-8), or None."""
+    value = os.environ.get(SUBJECT_SALT_VAR)
+    if not value:
+        return None
+    try:
+        check_subject_salt(value)
+    except LedgerError as error:
+        _fail(LedgerError(error.code, f"${SUBJECT_SALT_VAR}: {error.message}"))
+    return value
 
 
 @ledger_group.command("deposit-badge")
@@ -326,8 +379,9 @@ def deposit_badge_command(
     `unverified`; invalid ones never. The actor must be the issuer the standards authorise
     (--role issuer --org ISSUER). Each deposit's idempotency key is KEY:ACHIEVEMENT.
     The credentials must name one subject (one learner); each deposit records when its
-    credential was checked (--at, never in the future) and a keyed digest of its subject
-    ($CREDITBANK_SUBJECT_SALT: the platform's secret). A credential whose issuer is no
+    credential was checked (--at, never in the future) and a digest of its subject keyed
+    with the ledger's own secret (or $CREDITBANK_SUBJECT_SALT, 16+ bytes, if set); an
+    account takes the credentials of one subject only. A credential whose issuer is no
     issuer of the standards, or that another account holds, is refused.
     Exits 1 when a file is rejected, a credential invalid, a deposit refused or nothing
     was deposited.
@@ -348,6 +402,7 @@ def deposit_badge_command(
             "checked, which cannot be later than the deposit",
             param_hint="--at",
         )
+    salt = _subject_salt()
     try:
         results, _ = run_badge_import(files, options.standards(), chosen)
         with options.ledger(standards=True) as ledger:
@@ -358,7 +413,7 @@ def deposit_badge_command(
                 actor=actor,
                 key=key,
                 accept_unverified=chosen.accept_unverified,
-                subject_salt=os.environ.get(SUBJECT_SALT_VAR) or None,
+                subject_salt=salt,
             )
     except CreditbankError as error:  # raised before any deposit was written
         _fail(error)

@@ -14,7 +14,6 @@ standards, is refused by the ledger.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,47 +21,80 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from creditbank.errors import LedgerError
-from creditbank.interop.openbadges import BadgeImport, BadgeRecord
-from creditbank.interop.verify import Verification
+from creditbank.interop.openbadges import BadgeImport, BadgeRecord, imported_credential
 from creditbank.ledger import Actor, Ledger, Receipt
 from creditbank.ledger.events import CredentialCheck
-from creditbank.ledger.ids import subject_digest
+from creditbank.ledger.ids import check_subject_salt, subject_digest
 from creditbank.ledger.service import MAX_KEY
+from creditbank.models import Achievement
+from creditbank.models.portfolio import ImportedCredential
 
-__all__ = ["BadgeDeposit", "credential_check", "deposit_badges", "key_room"]
-
-_TEXT_MAX = 2000
-
-
-def _text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value if len(value) <= _TEXT_MAX else value[: _TEXT_MAX - 1] + "…"
+__all__ = ["BadgeDeposit", "credential_check", "deposit_badges", "deposit_imported", "key_room"]
 
 
-def credential_check(
-    verification: Verification,
+def credential_check(imported: ImportedCredential, *, subject: str | None) -> CredentialCheck:
+    """What the ledger keeps of an imported credential's check; ``subject`` is the
+    subject's digest, never its id. Raises :class:`LedgerError` (``MALFORMED_COMMAND``)
+    when the check cannot be kept (a reason that contradicts its status …)."""
+    try:
+        return CredentialCheck(
+            status=imported.status,
+            reason=imported.reason,
+            message=imported.message or imported.reason,
+            method=imported.method,
+            credential=imported.credential or None,
+            issuer=imported.issuer or None,
+            issuer_trust=imported.issuer_trust,
+            checked_at=imported.checked_at,
+            subject=subject,
+        )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "credential check"
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the credential's check cannot be recorded: {where}: {first['msg']}",
+        ) from error
+
+
+def deposit_imported(
+    ledger: Ledger,
+    account: str,
+    achievement: Achievement,
+    imported: ImportedCredential,
     *,
-    checked_at: dt.datetime | None = None,
-    subject: str | None = None,
-) -> CredentialCheck | None:
-    """What the ledger keeps of a verification; None for an invalid credential.
+    actor: Actor,
+    key: str,
+    evidence: str | None = None,
+    subject_salt: bytes | str | None = None,
+) -> Receipt:
+    """Deposit one achievement imported from a credential, recording the credential's check
+    (``ledger deposit-badge`` and ``ledger deposit`` of an ``import badge -o`` portfolio
+    both come here, so the same rules hold on both paths).
 
-    ``subject`` is the subject's digest (:func:`creditbank.ledger.ids.subject_digest`),
-    never its id. Raises pydantic's ValidationError when the verification cannot be kept
-    (:func:`deposit_badges` reports that as a refused deposit)."""
-    if verification.status == "invalid":
-        return None
-    return CredentialCheck(
-        status=verification.status,
-        reason=verification.reason,
-        message=_text(verification.message) or verification.reason,
-        method=verification.method,
-        credential=_text(verification.credential_id) or None,
-        issuer=_text(verification.issuer) or None,
-        issuer_trust=verification.issuer_trust,
-        checked_at=checked_at,
-        subject=subject,
+    The deposit's verification is the check's (verified -> verified, unverifiable ->
+    unverified). The subject's id is recorded only as its digest, keyed with the ledger's
+    own secret (:meth:`Ledger.subject_digest`) or, when given, ``subject_salt`` (16+ bytes;
+    the same for every deposit, or the accounts' subject bindings break). The ledger then
+    refuses a credential without an id, one active in another account, one whose subject
+    is not the account's, an expired one, and one whose issuer is no issuer of the
+    standards. Raises :class:`LedgerError`."""
+    subject: str | None = None
+    if imported.subject is not None:
+        subject = (
+            subject_digest(imported.subject, check_subject_salt(subject_salt))
+            if subject_salt is not None
+            else ledger.subject_digest(imported.subject)
+        )
+    check = credential_check(imported, subject=subject)
+    return ledger.deposit(
+        account,
+        achievement,
+        actor=actor,
+        key=key,
+        evidence=evidence if evidence is not None else achievement.evidence,
+        verification=check.verification,
+        credential_check=check,
     )
 
 
@@ -118,10 +150,6 @@ def _why_not(record: BadgeRecord, accept_unverified: bool) -> str | None:
     return None
 
 
-def _subject_salt(account: str, salt: bytes | str | None) -> bytes | str:
-    return salt if salt is not None else f"creditbank credential subject, account {account}"
-
-
 def _one_subject(candidates: Sequence[BadgeRecord]) -> str | None:
     """Why the candidates cannot go into one account (several subjects), or None."""
     subjects = {record.subject_id for record in candidates}
@@ -152,12 +180,11 @@ def deposit_badges(
     a credential already in another account …) is reported in its :class:`BadgeDeposit`
     and the others go on. The credentials must name one subject: otherwise nothing is
     deposited and every record says why. Each deposit records when its credential was
-    checked (the import's moment) and the subject's digest, keyed with ``subject_salt``
-    (a secret of the platform, 16+ bytes; by default one derived from the account id,
-    which only keeps digests of different accounts apart).
+    checked (the import's moment) and the subject's digest, keyed with the ledger's own
+    secret or ``subject_salt`` (see :func:`deposit_imported`).
 
     Raises :class:`LedgerError` (``MALFORMED_COMMAND``), before anything is written, when
-    ``key`` leaves no room for ``:ACHIEVEMENT``.
+    ``key`` leaves no room for ``:ACHIEVEMENT`` or ``subject_salt`` is too short.
     """
     results = list(imports)
     planned: list[tuple[BadgeImport, BadgeRecord, str | None]] = [
@@ -174,8 +201,9 @@ def deposit_badges(
             f"each deposit it may have at most {room}",
             field="key",
         )
+    if subject_salt is not None:
+        check_subject_salt(subject_salt)
     mixed = _one_subject(candidates)
-    salt = _subject_salt(account, subject_salt)
     done: list[BadgeDeposit] = []
     for result, record, why_not in planned:
         achievement = record.achievement
@@ -183,34 +211,20 @@ def deposit_badges(
         if why is not None or achievement is None:
             done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
             continue
+        imported = imported_credential(record.verification, result.checked_at, record.subject_id)
+        if imported is None:  # an invalid credential: _why_not said so already
+            done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
+            continue
         try:
-            subject = (
-                subject_digest(record.subject_id, salt) if record.subject_id is not None else None
-            )
-            check = credential_check(
-                record.verification, checked_at=result.checked_at, subject=subject
-            )
-            if check is None:  # an invalid credential: _why_not said so already
-                done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
-                continue
-            receipt = ledger.deposit(
+            receipt = deposit_imported(
+                ledger,
                 account,
                 achievement,
+                imported,
                 actor=actor,
                 key=f"{key}:{achievement.id}",
-                evidence=achievement.evidence,
-                verification=check.verification,
-                credential_check=check,
+                subject_salt=subject_salt,
             )
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "credential check"
-            refused = LedgerError(
-                "MALFORMED_COMMAND",
-                f"the credential's check cannot be recorded: {where}: {first['msg']}",
-            )
-            done.append(BadgeDeposit(result.source, record, "refused", error=refused))
-            continue
         except LedgerError as error:
             done.append(BadgeDeposit(result.source, record, "refused", error=error))
             continue

@@ -12,6 +12,7 @@ DOCUMENT_TOO_DEEP
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def parse_json(
     Raises :class:`InteropError` with ``DOCUMENT_TOO_LARGE``, ``DOCUMENT_TOO_DEEP`` or
     ``MALFORMED_JSON`` (not UTF-8, a syntax error, a duplicate key, NaN or Infinity).
     """
-    size = len(data.encode("utf-8") if isinstance(data, str) else data)
+    size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > limits.max_bytes:
         raise InteropError(
             "DOCUMENT_TOO_LARGE",
@@ -101,7 +102,7 @@ def parse_json(
             source,
         )
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        parsed = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as error:
         raise InteropError(
             "MALFORMED_JSON",
@@ -110,6 +111,37 @@ def parse_json(
         ) from None
     except (ValueError, RecursionError) as error:
         raise InteropError("MALFORMED_JSON", f"not acceptable JSON: {error}", source) from None
+    where = _lone_surrogate(parsed, "")
+    if where is not None:
+        raise InteropError(
+            "MALFORMED_JSON",
+            f"a string at {where or '/'} holds a lone UTF-16 surrogate (an unpaired \\uD800-"
+            "\\uDFFF escape), which is no Unicode text",
+            source,
+        )
+    return parsed
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any, path: str) -> str | None:
+    """The JSON pointer of the first string (key or value) holding a lone surrogate."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                pointer = f"{where}/{key.replace('~', '~0').replace('/', '~1')}"
+                if _SURROGATE.search(key):
+                    return pointer.encode("utf-8", "backslashreplace").decode("ascii")
+                stack.append((child, pointer))
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}/{n}") for n, child in reversed(list(enumerate(item))))
+    return None
 
 
 def read_limited(

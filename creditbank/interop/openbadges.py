@@ -56,6 +56,7 @@ from creditbank.interop.verify import (
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.loading.yaml_reader import read_yaml_file
 from creditbank.models import Achievement, Portfolio, Standards
+from creditbank.models.portfolio import IMPORTED_NOTE, ImportedCredential
 from creditbank.models.units import CourseUnit, SkillCertificateUnit, XCertificateUnit
 from creditbank.models.values import CreditValue, IssuerRef, LevelName, Model, UnitRef, to_decimal
 
@@ -68,6 +69,7 @@ __all__ = [
     "UnitTarget",
     "import_badge_file",
     "import_badge_text",
+    "imported_credential",
     "learner_of",
     "load_mapping",
     "to_portfolio",
@@ -629,7 +631,7 @@ def _map_details(
         if verification.verified
         else f"UNVERIFIED ({verification.reason}): {verification.message}"
     )
-    fields["note"] = f"imported from credential {credential_id or '(no id)'} — {name}; {status}"
+    fields["note"] = f"{IMPORTED_NOTE}{credential_id or '(no id)'} — {name}; {status}"
     return fields
 
 
@@ -821,27 +823,61 @@ def import_badge_file(
     )
 
 
+_CHECK_TEXT = 2000
+
+
+def imported_credential(
+    verification: Verification, checked_at: dt.datetime | None, subject: str | None
+) -> ImportedCredential | None:
+    """What a portfolio and the ledger keep of a credential's check (``checked_at``: the
+    import's moment, default now); None for an invalid credential."""
+    if verification.status == "invalid":
+        return None
+    if checked_at is None:
+        checked_at = dt.datetime.now(dt.UTC)
+
+    def text(value: str | None) -> str | None:
+        if not value:
+            return None
+        return value if len(value) <= _CHECK_TEXT else value[: _CHECK_TEXT - 1] + "…"
+
+    return ImportedCredential(
+        credential=text(verification.credential_id),
+        issuer=text(verification.issuer),
+        status=verification.status,
+        reason=verification.reason,
+        message=text(verification.message),
+        method=verification.method,
+        issuer_trust=verification.issuer_trust,
+        checked_at=checked_at.replace(tzinfo=dt.UTC) if checked_at.tzinfo is None else checked_at,
+        subject=subject,
+    )
+
+
 def to_portfolio(
     imports: Iterable[BadgeImport], learner: str, *, description: str | None = None
 ) -> Portfolio:
-    """A portfolio of every accepted achievement (each credential once), with whether its
-    credential was verified (``Portfolio.verification``), which ``ledger deposit`` keeps."""
+    """A portfolio of every accepted achievement (each credential once), with how its
+    credential was checked (``Portfolio.credentials``), which ``ledger deposit`` records."""
     seen: dict[str, Achievement] = {}
-    verification: dict[str, Literal["verified", "unverified"]] = {}
+    credentials: dict[str, ImportedCredential] = {}
     for result in imports:
         for record in result.records:
             achievement = record.achievement
             if not record.accepted or achievement is None or achievement.id in seen:
                 continue
-            seen[achievement.id] = achievement
-            verification[achievement.id] = (
-                "verified" if record.verification.verified else "unverified"
+            imported = imported_credential(
+                record.verification, result.checked_at, record.subject_id
             )
+            if imported is None:
+                continue
+            seen[achievement.id] = achievement
+            credentials[achievement.id] = imported
     return Portfolio(
         learner=learner,
         description=description,
         achievements=tuple(seen.values()),
-        verification=verification,
+        credentials=credentials,
     )
 
 

@@ -582,7 +582,8 @@ def _b64json(part: str) -> Any:
 
 
 def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The credential of a JWT payload; VC 1.1 registered claims fill its properties."""
+    """The credential of a JWT payload; VC 1.1 registered claims fill its properties, and a
+    VC 2.0 token's ``exp`` its missing ``validUntil``."""
     credential = payload.get("vc", payload)
     if not isinstance(credential, dict):
         return None
@@ -602,6 +603,14 @@ def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
                 continue  # verify_jwt reports it
             if moment is not None and credential.get(prop) is None:
                 credential[prop] = moment.isoformat()
+    elif "validUntil" not in credential and "expirationDate" not in credential:
+        # VC 2.0: the token's exp ends its validity, so the credential's too (expires_on)
+        try:
+            end = claim_time(payload, "exp")
+        except ValueError:
+            end = None  # verify_jwt reports it
+        if end is not None:
+            credential["validUntil"] = end.isoformat()
     return credential
 
 

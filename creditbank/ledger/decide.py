@@ -63,6 +63,7 @@ from creditbank.ledger.events import (
     ApplicationReviewed,
     ApplicationSubmitted,
     Claim,
+    CredentialCheck,
     CreditsPosted,
     CreditsReversed,
     Line,
@@ -246,6 +247,48 @@ def _open(command: OpenAccount, state: AccountState | None) -> list[Payload]:
     return [AccountOpened(note=command.note)]
 
 
+def _credential_fits(
+    check: CredentialCheck, given: Achievement, state: AccountState, ctx: Context
+) -> None:
+    """The rules for an achievement imported from a credential: the credential has an id
+    (the one-account rule is keyed on it), is still valid on the day of the deposit, and
+    names the subject of the account's other active credential deposits (the account binds
+    the subject of its first one)."""
+    if check.credential is None:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {given.id!r} comes from a credential without an id; the ledger keeps "
+            "a credential in one account by its id (Open Badges 3.0 requires one), so it "
+            "cannot be deposited",
+            achievement=given.id,
+        )
+    if given.expires_on is not None and given.expires_on < ctx.today:
+        raise LedgerError(
+            "CREDENTIAL_EXPIRED",
+            f"achievement {given.id!r}: its credential {check.credential} was valid until "
+            f"{given.expires_on}, before the deposit ({ctx.today}); an expired credential is "
+            "not deposited, even when it was checked as of an earlier moment",
+            achievement=given.id,
+        )
+    bound = {
+        record.credential_check.subject
+        for record in state.achievements.values()
+        if record.status == "active"
+        and record.credential_check is not None
+        and record.credential_check.subject is not None
+    }
+    if check.subject is not None and bound and check.subject not in bound:
+        raise LedgerError(
+            "SUBJECT_MISMATCH",
+            f"achievement {given.id!r}: its credential {check.credential} names another "
+            f"subject ({check.subject}) than the credentials account {state.account!r} holds "
+            f"({', '.join(sorted(bound))}); an account is one learner's. A learner with several "
+            "subject ids has the other credentials deposited by their issuer with `ledger "
+            "deposit` from a portfolio it writes itself (no credential check)",
+            achievement=given.id,
+        )
+
+
 def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payload]:
     standards = ctx.need_standards("deposit")
     actor = command.actor
@@ -271,6 +314,8 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
             "it to one in the mapping file's issuers: (issuer: ID)",
             achievement=given.id,
         )
+    if check is not None:
+        _credential_fits(check, given, state, ctx)
     checked_at = check.checked_at if check is not None else None
     if checked_at is not None and ctx.now is not None and checked_at > ctx.now:
         raise LedgerError(

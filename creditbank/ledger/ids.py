@@ -27,6 +27,7 @@ __all__ = [
     "ACCOUNT_ID_PATTERN",
     "check_account_id",
     "check_actor_id",
+    "check_subject_salt",
     "looks_like_resident_id",
     "personal_identifier_at",
     "pseudonymous_id",
@@ -196,6 +197,30 @@ def pseudonymous_id(identifier: str, salt: bytes | str, *, prefix: str = "lrn-")
     return check_account_id(account)
 
 
+def check_subject_salt(salt: bytes | str) -> bytes:
+    """The salt as bytes: a secret of at least 16 bytes (UTF-8 when text); else
+    :class:`LedgerError` (``MALFORMED_COMMAND``)."""
+    if isinstance(salt, str):
+        try:
+            key = salt.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise LedgerError(
+                "MALFORMED_COMMAND",
+                "the subject salt is not valid UTF-8 text (it holds undecodable bytes); use "
+                f"a secret of at least {_MIN_SALT} bytes of text",
+                field="salt",
+            ) from error
+    else:
+        key = bytes(salt)
+    if len(key) < _MIN_SALT:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the subject salt must be a secret of at least {_MIN_SALT} bytes (it has {len(key)})",
+            field="salt",
+        )
+    return key
+
+
 def subject_digest(subject: str, salt: bytes | str) -> str:
     """A keyed digest of a credential subject's id (a DID, an email …): ``sub-`` + 32
     base32 characters of HMAC-SHA256(``salt``, ``subject``).
@@ -210,12 +235,12 @@ def subject_digest(subject: str, salt: bytes | str) -> str:
     ...     "account w-1 of this ledger")
     True
     """
-    key = salt.encode("utf-8") if isinstance(salt, str) else bytes(salt)
-    if len(key) < _MIN_SALT:
+    key = check_subject_salt(salt)
+    try:
+        text = subject.encode("utf-8")
+    except UnicodeEncodeError as error:
         raise LedgerError(
-            "MALFORMED_COMMAND",
-            f"the salt must be a secret of at least {_MIN_SALT} bytes",
-            field="salt",
-        )
-    digest = hmac.new(key, subject.encode("utf-8"), hashlib.sha256).digest()
+            "MALFORMED_COMMAND", "the credential subject's id is not valid Unicode text"
+        ) from error
+    digest = hmac.new(key, text, hashlib.sha256).digest()
     return "sub-" + base64.b32encode(digest[:20]).decode("ascii").lower()

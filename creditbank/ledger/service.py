@@ -56,7 +56,7 @@ from creditbank.ledger.commands import (
 )
 from creditbank.ledger.decide import Context, decide
 from creditbank.ledger.events import Actor, ApplicationSubmitted, CredentialCheck, Event
-from creditbank.ledger.ids import refuse_personal_identifiers
+from creditbank.ledger.ids import refuse_personal_identifiers, subject_digest
 from creditbank.ledger.projection import snapshot_states
 from creditbank.ledger.sqlite import SqliteStore, Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
@@ -140,7 +140,12 @@ def _replayed(events: Sequence[Event]) -> dict[str, AccountState]:
 
 def _one_account(command: Deposit, reader: Reader) -> None:
     """A credential is one learner's: refuse it while another account holds an active
-    achievement deposited from it (one revoked or expired there no longer counts)."""
+    achievement deposited from it (one revoked or expired there no longer counts).
+
+    Only a verified deposit claims a credential: an unverified one (anyone can copy a
+    credential's id into an unproofed document) never keeps the verified credential out
+    of the account it is deposited into; an unverified deposit is refused while any other
+    account holds the credential."""
     check = command.credential_check
     if check is None or check.credential is None:
         return
@@ -153,6 +158,7 @@ def _one_account(command: Deposit, reader: Reader) -> None:
             record.status == "active"
             and record.credential_check is not None
             and record.credential_check.credential == check.credential
+            and (check.status != "verified" or record.credential_check.status == "verified")
             for record in held
         ):
             continue
@@ -296,6 +302,13 @@ class Ledger:
             credential_check=credential_check,
         )
         return self.execute(command, key=key)
+
+    def subject_digest(self, subject: str) -> str:
+        """The keyed digest of a credential subject's id that this ledger records (keyed
+        with the ledger's own secret, :meth:`LedgerStore.subject_key`): the same subject
+        gives the same digest in every account of the ledger, and the digest cannot be
+        reversed without the ledger's secret."""
+        return subject_digest(subject, self.store.subject_key())
 
     def apply(
         self,

@@ -12,6 +12,7 @@ a command is on disk when it returns.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -386,6 +387,30 @@ class SqliteStore:
         self._upgraded()
         with self._transaction():
             yield _SqliteWriter(self._conn)
+
+    def subject_key(self) -> bytes:
+        """The ledger's secret that keys subject digests: a ``ledger_meta`` row (no schema
+        change; ledgers without it get one on first use, in a write transaction)."""
+        with self.reading():
+            row = self._conn.execute(
+                "SELECT value FROM ledger_meta WHERE key = 'subject_key'"
+            ).fetchone()
+        if row is None:
+            with self.writing():
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('subject_key', ?)",
+                    (secrets.token_hex(32),),
+                )
+                row = self._conn.execute(
+                    "SELECT value FROM ledger_meta WHERE key = 'subject_key'"
+                ).fetchone()
+        try:
+            key = bytes.fromhex(str(row[0]))
+        except ValueError as error:
+            raise _damaged("subject key", error) from error
+        if len(key) < 16:
+            raise _damaged("subject key", ValueError("shorter than 16 bytes"))
+        return key
 
     def rebuild_projection(self) -> None:
         self._upgraded()

@@ -93,4 +93,9 @@ class LedgerStore(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def subject_key(self) -> bytes:
+        """The ledger's own secret (32 random bytes, made on first use and kept in the
+        ledger) that keys credential subject digests."""
+        ...
+
     def close(self) -> None: ...

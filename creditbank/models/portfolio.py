@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field, StrictBool, model_validator
@@ -26,7 +27,7 @@ from creditbank.models.values import (
     UnitRef,
 )
 
-__all__ = ["Achievement", "Portfolio"]
+__all__ = ["Achievement", "ImportedCredential", "Portfolio"]
 
 
 class Achievement(Model):
@@ -63,6 +64,36 @@ class Achievement(Model):
         return self
 
 
+class ImportedCredential(Model):
+    """How the credential an achievement was imported from was checked (``creditbank
+    import badge -o`` writes it): what ``creditbank ledger deposit`` records as the
+    deposit's credential check, under the same rules as ``ledger deposit-badge``."""
+
+    credential: str | None = Field(default=None, description="The credential's id.")
+    issuer: str | None = Field(default=None, description="The credential's issuer id.")
+    status: Literal["verified", "unverifiable"]
+    reason: str = Field(min_length=1, max_length=200, description="VERIFIED, NO_PROOF …")
+    message: str | None = None
+    method: str | None = None
+    issuer_trust: Literal["standards", "caller", "unchecked"] | None = None
+    checked_at: dt.datetime = Field(description="When the credential was checked (UTC).")
+    subject: str | None = Field(
+        default=None,
+        description="The credential subject's id (as the credential names it); the ledger "
+        "records only its keyed digest.",
+    )
+
+    @model_validator(mode="after")
+    def _aware(self) -> ImportedCredential:
+        if self.checked_at.tzinfo is None:
+            raise ValueError("checked_at must say its time zone (UTC)")
+        return self
+
+
+IMPORTED_NOTE = "imported from credential "
+"""How the note of an achievement ``import badge`` wrote from a credential begins."""
+
+
 class Portfolio(Model):
     """A learner's achievements. ``learner`` is an opaque id, never a personal identifier."""
 
@@ -70,19 +101,19 @@ class Portfolio(Model):
     description: str | None = None
     example: StrictBool = False
     achievements: tuple[Achievement, ...] = ()
-    verification: dict[LocalId, Literal["verified", "unverified"]] = Field(
+    credentials: dict[LocalId, ImportedCredential] = Field(
         default_factory=dict,
-        description="For achievements imported from credentials (creditbank import badge "
-        "writes it): achievement id -> whether its credential was verified. "
-        "`creditbank ledger deposit` deposits an achievement as this says.",
+        description="For achievements imported from credentials (creditbank import badge -o "
+        "writes it): achievement id -> how its credential was checked. `creditbank ledger "
+        "deposit` records it as the deposit's credential check.",
     )
 
     @model_validator(mode="after")
     def _ids_distinct(self) -> Portfolio:
         check_unique_local_ids(self.achievements, "achievements")
-        unknown = sorted(set(self.verification) - {a.id for a in self.achievements})
+        unknown = sorted(set(self.credentials) - {a.id for a in self.achievements})
         if unknown:
             raise ValueError(
-                f"verification names achievements the portfolio does not hold: {', '.join(unknown)}"
+                f"credentials names achievements the portfolio does not hold: {', '.join(unknown)}"
             )
         return self
