@@ -15,7 +15,11 @@ Caps (:class:`~creditbank.models.Cap`) add their own budgets per group.
 What does not depend on the learner is worked out once and kept with the standards: for
 the caps in force for a programme, which of them count an option of a given rule, targets
 and units (:class:`_CapTable`), the courses' credits, and the budgets and labels themselves
-(immutable, so equal ones are shared by every evaluation).
+(immutable, so equal ones are shared by every evaluation). An option made from a template
+draws from course and requirement budgets what its template says, and from caps grouped
+per programme, course, rule, requirement, family or unit what its template and its
+achievements' units say; only caps per achievement or period, and caps within what the
+bank recognised, are worked out per option.
 """
 
 from __future__ import annotations
@@ -32,7 +36,14 @@ from creditbank.engine.options import Entry, Option
 from creditbank.models import Cap, CourseUnit, Program, Standards
 from creditbank.models.units import AwardUnit
 
-__all__ = ["BudgetLabel", "Compiled", "caps_for", "compile_problem", "counted", "group_keys"]
+__all__ = [
+    "BudgetLabel",
+    "Compiled",
+    "caps_for",
+    "compile_problem",
+    "counted",
+    "group_keys",
+]
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,27 @@ def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
 
 _Counted = tuple[tuple[_CapPlan, tuple[int, ...]], ...]
 
+_FIXED_GROUPS = frozenset({"program", "course", "rule", "requirement", "family", "unit"})
+"""Groups that a template and its achievements' units decide (not the achievements' dates,
+ids or recognised credits)."""
+
+FixedCapDraw = tuple[tuple[Hashable, ...], Decimal, str, bool, Decimal]
+"""A cap budget's key, limit, cap id and whether it counts achievements, and the credits an
+option draws from it (unused when it counts achievements: each one is a token)."""
+
+
+@dataclass(frozen=True)
+class _FixedCap:
+    """What an option of one template, with achievements of given units, draws from one
+    cap's budgets: worked out once, as :func:`_cap_draws` would work it out."""
+
+    draws: tuple[FixedCapDraw, ...]
+
+
+_CapItem = _FixedCap | tuple[_CapPlan, tuple[int, ...]]
+"""A cap's fixed draws, or the cap with the positions of the entries it counts (to be
+worked out per option)."""
+
 
 @dataclass
 class _CapTable:
@@ -278,15 +310,24 @@ class _CapTable:
     caps: tuple[Cap, ...]
     plans: tuple[_CapPlan, ...]
     by_option: dict[tuple[object, ...], _Counted] = field(default_factory=dict)
-    """(rule, entries' requirements and courses, achievements' units and online flags) ->
+    by_template: dict[tuple[object, ...], tuple[_CapItem, ...]] = field(default_factory=dict)
+    """(template, achievements' units and online flags) -> what the caps take from such an
+    option: fixed draws where the groups are fixed, else the counting cap."""
+    """(rule, entries' requirements and courses — or their template —, achievements' units
+    and online flags) ->
     the caps that count such an option, each with the positions of the entries it counts."""
 
     def counting(
         self, standards: Standards, option: Option, facts: Mapping[str, Facts]
     ) -> _Counted:
         members = tuple((facts[a].unit.id, facts[a].online) for a in option.binding)
-        entries = tuple((e.requirement, e.course) for e in option.entries)
-        key = (option.rule.id, entries, members)
+        made = option.template
+        key: tuple[object, ...]
+        if made is None:
+            entries = tuple((e.requirement, e.course) for e in option.entries)
+            key = (option.rule.id, entries, members)
+        else:  # a template stands for its rule and entries
+            key = (made, members)
         found = self.by_option.get(key)
         if found is None:
             found = tuple(
@@ -298,6 +339,50 @@ class _CapTable:
                 self.by_option.clear()
             self.by_option[key] = found
         return found
+
+    def template_draws(
+        self, standards: Standards, option: Option, facts: Mapping[str, Facts]
+    ) -> tuple[_CapItem, ...]:
+        """The caps' draws of an option made from a template (see ``by_template``)."""
+        members = tuple((facts[a].unit.id, facts[a].online) for a in option.binding)
+        key = (option.template, members)
+        found = self.by_template.get(key)
+        if found is None:
+            found = tuple(
+                _fixed_cap(plan, option, positions, standards, facts)
+                if not plan.test.cap.within_recognised and plan.test.cap.per in _FIXED_GROUPS
+                else (plan, positions)
+                for plan, positions in self.counting(standards, option, facts)
+            )
+            if len(self.by_template) > 100_000:
+                self.by_template.clear()
+            self.by_template[key] = found
+        return found
+
+
+def _fixed_cap(
+    plan: _CapPlan,
+    option: Option,
+    positions: tuple[int, ...],
+    standards: Standards,
+    facts: Mapping[str, Facts],
+) -> _FixedCap:
+    """One cap's draws for an option whose groups its template and units decide."""
+    cap = plan.test.cap
+    order: dict[tuple[Hashable, ...], Decimal] = {}
+    for i in positions:
+        entry = option.entries[i]
+        groups = (
+            _PROGRAM
+            if plan.per_program
+            else group_keys(cap, option, entry, facts=facts, standards=standards)
+        )
+        for group in groups:
+            key = ("cap", cap.id, group)
+            order[key] = order.get(key, _ZERO) + entry.credits
+    return _FixedCap(
+        tuple((key, plan.limit, cap.id, plan.distinct, amount) for key, amount in order.items()),
+    )
 
 
 def _positions(
@@ -396,30 +481,38 @@ def compile_problem(
             if index is None:
                 index = budget(key, _ONE, "unit", unit, distinct=True)
             tokens[(index, achievement)] = None
-        for entry in option.entries:
-            course, requirement = entry.course, entry.requirement
-            if course is not None:
-                found = _course_limit(tables, standards, course)
-                limit = entry.credits if found is None else found
-                key = ("course", course)
+        made = option.template
+        if made is not None:
+            for key, limit, kind, name, amount in made.draws:
                 index = known.get(key)
                 if index is None:
-                    index = budget(key, limit, "course", course)
-                amount = limit if entry.kind == "exemption" else entry.credits
-                sums[index] = sums.get(index, _ZERO) + amount
-            key = ("requirement", requirement)
-            index = known.get(key)
-            if index is None:
-                limit = capacity.get(requirement, _ZERO)
-                index = budget(key, limit, "requirement", requirement)
-            sums[index] = sums.get(index, _ZERO) + entry.credits
-        for plan, positions in table.counting(standards, option, facts):
-            counted_entries = [option.entries[i] for i in positions]
+                    index = budget(key, limit, kind, name)
+                sums[index] = amount
+        else:
+            _entry_draws(build, tables, standards, capacity, option=option, sums=sums)
+        items: Sequence[_CapItem] = (
+            table.counting(standards, option, facts)
+            if made is None
+            else table.template_draws(standards, option, facts)
+        )
+        for item in items:
+            if isinstance(item, _FixedCap):
+                for key, limit, name, distinct, amount in item.draws:
+                    index = known.get(key)
+                    if index is None:
+                        index = budget(key, limit, "cap", name, distinct)
+                    if distinct:
+                        for achievement in binding:
+                            tokens[(index, achievement)] = None
+                    else:
+                        sums[index] = sums.get(index, _ZERO) + amount
+                continue
+            plan, positions = item
             _cap_draws(
                 build,
                 plan,
                 option,
-                counted_entries,
+                [option.entries[i] for i in positions],
                 sums=sums,
                 tokens=tokens,
                 standards=standards,
@@ -434,6 +527,37 @@ def compile_problem(
         draws=draws,
     )
     return Compiled(problem, build.labels)
+
+
+def _entry_draws(
+    build: _Builder,
+    tables: _Tables,
+    standards: Standards,
+    capacity: Mapping[str, Decimal],
+    *,
+    option: Option,
+    sums: dict[int, Decimal],
+) -> None:
+    """What an option made without a template draws from course and requirement budgets
+    (as its template's draws would say, see :mod:`creditbank.engine.templates`)."""
+    budget, known = build.budget, build.index
+    for entry in option.entries:
+        course, requirement = entry.course, entry.requirement
+        if course is not None:
+            found = _course_limit(tables, standards, course)
+            limit = entry.credits if found is None else found
+            key = ("course", course)
+            index = known.get(key)
+            if index is None:
+                index = budget(key, limit, "course", course)
+            amount = limit if entry.kind == "exemption" else entry.credits
+            sums[index] = sums.get(index, _ZERO) + amount
+        key = ("requirement", requirement)
+        index = known.get(key)
+        if index is None:
+            limit = capacity.get(requirement, _ZERO)
+            index = budget(key, limit, "requirement", requirement)
+        sums[index] = sums.get(index, _ZERO) + entry.credits
 
 
 def _cap_draws(

@@ -5,10 +5,14 @@ for a combination), and the credit :class:`Entry` s it would add — an exempted
 into a requirement, or partial credit towards a course. The allocator then picks the set of
 options that recognises the most credit under every constraint.
 
-Per programme and exemption target, the courses it gives and their entries are worked out
-once (entries are immutable and shared); per match, whether it selects a unit is kept. An
-evaluation then checks only what depends on the achievement and the day (dates, level,
-grade, issuer, hours) and the coverage of each course.
+Options are instantiated from templates (:mod:`creditbank.engine.templates`: entries,
+credits, canonical order and static budget draws, made once per programme and rule). Per
+programme and exemption rule, the courses it gives and their templates are worked out once;
+per programme, rule, unit and level, which templates a target gives when nothing else
+decides it (a course, fixed credits, credits by level or as recognised); per match,
+whether it selects a unit. An evaluation then checks only what depends on the achievement
+and the day (dates, level, grade, issuer, hours), the coverage of each course and the
+credits worked out from hours or stated by the achievement.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
+from creditbank.engine.templates import Entry, Template, template
 from creditbank.models import (
     AllOf,
     AnyOf,
@@ -36,6 +41,7 @@ from creditbank.models import (
     RequirementCredits,
     Rule,
     Standards,
+    Target,
 )
 
 __all__ = [
@@ -60,14 +66,7 @@ _ROUNDING = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
-    """Credits one option adds to one requirement (and course, for exemptions and partials)."""
-
-    requirement: str
-    course: str | None
-    credits: Decimal
-    kind: str  # "exemption" | "credits" | "partial"
+_new = object.__new__
 
 
 @dataclass(frozen=True, init=False)
@@ -83,6 +82,8 @@ class Option:
     """The credits of all entries."""
     key: tuple[object, ...] = field(init=False, repr=False, compare=False)
     """Canonical order: more credit, higher priority, rule id, achievements, target."""
+    template: Template | None = field(init=False, repr=False, compare=False)
+    """The template the option was made from, if any (its static budget draws)."""
 
     def __init__(
         self,
@@ -107,7 +108,31 @@ class Option:
             max_in_use=max_in_use,
             credits=credits,
             key=(-credits, -rule.priority, rule.id, tuple(sorted(binding)), targets),
+            template=None,
         )
+
+    @classmethod
+    def of(
+        cls, made: Template, binding: tuple[str, ...], recorded_grade: str | None = None
+    ) -> Option:
+        """The option of a template for the achievements ``binding`` (equal to one built
+        field by field, with nothing recomputed)."""
+        option = _new(cls)
+        option.__dict__.update(
+            rule=made.rule,
+            binding=binding,
+            entries=made.entries,
+            recorded_grade=recorded_grade,
+            max_in_use=made.max_in_use,
+            credits=made.credits,
+            key=(
+                *made.head,
+                binding if len(binding) == 1 else tuple(sorted(binding)),
+                made.targets,
+            ),
+            template=made,
+        )
+        return option
 
     @property
     def use(self) -> tuple[str, tuple[str, ...]]:
@@ -263,40 +288,66 @@ def _exempt_candidates(standards: Standards, program: Program, target: ExemptCou
 
 @dataclass(frozen=True)
 class _Exemptions:
-    """What an exemption target gives in one programme, worked out once.
+    """What an exemption rule gives in one programme, worked out once.
 
-    ``courses`` pairs each candidate that is a course with its entry (entries are immutable
-    and shared by every evaluation); only the coverage check depends on the achievement.
+    ``usable`` pairs each candidate course worth credit in a requirement with its option
+    template (one course each, for ``choose: any``); ``whole`` is the template exempting
+    them all at once (``choose: all``), None when some candidate can never be exempted.
+    Only the coverage check depends on the achievement.
     """
 
     program: Program
-    target: ExemptCourses
+    rule: Rule
     candidates: int
-    courses: tuple[tuple[CourseUnit, Entry], ...]
+    usable: tuple[tuple[CourseUnit, Template], ...]
+    whole: Template | None
 
 
 _EXEMPTIONS = "creditbank.engine.options.exemptions"
 
 
-def _new_exemptions(standards: Standards) -> dict[tuple[str, int], _Exemptions]:
+def _new_exemptions(standards: Standards) -> dict[tuple[str, str], _Exemptions]:
     return {}
 
 
-def _exemptions(standards: Standards, program: Program, target: ExemptCourses) -> _Exemptions:
+def _exemptions(standards: Standards, program: Program, rule: Rule) -> _Exemptions:
     memo = standards.derived(_EXEMPTIONS, _new_exemptions)
-    key = (program.id, id(target))
+    key = (program.id, rule.id)
     found = memo.get(key)
-    if found is None or found.program is not program or found.target is not target:
+    if found is None or found.program is not program or found.rule is not rule:
+        target = rule.then
+        assert isinstance(target, ExemptCourses)
         candidates = _exempt_candidates(standards, program, target)
-        courses = tuple(
-            (
-                unit,
-                Entry(course_requirement(program, c) or "", c, unit.credits.amount, "exemption"),
-            )
+        courses = [
+            (unit, Entry(course_requirement(program, c) or "", c, unit.credits.amount, "exemption"))
             for c in candidates
             if isinstance(unit := standards.units.get(c), CourseUnit)
+        ]
+        usable = [(u, e) for u, e in courses if e.credits > 0 and e.requirement]
+        whole = None
+        if usable and len(usable) == len(candidates):
+            entries = tuple(e for _, e in usable)
+            whole = template(standards, program, rule, entries, variant=("all",))
+        found = _Exemptions(
+            program,
+            rule,
+            len(candidates),
+            tuple(
+                (
+                    u,
+                    template(
+                        standards,
+                        program,
+                        rule,
+                        (e,),
+                        max_in_use=target.max_courses,
+                        variant=("any", e.course),
+                    ),
+                )
+                for u, e in usable
+            ),
+            whole,
         )
-        found = _Exemptions(program, target, len(candidates), courses)
         if len(memo) > 100_000:
             memo.clear()
         memo[key] = found
@@ -319,25 +370,43 @@ def options_for_rule(
 ) -> RuleScan:
     """Every option of one rule for the portfolio, and why the others fail."""
     scan = RuleScan(rule)
-    bindings = _Binder(standards, facts, as_of, scan).bindings(rule.when)
+    binder = _Binder(standards, facts, as_of, scan)
+    when = rule.when
+    if isinstance(when, Match):
+        # The common form, one match: each achievement that meets it is a binding of its
+        # own, in portfolio order, and every eligible achievement is bound.
+        for fact in binder.passing(when):
+            _add_options(scan, standards, program, (fact,))
+        return scan
+    bindings = binder.bindings(when)
     bound = {a.id for binding in bindings for a in binding}
     scan.incomplete = scan.eligible - bound
     for members in bindings:
-        binding = tuple(a.id for a in members)
-        made = _options(standards, program, rule, members)
-        if made is None:
-            scan.no_target.update(binding)
-        elif not made:
-            uncovered = _why_no_credit(standards, program, rule, members)
-            if uncovered is None:
-                scan.no_credit.update(binding)
-            else:
-                for achievement in binding:
-                    known = scan.failures.get(achievement)
-                    if known is None or uncovered.step > known.step:
-                        scan.failures[achievement] = uncovered
-        scan.options.extend(made or [])
+        _add_options(scan, standards, program, members)
     return scan
+
+
+def _add_options(
+    scan: RuleScan, standards: Standards, program: Program, members: Sequence[Facts]
+) -> None:
+    """The options of one binding, or why it gives none, into ``scan``."""
+    rule = scan.rule
+    made = _options(standards, program, rule, members)
+    if made:
+        scan.options.extend(made)
+        return
+    binding = tuple(a.id for a in members)
+    if made is None:
+        scan.no_target.update(binding)
+        return
+    uncovered = _why_no_credit(standards, program, rule, members)
+    if uncovered is None:
+        scan.no_credit.update(binding)
+        return
+    for achievement in binding:
+        known = scan.failures.get(achievement)
+        if known is None or uncovered.step > known.step:
+            scan.failures[achievement] = uncovered
 
 
 def _why_no_credit(
@@ -368,38 +437,96 @@ def _why_no_credit(
     return Failure("CONDITION_NOT_MET", 9, {"rule": rule.id, "condition": "min_coverage"})
 
 
+def _by_unit_level(target: Target) -> bool:
+    """Whether what ``target`` gives depends only on the first achievement's unit and level
+    (not on its credits, hours, or the other achievements bound with it)."""
+    if isinstance(target, ExemptCourses):
+        return target.min_coverage is None  # the recorded grade is filled in per achievement
+    if isinstance(target, RequirementCredits):
+        return (
+            target.credits is not None
+            or bool(target.credits_by_level)
+            or target.from_unit == "recognised"
+        )
+    return isinstance(target, CourseCredits)
+
+
+_YIELDS = "creditbank.engine.options.yields"
+_Yield = tuple[Rule, tuple[Template, ...] | None]
+
+
+def _new_yields(standards: Standards) -> dict[tuple[str, str, str, str | None], _Yield]:
+    return {}
+
+
 def _options(
     standards: Standards, program: Program, rule: Rule, members: Sequence[Facts]
 ) -> list[Option] | None:
     """Options of one binding; None when the target is not in the programme, [] when worth 0.
 
     ``members`` are the bound achievements in condition order; the first decides the level.
+    When the target gives what the first achievement's unit and level decide, the option
+    templates are kept per (programme, rule, unit, level), and only instantiated.
     """
+    target = rule.then
+    if not _by_unit_level(target):
+        return _made_options(standards, program, rule, members)
+    primary = members[0]
+    memo = standards.derived(_YIELDS, _new_yields)
+    key = (program.id, rule.id, primary.unit.id, primary.level_id)
+    found = memo.get(key)
+    if found is None or found[0] is not rule:
+        made = _made_options(standards, program, rule, members)
+        templates = None if made is None else tuple(_template_of(o) for o in made)
+        if len(memo) > 100_000:
+            memo.clear()
+        found = memo[key] = (rule, templates)
+        return made
+    if found[1] is None:
+        return None
+    binding = tuple(m.id for m in members)
+    grade = _recorded(target.recorded_grade, primary) if isinstance(target, ExemptCourses) else None
+    return [Option.of(t, binding, grade) for t in found[1]]
+
+
+def _template_of(option: Option) -> Template:
+    made = option.template
+    assert made is not None, "every option of a scan is made from a template"
+    return made
+
+
+def _made_options(
+    standards: Standards, program: Program, rule: Rule, members: Sequence[Facts]
+) -> list[Option] | None:
+    """Options of one binding, worked out from the target (see :func:`_options`)."""
     target = rule.then
     binding = tuple(m.id for m in members)
     primary = members[0]
     if isinstance(target, ExemptCourses):
-        made = _exemptions(standards, program, target)
+        made = _exemptions(standards, program, rule)
         if not made.candidates:
             return None
         grade = _recorded(target.recorded_grade, primary)
-        entries = [
-            e
-            for u, e in made.courses
-            if e.credits > 0 and e.requirement and _covers(target, primary, u)
-        ]
-        if not entries:
+        if target.min_coverage is None:
+            usable = [t for _, t in made.usable]
+        else:
+            usable = [t for u, t in made.usable if _covers(target, primary, u)]
+        if not usable:
             return []
         if target.choose == "all":
-            if len(entries) != made.candidates:
+            if made.whole is None or len(usable) != made.candidates:
                 return []
-            return [Option(rule, binding, tuple(entries), grade)]
-        return [Option(rule, binding, (e,), grade, target.max_courses) for e in entries]
+            return [Option.of(made.whole, binding, grade)]
+        return [Option.of(t, binding, grade) for t in usable]
     if isinstance(target, RequirementCredits):
         credits = _requirement_credits(standards, target, primary, program)
         if credits is None or credits <= 0:
             return []
-        return [Option(rule, binding, (Entry(target.requirement, None, credits, "credits"),))]
+        return [
+            _credits_option(
+                standards, program, rule, binding, requirement=target.requirement, credits=credits
+            )
+        ]
     if isinstance(target, HoursToCredits):
         rate = target.hours_per_credit or program.hours_per_credit
         hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
@@ -410,7 +537,11 @@ def _options(
             credits = min(credits, target.max_credits)
         if credits <= 0:
             return []
-        return [Option(rule, binding, (Entry(target.requirement, None, credits, "credits"),))]
+        return [
+            _credits_option(
+                standards, program, rule, binding, requirement=target.requirement, credits=credits
+            )
+        ]
     if isinstance(target, CourseCredits):
         requirement = course_requirement(program, target.course)
         if requirement is None:
@@ -424,8 +555,31 @@ def _options(
         credits = tidy(min(credits, full))
         if credits <= 0:
             return []
-        return [Option(rule, binding, (Entry(requirement, target.course, credits, "partial"),))]
+        entry = Entry(requirement, target.course, credits, "partial")
+        made_partial = template(standards, program, rule, (entry,), variant=_written(credits))
+        return [Option.of(made_partial, binding)]
     raise TypeError(f"unknown target {target!r}")  # pragma: no cover
+
+
+def _written(credits: Decimal) -> tuple[str, str]:
+    """Credits as written: 2 and 2.0 are equal, but shown (and so templated) apart."""
+    return ("credits", str(credits))
+
+
+def _credits_option(
+    standards: Standards,
+    program: Program,
+    rule: Rule,
+    binding: tuple[str, ...],
+    *,
+    requirement: str,
+    credits: Decimal,
+) -> Option:
+    """An option giving ``credits`` to a requirement, from the template of those credits."""
+    entry = Entry(requirement, None, credits, "credits")
+    return Option.of(
+        template(standards, program, rule, (entry,), variant=_written(credits)), binding
+    )
 
 
 def _requirement_credits(
