@@ -18,6 +18,7 @@ from creditbank.engine.constraints import Compiled, compile_problem, counted, gr
 from creditbank.engine.explain import Explainer, progress, totals
 from creditbank.engine.facts import Facts, make_facts
 from creditbank.engine.index import rule_index
+from creditbank.engine.memos import evaluated
 from creditbank.engine.options import Option, RuleScan, options_for_rule
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError, LoadError
@@ -184,7 +185,7 @@ def evaluate(
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
     chosen = [made.options[i] for i in made.solution.chosen]
-    return Evaluation(
+    evaluation = Evaluation(
         program=made.program.id,
         learner=portfolio.learner,
         as_of=made.as_of,
@@ -193,6 +194,8 @@ def evaluate(
         requirements=progress(standards, made.program, chosen),
         totals=totals(made.program, chosen, decisions, made.solution.optimal),
     )
+    evaluated(standards)  # keeps the engine's memos bounded
+    return evaluation
 
 
 def _is_superseded(

@@ -101,6 +101,11 @@ class Standards:
             self._derived[key] = value
             return value
 
+    def forget(self, *keys: Hashable) -> None:
+        """Drop values :meth:`derived` kept under ``keys``; the next use builds them again."""
+        for key in keys:
+            self._derived.pop(key, None)
+
     @property
     def frameworks(self) -> Mapping[str, Framework]:
         return self._items["framework"]

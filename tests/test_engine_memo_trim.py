@@ -1,0 +1,54 @@
+"""The engine's memos stay bounded: trimming them changes no result, and every memo the
+engine keeps with the standards is one the trim drops (or the bounded rule index)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+import creditbank
+from creditbank.engine import memos
+from creditbank.engine.index import rule_index
+
+ROOT = Path(__file__).resolve().parent.parent
+PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
+PROGRAMS = ("demo-college:460301", "demo-college:460304")
+DAY = dt.date(2026, 11, 29)
+KEPT = {"creditbank.engine.index.RuleIndex", "creditbank.engine.memos.counter"}
+
+
+def _all(standards: creditbank.Standards) -> list[str]:
+    return [
+        creditbank.evaluate(
+            standards, creditbank.load_portfolio(path, standards), program, DAY
+        ).to_json(indent=None)
+        for path in PORTFOLIOS
+        for program in PROGRAMS
+    ]
+
+
+def test_trimming_changes_no_result_and_drops_every_growing_memo() -> None:
+    standards = creditbank.load_standards(creditbank.bundled_standards_path(), cache=False)
+    first = _all(standards)
+    derived = set(standards._derived)
+    assert derived - KEPT <= set(memos.MEMO_KEYS), "a new memo is missing from MEMO_KEYS"
+    assert len(derived - KEPT) >= 5
+    assert rule_index(standards).authorised
+    memos.trim(standards)
+    assert set(standards._derived) <= KEPT
+    assert not rule_index(standards).authorised
+    assert _all(standards) == first
+
+
+def test_every_so_many_evaluations_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    standards = creditbank.load_standards(creditbank.bundled_standards_path(), cache=False)
+    monkeypatch.setattr(memos, "TRIM_EVERY", 3)
+    portfolio = creditbank.load_portfolio(PORTFOLIOS[0], standards)
+    seen = []
+    for _ in range(6):
+        creditbank.evaluate(standards, portfolio, PROGRAMS[0], DAY)
+        seen.append(len(set(standards._derived) - KEPT))
+    assert seen[2] == 0 and seen[5] == 0  # trimmed after the 3rd and the 6th
+    assert seen[0] > 0 and seen[3] > 0  # and built again in between
