@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from creditbank.engine.index import exempt_candidates
 from creditbank.engine.options import course_requirement
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
@@ -239,21 +240,11 @@ def requirement_courses(
 
 def target_courses(standards: Standards, program: Program, target: ExemptCourses) -> list[str]:
     """The programme's courses an exemption target can reach (as the engine selects them)."""
-    in_program = program.course_ids()
-    chosen: dict[str, None] = {}
-    for course in map(str, target.courses):
-        if course in in_program:
-            chosen[course] = None
-    for requirement in program.requirements:
-        if requirement.id in target.requirements:
-            for course in requirement.courses:
-                chosen[course] = None
-    if target.course_types:
-        for course in in_program:
-            unit = standards.units.get(course)
-            if isinstance(unit, CourseUnit) and unit.course_type in target.course_types:
-                chosen[course] = None
-    return [c for c in chosen if course_requirement(program, c) is not None]
+    return [
+        c
+        for c in exempt_candidates(standards, program, target)
+        if course_requirement(program, c) is not None
+    ]
 
 
 def course_credits(standards: Standards, course: str) -> Decimal:
