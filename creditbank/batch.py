@@ -55,6 +55,7 @@ from creditbank.batch_summary import SUMMARY_SCHEMA
 from creditbank.batch_workers import Job, Meta, Workers, chunk_payload, in_process
 from creditbank.engine import EVALUATION_SCHEMA, Evaluation, evaluate
 from creditbank.engine.evaluate import _program
+from creditbank.engine.memos import bulk_evaluation
 from creditbank.errors import CreditbankError, EvaluationError, LoadError, Location, Problem
 from creditbank.loading import load_standards, read_yaml_text
 from creditbank.loading.loader import portfolio_from_document
@@ -297,10 +298,16 @@ def evaluate_partition(
     program_field: str | None = None,
     as_of: dt.date | str | None = None,
 ) -> list[BatchResult]:
-    """:func:`evaluate_many` as a list, with the records first: for ``map_partitions``."""
-    return list(
-        evaluate_many(standards, records, program=program, program_field=program_field, as_of=as_of)
-    )
+    """:func:`evaluate_many` as a list, with the records first: for ``map_partitions``.
+
+    The garbage collector's full passes wait while the partition is evaluated
+    (:func:`~creditbank.engine.memos.bulk_evaluation`)."""
+    with bulk_evaluation():
+        return list(
+            evaluate_many(
+                standards, records, program=program, program_field=program_field, as_of=as_of
+            )
+        )
 
 
 # ------------------------------------------------------------------------ the run
@@ -631,7 +638,8 @@ def run_batch(
         else:
             evaluator = _Evaluator(loaded, program, program_field, day, job.source)
             results = functools.partial(in_process, evaluator, summary)
-        run.run(input_file, output_file, results, chunk_size)
+        with bulk_evaluation() if pool is None else contextlib.nullcontext():
+            run.run(input_file, output_file, results, chunk_size)
     finally:
         if pool is not None:
             pool.close()

@@ -42,6 +42,7 @@ from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any
 
 from creditbank.batch_summary import summarise
+from creditbank.engine.memos import bulk_evaluation
 from creditbank.errors import LoadError, Location, Problem
 
 if TYPE_CHECKING:
@@ -178,10 +179,11 @@ def _serve(inbox: Connection, outbox: Connection, job: Job, ready: tuple[Any, ..
             return
         day = pickle.loads(inbox.recv_bytes())
         evaluator = _evaluator(dataclasses.replace(job, program=ready[2]), day)
-        while True:
-            head, body = work_chunk(evaluator, inbox.recv_bytes(), job.summary)
-            outbox.send_bytes(head)
-            outbox.send_bytes(body)
+        with bulk_evaluation():
+            while True:
+                head, body = work_chunk(evaluator, inbox.recv_bytes(), job.summary)
+                outbox.send_bytes(head)
+                outbox.send_bytes(body)
     except (EOFError, OSError):  # the inbox is closed, or the command has gone
         return
 

@@ -185,3 +185,41 @@ def test_shared_budgets_are_not_changed(world: World, standards_dir: Path) -> No
         for m in made
     ]
     assert after == before
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_bulk_evaluation_defers_full_collections_to_the_trims(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+    import weakref
+
+    from creditbank.engine import memos
+
+    standards = creditbank.load_standards(creditbank.bundled_standards_path())
+    before = gc.get_threshold()
+    with creditbank.bulk_evaluation():
+        deferred = gc.get_threshold()
+        assert deferred[:2] == before[:2] and deferred[2] > 10**6
+        with creditbank.bulk_evaluation():  # nested: the inner block restores nothing
+            pass
+        assert gc.get_threshold() == deferred
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        gc.collect(1)  # survives the young generations: now it is in the oldest one
+        del cycle
+        gc.collect(1)
+        assert gone() is not None  # garbage only a full pass frees
+        monkeypatch.setattr(memos, "TRIM_EVERY", 1)
+        memos.evaluated(standards)  # a trim: the deferred full pass runs
+        assert gone() is None
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), creditbank.bulk_evaluation():
+        raise RuntimeError("restored on the way out")
+    assert gc.get_threshold() == before

@@ -1,6 +1,7 @@
 """The conversion engine: evaluate a portfolio against a programme, explain every decision."""
 
 from creditbank.engine.evaluate import evaluate
+from creditbank.engine.memos import bulk_evaluation
 from creditbank.engine.reasons import REASONS, ReasonCode
 from creditbank.engine.result import (
     EVALUATION_SCHEMA,
@@ -25,6 +26,7 @@ __all__ = [
     "Suggestion",
     "Totals",
     "Use",
+    "bulk_evaluation",
     "evaluate",
     "evaluate_with",
     "evaluation_json_schema",

@@ -1,4 +1,5 @@
-"""Keep the engine's memos bounded: they are pure caches, dropped every so many evaluations.
+"""Keep the engine's memos bounded (dropped every so many evaluations), and keep the garbage
+collector's full passes out of long runs of evaluations (:func:`bulk_evaluation`).
 
 The engine remembers, with the standards, what it worked out for a unit, a level, a rule or
 a template (see :meth:`creditbank.models.Standards.derived`), so the next learner costs less.
@@ -12,14 +13,35 @@ only ever holds what its function returns for its key, so dropping it changes no
 >>> count = evaluated(standards)
 >>> evaluated(standards) == count + 1
 True
+
+**The collector.** CPython's cyclic garbage collector runs a full pass, over every object
+the process holds, whenever the objects that survived earlier passes have grown by a
+quarter. The memos are such survivors, so on the national data a full pass came every few
+hundred learners and walked the standards and every memo: 17 passes of 0.3–1 s each in
+12,000 evaluations, 40 % of the time. An evaluation makes almost no reference cycles (its
+objects are freed as soon as it returns), so inside :func:`bulk_evaluation` the full passes
+wait for the memo trims instead, which come right after the memos were dropped, when there
+is least to walk. Young objects are still collected as usual.
+
+>>> import gc
+>>> before = gc.get_threshold()
+>>> with bulk_evaluation():
+...     gc.get_threshold()[2] > before[2]
+True
+>>> gc.get_threshold() == before
+True
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
+
 from creditbank.engine.index import rule_index
 from creditbank.models import Standards
 
-__all__ = ["MEMO_KEYS", "TRIM_EVERY", "evaluated", "trim"]
+__all__ = ["MEMO_KEYS", "TRIM_EVERY", "bulk_evaluation", "evaluated", "trim"]
 
 TRIM_EVERY = 4_000
 """Evaluations of one standards object between two trims."""
@@ -46,10 +68,41 @@ def _new_counter(standards: Standards) -> list[int]:
     return [0]
 
 
+_DEFERRED = 1 << 30
+"""The oldest generation's threshold inside :func:`bulk_evaluation`: out of reach."""
+
+_bulk = [0]
+"""How many :func:`bulk_evaluation` blocks are open (in a list: no ``global``)."""
+
+
+@contextlib.contextmanager
+def bulk_evaluation() -> Iterator[None]:
+    """Many evaluations in a row: the collector's full passes run at the memo trims only.
+
+    For a batch worker or a partition of a cluster job (the module docstring says why). The
+    collector's thresholds are restored on leaving; the young generations are collected as
+    usual throughout, and a full pass runs at every :func:`trim` inside the block (a
+    ``gc.collect()`` of your own still works too). Blocks may nest; the outermost restores.
+    """
+    before = gc.get_threshold()
+    if _bulk[0] == 0:
+        gc.set_threshold(before[0], before[1], _DEFERRED)
+    _bulk[0] += 1
+    try:
+        yield
+    finally:
+        _bulk[0] -= 1
+        if _bulk[0] == 0:
+            gc.set_threshold(*before)
+
+
 def trim(standards: Standards) -> None:
-    """Drop the engine's memos of ``standards`` (they are built again on next use)."""
+    """Drop the engine's memos of ``standards`` (they are built again on next use); inside
+    :func:`bulk_evaluation`, then collect cyclic garbage (the full pass deferred till now)."""
     standards.forget(*MEMO_KEYS)
     rule_index(standards).authorised.clear()
+    if _bulk[0]:
+        gc.collect()
 
 
 def evaluated(standards: Standards) -> int:
