@@ -51,6 +51,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
+WARM_UP = 200
+"""Learners evaluated before the evaluate stage's timing starts (they build the index of
+most programmes); they are not among the learners timed."""
+
 STAGES = (
     "parse",
     "load",
@@ -196,9 +200,8 @@ def stage_evaluate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     standards.fingerprint()
     gc.collect()
     gc.freeze()  # as a batch worker does: the standards are never garbage
-    warm_up = 200
     loaded = [
-        (p, Portfolio.model_validate_json(t)) for p, t in _records(work, args.evaluate + warm_up)
+        (p, Portfolio.model_validate_json(t)) for p, t in _records(work, args.evaluate + WARM_UP)
     ]
     records, others = loaded[: args.evaluate], loaded[args.evaluate :]
     with creditbank.bulk_evaluation():  # as a batch worker does
@@ -357,14 +360,14 @@ def _generate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     if (work / "standards").exists():
         shutil.rmtree(work / "standards")
     write_standards(world, work / "standards")
-    learners = max(args.evaluate, args.batch)
+    learners = max(args.evaluate + WARM_UP, args.batch)
     with (
         (work / "learners.jsonl").open("w", encoding="utf-8") as all_out,
         (work / "batch.jsonl").open("w", encoding="utf-8") as batch_out,
     ):
         for index, record in enumerate(portfolios(world, learners, seed=args.seed)):
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
-            if index < args.evaluate:
+            if index < args.evaluate + WARM_UP:
                 all_out.write(line)
             if index < args.batch:
                 batch_out.write(line)

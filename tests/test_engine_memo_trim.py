@@ -42,13 +42,27 @@ def test_trimming_changes_no_result_and_drops_every_growing_memo() -> None:
     assert _all(standards) == first
 
 
-def test_every_so_many_evaluations_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memos_are_trimmed_when_they_hold_too_much(monkeypatch: pytest.MonkeyPatch) -> None:
     standards = creditbank.load_standards(creditbank.bundled_standards_path(), cache=False)
-    monkeypatch.setattr(memos, "TRIM_EVERY", 3)
+    monkeypatch.setattr(memos, "CHECK_EVERY", 3)
     portfolio = creditbank.load_portfolio(PORTFOLIOS[0], standards)
+    creditbank.evaluate(standards, portfolio, PROGRAMS[0], DAY)
+    held = memos.memo_entries(standards)
+    assert held > 0
+    monkeypatch.setattr(memos, "MEMO_ENTRIES", held - 1)  # one evaluation's memos: too many
     seen = []
-    for _ in range(6):
+    for _ in range(5):
         creditbank.evaluate(standards, portfolio, PROGRAMS[0], DAY)
-        seen.append(len(set(standards._derived) - KEPT))
-    assert seen[2] == 0 and seen[5] == 0  # trimmed after the 3rd and the 6th
-    assert seen[0] > 0 and seen[3] > 0  # and built again in between
+        seen.append(memos.memo_entries(standards))
+    # counted after the 3rd and the 6th evaluation: dropped there, built again in between
+    assert seen[1] == 0 and seen[4] == 0
+    assert seen[0] == held and seen[2] == held and seen[3] == held
+
+
+def test_memos_under_the_bound_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    standards = creditbank.load_standards(creditbank.bundled_standards_path(), cache=False)
+    monkeypatch.setattr(memos, "CHECK_EVERY", 1)
+    portfolio = creditbank.load_portfolio(PORTFOLIOS[0], standards)
+    for _ in range(3):
+        creditbank.evaluate(standards, portfolio, PROGRAMS[0], DAY)
+        assert memos.memo_entries(standards) > 0

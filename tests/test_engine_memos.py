@@ -216,7 +216,8 @@ def test_bulk_evaluation_defers_full_collections_to_the_trims(
         del cycle
         gc.collect(1)
         assert gone() is not None  # garbage only a full pass frees
-        monkeypatch.setattr(memos, "TRIM_EVERY", 1)
+        monkeypatch.setattr(memos, "CHECK_EVERY", 1)
+        monkeypatch.setattr(memos, "MEMO_ENTRIES", -1)
         memos.evaluated(standards)  # a trim: the deferred full pass runs
         assert gone() is None
     assert gc.get_threshold() == before

@@ -404,6 +404,15 @@ class _Tables:
     budgets: dict[tuple[object, ...], tuple[Budget, BudgetLabel]] = field(default_factory=dict)
     courses: dict[str, Decimal | None] = field(default_factory=dict)
 
+    def __len__(self) -> int:
+        """Entries held, the per-programme draws included (what bounds the memos)."""
+        return (
+            len(self.caps)
+            + len(self.budgets)
+            + len(self.courses)
+            + sum(len(t.by_option) + len(t.by_template) for t in self.caps.values())
+        )
+
 
 def _new_tables(standards: Standards) -> _Tables:
     return _Tables()

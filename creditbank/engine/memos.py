@@ -1,17 +1,25 @@
-"""Keep the engine's memos bounded (dropped every so many evaluations), and keep the garbage
+"""Keep the engine's memos bounded (dropped when they hold too much), and keep the garbage
 collector's full passes out of long runs of evaluations (:func:`bulk_evaluation`).
 
 The engine remembers, with the standards, what it worked out for a unit, a level, a rule or
 a template (see :meth:`creditbank.models.Standards.derived`), so the next learner costs less.
-At national scale those memos grow with every new combination a learner brings, and a batch
-of a million learners would hold gigabytes of them. Every :data:`TRIM_EVERY` evaluations of
-one :class:`~creditbank.models.Standards` they are dropped and built again as needed. A memo
-only ever holds what its function returns for its key, so dropping it changes no result.
+On a province's standards those memos fill up with what its learners share and then stop
+growing (about 85,000 entries after 16,000 learners of ``benchmarks/run.py --quick``); on a
+country's they grow with every new combination a learner brings (about 50,000 entries, some
+45 MiB, per 1,000 learners of the national data) and a batch of a million learners would hold
+gigabytes of them. So every :data:`CHECK_EVERY` evaluations of one
+:class:`~creditbank.models.Standards` the memos are counted, and when they hold more than
+:data:`MEMO_ENTRIES` entries they are dropped and built again as needed: a province keeps its
+memos, a country's are dropped every 3,000 learners or so (dropping them costs about
+0.15 s, rebuilding what the next learners need a little more). A memo only ever holds what its
+function returns for its key, so dropping it changes no result.
 
 >>> import creditbank
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
 >>> count = evaluated(standards)
 >>> evaluated(standards) == count + 1
+True
+>>> memo_entries(standards) < MEMO_ENTRIES
 True
 
 **The collector.** CPython's cyclic garbage collector runs a full pass, over every object
@@ -41,10 +49,22 @@ from collections.abc import Iterator
 from creditbank.engine.index import rule_index
 from creditbank.models import Standards
 
-__all__ = ["MEMO_KEYS", "TRIM_EVERY", "bulk_evaluation", "evaluated", "trim"]
+__all__ = [
+    "CHECK_EVERY",
+    "MEMO_ENTRIES",
+    "MEMO_KEYS",
+    "bulk_evaluation",
+    "evaluated",
+    "memo_entries",
+    "trim",
+]
 
-TRIM_EVERY = 4_000
-"""Evaluations of one standards object between two trims."""
+CHECK_EVERY = 200
+"""Evaluations of one standards object between two counts of its memos' entries."""
+
+MEMO_ENTRIES = 150_000
+"""Entries the memos of one standards object may hold together before they are dropped (about
+1 KiB each on the national data: a batch worker's memos stay under 150 MiB)."""
 
 MEMO_KEYS = (
     "creditbank.loading.crosscheck.fine-achievements",
@@ -105,10 +125,17 @@ def trim(standards: Standards) -> None:
         gc.collect()
 
 
+def memo_entries(standards: Standards) -> int:
+    """How many entries the engine's memos of ``standards`` hold (their top-level keys; the
+    compiling tables count their per-programme draws too)."""
+    return sum(len(memo) for key in MEMO_KEYS if (memo := standards.kept(key)) is not None)
+
+
 def evaluated(standards: Standards) -> int:
-    """Count one evaluation; every :data:`TRIM_EVERY`-th trims the memos. Returns the count."""
+    """Count one evaluation; every :data:`CHECK_EVERY`-th, trim the memos if they hold more
+    than :data:`MEMO_ENTRIES` entries. Returns the count."""
     counter = standards.derived(_COUNTER, _new_counter)
     counter[0] += 1
-    if counter[0] % TRIM_EVERY == 0:
+    if counter[0] % CHECK_EVERY == 0 and memo_entries(standards) > MEMO_ENTRIES:
         trim(standards)
     return counter[0]

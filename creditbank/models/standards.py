@@ -101,6 +101,10 @@ class Standards:
             self._derived[key] = value
             return value
 
+    def kept(self, key: Hashable) -> Any:
+        """The value :meth:`derived` keeps under ``key``, or None if none is built."""
+        return self._derived.get(key)
+
     def forget(self, *keys: Hashable) -> None:
         """Drop values :meth:`derived` kept under ``keys``; the next use builds them again."""
         for key in keys:
