@@ -36,9 +36,11 @@ def test_trimming_changes_no_result_and_drops_every_growing_memo() -> None:
     assert derived - KEPT <= set(memos.MEMO_KEYS), "a new memo is missing from MEMO_KEYS"
     assert len(derived - KEPT) >= 5
     assert rule_index(standards).authorised
+    assert rule_index(standards).learned() > len(rule_index(standards).authorised)
     memos.trim(standards)
     assert set(standards._derived) <= KEPT
     assert not rule_index(standards).authorised
+    assert rule_index(standards).learned() == 0  # the units looked up per programme too
     assert _all(standards) == first
 
 

@@ -252,6 +252,18 @@ class RuleIndex:
         """Whether an issuer was authorised for a unit at a level on a day (a memo of
         :func:`~creditbank.engine.facts.issuer_authorised`)."""
 
+    def learned(self) -> int:
+        """Entries kept about the achievements evaluated so far: units looked up per programme
+        (:meth:`ProgramIndex.selecting`) and issuers checked (:attr:`authorised`). They grow
+        with the learners, not with the standards; :meth:`forget_learned` drops them."""
+        return len(self.authorised) + sum(len(p._by_unit) for p in list(self._programs.values()))
+
+    def forget_learned(self) -> None:
+        """Drop what :meth:`learned` counts (worked out again on use); the index stays."""
+        self.authorised.clear()
+        for index in list(self._programs.values()):
+            index._by_unit.clear()
+
     def program(self, program: Program) -> ProgramIndex:
         """The index of one programme (built on first use; not kept for a programme object
         other than the standards' own)."""

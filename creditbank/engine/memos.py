@@ -46,7 +46,7 @@ import contextlib
 import gc
 from collections.abc import Iterator
 
-from creditbank.engine.index import rule_index
+from creditbank.engine.index import _INDEX_KEY, RuleIndex, rule_index
 from creditbank.models import Standards
 
 __all__ = [
@@ -79,7 +79,8 @@ MEMO_KEYS = (
     "creditbank.engine.explain.untouched",
 )
 """Every memo the engine keeps with the standards that grows with the learners it sees (the
-rule index itself is bounded by the standards and stays; its issuer memo is cleared)."""
+rule index itself is bounded by the standards and stays; what it learned about the
+achievements it saw, units per programme and issuers, is dropped with the memos)."""
 
 _COUNTER = "creditbank.engine.memos.counter"
 
@@ -120,15 +121,18 @@ def trim(standards: Standards) -> None:
     """Drop the engine's memos of ``standards`` (they are built again on next use); inside
     :func:`bulk_evaluation`, then collect cyclic garbage (the full pass deferred till now)."""
     standards.forget(*MEMO_KEYS)
-    rule_index(standards).authorised.clear()
+    rule_index(standards).forget_learned()
     if _bulk[0]:
         gc.collect()
 
 
 def memo_entries(standards: Standards) -> int:
     """How many entries the engine's memos of ``standards`` hold (their top-level keys; the
-    compiling tables count their per-programme draws too)."""
-    return sum(len(memo) for key in MEMO_KEYS if (memo := standards.kept(key)) is not None)
+    compiling tables count their per-programme draws too, the rule index what it learned
+    about the achievements it saw: :meth:`~creditbank.engine.index.RuleIndex.learned`)."""
+    held = sum(len(memo) for key in MEMO_KEYS if (memo := standards.kept(key)) is not None)
+    index = standards.kept(_INDEX_KEY)
+    return held + (index.learned() if isinstance(index, RuleIndex) else 0)
 
 
 def evaluated(standards: Standards) -> int:
