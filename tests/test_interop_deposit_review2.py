@@ -192,17 +192,62 @@ def test_subject_digests_are_keyed_with_the_ledgers_own_secret(
         assert other.store.subject_key() != bytes.fromhex(stored)
 
 
+def _schema_4_ledger(path: Path, standards: Standards, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger as a creditbank of schema 4 wrote it (before its metadata was guarded)."""
+    from creditbank.ledger import sqlite as sqlite_store
+    from creditbank.ledger.schema import MIGRATIONS
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite_store, "MIGRATIONS", MIGRATIONS[:4])
+        patch.setattr(sqlite_store, "SCHEMA_VERSION", 4)
+        with Ledger.open(path, standards, create=True) as lg:
+            lg.open_account("w-1", actor=Actor(id="w-1", role="learner"), key="o")
+            assert lg.store.schema_version() == 4
+
+
 def test_an_older_ledger_without_a_secret_gets_one_and_stays_verifiable(
-    tmp_path: Path, standards: Standards
+    tmp_path: Path, standards: Standards, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.db"
-    with Ledger.open(path, standards, create=True) as lg:
-        lg.open_account("w-1", actor=Actor(id="w-1", role="learner"), key="o")
+    _schema_4_ledger(path, standards, monkeypatch)
     with sqlite3.connect(path) as conn:  # as a ledger written before the secret existed
         conn.execute("DELETE FROM ledger_meta WHERE key = 'subject_key'")
     with Ledger.open(path, standards) as lg:
         first = lg.subject_digest("did:example:x")
         assert first == lg.subject_digest("did:example:x")
+        assert lg.verify().ok
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE ledger_meta SET value = '00' WHERE key = 'subject_key'",
+        "DELETE FROM ledger_meta WHERE key = 'subject_key'",
+        "UPDATE ledger_meta SET value = 'other' WHERE key = 'format'",
+        "DELETE FROM ledger_meta",
+    ],
+)
+@pytest.mark.parametrize("upgraded", [False, True])
+def test_the_ledgers_secret_and_format_cannot_be_changed(
+    tmp_path: Path,
+    standards: Standards,
+    monkeypatch: pytest.MonkeyPatch,
+    change: str,
+    upgraded: bool,
+) -> None:
+    """Before, rewriting the secret in ledger_meta silently changed every later subject
+    digest, so a learner's next credential no longer matched the account's subject."""
+    path = tmp_path / "meta.db"
+    if upgraded:  # a schema-4 ledger gets the guard with its first write
+        _schema_4_ledger(path, standards, monkeypatch)
+    with Ledger.open(path, standards, create=not upgraded) as lg:
+        if not upgraded:
+            lg.open_account("w-1", actor=Actor(id="w-1", role="learner"), key="o")
+        digest = lg.subject_digest("did:example:x")
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        conn.execute(change)
+    with Ledger.open(path, standards) as lg:
+        assert lg.subject_digest("did:example:x") == digest
         assert lg.verify().ok
 
 

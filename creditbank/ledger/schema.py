@@ -401,6 +401,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             " WHERE type = 'achievement_deposited'",
         ),
     ),
+    Migration(
+        5,
+        "the ledger's metadata (its format, the key of its subject digests) is never changed"
+        " or deleted",
+        _never("ledger_meta", "the ledger's metadata"),
+    ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""
 
