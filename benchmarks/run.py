@@ -52,8 +52,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
 WARM_UP = 200
-"""Learners evaluated before the evaluate stage's timing starts (they build the index of
-most programmes); they are not among the learners timed."""
+"""Learners evaluated before the evaluate stage's timing starts (they build the rule index
+of the programmes they apply to); they are not among the learners timed."""
 
 STAGES = (
     "parse",
@@ -205,7 +205,7 @@ def stage_evaluate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     ]
     records, others = loaded[: args.evaluate], loaded[args.evaluate :]
     with creditbank.bulk_evaluation():  # as a batch worker does
-        for program, portfolio in others:  # builds the index of most programmes (not timed)
+        for program, portfolio in others:  # warm-up, not timed
             creditbank.evaluate(standards, portfolio, program, AS_OF)
 
         def one(record: tuple[str, Any]) -> None:
@@ -538,7 +538,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
-    parser.add_argument("--repeat", type=int, default=None, help="best of N (default 3; 1)")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="best of N (default 3; 1), not for evaluate"
+    )
     parser.add_argument("--evaluate", type=int, default=None, help="learners to evaluate")
     parser.add_argument("--batch", type=int, default=None, help="learners in the batch")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -565,7 +567,8 @@ def main() -> None:
     print(
         f"data: {generated['rules']:,} rules, {generated['programs']} programmes, "
         f"{generated['occupations']:,} occupations ({generated['occupations_source']}), "
-        f"{max(args.evaluate, args.batch):,} learners; made in {generated['seconds']:.1f} s"
+        f"{max(args.evaluate + WARM_UP, args.batch):,} learners; "
+        f"made in {generated['seconds']:.1f} s"
     )
     results: dict[str, dict[str, Any]] = {}
     try:

@@ -59,6 +59,10 @@ def test_memos_are_trimmed_when_they_hold_too_much(monkeypatch: pytest.MonkeyPat
     # counted after the 3rd and the 6th evaluation: dropped there, built again in between
     assert seen[1] == 0 and seen[4] == 0
     assert seen[0] == held and seen[2] == held and seen[3] == held
+    monkeypatch.setattr(memos, "MEMO_ENTRIES", held)  # exactly the bound: kept
+    for _ in range(3):
+        creditbank.evaluate(standards, portfolio, PROGRAMS[0], DAY)
+    assert memos.memo_entries(standards) == held
 
 
 def test_memos_under_the_bound_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -410,7 +410,7 @@ class _Tables:
             len(self.caps)
             + len(self.budgets)
             + len(self.courses)
-            + sum(len(t.by_option) + len(t.by_template) for t in self.caps.values())
+            + sum(len(t.by_option) + len(t.by_template) for t in list(self.caps.values()))
         )
 
 

@@ -10,9 +10,10 @@ country's they grow with every new combination a learner brings (about 50,000 en
 gigabytes of them. So every :data:`CHECK_EVERY` evaluations of one
 :class:`~creditbank.models.Standards` the memos are counted, and when they hold more than
 :data:`MEMO_ENTRIES` entries they are dropped and built again as needed: a province keeps its
-memos, a country's are dropped every 3,000 learners or so (dropping them costs about
-0.15 s, rebuilding what the next learners need a little more). A memo only ever holds what its
-function returns for its key, so dropping it changes no result.
+memos, a country's are dropped every 3,000 learners or so, so their size is a sawtooth below
+a bound. Dropping them costs about 0.15 s, rebuilding what the next learners need a little
+more. A memo only ever holds what its function returns for its key, so dropping it changes
+no result.
 
 >>> import creditbank
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
@@ -27,15 +28,18 @@ the process holds, whenever the objects that survived earlier passes have grown 
 quarter. The memos are such survivors, so on the national data a full pass came every few
 hundred learners and walked the standards and every memo: 17 passes of 0.3–1 s each in
 12,000 evaluations, 40 % of the time. An evaluation makes almost no reference cycles (its
-objects are freed as soon as it returns), so inside :func:`bulk_evaluation` the full passes
-wait for the memo trims instead, which come right after the memos were dropped, when there
-is least to walk. Young objects are still collected as usual.
+objects are freed as soon as it returns), so inside :func:`bulk_evaluation` the oldest
+generation waits for :data:`DEFERRED_PASSES` collections of the middle one instead of 10
+(on the national data, one full pass every 10,000 learners or so instead of every few
+hundred), and a full pass runs at every memo trim, right after the memos were dropped, when
+there is least to walk. Young objects are still collected as usual, and cyclic garbage (a
+bad record leaves a few dozen objects) is still freed, later. On Python 3.14 and newer, whose
+collector works incrementally, the thresholds are left alone.
 
 >>> import gc
 >>> before = gc.get_threshold()
 >>> with bulk_evaluation():
-...     gc.get_threshold()[2] > before[2]
-True
+...     pass
 >>> gc.get_threshold() == before
 True
 """
@@ -44,6 +48,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
+import threading
 from collections.abc import Iterator
 
 from creditbank.engine.index import _INDEX_KEY, RuleIndex, rule_index
@@ -51,6 +57,7 @@ from creditbank.models import Standards
 
 __all__ = [
     "CHECK_EVERY",
+    "DEFERRED_PASSES",
     "MEMO_ENTRIES",
     "MEMO_KEYS",
     "bulk_evaluation",
@@ -89,40 +96,53 @@ def _new_counter(standards: Standards) -> list[int]:
     return [0]
 
 
-_DEFERRED = 1 << 30
-"""The oldest generation's threshold inside :func:`bulk_evaluation`: out of reach."""
+DEFERRED_PASSES = 1_000
+"""Collections of the middle generation before one of the oldest inside
+:func:`bulk_evaluation` (CPython's default is 10)."""
 
-_bulk = [0]
-"""How many :func:`bulk_evaluation` blocks are open (in a list: no ``global``)."""
+_DEFERS = sys.version_info < (3, 14)
+"""Whether :func:`bulk_evaluation` changes the thresholds (not for an incremental collector)."""
+
+
+class _Bulk:
+    """The open :func:`bulk_evaluation` blocks of the process and the threshold they saved."""
+
+    lock = threading.Lock()
+    depth = 0
+    saved = 0
 
 
 @contextlib.contextmanager
 def bulk_evaluation() -> Iterator[None]:
-    """Many evaluations in a row: the collector's full passes run at the memo trims only.
+    """Many evaluations in a row: fewer full passes of the garbage collector, one per trim.
 
     For a batch worker or a partition of a cluster job (the module docstring says why). The
-    collector's thresholds are restored on leaving; the young generations are collected as
-    usual throughout, and a full pass runs at every :func:`trim` inside the block (a
-    ``gc.collect()`` of your own still works too). Blocks may nest; the outermost restores.
+    setting is the process's: it holds for every thread while a block is open. Blocks may
+    nest and may be open in several threads at once; when the last one closes, the oldest
+    generation's threshold is put back as it was when the first opened (the other two
+    thresholds are never changed).
     """
-    before = gc.get_threshold()
-    if _bulk[0] == 0:
-        gc.set_threshold(before[0], before[1], _DEFERRED)
-    _bulk[0] += 1
+    with _Bulk.lock:
+        if _Bulk.depth == 0 and _DEFERS:
+            first, middle, _Bulk.saved = gc.get_threshold()
+            gc.set_threshold(first, middle, DEFERRED_PASSES)
+        _Bulk.depth += 1
     try:
         yield
     finally:
-        _bulk[0] -= 1
-        if _bulk[0] == 0:
-            gc.set_threshold(*before)
+        with _Bulk.lock:
+            _Bulk.depth -= 1
+            if _Bulk.depth == 0 and _DEFERS:
+                first, middle, _ = gc.get_threshold()
+                gc.set_threshold(first, middle, _Bulk.saved)
 
 
 def trim(standards: Standards) -> None:
     """Drop the engine's memos of ``standards`` (they are built again on next use); inside
-    :func:`bulk_evaluation`, then collect cyclic garbage (the full pass deferred till now)."""
+    :func:`bulk_evaluation`, then run a full pass of the collector."""
     standards.forget(*MEMO_KEYS)
     rule_index(standards).forget_learned()
-    if _bulk[0]:
+    if _Bulk.depth:
         gc.collect()
 
 
