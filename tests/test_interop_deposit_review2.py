@@ -210,8 +210,11 @@ def test_an_older_ledger_without_a_secret_gets_one_and_stays_verifiable(
 ) -> None:
     path = tmp_path / "old.db"
     _schema_4_ledger(path, standards, monkeypatch)
-    with sqlite3.connect(path) as conn:  # as a ledger written before the secret existed
-        conn.execute("DELETE FROM ledger_meta WHERE key = 'subject_key'")
+    with sqlite3.connect(path) as conn:  # written before the secret existed, it has none
+        assert (
+            conn.execute("SELECT value FROM ledger_meta WHERE key = 'subject_key'").fetchone()
+            is None
+        )
     with Ledger.open(path, standards) as lg:
         first = lg.subject_digest("did:example:x")
         assert first == lg.subject_digest("did:example:x")
@@ -225,6 +228,10 @@ def test_an_older_ledger_without_a_secret_gets_one_and_stays_verifiable(
         "DELETE FROM ledger_meta WHERE key = 'subject_key'",
         "UPDATE ledger_meta SET value = 'other' WHERE key = 'format'",
         "DELETE FROM ledger_meta",
+        "INSERT OR REPLACE INTO ledger_meta (key, value) VALUES ('subject_key', 'bb')",
+        "REPLACE INTO ledger_meta (key, value) VALUES ('format', 'other')",
+        "INSERT INTO ledger_meta (key, value) VALUES ('subject_key', 'cc')"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ],
 )
 @pytest.mark.parametrize("upgraded", [False, True])
@@ -244,6 +251,7 @@ def test_the_ledgers_secret_and_format_cannot_be_changed(
         if not upgraded:
             lg.open_account("w-1", actor=Actor(id="w-1", role="learner"), key="o")
         digest = lg.subject_digest("did:example:x")
+        assert lg.store.schema_version() >= 5  # upgraded by drawing the secret, its first write
     with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         conn.execute(change)
     with Ledger.open(path, standards) as lg:

@@ -405,7 +405,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "the ledger's metadata (its format, the key of its subject digests) is never changed"
         " or deleted",
-        _never("ledger_meta", "the ledger's metadata"),
+        (
+            *_never("ledger_meta", "the ledger's metadata"),
+            # REPLACE deletes the old row without firing delete triggers: refuse it here
+            "CREATE TRIGGER ledger_meta_no_replace BEFORE INSERT ON ledger_meta"
+            " WHEN EXISTS (SELECT 1 FROM ledger_meta WHERE key = NEW.key)"
+            f" BEGIN {_raise('append-only: the ledger metadata cannot be replaced')}; END",
+        ),
     ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""

@@ -397,8 +397,9 @@ class SqliteStore:
             ).fetchone()
         if row is None:
             with self.writing():
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('subject_key', ?)",
+                self._conn.execute(  # another process may have drawn it meanwhile
+                    "INSERT INTO ledger_meta (key, value) SELECT 'subject_key', ? WHERE NOT"
+                    " EXISTS (SELECT 1 FROM ledger_meta WHERE key = 'subject_key')",
                     (secrets.token_hex(32),),
                 )
                 row = self._conn.execute(
