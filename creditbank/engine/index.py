@@ -48,6 +48,7 @@ from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, X
 __all__ = [
     "ProgramIndex",
     "RuleIndex",
+    "built_index",
     "exempt_candidates",
     "matches_of",
     "requirement_capacity",
@@ -334,3 +335,9 @@ _INDEX_KEY = "creditbank.engine.index.RuleIndex"
 def rule_index(standards: Standards) -> RuleIndex:
     """The index of ``standards``, built on first use and kept with them."""
     return standards.derived(_INDEX_KEY, _build_index)
+
+
+def built_index(standards: Standards) -> RuleIndex | None:
+    """The index of ``standards`` if it is built, else None (builds nothing)."""
+    found = standards.kept(_INDEX_KEY)
+    return found if isinstance(found, RuleIndex) else None

@@ -52,7 +52,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from creditbank.engine.index import _INDEX_KEY, RuleIndex, rule_index
+from creditbank.engine.index import built_index, rule_index
 from creditbank.models import Standards
 
 __all__ = [
@@ -151,8 +151,8 @@ def memo_entries(standards: Standards) -> int:
     compiling tables count their per-programme draws too, the rule index what it learned
     about the achievements it saw: :meth:`~creditbank.engine.index.RuleIndex.learned`)."""
     held = sum(len(memo) for key in MEMO_KEYS if (memo := standards.kept(key)) is not None)
-    index = standards.kept(_INDEX_KEY)
-    return held + (index.learned() if isinstance(index, RuleIndex) else 0)
+    index = built_index(standards)
+    return held + (0 if index is None else index.learned())
 
 
 def evaluated(standards: Standards) -> int:
