@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from creditbank.engine.index import matches_of, selects_unit
 from creditbank.interop.errors import InteropError
 from creditbank.models import (
     AllOf,
@@ -314,44 +315,11 @@ def _program_unit(program: Program) -> str:
     return "ects" if program.credit_unit == "ects" else "credit"
 
 
-def _matches(match: Match, unit: Unit, standards: Standards) -> bool:
-    if match.units and unit.id not in match.units:
-        return False
-    if match.unit_kinds and unit.kind not in match.unit_kinds:
-        return False
-    if match.occupations:
-        occupations = (
-            {unit.occupation}
-            if isinstance(unit, SkillCertificateUnit)
-            else set(getattr(unit, "occupations", ()))
-        )
-        if not occupations & set(match.occupations):
-            return False
-    if match.families and unit.family not in match.families:
-        return False
-    if match.tags and not set(match.tags) <= set(unit.tags):
-        return False
-    if match.scopes and getattr(unit, "scope", None) not in match.scopes:
-        return False
-    return not (match.tiers and getattr(unit, "tier", None) not in match.tiers)
-
-
-def _matches_of(condition: Condition) -> list[Match]:
-    if isinstance(condition, Match):
-        return [condition]
-    inner = (
-        condition.all_of if isinstance(condition, AllOf)
-        else condition.any_of if isinstance(condition, AnyOf)
-        else condition.of
-    )  # fmt: skip
-    return [m for c in inner for m in _matches_of(c)]
-
-
 def _selected_units(condition: Condition, standards: Standards) -> list[Unit]:
     found: dict[str, Unit] = {}
-    for match in _matches_of(condition):
+    for match in matches_of(condition):
         for unit in standards.units.values():
-            if _matches(match, unit, standards):
+            if selects_unit(match, unit):
                 found.setdefault(unit.id, unit)
     return list(found.values())
 
