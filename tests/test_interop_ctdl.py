@@ -98,3 +98,18 @@ def test_an_unknown_programme(standards: Standards) -> None:
     with pytest.raises(InteropError) as caught:
         export_ctdl(standards, ["999999"])
     assert caught.value.code == "UNKNOWN_ITEM"
+
+
+def test_a_team_only_match_selects_no_individual_award(standards: Standards) -> None:
+    """Regression: the export kept its own copy of the engine's unit matching, without the
+    team check, and listed individual awards under a rule for team awards."""
+    from creditbank.interop.ctdl import _selected_units
+    from creditbank.models import AwardUnit, Match
+
+    found = [u for u in standards.units.values() if isinstance(u, AwardUnit)]
+    assert found and not any(u.team for u in found)  # every bundled award is individual
+    awards = {u.id for u in found}
+    team = Match.model_validate({"unit_kinds": ["award"], "team": True})
+    individual = Match.model_validate({"unit_kinds": ["award"], "team": False})
+    assert _selected_units(team, standards) == []
+    assert {u.id for u in _selected_units(individual, standards)} == awards
