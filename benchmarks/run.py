@@ -20,6 +20,10 @@ load from cache           ``load_standards`` of the same files, from the compile
                           (in a new process, as a repeated start)
 validate (floor)          pydantic ``Portfolio.model_validate_json`` of each portfolio
 evaluate                  ``evaluate()`` of each portfolio once, national standards
+result (floor)            building an evaluation's result models from plain data
+                          (``Evaluation.model_validate``) and writing it as JSON, for a
+                          tenth of the evaluated learners: what any evaluator returning
+                          these results pays before it decides anything
 evaluate (bundled)        ``evaluate()`` of the example portfolios, bundled standards
 batch                     ``creditbank batch`` JSONL in → JSONL out on ``--workers``
                           processes; floor: validation alone, spread over the workers;
@@ -61,6 +65,7 @@ STAGES = (
     "cache",
     "validate",
     "evaluate",
+    "result",
     "bundled",
     "batch",
 )
@@ -222,6 +227,35 @@ def stage_evaluate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def stage_result(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The result alone: its models built from plain data (as validating them does) and
+    written as JSON, for learners evaluated (not timed) as in the evaluate stage."""
+    import creditbank
+    from creditbank.engine.result import Evaluation
+    from creditbank.models import Portfolio
+    from creditbank.synthetic import AS_OF
+
+    standards = creditbank.load_standards(work / "standards", cache=work / "cache")
+    records = _records(work, max(1, args.evaluate // 10))
+    with creditbank.bulk_evaluation():
+        evaluations = [
+            creditbank.evaluate(standards, Portfolio.model_validate_json(text), program, AS_OF)
+            for program, text in records
+        ]
+    dumped = [e.model_dump() for e in evaluations]
+    build_seconds, build_median = _timed(dumped, Evaluation.model_validate, args.repeat)
+    write_seconds, write_median = _timed(evaluations, lambda e: e.to_json(indent=None), args.repeat)
+    return {
+        "items": len(evaluations),
+        "seconds": build_seconds + write_seconds,
+        "median": build_median + write_median,
+        "build_seconds": build_seconds,
+        "write_seconds": write_seconds,
+        "decisions": sum(len(e.decisions) for e in evaluations) / len(evaluations),
+        "peak_mib": _peak_mib(),
+    }
+
+
 def stage_bundled(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     import datetime as dt
 
@@ -343,6 +377,7 @@ RUNNERS: dict[str, Callable[[Path, argparse.Namespace], dict[str, Any]]] = {
     "cache": stage_cache,
     "validate": stage_validate,
     "evaluate": stage_evaluate,
+    "result": stage_result,
     "bundled": stage_bundled,
     "batch": stage_batch,
 }
@@ -493,6 +528,17 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
         validate["median"] * 1e6,
         evaluate["peak_mib"],
         f"{1 / evaluate['median']:,.0f}/s per core",
+    )
+    result = results["result"]
+    row(
+        "result (floor)",
+        f"{result['items']:,} evaluations ({result['decisions']:.1f} decisions)",
+        _us(result["seconds"], result["items"]),
+        None,
+        result["peak_mib"],
+        f"build {_us(result['build_seconds'], result['items']):,.1f} µs + write "
+        f"{_us(result['write_seconds'], result['items']):,.1f} µs; median "
+        f"{result['median'] * 1e6:,.1f} µs",
     )
     bundled_us = _us(bundled["seconds"], bundled["items"])
     row(
