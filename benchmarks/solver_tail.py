@@ -1,0 +1,99 @@
+"""The exact allocation's share of the evaluation time, on data ``benchmarks/run.py`` made.
+
+Most learners' allocations are settled by the search; the few it cannot finish go to the
+exact LP+MILP (:func:`creditbank.engine.milp.solve_exact`), whose LPs and MILPs HiGHS solves
+in native code. This prints, for learners evaluated once each as a batch worker does, how
+many went there, the time they took in it, and the time inside HiGHS's ``run()`` alone —
+per learner on average, which is what the throughput targets of issue 6 are about::
+
+    python benchmarks/run.py --workdir /tmp/bench --keep      # makes the data (or --quick)
+    python benchmarks/solver_tail.py --workdir /tmp/bench --learners 10000
+
+Nothing is asserted; the figures are quoted in ``benchmarks/RESULTS.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import highspy
+
+import creditbank
+from creditbank.engine import milp
+from creditbank.models import Portfolio
+from creditbank.synthetic import AS_OF
+
+WARM_UP = 200
+"""Learners evaluated first, not counted (as in ``run.py``'s evaluate stage)."""
+
+
+def _timing(spent: dict[str, float], name: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - start
+            spent[name + " calls"] += 1
+
+    return timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workdir", type=Path, required=True, help="run.py's --workdir")
+    parser.add_argument("--learners", type=int, default=10_000)
+    args = parser.parse_args()
+    work: Path = args.workdir
+    standards = creditbank.load_standards(work / "standards", cache=work / "cache")
+    gc.collect()
+    gc.freeze()  # as a batch worker does
+    records: list[tuple[str, Portfolio]] = []
+    with (work / "learners.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            program = record.pop("program")
+            records.append((program, Portfolio.model_validate(record)))
+            if len(records) >= args.learners + WARM_UP:
+                break
+    spent = dict.fromkeys(("exact", "exact calls", "highs", "highs calls"), 0.0)
+    solve_exact, run = milp.solve_exact, highspy.Highs.run
+    milp.solve_exact = _timing(spent, "exact", solve_exact)
+    highspy.Highs.run = _timing(spent, "highs", run)  # type: ignore[method-assign]
+    try:
+        with creditbank.bulk_evaluation():
+            for program, portfolio in records[:WARM_UP]:
+                creditbank.evaluate(standards, portfolio, program, AS_OF)
+            for key in spent:
+                spent[key] = 0.0
+            start = time.perf_counter()
+            for program, portfolio in records[WARM_UP:]:
+                creditbank.evaluate(standards, portfolio, program, AS_OF)
+            total = time.perf_counter() - start
+    finally:
+        milp.solve_exact, highspy.Highs.run = solve_exact, run  # type: ignore[method-assign]
+    count = max(len(records) - WARM_UP, 1)
+    exact = int(spent["exact calls"])
+    print(f"learners: {count:,}, evaluation {total / count * 1e6:,.0f} µs each on average")
+    print(
+        f"exact LP+MILP: {exact:,} components ({exact / count:.1%} of the learners), "
+        f"{spent['exact'] / count * 1e6:,.0f} µs per learner on average "
+        f"({spent['exact'] / total:.0%} of the time)"
+    )
+    print(
+        f"inside HiGHS run(): {int(spent['highs calls']):,} solves, "
+        f"{spent['highs'] / count * 1e6:,.0f} µs per learner on average, "
+        f"{spent['highs'] / max(exact, 1) * 1e3:.2f} ms per exact component"
+    )
+
+
+if __name__ == "__main__":
+    main()
