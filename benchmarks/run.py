@@ -20,10 +20,11 @@ load from cache           ``load_standards`` of the same files, from the compile
                           (in a new process, as a repeated start)
 validate (floor)          pydantic ``Portfolio.model_validate_json`` of each portfolio
 evaluate                  ``evaluate()`` of each portfolio once, national standards
-result (floor)            building an evaluation's result models from plain data
-                          (``Evaluation.model_validate``) and writing it as JSON, for a
-                          tenth of the evaluated learners: what any evaluator returning
-                          these results pays before it decides anything
+result                    the result alone, for a tenth of the evaluated learners:
+                          its models built from plain data with validation (as the
+                          engine's constructors do, ``Evaluation.model_validate``)
+                          and written as the batch writes it (the models' serializer,
+                          JSON bytes); what the engine pays on top of deciding
 evaluate (bundled)        ``evaluate()`` of the example portfolios, bundled standards
 batch                     ``creditbank batch`` JSONL in → JSONL out on ``--workers``
                           processes; floor: validation alone, spread over the workers;
@@ -228,8 +229,9 @@ def stage_evaluate(work: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_result(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The result alone: its models built from plain data (as validating them does) and
-    written as JSON, for learners evaluated (not timed) as in the evaluate stage."""
+    """The result alone, for learners evaluated (not timed) as in the evaluate stage: its
+    models built from plain data with validation, as the engine's constructors build them,
+    and written as JSON bytes, as a batch worker writes them."""
     import creditbank
     from creditbank.engine.result import Evaluation
     from creditbank.models import Portfolio
@@ -244,7 +246,10 @@ def stage_result(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         ]
     dumped = [e.model_dump() for e in evaluations]
     build_seconds, build_median = _timed(dumped, Evaluation.model_validate, args.repeat)
-    write_seconds, write_median = _timed(evaluations, lambda e: e.to_json(indent=None), args.repeat)
+    serializer = Evaluation.__pydantic_serializer__
+    write_seconds, write_median = _timed(
+        evaluations, lambda e: serializer.to_json(e, by_alias=True), args.repeat
+    )
     return {
         "items": len(evaluations),
         "seconds": build_seconds + write_seconds,
@@ -531,7 +536,7 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
     )
     result = results["result"]
     row(
-        "result (floor)",
+        "result (build + write)",
         f"{result['items']:,} evaluations ({result['decisions']:.1f} decisions)",
         _us(result["seconds"], result["items"]),
         None,
