@@ -55,7 +55,7 @@ def build(
             credits=rnd.choice(["2", "3", "4"]),
             hours=Decimal(48),
             course_type=TYPES[i % 3],
-        )  # type: ignore[arg-type]
+        )
         for i in range(courses)
     ]
     unit_items: list[Any] = [
@@ -111,7 +111,7 @@ def build(
                     name=Label(en="rule"),
                     example=True,
                     programs=("p",),
-                    when=Match(units=(unit.id,), level={"at_least": level}),  # type: ignore[arg-type]
+                    when=Match(units=(unit.id,), level={"at_least": level}),
                     then=ExemptCourses(
                         courses=tuple(c.id for c in targets), choose="any", max_courses=2
                     ),
@@ -137,7 +137,7 @@ def build(
                 when=Match(units=(t.id,)),
                 then={"kind": "hours_to_credits", "requirement": "pool"},
             )
-        )  # type: ignore[arg-type]
+        )
     caps = [
         Cap.model_validate({"id": "half", "name": "50 %", "example": True, "max_share": "50%"}),
         Cap.model_validate(

@@ -25,5 +25,6 @@ def test_ruff_check_is_clean() -> None:
 
 
 def test_mypy_strict_is_clean() -> None:
-    result = _run(sys.executable, "-m", "mypy", "--strict", "creditbank")
+    targets = ["creditbank", "benchmarks"] if (ROOT / "benchmarks").is_dir() else ["creditbank"]
+    result = _run(sys.executable, "-m", "mypy", "--strict", *targets)
     assert result.returncode == 0, result.stdout + result.stderr
