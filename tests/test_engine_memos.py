@@ -117,6 +117,22 @@ def test_warm_memos_change_no_evaluation(world: World, standards_dir: Path) -> N
     assert backwards[::-1] == first
 
 
+def test_learners_grouped_by_programme_evaluate_the_same(world: World, standards_dir: Path) -> None:
+    """The README's advice (sort a batch by programme: the memos are shared) changes no result."""
+    records = _records(world, 200, SEED + 4)
+    first = _evaluations(creditbank.load_standards(standards_dir, cache=False), records)
+    standards = creditbank.load_standards(standards_dir, cache=False)
+    grouped = sorted(range(len(records)), key=lambda i: records[i][0])
+    assert grouped != list(range(len(records)))  # the order really changes
+    again = {
+        i: creditbank.evaluate(
+            standards, records[i][1], records[i][0], DAYS[i % len(DAYS)]
+        ).to_json(indent=None)
+        for i in grouped
+    }
+    assert [again[i] for i in range(len(records))] == first
+
+
 def test_the_explanation_asks_every_rule(world: World, standards_dir: Path) -> None:
     standards = creditbank.load_standards(standards_dir, cache=False)
     checked = 0
