@@ -386,6 +386,9 @@ def _batch(work: Path, args: argparse.Namespace, learners: Path) -> dict[str, An
         time.sleep(0.25)
     seconds = time.perf_counter() - start
     stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0 or not out.exists():
+        tail = "\n".join(stderr.strip().splitlines()[-20:])
+        raise SystemExit(f"creditbank batch exited with {process.returncode}:\n{tail}")
     lines = sum(1 for _ in out.open("rb"))
     return {
         "items": lines,
