@@ -341,7 +341,10 @@ def stage_grouped(work: Path, args: argparse.Namespace) -> dict[str, Any]:
     """The same learners sorted by programme first (not timed), as the README suggests."""
     grouped = work / "batch-by-program.jsonl"
     with (work / "batch.jsonl").open(encoding="utf-8") as source:
-        lines = sorted(source, key=lambda line: str(json.loads(line)["program"]))
+        lines = sorted(
+            (line if line.endswith("\n") else line + "\n" for line in source),
+            key=lambda line: str(json.loads(line)["program"]),
+        )
     with grouped.open("w", encoding="utf-8") as target:
         target.writelines(lines)
     del lines
@@ -375,18 +378,22 @@ def _batch(work: Path, args: argparse.Namespace, learners: Path) -> dict[str, An
         "--no-progress",
     ]
     env = {**os.environ, "CREDITBANK_CACHE_DIR": str(work / "cache")}
-    start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
-    peak = peak_pss = 0.0
-    linux = Path("/proc/self/stat").exists()
-    while process.poll() is None:
-        if linux:
-            rss, pss = _tree_memory_mib(process.pid)
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-        time.sleep(0.25)
-    seconds = time.perf_counter() - start
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0 or not out.exists():
+    # stderr to a file: the command reports each bad record there, more than a pipe holds
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=errors)
+        peak = peak_pss = 0.0
+        linux = Path("/proc/self/stat").exists()
+        while process.poll() is None:
+            if linux:
+                rss, pss = _tree_memory_mib(process.pid)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            time.sleep(0.25)
+        seconds = time.perf_counter() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+    # exit code 1 with an output: some records were bad (reported, skipped); else it failed
+    if process.returncode not in (0, 1) or not out.exists():
         tail = "\n".join(stderr.strip().splitlines()[-20:])
         raise SystemExit(f"creditbank batch exited with {process.returncode}:\n{tail}")
     lines = sum(1 for _ in out.open("rb"))
@@ -568,7 +575,7 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
         None,
         result["peak_mib"],
         f"build {_us(result['build_seconds'], result['items']):,.1f} µs + write "
-        f"{_us(result['write_seconds'], result['items']):,.1f} µs; median "
+        f"{_us(result['write_seconds'], result['items']):,.1f} µs; medians "
         f"{result['median'] * 1e6:,.1f} µs",
     )
     bundled_us = _us(bundled["seconds"], bundled["items"])

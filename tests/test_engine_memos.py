@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import creditbank
+from creditbank.engine import memos
 from creditbank.engine.conditions import selects
 from creditbank.engine.evaluate import plan
 from creditbank.engine.explain import Explainer, scan_failure
@@ -117,11 +118,24 @@ def test_warm_memos_change_no_evaluation(world: World, standards_dir: Path) -> N
     assert backwards[::-1] == first
 
 
-def test_learners_grouped_by_programme_evaluate_the_same(world: World, standards_dir: Path) -> None:
-    """The README's advice (sort a batch by programme: the memos are shared) changes no result."""
+def test_learners_grouped_by_programme_evaluate_the_same(
+    world: World, standards_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's advice (sort a batch by programme: the memos are shared) changes no result,
+    with the memos dropped every few evaluations, in the middle of a programme's learners."""
     records = _records(world, 200, SEED + 4)
     first = _evaluations(creditbank.load_standards(standards_dir, cache=False), records)
     standards = creditbank.load_standards(standards_dir, cache=False)
+    monkeypatch.setattr(memos, "CHECK_EVERY", 7)
+    monkeypatch.setattr(memos, "MEMO_ENTRIES", -1)  # every check drops them
+    drops: list[creditbank.Standards] = []
+    trim = memos.trim
+
+    def counted_trim(held: creditbank.Standards) -> None:
+        drops.append(held)
+        trim(held)
+
+    monkeypatch.setattr(memos, "trim", counted_trim)
     grouped = sorted(range(len(records)), key=lambda i: records[i][0])
     assert grouped != list(range(len(records)))  # the order really changes
     again = {
@@ -131,6 +145,7 @@ def test_learners_grouped_by_programme_evaluate_the_same(world: World, standards
         for i in grouped
     }
     assert [again[i] for i in range(len(records))] == first
+    assert len(drops) == len(records) // 7  # the memos were dropped every 7th evaluation
 
 
 def test_the_explanation_asks_every_rule(world: World, standards_dir: Path) -> None:
