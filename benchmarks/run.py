@@ -587,16 +587,22 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
         bundled["peak_mib"],
         f"{1e6 / bundled_us:,.0f}/s per core",
     )
+
+    def batch_note(stage: dict[str, Any], per: float) -> str:
+        # µs per learner is also seconds per million learners
+        return (
+            f"{stage['seconds']:.1f} s wall; 1,000,000 in {per / 60:.1f} min; "
+            f"PSS {stage.get('peak_pss_mib', 0):,.0f} MiB"
+        )
+
     batch_us = _us(batch["seconds"], batch["items"])
-    million = batch["seconds"] / max(batch["items"], 1) * 1_000_000
     row(
         f"batch ({args.workers} workers)",
         f"{batch['items']:,} learners",
         batch_us,
         validate_us / args.workers,
         batch["peak_mib"],
-        f"{batch['seconds']:.1f} s wall; 1,000,000 in {million / 60:.1f} min; "
-        f"PSS {batch.get('peak_pss_mib', 0):,.0f} MiB; target <= 2 min, <= 1 GiB",
+        batch_note(batch, batch_us) + "; target <= 2 min, <= 1 GiB",
     )
     grouped = results["grouped"]
     grouped_us = _us(grouped["seconds"], grouped["items"])
@@ -606,9 +612,7 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[
         grouped_us,
         validate_us / args.workers,
         grouped["peak_mib"],
-        f"{grouped['seconds']:.1f} s wall; 1,000,000 in "
-        f"{grouped['seconds'] / max(grouped['items'], 1) * 1_000_000 / 60:.1f} min; "
-        f"PSS {grouped.get('peak_pss_mib', 0):,.0f} MiB; {batch_us / grouped_us:.2f}x the batch",
+        batch_note(grouped, grouped_us) + f"; {batch_us / grouped_us:.2f}x the batch",
     )
     return rows
 
