@@ -70,6 +70,13 @@ FORMS: dict[str, str] = {
     "shareable": "a shareable rule: the achievement may also be used elsewhere",
     "r7-national-enterprise": "R7: national certificate 3, industry/enterprise 1 credit",
     "optimal-not-greedy": "the optimal allocation beats a greedy one",
+    # issue 15: policies the format could not say before
+    "exempt-no-grade": "an exempted course recorded as 'exempt', with no grade (issue 15.7)",
+    "fraction-share": "an exact fractional share such as 2/3 (issue 15.8)",
+    "score-band": "a score or grade band: at_least and at_most (issue 15.11)",
+    "first-attempt": "only the learner's first attempt at a unit counts (issue 15.12)",
+    "credit-units": "credits stated in another unit, converted by an exact factor (issue 15.14)",
+    "grade-table": "a grade conversion table between scales (issue 15.16)",
 }
 
 CASE_KEYS = frozenset(

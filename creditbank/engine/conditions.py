@@ -17,7 +17,7 @@ from creditbank.engine.index import selects_unit
 from creditbank.engine.reasons import ReasonCode
 from creditbank.models import GradeCondition, GradeScale, LevelCondition, Match, Standards
 
-__all__ = ["Failure", "check_match", "selects"]
+__all__ = ["Failure", "GradeVerdict", "check_match", "grade_verdict", "selects"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def _percent(scale: GradeScale | None, score: Decimal) -> Decimal | None:
         return score
     if scale.kind != "numeric" or scale.minimum is None or scale.maximum is None:
         return None
-    return (score - scale.minimum) * 100 / (scale.maximum - scale.minimum)
+    above_worst = scale.maximum - score if scale.lower_is_better else score - scale.minimum
+    return above_worst * 100 / (scale.maximum - scale.minimum)
 
 
 def _result_percent(standards: Standards, facts: Facts) -> tuple[Decimal | None, str]:
@@ -58,29 +59,145 @@ def _result_percent(standards: Standards, facts: Facts) -> tuple[Decimal | None,
     return None, "—"
 
 
-def grade_met(standards: Standards, condition: GradeCondition, facts: Facts) -> tuple[bool, str]:
-    """Whether the achievement's result reaches the condition's minimum, and the result shown."""
+GradeVerdict = Literal["met", "low", "high"]
+"""A result within the window, below ``at_least``, or above ``at_most``."""
+
+Bound = str | Decimal
+
+
+def _on_scale(standards: Standards, scale: GradeScale, facts: Facts) -> Bound | None:
+    """The achievement's result on ``scale``: as recorded when it is on that scale, else
+    through the conversion table its own scale declares; None when neither applies."""
     achievement = facts.achievement
-    wanted = condition.at_least
-    scale = standards.grade_scales.get(condition.scale) if condition.scale else None
-    if isinstance(wanted, str):
-        own = standards.grade_scales.get(achievement.scale) if achievement.scale else None
-        if scale is None and own is not None and own.grade(wanted) is not None:
-            scale = own  # the rule names no scale: read its grade on the achievement's scale
-        same_scale = scale is not None and achievement.scale == scale.id
-        if same_scale and scale is not None and achievement.grade is not None:
-            have, need = scale.grade(achievement.grade), scale.grade(wanted)
-            if have is not None and need is not None:
-                return have.rank >= need.rank, achievement.grade
-        scales = [scale] if scale else list(standards.grade_scales.values())
-        need_grade = next((g for s in scales if (g := s.grade(wanted)) is not None), None)
-        threshold = need_grade.min_percent if need_grade else None
-    else:
-        threshold = _percent(scale, wanted)
+    if achievement.scale == scale.id:
+        return achievement.grade if achievement.grade is not None else achievement.score
+    own = standards.grade_scales.get(achievement.scale) if achievement.scale else None
+    if own is None:
+        return None
+    return own.converted(scale.id, score=achievement.score, grade=achievement.grade)
+
+
+def _order(scale: GradeScale, have: Bound, bound: Bound) -> int | None:
+    """-1, 0 or 1 as ``have`` is worse than, as good as or better than ``bound`` on
+    ``scale``; None when either is not a result of the scale."""
+    if scale.kind == "ordinal":
+        mine = scale.grade(have) if isinstance(have, str) else None
+        theirs = scale.grade(bound) if isinstance(bound, str) else None
+        if mine is None or theirs is None:
+            return None
+        return (mine.rank > theirs.rank) - (mine.rank < theirs.rank)
+    if not isinstance(have, Decimal) or not isinstance(bound, Decimal):
+        return None
+    sign = (have > bound) - (have < bound)
+    return -sign if scale.lower_is_better else sign
+
+
+def _verdict(low: bool, high: bool) -> GradeVerdict:
+    return "low" if low else "high" if high else "met"
+
+
+def _scale_of(standards: Standards, condition: GradeCondition, facts: Facts) -> GradeScale | None:
+    """The scale the condition's bounds are on: its own, else (for a named grade) the
+    achievement's scale when that has the grade."""
+    if condition.scale:
+        return standards.grade_scales.get(condition.scale)
+    own = standards.grade_scales.get(facts.achievement.scale or "")
+    names = [b for b in (condition.at_least, condition.at_most) if isinstance(b, str)]
+    if own is not None and names and all(own.grade(n) is not None for n in names):
+        return own  # the rule names no scale: read its grades on the achievement's scale
+    return None
+
+
+def _on_the_scale(scale: GradeScale, condition: GradeCondition, have: Bound) -> GradeVerdict | None:
+    """The verdict on the condition's own scale; None when a bound is not of the scale."""
+    low = high = False
+    if condition.at_least is not None:
+        order = _order(scale, have, condition.at_least)
+        if order is None:
+            return None
+        low = order < 0
+    if condition.at_most is not None:
+        order = _order(scale, have, condition.at_most)
+        if order is None:
+            return None
+        high = order > 0
+    return _verdict(low, high)
+
+
+def _grade_percents(
+    standards: Standards, scale: GradeScale | None, name: str
+) -> tuple[Decimal | None, Decimal | None]:
+    """The percents a named grade stands for: its own minimum, and the minimum of the next
+    better grade of its scale (None for the best grade)."""
+    scales = [scale] if scale else list(standards.grade_scales.values())
+    for candidate in scales:
+        grade = candidate.grade(name)
+        if grade is not None:
+            better = [
+                g.min_percent
+                for g in candidate.grades
+                if g.rank > grade.rank and g.min_percent is not None
+            ]
+            return grade.min_percent, min(better, default=None)
+    return None, None
+
+
+def grade_verdict(
+    standards: Standards, condition: GradeCondition, facts: Facts
+) -> tuple[GradeVerdict, str]:
+    """Whether the achievement's result is within the condition's window, and the result
+    as shown in an explanation.
+
+    On the condition's scale (the result recorded on it, or converted by its own scale's
+    table) results compare in the scale's order; otherwise by percent.
+    """
+    scale = _scale_of(standards, condition, facts)
+    if scale is not None:
+        have = _on_scale(standards, scale, facts)
+        if have is not None:
+            verdict = _on_the_scale(scale, condition, have)
+            if verdict is not None:
+                return verdict, _shown(facts, have)
     result, shown = _result_percent(standards, facts)
-    if threshold is None or result is None:
-        return False, shown
-    return result >= threshold, shown
+    if result is None:
+        return "low", shown
+    low = high = False
+    if condition.at_least is not None:
+        if isinstance(condition.at_least, str):
+            floor = _grade_percents(standards, scale, condition.at_least)[0]
+        else:
+            floor = _percent(scale, condition.at_least)
+        low = floor is None or result < floor
+    if condition.at_most is not None:
+        if isinstance(condition.at_most, str):
+            own_floor, next_floor = _grade_percents(standards, scale, condition.at_most)
+            high = own_floor is None or (next_floor is not None and result >= next_floor)
+        else:
+            ceiling = _percent(scale, condition.at_most)
+            high = ceiling is None or result > ceiling
+    return _verdict(low, high), shown
+
+
+def _shown(facts: Facts, have: Bound) -> str:
+    """The result as recorded, with what it converted to when it did."""
+    achievement = facts.achievement
+    recorded = achievement.grade if achievement.grade is not None else str(achievement.score)
+    return recorded if str(have) == recorded else f"{recorded} → {have}"
+
+
+def _grade_failure(match: Match, facts: Facts, standards: Standards, rule: str) -> Failure | None:
+    condition = match.grade
+    if condition is None:
+        return None
+    verdict, shown = grade_verdict(standards, condition, facts)
+    if verdict == "met":
+        return None
+    if condition.at_most is None:
+        required = str(condition.at_least)
+        return Failure("GRADE_TOO_LOW", 6, {"rule": rule, "result": shown, "required": required})
+    return Failure(
+        "GRADE_OUT_OF_BAND", 6, {"rule": rule, "result": shown, "band": condition.band()}
+    )
 
 
 def _level_failure(match: Match, facts: Facts, rule: str) -> Failure | None:
@@ -146,12 +263,9 @@ def check_match(
         if level is not None:
             return level
     if match.grade is not None:
-        met, shown = grade_met(standards, match.grade, facts)
-        if not met:
-            required = str(match.grade.at_least)
-            return Failure(
-                "GRADE_TOO_LOW", 6, {"rule": rule, "result": shown, "required": required}
-            )
+        failure = _grade_failure(match, facts, standards, rule)
+        if failure is not None:
+            return failure
     if match.issuers and achievement.issuer not in match.issuers:
         return Failure("ISSUER_NOT_AUTHORISED", 7, _issuer(rule, achievement.issuer))
     if match.issuer_authorised and not issuer_authorised(standards, facts):

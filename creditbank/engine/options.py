@@ -253,6 +253,8 @@ def _dedupe(bindings: Iterable[tuple[Facts, ...]]) -> list[tuple[Facts, ...]]:
 def _recorded(policy: RecordedGrade, facts: Facts) -> str:
     if policy.policy == "fixed":
         return str(policy.value)
+    if policy.policy == "exempt":
+        return "exempt"  # no grade: the course counts for credit, outside any grade average
     if policy.policy == "carry_over":
         achievement = facts.achievement
         if achievement.grade is not None:

@@ -22,6 +22,7 @@ ReasonCode = Literal[
     "LEVEL_TOO_LOW",
     "LEVEL_NOT_MATCHED",
     "GRADE_TOO_LOW",
+    "GRADE_OUT_OF_BAND",
     "ISSUER_NOT_AUTHORISED",
     "HOURS_TOO_FEW",
     "CONDITION_NOT_MET",
@@ -70,6 +71,10 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
     "GRADE_TOO_LOW": (
         "成绩 {result} 未达到规则 {rule} 要求的 {required}",
         "the result {result} is below the {required} that rule {rule} requires",
+    ),
+    "GRADE_OUT_OF_BAND": (
+        "成绩 {result} 不在规则 {rule} 的分数段 {band} 内",
+        "the result {result} is outside the band {band} of rule {rule}",
     ),
     "ISSUER_NOT_AUTHORISED": (
         "发证机构 {issuer} 未获授权颁发该证书",

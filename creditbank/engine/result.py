@@ -46,7 +46,9 @@ class Use(_Frozen):
     kind: Literal["exemption", "credits", "partial"]
     credits: Decimal
     recorded_grade: str | None = Field(
-        default=None, description="How an exempted course is recorded (e.g. 60, 合格, pass)."
+        default=None,
+        description="How an exempted course is recorded (e.g. 60, 合格, pass; `exempt`: no "
+        "grade, outside any grade average).",
     )
 
 

@@ -190,7 +190,7 @@ def condition_notes(match: Match) -> tuple[str, ...]:
     notes: list[str] = []
     if match.grade is not None:
         scale = f" ({match.grade.scale})" if match.grade.scale else ""
-        notes.append(f"grade ≥ {match.grade.at_least}{scale}")
+        notes.append(f"grade {match.grade.band()}{scale}")
     if match.earned_within is not None:
         within = match.earned_within
         span = " ".join(

@@ -340,7 +340,7 @@ def _describe_condition(condition: Condition) -> str:
             if level.at_most:
                 parts.append(f"level at most {level.at_most}")
         if condition.grade is not None:
-            parts.append(f"grade at least {condition.grade.at_least}")
+            parts.append(f"grade {condition.grade.band()}")
         if condition.earned_within is not None:
             within = condition.earned_within
             parts.append(f"earned within {within.years} years {within.months} months")

@@ -22,6 +22,7 @@ from creditbank.models import (
     Cap,
     Framework,
     GradeCondition,
+    GradeScale,
     Issuer,
     Occupation,
     Portfolio,
@@ -326,12 +327,25 @@ class _Checker:
         if not any(scale.grade(value) for scale in scales):
             names = [n for scale in scales for g in scale.grades for n in g.names()]
             where_text = f"scale {str(scale_id)!r}" if scale_id else "any grade scale"
-            self.add(
-                "UNKNOWN_GRADE",
-                f"{where_text} has no grade {value!r};"
-                + (did_you_mean(value, names) or " check the spelling"),
-                where,
-            )
+            if not names:
+                hint = (
+                    f" scale {str(scale_id)!r} is numeric: give a number"
+                    if scale_id
+                    else " no grade scale with named grades is loaded: add a `grade_scales` "
+                    "file (or load the bundled standards), or give a number"
+                )
+            else:
+                hint = did_you_mean(value, names) or " check the spelling"
+            self.add("UNKNOWN_GRADE", f"{where_text} has no grade {value!r};{hint}", where)
+
+    def grade_scale(self, scale: GradeScale, record: ItemRecord) -> None:
+        """Each row of a conversion table converts a grade of this scale to one of the other."""
+        for index, conversion in enumerate(scale.convert):
+            for row_index, row in enumerate(conversion.table):
+                path = ("convert", index, "table", row_index)
+                if row.grade is not None:
+                    self.grade_known(row.grade, scale.id, record.lazy(*path, "grade"))
+                self.grade_known(row.to, conversion.scale, record.lazy(*path, "to"))
 
     def condition(self, condition: Condition, record: ItemRecord, path: Path) -> None:
         if isinstance(condition, AllOf | AnyOf):
@@ -368,11 +382,12 @@ class _Checker:
                 if not condition.units:
                     self._level_known(frameworks, name, where)
         if isinstance(condition.grade, GradeCondition):
-            self.grade_known(
-                condition.grade.at_least,
-                condition.grade.scale,
-                record.lazy(*path, "grade", "at_least"),
-            )
+            for bound in ("at_least", "at_most"):
+                self.grade_known(
+                    getattr(condition.grade, bound),
+                    condition.grade.scale,
+                    record.lazy(*path, "grade", bound),
+                )
 
     def rule(self, rule: Rule, record: ItemRecord) -> None:
         self.condition(rule.when, record, ("when",))
@@ -508,6 +523,8 @@ class _Checker:
                 self.program(item, record)
             elif isinstance(item, Cap):
                 self.cap(item, record)
+            elif isinstance(item, GradeScale):
+                self.grade_scale(item, record)
         return self.problems
 
 

@@ -25,7 +25,14 @@ from creditbank.models.rule import (
     Target,
     Within,
 )
-from creditbank.models.scales import Grade, GradeScale, Period, PeriodSet
+from creditbank.models.scales import (
+    Grade,
+    GradeConversion,
+    GradeRow,
+    GradeScale,
+    Period,
+    PeriodSet,
+)
 from creditbank.models.standards import ITEM_KINDS, AnyItem, Standards
 from creditbank.models.units import (
     AwardUnit,
@@ -62,6 +69,8 @@ __all__ = [
     "Framework",
     "Grade",
     "GradeCondition",
+    "GradeConversion",
+    "GradeRow",
     "GradeScale",
     "HoursToCredits",
     "Issuer",

@@ -118,19 +118,45 @@ class LevelCondition(Model):
 
 
 class GradeCondition(Model):
-    """A minimum result: a grade on a scale (优秀/良好/合格, A–F) or a score (percent)."""
+    """A result window: a grade on a scale (优秀/良好/合格, A–F) or a score (percent).
 
-    at_least: LevelName | Amount
+    ``at_least`` is a minimum, ``at_most`` a maximum (both inclusive, give one or both): a
+    score band of a credit-by-exam table is ``{at_least: 50, at_most: 62}``. Bounds follow the
+    scale's order, so on a scale where lower is better ``at_least: 2.0`` means 2.0 or better.
+    """
+
+    at_least: LevelName | Amount | None = None
+    at_most: LevelName | Amount | None = None
     scale: GradeScaleRef | None = Field(
-        default=None, description="Scale of `at_least`; results on other scales compare by percent."
+        default=None,
+        description="Scale of the bounds; results on other scales convert through the "
+        "scale's declared table, else compare by percent.",
     )
 
-    @field_validator("at_least", mode="before")
+    @field_validator("at_least", "at_most", mode="before")
     @classmethod
     def _number_or_name(cls, value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         return value
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> GradeCondition:
+        if self.at_least is None and self.at_most is None:
+            raise PydanticCustomError(
+                "MISSING_FIELD",
+                "a grade condition needs `at_least`, `at_most` or both",
+                {"field": "at_least"},
+            )
+        return self
+
+    def band(self) -> str:
+        """The window as text: ``≥ 50``, ``≤ 62`` or ``50–62``."""
+        if self.at_most is None:
+            return f"≥ {self.at_least}"
+        if self.at_least is None:
+            return f"≤ {self.at_most}"
+        return f"{self.at_least}–{self.at_most}"
 
 
 class Within(Model):
@@ -267,9 +293,10 @@ Condition = Annotated[
 
 
 class RecordedGrade(Model):
-    """How an exempted course is recorded: a fixed grade (60, 合格), carried over, or 'pass'."""
+    """How an exempted course is recorded: a fixed grade (60, 合格), carried over, 'pass',
+    or 'exempt' (免修: no grade at all, so the course stays outside any grade average)."""
 
-    policy: Literal["fixed", "carry_over", "pass"] = "pass"
+    policy: Literal["fixed", "carry_over", "pass", "exempt"] = "pass"
     value: LevelName | Amount | None = None
     scale: GradeScaleRef | None = None
 
