@@ -50,6 +50,7 @@ __all__ = [
     "Option",
     "RuleScan",
     "course_requirement",
+    "first_attempts",
     "options_for_rule",
 ]
 
@@ -193,6 +194,34 @@ def _selects_memo(standards: Standards, match: Match) -> dict[str, bool]:
     return found[1]
 
 
+def first_attempts(facts: Iterable[Facts], as_of: dt.date) -> dict[str, Facts]:
+    """Unit id -> the learner's first attempt at it: the earliest earned by the as-of date
+    (the lower achievement id between two on one day, so portfolio order never decides)."""
+    first: dict[str, Facts] = {}
+    for fact in facts:
+        achievement = fact.achievement
+        if achievement.earned_on > as_of:
+            continue
+        known = first.get(fact.unit.id)
+        if known is None or (achievement.earned_on, achievement.id) < (
+            known.achievement.earned_on,
+            known.achievement.id,
+        ):
+            first[fact.unit.id] = fact
+    return first
+
+
+def _retake(rule: Rule, fact: Facts, first: Facts) -> Failure:
+    """A later attempt under a rule that counts only the first: which attempt counted."""
+    detail = {
+        "rule": rule.id,
+        "other": first.id,
+        "first_on": first.achievement.earned_on.isoformat(),
+        "earned_on": fact.achievement.earned_on.isoformat(),
+    }
+    return Failure("NOT_FIRST_ATTEMPT", 10, detail)
+
+
 class _Binder:
     def __init__(
         self, standards: Standards, facts: Sequence[Facts], as_of: dt.date, scan: RuleScan
@@ -201,6 +230,7 @@ class _Binder:
         self.facts = facts
         self.as_of = as_of
         self.scan = scan
+        self.first = first_attempts(facts, as_of) if scan.rule.attempts == "first" else None
 
     def passing(self, match: Match) -> list[Facts]:
         """The achievements ``match`` selects that meet its conditions (failures noted)."""
@@ -213,7 +243,11 @@ class _Binder:
                 chosen = memo[fact.unit.id] = selects(match, fact)
             if not chosen:
                 continue
-            failure = check_match(self.standards, match, fact, self.as_of, scan.rule.id)
+            first = self.first.get(fact.unit.id) if self.first is not None else None
+            if first is not None and first is not fact:
+                failure: Failure | None = _retake(scan.rule, fact, first)
+            else:
+                failure = check_match(self.standards, match, fact, self.as_of, scan.rule.id)
             if failure is None:
                 found.append(fact)
                 scan.eligible.add(fact.id)

@@ -26,6 +26,7 @@ ReasonCode = Literal[
     "ISSUER_NOT_AUTHORISED",
     "HOURS_TOO_FEW",
     "CONDITION_NOT_MET",
+    "NOT_FIRST_ATTEMPT",
     "COMBINATION_INCOMPLETE",
     "NO_TARGET",
     "NO_CREDIT",
@@ -87,6 +88,12 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
     "CONDITION_NOT_MET": (
         "不满足规则 {rule} 的条件：{condition}",
         "does not meet a condition of rule {rule}: {condition}",
+    ),
+    "NOT_FIRST_ATTEMPT": (
+        "规则 {rule} 只认定首次考试或修读，认定的是 {first_on} 的首次成绩 {other}，"
+        "本次（{earned_on}）为重考或重修",
+        "rule {rule} counts only the first attempt, {other} of {first_on}; this attempt of "
+        "{earned_on} is a retake",
     ),
     "COMBINATION_INCOMPLETE": (
         "规则 {rule} 需要与其他成果组合认定，其余成果缺少或已用于他处",

@@ -7,8 +7,8 @@ A rule has three parts, mirrored later by the engine's decisions:
   (``all_of``, ``any_of``, ``n`` of ``of``);
 * ``then`` — a :data:`Target`: exempt courses, credits into a requirement, hours converted
   at a rate, or partial credit towards a course;
-* its own dates, priority and whether an achievement it uses may also be used elsewhere
-  (``shareable``).
+* its own dates, priority, whether an achievement it uses may also be used elsewhere
+  (``shareable``), and which attempts at a unit count (``attempts: first`` — retakes never).
 
 Caps that limit many rules at once are :class:`creditbank.models.cap.Cap` items.
 
@@ -431,6 +431,11 @@ class Rule(_Item):
     )
     priority: StrictInt = Field(
         default=0, description="Higher wins ties between equal allocations."
+    )
+    attempts: Literal["best", "first"] = Field(
+        default="best",
+        description="Which of a learner's attempts at one unit may count: `best` (any; one "
+        "converts) or `first` (only the earliest, even when it failed: retakes give nothing).",
     )
 
 
