@@ -35,6 +35,7 @@ from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
 from creditbank.models import Cap, CourseUnit, Program, Standards
 from creditbank.models.units import AwardUnit
+from creditbank.models.values import share_of
 
 __all__ = [
     "BudgetLabel",
@@ -273,7 +274,8 @@ def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
     if cap.max_credits is not None:
         return _CapPlan(test, cap.max_credits, False, per_program)
     if cap.max_share is not None:
-        return _CapPlan(test, cap.max_share * program.total_credits, False, per_program)
+        # exact: a share of the total floored in hundredths admits the same sums of credits
+        return _CapPlan(test, share_of(program.total_credits, cap.max_share), False, per_program)
     limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
     return _CapPlan(test, limit, True, per_program)
 

@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.facts import Facts
@@ -43,6 +44,7 @@ from creditbank.models import (
     Standards,
     Target,
 )
+from creditbank.models.values import share_of
 
 __all__ = [
     "MAX_BINDINGS",
@@ -586,7 +588,7 @@ def _made_options(
         credits = (
             target.credits
             if target.credits is not None
-            else ((full * (target.share or Decimal(0))).quantize(Decimal("0.01"), ROUND_FLOOR))
+            else share_of(full, target.share or Fraction(0))
         )
         credits = tidy(min(credits, full))
         if credits <= 0:

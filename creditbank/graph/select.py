@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from creditbank.engine.index import exempt_candidates
 from creditbank.engine.options import course_requirement
@@ -39,6 +40,7 @@ from creditbank.models import (
     Standards,
 )
 from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
+from creditbank.models.values import share_of
 
 __all__ = [
     "combination_kind",
@@ -320,7 +322,7 @@ def max_credits_per_use(
     full = course_credits(standards, target.course)
     if target.credits is not None:
         return min(target.credits, full)
-    return (full * (target.share or Decimal(0))).quantize(Decimal("0.01"), ROUND_FLOOR)
+    return share_of(full, target.share or Fraction(0))
 
 
 def credits_at_level(

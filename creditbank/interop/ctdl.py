@@ -28,6 +28,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from creditbank.engine.index import matches_of, selects_unit
@@ -53,7 +54,7 @@ from creditbank.models import (
     Unit,
     XCertificateUnit,
 )
-from creditbank.models.values import CreditValue
+from creditbank.models.values import CreditValue, share_of, share_text
 
 __all__ = ["CTDL_CONTEXT", "ctid", "export_ctdl"]
 
@@ -443,12 +444,12 @@ def _transfer_value(
         return [_value(target.credits, unit, description=f"partial credit towards {target.course}")]
     course = standards.units.get(target.course)
     base = course.credits.amount if course is not None and course.credits is not None else None
-    share = target.share or Decimal(0)
+    share = target.share or Fraction(0)
     return [
         _value(
-            (base * share).quantize(Decimal("0.01")) if base is not None else None,
+            share_of(base, share) if base is not None else None,
             unit,
-            description=f"{share:%} of {target.course}",
+            description=f"{share_text(share)} of {target.course}",
         )
     ]
 

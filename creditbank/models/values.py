@@ -8,17 +8,19 @@ refused instead of silently rounded.
 >>> from pydantic import TypeAdapter
 >>> TypeAdapter(Credits).validate_python("1.5")
 Decimal('1.5')
->>> TypeAdapter(Share).validate_python("25%")
-Decimal('0.25')
+>>> TypeAdapter(Share).validate_python("25%"), TypeAdapter(Share).validate_python("2/3")
+(Fraction(1, 4), Fraction(2, 3))
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -28,6 +30,8 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
     WithJsonSchema,
     model_validator,
 )
@@ -62,6 +66,8 @@ __all__ = [
     "ShortForm",
     "StrictDate",
     "UnitRef",
+    "share_of",
+    "share_text",
 ]
 
 
@@ -335,12 +341,23 @@ Hours = Annotated[
 """Study hours (学时)."""
 
 
-def _share(value: Any) -> Decimal:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        number = to_decimal(value.strip()[:-1], places=2, what="share")
-        number = number / 100
+_FRACTION = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*")
+
+
+def _share(value: Any) -> Fraction:
+    if isinstance(value, Fraction):
+        number = value
+    elif isinstance(value, str) and (written := _FRACTION.fullmatch(value)):
+        numerator, denominator = (int(g) for g in written.groups())
+        if denominator == 0:
+            raise PydanticCustomError(
+                "INVALID_VALUE", "a share cannot divide by 0, got {v}", {"v": value}
+            )
+        number = Fraction(numerator, denominator)
+    elif isinstance(value, str) and value.strip().endswith("%"):
+        number = Fraction(to_decimal(value.strip()[:-1], places=2, what="share")) / 100
     else:
-        number = to_decimal(value, places=4, what="share")
+        number = Fraction(to_decimal(value, places=4, what="share"))
     if not 0 < number <= 1:
         raise PydanticCustomError(
             "INVALID_VALUE",
@@ -350,19 +367,61 @@ def _share(value: Any) -> Decimal:
     return number
 
 
+def share_text(share: Fraction) -> str:
+    """A share as written back: a decimal when it is one exactly (``0.25``), else ``2/3``.
+
+    >>> share_text(Fraction(1, 4)), share_text(Fraction(2, 3)), share_text(Fraction(1))
+    ('0.25', '2/3', '1')
+    """
+    denominator = share.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    if denominator != 1:
+        return f"{share.numerator}/{share.denominator}"
+    return str(Decimal(share.numerator) / Decimal(share.denominator))
+
+
+def share_of(amount: Decimal, share: Fraction, *, places: int = AMOUNT_PLACES) -> Decimal:
+    """``share`` of ``amount``, rounded down to ``places`` decimals, exactly (no float or
+    decimal division on the way): 2/3 of 100 is 66.66, never 66.67.
+
+    Credits have at most two places, so a limit of 66.666… and one of 66.66 admit the same
+    sums: flooring a share's limit to hundredths loses nothing.
+
+    >>> share_of(Decimal(100), Fraction(2, 3)), share_of(Decimal(60), Fraction(1, 2))
+    (Decimal('66.66'), Decimal('30'))
+    """
+    exact = Fraction(amount) * share
+    scale = 10**places
+    floored = Decimal(math.floor(exact * scale)).scaleb(-places)
+    whole = floored.to_integral_value()
+    return whole.quantize(Decimal(1)) if floored == whole else floored.normalize()
+
+
+def _share_plain(share: Fraction) -> Decimal | str:
+    """A share as plain data: a Decimal when it is one exactly (as shares were before
+    fractions), else its fraction text."""
+    text = share_text(share)
+    return text if "/" in text else Decimal(text)
+
+
 Share = Annotated[
-    Decimal,
-    BeforeValidator(_share),
+    Fraction,
+    PlainValidator(_share),
+    PlainSerializer(_share_plain),
     WithJsonSchema(
         {
             "anyOf": [
                 {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
                 {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*%\s*$"},
+                {"type": "string", "pattern": r"^\s*\d{1,6}\s*/\s*\d{1,6}\s*$"},
             ]
         }
     ),
 ]
-"""A fraction of a whole, 0 < share <= 1; ``"25%"`` is read as 0.25."""
+"""A fraction of a whole, 0 < share <= 1, kept exact: ``"25%"`` is 1/4, ``"2/3"`` is 2/3
+(never 0.6667), ``0.5`` is 1/2."""
 
 
 def _strict_date(value: Any) -> Any:
