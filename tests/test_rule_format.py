@@ -149,3 +149,30 @@ def test_attempts_default_to_best() -> None:
     assert Rule.model_validate({**rule, "attempts": "first"}).attempts == "first"
     with pytest.raises(ValidationError):
         Rule.model_validate({**rule, "attempts": "last"})
+
+
+def test_unit_factors_are_exact_and_positive() -> None:
+    from creditbank import CreditValue, Program
+
+    base = {
+        "id": "p",
+        "name": "p",
+        "example": True,
+        "education_level": "bachelor",
+        "total_credits": 120,
+        "requirements": [{"id": "e", "name": "e", "kind": "elective_pool", "min_credits": 9}],
+    }
+    quarter = Program.model_validate(
+        {**base, "credit_unit": "quarter_hour", "unit_factors": {"semester_hour": 1.5}}
+    )
+    assert quarter.in_credit_unit(CreditValue.model_validate("3 semester_hours")) == Decimal("4.5")
+    assert quarter.in_credit_unit(CreditValue.model_validate("7 quarter_hours")) == Decimal(7)
+    assert quarter.in_credit_unit(CreditValue.model_validate("7 ECTS")) is None
+    credit = Program.model_validate({**base, "unit_factors": {"hour": "1/16"}})
+    assert credit.in_credit_unit(CreditValue.model_validate("40 学时")) == Decimal("2.5")
+    assert credit.in_credit_unit(CreditValue.model_validate("4")) == Decimal(4)
+    for bad in (0, "0/3", "-1", "1/0"):
+        with pytest.raises(ValidationError):
+            Program.model_validate({**base, "unit_factors": {"ects": bad}})
+    with pytest.raises(ValidationError):
+        Program.model_validate({**base, "unit_factors": {"furlong": 2}})

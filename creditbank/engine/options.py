@@ -636,7 +636,6 @@ def _requirement_credits(
         return None
     if target.from_unit == "recognised":
         return primary.recognised
-    stated = primary.achievement.credits
-    if stated is None or stated.unit != "credit":
-        return None
-    return stated.amount
+    # as the achievement states them, else its unit's own credits; in the programme's unit
+    stated = primary.achievement.credits or primary.unit.credits
+    return None if stated is None else program.in_credit_unit(stated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar, Literal
 
 from pydantic import Field, StrictInt, model_validator
@@ -12,6 +13,9 @@ from creditbank.models.units import CourseType
 from creditbank.models.values import (
     CourseRef,
     Credits,
+    CreditUnit,
+    CreditValue,
+    Factor,
     Hours,
     IssuerRef,
     Label,
@@ -19,6 +23,7 @@ from creditbank.models.values import (
     Model,
     PeriodSetRef,
     PositiveAmount,
+    share_of,
 )
 
 __all__ = ["EducationLevel", "Guideline", "Program", "Requirement", "RequirementKind"]
@@ -91,7 +96,13 @@ class Program(Item):
     school: IssuerRef | None = None
     education_level: EducationLevel
     duration_years: StrictInt | None = Field(default=None, ge=1, le=8)
-    credit_unit: Literal["credit", "ects", "semester_hour"] = "credit"
+    credit_unit: Literal["credit", "ects", "semester_hour", "quarter_hour", "uk_credit"] = "credit"
+    unit_factors: dict[CreditUnit, Factor] = Field(
+        default_factory=dict,
+        description="What one credit of another unit is worth in this programme's "
+        "credit_unit, exactly: {semester_hour: 3/2} in a quarter-hour programme, "
+        "{ects: 2} in a UK-credit one, {hour: 1/16} for 16 学时 = 1 学分.",
+    )
     total_credits: Credits
     total_hours: Hours | None = None
     hours_per_credit: PositiveAmount | None = None
@@ -115,6 +126,26 @@ class Program(Item):
                 {"g": self.guideline, "field": "total_hours"},
             )
         return self
+
+    def in_credit_unit(self, value: CreditValue) -> Decimal | None:
+        """``value`` in this programme's credit unit: as it is when already in it, else by
+        the declared exact factor, rounded down to hundredths once at the end; None when no
+        factor is declared for its unit.
+
+        >>> p = Program.model_validate({"id": "p", "name": "p", "example": True,
+        ...     "education_level": "bachelor", "total_credits": 180, "credit_unit": "quarter_hour",
+        ...     "unit_factors": {"semester_hour": "3/2"},
+        ...     "requirements": [
+        ...         {"id": "e", "name": "e", "kind": "elective_pool", "min_credits": 9}]})
+        >>> p.in_credit_unit(CreditValue.model_validate("3 semester_hours"))
+        Decimal('4.5')
+        >>> p.in_credit_unit(CreditValue.model_validate("5 ECTS")) is None
+        True
+        """
+        if value.unit == self.credit_unit:
+            return value.amount
+        factor = self.unit_factors.get(value.unit)
+        return None if factor is None else share_of(value.amount, factor)
 
     def requirement(self, requirement_id: str) -> Requirement | None:
         """The requirement with this id, or None."""

@@ -47,6 +47,7 @@ __all__ = [
     "CreditUnit",
     "CreditValue",
     "Credits",
+    "Factor",
     "FrameworkRef",
     "GradeScaleRef",
     "Hours",
@@ -383,8 +384,8 @@ def share_text(share: Fraction) -> str:
 
 
 def share_of(amount: Decimal, share: Fraction, *, places: int = AMOUNT_PLACES) -> Decimal:
-    """``share`` of ``amount``, rounded down to ``places`` decimals, exactly (no float or
-    decimal division on the way): 2/3 of 100 is 66.66, never 66.67.
+    """``share`` (or any exact factor) of ``amount``, rounded down to ``places`` decimals,
+    exactly (no float or decimal division on the way): 2/3 of 100 is 66.66, never 66.67.
 
     Credits have at most two places, so a limit of 66.666… and one of 66.66 admit the same
     sums: flooring a share's limit to hundredths loses nothing.
@@ -422,6 +423,35 @@ Share = Annotated[
 ]
 """A fraction of a whole, 0 < share <= 1, kept exact: ``"25%"`` is 1/4, ``"2/3"`` is 2/3
 (never 0.6667), ``0.5`` is 1/2."""
+
+
+def _factor(value: Any) -> Fraction:
+    if isinstance(value, str) and (written := _FRACTION.fullmatch(value)):
+        numerator, denominator = (int(g) for g in written.groups())
+        number = Fraction(numerator, denominator) if denominator else Fraction(0)
+    else:
+        number = Fraction(to_decimal(value, places=4, what="factor"))
+    if number <= 0:
+        raise PydanticCustomError(
+            "INVALID_VALUE", "a factor must be more than 0, got {v}", {"v": str(value)}
+        )
+    return number
+
+
+Factor = Annotated[
+    Fraction,
+    PlainValidator(_factor),
+    PlainSerializer(_share_plain),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^\s*\d{1,6}\s*/\s*\d{1,6}\s*$"},
+            ]
+        }
+    ),
+]
+"""An exact positive factor: ``1.5``, ``"3/2"``, ``"1/16"``."""
 
 
 def _strict_date(value: Any) -> Any:
@@ -481,7 +511,8 @@ class ShortForm:
 
 # ------------------------------------------------------------------ credit value
 
-CreditUnit = Literal["credit", "ects", "hour"]
+CreditUnit = Literal["credit", "ects", "hour", "uk_credit", "semester_hour", "quarter_hour"]
+"""学分 (``credit``), ECTS, 学时 (``hour``), UK (CATS) credits, US semester and quarter hours."""
 _UNIT_WORDS: dict[str, CreditUnit] = {
     "credit": "credit",
     "credits": "credit",
@@ -490,6 +521,13 @@ _UNIT_WORDS: dict[str, CreditUnit] = {
     "hour": "hour",
     "hours": "hour",
     "学时": "hour",
+    "uk_credit": "uk_credit",
+    "uk_credits": "uk_credit",
+    "cats": "uk_credit",
+    "semester_hour": "semester_hour",
+    "semester_hours": "semester_hour",
+    "quarter_hour": "quarter_hour",
+    "quarter_hours": "quarter_hour",
 }
 
 
@@ -519,7 +557,7 @@ class CreditValue(Model):
         if isinstance(data, int | float | Decimal):
             return {"amount": data}
         if isinstance(data, str):
-            match = re.fullmatch(r"\s*([0-9._]+)\s*([A-Za-z\u4e00-\u9fff]*)\s*", data)
+            match = re.fullmatch(r"\s*([0-9._]+)\s*([A-Za-z_\u4e00-\u9fff]*)\s*", data)
             if not match:
                 raise PydanticCustomError(
                     "WRONG_TYPE",
@@ -531,7 +569,8 @@ class CreditValue(Model):
             if word and word not in _UNIT_WORDS:
                 raise PydanticCustomError(
                     "INVALID_VALUE",
-                    "unknown credit unit '{w}'; use credit (学分), ECTS or hour (学时)",
+                    "unknown credit unit '{w}'; use credit (学分), ECTS, hour (学时), "
+                    "uk_credit, semester_hour or quarter_hour",
                     {"w": match.group(2)},
                 )
             return {"amount": match.group(1), "unit": _UNIT_WORDS.get(word, "credit")}
@@ -545,7 +584,10 @@ class CreditValue(Model):
         return {
             "anyOf": [
                 NUMBER_SCHEMA["anyOf"][0],
-                {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*(学分|学时|[A-Za-z]+)?\s*$"},
+                {
+                    "type": "string",
+                    "pattern": r"^\s*\d+(\.\d{1,2})?\s*(学分|学时|[A-Za-z_]+)?\s*$",
+                },
                 full,
             ]
         }
