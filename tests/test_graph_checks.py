@@ -192,6 +192,27 @@ rules:
     when: {any_of: [{units: [cert]}, {units: [cert2]}]}
     then: {kind: credits, requirement: electives, credits: 2}
 """,
+    "pool_without_courses_is_taught_outside_the_standards": """\
+kind: standards
+example: true
+units:
+  - {id: cert, kind: other, name: certificate}
+  - {id: c1, kind: course, name: course one, credits: 4, hours: 64}
+programs:
+  - id: p
+    name: programme
+    education_level: higher_vocational
+    total_credits: 24
+    requirements:
+      - {id: core, name: core, kind: required_courses, courses: [c1]}
+      - {id: electives, name: electives, kind: elective_pool, min_credits: 20}
+rules:
+  - id: cert-credits
+    name: certificate gives 2 elective credits
+    programs: [p]
+    when: {units: [cert]}
+    then: {kind: credits, requirement: electives, credits: 2}
+""",
     "ects_courses_recognise_each_other": """\
 kind: standards
 example: true

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from creditbank import Cap, GradeCondition, GradeScale, RecordedGrade, Rule
+from creditbank import (
+    Cap,
+    GradeCondition,
+    GradeScale,
+    LoadError,
+    RecordedGrade,
+    Rule,
+    load_standards,
+)
 from creditbank.models.values import Share, share_of, share_text
 
 SHARE = TypeAdapter(Share)
@@ -176,3 +185,74 @@ def test_unit_factors_are_exact_and_positive() -> None:
             Program.model_validate({**base, "unit_factors": {"ects": bad}})
     with pytest.raises(ValidationError):
         Program.model_validate({**base, "unit_factors": {"furlong": 2}})
+
+
+def _load_problems(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_standards(path)
+    return [f"{p.code} {p.message}" for p in caught.value.problems]
+
+
+def test_an_unquoted_comma_in_a_flow_mapping_gets_a_hint(tmp_path: Path) -> None:
+    text = (
+        "kind: rules\nexample: true\nitems:\n"
+        '  - {id: "ex:r", name: 1 credit, rounded down to 0.5, programs: ["demo-college:460301"],'
+        ' when: {units: ["x:plc-programming"]}, then: {kind: credits, requirement: core,'
+        " credits: 1}}\n"
+    )
+    (message,) = [m for m in _load_problems(tmp_path, text) if m.startswith("UNKNOWN_FIELD")]
+    assert message.startswith("UNKNOWN_FIELD unknown field `rounded down to 0.5`")
+    assert 'put the whole text in quotes: "…, rounded down to 0.5"' in message
+
+
+def test_unknown_grade_says_when_no_scale_has_named_grades(tmp_path: Path) -> None:
+    text = """\
+kind: standards
+example: true
+units:
+  - {id: "other:ex-u", kind: other, name: u}
+programs:
+  - id: "ex:p"
+    name: p
+    education_level: higher_vocational
+    total_credits: 10
+    requirements: [{id: e, name: e, kind: elective_pool, min_credits: 5}]
+rules:
+  - id: "ex:r"
+    name: r
+    programs: ["ex:p"]
+    when: {units: ["other:ex-u"], grade: {at_least: 良好}}
+    then: {kind: credits, requirement: e, credits: 1}
+"""
+    path = tmp_path / "alone.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_standards(path)
+    (message,) = [p.message for p in caught.value.problems]
+    assert "no grade scale with named grades is loaded" in message
+    with_percent = (
+        text + "grade_scales:\n  - {id: pc, name: p, kind: numeric, minimum: 0, maximum: 100}\n"
+    )
+    path.write_text(with_percent.replace("at_least: 良好}", "at_least: 良好, scale: pc}"), "utf-8")
+    with pytest.raises(LoadError) as caught:
+        load_standards(path)
+    assert "scale 'pc' is numeric: give a number" in caught.value.problems[0].message
+
+
+def test_conversion_rows_name_grades_of_their_scales(tmp_path: Path) -> None:
+    text = """\
+kind: grade_scales
+example: true
+items:
+  - {id: letter-af, name: af, kind: ordinal, grades: [{id: A, rank: 2}, {id: F, rank: 1}]}
+  - id: "ex:fr"
+    name: fr
+    kind: numeric
+    minimum: 0
+    maximum: 20
+    convert: [{scale: letter-af, table: [{at_least: 10, to: Q}]}]
+"""
+    (message,) = _load_problems(tmp_path, text)
+    assert message.startswith("UNKNOWN_GRADE scale 'letter-af' has no grade 'Q'")

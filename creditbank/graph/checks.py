@@ -464,10 +464,16 @@ def _rule_capacity(standards: Standards, program: Program, rule: Rule) -> Decima
 
 
 def unsatisfiable_requirements(ctx: _Context) -> Iterator[Finding]:
-    """A category or pool needs more than its courses plus every rule into it can give."""
+    """A category or pool needs more than its courses plus every rule into it can give.
+
+    A category or pool that names no courses (nor course types) is taught outside the
+    standards — the school's own electives — so there is nothing to add up: it is skipped.
+    """
     for program in ctx.s.programs.values():
         for req in program.requirements:
             if req.kind == "required_courses" or not req.min_credits:
+                continue
+            if not req.courses and not req.course_types:
                 continue
             courses = requirement_courses(ctx.s, program, req)
             available = sum((course_credits(ctx.s, c) for c in courses), Decimal(0))

@@ -240,6 +240,13 @@ def _problem(
         allowed = _field_names(holders)
         hint = did_you_mean(str(field), allowed)
         fix = hint if hint else f" allowed here: {', '.join(allowed)}" if allowed else ""
+        if not hint and error.get("input") is None and " " in str(field):
+            # `{note: 1 credit, rounded down to 0.5}`: the comma ended the text, and the
+            # rest became a key without a value
+            fix = (
+                " an unquoted comma inside `{…}` ends a text there: put the whole text in "
+                f"quotes: \"…, {field}\""
+            )
         code, message = "UNKNOWN_FIELD", f"unknown field {label};{fix or ' remove it'}"
         return Problem(code, _one_line(message), doc.location(path, key=True))
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
