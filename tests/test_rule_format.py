@@ -256,3 +256,64 @@ items:
 """
     (message,) = _load_problems(tmp_path, text)
     assert message.startswith("UNKNOWN_GRADE scale 'letter-af' has no grade 'Q'")
+
+
+def _schema_errors(kind: str, document: dict[str, object]) -> list[str]:
+    import json
+
+    import jsonschema
+    from click.testing import CliRunner
+
+    from creditbank.cli import cli
+
+    result = CliRunner().invoke(cli, ["schema", kind])
+    assert result.exit_code == 0, result.output
+    validator = jsonschema.Draft202012Validator(json.loads(result.output))
+    return [e.message for e in validator.iter_errors(document)]
+
+
+def test_the_schema_knows_the_new_forms() -> None:
+    """`creditbank schema` accepts every construct of issue 15 the loader accepts."""
+    rule = {
+        "id": "r",
+        "name": "r",
+        "example": True,
+        "programs": ["p"],
+        "attempts": "first",
+        "when": {"units": ["u"], "grade": {"at_least": 50, "at_most": 62, "scale": "s"}},
+        "then": {"kind": "course_credits", "course": "c", "share": "1/3"},
+    }
+    cap = {"id": "c", "name": "c", "example": True, "max_share": "2/3"}
+    scale = {
+        "id": "s",
+        "name": "s",
+        "kind": "numeric",
+        "minimum": 1,
+        "maximum": 5,
+        "lower_is_better": True,
+        "convert": [{"scale": "letter-af", "table": [{"at_most": 1.5, "to": "A"}, {"to": "F"}]}],
+    }
+    program = {
+        "id": "p",
+        "name": "p",
+        "example": True,
+        "education_level": "bachelor",
+        "total_credits": 360,
+        "credit_unit": "uk_credit",
+        "unit_factors": {"ects": 2, "hour": "1/16"},
+        "requirements": [{"id": "e", "name": "e", "kind": "elective_pool", "min_credits": 9}],
+    }
+    exempt = {
+        **rule,
+        "then": {
+            "kind": "exempt_courses",
+            "courses": ["c"],
+            "recorded_grade": {"policy": "exempt"},
+        },
+    }
+    assert _schema_errors("rules", {"kind": "rules", "items": [rule, exempt]}) == []
+    assert _schema_errors("caps", {"kind": "caps", "items": [cap]}) == []
+    assert _schema_errors("grade_scales", {"kind": "grade_scales", "items": [scale]}) == []
+    assert _schema_errors("programs", {"kind": "programs", "items": [program]}) == []
+    bad = {**cap, "max_share": "2/three"}
+    assert _schema_errors("caps", {"kind": "caps", "items": [bad]})
