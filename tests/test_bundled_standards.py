@@ -9,6 +9,7 @@ shipping.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -113,8 +114,8 @@ def test_published_rules_are_present_and_cite_their_source(standards: Standards)
 def test_published_figures_are_the_notes_figures(standards: Standards) -> None:
     caps = standards.caps
     assert caps["cap:r2-x-certificate-max-8-credits"].max_credits == 8
-    assert str(caps["cap:gd-converted-max-50-percent"].max_share) == "0.5"
-    assert str(caps["cap:gd-online-max-25-percent"].max_share) == "0.25"
+    assert caps["cap:gd-converted-max-50-percent"].max_share == Fraction(1, 2)
+    assert caps["cap:gd-online-max-25-percent"].max_share == Fraction(1, 4)
     prizes = {
         rule: {e.level: str(e.credits) for e in standards.rules[rule].then.credits_by_level}  # type: ignore[union-attr]
         for rule in ("r8:national-award", "r8:provincial-award", "r8:municipal-award")
