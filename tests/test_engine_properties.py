@@ -18,6 +18,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -172,7 +173,9 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
             people = {a for m in members for a in m[1]}
             if cap.max_credits is not None and total > cap.max_credits:
                 found.append(f"{cap.id}[{key}] {total} > {cap.max_credits}")
-            if cap.max_share is not None and total > cap.max_share * program.total_credits:
+            if cap.max_share is not None and total > cap.max_share * Fraction(
+                program.total_credits
+            ):  # exact: the share of the total, not the engine's floored limit
                 found.append(f"{cap.id}[{key}] share exceeded")
             if cap.max_count is not None and len(people) > cap.max_count:
                 found.append(f"{cap.id}[{key}] count exceeded")
