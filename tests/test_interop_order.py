@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from creditbank import bundled_standards_path, load_standards
+from creditbank.cli import cli
 from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import did_key
 from creditbank.interop.openbadges import BadgeImport, BadgeMapping, import_badge_text
@@ -240,3 +243,21 @@ def test_any_order_of_alignments_and_results_gives_the_identical_outcome(
         _import(_reordered(document, alignment, order), standards).to_dict()
         == _import(document, standards).to_dict()
     )
+
+
+def test_deposit_badge_skips_an_ambiguous_achievement_and_exits_1(tmp_path: Path) -> None:
+    runner = CliRunner(env={"COLUMNS": "400"})
+    badge = tmp_path / "two-units.json"
+    badge.write_text(json.dumps(SIGNED["two units"], ensure_ascii=False), encoding="utf-8")
+    db = ["ledger", "--db", str(tmp_path / "bank.db")]
+    assert runner.invoke(cli, [*db, "init"]).exit_code == 0
+    learner = ["--actor", "w-1", "--role", "learner", "--key", "k0"]
+    assert runner.invoke(cli, [*db, "open", "w-1", *learner]).exit_code == 0
+    issuer = ["--actor", "s-7", "--role", "issuer", "--org", "demo-college"]
+    result = runner.invoke(
+        cli,
+        [*db, "deposit-badge", "w-1", str(badge), "--trust-issuer", ISSUER, *issuer, "--key", "b"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "skipped: AMBIGUOUS_UNIT" in result.output
+    assert "0 achievement(s) deposited" in result.output

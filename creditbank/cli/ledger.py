@@ -396,8 +396,8 @@ def deposit_badge_command(
     $CREDITBANK_SUBJECT_SALT, 16+ bytes, if set); an account takes the credentials of one
     subject only. A credential whose issuer is no
     issuer of the standards, or that another account holds, is refused.
-    Exits 1 when a file is rejected, a credential invalid, a deposit refused or nothing
-    was deposited.
+    Exits 1 when a file is rejected, a credential invalid, an achievement ambiguous, a
+    deposit refused or nothing was deposited.
     """
     actor = _actor(actor_id, role, organisation)
     chosen = BadgeImportOptions(**import_options)
@@ -447,7 +447,10 @@ def deposit_badge_command(
     else:
         _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
     bad = rejected or any(
-        d.outcome == "refused" or d.record.verification.status == "invalid" for d in done
+        d.outcome == "refused"
+        or d.record.verification.status == "invalid"
+        or d.record.error is not None  # ambiguous (AMBIGUOUS_UNIT, AMBIGUOUS_RESULT)
+        for d in done
     )
     nothing = not any(d.outcome in ("deposited", "replayed") for d in done)
     if bad or nothing:
