@@ -228,6 +228,7 @@ LedgerErrorCode = Literal[
     "CREDENTIAL_IN_OTHER_ACCOUNT",
     "SUBJECT_MISMATCH",
     "CREDENTIAL_EXPIRED",
+    "CREDENTIAL_STATUS_UNCHECKED",
     "INVALID_ACHIEVEMENT",
     "UNKNOWN_APPLICATION",
     "UNKNOWN_PROGRAM",
@@ -257,6 +258,8 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "CREDENTIAL_IN_OTHER_ACCOUNT": "the credential was deposited into another account",
     "SUBJECT_MISMATCH": "the credential names another subject than the account's credentials",
     "CREDENTIAL_EXPIRED": "the credential's validity ended before the deposit",
+    "CREDENTIAL_STATUS_UNCHECKED": "the credential's status (revocation) was not checked and "
+    "unchecked status was not accepted explicitly",
     "INVALID_ACHIEVEMENT": "the achievement names units, levels or grades the standards lack",
     "UNKNOWN_APPLICATION": "the account has no application with this id",
     "UNKNOWN_PROGRAM": "the standards have no such programme, or it names no school",

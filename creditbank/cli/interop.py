@@ -108,18 +108,28 @@ def _print_import(result: BadgeImport, console: Console) -> None:
         )
     for record in result.records:
         if record.accepted and record.achievement is not None:
-            unverified = "" if record.verification.verified else " [UNVERIFIED, accepted]"
+            verification = record.verification
+            unverified = (
+                ""
+                if verification.verified or verification.reason == "STATUS_UNCHECKED"
+                else " [UNVERIFIED, accepted]"
+            )
+            if record.credential_status == "unchecked":
+                unverified += " [STATUS NOT CHECKED, accepted]"
             head = f"  + {record.name} -> {record.achievement.unit}"
             if record.achievement.level:
                 head += f" @{record.achievement.level}"
             console.print(f"{head} (id {record.achievement.id}){unverified}", markup=False)
         else:
             verification = record.verification
-            why = (
-                f"credential {verification.status}: {verification.reason}"
-                if verification.status != "verified" or record.achievement is not None
-                else "not mapped"
-            )
+            if record.error is not None and verification.status != "invalid":
+                why: str = record.error.code
+            elif verification.status != "verified" or record.achievement is not None:
+                why = f"credential {verification.status}: {verification.reason}"
+                if record.credential_status == "unchecked" and verification.status != "invalid":
+                    why += ", status not checked"
+            else:
+                why = "not mapped"
             console.print(f"  - {record.name}: not accepted ({why})", markup=False)
         for note in record.notes:
             console.print(f"      {note}", markup=False)
@@ -164,6 +174,13 @@ def badge_import_options(func: _F) -> _F:
             "they are marked UNVERIFIED. Invalid ones are never accepted.",
         ),
         click.option(
+            "--accept-unchecked-status",
+            is_flag=True,
+            help="Also accept credentials that carry a credentialStatus (revocation, "
+            "suspension), which creditbank cannot check yet (STATUS_UNCHECKED); they are "
+            "marked STATUS NOT CHECKED, and so are their deposits.",
+        ),
+        click.option(
             "--contexts",
             "contexts_dir",
             type=click.Path(path_type=Path),
@@ -196,6 +213,7 @@ class BadgeImportOptions:
     trusted: tuple[str, ...] = ()
     no_issuer_check: bool = False
     accept_unverified: bool = False
+    accept_unchecked_status: bool = False
     contexts_dir: Path | None = None
     allow_network: bool = False
     moment: dt.datetime | None = None
@@ -218,6 +236,7 @@ def run_badge_import(
             loader=loader,
             now=now,
             accept_unverified=options.accept_unverified,
+            accept_unchecked_status=options.accept_unchecked_status,
             trust=trust,
             issuer_check=not options.no_issuer_check,
         )
@@ -259,10 +278,14 @@ def import_badge(
     Each credential is verified (Data Integrity eddsa-rdfc-2022 or VC-JWT; validity window;
     the issuer whitelist: the identifiers of the standards' issuers, plus --trust-issuer
     and the mapping's issuers) and each achievement mapped to a unit of the standards.
-    Only verified credentials are accepted unless --accept-unverified is given. Prints what
-    was accepted and, by name, everything that was not; with -o writes a portfolio of the
-    accepted achievements (of one credential subject, unless --learner names the learner).
-    Exits 1 when a file is rejected or a credential is invalid.
+    Only verified credentials are accepted unless --accept-unverified is given; one that
+    carries a credentialStatus (not checked yet: STATUS_UNCHECKED) only with
+    --accept-unchecked-status. An achievement whose alignments name different units, or
+    whose results disagree, is ambiguous (AMBIGUOUS_UNIT, AMBIGUOUS_RESULT) and never
+    accepted. Prints what was accepted and, by name, everything that was not; with -o
+    writes a portfolio of the accepted achievements (of one credential subject, unless
+    --learner names the learner). Exits 1 when a file is rejected, a credential is invalid
+    or an achievement ambiguous.
     """
     chosen = BadgeImportOptions(**options)
     accept_unverified = chosen.accept_unverified
@@ -295,6 +318,11 @@ def import_badge(
             f"{'s' if len(portfolio.achievements) != 1 else ''}"
             + ("" if accept_unverified else " (verified credentials only)")
             + (
+                "; credentials whose status was not checked accepted (--accept-unchecked-status)"
+                if chosen.accept_unchecked_status
+                else ""
+            )
+            + (
                 "; the issuer whitelist was OFF (--no-issuer-check)"
                 if chosen.no_issuer_check
                 else ""
@@ -318,7 +346,10 @@ def import_badge(
         _write(output, text)
         click.echo(f"wrote {output} ({len(portfolio.achievements)} achievements)", err=True)
     bad = any(
-        r.error is not None or any(v.status == "invalid" for v in r.verifications) for r in results
+        r.error is not None
+        or any(v.status == "invalid" for v in r.verifications)
+        or any(record.error is not None for record in r.records)
+        for r in results
     )
     sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
 

@@ -248,6 +248,13 @@ def open_command(
     "imported from a credential: the portfolio's `credentials:` (`import badge -o` writes "
     "it) says how its credential was checked, and the deposit records that.",
 )
+@click.option(
+    "--accept-unchecked-status",
+    is_flag=True,
+    help="Deposit an achievement whose credential carries a status (credentialStatus) that "
+    "was not checked (the portfolio's `credentials:` says credential_status: unchecked); "
+    "the deposit records that. Refused otherwise (CREDENTIAL_STATUS_UNCHECKED).",
+)
 @_actor_options
 @_key_option
 @_format_option
@@ -259,6 +266,7 @@ def deposit_command(
     achievement_id: str | None,
     evidence: str | None,
     verification: str | None,
+    accept_unchecked_status: bool,
     actor_id: str,
     role: str,
     organisation: str | None,
@@ -272,7 +280,8 @@ def deposit_command(
     `import badge -o` wrote from a credential is deposited with its credential's check (the
     portfolio's `credentials:`), under every rule of `ledger deposit-badge`: verified or
     unverified as the check says (--verification is refused), one account per credential,
-    one subject per account, never expired, never without a known issuer.
+    one subject per account, never expired, never without a known issuer, and one whose
+    credential status was not checked only with --accept-unchecked-status.
     """
     actor = _actor(actor_id, role, organisation)
     try:
@@ -319,6 +328,7 @@ def deposit_command(
                 key=key,
                 evidence=evidence,
                 subject_salt=salt,
+                accept_unchecked_status=accept_unchecked_status,
             ),
             output,
             standards=True,
@@ -376,15 +386,18 @@ def deposit_badge_command(
     Verifies each credential as `creditbank import badge` does and deposits each accepted
     achievement into ACCOUNT, recording whether its credential was verified and why:
     verified ones as `verified`, unverifiable ones (only with --accept-unverified) as
-    `unverified`; invalid ones never. The actor must be the issuer the standards authorise
-    (--role issuer --org ISSUER). Each deposit's idempotency key is KEY:ACHIEVEMENT.
-    The credentials must name one subject (one learner); each deposit records when its
-    credential was checked (--at, never in the future) and a digest of its subject keyed
-    with the ledger's own secret (or $CREDITBANK_SUBJECT_SALT, 16+ bytes, if set); an
-    account takes the credentials of one subject only. A credential whose issuer is no
+    `unverified`; invalid ones never. One that carries a credentialStatus, which is not
+    checked yet (STATUS_UNCHECKED), is deposited only with --accept-unchecked-status, as
+    `unverified`, and its deposit records that its status was not checked. The actor must
+    be the issuer the standards authorise (--role issuer --org ISSUER). Each deposit's
+    idempotency key is KEY:ACHIEVEMENT. The credentials must name one subject (one
+    learner); each deposit records when its credential was checked (--at, never in the
+    future) and a digest of its subject keyed with the ledger's own secret (or
+    $CREDITBANK_SUBJECT_SALT, 16+ bytes, if set); an account takes the credentials of one
+    subject only. A credential whose issuer is no
     issuer of the standards, or that another account holds, is refused.
-    Exits 1 when a file is rejected, a credential invalid, a deposit refused or nothing
-    was deposited.
+    Exits 1 when a file is rejected, a credential invalid, an achievement ambiguous, a
+    deposit refused or nothing was deposited.
     """
     actor = _actor(actor_id, role, organisation)
     chosen = BadgeImportOptions(**import_options)
@@ -414,6 +427,7 @@ def deposit_badge_command(
                 key=key,
                 accept_unverified=chosen.accept_unverified,
                 subject_salt=salt,
+                accept_unchecked_status=chosen.accept_unchecked_status,
             )
     except CreditbankError as error:  # raised before any deposit was written
         _fail(error)
@@ -433,7 +447,10 @@ def deposit_badge_command(
     else:
         _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
     bad = rejected or any(
-        d.outcome == "refused" or d.record.verification.status == "invalid" for d in done
+        d.outcome == "refused"
+        or d.record.verification.status == "invalid"
+        or d.record.error is not None  # ambiguous (AMBIGUOUS_UNIT, AMBIGUOUS_RESULT)
+        for d in done
     )
     nothing = not any(d.outcome in ("deposited", "replayed") for d in done)
     if bad or nothing:
@@ -455,6 +472,8 @@ def _deposits_view(
         achievement = d.record.achievement
         if d.outcome in ("deposited", "replayed"):
             outcome = d.outcome + (" as verified" if v.verified else " as UNVERIFIED")
+            if d.record.credential_status == "unchecked":
+                outcome += ", its status NOT CHECKED"
         elif d.error is not None:
             outcome = f"refused: {d.error}"
         else:
@@ -726,6 +745,8 @@ def _statement_view(statement: Statement) -> list[Table]:
         if check is not None:
             how = ", ".join(x for x in (check.method, check.reason) if x)
             trust = "; issuer NOT CHECKED" if check.issuer_trust == "unchecked" else ""
+            if check.credential_status == "unchecked":
+                trust += "; status (credentialStatus) NOT CHECKED"
             when = check.checked_at
             if when is not None and when < a.deposited_at - _CHECK_LAG:
                 trust += f"; checked as of {when.isoformat(timespec='seconds')}, before the deposit"

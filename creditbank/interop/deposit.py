@@ -9,7 +9,10 @@ a keyed digest of its subject (:class:`CredentialCheck`). Invalid credentials ar
 deposited, whatever the flags; nor is anything the importer did not accept (an achievement
 no unit matches, one inside an invalid CLR). One run deposits the credentials of one
 subject; a credential already in another account, or whose issuer is no issuer of the
-standards, is refused by the ledger.
+standards, is refused by the ledger. A credential that carries a status that was not
+checked (``STATUS_UNCHECKED``; status lists are not checked yet) is deposited only when the
+caller accepts unchecked status explicitly, here and at the import, and its deposit
+records ``credential_status: unchecked``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pydantic import ValidationError
 
 from creditbank.errors import LedgerError
 from creditbank.interop.openbadges import BadgeImport, BadgeRecord, imported_credential
+from creditbank.interop.verify import why_not_accepted
 from creditbank.ledger import Actor, Ledger, Receipt
 from creditbank.ledger.events import CredentialCheck
 from creditbank.ledger.ids import check_subject_salt, subject_digest
@@ -47,6 +51,7 @@ def credential_check(imported: ImportedCredential, *, subject: str | None) -> Cr
             issuer_trust=imported.issuer_trust,
             checked_at=imported.checked_at,
             subject=subject,
+            credential_status=imported.credential_status,
         )
     except ValidationError as error:
         first = error.errors()[0]
@@ -67,6 +72,7 @@ def deposit_imported(
     key: str,
     evidence: str | None = None,
     subject_salt: bytes | str | None = None,
+    accept_unchecked_status: bool = False,
 ) -> Receipt:
     """Deposit one achievement imported from a credential, recording the credential's check
     (``ledger deposit-badge`` and ``ledger deposit`` of an ``import badge -o`` portfolio
@@ -78,7 +84,19 @@ def deposit_imported(
     the same for every deposit, or the accounts' subject bindings break). The ledger then
     refuses a credential without an id, one active in another account, one whose subject
     is not the account's, an expired one, and one whose issuer is no issuer of the
-    standards. Raises :class:`LedgerError`."""
+    standards. A credential whose status was not checked (``credential_status``
+    ``unchecked``) is refused (``CREDENTIAL_STATUS_UNCHECKED``) unless
+    ``accept_unchecked_status``; then the deposit records it. Raises :class:`LedgerError`."""
+    if imported.credential_status == "unchecked" and not accept_unchecked_status:
+        raise LedgerError(
+            "CREDENTIAL_STATUS_UNCHECKED",
+            f"achievement {achievement.id!r} comes from credential "
+            f"{imported.credential or '(no id)'}, which carries a status (credentialStatus: "
+            "revocation, suspension) that was not checked — it may have been revoked; it is "
+            "deposited only when unchecked status is accepted explicitly "
+            "(--accept-unchecked-status), and the deposit then records that",
+            achievement=achievement.id,
+        )
     subject: str | None = None
     if imported.subject is not None:
         subject = (
@@ -125,6 +143,7 @@ class BadgeDeposit:
             "unit": str(achievement.unit) if achievement else None,
             "verification": self.record.verification.status,
             "reason": self.record.verification.reason,
+            "credential_status": self.record.credential_status,
             "outcome": self.outcome,
             "skipped": self.skipped,
             "error": {"code": self.error.code, "message": self.error.message}
@@ -133,18 +152,25 @@ class BadgeDeposit:
         }
 
 
-def _why_not(record: BadgeRecord, accept_unverified: bool) -> str | None:
+def _why_not(
+    record: BadgeRecord, accept_unverified: bool, accept_unchecked_status: bool
+) -> str | None:
     """Why a record is not deposited, or None when it is."""
     verification = record.verification
     if verification.status == "invalid":
         return f"the credential is invalid ({verification.reason}): never deposited"
+    if record.error is not None:
+        return f"{record.error.code}: {record.error.message}"
     if record.achievement is None:
         return "it maps to no achievement of the standards (see the import's notes)"
-    if not verification.verified and not accept_unverified:
-        return (
-            f"the credential is unverifiable ({verification.reason}); deposit it only by "
-            "accepting unverified credentials explicitly"
-        )
+    why = why_not_accepted(
+        verification,
+        accept_unverified=accept_unverified,
+        accept_unchecked_status=accept_unchecked_status,
+        credential_status=record.credential_status,
+    )
+    if why is not None:
+        return why
     if not record.accepted:
         return "the import did not accept it (see the import's notes)"
     return None
@@ -171,6 +197,7 @@ def deposit_badges(
     key: str,
     accept_unverified: bool = False,
     subject_salt: bytes | str | None = None,
+    accept_unchecked_status: bool = False,
 ) -> tuple[BadgeDeposit, ...]:
     """Deposit every accepted achievement of ``imports`` into ``account``, as ``actor``.
 
@@ -181,14 +208,16 @@ def deposit_badges(
     and the others go on. The credentials must name one subject: otherwise nothing is
     deposited and every record says why. Each deposit records when its credential was
     checked (the import's moment) and the subject's digest, keyed with the ledger's own
-    secret or ``subject_salt`` (see :func:`deposit_imported`).
+    secret or ``subject_salt`` (see :func:`deposit_imported`). A credential whose status
+    was not checked is deposited only with ``accept_unchecked_status`` (and an unverifiable
+    one only with ``accept_unverified``), as the import accepts them.
 
     Raises :class:`LedgerError` (``MALFORMED_COMMAND``), before anything is written, when
     ``key`` leaves no room for ``:ACHIEVEMENT`` or ``subject_salt`` is too short.
     """
     results = list(imports)
     planned: list[tuple[BadgeImport, BadgeRecord, str | None]] = [
-        (result, record, _why_not(record, accept_unverified))
+        (result, record, _why_not(record, accept_unverified, accept_unchecked_status))
         for result in results
         for record in result.records
     ]
@@ -211,7 +240,12 @@ def deposit_badges(
         if why is not None or achievement is None:
             done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
             continue
-        imported = imported_credential(record.verification, result.checked_at, record.subject_id)
+        imported = imported_credential(
+            record.verification,
+            result.checked_at,
+            record.subject_id,
+            credential_status=record.credential_status,
+        )
         if imported is None:  # an invalid credential: _why_not said so already
             done.append(BadgeDeposit(result.source, record, "skipped", skipped=why))
             continue
@@ -224,6 +258,7 @@ def deposit_badges(
                 actor=actor,
                 key=f"{key}:{achievement.id}",
                 subject_salt=subject_salt,
+                accept_unchecked_status=accept_unchecked_status,
             )
         except LedgerError as error:
             done.append(BadgeDeposit(result.source, record, "refused", error=error))

@@ -4,7 +4,10 @@ An :class:`InteropError` means a document could not be processed at all — it i
 too large, too deep, uses a context creditbank does not have, is not a credential or a
 CASE package. Nothing from such a document is ever imported. A credential that *can* be
 read but fails verification is not an error: it gets a
-:class:`creditbank.interop.verify.Verification` saying why.
+:class:`creditbank.interop.verify.Verification` saying why. An achievement of a credential
+that cannot be mapped unambiguously (``AMBIGUOUS_UNIT``, ``AMBIGUOUS_RESULT``) carries an
+:class:`InteropError` in its record (``BadgeRecord.error``), and only that achievement is
+not imported.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ InteropErrorCode = Literal[
     "INVALID_MAPPING",
     "INVALID_PACKAGE",
     "UNKNOWN_ITEM",
+    "AMBIGUOUS_UNIT",
+    "AMBIGUOUS_RESULT",
 ]
 
 INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
@@ -41,6 +46,8 @@ INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
     "INVALID_MAPPING": "an institution's badge mapping file is invalid",
     "INVALID_PACKAGE": "the document is not a CASE CFPackage creditbank can read",
     "UNKNOWN_ITEM": "an id names no framework, programme or certificate family",
+    "AMBIGUOUS_UNIT": "an achievement's alignments name different units; none is chosen",
+    "AMBIGUOUS_RESULT": "an achievement's results disagree (score, grade or level); none is chosen",
 }
 
 _missing = set(get_args(InteropErrorCode)) ^ set(INTEROP_ERROR_CODES)

@@ -126,7 +126,10 @@ class ContextLoader:
     one), then the bundled copies (unless ``include_bundled=False``). An unknown URL raises
     ``InteropError("UNKNOWN_CONTEXT")`` — or, with ``allow_network=True``, is fetched with
     ``fetch`` (default :func:`https_fetch`) and stored in ``cache_dir`` when one is given.
-    ``fetched`` lists every URL fetched from the network.
+    ``fetched`` lists every URL fetched from the network. A fetch that failed (or fetched
+    no JSON) is not tried again for the loader's life — one run, however many credentials
+    name the context: each later load raises the same error, and ``failed`` maps each such
+    URL to it.
     """
 
     def __init__(
@@ -151,6 +154,7 @@ class ContextLoader:
                 self._entries[url] = (directory / entry["file"], entry.get("sha256"))
         self._documents: dict[str, Any] = {}
         self.fetched: list[str] = []
+        self.failed: dict[str, InteropError] = {}
         self._resolver = ContextResolver(LRUCache(maxsize=100), self)
 
     def urls(self) -> frozenset[str]:
@@ -187,9 +191,21 @@ class ContextLoader:
                     str(path),
                 )
             document = parse_json(data, source=str(path))
+        elif key in self.failed:
+            failure = self.failed[key]
+            raise InteropError(failure.code, failure.message, failure.source)
         elif self.allow_network:
-            data = self._fetch(key)
-            document = parse_json(data, source=key)
+            try:
+                data = self._fetch(key)
+                document = parse_json(data, source=key)
+            except OSError as error:
+                self.failed[key] = InteropError(
+                    "NETWORK_REFUSED", f"fetching {key} failed: {error}"
+                )
+                raise self.failed[key] from None
+            except InteropError as error:
+                self.failed[key] = error
+                raise
             self.fetched.append(key)
             self._store(key, data)
         else:

@@ -9,6 +9,17 @@ achievement to an :class:`~creditbank.models.Achievement` of a portfolio:
   being a unit id (or ``urn:creditbank:unit:ID``, as creditbank exports them), else by an
   alignment naming a unit id, a course or 1+X code, or an occupation code;
 * **level** — the mapping's, else a result's achieved rubric level or performance level;
+
+``alignment[]`` and ``result[]`` are JSON-LD sets, so their order means nothing (reordering
+them keeps a signature valid): every alignment and every result is considered, in a
+canonical order, and the outcome never depends on the order they are written in. Among
+the alignments of one tier (the mapping file's ``alignments:``, else the built-in ways),
+those that map to different units (or levels) make the achievement ambiguous
+(``AMBIGUOUS_UNIT``, naming each unit and the alignment values behind it); results that
+disagree — two scores, grades or levels — make it ambiguous (``AMBIGUOUS_RESULT``, naming
+the values). An ambiguous achievement is reported, never guessed, and never accepted; the
+mapping file's ``achievements:`` entry for its id settles a unit.
+
 * **dates** — ``awardedDate``, else ``validFrom`` / ``issuanceDate``; ``validUntil`` /
   ``expirationDate`` become the expiry;
 * **results** — a ``Percent`` result becomes the score, a ``LetterGrade`` the grade;
@@ -22,8 +33,11 @@ trusts explicitly (the mapping's ``issuers:``, ``trust``); ``issuer_check=False`
 off, and each verification says so. Whatever cannot be mapped is reported by name in the
 record's ``notes`` (or the import's ``unmapped``); nothing is dropped silently. Only
 verified credentials are accepted unless the caller passes ``accept_unverified=True`` —
-and then unverified ones are marked in their achievement's ``note``. Invalid credentials
-are never accepted.
+and then unverified ones are marked in their achievement's ``note``. A credential that
+carries a ``credentialStatus`` (``STATUS_UNCHECKED``: status lists are not checked yet), or
+sits in a CLR that carries one, is accepted only with ``accept_unchecked_status=True``, and
+its achievement's ``note`` and check (``credential_status: unchecked``) say so. Invalid
+credentials are never accepted.
 """
 
 from __future__ import annotations
@@ -32,33 +46,41 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from creditbank.errors import LoadError
+from creditbank.interop.badge_mapping import (
+    UNIT_URN,
+    BadgeMapping,
+    UnitTarget,
+    as_list,
+    level_name,
+    load_mapping,
+    read_results,
+    text_of,
+    unit_for,
+)
 from creditbank.interop.errors import InteropError
 from creditbank.interop.jsonio import DEFAULT_JSON_LIMITS, JsonLimits, parse_json, read_limited
 from creditbank.interop.jsonld import ContextLoader
-from creditbank.interop.keys import public_key_from_multibase
 from creditbank.interop.trust import Trust, annotate_trust, standards_identifiers, whitelist
 from creditbank.interop.verify import (
+    CredentialStatus,
     Verification,
     credential_dates,
     issuer_of,
     parse_datetime,
     verify_credential,
     verify_jwt,
+    why_not_accepted,
 )
-from creditbank.loading.crosscheck import unit_framework, unit_levels
-from creditbank.loading.yaml_reader import read_yaml_file
+from creditbank.loading.crosscheck import unit_levels
 from creditbank.models import Achievement, Portfolio, Standards
 from creditbank.models.portfolio import IMPORTED_NOTE, ImportedCredential
-from creditbank.models.units import CourseUnit, SkillCertificateUnit, XCertificateUnit
-from creditbank.models.values import CreditValue, IssuerRef, LevelName, Model, UnitRef, to_decimal
+from creditbank.models.values import CreditValue, to_decimal
 
 __all__ = [
     "UNIT_URN",
@@ -76,105 +98,7 @@ __all__ = [
     "trusted_issuers",
 ]
 
-UNIT_URN = "urn:creditbank:unit:"
-"""Achievement ids of the form ``urn:creditbank:unit:ID`` name creditbank unit ``ID``."""
-
 _BADGE_TYPES = ("OpenBadgeCredential", "AchievementCredential")
-_SCORE_TYPES = ("Percent",)
-_GRADE_TYPES = ("LetterGrade",)
-_LEVEL_TYPES = ("PerformanceLevel", "RubricCriterionLevel")
-
-
-# ------------------------------------------------------------------ mapping file
-
-
-class UnitTarget(Model):
-    """Which unit (and, optionally, level) an achievement or alignment stands for."""
-
-    unit: UnitRef
-    level: LevelName | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _short_form(cls, data: Any) -> Any:
-        return {"unit": data} if isinstance(data, str) else data
-
-
-class TrustedIssuer(Model):
-    """An issuer the institution trusts: its creditbank issuer id and pinned keys (z6Mk…).
-
-    A key the credential names only itself (``https://issuer.example#z6Mk…``) binds nothing
-    to the issuer: such credentials verify only with the key pinned here."""
-
-    issuer: IssuerRef | None = None
-    keys: tuple[str, ...] = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _short_form(cls, data: Any) -> Any:
-        if data is None:
-            return {}
-        return {"issuer": data} if isinstance(data, str) else data
-
-    @field_validator("keys")
-    @classmethod
-    def _multikeys(cls, keys: tuple[str, ...]) -> tuple[str, ...]:
-        for key in keys:
-            try:
-                public_key_from_multibase(key)
-            except ValueError as error:
-                raise ValueError(f"{key!r} is not an Ed25519 Multikey (z6Mk…): {error}") from None
-        return keys
-
-
-class BadgeMapping(Model):
-    """An institution's mapping from badges to its standards (``--map MAPPING.yaml``).
-
-    ``issuers`` adds to the issuer whitelist (whose default is the identifiers of the
-    standards' issuers): credentials of an issuer on neither are invalid
-    (``ISSUER_NOT_TRUSTED``); its pinned ``keys`` are what binds a key named in a credential
-    to its issuer (else ``UNBOUND_KEY``, unless the issuer is a did:key).
-    """
-
-    kind: Literal["badge_mapping"] = "badge_mapping"
-    note: str | None = None
-    issuers: dict[str, TrustedIssuer] | None = Field(
-        default=None, description="Credential issuer id -> creditbank issuer and pinned keys."
-    )
-    achievements: dict[str, UnitTarget] = Field(
-        default_factory=dict, description="Achievement id -> unit (and level)."
-    )
-    alignments: dict[str, UnitTarget] = Field(
-        default_factory=dict, description="Alignment targetCode or targetUrl -> unit."
-    )
-    levels: dict[str, LevelName] = Field(
-        default_factory=dict, description="Level names in badges -> level names of the unit."
-    )
-
-
-def load_mapping(path: Path | str) -> BadgeMapping:
-    """Read a mapping file (YAML or JSON) with creditbank's safe YAML reader."""
-    doc, problems = read_yaml_file(Path(path), display=str(path))
-    if doc is None or problems:
-        raise LoadError(problems)
-    try:
-        return BadgeMapping.model_validate(_plain(doc.data))
-    except ValidationError as error:
-        lines = []
-        for item in error.errors():
-            where = doc.location(tuple(item["loc"]))
-            lines.append(f"{where}: {item['msg']} [{'.'.join(str(p) for p in item['loc'])}]")
-        raise InteropError("INVALID_MAPPING", "; ".join(lines), str(path)) from None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def trusted_issuers(
@@ -220,6 +144,12 @@ class BadgeRecord:
     accepted: bool
     notes: tuple[str, ...] = ()
     subject_id: str | None = None
+    credential_status: CredentialStatus | None = None
+    """``"unchecked"`` when the credential, or the CLR carrying it, has a status that was
+    not checked: then it is accepted only when unchecked status is accepted explicitly."""
+    error: InteropError | None = None
+    """Why the achievement could not be mapped unambiguously (``AMBIGUOUS_UNIT``,
+    ``AMBIGUOUS_RESULT``); such a record is never accepted."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,6 +163,10 @@ class BadgeRecord:
             else None,
             "notes": list(self.notes),
             "subject": self.subject_id,
+            "credential_status": self.credential_status,
+            "error": {"code": self.error.code, "message": self.error.message}
+            if self.error
+            else None,
         }
 
 
@@ -279,28 +213,12 @@ class BadgeImport:
 # --------------------------------------------------------------------- reading
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _types(value: Any) -> list[str]:
-    return [t for t in _as_list(value) if isinstance(t, str)]
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):  # a language map
-        for key in ("zh", "zh-CN", "en", *value):
-            if isinstance(value.get(key), str):
-                return str(value[key])
-    return None
+    return [t for t in as_list(value) if isinstance(t, str)]
 
 
 def _achievement_label(achievement: Mapping[str, Any]) -> str:
-    name = _text(achievement.get("name")) or "(unnamed achievement)"
+    name = text_of(achievement.get("name")) or "(unnamed achievement)"
     ident = achievement.get("id")
     return f"'{name}' ({ident})" if isinstance(ident, str) else f"'{name}'"
 
@@ -314,15 +232,12 @@ class _Context:
     whitelist: Mapping[str, frozenset[str]] | None
     keys: Mapping[str, Ed25519PublicKey] | None
     accept_unverified: bool
+    accept_unchecked_status: bool = False
     identifiers: Mapping[str, str] = field(default_factory=dict)
     records: list[BadgeRecord] = field(default_factory=list)
     verifications: list[Verification] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     associations: list[Association] = field(default_factory=list)
-
-
-def _acceptable(verification: Verification, accept_unverified: bool) -> bool:
-    return verification.verified or (accept_unverified and verification.status == "unverifiable")
 
 
 def _verify_entry(entry: Any, ctx: _Context) -> tuple[Verification, dict[str, Any] | None]:
@@ -340,10 +255,13 @@ def _verify_entry(entry: Any, ctx: _Context) -> tuple[Verification, dict[str, An
 
 
 def _import_credential(
-    document: dict[str, Any], verification: Verification, ctx: _Context, outer: str | None
+    document: dict[str, Any],
+    verification: Verification,
+    ctx: _Context,
+    outer: Verification | None,
 ) -> None:
     types = _types(document.get("type"))
-    label = document.get("id") or _text(document.get("name")) or "(credential without id)"
+    label = document.get("id") or text_of(document.get("name")) or "(credential without id)"
     if "ClrCredential" in types:
         _import_clr(document, verification, ctx)
         return
@@ -353,7 +271,7 @@ def _import_credential(
             "AchievementCredential nor a ClrCredential; not imported"
         )
         return
-    subjects = _as_list(document.get("credentialSubject"))
+    subjects = as_list(document.get("credentialSubject"))
     if verification.status == "invalid" and not any(
         isinstance(s, dict) and isinstance(s.get("achievement"), dict) for s in subjects
     ):
@@ -374,11 +292,10 @@ def _import_credential(
 
 def _import_clr(document: dict[str, Any], verification: Verification, ctx: _Context) -> None:
     label = document.get("id") or "(CLR without id)"
-    outer_problem = None if verification.status != "invalid" else verification.reason
-    for subject in _as_list(document.get("credentialSubject")):
+    for subject in as_list(document.get("credentialSubject")):
         if not isinstance(subject, dict):
             continue
-        embedded = _as_list(subject.get("verifiableCredential"))
+        embedded = as_list(subject.get("verifiableCredential"))
         for index, entry in enumerate(embedded):
             try:
                 inner_verification, inner = _verify_entry(entry, ctx)
@@ -393,14 +310,14 @@ def _import_clr(document: dict[str, Any], verification: Verification, ctx: _Cont
                     f"CLR {label}: embedded credential #{index + 1} is not a credential"
                 )
                 continue
-            _import_credential(inner, inner_verification, ctx, outer_problem)
-        for achievement in _as_list(subject.get("achievement")):
+            _import_credential(inner, inner_verification, ctx, verification)
+        for achievement in as_list(subject.get("achievement")):
             if isinstance(achievement, dict):
                 ctx.unmapped.append(
                     f"CLR {label}: achievement {_achievement_label(achievement)} is listed "
                     "without a credential asserting it; not imported as earned"
                 )
-        for association in _as_list(subject.get("association")):
+        for association in as_list(subject.get("association")):
             if not isinstance(association, dict):
                 continue
             kind, source, target = (
@@ -415,142 +332,6 @@ def _import_clr(document: dict[str, Any], verification: Verification, ctx: _Cont
 
 
 # --------------------------------------------------------------------- mapping
-
-
-def _unit_for(achievement: Mapping[str, Any], ctx: _Context) -> tuple[UnitTarget | None, str]:
-    """The unit an achievement stands for, and how it was found (or why not)."""
-    units = ctx.standards.units
-    ident = achievement.get("id")
-    if isinstance(ident, str):
-        if ident in ctx.mapping.achievements:
-            return ctx.mapping.achievements[ident], "mapping file (achievements)"
-        candidate = ident.removeprefix(UNIT_URN)
-        if candidate in units:
-            return UnitTarget(unit=candidate), "achievement id"
-    alignments = [a for a in _as_list(achievement.get("alignment")) if isinstance(a, dict)]
-    for alignment in alignments:
-        for key in ("targetCode", "targetUrl"):
-            value = alignment.get(key)
-            if isinstance(value, str) and value in ctx.mapping.alignments:
-                return ctx.mapping.alignments[value], f"mapping file (alignments, {key})"
-    for alignment in alignments:
-        url, code = alignment.get("targetUrl"), alignment.get("targetCode")
-        if (
-            isinstance(url, str)
-            and url.removeprefix(UNIT_URN) in units
-            and url.startswith(UNIT_URN)
-        ):
-            return UnitTarget(unit=url.removeprefix(UNIT_URN)), "alignment targetUrl"
-        if not isinstance(code, str):
-            continue
-        if code in units:
-            return UnitTarget(unit=code), "alignment targetCode (unit id)"
-        by_code = [
-            u.id
-            for u in units.values()
-            if isinstance(u, CourseUnit | XCertificateUnit) and u.code == code
-        ]
-        by_occupation = [
-            u.id
-            for u in units.values()
-            if isinstance(u, SkillCertificateUnit)
-            and (occ := ctx.standards.occupations.get(u.occupation)) is not None
-            and occ.code == code
-        ]
-        found = by_code or by_occupation
-        if len(found) == 1:
-            return UnitTarget(unit=found[0]), "alignment targetCode"
-        if len(found) > 1:
-            return None, (
-                f"alignment targetCode {code!r} matches several units ({', '.join(found)}); "
-                "choose one in the mapping file's alignments: section"
-            )
-    return None, (
-        "matches no unit of the standards; add it to the mapping file's achievements: "
-        "(by achievement id) or alignments: (by targetCode/targetUrl) section"
-    )
-
-
-def _result_descriptions(achievement: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        rd["id"]: rd
-        for rd in _as_list(achievement.get("resultDescription"))
-        if isinstance(rd, dict) and isinstance(rd.get("id"), str)
-    }
-
-
-def _level_name(raw: str, unit_id: str, ctx: _Context) -> str | None:
-    name = ctx.mapping.levels.get(raw, raw)
-    framework = unit_framework(ctx.standards, unit_id)
-    if framework is None:
-        return None
-    level = framework.level(name)
-    allowed = unit_levels(ctx.standards, unit_id) or ()
-    return level.id if level is not None and level.id in allowed else None
-
-
-def _grade_scale(grade: str, ctx: _Context) -> tuple[bool, str | None]:
-    scales = [
-        s.id
-        for s in ctx.standards.grade_scales.values()
-        if s.kind == "ordinal" and s.grade(grade) is not None
-    ]
-    return bool(scales), scales[0] if len(scales) == 1 else None
-
-
-def _map_results(
-    subject: Mapping[str, Any],
-    achievement: Mapping[str, Any],
-    *,
-    unit_id: str,
-    level: str | None,
-    ctx: _Context,
-    notes: list[str],
-) -> tuple[dict[str, Any], str | None]:
-    """Score, grade and level from the subject's results; what cannot be used goes to notes."""
-    fields: dict[str, Any] = {}
-    descriptions = _result_descriptions(achievement)
-    for result in _as_list(subject.get("result")):
-        if not isinstance(result, dict):
-            continue
-        rd = descriptions.get(str(result.get("resultDescription")), {})
-        kind = rd.get("resultType")
-        label = _text(rd.get("name")) or str(result.get("resultDescription") or "result")
-        value = result.get("value")
-        achieved = result.get("achievedLevel")
-        if isinstance(achieved, str) or kind in _LEVEL_TYPES:
-            rubric = {
-                lvl["id"]: lvl
-                for lvl in _as_list(rd.get("rubricCriterionLevel"))
-                if isinstance(lvl, dict) and isinstance(lvl.get("id"), str)
-            }
-            entry = rubric.get(achieved, {}) if isinstance(achieved, str) else {}
-            raw = entry.get("level") or _text(entry.get("name")) or value
-            found = _level_name(str(raw), unit_id, ctx) if raw is not None else None
-            if found is None:
-                notes.append(f"result {label!r}: level {raw!r} is not a level of unit {unit_id}")
-            level = level or found
-        elif kind in _SCORE_TYPES and value is not None:
-            try:
-                fields["score"] = to_decimal(str(value).strip().rstrip("%"), what="score")
-            except ValueError as error:
-                notes.append(f"result {label!r}: score {value!r} not usable ({error})")
-        elif kind in _GRADE_TYPES and isinstance(value, str):
-            known, scale = _grade_scale(value, ctx)
-            if not known:
-                notes.append(
-                    f"result {label!r}: grade {value!r} is on no grade scale of the standards"
-                )
-                continue
-            fields["grade"] = value
-            if scale:
-                fields["scale"] = scale
-        else:
-            notes.append(
-                f"result {label!r} ({kind or 'no resultType'}: {value!r}) not mapped: creditbank "
-                "records percent scores, named grades and levels"
-            )
-    return fields, level
 
 
 def _map_dates(document: Mapping[str, Any], notes: list[str]) -> dict[str, Any] | None:
@@ -597,7 +378,7 @@ def _map_issuer(document: Mapping[str, Any], ctx: _Context, notes: list[str]) ->
     profile = document.get("issuer")
     name = profile.get("name") if isinstance(profile, dict) else None
     notes.append(
-        f"issuer {_text(name) or ''} ({issuer}) is not an issuer of the standards; list it "
+        f"issuer {text_of(name) or ''} ({issuer}) is not an issuer of the standards; list it "
         "under `identifiers:` of its issuer in the standards, or map it in the mapping "
         "file's issuers: section"
     )
@@ -610,8 +391,11 @@ def _map_details(
     verification: Verification,
     name: str,
     notes: list[str],
+    *,
+    credential_status: CredentialStatus | None = None,
 ) -> dict[str, Any]:
-    """Credits, evidence, certificate number and the provenance note."""
+    """Credits, evidence (the least evidence URL: ``evidence`` is a set), certificate
+    number and the provenance note."""
     fields: dict[str, Any] = {}
     credits = subject.get("creditsEarned")
     if credits is not None:
@@ -620,17 +404,21 @@ def _map_details(
         except (ValueError, ValidationError) as error:
             notes.append(f"creditsEarned {credits!r} not usable ({error})")
     credential_id = document.get("id") if isinstance(document.get("id"), str) else None
-    evidence = [e.get("id") for e in _as_list(document.get("evidence")) if isinstance(e, dict)]
-    evidence_url = next((e for e in evidence if isinstance(e, str)), None) or credential_id
+    evidence = [e.get("id") for e in as_list(document.get("evidence")) if isinstance(e, dict)]
+    evidence_url = min((e for e in evidence if isinstance(e, str)), default=None) or credential_id
     if evidence_url:
         fields["evidence"] = evidence_url
     if isinstance(subject.get("licenseNumber"), str):
         fields["certificate_number"] = subject["licenseNumber"]
-    status = (
-        f"verified ({verification.method}, key from {verification.key_source})"
-        if verification.verified
-        else f"UNVERIFIED ({verification.reason}): {verification.message}"
-    )
+    if verification.verified or verification.reason == "STATUS_UNCHECKED":
+        status = f"verified ({verification.method}, key from {verification.key_source})"
+    else:
+        status = f"UNVERIFIED ({verification.reason}): {verification.message}"
+    if credential_status == "unchecked":
+        status += (
+            "; STATUS NOT CHECKED (STATUS_UNCHECKED): its credentialStatus (revocation, "
+            "suspension) was not checked, accepted explicitly"
+        )
     fields["note"] = f"{IMPORTED_NOTE}{credential_id or '(no id)'} — {name}; {status}"
     return fields
 
@@ -645,47 +433,89 @@ class _Found:
     verification: Verification
 
 
-def _record(found: _Found, ctx: _Context, outer_problem: str | None) -> BadgeRecord:
+def _record(found: _Found, ctx: _Context, outer: Verification | None) -> BadgeRecord:
+    """What becomes of one achievement of a credential (``outer``: the CLR carrying it)."""
     document, achievement, verification = found.document, found.achievement, found.verification
-    name = _text(achievement.get("name")) or "(unnamed achievement)"
+    name = text_of(achievement.get("name")) or "(unnamed achievement)"
     achievement_id = achievement.get("id") if isinstance(achievement.get("id"), str) else None
     credential_id = document.get("id") if isinstance(document.get("id"), str) else None
     subject_id = found.subject.get("id") if isinstance(found.subject.get("id"), str) else None
     notes: list[str] = []
-    accepted = _acceptable(verification, ctx.accept_unverified)
+    unchecked = verification.credential_status == "unchecked" or (
+        outer is not None and outer.credential_status == "unchecked"
+    )
+    status: CredentialStatus | None = "unchecked" if unchecked else None
+    why_not = why_not_accepted(
+        verification,
+        accept_unverified=ctx.accept_unverified,
+        accept_unchecked_status=ctx.accept_unchecked_status,
+        credential_status=status,
+    )
+    conflict: InteropError | None = None
 
     def finish(mapped: Achievement | None) -> BadgeRecord:
+        accepted = why_not is None and mapped is not None and conflict is None
+        if why_not is not None and mapped is not None and verification.status != "invalid":
+            notes.append(f"not accepted: {why_not}")
         return BadgeRecord(
             name,
             achievement_id,
             credential_id,
             verification,
-            mapped,
-            accepted and mapped is not None,
+            mapped if conflict is None else None,
+            accepted,
             tuple(notes),
             subject_id,
+            status,
+            conflict,
         )
 
-    if outer_problem is not None:
-        notes.append(f"the CLR that carries it is invalid ({outer_problem}); not accepted")
-        accepted = False
+    if outer is not None and outer.status == "invalid":
+        notes.append(f"the CLR that carries it is invalid ({outer.reason}); not accepted")
+        why_not = why_not or f"the CLR that carries it is invalid ({outer.reason})"
+    if outer is not None and outer.credential_status == "unchecked":
+        notes.append("the status (credentialStatus) of the CLR that carries it was not checked")
     if verification.status == "invalid":
         notes.append(f"not imported: the credential is invalid ({verification.reason})")
         return finish(None)
-    target, how = _unit_for(achievement, ctx)
-    if target is None:
-        notes.append(f"achievement {_achievement_label(achievement)} {how}")
+    match = unit_for(achievement, ctx.standards, ctx.mapping)
+    if match.target is None:
+        conflict = match.conflict
+        label = _achievement_label(achievement)
+        notes.append(
+            f"achievement {label} {match.how}"
+            if conflict is None
+            else f"{conflict.code}: achievement {label}: {match.how}"
+        )
         return finish(None)
+    target = match.target
     unit_id = str(target.unit)
     if unit_id not in ctx.standards.units:
         notes.append(f"the mapping names unit {unit_id!r}, which the standards do not have")
         return finish(None)
-    level = _level_name(str(target.level), unit_id, ctx) if target.level is not None else None
+    level = (
+        level_name(str(target.level), unit_id, ctx.standards, ctx.mapping)
+        if target.level is not None
+        else None
+    )
     if target.level is not None and level is None:
         notes.append(f"level {target.level!r} from the mapping is not a level of unit {unit_id}")
-    results, level = _map_results(
-        found.subject, achievement, unit_id=unit_id, level=level, ctx=ctx, notes=notes
+    results = read_results(
+        found.subject,
+        achievement,
+        unit_id=unit_id,
+        level=level,
+        standards=ctx.standards,
+        mapping=ctx.mapping,
+        notes=notes,
     )
+    if results.conflict is not None:
+        conflict = results.conflict
+        notes.append(
+            f"{conflict.code}: achievement {_achievement_label(achievement)}: {conflict.message}"
+        )
+        return finish(None)
+    level = results.level
     if level is None and unit_levels(ctx.standards, unit_id):
         notes.append(f"the badge states no level, but unit {unit_id} is graded by level")
     dates = _map_dates(document, notes)
@@ -696,17 +526,19 @@ def _record(found: _Found, ctx: _Context, outer_problem: str | None) -> BadgeRec
         "id": "badge-" + hashlib.sha256(seed).hexdigest()[:12],
         "unit": unit_id,
         **({"level": level} if level is not None else {}),
-        **results,
+        **results.fields,
         **dates,
         **_map_issuer(document, ctx, notes),
-        **_map_details(document, found.subject, verification, name, notes),
+        **_map_details(
+            document, found.subject, verification, name, notes, credential_status=status
+        ),
     }
     try:
         mapped = Achievement.model_validate(fields)
     except ValidationError as error:
         notes.append(f"cannot form an achievement: {error.errors()[0]['msg']}")
         return finish(None)
-    notes.insert(0, f"unit {unit_id} by {how}")
+    notes.insert(0, f"unit {unit_id} by {match.how}")
     return finish(mapped)
 
 
@@ -731,6 +563,7 @@ def import_badge_text(
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
     trust: Trust | None = None,
     issuer_check: bool = True,
+    accept_unchecked_status: bool = False,
 ) -> BadgeImport:
     """Verify and map one credential (JSON or VC-JWT text). Never raises for bad input:
     a document that cannot be processed comes back with ``error`` set and no records.
@@ -738,7 +571,12 @@ def import_badge_text(
     The issuer whitelist is the identifiers of the standards' issuers, plus the mapping
     file's ``issuers`` and ``trust`` (issuer ids, or ids -> pinned Multikeys) — or none
     at all when ``issuer_check`` is False, which each verification then says
-    (``issuer_trust="unchecked"``)."""
+    (``issuer_trust="unchecked"``).
+
+    A credential carrying a ``credentialStatus`` (``STATUS_UNCHECKED``), or inside a CLR
+    that carries one, is accepted only with ``accept_unchecked_status=True``, and its
+    record says ``credential_status="unchecked"``; an unverifiable one that carries a
+    status needs both ``accept_unverified`` and ``accept_unchecked_status``."""
     moment = now or dt.datetime.now(dt.UTC)
     ctx = _Context(
         standards,
@@ -748,6 +586,7 @@ def import_badge_text(
         trusted_issuers(mapping, standards, trust, issuer_check=issuer_check),
         keys,
         accept_unverified,
+        accept_unchecked_status,
         standards_identifiers(standards),
     )
     try:
@@ -801,6 +640,7 @@ def import_badge_file(
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
     trust: Trust | None = None,
     issuer_check: bool = True,
+    accept_unchecked_status: bool = False,
 ) -> BadgeImport:
     """:func:`import_badge_text` for a file, of which at most the size limit is read."""
     where = str(path)
@@ -820,6 +660,7 @@ def import_badge_file(
         limits=limits,
         trust=trust,
         issuer_check=issuer_check,
+        accept_unchecked_status=accept_unchecked_status,
     )
 
 
@@ -827,10 +668,16 @@ _CHECK_TEXT = 2000
 
 
 def imported_credential(
-    verification: Verification, checked_at: dt.datetime | None, subject: str | None
+    verification: Verification,
+    checked_at: dt.datetime | None,
+    subject: str | None,
+    *,
+    credential_status: CredentialStatus | None = None,
 ) -> ImportedCredential | None:
     """What a portfolio and the ledger keep of a credential's check (``checked_at``: the
-    import's moment, default now); None for an invalid credential."""
+    import's moment, default now; ``credential_status``: the record's, when the CLR
+    carrying the credential has a status that was not checked); None for an invalid
+    credential."""
     if verification.status == "invalid":
         return None
     if checked_at is None:
@@ -851,6 +698,7 @@ def imported_credential(
         issuer_trust=verification.issuer_trust,
         checked_at=checked_at.replace(tzinfo=dt.UTC) if checked_at.tzinfo is None else checked_at,
         subject=subject,
+        credential_status=credential_status or verification.credential_status,
     )
 
 
@@ -867,7 +715,10 @@ def to_portfolio(
             if not record.accepted or achievement is None or achievement.id in seen:
                 continue
             imported = imported_credential(
-                record.verification, result.checked_at, record.subject_id
+                record.verification,
+                result.checked_at,
+                record.subject_id,
+                credential_status=record.credential_status,
             )
             if imported is None:
                 continue

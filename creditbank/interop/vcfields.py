@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["credential_dates", "issuer_of", "parse_datetime"]
+__all__ = ["credential_dates", "issuer_of", "parse_datetime", "status_entries"]
 
 
 def parse_datetime(value: Any) -> dt.datetime:
@@ -53,3 +53,24 @@ def credential_dates(
         if document.get(key) is not None
     ]
     return (max(starts) if starts else None, min(ends) if ends else None)
+
+
+def status_entries(document: Mapping[str, Any]) -> list[str]:
+    """The credential's ``credentialStatus`` entries, each described by its type and
+    purpose (``BitstringStatusListEntry (revocation)``); empty when it carries none
+    (``null`` and ``[]`` carry none, as in JSON-LD).
+
+    >>> status_entries({"credentialStatus": {"type": "BitstringStatusListEntry",
+    ...                                       "statusPurpose": "revocation"}})
+    ['BitstringStatusListEntry (revocation)']
+    """
+    value = document.get("credentialStatus")
+    entries = value if isinstance(value, list) else [] if value is None else [value]
+    described: list[str] = []
+    for entry in entries:
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        purpose = entry.get("statusPurpose") if isinstance(entry, dict) else None
+        kinds = kind if isinstance(kind, list) else [kind]
+        name = "/".join(k for k in kinds if isinstance(k, str)) or "an entry of unknown type"
+        described.append(f"{name} ({purpose})" if isinstance(purpose, str) else name)
+    return described

@@ -11,7 +11,10 @@ reason:
                 (``NO_PROOF``), a key that cannot be resolved offline
                 (``UNKNOWN_KEY_METHOD``), a key that the document alone names, which
                 nothing binds to the issuer (``UNBOUND_KEY``), a proof type other than
-                eddsa-rdfc-2022 or an EdDSA JWT (``UNSUPPORTED_PROOF``)
+                eddsa-rdfc-2022 or an EdDSA JWT (``UNSUPPORTED_PROOF``); or every
+                check passed but the credential carries a ``credentialStatus`` (a
+                revocation or suspension status-list entry), which creditbank cannot
+                check yet (``STATUS_UNCHECKED``): it may have been revoked
 ``invalid``     something is wrong: ``BAD_SIGNATURE``, ``EXPIRED``, ``NOT_YET_VALID``,
                 ``ISSUER_MISSING``, ``ISSUER_NOT_TRUSTED``, ``KEY_NOT_ISSUERS`` (signed by
                 a key the issuer does not control), ``BAD_CONTEXT`` (also: an inline
@@ -21,6 +24,11 @@ reason:
                 ``CLAIM_MISMATCH`` (a VC-JWT's ``iss``, ``sub``, ``jti``, ``nbf`` or
                 ``exp`` contradicts the credential), ``NOT_A_CREDENTIAL``
 ==============  =====================================================================
+
+``credential_status`` is ``"unchecked"`` whenever the credential carries a
+``credentialStatus`` (or a VC 1.1 JWT a ``status`` claim), whatever the outcome: a
+credential whose status was not checked is never ``verified``, and it is accepted only
+when the caller accepts unchecked status explicitly (:func:`why_not_accepted`).
 
 ``unverifiable`` never hides a known problem: the validity window, a VC-JWT's claims and
 the whitelist are checked whatever became of the signature, for Data Integrity proofs and
@@ -79,12 +87,18 @@ from creditbank.interop.keys import (
     multibase_from_public_key,
     public_key_from_multibase,
 )
-from creditbank.interop.vcfields import credential_dates, issuer_of, parse_datetime
+from creditbank.interop.vcfields import (
+    credential_dates,
+    issuer_of,
+    parse_datetime,
+    status_entries,
+)
 
 __all__ = [
     "REASON_STATUS",
     "VC_V1_CONTEXT",
     "VC_V2_CONTEXT",
+    "CredentialStatus",
     "IssuerTrust",
     "KeySource",
     "Verification",
@@ -98,6 +112,7 @@ __all__ = [
     "resolve_key",
     "verify_credential",
     "verify_jwt",
+    "why_not_accepted",
 ]
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -126,6 +141,7 @@ VerificationReason = Literal[
     "MALFORMED_CREDENTIAL",
     "CLAIM_MISMATCH",
     "NOT_A_CREDENTIAL",
+    "STATUS_UNCHECKED",
 ]
 KeySource = Literal["caller", "did:key", "document", "fragment", "jwk"]
 IssuerTrust = Literal["standards", "caller", "unchecked"]
@@ -151,7 +167,12 @@ REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
     "MALFORMED_CREDENTIAL": "invalid",
     "CLAIM_MISMATCH": "invalid",
     "NOT_A_CREDENTIAL": "invalid",
+    "STATUS_UNCHECKED": "unverifiable",
 }
+
+CredentialStatus = Literal["unchecked"]
+"""What became of a credential's ``credentialStatus``: not checked (status lists are not
+checked yet). None when the credential carries none."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +188,8 @@ class Verification:
     verification_method: str | None = None
     key_source: KeySource | None = None
     issuer_trust: IssuerTrust | None = None
+    credential_status: CredentialStatus | None = None
+    """``"unchecked"`` when the credential carries a status that was not checked."""
 
     @property
     def verified(self) -> bool:
@@ -184,7 +207,58 @@ class Verification:
             "verification_method": self.verification_method,
             "key_source": self.key_source,
             "issuer_trust": self.issuer_trust,
+            "credential_status": self.credential_status,
         }
+
+
+def why_not_accepted(
+    verification: Verification,
+    *,
+    accept_unverified: bool = False,
+    accept_unchecked_status: bool = False,
+    credential_status: CredentialStatus | None = None,
+) -> str | None:
+    """Why a credential with this verification is not accepted, or None when it is: the
+    one acceptance rule of the importer and of every deposit path.
+
+    Invalid: never. A credential whose status was not checked (``credential_status``
+    ``"unchecked"``, which ``STATUS_UNCHECKED`` always has): only with
+    ``accept_unchecked_status``. Any other unverifiable one: only with
+    ``accept_unverified`` (and, when it carries a status, both). ``credential_status``
+    ``"unchecked"`` stands for a status found elsewhere (the CLR carrying the credential)."""
+    if verification.status == "invalid":
+        return f"the credential is invalid ({verification.reason}): never accepted"
+    reasons: list[str] = []
+    unchecked = "unchecked" in (verification.credential_status, credential_status)
+    if unchecked and not accept_unchecked_status:
+        reasons.append(
+            "its credentialStatus (revocation or suspension) was not checked (STATUS_UNCHECKED);"
+            " accept it only by accepting unchecked status explicitly"
+        )
+    if (
+        verification.status == "unverifiable"
+        and verification.reason != "STATUS_UNCHECKED"
+        and not accept_unverified
+    ):
+        reasons.append(
+            f"the credential is unverifiable ({verification.reason}); accept it only by "
+            "accepting unverified credentials explicitly"
+        )
+    return "; and ".join(reasons) or None
+
+
+def _status_of(document: Any) -> CredentialStatus | None:
+    """``"unchecked"`` when the credential carries a ``credentialStatus``."""
+    return "unchecked" if isinstance(document, dict) and status_entries(document) else None
+
+
+def _status_unchecked(entries: Collection[str], verified: str) -> _Fail:
+    return _Fail(
+        "STATUS_UNCHECKED",
+        f"{verified}, but the credential carries a status ({', '.join(sorted(entries))}) that "
+        "creditbank cannot check yet: it may have been revoked or suspended; it is accepted "
+        "only when unchecked status is accepted explicitly (--accept-unchecked-status)",
+    )
 
 
 class _Fail(Exception):
@@ -467,8 +541,10 @@ def verify_credential(
     ``trusted_issuers`` maps each whitelisted issuer id to the Multikeys (``z6Mk…``) pinned
     for it; None means no whitelist. A pinned key is what binds a key named only in the
     credential to its issuer; with none pinned, only a did:key issuer's own key or a key in
-    ``keys`` (the caller's) is bound — any other gives ``UNBOUND_KEY``. ``now`` defaults
-    to the current time. Never raises for a bad credential; the result says why.
+    ``keys`` (the caller's) is bound — any other gives ``UNBOUND_KEY``. A credential that
+    passes every check but carries a ``credentialStatus`` is ``STATUS_UNCHECKED``
+    (unverifiable), never ``VERIFIED``. ``now`` defaults to the current time. Never raises
+    for a bad credential; the result says why.
     """
     loader = loader or ContextLoader()
     moment = now or dt.datetime.now(dt.UTC)
@@ -514,6 +590,13 @@ def verify_credential(
         if pending is not None:
             raise pending
         _check_bound(used, issuer, trusted_issuers)
+        source = next(s for k, _, s in used if _bound(k, s, issuer, trusted_issuers))
+        verified = (
+            f"{len(proof_list)} {CRYPTOSUITE} proof{'s' if len(proof_list) > 1 else ''} "
+            f"verified with a key of the issuer ({source})"
+        )
+        if status_entries(document):
+            raise _status_unchecked(status_entries(document), verified)
     except _Fail as failure:
         return Verification(
             REASON_STATUS[failure.reason],
@@ -524,18 +607,10 @@ def verify_credential(
             CRYPTOSUITE if failure.reason != "NO_PROOF" else None,
             method_id,
             used[-1][2] if used else None,
+            credential_status=_status_of(document),
         )
-    source = next(s for k, _, s in used if _bound(k, s, issuer, trusted_issuers))
     return Verification(
-        "verified",
-        "VERIFIED",
-        f"{len(proof_list)} {CRYPTOSUITE} proof{'s' if len(proof_list) > 1 else ''} verified "
-        f"with a key of the issuer ({source})",
-        credential_id,
-        issuer,
-        CRYPTOSUITE,
-        method_id,
-        source,
+        "verified", "VERIFIED", verified, credential_id, issuer, CRYPTOSUITE, method_id, source
     )
 
 
@@ -612,6 +687,15 @@ def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
         if end is not None:
             credential["validUntil"] = end.isoformat()
     return credential
+
+
+def _jwt_status(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> list[str]:
+    """The status entries a VC-JWT carries: its credential's ``credentialStatus`` and, in
+    the VC 1.1 form, a ``status`` claim of the token (a token status list)."""
+    entries = status_entries(credential)
+    if "vc" in payload and payload.get("status") not in (None, [], {}):
+        entries.append("the JWT's status claim")
+    return entries
 
 
 def _check_claims_agree(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> None:
@@ -707,7 +791,9 @@ def verify_jwt(
     ``nbf``/``exp``, issuer in ``iss``) and the VC 2.0 JOSE form (the credential is the
     payload). The key comes from ``kid`` (resolved like a verification method) or from a
     ``jwk`` header; as for Data Integrity, a key only the token names must be pinned for
-    the issuer (``UNBOUND_KEY`` otherwise). Raises :class:`InteropError` only when the
+    the issuer (``UNBOUND_KEY`` otherwise). A credential status (``credentialStatus``, or
+    a VC 1.1 token's ``status`` claim) makes it ``STATUS_UNCHECKED``, as for Data
+    Integrity. Raises :class:`InteropError` only when the
     token is not a JWT at all.
     """
     moment = now or dt.datetime.now(dt.UTC)
@@ -724,6 +810,7 @@ def verify_jwt(
     credential_id: str | None = None
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     source: KeySource | None = None
+    entries = _jwt_status(payload, credential)
     try:
         issuer, credential_id = _check_envelope(credential, None)
         # An unverifiable signature (unsupported alg, unresolvable key) is held back until
@@ -745,6 +832,10 @@ def verify_jwt(
         if pending is not None or used is None:
             raise pending or _Fail("UNSUPPORTED_PROOF", "the JWT signature was not checked")
         _check_bound([used], issuer, trusted_issuers)
+        if entries:
+            raise _status_unchecked(
+                entries, f"the JWT signature verified with a key of the issuer ({source})"
+            )
     except _Fail as failure:
         return (
             Verification(
@@ -756,6 +847,7 @@ def verify_jwt(
                 "vc-jwt",
                 kid,
                 source,
+                credential_status="unchecked" if entries else None,
             ),
             credential if isinstance(credential, dict) else None,
         )

@@ -107,7 +107,10 @@ class CredentialCheck(_Frozen):
     ``reason`` must be one of the verifier's reasons, and ``status`` the status the verifier
     gives it (``VERIFIED`` is verified; ``NO_PROOF`` … unverifiable). ``checked_at`` is the
     moment the credential's validity window was checked as of (never after the deposit);
-    ``subject`` a keyed digest of the credential subject's id, never the id itself."""
+    ``subject`` a keyed digest of the credential subject's id, never the id itself;
+    ``credential_status`` ``unchecked`` when the credential (or the CLR carrying it) has a
+    status — revocation, suspension — that was not checked (``STATUS_UNCHECKED``): it was
+    deposited only because the depositor accepted that explicitly."""
 
     status: Literal["verified", "unverifiable"]
     reason: Name = Field(description="The verification's stable reason (VERIFIED, NO_PROOF …).")
@@ -130,6 +133,12 @@ class CredentialCheck(_Frozen):
         description="Keyed digest of the credential subject's id (creditbank.ledger.ids."
         "subject_digest); the same subject gives the same digest within an account.",
     )
+    credential_status: Literal["unchecked"] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="unchecked: the credential carries a status (credentialStatus: "
+        "revocation, suspension) that was not checked when it was deposited.",
+    )
 
     @model_validator(mode="after")
     def _reason_fits_status(self) -> CredentialCheck:
@@ -145,6 +154,8 @@ class CredentialCheck(_Frozen):
             raise ValueError(
                 f"reason {self.reason} means the credential is {expected}, not {self.status}"
             )
+        if self.reason == "STATUS_UNCHECKED" and self.credential_status != "unchecked":
+            raise ValueError("reason STATUS_UNCHECKED means credential_status is unchecked")
         if self.checked_at is not None and self.checked_at.tzinfo is None:
             raise ValueError("checked_at must say its time zone (UTC)")
         return self

@@ -413,6 +413,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             f" BEGIN {_raise('append-only: the ledger metadata cannot be replaced')}; END",
         ),
     ),
+    Migration(
+        6,
+        "a credential check may record that the credential's status (credentialStatus) was "
+        "not checked (credential_status, reason STATUS_UNCHECKED); a creditbank older than "
+        "this cannot read such events",
+        (),
+    ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""
 

@@ -82,6 +82,12 @@ class ImportedCredential(Model):
         description="The credential subject's id (as the credential names it); the ledger "
         "records only its keyed digest.",
     )
+    credential_status: Literal["unchecked"] | None = Field(
+        default=None,
+        description="unchecked: the credential (or the CLR carrying it) has a status "
+        "(credentialStatus: revocation, suspension) that was not checked, and was accepted "
+        "explicitly (--accept-unchecked-status).",
+    )
 
     @model_validator(mode="after")
     def _aware(self) -> ImportedCredential:
