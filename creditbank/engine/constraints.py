@@ -181,9 +181,16 @@ def _member_counted(cap: Cap, fact: Facts) -> bool:
 
 
 def group_keys(
-    cap: Cap, option: Option, entry: Entry, *, facts: Mapping[str, Facts], standards: Standards
+    cap: Cap,
+    option: Option,
+    entry: Entry,
+    *,
+    facts: Mapping[str, Facts],
+    standards: Standards,
+    program: Program | None = None,
 ) -> list[Hashable]:
-    """The groups of ``cap.per`` that one counted entry falls in."""
+    """The groups of ``cap.per`` that one counted entry falls in (``per: period`` without a
+    ``period_set``: the periods of ``program``, see :func:`period_set_of`)."""
     per = cap.per
     primary = facts[option.binding[0]]
     if per == "program":
@@ -207,15 +214,25 @@ def group_keys(
         units: list[Hashable] = [*sorted({facts[a].unit.id for a in option.binding})]
         return units
     earned = primary.achievement.earned_on
-    if cap.period_set == "calendar_year":
+    named = period_set_of(cap, program)
+    if named == "calendar_year":
         return [earned.year]
-    period_set = standards.period_sets.get(str(cap.period_set))
-    if period_set is None:
+    period_set = standards.period_sets.get(str(named))
+    if period_set is None:  # the loader refuses a per-period cap without periods
         return []
     for period in period_set.periods:
         if period.start <= earned <= period.end:
             return [period.id]
     return []
+
+
+def period_set_of(cap: Cap, program: Program | None) -> str | None:
+    """The period set a per-period cap counts in: its own, else the programme's ``periods``."""
+    if cap.period_set is not None:
+        return str(cap.period_set)
+    if program is not None and program.periods is not None:
+        return str(program.periods)
+    return None
 
 
 class _Builder:
@@ -264,20 +281,23 @@ class _CapPlan:
     distinct: bool
     per_program: bool
     """One group for the whole programme (no need to ask :func:`group_keys`)."""
+    program: Program
 
 
 def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
     cap = test.cap
     per_program = cap.per == "program"
     if cap.within_recognised:
-        return _CapPlan(test, Decimal(0), False, False)  # a budget per achievement
+        return _CapPlan(test, Decimal(0), False, False, program)  # a budget per achievement
     if cap.max_credits is not None:
-        return _CapPlan(test, cap.max_credits, False, per_program)
+        return _CapPlan(test, cap.max_credits, False, per_program, program)
     if cap.max_share is not None:
         # exact: a share of the total floored in hundredths admits the same sums of credits
-        return _CapPlan(test, share_of(program.total_credits, cap.max_share), False, per_program)
+        return _CapPlan(
+            test, share_of(program.total_credits, cap.max_share), False, per_program, program
+        )
     limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
-    return _CapPlan(test, limit, True, per_program)
+    return _CapPlan(test, limit, True, per_program, program)
 
 
 _Counted = tuple[tuple[_CapPlan, tuple[int, ...]], ...]
@@ -600,7 +620,9 @@ def _cap_draws(
         groups = (
             _PROGRAM
             if plan.per_program
-            else group_keys(cap, option, entry, facts=facts, standards=standards)
+            else group_keys(
+                cap, option, entry, facts=facts, standards=standards, program=plan.program
+            )
         )
         for group in groups:
             key = ("cap", cap.id, group)

@@ -58,7 +58,10 @@ def _superseded(
         for option in options:
             for entry in option.entries:
                 if counted(cap, option, entry, facts, standards):
-                    for key in group_keys(cap, option, entry, facts=facts, standards=standards):
+                    keys = group_keys(
+                        cap, option, entry, facts=facts, standards=standards, program=program
+                    )
+                    for key in keys:
                         groups.setdefault(key, set()).update(option.binding)
         for members in groups.values():
             ranked = sorted(members, key=lambda a: (-(facts[a].rank or -(10**9)), a))

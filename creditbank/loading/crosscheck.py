@@ -431,6 +431,21 @@ class _Checker:
         programs = [self.s.programs[p] for p in cap.programs if p in self.s.programs]
         for index, requirement in enumerate(cap.counts.requirements):
             self.requirement_in(programs, requirement, record.lazy("counts", "requirements", index))
+        if cap.per == "period" and cap.period_set is None:
+            applies = programs or [
+                p
+                for p in self.s.programs.values()
+                if cap.school is None or p.school == cap.school
+            ]
+            for program in applies:
+                if program.periods is None:
+                    self.add(
+                        "MISSING_FIELD",
+                        f"cap {cap.id!r} counts per period of its programme (no `period_set`), "
+                        f"but programme {program.id!r} declares no `periods`; give the "
+                        "programme `periods` or the cap a `period_set`",
+                        record.at("per"),
+                    )
 
     # -------------------------------------------------------------- programs
     def program(self, program: Program, record: ItemRecord) -> None:

@@ -64,7 +64,9 @@ class Cap(Item):
     counts: CapSelector = CapSelector()
     per: CapGroup = "program"
     period_set: Literal["calendar_year"] | PeriodSetRef | None = Field(
-        default=None, description="For `per: period`: the programme's periods or calendar years."
+        default=None,
+        description="For `per: period`: a period set, or calendar years; "
+        "omitted: the programme's `periods`.",
     )
     max_credits: Credits | None = None
     max_share: Share | None = Field(default=None, description="Of the programme's total credits.")
@@ -88,10 +90,10 @@ class Cap(Item):
                 "`highest_only: true` or `within_recognised: true`",
                 {"field": "max_credits"},
             )
-        if (self.per == "period") != (self.period_set is not None):
+        if self.per != "period" and self.period_set is not None:
             raise PydanticCustomError(
                 "INVALID_VALUE",
-                "give `period_set` exactly when `per: period`",
+                "`period_set` is for `per: period` (omitted there: the programme's `periods`)",
                 {"field": "period_set"},
             )
         if self.max_share is not None and self.per != "program":
