@@ -77,6 +77,7 @@ FORMS: dict[str, str] = {
     "first-attempt": "only the learner's first attempt at a unit counts (issue 15.12)",
     "credit-units": "credits stated in another unit, converted by an exact factor (issue 15.14)",
     "grade-table": "a grade conversion table between scales (issue 15.16)",
+    "source-share": "a cap as a share of each source qualification's own credits",
     "program-periods": "a per-period cap without a period set counts in the programme's periods",
 }
 

@@ -226,6 +226,23 @@ def group_keys(
     return []
 
 
+def source_credits(fact: Facts) -> Decimal | None:
+    """The credits of a source qualification: what the achievement states, else what its
+    unit states; None when neither states them in credits."""
+    for value in (fact.achievement.credits, fact.unit.credits):
+        if value is not None and value.unit == "credit":
+            return value.amount
+    return None
+
+
+def source_share(cap: Cap, fact: Facts) -> Decimal:
+    """What a ``share_of: source`` cap lets one achievement transfer (nothing when the
+    source states no credits: a share of an unknown amount cannot be granted)."""
+    assert cap.max_share is not None
+    credits = source_credits(fact)
+    return Decimal(0) if credits is None else cap.max_share * credits
+
+
 def period_set_of(cap: Cap, program: Program | None) -> str | None:
     """The period set a per-period cap counts in: its own, else the programme's ``periods``."""
     if cap.period_set is not None:
@@ -287,7 +304,7 @@ class _CapPlan:
 def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
     cap = test.cap
     per_program = cap.per == "program"
-    if cap.within_recognised:
+    if cap.within_recognised or cap.share_of == "source":
         return _CapPlan(test, Decimal(0), False, False, program)  # a budget per achievement
     if cap.max_credits is not None:
         return _CapPlan(test, cap.max_credits, False, per_program, program)
@@ -372,7 +389,9 @@ class _CapTable:
         if found is None:
             found = tuple(
                 _fixed_cap(plan, option, positions, standards, facts)
-                if not plan.test.cap.within_recognised and plan.test.cap.per in _FIXED_GROUPS
+                if not plan.test.cap.within_recognised
+                and plan.test.cap.share_of == "program"
+                and plan.test.cap.per in _FIXED_GROUPS
                 else (plan, positions)
                 for plan, positions in self.counting(standards, option, facts)
             )
@@ -607,10 +626,13 @@ def _cap_draws(
     ``entries`` are the option's entries the cap counts (see :meth:`_CapTable.counting`).
     """
     cap = plan.test.cap
-    if cap.within_recognised:
+    if cap.within_recognised or cap.share_of == "source":
         credits = sum((e.credits for e in entries), Decimal(0))
         for achievement in option.binding:
-            ceiling = facts[achievement].recognised
+            fact = facts[achievement]
+            ceiling = (
+                fact.recognised if cap.within_recognised else source_share(cap, fact)
+            )
             if ceiling is not None and credits:
                 index = build.budget(("cap", cap.id, achievement), ceiling, "cap", cap.id)
                 sums[index] = sums.get(index, _ZERO) + credits

@@ -5,7 +5,9 @@ A cap selects which converted credit it ``counts`` (by rule, unit kind, tag, req
 period, and sets exactly one limit:
 
 * ``max_credits`` — at most so many credits in each group (R2: 8 per achievement);
-* ``max_share`` — at most a share of the programme's total credits (≤ 50 %, online ≤ 25 %);
+* ``max_share`` — at most a share of the programme's total credits (≤ 50 %, online ≤ 25 %),
+  or with ``share_of: source`` and ``per: achievement`` a share of each source
+  qualification's own credits (at most half of each transcript transfers);
 * ``max_count`` — at most so many achievements in each group (R1: one per course);
 * ``highest_only`` — within each group only the highest-level achievement converts;
 * ``within_recognised`` — never more than the credit bank recognised for the unit (R3).
@@ -70,6 +72,11 @@ class Cap(Item):
     )
     max_credits: Credits | None = None
     max_share: Share | None = Field(default=None, description="Of the programme's total credits.")
+    share_of: Literal["program", "source"] = Field(
+        default="program",
+        description="`max_share` of the programme's total, or of each source achievement's "
+        "own credits (with `per: achievement`).",
+    )
     max_count: StrictInt | None = Field(default=None, ge=0)
     highest_only: StrictBool = False
     within_recognised: StrictBool = False
@@ -96,7 +103,14 @@ class Cap(Item):
                 "`period_set` is for `per: period` (omitted there: the programme's `periods`)",
                 {"field": "period_set"},
             )
-        if self.max_share is not None and self.per != "program":
+        if self.share_of == "source" and (self.max_share is None or self.per != "achievement"):
+            raise PydanticCustomError(
+                "INVALID_VALUE",
+                "`share_of: source` is a `max_share` of each source achievement's credits: "
+                "use it with `max_share` and `per: achievement`",
+                {"field": "share_of"},
+            )
+        if self.max_share is not None and self.share_of == "program" and self.per != "program":
             raise PydanticCustomError(
                 "INVALID_VALUE",
                 "`max_share` is a share of the programme total: use `per: program`",
