@@ -139,16 +139,30 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
         for c, v in course_credit.items()
         if v > standards.units[c].credits.amount
     ]  # type: ignore[union-attr]
+    # A requirement takes what it needs; a surplus goes on to its overflow (a requirement,
+    # which must then take it, or the total), else it must fit.
     for requirement in program.requirements:
-        if requirement_credit[requirement.id] > _capacity(standards, requirement):
+        if program.overflow_of(requirement.id) != "none":
+            continue
+        received = requirement_credit[requirement.id] + sum(
+            (
+                max(requirement_credit[r.id] - _capacity(standards, r), Decimal(0))
+                for r in program.requirements
+                if program.overflow_of(r.id) == requirement.id
+            ),
+            Decimal(0),
+        )
+        if received > _capacity(standards, requirement):
             found.append(f"requirement {requirement.id} over capacity")
+    if sum(requirement_credit.values(), Decimal(0)) > program.total_credits:
+        found.append("programme total exceeded")
     found += [f"unit {u} used by {sorted(a)}" for u, a in unit_users.items() if len(a) > 1]
     for cap in standards.caps.values():
         groups: dict[Any, list[Use]] = defaultdict(list)
         for use in uses:
             if not _cap_counts(cap, standards, portfolio, use):
                 continue
-            if cap.within_recognised:
+            if cap.within_recognised or cap.share_of == "source":
                 for a in use[1]:
                     groups[a].append(use)
                 continue
@@ -173,7 +187,14 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
             people = {a for m in members for a in m[1]}
             if cap.max_credits is not None and total > cap.max_credits:
                 found.append(f"{cap.id}[{key}] {total} > {cap.max_credits}")
-            if cap.max_share is not None and total > cap.max_share * Fraction(
+            if cap.share_of == "source":
+                assert cap.max_share is not None
+                held = achievements[key]
+                stated = held.credits or standards.units[held.unit].credits
+                source = stated.amount if stated is not None else Decimal(0)
+                if total > cap.max_share * Fraction(source):
+                    found.append(f"{cap.id}[{key}] above its share of the source {source}")
+            elif cap.max_share is not None and total > cap.max_share * Fraction(
                 program.total_credits
             ):  # exact: the share of the total, not the engine's floored limit
                 found.append(f"{cap.id}[{key}] share exceeded")
@@ -252,6 +273,31 @@ def test_no_constraint_is_ever_exceeded(case: Any) -> None:
     assert evaluation.totals.recognised == sum((u[4] for u in _uses_of(evaluation)), Decimal(0))
     for requirement in evaluation.requirements:
         assert requirement.remaining == max(requirement.required - requirement.satisfied, 0)
+
+
+@SLOW
+@given(scenarios())
+def test_never_more_than_the_programme_total_nor_a_requirements_capacity(case: Any) -> None:
+    """Recognised <= programme total; a requirement never gets more than its max (what it
+    needs); what overflows is accounted for: the uses add up to the total recognised."""
+    standards, portfolio = case
+    result = evaluate(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
+    program = standards.programs[SCENARIO_PROGRAM]
+    assert result.totals.recognised <= program.total_credits
+    for progress in result.requirements:
+        requirement = program.requirement(progress.requirement)
+        assert progress.satisfied <= _capacity(standards, requirement)
+    uses = result.uses()
+    assert sum((u.credits for u in uses), Decimal(0)) == result.totals.recognised
+    for use in uses:
+        if use.overflow is not None:
+            assert use.overflow == program.overflow_of(use.requirement)
+            assert use.overflow_credits is not None and 0 < use.overflow_credits <= use.credits
+    # the scenarios' overflow targets keep what they receive (`overflow: none`): every
+    # credit is in a requirement or was counted toward the total only
+    to_total = sum((u.overflow_credits or 0 for u in uses if u.overflow == "total"), Decimal(0))
+    satisfied = sum((p.satisfied for p in result.requirements), Decimal(0))
+    assert satisfied + to_total == result.totals.recognised
 
 
 def _option_uses(option: Any) -> list[Use]:

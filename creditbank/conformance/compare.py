@@ -49,13 +49,28 @@ _DECISION_DEFAULTS: dict[str, Any] = {
     "detail": {},
     "rules": [],
 }
-_USE_DEFAULTS: dict[str, Any] = {"course": None, "recorded_grade": None}
+_USE_DEFAULTS: dict[str, Any] = {
+    "course": None,
+    "recorded_grade": None,
+    "overflow": None,
+    "overflow_credits": None,
+}
 _REQUIREMENT_DEFAULTS: dict[str, Any] = {"courses_exempted": []}
 _TOTALS_DEFAULTS: dict[str, Any] = {"optimal": True}
-_USE_ORDER = ("rule", "achievements", "requirement", "course", "kind", "credits", "recorded_grade")
+_USE_ORDER = (
+    "rule",
+    "achievements",
+    "requirement",
+    "course",
+    "kind",
+    "credits",
+    "recorded_grade",
+    "overflow",
+    "overflow_credits",
+)
 _AMOUNTS = {
     "decision": {"credits"},
-    "use": {"credits"},
+    "use": {"credits", "overflow_credits"},
     "totals": {"recognised", "program_total", "remaining", "share"},
     "requirement": {"required", "satisfied", "remaining"},
 }
@@ -162,7 +177,9 @@ def _show_amount(value: Any) -> str:
 
 
 def _show_uses(uses: Sequence[Mapping[str, Any]]) -> str:
-    return _show([{k: _amount(v) if k == "credits" else v for k, v in u.items()} for u in uses])
+    return _show(
+        [{k: _amount(v) if k in _AMOUNTS["use"] else v for k, v in u.items()} for u in uses]
+    )
 
 
 def _use_view(use: Mapping[str, Any]) -> dict[str, Any]:

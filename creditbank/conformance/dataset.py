@@ -67,6 +67,7 @@ CASE_FORMAT = "creditbank.conformance.case/1"
 _AMOUNT_KEYS = {
     "totals": {"recognised", "program_total", "remaining", "share"},
     "decision": {"credits"},
+    "use": {"credits", "overflow_credits"},
     "requirement": {"required", "satisfied", "remaining"},
 }
 
@@ -142,7 +143,7 @@ def normalise_expect(expect: Mapping[str, Any]) -> dict[str, Any]:
                 if key == "detail":
                     detail.update(value)
                 elif key == "uses":
-                    decision["uses"] = [_plain_fields(u, {"credits"}) for u in value]
+                    decision["uses"] = [_plain_fields(u, _AMOUNT_KEYS["use"]) for u in value]
                 elif key in DECISION_FIELDS:
                     decision[key] = _amount(value) if key == "credits" else _plain(value)
                 else:

@@ -77,6 +77,9 @@ FORMS: dict[str, str] = {
     "first-attempt": "only the learner's first attempt at a unit counts (issue 15.12)",
     "credit-units": "credits stated in another unit, converted by an exact factor (issue 15.14)",
     "grade-table": "a grade conversion table between scales (issue 15.16)",
+    "overflow-total": "an award beyond a requirement's need: the surplus counts in the total",
+    "overflow-requirement": "an award beyond a requirement's need: the surplus to a named one",
+    "program-total": "the programme total is a cap: never more recognised than it",
     "source-share": "a cap as a share of each source qualification's own credits",
     "program-periods": "a per-period cap without a period set counts in the programme's periods",
 }
@@ -89,7 +92,17 @@ DECISION_FIELDS = frozenset(
     {"recognised", "credits", "reason", "uses", "unit", "level", "rules", "detail"}
 )
 USE_KEYS = frozenset(
-    {"rule", "achievements", "requirement", "course", "kind", "credits", "recorded_grade"}
+    {
+        "rule",
+        "achievements",
+        "requirement",
+        "course",
+        "kind",
+        "credits",
+        "recorded_grade",
+        "overflow",
+        "overflow_credits",
+    }
 )
 REQUIREMENT_KEYS = frozenset({"required", "satisfied", "remaining", "courses_exempted", "kind"})
 TOTALS_KEYS = frozenset(

@@ -57,6 +57,8 @@ def _expect_schema() -> dict[str, Any]:
             "kind": {"enum": ["exemption", "credits", "partial"]},
             "credits": amount,
             "recorded_grade": {"type": ["string", "null"]},
+            "overflow": {"type": ["string", "null"]},
+            "overflow_credits": {"anyOf": [amount, {"type": "null"}]},  # null: none overflowed
         },
     }
     decision = {
@@ -212,6 +214,8 @@ def answer_schema() -> dict[str, Any]:
                     "kind": {"enum": ["exemption", "credits", "partial"]},
                     "credits": amount,
                     "recorded_grade": {"type": ["string", "null"], "default": None},
+                    "overflow": {"type": ["string", "null"], "default": None},
+                    "overflow_credits": {"anyOf": [amount, {"type": "null"}], "default": None},
                 },
             },
             "rule_outcome": {

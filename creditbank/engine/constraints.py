@@ -33,6 +33,7 @@ from creditbank.engine.allocate import Budget, Problem
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
+from creditbank.engine.overflow import RequirementBudget, unknown_requirement
 from creditbank.models import Cap, CourseUnit, Program, Standards
 from creditbank.models.units import AwardUnit
 from creditbank.models.values import share_of
@@ -240,7 +241,7 @@ def source_share(cap: Cap, fact: Facts) -> Decimal:
     source states no credits: a share of an unknown amount cannot be granted)."""
     assert cap.max_share is not None
     credits = source_credits(fact)
-    return Decimal(0) if credits is None else cap.max_share * credits
+    return Decimal(0) if credits is None else share_of(credits, cap.max_share)
 
 
 def period_set_of(cap: Cap, program: Program | None) -> str | None:
@@ -503,7 +504,7 @@ def compile_problem(
     tables = standards.derived(_TABLES, _new_tables)
     build = _Builder(tables.budgets)
     budget, known = build.budget, build.index
-    capacity = rule_index(standards).program(program).capacity
+    into = rule_index(standards).program(program).budgets
     table = _cap_table(tables, standards, program, caps)
     draws: list[list[tuple[int, Hashable]]] = []
     for position, option in enumerate(options):
@@ -539,7 +540,7 @@ def compile_problem(
                     index = budget(key, limit, kind, name)
                 sums[index] = amount
         else:
-            _entry_draws(build, tables, standards, capacity, option=option, sums=sums)
+            _entry_draws(build, tables, standards, into, option=option, sums=sums)
         items: Sequence[_CapItem] = (
             table.counting(standards, option, facts)
             if made is None
@@ -583,7 +584,7 @@ def _entry_draws(
     build: _Builder,
     tables: _Tables,
     standards: Standards,
-    capacity: Mapping[str, Decimal],
+    budgets: Mapping[str, tuple[RequirementBudget, ...]],
     *,
     option: Option,
     sums: dict[int, Decimal],
@@ -602,12 +603,11 @@ def _entry_draws(
                 index = budget(key, limit, "course", course)
             amount = limit if entry.kind == "exemption" else entry.credits
             sums[index] = sums.get(index, _ZERO) + amount
-        key = ("requirement", requirement)
-        index = known.get(key)
-        if index is None:
-            limit = capacity.get(requirement, _ZERO)
-            index = budget(key, limit, "requirement", requirement)
-        sums[index] = sums.get(index, _ZERO) + entry.credits
+        for into in budgets.get(requirement) or unknown_requirement(requirement):
+            index = known.get(into.key)
+            if index is None:
+                index = budget(into.key, into.limit, into.kind, into.name)
+            sums[index] = sums.get(index, _ZERO) + entry.credits
 
 
 def _cap_draws(
@@ -630,9 +630,7 @@ def _cap_draws(
         credits = sum((e.credits for e in entries), Decimal(0))
         for achievement in option.binding:
             fact = facts[achievement]
-            ceiling = (
-                fact.recognised if cap.within_recognised else source_share(cap, fact)
-            )
+            ceiling = fact.recognised if cap.within_recognised else source_share(cap, fact)
             if ceiling is not None and credits:
                 index = build.budget(("cap", cap.id, achievement), ceiling, "cap", cap.id)
                 sums[index] = sums.get(index, _ZERO) + credits

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from creditbank.engine.allocate import Solution, solve
 from creditbank.engine.constraints import Compiled, compile_problem, counted, group_keys
-from creditbank.engine.explain import Explainer, progress, totals
+from creditbank.engine.explain import Explainer, placement, progress, totals
 from creditbank.engine.facts import Facts, make_facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.memos import evaluated
@@ -173,6 +173,8 @@ def evaluate(
     selected = set(made.not_in_force)
     for scan in made.scans:
         selected |= scan.eligible | set(scan.failures)
+    chosen = [made.options[i] for i in made.solution.chosen]
+    placed = placement(standards, made.program, chosen)
     explain = Explainer(
         as_of=made.as_of,
         facts=made.facts,
@@ -185,16 +187,16 @@ def evaluate(
         selected=selected,
         highest_only=frozenset(cap.id for cap in made.caps if cap.highest_only),
         relaxed_for=made.relaxed_for,
+        placed=placed,
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
-    chosen = [made.options[i] for i in made.solution.chosen]
     evaluation = Evaluation(
         program=made.program.id,
         learner=portfolio.learner,
         as_of=made.as_of,
         standards_fingerprint=standards.fingerprint(),
         decisions=tuple(decisions),
-        requirements=progress(standards, made.program, chosen),
+        requirements=progress(standards, made.program, chosen, placed),
         totals=totals(made.program, chosen, decisions, made.solution.optimal),
     )
     evaluated(standards)  # keeps the engine's memos bounded

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from creditbank.engine.allocate import Problem
 from creditbank.engine.conditions import Failure
@@ -21,13 +22,22 @@ from creditbank.engine.constraints import BudgetLabel, Compiled
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Option, RuleScan
+from creditbank.engine.overflow import Placement, place
 from creditbank.engine.reasons import ReasonCode, sentences
 from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
 from creditbank.models import Program, Requirement, Standards
 
-__all__ = ["Explainer", "progress", "scan_failure", "totals"]
+__all__ = ["Explainer", "placement", "progress", "scan_failure", "totals"]
 
-_BLOCK_ORDER = {"unit": 0, "course": 1, "requirement": 2, "cap": 3, "use": 4, "in-use": 5}
+_BLOCK_ORDER = {
+    "unit": 0,
+    "course": 1,
+    "requirement": 2,
+    "total": 3,
+    "cap": 4,
+    "use": 5,
+    "in-use": 6,
+}
 
 
 class _Usage:
@@ -125,6 +135,7 @@ class Explainer:
         selected: set[str],
         highest_only: frozenset[str] = frozenset(),
         relaxed_for: frozenset[str] = frozenset(),
+        placed: Placement | None = None,
     ) -> None:
         self.as_of = as_of
         self.facts = facts
@@ -139,6 +150,9 @@ class Explainer:
         self.relaxed_for = relaxed_for
         """Lower certificates counted although a higher one of their family is held."""
         self.chosen_options = [options[i] for i in chosen]
+        self.placed = placed
+        """How the chosen entries were split with their requirements' overflow."""
+        self.position = {id(o): p for p, o in enumerate(self.chosen_options)}
         self.uses_of: dict[str, list[Option]] = {}
         for option in self.chosen_options:
             for achievement in dict.fromkeys(option.binding):
@@ -171,9 +185,10 @@ class Explainer:
                 kind=e.kind,
                 credits=e.credits,
                 recorded_grade=o.recorded_grade if e.kind == "exemption" else None,
+                **self.overflow(o, at),
             )
             for o in chosen
-            for e in o.entries
+            for at, e in enumerate(o.entries)
         )
         base = {
             "achievement": achievement,
@@ -200,6 +215,15 @@ class Explainer:
             message_zh=zh,
             message_en=en,
         )
+
+    def overflow(self, option: Option, at: int) -> dict[str, Any]:
+        """The part of an entry that went on to its requirement's overflow, if any."""
+        if self.placed is None:
+            return {}
+        found = self.placed.surplus.get((self.position[id(option)], at))
+        if found is None:
+            return {}
+        return {"overflow": found[0], "overflow_credits": found[1]}
 
     def outcomes(self, achievement: str, chosen: Sequence[Option]) -> tuple[RuleOutcome, ...]:
         used_rules = {o.rule.id for o in chosen}
@@ -306,6 +330,8 @@ class Explainer:
                     names.update(option.binding)
             if label.kind == "unit":
                 names.update(a for a in option.binding if self.facts[a].unit.id == label.name)
+            if label.kind == "total":
+                names.update(option.binding)
         return ", ".join(sorted(names)) or "—"
 
     def blocked(
@@ -315,26 +341,43 @@ class Explainer:
             return "CAP_REACHED", {"cap": label.name}
         if label.kind == "unit":
             return "DUPLICATE", {"other": self.users_of(label)}
-        if label.kind in ("course", "requirement"):
+        if label.kind in ("course", "requirement", "total"):
             return "TARGET_FILLED", {"target": label.name, "other": self.users_of(label)}
         if label.kind == "use":  # a partner of the combination is used by another rule
             return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": label.name}
         return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": achievement}
 
 
+def placement(standards: Standards, program: Program, chosen: Sequence[Option]) -> Placement:
+    """How the chosen options' entries split between requirements and their overflow."""
+    capacity = rule_index(standards).program(program).capacity
+    entries = [[(e.requirement, e.credits) for e in option.entries] for option in chosen]
+    return place(program, capacity, entries)
+
+
 def progress(
-    standards: Standards, program: Program, chosen: Sequence[Option]
+    standards: Standards,
+    program: Program,
+    chosen: Sequence[Option],
+    placed: Placement | None = None,
 ) -> tuple[RequirementProgress, ...]:
-    """Credits of the chosen options towards each requirement of the programme."""
+    """Credits of the chosen options towards each requirement of the programme (what each
+    took itself and what overflowed into it, see :mod:`creditbank.engine.overflow`)."""
     by_requirement: dict[str, list[tuple[str | None, Decimal, str]]] = {}
     for option in chosen:
         for e in option.entries:
             by_requirement.setdefault(e.requirement, []).append((e.course, e.credits, e.kind))
+    if placed is None:
+        placed = placement(standards, program, chosen)
+    for target in placed.received:
+        by_requirement.setdefault(target, [])
     untouched = _untouched(standards, program)
     return tuple(
         untouched[position]  # nothing converted into it: the same for every learner
         if (entries := by_requirement.get(requirement.id)) is None
-        else _requirement_progress(standards, program, requirement, entries)
+        else _requirement_progress(
+            standards, program, requirement, entries, placed.received.get(requirement.id)
+        )
         for position, requirement in enumerate(program.requirements)
     )
 
@@ -344,9 +387,13 @@ def _requirement_progress(
     program: Program,
     requirement: Requirement,
     entries: Sequence[tuple[str | None, Decimal, str]],
+    received: Decimal | None = None,
 ) -> RequirementProgress:
-    """One requirement's progress from the (course, credits, kind) converted into it."""
-    satisfied = sum((credits for _, credits, _ in entries), Decimal(0))
+    """One requirement's progress from the (course, credits, kind) converted into it, or
+    what it ``received`` when overflow moved some of that on or brought some in."""
+    satisfied = (
+        sum((credits for _, credits, _ in entries), Decimal(0)) if received is None else received
+    )
     required = (
         rule_index(standards).program(program).capacity[requirement.id]
         if requirement.kind == "required_courses"

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditbank.engine.overflow import RequirementBudget, requirement_budgets
 from creditbank.models import (
     AllOf,
     AnyOf,
@@ -141,6 +142,9 @@ class ProgramIndex:
     """Caps that apply to the programme on some day, in the standards' order."""
     capacity: Mapping[str, Decimal]
     """How much credit each requirement can take."""
+    budgets: Mapping[str, tuple[RequirementBudget, ...]]
+    """Requirement id -> the budgets an entry into it draws (its own, its overflow's, the
+    programme total: :func:`creditbank.engine.overflow.requirement_budgets`)."""
     by_key: Mapping[Key, tuple[int, ...]]
     """Selector key -> positions in ``rules`` of the rules filed under it."""
     _exempt: dict[int, tuple[ExemptCourses, list[str]]] = field(default_factory=dict)
@@ -293,11 +297,13 @@ class RuleIndex:
             if (not cap.programs or program.id in cap.programs)
             and (cap.school is None or cap.school == program.school)
         )
+        capacity = requirement_capacity(self.standards, program)
         return ProgramIndex(
             program,
             rules,
             caps,
-            requirement_capacity(self.standards, program),
+            capacity,
+            requirement_budgets(program, capacity),
             {key: tuple(positions) for key, positions in by_key.items()},
         )
 

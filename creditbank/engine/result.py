@@ -50,6 +50,15 @@ class Use(_Frozen):
         description="How an exempted course is recorded (e.g. 60, 合格, pass; `exempt`: no "
         "grade, outside any grade average).",
     )
+    overflow: str | None = Field(
+        default=None,
+        description="Where the part the requirement did not need went: another "
+        "requirement, or `total` (counted toward the programme total only).",
+    )
+    overflow_credits: Decimal | None = Field(
+        default=None,
+        description="How much of `credits` went to `overflow` (the rest to `requirement`).",
+    )
 
 
 class RuleOutcome(_Frozen):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from creditbank.engine.index import rule_index
+from creditbank.engine.overflow import unknown_requirement
 from creditbank.models import CourseUnit, Program, Rule, Standards
 
 __all__ = ["Entry", "StaticDraw", "Template", "template"]
@@ -71,7 +72,7 @@ def _credits_of(entries: Sequence[Entry]) -> Decimal:
 def _static_draws(
     standards: Standards, program: Program, entries: Sequence[Entry]
 ) -> tuple[StaticDraw, ...]:
-    capacity = rule_index(standards).program(program).capacity
+    into = rule_index(standards).program(program).budgets
     limits: dict[tuple[Hashable, ...], tuple[Decimal, str, str]] = {}
     amounts: dict[tuple[Hashable, ...], Decimal] = {}
     for entry in entries:
@@ -83,9 +84,10 @@ def _static_draws(
             limits.setdefault(key, (limit, "course", course))  # a budget keeps its first limit
             amount = limit if entry.kind == "exemption" else entry.credits
             amounts[key] = amounts.get(key, _ZERO) + amount
-        key = ("requirement", requirement)
-        limits.setdefault(key, (capacity.get(requirement, _ZERO), "requirement", requirement))
-        amounts[key] = amounts.get(key, _ZERO) + entry.credits
+        for budget in into.get(requirement) or unknown_requirement(requirement):
+            key = budget.key
+            limits.setdefault(key, (budget.limit, budget.kind, budget.name))
+            amounts[key] = amounts.get(key, _ZERO) + entry.credits
     return tuple((key, *limits[key], amount) for key, amount in amounts.items())
 
 

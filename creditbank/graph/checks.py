@@ -26,6 +26,8 @@ code                           severity  finds
                                          scale equal
 ``EMPTY_LEVEL_WINDOW``         error     a level condition no level meets
 ``CREDITS_FALL_WITH_LEVEL``    warning   a higher level worth less credit
+``EXCEEDS_PROGRAM_TOTAL``      warning   a requirement's or cap's max_credits above the
+                                         programme total (itself a cap)
 =============================  ========  ==============================================
 
 >>> import creditbank
@@ -65,6 +67,7 @@ from creditbank.graph.select import (
 )
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
+    Cap,
     CourseCredits,
     CourseUnit,
     ExemptCourses,
@@ -701,6 +704,43 @@ def level_credits(ctx: _Context) -> Iterator[Finding]:
             )
 
 
+def _programs_of(standards: Standards, cap: Cap) -> list[Program]:
+    """The programmes a cap applies to (named, else all of its school, else all)."""
+    return [
+        p
+        for p in standards.programs.values()
+        if (not cap.programs or p.id in cap.programs)
+        and (cap.school is None or p.school == cap.school)
+    ]
+
+
+def exceeding_program_total(ctx: _Context) -> Iterator[Finding]:
+    """A requirement's or a cap's ``max_credits`` above the programme total (itself a cap)."""
+    for program in ctx.s.programs.values():
+        total = program.total_credits
+        for req in program.requirements:
+            if req.max_credits is not None and req.max_credits > total:
+                yield Finding(
+                    "EXCEEDS_PROGRAM_TOTAL",
+                    f"requirement {req.id!r} of programme {program.id!r} takes at most "
+                    f"{text(req.max_credits)} credits, more than the programme's total "
+                    f"{text(total)}; nothing recognises more than the total",
+                    (involved(ctx.s, "program", program.id),),
+                )
+    for cap in ctx.s.caps.values():
+        if cap.max_credits is None:
+            continue
+        for program in _programs_of(ctx.s, cap):
+            if cap.max_credits > program.total_credits:
+                yield Finding(
+                    "EXCEEDS_PROGRAM_TOTAL",
+                    f"cap {cap.id!r} allows {text(cap.max_credits)} credits, more than the "
+                    f"total {text(program.total_credits)} of programme {program.id!r}; "
+                    "the total binds first",
+                    (involved(ctx.s, "cap", cap.id), involved(ctx.s, "program", program.id)),
+                )
+
+
 CHECKS: dict[str, Check] = {
     "amplifying_cycles": amplifying_cycles,
     "rule_pairs": rule_pairs,
@@ -714,6 +754,7 @@ CHECKS: dict[str, Check] = {
     "level_order": level_order,
     "empty_level_windows": empty_level_windows,
     "level_credits": level_credits,
+    "exceeding_program_total": exceeding_program_total,
 }
 """Every check, by name, in the order they run."""
 

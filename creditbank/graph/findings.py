@@ -49,6 +49,7 @@ CheckCode = Literal[
     "LEVELS_MERGED",
     "EMPTY_LEVEL_WINDOW",
     "CREDITS_FALL_WITH_LEVEL",
+    "EXCEEDS_PROGRAM_TOTAL",
 ]
 
 CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
@@ -103,6 +104,11 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     "CREDITS_FALL_WITH_LEVEL": (
         "warning",
         "a table of credits by level gives a higher level less credit",
+    ),
+    "EXCEEDS_PROGRAM_TOTAL": (
+        "warning",
+        "a requirement's or cap's max_credits exceeds the programme total, which caps "
+        "everything recognised: the limit can never be reached",
     ),
 }
 

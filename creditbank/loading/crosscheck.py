@@ -433,9 +433,7 @@ class _Checker:
             self.requirement_in(programs, requirement, record.lazy("counts", "requirements", index))
         if cap.per == "period" and cap.period_set is None:
             applies = programs or [
-                p
-                for p in self.s.programs.values()
-                if cap.school is None or p.school == cap.school
+                p for p in self.s.programs.values() if cap.school is None or p.school == cap.school
             ]
             for program in applies:
                 if program.periods is None:

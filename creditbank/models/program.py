@@ -26,7 +26,14 @@ from creditbank.models.values import (
     share_of,
 )
 
-__all__ = ["EducationLevel", "Guideline", "Program", "Requirement", "RequirementKind"]
+__all__ = [
+    "MAX_OVERFLOW_SOURCES",
+    "EducationLevel",
+    "Guideline",
+    "Program",
+    "Requirement",
+    "RequirementKind",
+]
 
 EducationLevel = Literal[
     "secondary_vocational",  # 中职
@@ -42,6 +49,11 @@ Guideline = Literal["moe-2019-13"]
 >= 1/4 of hours, electives >= 10 % of hours; the loader checks a programme that declares it."""
 
 
+MAX_OVERFLOW_SOURCES = 8
+"""At most this many requirements may send their surplus to one requirement (the allocator
+checks every combination of them: 2**8 budgets)."""
+
+
 class Requirement(Model):
     """A requirement group: required courses, a category with a minimum, or an elective pool."""
 
@@ -54,6 +66,13 @@ class Requirement(Model):
     )
     min_credits: Credits | None = None
     max_credits: Credits | None = None
+    overflow: LocalId | None = Field(
+        default=None,
+        description="Where credit of a whole award beyond what the requirement needs goes: "
+        "another requirement's id, `total` (counted toward the programme total only) or "
+        "`none` (an award must fit). Default: the programme's `overflow`, else `total` for a "
+        "category or pool without `max_credits`, else `none`.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Requirement:
@@ -112,11 +131,17 @@ class Program(Item):
     periods: PeriodSetRef | None = Field(
         default=None, description="Terms or years for per-period caps."
     )
+    overflow: LocalId | None = Field(
+        default=None,
+        description="Where the surplus of a requirement that names no `overflow` goes "
+        "(a requirement id, `total` or `none`).",
+    )
     requirements: tuple[Requirement, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _requirements_distinct(self) -> Program:
         check_unique_local_ids(self.requirements, "requirements")
+        self._check_overflow()
         if self.guideline is not None and (
             self.total_hours is None or self.hours_per_credit is None
         ):
@@ -146,6 +171,62 @@ class Program(Item):
             return value.amount
         factor = self.unit_factors.get(value.unit)
         return None if factor is None else share_of(value.amount, factor)
+
+    def _check_overflow(self) -> None:
+        ids = {r.id for r in self.requirements}
+        if self.overflow is not None and self.overflow not in ids | {"none", "total"}:
+            raise PydanticCustomError(
+                "UNKNOWN_REQUIREMENT",
+                "overflow '{o}' is no requirement of the programme; name one of {ids}, "
+                "`total` or `none`",
+                {"o": self.overflow, "ids": ", ".join(sorted(ids)), "field": "overflow"},
+            )
+        sources: dict[str, int] = {}
+        for position, requirement in enumerate(self.requirements):
+            target = self.overflow_of(requirement.id)
+            if target in ("none", "total"):
+                continue
+            field = ("requirements", position, "overflow")
+            if target not in ids:
+                raise PydanticCustomError(
+                    "UNKNOWN_REQUIREMENT",
+                    "overflow '{o}' is no requirement of the programme; name one of {ids}, "
+                    "`total` or `none`",
+                    {"o": target, "ids": ", ".join(sorted(ids)), "field": field},
+                )
+            onward = self.overflow_of(target)
+            if onward not in ("none", "total"):
+                raise PydanticCustomError(
+                    "INVALID_VALUE",
+                    "requirement '{r}' overflows into '{t}', which overflows into '{o}': "
+                    "surplus moves one step; let '{t}' overflow into `total` or `none`",
+                    {"r": requirement.id, "t": target, "o": onward, "field": field},
+                )
+            sources[target] = sources.get(target, 0) + 1
+            if sources[target] > MAX_OVERFLOW_SOURCES:
+                raise PydanticCustomError(
+                    "INVALID_VALUE",
+                    "more than {n} requirements overflow into '{t}'",
+                    {"n": MAX_OVERFLOW_SOURCES, "t": target, "field": field},
+                )
+
+    def overflow_of(self, requirement_id: str) -> str:
+        """Where the surplus of a requirement goes: a requirement id, ``total`` or ``none``.
+
+        Its own ``overflow``, else the programme's (unless that names the requirement
+        itself), else ``total`` for a category or pool without ``max_credits`` (a minimum
+        is not a maximum) and ``none`` for required courses or a stated maximum.
+        """
+        requirement = self.requirement(requirement_id)
+        if requirement is None:
+            return "none"
+        if requirement.overflow is not None:
+            return str(requirement.overflow)
+        if self.overflow is not None and self.overflow != requirement_id:
+            return str(self.overflow)
+        if requirement.kind != "required_courses" and requirement.max_credits is None:
+            return "total"
+        return "none"
 
     def requirement(self, requirement_id: str) -> Requirement | None:
         """The requirement with this id, or None."""

@@ -580,6 +580,7 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
             framework="scale",
             family=draw(st.sampled_from(["f1", "f2", None])),
             tags=("online",) if draw(st.booleans()) else (),
+            credits=draw(st.none() | st.sampled_from(["2", "3", "5", "8"])),
             recognised_credits=(LevelCredits(credits=draw(credits(6))),)
             if draw(st.booleans())
             else (),
@@ -596,6 +597,24 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
         )
     )
     required = [c.id for c in courses[: max(1, n_courses - 1)]]
+    # where the pool's surplus goes: undeclared (total, as it has no maximum), none, total,
+    # or a requirement "free" that takes at most what it needs
+    overflow = draw(st.sampled_from([None, "none", "total", "free"]))
+    pool_max = draw(st.none() | st.sampled_from([4, 6, 8]))
+    pool_min = draw(st.sampled_from([2, 4, 6]))
+    extra = (
+        (
+            Requirement(
+                id="free",
+                name=Label(en="free electives"),
+                kind="category",
+                min_credits=Decimal(draw(st.sampled_from([1, 2, 3]))),
+                overflow="none",
+            ),
+        )
+        if overflow == "free"
+        else ()
+    )
     program = Program(
         id=SCENARIO_PROGRAM,
         name=Label(en="programme"),
@@ -612,8 +631,11 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
                 name=Label(en="pool"),
                 kind="elective_pool",
                 courses=tuple(c.id for c in courses if c.id not in required),
-                min_credits=Decimal(draw(st.sampled_from([2, 4, 6]))),
+                min_credits=Decimal(pool_min),
+                max_credits=None if pool_max is None else Decimal(max(pool_max, pool_min)),
+                overflow=overflow,
             ),
+            *extra,
         ),
     )
     rules = []
@@ -683,6 +705,7 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
         "count",
         "recognised",
         "online",
+        "source",
     ]
     if highest_only:
         kinds.append("highest")
@@ -698,6 +721,11 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
             "recognised": {"within_recognised": True},
             "online": {"max_share": "0.25", "counts": {"online": True}},
             "highest": {"per": "family", "highest_only": True},
+            "source": {
+                "per": "achievement",
+                "max_share": draw(st.sampled_from(["0.5", "1"])),
+                "share_of": "source",
+            },
         }
         caps.append(Cap.model_validate({**base, **specs[kind]}))
     return Standards([scale, *courses, *units, program, *rules, *caps])
