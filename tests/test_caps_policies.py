@@ -106,3 +106,6 @@ def test_the_readme_example_of_capacities_and_caps_loads(tmp_path: Path) -> None
     program = standards.programs["ex:p"]
     assert [program.overflow_of(r.id) for r in program.requirements] == ["free", "total", "none"]
     assert standards.caps["ex:half-of-each-source"].share_of == "source"
+    assert standards.caps["ex:school-limit"].authority == "institutional"
+    guarantee = standards.rules["ex:partner-college"].guarantee
+    assert guarantee is not None and guarantee.min_credits == 60

@@ -116,6 +116,8 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
     unit_users: dict[str, set[str]] = defaultdict(set)
     for rule_id, binding, requirement, course, credits, kind in uses:
         rule = standards.rules[rule_id]
+        if rule.guarantee is not None and per_use[(rule_id, binding)]:
+            found.append(f"{rule_id} guaranteed use taken twice")
         if not rule.shareable:
             for a in binding:
                 exclusive[a].add((rule_id, binding))
@@ -160,28 +162,17 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
     for cap in standards.caps.values():
         groups: dict[Any, list[Use]] = defaultdict(list)
         for use in uses:
-            if not _cap_counts(cap, standards, portfolio, use):
-                continue
-            if cap.within_recognised or cap.share_of == "source":
-                for a in use[1]:
-                    groups[a].append(use)
-                continue
-            keys: list[Any] = {
-                "program": ["all"],
-                "achievement": list(use[1]),
-                "course": [use[3]] if use[3] else [],
-                "rule": [use[0]],
-                "requirement": [use[2]],
-                "family": sorted(
-                    {
-                        standards.units[achievements[a].unit].family or achievements[a].unit
-                        for a in use[1]
-                    }
-                ),
-                "unit": sorted({achievements[a].unit for a in use[1]}),
-            }[cap.per]
-            for key in keys:
-                groups[key].append(use)
+            if _cap_counts(cap, standards, portfolio, use):
+                guarantee = standards.rules[use[0]].guarantee
+                if cap.authority == "institutional" and guarantee is not None:
+                    # institutional caps cannot cut into a guaranteed floor: they count
+                    # what the use brings above it, and not its achievements
+                    above = use[4] - guarantee.min_credits
+                    if above <= 0 or cap.max_count is not None or cap.highest_only:
+                        continue
+                    use = (*use[:4], above, use[5])  # noqa: PLW2901
+                for key in _groups_of(cap, standards, achievements, use):
+                    groups[key].append(use)
         for key, members in groups.items():
             total = sum((m[4] for m in members), Decimal(0))
             people = {a for m in members for a in m[1]}
@@ -207,6 +198,26 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
                 if ceiling is not None and total > ceiling:
                     found.append(f"{cap.id}[{key}] above recognised {ceiling}")
     return found
+
+
+def _groups_of(
+    cap: Cap, standards: Standards, achievements: dict[str, Achievement], use: Use
+) -> list[Any]:
+    """The groups of ``cap.per`` one counted use falls in."""
+    if cap.within_recognised or cap.share_of == "source":
+        return list(use[1])
+    keys: list[Any] = {
+        "program": ["all"],
+        "achievement": list(use[1]),
+        "course": [use[3]] if use[3] else [],
+        "rule": [use[0]],
+        "requirement": [use[2]],
+        "family": sorted(
+            {standards.units[achievements[a].unit].family or achievements[a].unit for a in use[1]}
+        ),
+        "unit": sorted({achievements[a].unit for a in use[1]}),
+    }[cap.per]
+    return keys
 
 
 # ------------------------------------------------------------------ properties

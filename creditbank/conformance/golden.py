@@ -80,6 +80,7 @@ FORMS: dict[str, str] = {
     "overflow-total": "an award beyond a requirement's need: the surplus counts in the total",
     "overflow-requirement": "an award beyond a requirement's need: the surplus to a named one",
     "program-total": "the programme total is a cap: never more recognised than it",
+    "guarantee": "an agreement's guaranteed minimum: institutional caps give way, statutory bind",
     "source-share": "a cap as a share of each source qualification's own credits",
     "program-periods": "a per-period cap without a period set counts in the programme's periods",
 }

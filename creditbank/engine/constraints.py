@@ -357,6 +357,15 @@ class _CapTable:
     and online flags) ->
     the caps that count such an option, each with the positions of the entries it counts."""
 
+    @property
+    def institutional(self) -> frozenset[str]:
+        """Ids of the institutional caps (an agreement's guarantee relaxes them)."""
+        return frozenset(cap.id for cap in self.caps if cap.authority == "institutional")
+
+    def guaranteed(self, options: Sequence[Option]) -> bool:
+        """Whether an option's rule guarantees a minimum."""
+        return any(option.rule.guarantee is not None for option in options)
+
     def counting(
         self, standards: Standards, option: Option, facts: Mapping[str, Facts]
     ) -> _Counted:
@@ -570,6 +579,7 @@ def compile_problem(
                 facts=facts,
             )
         draws.append([*sums.items(), *tokens])
+    _honour_guarantees(build, table, options, draws)
     problem = Problem(
         credits=[o.credits for o in options],
         owners=[None if o.rule.shareable else (o.binding[0], o.use) for o in options],
@@ -578,6 +588,53 @@ def compile_problem(
         draws=draws,
     )
     return Compiled(problem, build.labels)
+
+
+def _honour_guarantees(
+    build: _Builder,
+    table: _CapTable,
+    options: Sequence[Option],
+    draws: list[list[tuple[int, Hashable]]],
+) -> None:
+    """Agreements' guaranteed minimums (rules with a ``guarantee``).
+
+    A guaranteed use (the rule's options for one binding: its full credits and its floor)
+    is taken once: a distinct budget per use. Institutional caps cannot cut into a floor:
+    a guaranteed option draws from an institutional cap's budgets only what it brings
+    above its floor, and carries no token into its counts; statutory caps and the
+    programme's own budgets take everything as usual.
+    """
+    if not table.guaranteed(options):
+        return
+    uses: dict[Hashable, list[int]] = {}
+    for position, option in enumerate(options):
+        if option.rule.guarantee is not None:
+            uses.setdefault(option.use, []).append(position)
+    institutional = table.institutional
+    labels, budgets = build.labels, build.budgets
+    for use, positions in uses.items():
+        rule = options[positions[0]].rule
+        assert rule.guarantee is not None
+        floor = rule.guarantee.min_credits
+        if len(positions) > 1:
+            index = build.budget(("guarantee", use), _ONE, "in-use", rule.id, distinct=True)
+            for position in positions:
+                draws[position].append((index, position))
+        if not institutional:
+            continue
+        for position in positions:
+            kept: list[tuple[int, Hashable]] = []
+            for index, value in draws[position]:
+                if labels[index].kind == "cap" and labels[index].name in institutional:
+                    if budgets[index].distinct:
+                        continue  # the guaranteed use is outside the cap's count
+                    assert isinstance(value, Decimal)
+                    if value <= floor:
+                        continue
+                    kept.append((index, value - floor))
+                    continue
+                kept.append((index, value))
+            draws[position] = kept
 
 
 def _entry_draws(

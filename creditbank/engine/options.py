@@ -432,6 +432,8 @@ def _add_options(
     made = _options(standards, program, rule, members)
     if made:
         scan.options.extend(made)
+        if rule.guarantee is not None:
+            scan.options.extend(_floors(made, rule.guarantee.min_credits))
         return
     binding = tuple(a.id for a in members)
     if made is None:
@@ -445,6 +447,23 @@ def _add_options(
         known = scan.failures.get(achievement)
         if known is None or uncovered.step > known.step:
             scan.failures[achievement] = uncovered
+
+
+def _floors(made: Sequence[Option], floor: Decimal) -> list[Option]:
+    """An agreement's guaranteed floor as an option of its own: the use at ``floor``
+    credits, for a use worth more (institutional caps give way to it, see
+    :func:`creditbank.engine.constraints.compile_problem`)."""
+    return [
+        Option(
+            o.rule,
+            o.binding,
+            (Entry(e.requirement, e.course, floor, e.kind),),
+            o.recorded_grade,
+            o.max_in_use,
+        )
+        for o in made
+        if len(o.entries) == 1 and (e := o.entries[0]).credits > floor
+    ]
 
 
 def _why_no_credit(

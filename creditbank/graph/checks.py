@@ -28,6 +28,9 @@ code                           severity  finds
 ``CREDITS_FALL_WITH_LEVEL``    warning   a higher level worth less credit
 ``EXCEEDS_PROGRAM_TOTAL``      warning   a requirement's or cap's max_credits above the
                                          programme total (itself a cap)
+``GUARANTEE_IMPOSSIBLE``       error     a guaranteed minimum a statutory cap, the
+                                         programme total or the target requirement
+                                         can never allow
 =============================  ========  ==============================================
 
 >>> import creditbank
@@ -741,6 +744,73 @@ def exceeding_program_total(ctx: _Context) -> Iterator[Finding]:
                 )
 
 
+def _surely_counts(cap: Cap, rule: Rule, requirement: str) -> bool:
+    """Whether a cap counts every use of a rule into ``requirement`` (only its rule and
+    requirement filters are read: a cap filtering by unit, course type or online is not
+    surely counting)."""
+    sel = cap.counts
+    if sel.units or sel.unit_kinds or sel.tags or sel.families or sel.scopes or sel.tiers:
+        return False
+    if sel.online is not None or sel.course_types:
+        return False
+    return (not sel.rules or rule.id in sel.rules) and (
+        not sel.requirements or requirement in sel.requirements
+    )
+
+
+def _cap_room(cap: Cap, program: Program) -> Decimal | None:
+    """The most credit one use can have under a cap (None: the cap does not say)."""
+    if cap.max_credits is not None:
+        return cap.max_credits
+    if cap.max_share is not None and cap.share_of == "program":
+        return cap.max_share * program.total_credits
+    if cap.max_count == 0:
+        return Decimal(0)
+    return None
+
+
+def impossible_guarantees(ctx: _Context) -> Iterator[Finding]:
+    """A rule's guaranteed minimum that a statutory cap counting the rule, the programme
+    total or its target requirement (when it cannot overflow) never allows."""
+    for rule in ctx.s.rules.values():
+        if rule.guarantee is None or not isinstance(rule.then, RequirementCredits):
+            continue
+        floor = rule.guarantee.min_credits
+        target = rule.then.requirement
+        for program_id in rule.programs:
+            program = ctx.s.programs.get(str(program_id))
+            if program is None:
+                continue
+            blockers: list[tuple[str, Involved, Decimal]] = []
+            if program.total_credits < floor:
+                total = involved(ctx.s, "program", program.id)
+                blockers.append(("the programme total", total, program.total_credits))
+            req = program.requirement(target)
+            if req is not None and program.overflow_of(req.id) == "none":
+                room = (
+                    None if req.kind == "required_courses" else req.max_credits or req.min_credits
+                )
+                if room is not None and room < floor:
+                    where = involved(ctx.s, "program", program.id)
+                    blockers.append((f"requirement {req.id!r}", where, room))
+            for cap in ctx.s.caps.values():
+                if cap.authority != "statutory" or program not in _programs_of(ctx.s, cap):
+                    continue
+                room = _cap_room(cap, program) if _surely_counts(cap, rule, target) else None
+                if room is not None and room < floor:
+                    where = involved(ctx.s, "cap", cap.id)
+                    blockers.append((f"statutory cap {cap.id!r}", where, room))
+            for what, where, room in blockers:
+                yield Finding(
+                    "GUARANTEE_IMPOSSIBLE",
+                    f"rule {rule.id!r} guarantees at least {text(floor)} credits in programme "
+                    f"{program.id!r}, but {what} allows at most {text(room)}; lower the "
+                    "guarantee, or mark the cap `authority: institutional` if the school "
+                    "set it",
+                    (ctx.rule(rule.id), where),
+                )
+
+
 CHECKS: dict[str, Check] = {
     "amplifying_cycles": amplifying_cycles,
     "rule_pairs": rule_pairs,
@@ -755,6 +825,7 @@ CHECKS: dict[str, Check] = {
     "empty_level_windows": empty_level_windows,
     "level_credits": level_credits,
     "exceeding_program_total": exceeding_program_total,
+    "impossible_guarantees": impossible_guarantees,
 }
 """Every check, by name, in the order they run."""
 

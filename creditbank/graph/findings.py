@@ -50,6 +50,7 @@ CheckCode = Literal[
     "EMPTY_LEVEL_WINDOW",
     "CREDITS_FALL_WITH_LEVEL",
     "EXCEEDS_PROGRAM_TOTAL",
+    "GUARANTEE_IMPOSSIBLE",
 ]
 
 CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
@@ -109,6 +110,11 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
         "warning",
         "a requirement's or cap's max_credits exceeds the programme total, which caps "
         "everything recognised: the limit can never be reached",
+    ),
+    "GUARANTEE_IMPOSSIBLE": (
+        "error",
+        "an agreement's guaranteed minimum that a statutory cap, the programme total or its "
+        "target requirement can never allow",
     ),
 }
 

@@ -11,6 +11,11 @@ period, and sets exactly one limit:
 * ``max_count`` — at most so many achievements in each group (R1: one per course);
 * ``highest_only`` — within each group only the highest-level achievement converts;
 * ``within_recognised`` — never more than the credit bank recognised for the unit (R3).
+
+A cap is ``statutory`` (the default: a law, a national or provincial document; it always
+binds) or ``institutional`` (the school's own policy): an agreement's guarantee
+(:class:`~creditbank.models.rule.Guarantee`) relaxes institutional caps as far as its
+floor needs, never statutory ones.
 """
 
 from __future__ import annotations
@@ -80,6 +85,11 @@ class Cap(Item):
     max_count: StrictInt | None = Field(default=None, ge=0)
     highest_only: StrictBool = False
     within_recognised: StrictBool = False
+    authority: Literal["statutory", "institutional"] = Field(
+        default="statutory",
+        description="`institutional` caps give way to an agreement's guaranteed minimum; "
+        "`statutory` ones (the default) always bind.",
+    )
 
     @model_validator(mode="after")
     def _one_limit(self) -> Cap:

@@ -67,6 +67,7 @@ __all__ = [
     "CourseCredits",
     "ExemptCourses",
     "GradeCondition",
+    "Guarantee",
     "HoursToCredits",
     "LevelCondition",
     "Match",
@@ -418,6 +419,14 @@ Target = Annotated[
 """What a rule converts into; ``kind`` says which."""
 
 
+class Guarantee(Model):
+    """A guaranteed minimum of an agreement (articulation, block transfer): at least
+    ``min_credits`` of the rule's credits are accepted whatever institutional caps say;
+    statutory caps still bind."""
+
+    min_credits: Credits
+
+
 class Rule(_Item):
     """A conversion rule of one or more programmes."""
 
@@ -437,6 +446,21 @@ class Rule(_Item):
         description="Which of a learner's attempts at one unit may count: `best` (any; one "
         "converts) or `first` (only the earliest, even when it failed: retakes give nothing).",
     )
+    guarantee: Guarantee | None = Field(
+        default=None,
+        description="An agreement's floor: at least `min_credits` accepted, institutional "
+        "caps do not count it (rules of `kind: credits` only).",
+    )
+
+    @model_validator(mode="after")
+    def _guarantee_of_credits(self) -> Rule:
+        if self.guarantee is not None and not isinstance(self.then, RequirementCredits):
+            raise PydanticCustomError(
+                "INVALID_VALUE",
+                "a guarantee is a minimum of credits: give it to a rule of `kind: credits`",
+                {"field": "guarantee"},
+            )
+        return self
 
 
 AllOf.model_rebuild()

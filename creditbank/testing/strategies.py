@@ -74,6 +74,7 @@ from creditbank.models import (
     XCertificateUnit,
 )
 from creditbank.models.issuer import Authorisation, IssuerKind
+from creditbank.models.rule import Guarantee
 from creditbank.models.units import AwardTier, AwardUnit, CourseType, Scope, UnitKind
 from creditbank.testing.consistent import (
     DEFAULT_AS_OF,
@@ -694,6 +695,9 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
                 then=then,
                 shareable=draw(st.integers(0, 6)) == 0,
                 priority=draw(st.integers(0, 1)),
+                guarantee=Guarantee(min_credits=Decimal(draw(st.integers(1, 6))) / 2)
+                if isinstance(then, RequirementCredits) and draw(st.integers(0, 2)) == 0
+                else None,
             )
         )
     caps = []
@@ -727,7 +731,8 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
                 "share_of": "source",
             },
         }
-        caps.append(Cap.model_validate({**base, **specs[kind]}))
+        authority = draw(st.sampled_from(["statutory", "institutional"]))
+        caps.append(Cap.model_validate({**base, **specs[kind], "authority": authority}))
     return Standards([scale, *courses, *units, program, *rules, *caps])
 
 
