@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from creditbank.conformance.golden import DECISION_FIELDS
+from creditbank.conformance.golden import DECISION_FIELDS, USE_ORDER
 from creditbank.engine import Evaluation
 
 __all__ = ["answer_of", "answer_problems", "compare", "compare_decision", "summary"]
@@ -57,17 +57,7 @@ _USE_DEFAULTS: dict[str, Any] = {
 }
 _REQUIREMENT_DEFAULTS: dict[str, Any] = {"courses_exempted": []}
 _TOTALS_DEFAULTS: dict[str, Any] = {"optimal": True}
-_USE_ORDER = (
-    "rule",
-    "achievements",
-    "requirement",
-    "course",
-    "kind",
-    "credits",
-    "recorded_grade",
-    "overflow",
-    "overflow_credits",
-)
+_USE_ORDER = USE_ORDER
 _AMOUNTS = {
     "decision": {"credits"},
     "use": {"credits", "overflow_credits"},

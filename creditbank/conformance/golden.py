@@ -30,6 +30,7 @@ __all__ = [
     "REQUIREMENT_KEYS",
     "TOTALS_KEYS",
     "USE_KEYS",
+    "USE_ORDER",
     "Case",
     "CaseError",
     "case_paths",
@@ -92,19 +93,19 @@ EXPECT_KEYS = frozenset({"total", "totals", "decisions", "requirements"})
 DECISION_FIELDS = frozenset(
     {"recognised", "credits", "reason", "uses", "unit", "level", "rules", "detail"}
 )
-USE_KEYS = frozenset(
-    {
-        "rule",
-        "achievements",
-        "requirement",
-        "course",
-        "kind",
-        "credits",
-        "recorded_grade",
-        "overflow",
-        "overflow_credits",
-    }
+USE_ORDER = (
+    "rule",
+    "achievements",
+    "requirement",
+    "course",
+    "kind",
+    "credits",
+    "recorded_grade",
+    "overflow",
+    "overflow_credits",
 )
+"""The keys of a use, in the order a comparison shows them."""
+USE_KEYS = frozenset(USE_ORDER)
 REQUIREMENT_KEYS = frozenset({"required", "satisfied", "remaining", "courses_exempted", "kind"})
 TOTALS_KEYS = frozenset(
     {
