@@ -549,12 +549,16 @@ SCENARIO_AS_OF = dt.date(2026, 6, 30)
 
 
 @st.composite
-def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules: int = 6) -> Any:
+def scenario_standards(
+    draw: st.DrawFn, *, highest_only: bool = True, max_rules: int = 6, free_electives: bool = True
+) -> Any:
     """Small, valid standards: one level scale, a few certificates and training units, 3–6
     courses in a programme with a required group and an elective pool, random rules and caps.
 
     Returns a :class:`~creditbank.Standards`. Credits by level never fall as the level
     rises (so a higher level is never worth less), which real rule tables also respect.
+    The pool may have a maximum and an overflow; with ``free_electives`` its overflow may
+    be a third requirement, a category of free electives without courses.
     """
     levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
     scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
@@ -600,7 +604,7 @@ def scenario_standards(draw: st.DrawFn, *, highest_only: bool = True, max_rules:
     required = [c.id for c in courses[: max(1, n_courses - 1)]]
     # where the pool's surplus goes: undeclared (total, as it has no maximum), none, total,
     # or a requirement "free" that takes at most what it needs
-    overflow = draw(st.sampled_from([None, "none", "total", "free"]))
+    overflow = draw(st.sampled_from([None, "none", "total", "free"][: 4 if free_electives else 3]))
     pool_max = draw(st.none() | st.sampled_from([4, 6, 8]))
     pool_min = draw(st.sampled_from([2, 4, 6]))
     extra = (
@@ -796,7 +800,7 @@ def pathway_scenarios(draw: st.DrawFn, *, max_achievements: int = 3) -> Any:
     its levels, keyed ``(unit, level id or None)`` as :func:`creditbank.graph.pathway.pathway`
     takes them.
     """
-    base = draw(scenario_standards(max_rules=4))
+    base = draw(scenario_standards(max_rules=4, free_electives=False))
     items: list[Any] = []
     for item in base:
         if isinstance(item, CourseUnit):
