@@ -227,20 +227,21 @@ def group_keys(
     return []
 
 
-def source_credits(fact: Facts) -> Decimal | None:
-    """The credits of a source qualification: what the achievement states, else what its
-    unit states; None when neither states them in credits."""
+def source_credits(fact: Facts, program: Program) -> Decimal | None:
+    """The credits of a source qualification in the programme's unit: what the achievement
+    states, else what its unit states; None when neither states them in a unit the
+    programme converts (:meth:`~creditbank.models.Program.in_credit_unit`)."""
     for value in (fact.achievement.credits, fact.unit.credits):
-        if value is not None and value.unit == "credit":
-            return value.amount
+        if value is not None:
+            return program.in_credit_unit(value)
     return None
 
 
-def source_share(cap: Cap, fact: Facts) -> Decimal:
+def source_share(cap: Cap, fact: Facts, program: Program) -> Decimal:
     """What a ``share_of: source`` cap lets one achievement transfer (nothing when the
     source states no credits: a share of an unknown amount cannot be granted)."""
     assert cap.max_share is not None
-    credits = source_credits(fact)
+    credits = source_credits(fact, program)
     return Decimal(0) if credits is None else share_of(credits, cap.max_share)
 
 
@@ -359,7 +360,7 @@ class _CapTable:
 
     @property
     def institutional(self) -> frozenset[str]:
-        """Ids of the institutional caps (an agreement's guarantee relaxes them)."""
+        """Ids of the institutional caps (they do not count an agreement's floor)."""
         return frozenset(cap.id for cap in self.caps if cap.authority == "institutional")
 
     def guaranteed(self, options: Sequence[Option]) -> bool:
@@ -687,7 +688,9 @@ def _cap_draws(
         credits = sum((e.credits for e in entries), Decimal(0))
         for achievement in option.binding:
             fact = facts[achievement]
-            ceiling = fact.recognised if cap.within_recognised else source_share(cap, fact)
+            ceiling = (
+                fact.recognised if cap.within_recognised else source_share(cap, fact, plan.program)
+            )
             if ceiling is not None and credits:
                 index = build.budget(("cap", cap.id, achievement), ceiling, "cap", cap.id)
                 sums[index] = sums.get(index, _ZERO) + credits

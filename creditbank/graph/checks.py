@@ -83,6 +83,7 @@ from creditbank.models import (
     Standards,
 )
 from creditbank.models.common import Item
+from creditbank.models.values import share_of
 from creditbank.suggest import did_you_mean
 
 __all__ = ["CHECKS", "condition_key", "run_checks"]
@@ -763,7 +764,7 @@ def _cap_room(cap: Cap, program: Program) -> Decimal | None:
     if cap.max_credits is not None:
         return cap.max_credits
     if cap.max_share is not None and cap.share_of == "program":
-        return cap.max_share * program.total_credits
+        return share_of(program.total_credits, cap.max_share)
     if cap.max_count == 0:
         return Decimal(0)
     return None

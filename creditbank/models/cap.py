@@ -13,9 +13,9 @@ period, and sets exactly one limit:
 * ``within_recognised`` — never more than the credit bank recognised for the unit (R3).
 
 A cap is ``statutory`` (the default: a law, a national or provincial document; it always
-binds) or ``institutional`` (the school's own policy): an agreement's guarantee
-(:class:`~creditbank.models.rule.Guarantee`) relaxes institutional caps as far as its
-floor needs, never statutory ones.
+binds) or ``institutional`` (the school's own policy): an agreement's guaranteed credits
+(:class:`~creditbank.models.rule.Guarantee`) do not count toward institutional caps, so
+those cannot cut into the floor; statutory caps count them.
 """
 
 from __future__ import annotations
