@@ -33,8 +33,8 @@ _BLOCK_ORDER = {
     "unit": 0,
     "course": 1,
     "requirement": 2,
-    "total": 3,
-    "cap": 4,
+    "cap": 3,
+    "total": 4,  # the programme total: named when no stated cap says more
     "use": 5,
     "in-use": 6,
 }
