@@ -278,7 +278,8 @@ def leads_into_command(
 @_lang_option
 @_standards_option
 def equivalents_command(unit: str, output: str, lang: Lang, standards_dir: Path | None) -> None:
-    """The units counted as one outcome with UNIT (one family; replaced occupation codes)."""
+    """The units counted once with UNIT: one outcome (its occupation under another edition's
+    code; evaluate converts only one) or similar (one family; highest-only caps)."""
     try:
         sg = _graph(standards_dir)
         result = equivalents(sg, unit)

@@ -7,7 +7,10 @@ Built-in constraints (from the rules' common sense, see DESIGN.md section 3):
   may add up to them);
 * a requirement takes at most what it needs (``max_credits``, else ``min_credits``; required
   courses: the sum of their credits);
-* one outcome (unit) is converted once: at most one achievement per unit;
+* one outcome is converted once: at most one achievement per unit, and per occupation for
+  skill certificates recorded under codes of different editions of one occupation
+  (:func:`creditbank.engine.editions.outcome_of`, the same answer ``query equivalents``
+  gives);
 * ``choose: any`` exempts at most ``max_courses`` courses per use.
 
 Caps (:class:`~creditbank.models.Cap`) add their own budgets per group.
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from creditbank.engine.allocate import Budget, Problem
+from creditbank.engine.editions import editions
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
@@ -59,6 +63,8 @@ class BudgetLabel:
 class Compiled:
     problem: Problem
     labels: list[BudgetLabel]
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+    """Unit id -> the unit naming its outcome's budget, for units that share an outcome."""
 
 
 def caps_for(standards: Standards, program: Program, as_of: dt.date) -> list[Cap]:
@@ -466,6 +472,7 @@ def compile_problem(
     budget, known = build.budget, build.index
     capacity = rule_index(standards).program(program).capacity
     table = _cap_table(tables, standards, program, caps)
+    outcomes = editions(standards).outcomes
     draws: list[list[tuple[int, Hashable]]] = []
     for position, option in enumerate(options):
         # What the option draws: one summed amount per sum budget and each distinct token
@@ -486,7 +493,8 @@ def compile_problem(
             index = budget(("in-use", use), limit, "in-use", option.rule.id, distinct=True)
             tokens[(index, position)] = None
         for achievement in binding:
-            unit = facts[achievement].unit.id
+            # one outcome, perhaps under several units (certificates of one occupation)
+            unit = outcomes.get(own := facts[achievement].unit.id, own)
             key = ("unit", unit)
             index = known.get(key)
             if index is None:
@@ -537,7 +545,7 @@ def compile_problem(
         budgets=build.budgets,
         draws=draws,
     )
-    return Compiled(problem, build.labels)
+    return Compiled(problem, build.labels, outcomes)
 
 
 def _entry_draws(
