@@ -39,13 +39,15 @@ def bundled_standards_path() -> Path:
 
 
 def default_standards_path(explicit: str | Path | None = None) -> Path:
-    """``explicit`` if given, else ``$CREDITBANK_STANDARDS``, else the bundled standards."""
-    if explicit:
-        return Path(explicit)
-    from_env = os.environ.get(ENV_VAR)
-    if from_env:
-        return Path(from_env)
-    return bundled_standards_path()
+    """``explicit`` if given, else ``$CREDITBANK_STANDARDS``, else the bundled standards: one
+    layer (see :func:`default_standards_paths` for several)."""
+    found = default_standards_paths([explicit] if explicit else [])
+    if len(found) != 1:
+        raise CreditbankError(
+            f"${ENV_VAR} names {len(found)} layers of standards; load them all "
+            "(default_standards_paths()), not one"
+        )
+    return found[0]
 
 
 def standards_paths(given: Iterable[str | Path]) -> list[Path]:

@@ -140,6 +140,9 @@ def test_bundled_names_the_bundled_standards_on_the_command_line(
     ]
     monkeypatch.setenv(ENV_VAR, os.pathsep.join([BUNDLED, str(tmp_path)]))
     assert default_standards_paths() == [bundled, tmp_path]
+    with pytest.raises(creditbank.CreditbankError, match="2 layers"):
+        creditbank.default_standards_path()  # one path cannot stand for two layers
+    assert creditbank.default_standards_path(BUNDLED) == bundled
     assert default_standards_paths(["x"]) == [Path("x")]
     monkeypatch.delenv(ENV_VAR)
     assert default_standards_paths() == [bundled]

@@ -5,8 +5,9 @@ maps each programme to its rules (sorted by id) and, within the programme, each 
 to the rules that use it: a unit, an occupation, a family, a tag or a unit kind. A rule is
 filed under one selector of each of its conditions that every achievement it selects must
 have — its units if it names units, else its occupations, families, first tag or unit
-kinds — so the rules filed under an achievement's unit, occupations, family, tags and kind
-are a superset of the rules that select it. Of those, the rules one of whose matches really
+kinds — so the rules filed under an achievement's unit, occupations (under every code of the
+same occupation, :mod:`creditbank.engine.editions`), family, tags and kind are a superset of
+the rules that select it. Of those, the rules one of whose matches really
 selects the unit are kept per unit (:meth:`ProgramIndex.selecting`), so an evaluation scans
 only rules that select one of its achievements, and hands each rule only the achievements
 it selects. Rules that select no achievement of a portfolio add nothing to its evaluation
