@@ -11,7 +11,11 @@ Everything public is listed in ``__all__``; anything else is private and may cha
 """
 
 from creditbank._version import __version__
-from creditbank.bundled import bundled_standards_path, default_standards_path
+from creditbank.bundled import (
+    bundled_standards_path,
+    default_standards_path,
+    default_standards_paths,
+)
 from creditbank.engine import (
     Decision,
     Evaluation,
@@ -158,6 +162,7 @@ __all__ = [
     "bulk_evaluation",
     "bundled_standards_path",
     "default_standards_path",
+    "default_standards_paths",
     "dump_document",
     "dump_yaml",
     "evaluate",

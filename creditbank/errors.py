@@ -72,6 +72,7 @@ ErrorCode = Literal[
     "MISSING_SOURCE",
     # across files
     "DUPLICATE_ID",
+    "NOTHING_TO_OVERRIDE",
     "DUPLICATE_ISSUER_IDENTIFIER",
     "UNKNOWN_REFERENCE",
     "WRONG_REFERENCE_KIND",
@@ -113,7 +114,10 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "DUPLICATE_RANK": "two levels or grades of one scale share a rank",
     "DUPLICATE_LOCAL_ID": "two entries inside one item share an id",
     "MISSING_SOURCE": "an item neither cites a source nor is marked as an example",
-    "DUPLICATE_ID": "two items of the same kind share an id",
+    "DUPLICATE_ID": "two items of the same kind share an id (in one layer of standards, or in "
+    "two layers without `overrides: true` on the later one)",
+    "NOTHING_TO_OVERRIDE": "an item says `overrides: true` but no earlier layer of standards "
+    "has an item of its kind and id",
     "DUPLICATE_ISSUER_IDENTIFIER": "two issuers (or one issuer twice) list the same credential "
     "issuer identifier",
     "UNKNOWN_REFERENCE": "a reference names an id that no item has",

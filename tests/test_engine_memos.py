@@ -92,7 +92,7 @@ def _every_rule(self: ProgramIndex, units: Sequence[UnitBase]) -> list[tuple[Rul
         chosen = [
             at
             for at, unit in enumerate(units)
-            if any(selects(m, _Unit(unit)) for m in matches_of(rule.when))  # type: ignore[arg-type]
+            if any(selects(m, _Unit(unit), self.standards) for m in matches_of(rule.when))  # type: ignore[arg-type]
         ]
         if chosen:
             out.append((rule, chosen))

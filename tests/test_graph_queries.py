@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import creditbank
 from creditbank.engine import evaluate_with, hypothetical
 from creditbank.engine.conditions import selects
+from creditbank.engine.editions import same_occupations, same_outcome
 from creditbank.engine.facts import make_facts
 from creditbank.errors import EvaluationError
 from creditbank.graph import EDGE_TYPES, StandardsGraph, build_graph, case_name, inverse
@@ -120,7 +122,10 @@ def test_static_selection_agrees_with_the_engine(sg: StandardsGraph) -> None:
                 facts = make_facts(
                     standards, Achievement(id="a", unit=unit.id, earned_on=dt.date(2020, 1, 1))
                 )
-                assert unit_selected(match, unit) == selects(match, facts), (rule.id, unit.id)
+                assert unit_selected(match, unit, standards) == selects(match, facts, standards), (
+                    rule.id,
+                    unit.id,
+                )
 
 
 def test_replacement_and_level_edges(sg: StandardsGraph) -> None:
@@ -225,7 +230,58 @@ def test_equivalents_follow_family_and_replaced_codes(sg: StandardsGraph) -> Non
     (member,) = found.members
     assert "family industrial-robot-maintenance" in member.basis
     assert "replaced by csco2022:6-31-07-01" in member.basis
+    assert member.same_outcome  # one learning outcome, not merely one family
     assert equivalents(sg, ELECTRICIAN).members == ()
+
+
+def test_equivalents_agree_with_the_engines_outcomes(sg: StandardsGraph) -> None:
+    """`query equivalents` says "one outcome" exactly where the engine converts only one."""
+    standards = sg.standards
+    for unit in standards.units:
+        found = equivalents(sg, unit)
+        one = {m.unit for m in found.members if m.same_outcome} | {unit}
+        assert tuple(sorted(one)) == same_outcome(standards, unit), unit
+
+
+def test_a_split_occupation_is_not_the_same_outcome() -> None:
+    """A one-to-one replacement is the same occupation; a split is not (the old certificate is
+    neither selected by a rule on a successor nor one outcome with a successor's)."""
+    text = """
+kind: standards
+example: true
+frameworks:
+  - {id: skill, name: skill, levels: [{id: "4", rank: 1, name: 四级}]}
+occupations:
+  - {id: o15, code: 9-99-99-01, edition: 2015, name: 甲, framework: skill, replaced_by: [o22a,o22b]}
+  - {id: "o22a", code: 9-99-99-02, edition: 2022, name: 甲一, framework: skill}
+  - {id: "o22b", code: 9-99-99-03, edition: 2022, name: 甲二, framework: skill}
+  - {id: "r15", code: 9-99-99-04, edition: 2015, name: 乙, framework: skill, replaced_by: [r22]}
+  - {id: "r22", code: 9-99-99-05, edition: 2022, name: 乙, framework: skill}
+  - {id: "m15a", code: 9-99-99-06, edition: 2015, name: 丙, framework: skill, replaced_by: [m22]}
+  - {id: "m15b", code: 9-99-99-07, edition: 2015, name: 丁, framework: skill, replaced_by: [m22]}
+  - {id: "m22", code: 9-99-99-08, edition: 2022, name: 丙丁, framework: skill}
+units:
+  - {id: c-o15, kind: skill_certificate, name: a, occupation: o15}
+  - {id: c-o22a, kind: skill_certificate, name: b, occupation: o22a}
+  - {id: c-r15, kind: skill_certificate, name: c, occupation: r15}
+  - {id: c-r22, kind: skill_certificate, name: d, occupation: r22}
+  - {id: c-m15a, kind: skill_certificate, name: e, occupation: m15a}
+  - {id: c-m22, kind: skill_certificate, name: f, occupation: m22}
+"""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.yaml"
+        path.write_text(text, encoding="utf-8")
+        standards = creditbank.load_standards(path, cache=False)
+    assert same_occupations(standards, "r15") == {"r15", "r22"}
+    for lone in ("o15", "o22a", "m15a", "m15b", "m22"):
+        assert same_occupations(standards, lone) == {lone}
+    assert same_outcome(standards, "c-r22") == ("c-r15", "c-r22")
+    assert same_outcome(standards, "c-o15") == ("c-o15",)
+    assert same_outcome(standards, "c-m22") == ("c-m22",)
+    sg = build_graph(standards)
+    assert [m.unit for m in equivalents(sg, "c-r15").members] == ["c-r22"]
+    assert equivalents(sg, "c-o15").members == ()
+    assert equivalents(sg, "c-m15a").members == ()
 
 
 def test_occupation_editions_by_code_id_and_name(sg: StandardsGraph) -> None:

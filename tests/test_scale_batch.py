@@ -83,7 +83,7 @@ def test_candidates_are_the_rules_that_select(
             rule.id
             for rule in standards.rules.values()
             if program.id in rule.programs
-            and any(selects(m, f) for m in matches_of(rule.when) for f in facts)
+            and any(selects(m, f, standards) for m in matches_of(rule.when) for f in facts)
         }
         found = index.program(program).candidates(f.unit for f in facts)
         assert wanted <= {r.id for r in found}

@@ -18,7 +18,8 @@ from rich.progress import (
 )
 
 from creditbank.batch import BatchError, BatchSummary, run_batch
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import default_standards_paths
+from creditbank.cli.options import standards_option
 from creditbank.errors import LoadError, Problem
 
 __all__ = ["batch_command"]
@@ -57,13 +58,7 @@ EXIT_PROBLEMS = 1
     default=None,
     help="Evaluate as of this day (default: today, or the day the output was begun on).",
 )
-@click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
-)
+@standards_option
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
@@ -88,7 +83,7 @@ def batch_command(
     output: Path,
     workers: int | None,
     as_of: dt.datetime | None,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     chunk_size: int,
     summary_only: bool,
     no_cache: bool,
@@ -110,7 +105,7 @@ def batch_command(
     if (program is None) == (program_field is None):
         raise click.UsageError("give exactly one of --program and --program-field")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    standards = default_standards_path(standards_dir)
+    standards = default_standards_paths(standards_dirs)
     progress = Progress(
         TextColumn("[bold]batch[/bold]"),
         BarColumn(),
@@ -137,7 +132,7 @@ def batch_command(
             summary = run_batch(
                 portfolios,
                 output,
-                standards=[standards],
+                standards=standards,
                 program=program,
                 program_field=program_field,
                 as_of=as_of.date() if as_of else None,

@@ -10,7 +10,7 @@ from typing import Literal
 
 import click
 
-from creditbank.bundled import default_standards_path
+from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console
 from creditbank.cli.options import as_of_option, lang_option, standards_option
 from creditbank.cli.render import evaluation_view, suggestions_view
@@ -45,8 +45,8 @@ def _fail(error: CreditbankError) -> None:
     sys.exit(EXIT_PROBLEMS)
 
 
-def _load(standards_dir: Path | None, portfolio_path: Path) -> tuple[Standards, Portfolio]:
-    standards = load_standards(default_standards_path(standards_dir))
+def _load(standards_dirs: tuple[str, ...], portfolio_path: Path) -> tuple[Standards, Portfolio]:
+    standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
 
 
@@ -72,7 +72,7 @@ def evaluate_command(
     portfolio: Path,
     program: str,
     as_of: dt.datetime | None,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output: str,
     lang: Literal["zh", "en"],
 ) -> None:
@@ -83,7 +83,7 @@ def evaluate_command(
     problems or the programme is unknown.
     """
     try:
-        standards, learner = _load(standards_dir, portfolio)
+        standards, learner = _load(standards_dirs, portfolio)
         evaluation = evaluate(standards, learner, program, _day(as_of))
     except CreditbankError as error:
         _fail(error)
@@ -128,7 +128,7 @@ def whatif_command(
     additions: tuple[str, ...],
     top: int,
     as_of: dt.datetime | None,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output: str,
     lang: Literal["zh", "en"],
 ) -> None:
@@ -139,7 +139,7 @@ def whatif_command(
     """
     day = _day(as_of)
     try:
-        standards, learner = _load(standards_dir, portfolio)
+        standards, learner = _load(standards_dirs, portfolio)
         if additions:
             extra = [
                 hypothetical(standards, *parse_addition(text), day, index)

@@ -12,7 +12,7 @@ from typing import Any, Literal, NoReturn
 import click
 from rich.console import Console
 
-from creditbank.bundled import default_standards_path
+from creditbank.bundled import default_standards_paths, standards_paths
 from creditbank.cli.console import console
 from creditbank.cli.graph_views import (
     conversions_view,
@@ -84,8 +84,8 @@ def _fail(error: CreditbankError) -> NoReturn:
     sys.exit(EXIT_PROBLEMS)
 
 
-def _graph(standards_dir: Path | None) -> StandardsGraph:
-    return build_graph(load_standards(default_standards_path(standards_dir)))
+def _graph(standards_dirs: tuple[str, ...]) -> StandardsGraph:
+    return build_graph(load_standards(default_standards_paths(standards_dirs)))
 
 
 def _day(as_of: dt.datetime | None) -> dt.date | None:
@@ -151,7 +151,7 @@ def graph_command(
     engine: Literal["auto", "dot", "python"],
     as_of: dt.datetime | None,
     lang: Lang,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Export the standards graph, or draw a programme as SVG.
@@ -170,7 +170,7 @@ def graph_command(
     if fmt == "svg" and program is None and unit is None:
         raise click.UsageError("--format svg draws one programme or unit: add --program or --unit")
     try:
-        sg = _graph(standards_dir)
+        sg = _graph(standards_dirs)
         if fmt == "svg" and program is not None:
             learner = _portfolio(portfolio, sg.standards) if portfolio is not None else None
             scene = program_scene(sg, program, learner, _day(as_of), lang=lang)
@@ -222,7 +222,7 @@ def converts_to_command(
     as_of: dt.datetime | None,
     output: str,
     lang: Lang,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
 ) -> None:
     """What a unit (UNIT or UNIT@LEVEL) or an achievement can convert into.
 
@@ -231,7 +231,7 @@ def converts_to_command(
     conversions further along chains (a course exempted here converting on elsewhere).
     """
     try:
-        sg = _graph(standards_dir)
+        sg = _graph(standards_dirs)
         if portfolio is not None:
             learner = _portfolio(portfolio, sg.standards)
             unit, level = achievement_unit(learner, item)
@@ -258,11 +258,11 @@ def converts_to_command(
 @_lang_option
 @_standards_option
 def leads_into_command(
-    target: str, as_of: dt.datetime | None, output: str, lang: Lang, standards_dir: Path | None
+    target: str, as_of: dt.datetime | None, output: str, lang: Lang, standards_dirs: tuple[str, ...]
 ) -> None:
     """What converts into a programme (id or catalogue code) or a course, and its prerequisites."""
     try:
-        sg = _graph(standards_dir)
+        sg = _graph(standards_dirs)
         result = leads_into(sg, target, as_of=_day(as_of))
     except CreditbankError as error:
         _fail(error)
@@ -277,10 +277,13 @@ def leads_into_command(
 @_table_or_json
 @_lang_option
 @_standards_option
-def equivalents_command(unit: str, output: str, lang: Lang, standards_dir: Path | None) -> None:
-    """The units counted as one outcome with UNIT (one family; replaced occupation codes)."""
+def equivalents_command(
+    unit: str, output: str, lang: Lang, standards_dirs: tuple[str, ...]
+) -> None:
+    """The units counted once with UNIT: one outcome (its occupation under another edition's
+    code; evaluate converts only one) or similar (one family; highest-only caps)."""
     try:
-        sg = _graph(standards_dir)
+        sg = _graph(standards_dirs)
         result = equivalents(sg, unit)
     except CreditbankError as error:
         _fail(error)
@@ -294,10 +297,10 @@ def equivalents_command(unit: str, output: str, lang: Lang, standards_dir: Path 
 @click.argument("query")
 @_table_or_json
 @_standards_option
-def occupation_command(query: str, output: str, standards_dir: Path | None) -> None:
+def occupation_command(query: str, output: str, standards_dirs: tuple[str, ...]) -> None:
     """How an occupation (id, code like 6-31-01-10, or name) maps across classification editions."""
     try:
-        sg = _graph(standards_dir)
+        sg = _graph(standards_dirs)
         result = occupation_editions(sg, query)
     except CreditbankError as error:
         _fail(error)
@@ -356,7 +359,7 @@ def pathway_command(
     as_of: dt.datetime | None,
     output: str,
     lang: Lang,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
 ) -> None:
     """The least-effort plan, in study hours, to complete a programme from PORTFOLIO.
 
@@ -365,7 +368,7 @@ def pathway_command(
     engine, so caps and rules apply as they would. Exact over the candidates.
     """
     try:
-        standards = load_standards(default_standards_path(standards_dir))
+        standards = load_standards(default_standards_paths(standards_dirs))
         learner = _portfolio(portfolio, standards)
         resolve_program(standards, program)
         result = pathway(
@@ -410,7 +413,7 @@ def _problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
 
 
 @click.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())
 @_standards_option
 @click.option(
     "--format",
@@ -420,7 +423,7 @@ def _problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
     show_default=True,
     help="One finding a line, or JSON.",
 )
-def check_command(paths: tuple[Path, ...], standards_dir: Path | None, output: str) -> None:
+def check_command(paths: tuple[str, ...], standards_dirs: tuple[str, ...], output: str) -> None:
     """Check standards for inconsistencies no single file shows.
 
     Credit-amplifying conversion cycles, conflicting or duplicate rules, rules on replaced
@@ -429,7 +432,7 @@ def check_command(paths: tuple[Path, ...], standards_dir: Path | None, output: s
     FILE:LINE:COL: SEVERITY CODE message [the items involved, where each is defined].
     Exits 1 when there are errors (or the standards do not load), 0 with only warnings.
     """
-    targets: list[Path] = list(paths) or [default_standards_path(standards_dir)]
+    targets = standards_paths(paths) or default_standards_paths(standards_dirs)
     report = load_documents(targets, portfolios=False)
     if not report.ok or report.standards is None:
         if output == "json":

@@ -112,15 +112,17 @@ def leads_into_view(result: LeadsInto, standards: Standards, lang: Lang) -> Grou
 
 def equivalents_view(result: EquivalenceClass, standards: Standards, lang: Lang) -> Table:
     table = Table(
-        title=f"counted as one outcome with {result.unit} ({_name(standards, result.unit, lang)})",
+        title=f"counted once with {result.unit} ({_name(standards, result.unit, lang)})",
         title_justify="left",
     )
-    for header in ("unit", "name", "because", "via"):
+    for header in ("unit", "name", "counted", "because", "via"):
         table.add_column(header, overflow="fold")
     for member in result.members:
-        table.add_row(member.unit, _name(standards, member.unit, lang), member.basis, member.via)
+        counted = "one outcome" if member.same_outcome else "similar (highest-only caps)"
+        name = _name(standards, member.unit, lang)
+        table.add_row(member.unit, name, counted, member.basis, member.via)
     if not result.members:
-        table.add_row("—", "no other unit", "", "")
+        table.add_row("—", "no other unit", "", "", "")
     return table
 
 

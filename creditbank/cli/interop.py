@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from creditbank.bundled import default_standards_path
+from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.options import standards_option
 from creditbank.engine import evaluate
@@ -65,8 +65,8 @@ def _out() -> Console:
 _fail = fail
 
 
-def _standards(standards_dir: Path | None) -> Standards:
-    return load_standards(default_standards_path(standards_dir))
+def _standards(standards_dirs: tuple[str, ...]) -> Standards:
+    return load_standards(default_standards_paths(standards_dirs))
 
 
 def _write(output: Path, text: str) -> None:
@@ -269,7 +269,7 @@ def import_badge(
     files: tuple[Path, ...],
     output: Path | None,
     learner: str | None,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output_format: str,
     **options: Any,
 ) -> None:
@@ -290,7 +290,7 @@ def import_badge(
     chosen = BadgeImportOptions(**options)
     accept_unverified = chosen.accept_unverified
     try:
-        standards = _standards(standards_dir)
+        standards = _standards(standards_dirs)
         results, loader = run_badge_import(files, standards, chosen)
     except CreditbankError as error:
         _fail(error)
@@ -438,7 +438,7 @@ def export_group() -> None:
     help="Prefix of every URI (the identifier is appended).",
 )
 def export_case_command(
-    item: str, standards_dir: Path | None, output: Path | None, base_uri: str
+    item: str, standards_dirs: tuple[str, ...], output: Path | None, base_uri: str
 ) -> None:
     """Export a framework, a programme with its courses, or a certificate family as CASE.
 
@@ -446,7 +446,7 @@ def export_case_command(
     (``family:NAME``). Writes a CASE 1.1 CFPackage (JSON).
     """
     try:
-        package = export_case(_standards(standards_dir), item, base_uri=base_uri)
+        package = export_case(_standards(standards_dirs), item, base_uri=base_uri)
     except CreditbankError as error:
         _fail(error)
         return
@@ -472,14 +472,14 @@ def export_ctdl_command(
     programs: tuple[str, ...],
     certificates: bool,
     id_base: str,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Export programmes (default: all), their courses, certificates and conversion rules
     as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …)."""
     try:
         graph = export_ctdl(
-            _standards(standards_dir),
+            _standards(standards_dirs),
             programs or None,
             certificates=certificates,
             id_base=id_base,
@@ -526,7 +526,7 @@ def export_clr_command(
     key_path: Path | None,
     issuer: str | None,
     per_course: bool,
-    standards_dir: Path | None,
+    standards_dirs: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Evaluate PORTFOLIO and export the recognised credit as a CLR 2.0 ClrCredential.
@@ -535,7 +535,7 @@ def export_clr_command(
     badge`.
     """
     try:
-        standards = _standards(standards_dir)
+        standards = _standards(standards_dirs)
         learner = load_portfolio(portfolio, standards)
         evaluation = evaluate(
             standards, learner, program, as_of.date() if as_of else dt.date.today()

@@ -22,9 +22,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import ENV_VAR, default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
+from creditbank.cli.options import standards_options
 from creditbank.errors import CreditbankError, LedgerError
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, deposit_imported, key_room
 from creditbank.interop.openbadges import BadgeImport
@@ -48,14 +49,14 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 @dataclass
 class _Options:
     db: Path | None
-    standards_dir: Path | None
+    standards_dirs: tuple[str, ...]
     timeout: float
     _standards: Standards | None = field(default=None, init=False, repr=False)
 
     def standards(self) -> Standards:
         """The standards (loaded once per command)."""
         if self._standards is None:
-            self._standards = load_standards(default_standards_path(self.standards_dir))
+            self._standards = load_standards(default_standards_paths(self.standards_dirs))
         return self._standards
 
     def ledger(self, *, standards: bool = False, create: bool = False) -> Ledger:
@@ -166,12 +167,9 @@ def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw
     default=None,
     help="The ledger database file ($CREDITBANK_LEDGER).",
 )
-@click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards for authority checks and evaluation (default: ${ENV_VAR} or bundled).",
+@standards_options(
+    "Standards for authority checks and evaluation; repeat to layer them (`bundled` names "
+    f"the bundled standards; default: ${ENV_VAR} or bundled)."
 )
 @click.option(
     "--timeout",
@@ -182,14 +180,14 @@ def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw
 )
 @click.pass_context
 def ledger_group(
-    ctx: click.Context, db: Path | None, standards_dir: Path | None, timeout: float
+    ctx: click.Context, db: Path | None, standards_dirs: tuple[str, ...], timeout: float
 ) -> None:
     """The credit bank: learner accounts as an append-only, hash-chained ledger (SQLite).
 
     Deposit achievements, apply them to a programme, review, approve (post), reject,
     revoke, override; print a learner's statement; verify and export the hash chains.
     """
-    ctx.obj = _Options(db, standards_dir, timeout)
+    ctx.obj = _Options(db, standards_dirs, timeout)
 
 
 _pass = click.make_pass_decorator(_Options)

@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.table import Table
 
 from creditbank._version import __version__
-from creditbank.bundled import ENV_VAR, default_standards_path
+from creditbank.bundled import ENV_VAR, default_standards_paths, standards_paths
 from creditbank.cli.console import console
 from creditbank.cli.graph import report_findings
+from creditbank.cli.options import standards_options
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, Problem
 from creditbank.graph.checks import run_checks
@@ -88,13 +89,11 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory for portfolios (default: ${ENV_VAR} or the bundled ones).",
+@click.argument("paths", nargs=-1, type=click.Path())
+@standards_options(
+    "Standards for the portfolios among PATHS when PATHS hold none, and to check without "
+    "PATHS; repeat to layer them (`bundled` names the bundled standards; default: "
+    f"${ENV_VAR} or the bundled standards)."
 )
 @click.option(
     "--format",
@@ -110,7 +109,7 @@ def cli() -> None:
     help="Also run the consistency checks of `creditbank check` on the standards.",
 )
 def validate(
-    paths: tuple[Path, ...], standards_dir: Path | None, output: str, strict: bool
+    paths: tuple[str, ...], standards_dirs: tuple[str, ...], output: str, strict: bool
 ) -> None:
     """Check standards files and portfolios; print every problem as FILE:LINE:COL: CODE message.
 
@@ -121,10 +120,10 @@ def validate(
     standards are also checked for consistency (see `creditbank check`): errors exit 1,
     warnings are printed.
     """
-    targets: list[Path] = list(paths) or [default_standards_path(standards_dir)]
+    targets = standards_paths(paths) or default_standards_paths(standards_dirs)
     report = load_documents(targets)
     if paths and report.standards is not None and not len(report.standards) and report.portfolios:
-        base = load_documents([default_standards_path(standards_dir)])
+        base = load_documents(default_standards_paths(standards_dirs))
         if base.problems:
             report.problems = base.problems + report.problems
         else:

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
 from creditbank.bundled import ENV_VAR
 
-__all__ = ["as_of_option", "lang_option", "standards_option"]
+__all__ = ["STANDARDS_HELP", "as_of_option", "lang_option", "standards_option", "standards_options"]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
-standards_option: Decorator = click.option(
-    "--standards",
-    "standards_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help=f"Standards directory (default: ${ENV_VAR} or the bundled standards).",
+STANDARDS_HELP = (
+    "Standards directory or file; repeat to layer them, later ones adding items or replacing "
+    "an earlier one's where they say `overrides: true`; `bundled` names the bundled "
+    f"standards (default: ${ENV_VAR} or the bundled standards)."
 )
+
+
+def standards_options(help_text: str = STANDARDS_HELP) -> Decorator:
+    """``--standards DIR``, repeatable: the layers of standards, as written (``bundled`` is
+    resolved by :func:`creditbank.bundled.standards_paths`)."""
+    return click.option(
+        "--standards",
+        "standards_dirs",
+        type=click.Path(),
+        multiple=True,
+        metavar="DIR",
+        help=help_text,
+    )
+
+
+standards_option: Decorator = standards_options()
 
 
 def as_of_option(help_text: str) -> Decorator:

@@ -29,9 +29,9 @@ class Failure:
     detail: dict[str, str] = field(default_factory=dict)
 
 
-def selects(match: Match, facts: Facts) -> bool:
+def selects(match: Match, facts: Facts, standards: Standards) -> bool:
     """Whether the match is *about* this achievement at all (unit, kind, occupation, tags …)."""
-    return selects_unit(match, facts.unit)
+    return selects_unit(match, facts.unit, standards)
 
 
 def _percent(scale: GradeScale | None, score: Decimal) -> Decimal | None:

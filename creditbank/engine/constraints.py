@@ -7,7 +7,10 @@ Built-in constraints (from the rules' common sense, see DESIGN.md section 3):
   may add up to them);
 * a requirement takes at most what it needs (``max_credits``, else ``min_credits``; required
   courses: the sum of their credits);
-* one outcome (unit) is converted once: at most one achievement per unit;
+* one outcome is converted once: at most one achievement per unit, and per occupation for
+  skill certificates recorded under codes of different editions of one occupation
+  (:func:`creditbank.engine.editions.outcome_of`, the same answer ``query equivalents``
+  gives);
 * ``choose: any`` exempts at most ``max_courses`` courses per use.
 
 Caps (:class:`~creditbank.models.Cap`) add their own budgets per group.
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from creditbank.engine.allocate import Budget, Problem
+from creditbank.engine.editions import editions
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
@@ -60,6 +64,8 @@ class BudgetLabel:
 class Compiled:
     problem: Problem
     labels: list[BudgetLabel]
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+    """Unit id -> the unit naming its outcome's budget, for units that share an outcome."""
 
 
 def caps_for(standards: Standards, program: Program, as_of: dt.date) -> list[Cap]:
@@ -503,6 +509,40 @@ def _course_limit(tables: _Tables, standards: Standards, course_id: str) -> Deci
         return found
 
 
+def _exclusive_tokens(
+    build: _Builder,
+    option: Option,
+    position: int,
+    *,
+    outcomes: Mapping[str, str],
+    facts: Mapping[str, Facts],
+    tokens: dict[tuple[int, Hashable], None],
+) -> None:
+    """The distinct budgets every option draws on: one use per achievement (unless the rule
+    is shareable), the rule's ``max_in_use``, and one achievement per learning outcome."""
+    budget, known = build.budget, build.index
+    use = option.use
+    if not option.rule.shareable:
+        for achievement in option.binding:
+            key: tuple[Hashable, ...] = ("use", achievement)
+            index = known.get(key)
+            if index is None:
+                index = budget(key, _ONE, "use", achievement, distinct=True)
+            tokens[(index, use)] = None
+    if option.max_in_use is not None:
+        limit = Decimal(option.max_in_use)
+        index = budget(("in-use", use), limit, "in-use", option.rule.id, distinct=True)
+        tokens[(index, position)] = None
+    for achievement in option.binding:
+        # one outcome, perhaps under several units (certificates of one occupation)
+        unit = outcomes.get(own := facts[achievement].unit.id, own)
+        key = ("unit", unit)
+        index = known.get(key)
+        if index is None:
+            index = budget(key, _ONE, "unit", unit, distinct=True)
+        tokens[(index, achievement)] = None
+
+
 def compile_problem(
     standards: Standards,
     program: Program,
@@ -516,6 +556,7 @@ def compile_problem(
     budget, known = build.budget, build.index
     into = rule_index(standards).program(program).budgets
     table = _cap_table(tables, standards, program, caps)
+    outcomes = editions(standards).outcomes
     draws: list[list[tuple[int, Hashable]]] = []
     for position, option in enumerate(options):
         # What the option draws: one summed amount per sum budget and each distinct token
@@ -523,25 +564,7 @@ def compile_problem(
         sums: dict[int, Decimal] = {}
         tokens: dict[tuple[int, Hashable], None] = {}
         binding = option.binding
-        use = option.use
-        if not option.rule.shareable:
-            for achievement in binding:
-                key: tuple[Hashable, ...] = ("use", achievement)
-                index = known.get(key)
-                if index is None:
-                    index = budget(key, _ONE, "use", achievement, distinct=True)
-                tokens[(index, use)] = None
-        if option.max_in_use is not None:
-            limit = Decimal(option.max_in_use)
-            index = budget(("in-use", use), limit, "in-use", option.rule.id, distinct=True)
-            tokens[(index, position)] = None
-        for achievement in binding:
-            unit = facts[achievement].unit.id
-            key = ("unit", unit)
-            index = known.get(key)
-            if index is None:
-                index = budget(key, _ONE, "unit", unit, distinct=True)
-            tokens[(index, achievement)] = None
+        _exclusive_tokens(build, option, position, outcomes=outcomes, facts=facts, tokens=tokens)
         made = option.template
         if made is not None:
             for key, limit, kind, name, amount in made.draws:
@@ -588,7 +611,7 @@ def compile_problem(
         budgets=build.budgets,
         draws=draws,
     )
-    return Compiled(problem, build.labels)
+    return Compiled(problem, build.labels, outcomes)
 
 
 def _honour_guarantees(

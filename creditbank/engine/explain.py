@@ -295,9 +295,9 @@ class Explainer:
         """Chosen members of the highest-only family of ``option`` below ``achievement``'s level
         that count only because they recognise more than the letter allows."""
         rank = self.facts[achievement].rank
-        unit = self.facts[achievement].unit.id
+        unit = self.outcome(achievement)
         if not self.relaxed_for or any(
-            self.facts[a].unit.id == unit and (self.facts[a].rank or -(10**9)) >= (rank or -(10**9))
+            self.outcome(a) == unit and (self.facts[a].rank or -(10**9)) >= (rank or -(10**9))
             for o in self.chosen_options
             for a in o.binding
         ):  # the letter held, or a certificate as high of the same unit counts: a duplicate
@@ -320,6 +320,11 @@ class Explainer:
             self.usage = _Usage(self.compiled.problem, self.chosen)
         return self.usage.overflows(self.compiled.problem, self.compiled.labels, option)
 
+    def outcome(self, achievement: str) -> str:
+        """The unit standing for the achievement's outcome (its unit budget's name)."""
+        unit = self.facts[achievement].unit.id
+        return self.compiled.outcomes.get(unit, unit)
+
     def users_of(self, label: BudgetLabel) -> str:
         names: set[str] = set()
         for option in self.chosen_options:
@@ -329,7 +334,7 @@ class Explainer:
                 ):
                     names.update(option.binding)
             if label.kind == "unit":
-                names.update(a for a in option.binding if self.facts[a].unit.id == label.name)
+                names.update(a for a in option.binding if self.outcome(a) == label.name)
             if label.kind == "total":
                 names.update(option.binding)
         return ", ".join(sorted(names)) or "—"

@@ -5,8 +5,9 @@ maps each programme to its rules (sorted by id) and, within the programme, each 
 to the rules that use it: a unit, an occupation, a family, a tag or a unit kind. A rule is
 filed under one selector of each of its conditions that every achievement it selects must
 have — its units if it names units, else its occupations, families, first tag or unit
-kinds — so the rules filed under an achievement's unit, occupations, family, tags and kind
-are a superset of the rules that select it. Of those, the rules one of whose matches really
+kinds — so the rules filed under an achievement's unit, occupations (under every code of the
+same occupation, :mod:`creditbank.engine.editions`), family, tags and kind are a superset of
+the rules that select it. Of those, the rules one of whose matches really
 selects the unit are kept per unit (:meth:`ProgramIndex.selecting`), so an evaluation scans
 only rules that select one of its achievements, and hands each rule only the achievements
 it selects. Rules that select no achievement of a portfolio add nothing to its evaluation
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditbank.engine.editions import unit_occupations
 from creditbank.engine.overflow import RequirementBudget, requirement_budgets
 from creditbank.models import (
     AllOf,
@@ -90,21 +92,19 @@ def selector_keys(match: Match) -> list[Key]:
     return [("any", "")]  # pragma: no cover - a match always names a selector
 
 
-def selects_unit(match: Match, unit: UnitBase) -> bool:
-    """Whether the match is *about* achievements of ``unit`` (unit, kind, occupation, tags …)."""
+def selects_unit(match: Match, unit: UnitBase, standards: Standards) -> bool:
+    """Whether the match is *about* achievements of ``unit`` (unit, kind, occupation, tags …).
+
+    An occupation named by the match selects certificates recorded under any code of the
+    same occupation in another edition (:mod:`creditbank.engine.editions`)."""
     if match.units and unit.id not in match.units:
         return False
     if match.unit_kinds and unit.kind not in match.unit_kinds:
         return False
-    if match.occupations:
-        if isinstance(unit, SkillCertificateUnit):
-            occupations = {unit.occupation}
-        elif isinstance(unit, XCertificateUnit | AwardUnit):
-            occupations = set(unit.occupations)
-        else:
-            occupations = set()
-        if not occupations & set(match.occupations):
-            return False
+    if match.occupations and unit_occupations(standards, unit).isdisjoint(
+        map(str, match.occupations)
+    ):
+        return False
     if match.families and unit.family not in match.families:
         return False
     if match.tags and not set(match.tags) <= set(unit.tags):
@@ -118,16 +118,14 @@ def selects_unit(match: Match, unit: UnitBase) -> bool:
     )
 
 
-def unit_keys(unit: UnitBase) -> list[Key]:
-    """Every key an achievement of ``unit`` is found under."""
+def unit_keys(unit: UnitBase, standards: Standards) -> list[Key]:
+    """Every key an achievement of ``unit`` is found under (its occupations under every code
+    of the same occupation)."""
     keys: list[Key] = [("unit", unit.id), ("kind", unit.kind), ("any", "")]
     if unit.family is not None:
         keys.append(("family", unit.family))
     keys.extend(("tag", tag) for tag in unit.tags)
-    if isinstance(unit, SkillCertificateUnit):
-        keys.append(("occupation", str(unit.occupation)))
-    elif isinstance(unit, XCertificateUnit | AwardUnit):
-        keys.extend(("occupation", str(o)) for o in unit.occupations)
+    keys.extend(("occupation", o) for o in sorted(unit_occupations(standards, unit)))
     return keys
 
 
@@ -136,6 +134,7 @@ class ProgramIndex:
     """What evaluations of one programme need, computed once."""
 
     program: Program
+    standards: Standards
     rules: tuple[Rule, ...]
     """The programme's rules, sorted by id."""
     caps: tuple[Cap, ...]
@@ -155,12 +154,13 @@ class ProgramIndex:
         found = self._by_unit.get(unit.id)
         if found is None or found[0] is not unit:
             by_key, rules = self.by_key, self.rules
-            filed = {p for key in unit_keys(unit) for p in by_key.get(key, ())}
+            standards = self.standards
+            filed = {p for key in unit_keys(unit, standards) for p in by_key.get(key, ())}
             positions = tuple(
                 sorted(
                     p
                     for p in filed
-                    if any(selects_unit(m, unit) for m in matches_of(rules[p].when))
+                    if any(selects_unit(m, unit, standards) for m in matches_of(rules[p].when))
                 )
             )
             if len(self._by_unit) > 100_000:
@@ -300,6 +300,7 @@ class RuleIndex:
         capacity = requirement_capacity(self.standards, program)
         return ProgramIndex(
             program,
+            self.standards,
             rules,
             caps,
             capacity,

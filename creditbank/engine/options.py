@@ -242,7 +242,7 @@ class _Binder:
         for fact in self.facts:
             chosen = memo.get(fact.unit.id)
             if chosen is None:
-                chosen = memo[fact.unit.id] = selects(match, fact)
+                chosen = memo[fact.unit.id] = selects(match, fact, self.standards)
             if not chosen:
                 continue
             first = self.first.get(fact.unit.id) if self.first is not None else None

@@ -34,6 +34,7 @@ from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
 
+from creditbank.engine.editions import editions
 from creditbank.graph.edges import EdgeType
 from creditbank.graph.nodes import (
     framework_node,
@@ -270,7 +271,8 @@ class _Builder:
             )
 
     def equivalent_units(self) -> None:
-        """Units one outcome: one family, or certificates of replaced and replacing codes."""
+        """Units counted once: one family (similar), or certificates of one occupation under
+        codes of different editions (one outcome, see :mod:`creditbank.engine.editions`)."""
         pairs: dict[tuple[str, str], list[str]] = {}
         families: dict[str, list[str]] = {}
         for unit in self.s.units.values():
@@ -279,18 +281,9 @@ class _Builder:
         for family, members in families.items():
             for a, b in combinations(sorted(members), 2):
                 pairs.setdefault((a, b), []).append(f"family {family}")
-        by_occupation: dict[str, list[str]] = {}
-        for unit in self.s.units.values():
-            if isinstance(unit, SkillCertificateUnit):
-                by_occupation.setdefault(str(unit.occupation), []).append(unit.id)
-        for occupation in self.s.occupations.values():
-            for successor in occupation.replaced_by:
-                for a in by_occupation.get(occupation.id, []):
-                    for b in by_occupation.get(str(successor), []):
-                        low, high = sorted((a, b))
-                        pairs.setdefault((low, high), []).append(
-                            f"occupation {occupation.id} replaced by {successor}"
-                        )
+        for units in editions(self.s).members.values():  # one outcome: the engine's answer
+            for a, b in combinations(units, 2):
+                pairs.setdefault((a, b), []).append(_same_occupation_basis(self.s, a, b))
         for (a, b), bases in sorted(pairs.items()):
             basis = "; ".join(bases)
             self.edge(unit_node(a), unit_node(b), "exactMatchOf", "equivalent", basis=basis)
@@ -475,3 +468,18 @@ def _short_amount(kind: str, amount: Decimal | None, credits_text: str) -> str:
     if amount is not None:
         return f"+{text(amount)}"
     return credits_text
+
+
+def _same_occupation_basis(standards: Standards, a: str, b: str) -> str:
+    """Why two skill certificates are one outcome: their occupation, under which codes."""
+    first, second = (standards.units[u] for u in (a, b))
+    assert isinstance(first, SkillCertificateUnit) and isinstance(second, SkillCertificateUnit)
+    one, other = str(first.occupation), str(second.occupation)
+    if one == other:
+        return f"one occupation {one}"
+    links = set(editions(standards).links)
+    if (other, one) in links:
+        one, other = other, one
+    if (one, other) in links:
+        return f"occupation {one} replaced by {other} (the same occupation)"
+    return f"the same occupation as {one} and {other} (through other editions)"

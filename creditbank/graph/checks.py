@@ -52,6 +52,7 @@ from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
 
+from creditbank.engine.editions import outcome_of
 from creditbank.graph.build import StandardsGraph, build_graph, text
 from creditbank.graph.findings import CheckCode, Finding, Involved, involved
 from creditbank.graph.nodes import parse_node
@@ -321,7 +322,10 @@ def rule_pairs(ctx: _Context) -> Iterator[Finding]:
 
 
 def replaced_occupations(ctx: _Context) -> Iterator[Finding]:
-    """A rule selects certificates of a replaced occupation code but none of its successor."""
+    """A rule selects certificates of a replaced occupation code but none of its successor.
+
+    A one-to-one replacement (a renumbered code) is the same occupation, which rules follow
+    by themselves; so only a split or merge can leave a successor out."""
     for rule in ctx.s.rules.values():
         named: dict[str, None] = {}
         for match in leaves(rule.when):
@@ -352,9 +356,10 @@ def replaced_occupations(ctx: _Context) -> Iterator[Finding]:
             yield Finding(
                 "REPLACED_OCCUPATION",
                 f"rule {rule.id!r} takes certificates of occupation {occupation_id!r} (code "
-                f"{occupation.code}, {occupation.edition} edition), which was replaced by "
-                f"{', '.join(repr(m) for m in missing)}; certificates issued under the new code "
-                "will not convert: select them too (a shared `family` does it)",
+                f"{occupation.code}, {occupation.edition} edition), which was split or merged into "
+                f"{', '.join(repr(m) for m in missing)} (not the same occupation, so not "
+                "followed); certificates issued under the new code will not convert: select "
+                "them too if they should (a shared `family` does it)",
                 (ctx.rule(rule.id), involved(ctx.s, "occupation", occupation_id)),
             )
 
@@ -461,13 +466,14 @@ def _rule_capacity(standards: Standards, program: Program, rule: Rule) -> Decima
         for unit in selected_units(standards, match)
         if levels_in_window(standards, unit, match.level) != ()
     }
-    total = Decimal(0)
+    best: dict[str, Decimal] = {}  # per outcome: units of one outcome convert once
     for unit in sorted(units):
         per_use = max_credits_per_use(standards, program, rule, unit)
         if per_use is None:
             return None
-        total += per_use
-    return total
+        outcome = outcome_of(standards, unit)
+        best[outcome] = max(best.get(outcome, per_use), per_use)
+    return sum(best.values(), Decimal(0))
 
 
 def unsatisfiable_requirements(ctx: _Context) -> Iterator[Finding]:

@@ -69,7 +69,8 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     ),
     "REPLACED_OCCUPATION": (
         "warning",
-        "a rule names an occupation code replaced in a later edition, but not its successor",
+        "a rule names an occupation code split or merged in a later edition, but not its "
+        "successors",
     ),
     "EXCEEDS_RECOGNISED": (
         "warning",

@@ -4,7 +4,7 @@
   programmes, courses or requirements, how much credit, by which rules, and on along
   chains (a course exempted at one school converts on at another);
 * :func:`leads_into` — what converts into a programme or a course (and what precedes it);
-* :func:`equivalents` — the units counted as one outcome with a unit;
+* :func:`equivalents` — the units counted once with a unit: one outcome, or one family;
 * :func:`occupation_editions` — how an occupation code maps across classification editions.
 
 Unknown ids raise :class:`~creditbank.errors.EvaluationError` with a "did you mean".
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from creditbank.engine.editions import outcome_of
 from creditbank.errors import EvaluationError
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.nodes import parse_node, recognition_node, unit_node
@@ -114,12 +115,16 @@ class LeadsInto:
 
 @dataclass(frozen=True)
 class Equivalent:
-    """A unit counted as one outcome with the unit asked about, and why."""
+    """A unit counted once with the unit asked about, and why."""
 
     unit: str
     name: str
     basis: str
     via: str
+    same_outcome: bool = False
+    """One learning outcome (a certificate of the same occupation under another edition's
+    code): ``evaluate`` converts only one of them, whatever the caps (``DUPLICATE``). False:
+    only similar (one ``family``), counted once where a highest-only cap applies."""
 
 
 @dataclass(frozen=True)
@@ -393,10 +398,12 @@ def _upstream(
 
 
 def equivalents(sg: StandardsGraph, unit: str) -> EquivalenceClass:
-    """Units counted as one outcome with ``unit``: one family, or certificates of an
-    occupation and of the occupation its code was replaced by (transitively)."""
+    """Units counted once with ``unit``: one learning outcome (certificates of one occupation
+    under codes of different editions, as :func:`creditbank.engine.editions.outcome_of` — the
+    engine's ``DUPLICATE`` — decides), or similar (one family, transitively)."""
     standards = sg.standards
     unit_id = resolve_unit(standards, unit)
+    mine = outcome_of(standards, unit_id)
     start = unit_node(unit_id)
     found: dict[str, Equivalent] = {}
     queue = deque([start])
@@ -423,6 +430,7 @@ def equivalents(sg: StandardsGraph, unit: str) -> EquivalenceClass:
                 name=standards.units[other_id].name.text("zh"),
                 basis=data.get("basis", ""),
                 via=parse_node(node)[1],
+                same_outcome=outcome_of(standards, other_id) == mine,
             )
     return EquivalenceClass(unit_id, tuple(found[k] for k in sorted(found)))
 

@@ -2,8 +2,9 @@
 
 The engine decides per achievement; the graph needs the same answers per *unit*: which
 units a condition can select, at which levels, which courses or requirement of a programme
-its target can reach and how much credit it can give. :func:`unit_selected` mirrors
-:func:`creditbank.engine.conditions.selects` (a test keeps the two in step).
+its target can reach and how much credit it can give. :func:`unit_selected` is the engine's
+:func:`creditbank.engine.index.selects_unit` (one answer, editions of occupation codes
+followed the same way).
 
 >>> import creditbank
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from creditbank.engine.index import exempt_candidates
+from creditbank.engine.index import exempt_candidates, selects_unit
 from creditbank.engine.options import course_requirement
 from creditbank.loading.crosscheck import unit_framework, unit_levels
 from creditbank.models import (
@@ -106,19 +107,10 @@ def occupations_of(unit: UnitBase) -> set[str]:
     return set()
 
 
-def unit_selected(match: Match, unit: UnitBase) -> bool:
-    """Whether ``match`` is about achievements of ``unit`` (unit, kind, occupation, family …)."""
-    checks = (
-        not match.units or unit.id in match.units,
-        not match.unit_kinds or unit.kind in match.unit_kinds,
-        not match.occupations or bool(occupations_of(unit) & set(match.occupations)),
-        not match.families or unit.family in match.families,
-        not match.tags or set(match.tags) <= set(unit.tags),
-        not match.scopes or getattr(unit, "scope", None) in match.scopes,
-        not match.tiers or (isinstance(unit, AwardUnit) and unit.tier in match.tiers),
-        match.team is None or (isinstance(unit, AwardUnit) and unit.team == match.team),
-    )
-    return all(checks)
+def unit_selected(match: Match, unit: UnitBase, standards: Standards) -> bool:
+    """Whether ``match`` is about achievements of ``unit`` (unit, kind, occupation, family …),
+    as the engine decides it."""
+    return selects_unit(match, unit, standards)
 
 
 def selected_units(standards: Standards, match: Match) -> list[str]:
@@ -129,7 +121,7 @@ def selected_units(standards: Standards, match: Match) -> list[str]:
         )
     else:
         pool = standards.units.values()
-    return sorted(u.id for u in pool if unit_selected(match, u))
+    return sorted(u.id for u in pool if selects_unit(match, u, standards))
 
 
 def _level_names(standards: Standards, unit_id: str, names: Iterable[str]) -> set[str]:

@@ -320,7 +320,7 @@ def _selected_units(condition: Condition, standards: Standards) -> list[Unit]:
     found: dict[str, Unit] = {}
     for match in matches_of(condition):
         for unit in standards.units.values():
-            if selects_unit(match, unit):
+            if selects_unit(match, unit, standards):
                 found.setdefault(unit.id, unit)
     return list(found.values())
 

@@ -7,8 +7,10 @@ built in a cache directory and, next time, only reads the files to hash them.
 
 **Key.** SHA-256 over: this format's version, the creditbank version, the Python and
 pydantic versions, the source of creditbank's models and loader, the limits, and for every
-file found (in order) the name it is shown by and the SHA-256 of its bytes. A changed, added,
-removed or renamed file, or another creditbank, gives another key: nothing stale is served.
+file found (in order) its layer (which of the paths given it was found under: layers may
+override each other's items), the name it is shown by and the SHA-256 of its bytes. A changed,
+added, removed, renamed or re-layered file, or another creditbank, gives another key: nothing
+stale is served.
 Only standards that loaded without a problem are cached; files are hashed again after the
 load and nothing is stored if they changed meanwhile.
 
@@ -144,15 +146,23 @@ class StandardsCache:
         return f"StandardsCache({str(self.directory)!r})"
 
     # ------------------------------------------------------------------ keys
-    def key(self, files: Sequence[tuple[Path, str]], limits: Limits) -> str | None:
-        """The key of standards read from ``files`` (path, shown name); None if unreadable."""
+    def key(
+        self,
+        files: Sequence[tuple[Path, str]],
+        limits: Limits,
+        layers: Sequence[int] | None = None,
+    ) -> str | None:
+        """The key of standards read from ``files`` (path, shown name), each in its layer
+        (all in one layer when ``layers`` is None); None if unreadable."""
         digest = hashlib.sha256(_code_digest().encode())
         digest.update(repr(limits).encode() + b"\0")
-        for path, name in files:
+        for position, (path, name) in enumerate(files):
             try:
                 content = path.read_bytes()
             except OSError:
                 return None
+            layer = layers[position] if layers is not None else 0
+            digest.update(f"{layer}\0".encode())
             digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
             digest.update(hashlib.sha256(content).digest())
         return digest.hexdigest()

@@ -51,6 +51,8 @@ class ItemRecord:
     item: AnyItem
     doc: Document | None
     path: Path
+    layer: int = 0
+    """Which layer of standards it came from (0 first; see ``load_standards``)."""
 
     def at(self, *sub: PathItem, key: bool = False) -> Location:
         full = (*self.path, *sub)
@@ -565,17 +567,24 @@ def check_standards(
     kept: dict[tuple[str, str], ItemRecord] = {}
     for record in records:
         key = (record.item.item_kind, record.item.id)
-        if key in kept:
-            first = kept[key].at("id")
+        earlier = kept.get(key)
+        overrides = record.item.overrides
+        if earlier is not None and overrides and record.layer > earlier.layer:
+            kept[key] = _without_marker(record)  # a later layer replaces the item
+            continue
+        if earlier is not None:
+            problems.append(_duplicate(key, earlier, record))
+            continue
+        if overrides:
             problems.append(
                 Problem(
-                    "DUPLICATE_ID",
-                    f"another {key[0]} already has the id {key[1]!r} ({first}); rename one of them",
-                    record.at("id"),
+                    "NOTHING_TO_OVERRIDE",
+                    f"`overrides: true`, but no earlier layer of standards has a {key[0]} "
+                    f"{key[1]!r}; check the id, or remove `overrides` to add a new {key[0]}",
+                    record.at("overrides"),
                 )
             )
-            continue
-        kept[key] = record
+        kept[key] = _without_marker(record)
     problems.extend(_issuer_identifiers(kept.values()))
     origins = {key: record.at() for key, record in kept.items()}
     standards = Standards((r.item for r in kept.values()), origins)
@@ -583,6 +592,33 @@ def check_standards(
     checker.failed = set(failed)
     problems.extend(checker.run())
     return standards, problems
+
+
+def _duplicate(key: tuple[str, str], earlier: ItemRecord, record: ItemRecord) -> Problem:
+    """Two items of one kind and id: in one layer, or in two without ``overrides: true``."""
+    first = earlier.at("id")
+    if record.layer == earlier.layer:
+        hint = "rename one of them"
+        if record.item.overrides:
+            hint += " (`overrides: true` replaces an item of an earlier layer, not of its own)"
+    else:
+        hint = (
+            f"rename this one, or mark it `overrides: true` to replace the earlier layer's {key[0]}"
+        )
+    return Problem(
+        "DUPLICATE_ID",
+        f"another {key[0]} already has the id {key[1]!r} ({first}); {hint}",
+        record.at("id"),
+    )
+
+
+def _without_marker(record: ItemRecord) -> ItemRecord:
+    """The record with ``overrides`` cleared: the standards hold the item that won, and the
+    same items give the same fingerprint however the layers were written."""
+    if not record.item.overrides:
+        return record
+    item = record.item.model_copy(update={"overrides": False})
+    return ItemRecord(item, record.doc, record.path, record.layer)
 
 
 def _issuer_identifiers(records: Iterable[ItemRecord]) -> list[Problem]:

@@ -50,6 +50,7 @@ from creditbank.suggest import did_you_mean
 __all__ = [
     "LoadReport",
     "discover_files",
+    "layers_of",
     "load_documents",
     "load_portfolio",
     "load_portfolio_text",
@@ -139,6 +140,16 @@ def discover_files(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]],
     for entry in found:
         unique.setdefault(_identity(entry[0]), entry)
     return list(unique.values()), problems
+
+
+def layers_of(paths: Sequence[Path | str], files: Sequence[tuple[Path, str]]) -> list[int]:
+    """For each file :func:`discover_files` found, the position in ``paths`` of the path it
+    was found under (its layer): the file itself or a directory above it."""
+    given = [Path(p) for p in paths]
+    layers = []
+    for file, _ in files:
+        layers.append(next((i for i, p in enumerate(given) if file == p or p in file.parents), 0))
+    return layers
 
 
 def _identity(path: Path) -> Path:
@@ -349,10 +360,11 @@ def _load_documents(
 ) -> LoadReport:
     report = LoadReport()
     files, report.problems = discover_files(paths)
+    layers = layers_of(paths, files)
     records: list[ItemRecord] = []
     found: list[tuple[Document, PortfolioDocument]] = []
     failed: set[tuple[str, str]] = set()
-    for path, name in files:
+    for (path, name), layer in zip(files, layers, strict=True):
         report.files.append(name)
         doc, problems = read_yaml_file(path, limits, display=name)
         report.problems.extend(problems)
@@ -375,7 +387,9 @@ def _load_documents(
             continue
         model, items, problems = _validate(doc, kind, failed)
         report.problems.extend(_new_problems(doc, problems))
-        records.extend(items)
+        records.extend(
+            items if not layer else (ItemRecord(r.item, r.doc, r.path, layer) for r in items)
+        )
         if kind != "portfolio" and (items or model is not None):
             report.standards_files.append(name)
         if isinstance(model, PortfolioDocument):
@@ -402,17 +416,25 @@ def _load_documents(
 
 
 def load_standards(
-    *paths: Path | str,
+    *paths: Path | str | Sequence[Path | str],
     limits: Limits = DEFAULT_LIMITS,
     cache: bool | str | os.PathLike[str] | None = None,
 ) -> Standards:
     """Load standards from files and directories; raise :class:`LoadError` with every problem.
 
+    Each path is a *layer*, in order (``load_standards(a, b)`` or ``load_standards([a, b])``):
+    a later layer adds items, and may replace an item of an earlier one that has its kind
+    and id only when it says ``overrides: true``; otherwise the same id twice is
+    ``DUPLICATE_ID``, naming both places (and ``overrides: true`` with nothing earlier to
+    replace is ``NOTHING_TO_OVERRIDE``). The files of one directory are one layer.
+
     Standards that load without a problem are kept in a cache keyed by the content of every
-    file (see :mod:`creditbank.loading.cache`), so the next load of the same files only
-    hashes them. ``cache``: None for the default (``$CREDITBANK_CACHE_DIR`` or the user cache
-    directory; off when ``$CREDITBANK_NO_CACHE`` is set), False for none, or a directory.
+    file and its layer (see :mod:`creditbank.loading.cache`), so the next load of the same
+    files only hashes them. ``cache``: None for the default (``$CREDITBANK_CACHE_DIR`` or the
+    user cache directory; off when ``$CREDITBANK_NO_CACHE`` is set), False for none, or a
+    directory.
     """
+    paths = _layers(paths)
     store = resolve_cache(cache)
     key = _cache_key(store, paths, limits)
     if store is not None and key is not None:
@@ -438,6 +460,18 @@ def load_standards(
     return report.standards
 
 
+def _layers(given: Sequence[Path | str | Sequence[Path | str]]) -> tuple[Path | str, ...]:
+    """``load_standards``' paths: given one by one, or as one list."""
+    if len(given) == 1 and isinstance(given[0], list | tuple):
+        return tuple(given[0])
+    found: list[Path | str] = []
+    for path in given:
+        if isinstance(path, list | tuple):
+            raise TypeError("give the layers one by one, or as one list")
+        found.append(path)  # type: ignore[arg-type]
+    return tuple(found)
+
+
 def _cache_key(
     store: StandardsCache | None, paths: Sequence[Path | str], limits: Limits
 ) -> str | None:
@@ -446,7 +480,7 @@ def _cache_key(
     files, problems = discover_files(paths)
     if problems or not files:
         return None
-    return store.key(files, limits)
+    return store.key(files, limits, layers_of(paths, files))
 
 
 @contextlib.contextmanager

@@ -110,6 +110,12 @@ class Item(Model):
     effective_from: StrictDate | None = Field(default=None, description="First day in force.")
     effective_until: StrictDate | None = Field(default=None, description="Last day in force.")
     note: str | None = None
+    overrides: bool = Field(
+        default=False,
+        strict=True,
+        description="True when the item replaces the item of the same kind and id of an "
+        "earlier layer of standards (e.g. a school's rule over the bundled one).",
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Item:
