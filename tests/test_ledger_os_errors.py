@@ -292,3 +292,33 @@ def test_the_read_only_bits_are_really_binding_for_the_unprivileged_user(
     )
     assert result.returncode == 1 and "READ_ONLY" in result.stderr, result.stderr
     assert not (read_only_dir / "new.db").exists()
+
+
+def test_verify_heads_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    path = tmp_path / "bank.db"
+    _make(path)
+    fifo = tmp_path / "heads.fifo"
+    os.mkfifo(fifo)  # read_text would wait for a writer for ever
+    for heads in (fifo, Path("/dev/zero")):
+        if not heads.exists():
+            continue
+        result = CliRunner().invoke(
+            cli, ["ledger", "--db", str(path), "verify", "--heads", str(heads)]
+        )
+        assert result.exit_code == 2 and "not a regular file" in result.output, result.output
+
+
+def test_an_operating_system_error_during_verify_is_not_reported_as_tampering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bank.db"
+    _make(path)
+    with Ledger.open(path, read_only=True) as ledger:
+
+        def failing_read() -> None:
+            raise LedgerError("LEDGER_IO_ERROR", "the disk failed")
+
+        monkeypatch.setattr(ledger, "_verify", lambda anchors: failing_read())
+        with pytest.raises(LedgerError) as error:
+            ledger.verify()
+        assert error.value.code == "LEDGER_IO_ERROR"

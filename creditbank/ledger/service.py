@@ -75,6 +75,11 @@ MAX_KEY = 200
 _MAX_KEY = MAX_KEY
 
 
+_NOT_EVIDENCE = frozenset({"LEDGER_BUSY", "READ_ONLY", "DISK_FULL", "LEDGER_IO_ERROR"})
+"""Errors that say nothing about the ledger's content: verify raises them, never reports
+them as tampering."""
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).astimezone()
 
@@ -465,6 +470,8 @@ class Ledger:
         try:
             return self._verify(anchors)
         except LedgerError as error:  # a damaged file: say so rather than fail
+            if error.code in _NOT_EVIDENCE:
+                raise
             return VerifyReport(
                 ok=False,
                 events=0,

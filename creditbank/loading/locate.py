@@ -245,7 +245,7 @@ def _problem(
             # rest became a key without a value
             fix = (
                 " an unquoted comma inside `{…}` ends a text there: put the whole text in "
-                f"quotes: \"…, {field}\""
+                f'quotes: "…, {field}"'
             )
         code, message = "UNKNOWN_FIELD", f"unknown field {label};{fix or ' remove it'}"
         return Problem(code, _one_line(message), doc.location(path, key=True))
