@@ -219,6 +219,10 @@ LedgerErrorCode = Literal[
     "SCHEMA_TOO_NEW",
     "LEDGER_BUSY",
     "STORE_REFUSED",
+    "READ_ONLY",
+    "DISK_FULL",
+    "LEDGER_IO_ERROR",
+    "CORRUPT_SCHEMA",
     # the command's shape
     "MALFORMED_COMMAND",
     "PERSONAL_IDENTIFIER",
@@ -251,6 +255,11 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "SCHEMA_TOO_NEW": "the ledger was written by a newer creditbank; upgrade to open it",
     "LEDGER_BUSY": "another writer held the ledger longer than the timeout; try again",
     "STORE_REFUSED": "the database refused the change (a constraint or trigger of the store)",
+    "READ_ONLY": "the ledger's file or directory cannot be written (a read-only mount, or no "
+    "write permission); reading it still works",
+    "DISK_FULL": "the disk holding the ledger is full; nothing was written",
+    "LEDGER_IO_ERROR": "the operating system could not read or write the ledger's files",
+    "CORRUPT_SCHEMA": "the SQL text of the ledger's tables, indexes or triggers is damaged",
     "MALFORMED_COMMAND": "a command's fields are missing, of the wrong type or out of range",
     "PERSONAL_IDENTIFIER": "an id looks like a personal identifier (身份证号); use an opaque id",
     "AMOUNT_NOT_EXACT": "a credit amount has more than two decimal places",

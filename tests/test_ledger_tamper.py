@@ -29,6 +29,8 @@ from creditbank.ledger.chain import (
     check_row,
     event_hash,
 )
+from creditbank.ledger.integrity import expected_schema, stored_schema
+from creditbank.ledger.schema import SCHEMA_VERSION
 from creditbank.testing.ledger import (
     MENU,
     OPERATOR,
@@ -142,6 +144,19 @@ def _tamper(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
         conn.close()
 
 
+def _put_back_triggers(path: Path) -> None:
+    """Re-create every dropped trigger with its exact text, as a careful forger would."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        found = stored_schema(conn)
+        for (kind, name), (_, sql) in expected_schema(SCHEMA_VERSION).items():
+            if kind == "trigger" and (kind, name) not in found:
+                assert sql is not None
+                conn.execute(sql.decode("utf-8"))
+    finally:
+        conn.close()
+
+
 def _verify(path: Path, anchors: ChainHeads | None = None) -> tuple[bool, int | None, str]:
     with Ledger.open(path) as ledger:
         report = ledger.verify(anchors)
@@ -226,7 +241,9 @@ def test_truncation_with_rewritten_heads_is_caught_by_exported_heads(copy: Path)
     assert not ok and why == "differs"  # the projection still shows the deleted event
     with Ledger.open(copy) as ledger:
         ledger.rebuild_projection()  # a careful forger rebuilds it too …
-    assert _verify(copy)[0]  # … and the file alone looks whole,
+    assert not _verify(copy)[0]  # … but the dropped triggers show;
+    _put_back_triggers(copy)  # put back with their exact text, …
+    assert _verify(copy)[0]  # … the file alone looks whole,
     ok, seq, why = _verify(copy, anchors)  # but not against the heads exported before
     assert not ok and seq == last.seq and "exported chain head" in why
 
@@ -351,7 +368,9 @@ def test_a_rewritten_chain_is_caught_by_the_heads_then_the_projection_then_the_a
     assert not ok and why == "differs"  # the projection still says "verified"
     with Ledger.open(copy) as ledger:
         ledger.rebuild_projection()  # a careful forger rebuilds it too …
-    assert _verify(copy)[0]  # … and the file alone looks whole,
+    assert not _verify(copy)[0]  # … but the dropped triggers show;
+    _put_back_triggers(copy)  # put back with their exact text, …
+    assert _verify(copy)[0]  # … the file alone looks whole,
     ok, seq, why = _verify(copy, anchors)  # but the heads exported before disagree
     assert not ok and "exported chain head" in why and seq is not None and seq > first.seq
 

@@ -59,11 +59,15 @@ class _Options:
             self._standards = load_standards(default_standards_paths(self.standards_dirs))
         return self._standards
 
-    def ledger(self, *, standards: bool = False, create: bool = False) -> Ledger:
+    def ledger(
+        self, *, standards: bool = False, create: bool = False, read_only: bool = False
+    ) -> Ledger:
         if self.db is None:
             raise click.UsageError("give the ledger file: creditbank ledger --db FILE ...")
         loaded = self.standards() if standards else None
-        return Ledger.open(self.db, loaded, create=create, timeout=self.timeout)
+        return Ledger.open(
+            self.db, loaded, create=create, read_only=read_only, timeout=self.timeout
+        )
 
 
 def _console() -> Console:
@@ -814,7 +818,7 @@ def _statement_view(statement: Statement) -> list[Table]:
 def statement_command(options: _Options, account: str, output: str) -> None:
     """Print the statement (学习档案) of ACCOUNT: outcomes, applications, posted credit."""
     try:
-        with options.ledger() as ledger:
+        with options.ledger(read_only=True) as ledger:
             statement = ledger.statement(account)
     except CreditbankError as error:
         _fail(error)
@@ -826,21 +830,44 @@ def statement_command(options: _Options, account: str, output: str) -> None:
         console.print(table)
 
 
+_PROVES = (
+    "every hash chain is intact and ends at the chain head the ledger records, the cached "
+    "projection equals the events replayed, and the tables, triggers and metadata are "
+    "creditbank's own"
+)
+_UNANCHORED = (
+    "This proves the file is consistent, not that it was not rewritten as a whole by someone "
+    "who can write it: keep the heads (`creditbank ledger export -o heads.json`) elsewhere and "
+    "verify --heads them to prove that."
+)
+
+
 def _verify_text(report: VerifyReport) -> str:
     if report.ok:
-        return (
-            f"ok: {report.events} events in {report.accounts} accounts; every hash chain is "
-            "intact and the cached projection equals the events replayed"
-        )
+        head = f"ok: {report.events} events in {report.accounts} accounts; {_PROVES}"
+        if report.anchors:
+            return (
+                f"{head}; and the {report.anchors} chain heads exported earlier are all still "
+                "in their chains: nothing they cover was changed or cut off since"
+            )
+        return f"{head}.\n{_UNANCHORED}"
+    lines: list[str] = []
     if report.first_bad is not None:
-        lines = [f"TAMPERED: first bad event: {report.first_bad}"]
+        lines.append(f"TAMPERED: first bad event: {report.first_bad}")
         lines += [f"  also {problem}" for problem in report.problems[1:]]
-        return "\n".join(lines)
-    return (
-        "DIFFERS: the chains are intact but the cached projection differs from the events "
-        "replayed: the database was changed outside the ledger (find out how before "
-        "rebuilding the projection from the events)"
-    )
+    elif report.projection == "differs":
+        lines.append(
+            "DIFFERS: the chains are intact but the cached projection differs from the events "
+            "replayed: the database was changed outside the ledger (find out how before "
+            "rebuilding the projection from the events)"
+        )
+    if report.structure == "differs":
+        lines.append(
+            "SCHEMA: the ledger's tables, triggers or metadata are not creditbank's own, so "
+            "its invariants may not hold (changed outside the ledger, or damaged):"
+        )
+        lines += [f"  {problem}" for problem in report.structure_problems]
+    return "\n".join(lines)
 
 
 @ledger_group.command("verify")
@@ -849,12 +876,27 @@ def _verify_text(report: VerifyReport) -> str:
     "heads_file",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     default=None,
-    help="Chain heads exported earlier (creditbank ledger export): also catch truncation.",
+    help="Chain heads exported earlier (creditbank ledger export) and kept elsewhere: also "
+    "prove that nothing they cover was rewritten, cut off or deleted since.",
 )
 @_format_option
 @_pass
 def verify_command(options: _Options, heads_file: Path | None, output: str) -> None:
-    """Check every account's hash chain and name the first bad event; exit 1 if any."""
+    """Check the ledger; name the first bad event; exit 1 if anything is wrong.
+
+    Without --heads, verify proves the file is consistent: every account's hash chain is
+    intact and ends at the chain head the ledger records, the cached projection equals the
+    events replayed, and the tables, triggers and metadata are exactly creditbank's. That
+    catches damage and any edit made without rewriting the rest; it cannot catch someone
+    who can write the file and rewrites it whole (re-chains an account after an edit, or
+    deletes one, then fixes the heads, the projection and the triggers). With --heads FILE,
+    verify also proves that every account in FILE still holds the event FILE records for
+    it, unchanged, with everything before it: nothing it covers was changed, cut off or
+    deleted since the export. Events written after the export are covered by the next one.
+    Reads the ledger only, also on a read-only directory or mount.
+    """
+    if heads_file is not None and not heads_file.is_file():  # a FIFO would hang, /dev/zero fill
+        raise click.BadParameter(f"{heads_file} is not a regular file", param_hint="--heads")
     try:
         anchors = (
             ChainHeads.model_validate_json(heads_file.read_text(encoding="utf-8"))
@@ -864,7 +906,7 @@ def verify_command(options: _Options, heads_file: Path | None, output: str) -> N
     except (ValueError, OSError) as error:
         raise click.BadParameter(f"not a chain heads file: {error}", param_hint="--heads") from None
     try:
-        with options.ledger() as ledger:
+        with options.ledger(read_only=True) as ledger:
             report = ledger.verify(anchors)
     except CreditbankError as error:
         _fail(error)
@@ -902,7 +944,7 @@ def export_command(
     was rewritten or cut off since. sha256 of each exported event line is its hash.
     """
     try:
-        with options.ledger() as ledger:
+        with options.ledger(read_only=True) as ledger:
             text = (
                 "".join(line + "\n" for line in ledger.export_events(account))
                 if with_events

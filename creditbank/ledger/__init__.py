@@ -6,6 +6,7 @@ Modules, one job each: :mod:`~creditbank.ledger.ids` (opaque learner ids),
 workflow), :mod:`~creditbank.ledger.state` (replaying events),
 :mod:`~creditbank.ledger.statement` (the learner's statement),
 :mod:`~creditbank.ledger.chain` (hash chain and verification),
+:mod:`~creditbank.ledger.integrity` (the schema and metadata checked against their text),
 :mod:`~creditbank.ledger.store` (the storage interface), :mod:`~creditbank.ledger.schema`
 and :mod:`~creditbank.ledger.sqlite` (the SQLite store and its invariants),
 :mod:`~creditbank.ledger.projection` (the cached projection) and

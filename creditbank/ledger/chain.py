@@ -132,7 +132,14 @@ class BadEvent(_Frozen):
 
 
 class VerifyReport(_Frozen):
-    """What :meth:`creditbank.ledger.Ledger.verify` found."""
+    """What :meth:`creditbank.ledger.Ledger.verify` found.
+
+    ``problems`` are the chains' (``first_bad`` the earliest); ``projection`` whether the
+    cached projection equals the events replayed; ``structure`` whether the store's
+    tables, indexes, triggers and metadata are exactly creditbank's (``structure_problems``
+    says how not); ``anchors`` how many accounts were checked against chain heads exported earlier
+    (0: none given, so nothing proves the ledger was not rewritten as a whole).
+    """
 
     ok: bool
     events: int
@@ -140,6 +147,9 @@ class VerifyReport(_Frozen):
     first_bad: BadEvent | None = None
     problems: tuple[BadEvent, ...] = ()
     projection: Literal["ok", "differs", "skipped"] = "skipped"
+    structure: Literal["ok", "differs", "skipped"] = "skipped"
+    structure_problems: tuple[str, ...] = ()
+    anchors: int = 0
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,17 @@ __all__ = [
     "PROJECTION_DDL",
     "PROJECTION_TABLES",
     "SCHEMA_VERSION",
+    "SCHEMA_VERSION_DDL",
     "Migration",
 ]
 
 LEDGER_FORMAT = "creditbank-ledger"
+
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+    " description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT"
+)
+"""The table that records each migration applied (made before the first one)."""
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,11 @@ MAX_KEY = 200
 _MAX_KEY = MAX_KEY
 
 
+_NOT_EVIDENCE = frozenset({"LEDGER_BUSY", "READ_ONLY", "DISK_FULL", "LEDGER_IO_ERROR"})
+"""Errors that say nothing about the ledger's content: verify raises them, never reports
+them as tampering."""
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).astimezone()
 
@@ -189,6 +194,7 @@ class Ledger:
         standards: Standards | None = None,
         *,
         create: bool = False,
+        read_only: bool = False,
         clock: Clock | None = None,
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
@@ -196,9 +202,13 @@ class Ledger:
         """Open the SQLite ledger at ``path`` (``create``: make it if missing).
 
         ``standards`` are needed by commands that check the standards (deposit, apply,
-        override, expire); reading, verifying and exporting need none.
+        override, expire); reading, verifying and exporting need none. ``read_only`` opens
+        it for reading only (every command is then ``READ_ONLY``), which works on a
+        read-only directory or mount too.
         """
-        store = SqliteStore(path, create=create, timeout=timeout, synchronous=synchronous)
+        store = SqliteStore(
+            path, create=create, read_only=read_only, timeout=timeout, synchronous=synchronous
+        )
         return cls(store, standards, clock=clock)
 
     def close(self) -> None:
@@ -448,11 +458,20 @@ class Ledger:
     # ------------------------------------------------------------ integrity
 
     def verify(self, anchors: ChainHeads | None = None) -> VerifyReport:
-        """Check every chain, the chain heads, ``anchors`` (heads exported earlier) and that
-        the cached projection equals the events replayed; name the first bad event."""
+        """Check every chain, the chain heads, ``anchors`` (heads exported earlier), that
+        the cached projection equals the events replayed, and that the store's schema and
+        metadata are creditbank's own; name the first bad event.
+
+        Without ``anchors`` this proves that the file is consistent — not that it was not
+        rewritten as a whole by someone who can write it (re-chained after an edit, an
+        account deleted, the heads and projection rebuilt, the triggers put back). Heads
+        exported earlier and kept elsewhere prove that for every account they name, up to
+        the event they record. See :mod:`creditbank.ledger.integrity`."""
         try:
             return self._verify(anchors)
         except LedgerError as error:  # a damaged file: say so rather than fail
+            if error.code in _NOT_EVIDENCE:
+                raise
             return VerifyReport(
                 ok=False,
                 events=0,
@@ -472,6 +491,7 @@ class Ledger:
                 unreadable = []
             parsed: list[Event] = []
             bad = verify_rows(rows, heads, anchors, parsed) + unreadable
+            structure = tuple(reader.schema_problems())
             projection: Literal["ok", "differs", "skipped"] = "skipped"
             if not bad:
                 try:
@@ -486,12 +506,15 @@ class Ledger:
                     projection = "ok" if same else "differs"
         accounts = len({str(r.account) for r in rows})
         return VerifyReport(
-            ok=not bad and projection == "ok",
+            ok=not bad and projection == "ok" and not structure,
             events=len(rows),
             accounts=accounts,
             first_bad=bad[0] if bad else None,
             problems=tuple(bad),
             projection=projection,
+            structure="differs" if structure else "ok",
+            structure_problems=structure,
+            anchors=len(anchors.heads) if anchors is not None else 0,
         )
 
     def rebuild_projection(self) -> None:

@@ -7,15 +7,25 @@ by a read, so reading leaves an older ledger readable by the creditbank that wro
 Writers serialise on SQLite's write lock (waiting up to ``timeout`` seconds); readers see a
 consistent snapshot and never block writers (WAL). With ``synchronous=FULL`` (the default)
 a command is on disk when it returns.
+
+A store opened ``read_only`` (``verify``, ``statement``, ``export``) opens the file with
+SQLite's ``mode=ro`` and never writes; where the WAL's shared-memory file cannot be made
+beside it (a read-only directory or mount, or a full disk) and no write-ahead log holds
+anything, it reads the file as ``immutable`` — nobody can be writing it there. What the
+operating system refuses is said as such: ``READ_ONLY``, ``DISK_FULL``,
+``LEDGER_IO_ERROR``, and SQL text of the schema that SQLite cannot parse
+``CORRUPT_SCHEMA`` (naming the objects whose text differs from creditbank's) — never
+``NOT_A_LEDGER`` for a healthy file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +34,12 @@ from pydantic import ValidationError
 from creditbank.errors import LedgerError
 from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, event_hash
 from creditbank.ledger.events import Event
+from creditbank.ledger.integrity import (
+    expected_schema,
+    metadata_problems,
+    schema_problems,
+    stored_schema,
+)
 from creditbank.ledger.projection import Snapshot, dump_tables, project, snapshot_tables
 from creditbank.ledger.schema import (
     CREDENTIAL_ID,
@@ -32,6 +48,7 @@ from creditbank.ledger.schema import (
     PROJECTION_DDL,
     PROJECTION_TABLES,
     SCHEMA_VERSION,
+    SCHEMA_VERSION_DDL,
     Migration,
 )
 from creditbank.ledger.store import Draft
@@ -53,17 +70,128 @@ def _text_or_bytes(raw: bytes) -> str | bytes:
         return raw
 
 
-def _damaged(what: str, error: Exception) -> LedgerError:
-    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+_LOW_SPACE = 1 << 20
+"""Free bytes below which an I/O error of SQLite is taken for a full disk."""
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _space_left(path: Path) -> int | None:
+    try:
+        found = os.statvfs(path.absolute().parent)
+    except OSError:
+        return None
+    return found.f_bavail * found.f_frsize
+
+
+def _read_only_location(path: Path) -> bool:
+    """The ledger's directory exists but cannot be written, or its file cannot."""
+    directory = path.absolute().parent
+    if not directory.is_dir():
+        return False
+    return not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
+def _damaged_objects(path: Path) -> list[str]:
+    """The schema objects whose stored SQL text differs from creditbank's (read with
+    ``writable_schema``, which lets SQLite list a schema it cannot parse)."""
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return []
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        found = stored_schema(conn)
+    except (sqlite3.Error, UnicodeDecodeError):
+        return []
+    finally:
+        conn.close()
+    expected = expected_schema(SCHEMA_VERSION)
+    return [
+        f"{kind} {name!r}"
+        for (kind, name), (table, sql) in sorted(found.items())
+        if (kind, name) in expected and expected[kind, name] != (table, sql)
+    ]
+
+
+def _refusal(error: BaseException, path: Path) -> LedgerError | None:
+    """What the operating system (or a damaged schema text) refused, as a LedgerError with
+    its own code; None for anything else (the caller decides)."""
+    where = str(path)
+    text = _first_line(error)
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    if isinstance(error, UnicodeDecodeError) or "malformed database schema" in text:
+        damaged = _damaged_objects(path)
+        if isinstance(error, UnicodeDecodeError) and not damaged:
+            return None
+        which = f" (the SQL text of {', '.join(damaged)})" if damaged else ""
+        return LedgerError(
+            "CORRUPT_SCHEMA",
+            f"the schema of the ledger {where!r} is damaged{which}: SQLite cannot read it "
+            f"({text}); the events may be intact, but the file cannot be used: restore it "
+            "from a backup",
+            path=where,
+        )
+    if not isinstance(error, sqlite3.Error):
+        return None
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return LedgerError("LEDGER_BUSY", f"the ledger is busy or locked: {text}", path=where)
+    failed_io = name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
+    if name.startswith("SQLITE_CANTOPEN") and not path.absolute().parent.is_dir():
+        return LedgerError(
+            "LEDGER_NOT_FOUND",
+            f"cannot open a ledger at {where!r}: its directory does not exist",
+            path=where,
+        )
+    space = _space_left(path) if failed_io or name == "SQLITE_FULL" else None
+    if name == "SQLITE_FULL" or (failed_io and space is not None and space < _LOW_SPACE):
+        left = f"; {space // 1024} KiB free" if space is not None else ""
+        return LedgerError(
+            "DISK_FULL",
+            f"the disk holding the ledger {where!r} is full ({text}{left}); nothing was "
+            "written: free some space and give the command again",
+            path=where,
+        )
+    if name.startswith("SQLITE_READONLY") or (failed_io and _read_only_location(path)):
+        return LedgerError(
+            "READ_ONLY",
+            f"the ledger {where!r} cannot be written: its file or directory is read-only "
+            f"({text}); nothing was written. Commands that only read it (verify, statement, "
+            "export) work",
+            path=where,
+        )
+    if failed_io:
+        return LedgerError(
+            "LEDGER_IO_ERROR",
+            f"the operating system could not read or write the ledger {where!r} or the "
+            f"-wal and -shm files beside it ({text})",
+            path=where,
+        )
+    return None
+
+
+def _from_sqlite(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.Error | UnicodeDecodeError)
+
+
+def _damaged(what: str, error: Exception, path: Path) -> LedgerError:
+    found = _refusal(error, path)
+    if found is not None:
+        return found
     return LedgerError(
         "NOT_A_LEDGER",
-        f"the ledger's {what} cannot be read ({first}); run `creditbank ledger verify`",
+        f"the ledger's {what} cannot be read ({_first_line(error)}); run "
+        "`creditbank ledger verify`",
     )
 
 
 class _SqliteReader:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
+        self._path = path
 
     def _events(self, sql: str, parameters: tuple[Any, ...]) -> list[Event]:
         try:
@@ -71,7 +199,7 @@ class _SqliteReader:
                 Event.model_validate_json(body) for (body,) in self._conn.execute(sql, parameters)
             ]
         except (sqlite3.DatabaseError, ValidationError) as error:
-            raise _damaged("events", error) from error
+            raise _damaged("events", error, self._path) from error
 
     def events(self, account: str | None = None) -> list[Event]:
         if account is None:
@@ -94,7 +222,7 @@ class _SqliteReader:
             )
             return [str(account) for (account,) in cur]
         except sqlite3.DatabaseError as error:
-            raise _damaged("events", error) from error
+            raise _damaged("events", error, self._path) from error
 
     def rows(self) -> list[StoredRow]:
         self._conn.text_factory = _text_or_bytes
@@ -102,7 +230,7 @@ class _SqliteReader:
             cur = self._conn.execute(f"SELECT {_ROW_COLUMNS} FROM events ORDER BY seq")
             return [StoredRow(*row) for row in cur]
         except sqlite3.DatabaseError as error:
-            raise LedgerError(
+            raise _refusal(error, self._path) or LedgerError(
                 "NOT_A_LEDGER", f"the ledger's event table cannot be read: {error}"
             ) from error
         finally:
@@ -116,13 +244,25 @@ class _SqliteReader:
                 for account, n, seq, h in cur
             }
         except (sqlite3.DatabaseError, ValidationError) as error:
-            raise _damaged("chain heads", error) from error
+            raise _damaged("chain heads", error, self._path) from error
 
     def projection(self) -> Snapshot:
         try:
             return snapshot_tables(self._conn.cursor())
         except sqlite3.DatabaseError as error:
-            raise _damaged("cached projection", error) from error
+            raise _damaged("cached projection", error, self._path) from error
+
+    def schema_problems(self) -> list[str]:
+        try:
+            (version,) = self._conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version"
+            ).fetchone()
+            found = stored_schema(self._conn)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+            return [f"the ledger's schema cannot be read ({_first_line(error)})"]
+        if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
+            return [f"the ledger's schema version {version!r} is not one creditbank wrote"]
+        return schema_problems(found, version) + metadata_problems(self._conn, version)
 
 
 class _SqliteWriter(_SqliteReader):
@@ -204,7 +344,9 @@ class SqliteStore:
     """A ledger in one SQLite file.
 
     ``create`` makes a new ledger (or upgrades an existing one); without it a missing file
-    is :class:`LedgerError` ``LEDGER_NOT_FOUND``.
+    is :class:`LedgerError` ``LEDGER_NOT_FOUND``. ``read_only`` opens it for reading only
+    (SQLite ``mode=ro``): every write is ``READ_ONLY``, and a ledger on a read-only
+    directory or mount can still be read, verified and exported.
     """
 
     def __init__(
@@ -212,60 +354,91 @@ class SqliteStore:
         path: str | Path,
         *,
         create: bool = False,
+        read_only: bool = False,
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
     ) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self._current = False
         if synchronous not in ("FULL", "NORMAL", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
+        if create and read_only:
+            raise ValueError("a ledger opened read-only cannot be created")
         if not create and not self.path.is_file():
             raise LedgerError(
                 "LEDGER_NOT_FOUND",
                 f"no ledger at {str(self.path)!r}; create one with `creditbank ledger init`",
                 path=str(self.path),
             )
-        try:
-            self._conn = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as error:  # e.g. a directory that does not exist
-            raise LedgerError(
-                "LEDGER_NOT_FOUND",
-                f"cannot open a ledger at {str(self.path)!r}: {error}",
-                path=str(self.path),
-            ) from error
+        self._conn = self._connect(timeout)
         try:
             self._check_format(create)
             self._conn.execute("PRAGMA foreign_keys = ON")
-            mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+            if not read_only:
+                mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute(f"PRAGMA synchronous = {synchronous}")
             self._check_version()
             if create:
                 self._migrate()
-        except sqlite3.OperationalError as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             self._conn.close()
-            if "locked" in str(error) or "busy" in str(error):
-                raise LedgerError(
-                    "LEDGER_BUSY", f"the ledger is busy or locked: {error}", path=str(self.path)
-                ) from error
-            raise LedgerError(
+            raise _refusal(error, self.path) or LedgerError(
                 "NOT_A_LEDGER",
-                f"{str(self.path)!r} is not a ledger database: {error}",
-                path=str(self.path),
-            ) from error
-        except sqlite3.DatabaseError as error:
-            self._conn.close()
-            raise LedgerError(
-                "NOT_A_LEDGER",
-                f"{str(self.path)!r} is not a ledger database: {error}",
+                f"{str(self.path)!r} is not a ledger database: {_first_line(error)}",
                 path=str(self.path),
             ) from error
         except BaseException:
             self._conn.close()
             raise
+
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        """Open the file: read-write, or read-only (``immutable`` only where the WAL's
+        shared memory cannot be made and no write-ahead log holds anything)."""
+        read_uri = f"{self.path.absolute().as_uri()}?mode=ro"
+
+        def connect(target: str | Path, *, uri: bool = False) -> sqlite3.Connection:
+            return sqlite3.connect(
+                target, timeout=timeout, isolation_level=None, check_same_thread=False, uri=uri
+            )
+
+        try:
+            if not self.read_only:
+                return connect(self.path)
+            conn = connect(read_uri, uri=True)
+        except sqlite3.Error as error:
+            raise _refusal(error, self.path) or LedgerError(
+                "LEDGER_NOT_FOUND",
+                f"cannot open a ledger at {str(self.path)!r}: {error}",
+                path=str(self.path),
+            ) from error
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # maps the WAL index
+            return conn
+        except (sqlite3.Error, UnicodeDecodeError) as error:
+            conn.close()
+            found = _refusal(error, self.path) or LedgerError(
+                "NOT_A_LEDGER",
+                f"{str(self.path)!r} is not a ledger database: {_first_line(error)}",
+                path=str(self.path),
+            )
+            if found.code not in ("READ_ONLY", "DISK_FULL", "LEDGER_IO_ERROR"):
+                raise found from error
+            if not _read_only_location(self.path) and found.code != "DISK_FULL":
+                raise found from error
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise LedgerError(
+                    found.code,
+                    f"the ledger {str(self.path)!r} cannot be read here: its write-ahead log "
+                    f"{str(wal)!r} holds changes that SQLite reads only with a shared-memory "
+                    f"file beside it, which cannot be made ({_first_line(error)}); read it "
+                    "where its directory can be written, or let a writer finish with it first",
+                    path=str(self.path),
+                ) from error
+        return connect(f"{read_uri}&immutable=1", uri=True)
 
     # ------------------------------------------------------------ schema
 
@@ -321,10 +494,7 @@ class SqliteStore:
             if migration.version <= version:
                 continue
             with self._transaction(), _migrating(migration, self.path):
-                self._conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                    " description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT"
-                )
+                self._conn.execute(SCHEMA_VERSION_DDL)
                 if self.schema_version() >= migration.version:  # another process did it
                     continue
                 for statement in migration.statements:
@@ -349,44 +519,59 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
+        """One transaction; what the operating system refuses on the way (a full disk, a
+        read-only file) is rolled back and said with its own code."""
         try:
             self._conn.execute(begin)
-        except sqlite3.OperationalError as error:
-            raise LedgerError(
+        except (sqlite3.Error, UnicodeDecodeError) as error:
+            raise _refusal(error, self.path) or LedgerError(
                 "LEDGER_BUSY", f"the ledger is busy or locked: {error}", path=str(self.path)
             ) from error
         try:
             yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+        except BaseException as error:
+            self._rollback()
+            found = _refusal(error, self.path) if _from_sqlite(error) else None
+            if found is not None:
+                raise found from error
             raise
         try:
             self._conn.execute("COMMIT")
-        except sqlite3.Error:
-            if self._conn.in_transaction:
+        except sqlite3.Error as error:
+            self._rollback()
+            found = _refusal(error, self.path)
+            if found is None:
+                raise
+            raise found from error
+
+    def _rollback(self) -> None:
+        """Roll back what is open (SQLite may have rolled back already, e.g. on a full disk)."""
+        if self._conn.in_transaction:
+            with suppress(sqlite3.Error):  # closing the connection rolls it back all the same
                 self._conn.execute("ROLLBACK")
-            raise
 
     @contextmanager
     def reading(self) -> Iterator[_SqliteReader]:
         with self._transaction("BEGIN DEFERRED"):
-            yield _SqliteReader(self._conn)
+            yield _SqliteReader(self._conn, self.path)
 
     def _upgraded(self) -> None:
+        if self.read_only:
+            raise LedgerError(
+                "READ_ONLY",
+                f"the ledger {str(self.path)!r} was opened for reading only; nothing was written",
+                path=str(self.path),
+            )
         try:
             self._migrate()
         except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise LedgerError(
-                    "LEDGER_BUSY", f"the ledger is busy or locked: {error}", path=str(self.path)
-                ) from error
-            raise _damaged("schema", error) from error
+            raise _damaged("schema", error, self.path) from error
 
     @contextmanager
     def writing(self) -> Iterator[_SqliteWriter]:
         self._upgraded()
         with self._transaction():
-            yield _SqliteWriter(self._conn)
+            yield _SqliteWriter(self._conn, self.path)
 
     def subject_key(self) -> bytes:
         """The ledger's secret that keys subject digests: a ``ledger_meta`` row (no schema
@@ -408,9 +593,9 @@ class SqliteStore:
         try:
             key = bytes.fromhex(str(row[0]))
         except ValueError as error:
-            raise _damaged("subject key", error) from error
+            raise _damaged("subject key", error, self.path) from error
         if len(key) < 16:
-            raise _damaged("subject key", ValueError("shorter than 16 bytes"))
+            raise _damaged("subject key", ValueError("shorter than 16 bytes"), self.path)
         return key
 
     def rebuild_projection(self) -> None:
@@ -421,7 +606,7 @@ class SqliteStore:
             for statement in PROJECTION_DDL:
                 self._conn.execute(statement)
             cur = self._conn.cursor()
-            for event in _SqliteReader(self._conn).events():
+            for event in _SqliteReader(self._conn, self.path).events():
                 project(cur, event)
 
     def dump_projection(self) -> Snapshot:

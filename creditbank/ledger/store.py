@@ -63,6 +63,11 @@ class Reader(Protocol):
         """The cached projection, by natural keys (see :mod:`creditbank.ledger.projection`)."""
         ...
 
+    def schema_problems(self) -> list[str]:
+        """How the store's own tables, indexes, triggers and metadata differ from the ones
+        creditbank made for its schema version, one sentence each (empty: they do not)."""
+        ...
+
 
 class Writer(Reader, Protocol):
     """A write transaction: reads see the latest state; appends are atomic with the rest."""
@@ -76,7 +81,7 @@ class LedgerStore(Protocol):
     """A ledger database."""
 
     def reading(self) -> AbstractContextManager[Reader]:
-        """A read-only snapshot."""
+        """A consistent snapshot to read."""
         ...
 
     def writing(self) -> AbstractContextManager[Writer]:
