@@ -7,12 +7,12 @@
   ``highest_only_lower_worth_more``);
 * no constraint is ever exceeded, checked by an oracle written from the rules, not from the
   engine's budgets;
-* brute force over every subset of the candidate options never beats the allocation.
+* brute force over every subset of the candidate options never beats the allocation, and a
+  highest-only family counts on a lower level only where counting it higher costs credit.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import random
 from collections import defaultdict
@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from creditbank.engine import Evaluation, evaluate
-from creditbank.engine.evaluate import _is_superseded, _superseded, plan
+from creditbank.engine.evaluate import plan
 from creditbank.models import Achievement, Cap, CourseUnit, ExemptCourses, Portfolio, Standards
 from creditbank.testing.strategies import (
     SCENARIO_AS_OF,
@@ -327,33 +327,11 @@ def _option_uses(option: Any) -> list[Use]:
 def test_brute_force_never_beats_the_allocation(case: Any) -> None:
     standards, portfolio = case
     made = plan(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
-    candidates = made.candidates
-    assume(len(candidates) <= 10)
-    assert made.solution.total == _brute_force(standards, portfolio, candidates)
-    chosen = [u for i in made.solution.chosen for u in _option_uses(made.options[i])]
-    assert violations(standards, portfolio, chosen) == []
-    # "Only the highest level counts" holds to the letter unless the letter costs credit.
-    caps, facts = list(made.caps), made.facts
-    lower = _superseded(caps, candidates, facts, standards, made.program)
-    letter = [o for o in candidates if not _is_superseded(o, lower, caps, facts, standards)]
-    letter_best = _brute_force(standards, portfolio, letter)
-    if letter_best == made.solution.total:
-        assert made.options == tuple(letter)
-        assert made.superseded == lower
-    else:
-        assert letter_best < made.solution.total
-        assert made.options == candidates
+    assume(len(made.candidates) <= 10)
+    # the most any subset of the options allows; highest-only family by family
+    from tests.test_highest_only import check_highest_only
 
-
-def _brute_force(standards: Standards, portfolio: Portfolio, options: Sequence[Any]) -> Decimal:
-    best = Decimal(0)
-    for size in range(len(options) + 1):
-        for subset in itertools.combinations(options, size):
-            uses = [u for option in subset for u in _option_uses(option)]
-            total = sum((u[4] for u in uses), Decimal(0))
-            if total > best and not violations(standards, portfolio, uses):
-                best = total
-    return best
+    check_highest_only(standards, portfolio, made)
 
 
 @settings(max_examples=10, deadline=None)

@@ -84,6 +84,7 @@ FORMS: dict[str, str] = {
     "guarantee": "an agreement's guaranteed minimum: institutional caps give way, statutory bind",
     "source-share": "a cap as a share of each source qualification's own credits",
     "program-periods": "a per-period cap without a period set counts in the programme's periods",
+    "highest-only-strict": "strict highest-only: a lower level never counts beside a higher one",
 }
 
 CASE_KEYS = frozenset(

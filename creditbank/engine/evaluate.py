@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-from creditbank.engine.allocate import Solution, solve
-from creditbank.engine.constraints import Compiled, compile_problem, counted, group_keys
+from creditbank.engine.allocate import Solution
+from creditbank.engine.constraints import Compiled
 from creditbank.engine.explain import Explainer, placement, progress, totals
 from creditbank.engine.facts import Facts, make_facts
+from creditbank.engine.highest import allocate
 from creditbank.engine.index import rule_index
 from creditbank.engine.memos import evaluated
 from creditbank.engine.options import Option, RuleScan, options_for_rule
@@ -42,36 +42,6 @@ def _program(standards: Standards, program_id: str) -> Program:
     return program
 
 
-def _superseded(
-    caps: Sequence[Cap],
-    options: Sequence[Option],
-    facts: dict[str, Facts],
-    standards: Standards,
-    program: Program,
-) -> dict[str, tuple[str, str]]:
-    """Highest-only: achievements below the best level of their group -> (cap, higher one)."""
-    out: dict[str, tuple[str, str]] = {}
-    for cap in caps:
-        if not cap.highest_only:
-            continue
-        groups: dict[Hashable, set[str]] = {}
-        for option in options:
-            for entry in option.entries:
-                if counted(cap, option, entry, facts, standards):
-                    keys = group_keys(
-                        cap, option, entry, facts=facts, standards=standards, program=program
-                    )
-                    for key in keys:
-                        groups.setdefault(key, set()).update(option.binding)
-        for members in groups.values():
-            ranked = sorted(members, key=lambda a: (-(facts[a].rank or -(10**9)), a))
-            top = facts[ranked[0]].rank or -(10**9)
-            for achievement in ranked:
-                if (facts[achievement].rank or -(10**9)) < top:
-                    out.setdefault(achievement, (cap.id, ranked[0]))
-    return out
-
-
 @dataclass(frozen=True)
 class Plan:
     """Everything the engine worked out before explaining: the inputs to the allocation."""
@@ -89,8 +59,9 @@ class Plan:
     candidates: tuple[Option, ...] = ()
     """Every option the rules offer, before highest-only sets the lower certificates aside."""
     relaxed_for: frozenset[str] = frozenset()
-    """Lower certificates highest-only would set aside, allowed back because one of them
-    recognises more credit than the letter allows (empty when the letter holds)."""
+    """Lower certificates highest-only would set aside, allowed back because keeping their
+    family on a higher level would cost credit (empty when the letter holds), see
+    :mod:`creditbank.engine.highest`."""
 
 
 def plan(
@@ -121,25 +92,7 @@ def plan(
                 not_in_force.setdefault(ordered_facts[i].id, rule.id)
     caps = [cap for cap in index.caps if cap.in_force(day)]
     candidates = sorted((o for scan in scans for o in scan.options), key=lambda o: o.key)
-    superseded = _superseded(caps, candidates, facts, standards, prog)
-    options = (
-        [o for o in candidates if not _is_superseded(o, superseded, caps, facts, standards)]
-        if superseded
-        else candidates
-    )
-    compiled = compile_problem(standards, prog, caps, options, facts)
-    solution = solve(compiled.problem)
-    relaxed_for: frozenset[str] = frozenset()
-    if len(options) < len(candidates):
-        # Highest-only, to the letter, set the lower certificates aside. Should the family's
-        # one use recognise more credit on a lower one (the higher one's course is taken,
-        # its rule gives less …), the lower one counts instead: a higher certificate never
-        # costs the learner credit, and the total never falls when an achievement is added.
-        relaxed_compiled = compile_problem(standards, prog, caps, candidates, facts)
-        relaxed = solve(relaxed_compiled.problem)
-        if relaxed.total > solution.total:
-            options, compiled, solution = candidates, relaxed_compiled, relaxed
-            relaxed_for, superseded = frozenset(superseded), {}
+    made = allocate(standards, prog, caps, candidates, facts)
     return Plan(
         prog,
         day,
@@ -147,12 +100,12 @@ def plan(
         tuple(scans),
         not_in_force,
         tuple(caps),
-        superseded,
-        tuple(options),
-        compiled,
-        solution,
+        made.superseded,
+        made.options,
+        made.compiled,
+        made.solution,
         tuple(candidates),
-        relaxed_for,
+        made.relaxed_for,
     )
 
 
@@ -201,20 +154,3 @@ def evaluate(
     )
     evaluated(standards)  # keeps the engine's memos bounded
     return evaluation
-
-
-def _is_superseded(
-    option: Option,
-    superseded: dict[str, tuple[str, str]],
-    caps: Sequence[Cap],
-    facts: dict[str, Facts],
-    standards: Standards,
-) -> bool:
-    for achievement in option.binding:
-        hit = superseded.get(achievement)
-        if hit is None:
-            continue
-        cap = next(c for c in caps if c.id == hit[0])
-        if any(counted(cap, option, e, facts, standards) for e in option.entries):
-            return True
-    return False

@@ -9,7 +9,9 @@ period, and sets exactly one limit:
   or with ``share_of: source`` and ``per: achievement`` a share of each source
   qualification's own credits (at most half of each transcript transfers);
 * ``max_count`` — at most so many achievements in each group (R1: one per course);
-* ``highest_only`` — within each group only the highest-level achievement converts;
+* ``highest_only`` — within each group one achievement converts, on the highest level:
+  ``true`` unless a lower level recognises more credit (a better certificate never costs
+  the learner credit), ``strict`` whatever a lower one would give;
 * ``within_recognised`` — never more than the credit bank recognised for the unit (R3).
 
 A cap is ``statutory`` (the default: a law, a national or provincial document; it always
@@ -83,7 +85,11 @@ class Cap(Item):
         "own credits (with `per: achievement`).",
     )
     max_count: StrictInt | None = Field(default=None, ge=0)
-    highest_only: StrictBool = False
+    highest_only: StrictBool | Literal["strict"] = Field(
+        default=False,
+        description="One achievement per group, on its highest level: `true` unless a lower "
+        "level recognises more credit; `strict` whatever a lower one would give.",
+    )
     within_recognised: StrictBool = False
     authority: Literal["statutory", "institutional"] = Field(
         default="statutory",
@@ -97,14 +103,14 @@ class Cap(Item):
             self.max_credits is not None,
             self.max_share is not None,
             self.max_count is not None,
-            self.highest_only,
+            self.highest_only is not False,
             self.within_recognised,
         ]
         if sum(limits) != 1:
             raise PydanticCustomError(
                 "INVALID_VALUE",
                 "a cap sets exactly one of `max_credits`, `max_share`, `max_count`, "
-                "`highest_only: true` or `within_recognised: true`",
+                "`highest_only: true` (or `strict`) or `within_recognised: true`",
                 {"field": "max_credits"},
             )
         if self.per != "period" and self.period_set is not None:

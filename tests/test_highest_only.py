@@ -1,0 +1,297 @@
+"""Highest-only, family by family (issue 15 items 1 and 13), against brute force.
+
+Random standards with a few families of certificates on three levels, rules that may value
+a lower level more than a higher one (its course is free, its rule gives more), a
+highest-only cap per family (``true`` or ``strict``) and sometimes a cap on the total:
+
+* the total is the most any set of options the rules offer can recognise (``true``), or the
+  most with every family on its top (``strict``);
+* no family counts on a lower level when counting it higher gives the same total (the other
+  families as decided): checked by brute force over the options left, floor by floor;
+* which level each family counts on does not depend on how the rules' ids are spelled.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from creditbank import LoadError, bundled_standards_path, load_standards
+from creditbank.engine.evaluate import Plan, plan
+from creditbank.engine.highest import families, marks
+from creditbank.engine.options import Option
+from creditbank.models import (
+    Achievement,
+    Cap,
+    CourseUnit,
+    ExemptCourses,
+    Framework,
+    Label,
+    Level,
+    LevelCondition,
+    Match,
+    OtherUnit,
+    Portfolio,
+    Program,
+    Requirement,
+    RequirementCredits,
+    Rule,
+    Standards,
+)
+from creditbank.testing.strategies import SCENARIO_AS_OF, SCENARIO_PROGRAM
+from tests.test_engine_properties import violations
+
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+_POOL = (Decimal(2), Decimal(2), Decimal(4))
+"""Mostly equal credits: ties between levels are what the preference decides."""
+
+
+@st.composite
+def family_scenarios(draw: st.DrawFn, strict: bool = False) -> tuple[list[Any], Portfolio]:
+    """(the standards' items, a portfolio): families fa (two units) and fb."""
+    levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
+    scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
+    courses = [
+        CourseUnit(
+            id=f"c{i}",
+            name=Label(en=f"course {i}"),
+            example=True,
+            credits=draw(st.sampled_from(["2", "4"])),
+            course_type="professional_core",
+        )
+        for i in range(2)
+    ]
+    units = [
+        OtherUnit(
+            id=f"u{i}",
+            name=Label(en=f"certificate {i}"),
+            example=True,
+            framework="scale",
+            family=family,
+        )
+        for i, family in enumerate(["fa", "fa", "fb"])
+    ]
+    program = Program(
+        id=SCENARIO_PROGRAM,
+        name=Label(en="programme"),
+        example=True,
+        education_level="higher_vocational",
+        total_credits=Decimal(40),
+        requirements=(
+            Requirement(
+                id="core",
+                name=Label(en="core"),
+                kind="required_courses",
+                courses=tuple(c.id for c in courses),
+            ),
+            Requirement(
+                id="pool",
+                name=Label(en="pool"),
+                kind="elective_pool",
+                min_credits=Decimal(draw(st.sampled_from([4, 8]))),
+            ),
+        ),
+    )
+    rules = []
+    for unit in units:  # each level of each unit: a rule of its own, or none
+        for level in ("L1", "L2", "L3"):
+            if not draw(st.integers(0, 2)):
+                continue
+            then: Any = (
+                ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
+                if draw(st.booleans())
+                else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
+            )
+            rules.append(
+                Rule(
+                    id=f"r{len(rules)}",
+                    name=Label(en=f"rule {len(rules)}"),
+                    example=True,
+                    programs=(SCENARIO_PROGRAM,),
+                    when=Match(units=(unit.id,), level=LevelCondition(one_of=(level,))),
+                    then=then,
+                )
+            )
+    # the rules' ids in a random order: the spelling must not decide a family's level
+    order = draw(st.permutations(range(len(rules))))
+    rules = [r.model_copy(update={"id": f"r{order[i]}"}) for i, r in enumerate(rules)]
+    caps = [
+        Cap.model_validate(
+            {
+                "id": "highest",
+                "name": "highest",
+                "example": True,
+                "per": "family",
+                "highest_only": "strict" if strict else True,
+            }
+        )
+    ]
+    if draw(st.booleans()):
+        total = draw(st.integers(2, 8))
+        caps.append(
+            Cap.model_validate(
+                {"id": "total", "name": "total", "example": True, "max_credits": total}
+            )
+        )
+    achievements = tuple(
+        Achievement(
+            id=f"a{i}",
+            unit=draw(st.sampled_from(units)).id,
+            earned_on=draw(st.dates(SCENARIO_AS_OF.replace(year=2018), SCENARIO_AS_OF)),
+            level=draw(st.sampled_from(["L1", "L2", "L3"])),
+        )
+        for i in range(draw(st.integers(4, 7)))
+    )
+    return [scale, *courses, *units, program, *rules, *caps], Portfolio(
+        learner="learner", achievements=achievements
+    )
+
+
+def _uses(options: Sequence[Option]) -> list[Any]:
+    return [
+        (o.rule.id, o.binding, e.requirement, e.course, e.credits, e.kind)
+        for o in options
+        for e in o.entries
+    ]
+
+
+def _best(standards: Standards, portfolio: Portfolio, options: Sequence[Option]) -> Decimal:
+    best = Decimal(0)
+    for size in range(len(options) + 1):
+        for subset in itertools.combinations(options, size):
+            uses = _uses(subset)
+            total = sum((u[4] for u in uses), Decimal(0))
+            if total > best and not violations(standards, portfolio, uses):
+                best = total
+    return best
+
+
+def _levels(
+    standards: Standards, portfolio: Portfolio
+) -> tuple[dict[str, int], set[str], set[str]]:
+    """The level each counted family counts on (the lowest rank among its counted members),
+    the achievements set aside below their family's floor, those allowed below its top."""
+    made = plan(standards, portfolio, SCENARIO_PROGRAM, SCENARIO_AS_OF)
+    counted: dict[str, int] = {}
+    for i in made.solution.chosen:
+        for achievement in made.options[i].binding:
+            fact = made.facts[achievement]
+            family = fact.family()
+            assert fact.rank is not None
+            counted[family] = min(counted.get(family, fact.rank), fact.rank)
+    return counted, set(made.superseded), set(made.relaxed_for)
+
+
+def check_highest_only(standards: Standards, portfolio: Portfolio, made: Plan) -> None:
+    """The allocation breaks no constraint, recognises the most any options allow (strict
+    families on their top), and no family counts lower than it could (brute force)."""
+    candidates = made.candidates
+    caps, facts = list(made.caps), made.facts
+    found = families(caps, candidates, facts, standards, made.program)
+    option_marks = marks(found, candidates, facts, standards, made.program)
+    allowed = [
+        o
+        for o, marked in zip(candidates, option_marks, strict=True)
+        if all(low >= found[at].levels[0] for at, low in marked if found[at].strict)
+    ]
+    chosen = [made.options[i] for i in made.solution.chosen]
+    assert violations(standards, portfolio, _uses(chosen)) == []
+    assert made.solution.total == _best(standards, portfolio, allowed)
+    kept = {id(o) for o in made.options}
+    for option, marked in zip(candidates, option_marks, strict=True):
+        assert id(option) in kept or marked, "only highest-only sets an option aside"
+    position = {id(o): p for p, o in enumerate(candidates)}
+    for index, family in enumerate(found):
+        ranks = [low for o in chosen for at, low in option_marks[position[id(o)]] if at == index]
+        if family.strict:
+            assert all(rank == family.levels[0] for rank in ranks)
+        if not ranks:
+            continue
+        for level in family.levels:
+            if level <= min(ranks):
+                break
+            higher = [
+                o
+                for p, o in enumerate(candidates)
+                if id(o) in kept and all(low >= level for at, low in option_marks[p] if at == index)
+            ]
+            assert _best(standards, portfolio, higher) < made.solution.total, (
+                f"family {family.key} counts on rank {min(ranks)}; rank {level} loses nothing"
+            )
+
+
+def _check(standards: Standards, portfolio: Portfolio) -> None:
+    made = plan(standards, portfolio, SCENARIO_PROGRAM, SCENARIO_AS_OF)
+    assume(len(made.candidates) <= 10)
+    check_highest_only(standards, portfolio, made)
+
+
+@SETTINGS
+@given(family_scenarios())
+def test_highest_only_lowers_a_family_only_where_it_gains(case: Any) -> None:
+    _check(Standards(case[0]), case[1])
+
+
+@SETTINGS
+@given(family_scenarios(strict=True))
+def test_strict_highest_only_never_counts_a_lower_level(case: Any) -> None:
+    _check(Standards(case[0]), case[1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(family_scenarios())
+def test_levels_counted_do_not_depend_on_rule_ids(case: Any) -> None:
+    items, portfolio = case
+    renamed = [  # r0, r1 … sort the other way round as z99, z98 …
+        item.model_copy(update={"id": f"z{99 - int(item.id[1:])}"})
+        if isinstance(item, Rule)
+        else item
+        for item in items
+    ]
+    levels, superseded, relaxed = _levels(Standards(items), portfolio)
+    again, superseded_again, relaxed_again = _levels(Standards(renamed), portfolio)
+    # Which family fills a contested course may follow the rules' ids (the canonical order,
+    # when nothing else tells two achievements apart); the level a family counts on may not.
+    assert {f: r for f, r in levels.items() if f in again} == {
+        f: r for f, r in again.items() if f in levels
+    }
+    assert (superseded, relaxed) == (superseded_again, relaxed_again)
+
+
+def test_readme_strict_cap_example_loads(tmp_path: Path) -> None:
+    """The README's highest-only example loads with the bundled standards, strict."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`highest_only: strict` never does:", 1)[1]
+    block = block.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "caps.yaml").write_text(block, encoding="utf-8")
+    standards = load_standards(bundled_standards_path(), tmp_path)
+    assert standards.caps["readme:same-occupation-highest-only"].highest_only == "strict"
+
+
+def test_highest_only_values(tmp_path: Path) -> None:
+    """`true` keeps its meaning (files written before `strict` load unchanged); anything but
+    a boolean or `strict` is an error naming the field."""
+    base = {"id": "x", "name": "x", "example": True, "per": "family"}
+    assert Cap.model_validate({**base, "highest_only": True}).highest_only is True
+    assert Cap.model_validate({**base, "highest_only": "strict"}).highest_only == "strict"
+    (tmp_path / "caps.yaml").write_text(
+        "kind: caps\nexample: true\nitems:\n"
+        "  - {id: 'ex:c', name: c, per: family, highest_only: always}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError) as caught:
+        load_standards(bundled_standards_path(), tmp_path)
+    assert "highest_only" in str(caught.value)
