@@ -295,3 +295,12 @@ def test_highest_only_values(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as caught:
         load_standards(bundled_standards_path(), tmp_path)
     assert "highest_only" in str(caught.value)
+
+
+def test_readme_tie_break_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("A programme may say who wins a tie", 1)[1]
+    block = block.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "programs.yaml").write_text(block, encoding="utf-8")
+    standards = load_standards(bundled_standards_path(), tmp_path)
+    assert standards.programs["readme:tie-break-example"].tie_break == "latest_earned"

@@ -85,6 +85,7 @@ FORMS: dict[str, str] = {
     "source-share": "a cap as a share of each source qualification's own credits",
     "program-periods": "a per-period cap without a period set counts in the programme's periods",
     "highest-only-strict": "strict highest-only: a lower level never counts beside a higher one",
+    "tie-break": "who fills a course several achievements could fill equally well",
 }
 
 CASE_KEYS = frozenset(

@@ -8,10 +8,12 @@ The problem is a small 0-1 integer programme. Every constraint is a :class:`Budg
   achievement, one achievement per unit, at most N certificates, highest-only).
 
 **Objective and tie-break.** Maximise the total credit. Among allocations with the same
-total, the first in *canonical order* wins: options are ordered by
-:attr:`~creditbank.engine.options.Option.key` (more credit, higher rule priority, rule id,
-achievement ids, target), and an allocation that includes an earlier option beats one that
-does not (the lexicographically greatest inclusion vector). The key comes from the options
+total, the first in *canonical order* wins: options come ordered by
+:func:`~creditbank.engine.options.canonical_order` (more credit, higher rule priority, the
+programme's ``tie_break`` — by default the achievement earned first —, rule id, achievement
+ids, target), and an allocation that includes an earlier option beats one that does not
+(the lexicographically greatest inclusion vector). Highest-only preferences come before
+this tie-break (:mod:`creditbank.engine.highest`). The key comes from the options
 themselves, so the result never depends on the order of the portfolio. Components (below)
 share no budget, so the canonical allocation of the whole is the union of theirs.
 

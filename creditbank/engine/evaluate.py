@@ -19,7 +19,7 @@ from creditbank.engine.facts import Facts, make_facts
 from creditbank.engine.highest import allocate
 from creditbank.engine.index import rule_index
 from creditbank.engine.memos import evaluated
-from creditbank.engine.options import Option, RuleScan, options_for_rule
+from creditbank.engine.options import Option, RuleScan, canonical_order, options_for_rule
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError, LoadError
 from creditbank.loading.crosscheck import check_portfolio
@@ -91,7 +91,7 @@ def plan(
             for i in selected:
                 not_in_force.setdefault(ordered_facts[i].id, rule.id)
     caps = [cap for cap in index.caps if cap.in_force(day)]
-    candidates = sorted((o for scan in scans for o in scan.options), key=lambda o: o.key)
+    candidates = canonical_order((o for scan in scans for o in scan.options), prog, facts)
     made = allocate(standards, prog, caps, candidates, facts)
     return Plan(
         prog,

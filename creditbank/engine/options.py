@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -51,6 +51,7 @@ __all__ = [
     "Entry",
     "Option",
     "RuleScan",
+    "canonical_order",
     "course_requirement",
     "first_attempts",
     "options_for_rule",
@@ -137,6 +138,13 @@ class Option:
         )
         return option
 
+    def ordered(self, earned: tuple[int, ...]) -> tuple[object, ...]:
+        """The option's place in the canonical order of a programme: :attr:`key` with the
+        achievements' days (``earned``, as the programme's tie-break orders them) after the
+        credit and the rule's priority, before the rule id."""
+        key = self.key
+        return (key[0], key[1], earned, *key[2:])
+
     @property
     def use(self) -> tuple[str, tuple[str, ...]]:
         """Options of one use (same rule, same achievements) may be chosen together."""
@@ -154,6 +162,19 @@ class RuleScan:
     incomplete: set[str] = field(default_factory=set)
     no_target: set[str] = field(default_factory=set)
     no_credit: set[str] = field(default_factory=set)
+
+
+def canonical_order(
+    options: Iterable[Option], program: Program, facts: Mapping[str, Facts]
+) -> list[Option]:
+    """Options in the canonical order of ``program``: more credit, higher rule priority,
+    the programme's ``tie_break`` (by default the achievement earned first), rule id,
+    achievement ids, target. Among allocations of equal credit the allocator keeps the one
+    that includes the earliest options in this order, so when two achievements could fill
+    one course equally well, the tie-break decides, not how the rules' ids are spelled."""
+    sign = -1 if program.tie_break == "latest_earned" else 1
+    days: dict[str, int] = {a: sign * f.achievement.earned_on.toordinal() for a, f in facts.items()}
+    return sorted(options, key=lambda o: o.ordered(tuple(sorted(days[a] for a in o.binding))))
 
 
 def course_requirement(program: Program, course: str) -> str | None:

@@ -33,6 +33,7 @@ __all__ = [
     "Program",
     "Requirement",
     "RequirementKind",
+    "TieBreak",
 ]
 
 EducationLevel = Literal[
@@ -44,6 +45,10 @@ EducationLevel = Literal[
     "other",
 ]
 RequirementKind = Literal["required_courses", "category", "elective_pool"]
+TieBreak = Literal["earliest_earned", "latest_earned"]
+"""Which of several achievements that could fill a course equally well fills it: the one
+earned first (``earliest_earned``, the default) or last (``latest_earned``); achievements
+earned on the same day then go by the canonical order (rule id, achievement id)."""
 Guideline = Literal["moe-2019-13"]
 """``moe-2019-13``: 教职成〔2019〕13号 — total hours, 16–18 hours per credit, public basic
 >= 1/4 of hours, electives >= 10 % of hours; the loader checks a programme that declares it."""
@@ -137,6 +142,11 @@ class Program(Item):
         "(a requirement id, `total` or `none`).",
     )
     requirements: tuple[Requirement, ...] = Field(min_length=1)
+    tie_break: TieBreak = Field(
+        default="earliest_earned",
+        description="Which achievement wins when several could fill the same course equally "
+        "well: `earliest_earned` (the default) or `latest_earned`; then the canonical order.",
+    )
 
     @model_validator(mode="after")
     def _requirements_distinct(self) -> Program:
