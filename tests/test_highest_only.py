@@ -271,13 +271,17 @@ def test_levels_counted_do_not_depend_on_rule_ids(case: Any) -> None:
     assert (superseded, relaxed) == (superseded_again, relaxed_again)
 
 
+def _readme_example(after: str, tmp_path: Path) -> Standards:
+    """The bundled standards with the README's first YAML example after ``after``."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split(after, 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.yaml").write_text(block, encoding="utf-8")
+    return load_standards(bundled_standards_path(), tmp_path)
+
+
 def test_readme_strict_cap_example_loads(tmp_path: Path) -> None:
     """The README's highest-only example loads with the bundled standards, strict."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("`highest_only: strict` never does:", 1)[1]
-    block = block.split("```yaml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "caps.yaml").write_text(block, encoding="utf-8")
-    standards = load_standards(bundled_standards_path(), tmp_path)
+    standards = _readme_example("`highest_only: strict` never does:", tmp_path)
     assert standards.caps["readme:same-occupation-highest-only"].highest_only == "strict"
 
 
@@ -298,9 +302,5 @@ def test_highest_only_values(tmp_path: Path) -> None:
 
 
 def test_readme_tie_break_example_loads(tmp_path: Path) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("A programme may say who wins a tie", 1)[1]
-    block = block.split("```yaml\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "programs.yaml").write_text(block, encoding="utf-8")
-    standards = load_standards(bundled_standards_path(), tmp_path)
+    standards = _readme_example("A programme may say who wins a tie", tmp_path)
     assert standards.programs["readme:tie-break-example"].tie_break == "latest_earned"
