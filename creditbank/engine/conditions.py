@@ -252,12 +252,16 @@ def check_match(
         return Failure("EXPIRED", 2, detail)
     if match.earned_within is not None:
         window = match.earned_within
-        if earned < add_years(as_of, -window.years, -window.months):
-            return Failure("TOO_OLD", 3, _dates(rule, as_of, earned))
+        earliest = add_years(as_of, -window.years, -window.months)
+        if earned < earliest:
+            detail = {**_dates(rule, as_of, earned), "earliest": earliest.isoformat()}
+            return Failure("TOO_OLD", 3, detail)
     if match.earned_from is not None and earned < match.earned_from:
-        return Failure("TOO_OLD", 3, _dates(rule, as_of, earned))
+        detail = {**_dates(rule, as_of, earned), "earliest": match.earned_from.isoformat()}
+        return Failure("TOO_OLD", 3, detail)
     if match.earned_until is not None and earned > match.earned_until:
-        return Failure("TOO_RECENT", 3, _dates(rule, as_of, earned))
+        detail = {**_dates(rule, as_of, earned), "latest": match.earned_until.isoformat()}
+        return Failure("TOO_RECENT", 3, detail)
     if match.level is not None:
         level = _level_failure(match, facts, rule)
         if level is not None:
@@ -273,7 +277,10 @@ def check_match(
     hours = facts.hours
     if match.min_hours is not None and (hours is None or hours < match.min_hours):
         shown_hours = str(hours) if hours is not None else "—"
-        return Failure("HOURS_TOO_FEW", 8, {"rule": rule, "hours": shown_hours})
+        required = str(match.min_hours)
+        return Failure(
+            "HOURS_TOO_FEW", 8, {"rule": rule, "hours": shown_hours, "required": required}
+        )
     if match.max_hours is not None and (hours is None or hours > match.max_hours):
         return Failure("CONDITION_NOT_MET", 8, {"rule": rule, "condition": "max_hours"})
     if match.assessed is not None and facts.assessed != match.assessed:

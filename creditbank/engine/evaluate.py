@@ -141,6 +141,7 @@ def evaluate(
         highest_only=frozenset(cap.id for cap in made.caps if cap.highest_only),
         relaxed_for=made.relaxed_for,
         placed=placed,
+        caps={cap.id: cap for cap in made.caps},
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
     evaluation = Evaluation(

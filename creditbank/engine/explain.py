@@ -12,7 +12,7 @@ what the scans and options cost, not achievements times rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,11 +21,11 @@ from creditbank.engine.conditions import Failure
 from creditbank.engine.constraints import BudgetLabel, Compiled
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
-from creditbank.engine.options import Option, RuleScan
+from creditbank.engine.options import Option, RuleScan, tidy
 from creditbank.engine.overflow import Placement, place
 from creditbank.engine.reasons import ReasonCode, sentences
 from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
-from creditbank.models import Program, Requirement, Standards
+from creditbank.models import Cap, Program, Requirement, Standards
 
 __all__ = ["Explainer", "placement", "progress", "scan_failure", "totals"]
 
@@ -53,33 +53,52 @@ class _Usage:
                 elif isinstance(value, Decimal):
                     self.used[index] = self.used.get(index, Decimal(0)) + value
 
-    def overflows(
-        self, problem: Problem, labels: list[BudgetLabel], option: int
-    ) -> list[BudgetLabel]:
+    def overflows(self, problem: Problem, option: int) -> list[int]:
         """Every budget that adding ``option`` to the allocation would overflow."""
         added: dict[int, set[object]] = {}
-        blocking: list[BudgetLabel] = []
+        blocking: list[int] = []
         for index, value in problem.draws[option]:
             budget = problem.budgets[index]
             if budget.distinct:
                 mine = added.setdefault(index, set())
                 mine.add(value)
                 if len(self.tokens.get(index, _NONE) | mine) > budget.limit:
-                    blocking.append(labels[index])
+                    blocking.append(index)
             elif (
                 isinstance(value, Decimal)
                 and self.used.get(index, Decimal(0)) + value > budget.limit
             ):
-                blocking.append(labels[index])
+                blocking.append(index)
         return blocking
+
+    def figures(self, problem: Problem, budget: int, option: int) -> dict[str, str]:
+        """A budget's limit, what the allocation already takes from it and what ``option``
+        would need, as text: credits for a sum budget, achievements for a count."""
+        limit = problem.budgets[budget].limit
+        draws = [value for index, value in problem.draws[option] if index == budget]
+        if problem.budgets[budget].distinct:
+            held = self.tokens.get(budget, _NONE)
+            return {
+                "limit": str(tidy(limit)),
+                "used": str(len(held)),
+                "needed": str(len(set(draws) - held)),
+                "measure": "achievements",
+            }
+        needed = sum((v for v in draws if isinstance(v, Decimal)), Decimal(0))
+        return {
+            "limit": str(tidy(limit)),
+            "used": str(tidy(self.used.get(budget, Decimal(0)))),
+            "needed": str(tidy(needed)),
+            "measure": "credits",
+        }
 
 
 _NONE: frozenset[object] = frozenset()
 
 
-def _most_telling(labels: Sequence[BudgetLabel]) -> BudgetLabel | None:
+def _most_telling(budgets: Sequence[int], labels: Sequence[BudgetLabel]) -> int | None:
     """A duplicate outcome is named before a full course, a full course before a cap."""
-    return min(labels, key=lambda label: _BLOCK_ORDER.get(label.kind, 9), default=None)
+    return min(budgets, key=lambda b: _BLOCK_ORDER.get(labels[b].kind, 9), default=None)
 
 
 def scan_failure(achievement: str, scan: RuleScan) -> Failure | None:
@@ -136,6 +155,7 @@ class Explainer:
         highest_only: frozenset[str] = frozenset(),
         relaxed_for: frozenset[str] = frozenset(),
         placed: Placement | None = None,
+        caps: Mapping[str, Cap] | None = None,
     ) -> None:
         self.as_of = as_of
         self.facts = facts
@@ -149,6 +169,8 @@ class Explainer:
         """Ids of the highest-only caps in force."""
         self.relaxed_for = relaxed_for
         """Lower certificates counted although a higher one of their family is held."""
+        self.caps = caps or {}
+        """The caps in force by id (their names and limits explain CAP_REACHED)."""
         self.chosen_options = [options[i] for i in chosen]
         self.placed = placed
         """How the chosen entries were split with their requirements' overflow."""
@@ -264,9 +286,10 @@ class Explainer:
     def why_not(self, achievement: str) -> tuple[ReasonCode, dict[str, str]]:
         if achievement in self.superseded:
             cap, other = self.superseded[achievement]
-            return "SUPERSEDED_BY_HIGHER", {"cap": cap, "other": other}
+            level = self.facts[other].achievement.level or "—"
+            return "SUPERSEDED_BY_HIGHER", {"cap": cap, "other": other, "other_level": level}
         blocked = [
-            (option, found)
+            (index, option, found)
             for index, option in self.options_of.get(achievement, ())
             if (found := self.overflows(index))
         ]
@@ -274,18 +297,31 @@ class Explainer:
             # Name what stops *every* use of the achievement when one budget does (the
             # highest-only cap, not the course its best option would have taken); else
             # what stops its best option.
+            labels = self.compiled.labels
+            position, best, found = blocked[0]
             common = [
-                label for label in blocked[0][1] if all(label in found for _, found in blocked)
+                b
+                for b in found
+                if all(labels[b] in {labels[i] for i in other} for _, _, other in blocked)
             ]
             family = next(
-                (x for x in common if x.kind == "cap" and x.name in self.highest_only), None
+                (
+                    b
+                    for b in common
+                    if labels[b].kind == "cap" and labels[b].name in self.highest_only
+                ),
+                None,
             )
-            lower = self.lower_users(family, blocked[0][0], achievement) if family else ""
+            lower = (
+                self.lower_users(labels[family], best, achievement) if family is not None else ""
+            )
             if family is not None and lower:  # a lower certificate of its family counts instead
-                return "CAP_REACHED", {"cap": family.name, "other": lower}
-            label = _most_telling(common) or _most_telling(blocked[0][1])
-            assert label is not None
-            return self.blocked(label, achievement, blocked[0][0])
+                return "CAP_REACHED", {**self.cap_detail(family, position), "other": lower}
+            budget = _most_telling(common, labels)
+            if budget is None:
+                budget = _most_telling(found, labels)
+            assert budget is not None
+            return self.blocked(budget, achievement, position, best)
         scanned = self.scan_reason(achievement)
         if scanned is not None:
             return scanned
@@ -315,10 +351,26 @@ class Explainer:
         }
         return ", ".join(sorted(names))
 
-    def overflows(self, option: int) -> list[BudgetLabel]:
+    def _usage(self) -> _Usage:
         if self.usage is None:
             self.usage = _Usage(self.compiled.problem, self.chosen)
-        return self.usage.overflows(self.compiled.problem, self.compiled.labels, option)
+        return self.usage
+
+    def overflows(self, option: int) -> list[int]:
+        """The budgets (indices) that adding ``option`` would overflow."""
+        return self._usage().overflows(self.compiled.problem, option)
+
+    def cap_detail(self, budget: int, option: int) -> dict[str, str]:
+        """A cap that blocks ``option``: its id and names, limit, use, and the option's need."""
+        cap_id = self.compiled.labels[budget].name
+        cap = self.caps.get(cap_id)
+        names = {}
+        if cap is not None:
+            names = {
+                k: v for k, v in (("cap_name_zh", cap.name.zh), ("cap_name_en", cap.name.en)) if v
+            }
+        figures = self._usage().figures(self.compiled.problem, budget, option)
+        return {"cap": cap_id, **names, **figures}
 
     def outcome(self, achievement: str) -> str:
         """The unit standing for the achievement's outcome (its unit budget's name)."""
@@ -337,17 +389,23 @@ class Explainer:
                 names.update(a for a in option.binding if self.outcome(a) == label.name)
             if label.kind == "total":
                 names.update(option.binding)
-        return ", ".join(sorted(names)) or "—"
+        return ", ".join(sorted(names))
 
     def blocked(
-        self, label: BudgetLabel, achievement: str, option: Option
+        self, budget: int, achievement: str, position: int, option: Option
     ) -> tuple[ReasonCode, dict[str, str]]:
+        label = self.compiled.labels[budget]
         if label.kind == "cap":
-            return "CAP_REACHED", {"cap": label.name}
+            return "CAP_REACHED", self.cap_detail(budget, position)
         if label.kind == "unit":
             return "DUPLICATE", {"other": self.users_of(label)}
         if label.kind in ("course", "requirement", "total"):
-            return "TARGET_FILLED", {"target": label.name, "other": self.users_of(label)}
+            figures = self._usage().figures(self.compiled.problem, budget, position)
+            del figures["measure"]
+            users = self.users_of(label)
+            if not users:  # nothing took it: the option alone is more than it can take
+                return "TARGET_TOO_SMALL", {"target": label.name, **figures}
+            return "TARGET_FILLED", {"target": label.name, "other": users, **figures}
         if label.kind == "use":  # a partner of the combination is used by another rule
             return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": label.name}
         return "COMBINATION_INCOMPLETE", {"rule": option.rule.id, "other": achievement}

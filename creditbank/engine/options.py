@@ -498,7 +498,8 @@ def _why_no_credit(
     if isinstance(target, HoursToCredits) and target.min_hours is not None:
         hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
         if hours < target.min_hours:
-            return Failure("HOURS_TOO_FEW", 9, {"rule": rule.id, "hours": str(tidy(hours))})
+            detail = {"rule": rule.id, "hours": str(tidy(hours)), "required": str(target.min_hours)}
+            return Failure("HOURS_TOO_FEW", 9, detail)
     if not isinstance(target, ExemptCourses) or target.min_coverage is None:
         return None
     primary = members[0]
@@ -507,11 +508,14 @@ def _why_no_credit(
         for course in _exempt_candidates(standards, program, target)
         if isinstance(unit := standards.units.get(course), CourseUnit)
     ]
-    if all(_covers(target, primary, course) for course in courses):
+    uncovered = [course for course in courses if not _covers(target, primary, course)]
+    if not uncovered:
         return None
     if target.min_coverage == "hours":
         hours_shown = str(primary.hours) if primary.hours is not None else "—"
-        return Failure("HOURS_TOO_FEW", 9, {"rule": rule.id, "hours": hours_shown})
+        needed = min((c.hours for c in uncovered if c.hours is not None), default=None)
+        detail = {"rule": rule.id, "hours": hours_shown, "required": str(needed or "?")}
+        return Failure("HOURS_TOO_FEW", 9, detail)
     return Failure("CONDITION_NOT_MET", 9, {"rule": rule.id, "condition": "min_coverage"})
 
 

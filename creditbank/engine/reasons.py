@@ -2,8 +2,9 @@
 
 >>> print(sentence("EXPIRED", "en", expires_on="2025-05-19", as_of="2026-11-29"))
 the certificate expired on 2025-05-19, before the evaluation date 2026-11-29
->>> print(sentence("CAP_REACHED", "zh", cap="gdpt:half"))
-已达到上限 gdpt:half，不能再认定更多学分
+>>> print(sentence("CAP_REACHED", "zh", cap="gdpt:half", cap_name_zh="转换学分不超过总学分的一半",
+...                limit="75", used="72", needed="4", measure="credits"))
+已达到上限「转换学分不超过总学分的一半」（gdpt:half）：上限 75 学分，已用 72 学分，此项需 4 学分
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ ReasonCode = Literal[
     "SUPERSEDED_BY_HIGHER",
     "DUPLICATE",
     "TARGET_FILLED",
+    "TARGET_TOO_SMALL",
     "CAP_REACHED",
 ]
 
@@ -54,12 +56,12 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
         "the certificate expired on {expires_on}, before the evaluation date {as_of}",
     ),
     "TOO_OLD": (
-        "该成果取得于 {earned_on}，超出规则 {rule} 要求的时限",
-        "earned on {earned_on}, longer ago than rule {rule} allows",
+        "该成果取得于 {earned_on}，早于规则 {rule} 允许的最早日期 {earliest}",
+        "earned on {earned_on}, before {earliest}, the earliest date rule {rule} allows",
     ),
     "TOO_RECENT": (
-        "该成果取得于 {earned_on}，晚于规则 {rule} 允许的日期",
-        "earned on {earned_on}, later than rule {rule} allows",
+        "该成果取得于 {earned_on}，晚于规则 {rule} 允许的最晚日期 {latest}",
+        "earned on {earned_on}, after {latest}, the latest date rule {rule} allows",
     ),
     "LEVEL_TOO_LOW": (
         "等级 {level} 低于规则 {rule} 要求的 {required}",
@@ -82,8 +84,8 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
         "the issuer {issuer} is not authorised to issue this outcome",
     ),
     "HOURS_TOO_FEW": (
-        "学时 {hours} 不足规则 {rule} 的要求",
-        "{hours} hours are fewer than rule {rule} requires",
+        "学时 {hours} 不足规则 {rule} 要求的 {required} 学时",
+        "{hours} hours are fewer than the {required} hours rule {rule} requires",
     ),
     "CONDITION_NOT_MET": (
         "不满足规则 {rule} 的条件：{condition}",
@@ -108,20 +110,27 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
         "rule {rule} gives no credit for it",
     ),
     "SUPERSEDED_BY_HIGHER": (
-        "同类证书只认定最高等级，已认定更高等级的 {other}",
-        "only the highest level of similar certificates counts; {other} is higher",
+        "同类证书只认定最高等级，{other}（{other_level}）等级更高",
+        "only the highest level of similar certificates counts; {other} ({other_level}) is higher",
     ),
     "DUPLICATE": (
         "同一成果只认定一次，已认定 {other}",
         "the same outcome is recognised once; {other} was used",
     ),
     "TARGET_FILLED": (
-        "{target} 已由 {other} 认定",
-        "{target} is already covered by {other}",
+        "{target} 已由 {other} 认定（可认定 {limit} 学分，已用 {used}，此项需 {needed}）",
+        "{target} is already covered by {other} ({limit} credits at most, {used} used, "
+        "this needed {needed})",
+    ),
+    "TARGET_TOO_SMALL": (
+        "{target} 最多可认定 {limit} 学分，此项需 {needed} 学分",
+        "{target} takes at most {limit} credits; this would need {needed}",
     ),
     "CAP_REACHED": (
-        "已达到上限 {cap}，不能再认定更多学分",
-        "the cap {cap} is reached; no more credit can be recognised",
+        "已达到上限「{cap_name_zh}」（{cap}）：上限 {limit} {measure_zh}，"
+        "已用 {used} {measure_zh}，此项需 {needed} {measure_zh}",
+        "the cap '{cap_name_en}' ({cap}) is reached: at most {limit} {measure_en}, {used} used, "
+        "this needed {needed}",
     ),
 }
 
@@ -129,25 +138,42 @@ _missing = set(get_args(ReasonCode)) ^ set(REASONS)
 assert not _missing, f"REASONS out of step with ReasonCode: {_missing}"
 
 
+_MEASURES = {"credits": ("学分", "credits"), "achievements": ("项", "achievements")}
+"""What a cap's figures count (``detail["measure"]``), in each language's words."""
+
+
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "?"
+
+
+def _filled(details: dict[str, str]) -> _Blank:
+    """The details, with what the sentences derive from them: the words of the measure, and
+    a cap's name in each language (either one standing in for the other)."""
+    fill = _Blank(details)
+    measure = _MEASURES.get(details.get("measure", ""))
+    if measure is not None:
+        fill["measure_zh"], fill["measure_en"] = measure
+    zh, en = details.get("cap_name_zh"), details.get("cap_name_en")
+    if zh or en:
+        fill["cap_name_zh"], fill["cap_name_en"] = zh or str(en), en or str(zh)
+    return fill
 
 
 def sentence(code: ReasonCode, lang: Literal["zh", "en"], **details: object) -> str:
     """The reason as a sentence, with its details filled in (unknown ones shown as ``?``)."""
     zh, en = REASONS[code]
     template = zh if lang == "zh" else en
-    return template.format_map(_Blank({k: str(v) for k, v in details.items()}))
+    return template.format_map(_filled({k: str(v) for k, v in details.items()}))
 
 
 def sentences(code: ReasonCode, details: dict[str, str]) -> tuple[str, str]:
     """The reason in Chinese and in English (as :func:`sentence` gives them), details that
     are already text filled in once for both.
 
-    >>> sentences("TARGET_FILLED", {"target": "course:a"})[1]
-    'course:a is already covered by ?'
+    >>> sentences("TARGET_FILLED", {"target": "course:a", "other": "a1"})[1]
+    'course:a is already covered by a1 (? credits at most, ? used, this needed ?)'
     """
     zh, en = REASONS[code]
-    fill = _Blank(details)
+    fill = _filled(details)
     return zh.format_map(fill), en.format_map(fill)
