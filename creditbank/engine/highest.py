@@ -231,7 +231,7 @@ def allocate(
         current.options,
         current.compiled,
         current.solution,
-        _superseded(found, floors, chosen, facts),
+        _superseded(found, floors, chosen, {a for o in current.options for a in o.binding}),
         frozenset(
             a
             for index, family in enumerate(found)
@@ -274,15 +274,17 @@ def _superseded(
     found: Sequence[Family],
     floors: Sequence[int],
     chosen: Sequence[Option],
-    facts: Mapping[str, Facts],
+    usable: set[str],
 ) -> dict[str, tuple[str, str]]:
-    """Members below their family's floor -> (cap, the member counted above them, else the
-    family's first member: highest, earliest earned)."""
+    """Members below their family's floor that no option is left to (``usable`` are the
+    achievements of the options left) -> (cap, the member counted above them, else the
+    family's first member: highest, earliest earned). A member with an option left is
+    explained by what blocks that option."""
     counted_now = {a for option in chosen for a in option.binding}
     out: dict[str, tuple[str, str]] = {}
     for index, family in enumerate(found):
         for achievement, rank in family.members:
-            if rank >= floors[index]:
+            if rank >= floors[index] or achievement in usable:
                 continue
             higher = [a for a, r in family.members if r > rank and a in counted_now]
             out.setdefault(achievement, (family.cap.id, (higher or [family.members[0][0]])[0]))
