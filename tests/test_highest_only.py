@@ -21,31 +21,22 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
 from creditbank import LoadError, bundled_standards_path, load_standards
 from creditbank.engine.evaluate import Plan, plan
 from creditbank.engine.highest import families, marks
 from creditbank.engine.options import Option
 from creditbank.models import (
-    Achievement,
     Cap,
-    CourseUnit,
-    ExemptCourses,
-    Framework,
-    Label,
-    Level,
-    LevelCondition,
-    Match,
-    OtherUnit,
     Portfolio,
-    Program,
-    Requirement,
-    RequirementCredits,
     Rule,
     Standards,
 )
-from creditbank.testing.strategies import SCENARIO_AS_OF, SCENARIO_PROGRAM
+from creditbank.testing.strategies import (
+    SCENARIO_AS_OF,
+    SCENARIO_PROGRAM,
+    highest_only_scenarios,
+)
 from tests.test_engine_properties import violations
 
 SETTINGS = settings(
@@ -53,111 +44,6 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-_POOL = (Decimal(2), Decimal(2), Decimal(4))
-"""Mostly equal credits: ties between levels are what the preference decides."""
-
-
-@st.composite
-def family_scenarios(draw: st.DrawFn, strict: bool = False) -> tuple[list[Any], Portfolio]:
-    """(the standards' items, a portfolio): families fa (two units) and fb."""
-    levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
-    scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
-    courses = [
-        CourseUnit(
-            id=f"c{i}",
-            name=Label(en=f"course {i}"),
-            example=True,
-            credits=draw(st.sampled_from(["2", "4"])),
-            course_type="professional_core",
-        )
-        for i in range(2)
-    ]
-    units = [
-        OtherUnit(
-            id=f"u{i}",
-            name=Label(en=f"certificate {i}"),
-            example=True,
-            framework="scale",
-            family=family,
-        )
-        for i, family in enumerate(["fa", "fa", "fb"])
-    ]
-    program = Program(
-        id=SCENARIO_PROGRAM,
-        name=Label(en="programme"),
-        example=True,
-        education_level="higher_vocational",
-        total_credits=Decimal(40),
-        requirements=(
-            Requirement(
-                id="core",
-                name=Label(en="core"),
-                kind="required_courses",
-                courses=tuple(c.id for c in courses),
-            ),
-            Requirement(
-                id="pool",
-                name=Label(en="pool"),
-                kind="elective_pool",
-                min_credits=Decimal(draw(st.sampled_from([4, 8]))),
-            ),
-        ),
-    )
-    rules = []
-    for unit in units:  # each level of each unit: a rule of its own, or none
-        for level in ("L1", "L2", "L3"):
-            if not draw(st.integers(0, 2)):
-                continue
-            then: Any = (
-                ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
-                if draw(st.booleans())
-                else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
-            )
-            rules.append(
-                Rule(
-                    id=f"r{len(rules)}",
-                    name=Label(en=f"rule {len(rules)}"),
-                    example=True,
-                    programs=(SCENARIO_PROGRAM,),
-                    when=Match(units=(unit.id,), level=LevelCondition(one_of=(level,))),
-                    then=then,
-                )
-            )
-    # the rules' ids in a random order: the spelling must not decide a family's level
-    order = draw(st.permutations(range(len(rules))))
-    rules = [r.model_copy(update={"id": f"r{order[i]}"}) for i, r in enumerate(rules)]
-    caps = [
-        Cap.model_validate(
-            {
-                "id": "highest",
-                "name": "highest",
-                "example": True,
-                "per": "family",
-                "highest_only": "strict" if strict else True,
-            }
-        )
-    ]
-    if draw(st.booleans()):
-        total = draw(st.integers(2, 8))
-        caps.append(
-            Cap.model_validate(
-                {"id": "total", "name": "total", "example": True, "max_credits": total}
-            )
-        )
-    achievements = tuple(
-        Achievement(
-            id=f"a{i}",
-            unit=draw(st.sampled_from(units)).id,
-            earned_on=draw(st.dates(SCENARIO_AS_OF.replace(year=2018), SCENARIO_AS_OF)),
-            level=draw(st.sampled_from(["L1", "L2", "L3"])),
-        )
-        for i in range(draw(st.integers(4, 7)))
-    )
-    return [scale, *courses, *units, program, *rules, *caps], Portfolio(
-        learner="learner", achievements=achievements
-    )
 
 
 def _uses(options: Sequence[Option]) -> list[Any]:
@@ -240,28 +126,28 @@ def _check(standards: Standards, portfolio: Portfolio) -> None:
 
 
 @SETTINGS
-@given(family_scenarios())
+@given(highest_only_scenarios())
 def test_highest_only_lowers_a_family_only_where_it_gains(case: Any) -> None:
-    _check(Standards(case[0]), case[1])
+    _check(*case)
 
 
 @SETTINGS
-@given(family_scenarios(strict=True))
+@given(highest_only_scenarios(strict=True))
 def test_strict_highest_only_never_counts_a_lower_level(case: Any) -> None:
-    _check(Standards(case[0]), case[1])
+    _check(*case)
 
 
 @settings(max_examples=150, deadline=None)
-@given(family_scenarios())
+@given(highest_only_scenarios())
 def test_levels_counted_do_not_depend_on_rule_ids(case: Any) -> None:
-    items, portfolio = case
+    standards, portfolio = case
     renamed = [  # r0, r1 … sort the other way round as z99, z98 …
         item.model_copy(update={"id": f"z{99 - int(item.id[1:])}"})
         if isinstance(item, Rule)
         else item
-        for item in items
+        for item in standards
     ]
-    levels, superseded, relaxed = _levels(Standards(items), portfolio)
+    levels, superseded, relaxed = _levels(standards, portfolio)
     again, superseded_again, relaxed_again = _levels(Standards(renamed), portfolio)
     # Which family fills a contested course may follow the rules' ids (the canonical order,
     # when nothing else tells two achievements apart); the level a family counts on may not.

@@ -72,6 +72,7 @@ STANDARDS: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "scenario_standards": cst.scenario_standards,
     "scenarios": lambda: cst.scenarios().map(lambda case: case[0]),
     "pathway_scenarios": lambda: cst.pathway_scenarios().map(lambda case: case[0]),
+    "highest_only_scenarios": lambda: cst.highest_only_scenarios().map(lambda case: case[0]),
 }
 PORTFOLIOS = {
     "achievements_for",
@@ -79,6 +80,7 @@ PORTFOLIOS = {
     "scenario_portfolios",
     "scenarios",
     "pathway_scenarios",
+    "highest_only_scenarios",
 }
 BROKEN = {"invalid_documents", "invalid_portfolio_documents"}
 CONSTANTS = {

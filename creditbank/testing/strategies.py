@@ -106,6 +106,7 @@ __all__ = [
     "dates",
     "frameworks",
     "grade_scales",
+    "highest_only_scenarios",
     "ids",
     "invalid_documents",
     "invalid_portfolio_documents",
@@ -789,6 +790,115 @@ def scenarios(draw: st.DrawFn, *, highest_only: bool = True, max_achievements: i
     """(standards, portfolio) for the engine's property tests; evaluate against ``"p"``."""
     standards = draw(scenario_standards(highest_only=highest_only))
     return standards, draw(scenario_portfolios(standards, max_achievements))
+
+
+_POOL = (Decimal(2), Decimal(2), Decimal(4))
+"""Mostly equal credits: ties between levels are what the preference decides."""
+
+
+@st.composite
+def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
+    """(standards, portfolio) for highest-only property tests: certificates of
+    families fa (two units) and fb on three levels, a rule for some levels of each unit
+    (course exemptions and elective credits, mostly equal, so that a lower level may be
+    worth as much as or more than a higher one), rule ids in random order, a highest-only
+    cap per family (``strict`` or ``true``) and maybe a cap on the total. Evaluate against
+    :data:`SCENARIO_PROGRAM` as of :data:`SCENARIO_AS_OF`."""
+    levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
+    scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
+    courses = [
+        CourseUnit(
+            id=f"c{i}",
+            name=Label(en=f"course {i}"),
+            example=True,
+            credits=draw(st.sampled_from(["2", "4"])),
+            course_type="professional_core",
+        )
+        for i in range(2)
+    ]
+    units = [
+        OtherUnit(
+            id=f"u{i}",
+            name=Label(en=f"certificate {i}"),
+            example=True,
+            framework="scale",
+            family=family,
+        )
+        for i, family in enumerate(["fa", "fa", "fb"])
+    ]
+    program = Program(
+        id=SCENARIO_PROGRAM,
+        name=Label(en="programme"),
+        example=True,
+        education_level="higher_vocational",
+        total_credits=Decimal(40),
+        requirements=(
+            Requirement(
+                id="core",
+                name=Label(en="core"),
+                kind="required_courses",
+                courses=tuple(c.id for c in courses),
+            ),
+            Requirement(
+                id="pool",
+                name=Label(en="pool"),
+                kind="elective_pool",
+                min_credits=Decimal(draw(st.sampled_from([4, 8]))),
+            ),
+        ),
+    )
+    rules: list[Rule] = []
+    for unit in units:  # each level of each unit: a rule of its own, or none
+        for level in ("L1", "L2", "L3"):
+            if not draw(st.integers(0, 2)):
+                continue
+            then: Any = (
+                ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
+                if draw(st.booleans())
+                else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
+            )
+            rules.append(
+                Rule(
+                    id=f"r{len(rules)}",
+                    name=Label(en=f"rule {len(rules)}"),
+                    example=True,
+                    programs=(SCENARIO_PROGRAM,),
+                    when=Match(units=(unit.id,), level=LevelCondition(one_of=(level,))),
+                    then=then,
+                )
+            )
+    # the rules' ids in a random order: the spelling must not decide a family's level
+    order = draw(st.permutations(range(len(rules))))
+    rules = [r.model_copy(update={"id": f"r{order[i]}"}) for i, r in enumerate(rules)]
+    caps = [
+        Cap.model_validate(
+            {
+                "id": "highest",
+                "name": "highest",
+                "example": True,
+                "per": "family",
+                "highest_only": "strict" if strict else True,
+            }
+        )
+    ]
+    if draw(st.booleans()):
+        total = draw(st.integers(2, 8))
+        caps.append(
+            Cap.model_validate(
+                {"id": "total", "name": "total", "example": True, "max_credits": total}
+            )
+        )
+    achievements = tuple(
+        Achievement(
+            id=f"a{i}",
+            unit=draw(st.sampled_from(units)).id,
+            earned_on=draw(st.dates(SCENARIO_AS_OF.replace(year=2018), SCENARIO_AS_OF)),
+            level=draw(st.sampled_from(["L1", "L2", "L3"])),
+        )
+        for i in range(draw(st.integers(4, 7)))
+    )
+    standards = Standards([scale, *courses, *units, program, *rules, *caps])
+    return standards, Portfolio(learner="learner", achievements=achievements)
 
 
 @st.composite
