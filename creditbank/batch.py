@@ -40,8 +40,10 @@ import json
 import os
 import pickle
 import re
+import stat
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -56,9 +58,18 @@ from creditbank.batch_workers import Job, Meta, Workers, chunk_payload, in_proce
 from creditbank.engine import EVALUATION_SCHEMA, Evaluation, evaluate
 from creditbank.engine.evaluate import _program
 from creditbank.engine.memos import bulk_evaluation
-from creditbank.errors import CreditbankError, EvaluationError, LoadError, Location, Problem
-from creditbank.loading import load_standards, read_yaml_text
+from creditbank.errors import (
+    CreditbankError,
+    EvaluationError,
+    FileError,
+    LoadError,
+    Location,
+    Problem,
+)
+from creditbank.fileio import TooLong, file_error, open_regular, read_lines, regular_file
+from creditbank.loading import Limits, load_standards, read_yaml_text
 from creditbank.loading.loader import portfolio_from_document
+from creditbank.loading.yaml_reader import DEFAULT_LIMITS
 from creditbank.models import Portfolio, Standards
 
 __all__ = [
@@ -161,8 +172,14 @@ class _Evaluator:
     as_of: dt.date | None
     source: str
     known_programs: dict[str, str] = field(default_factory=dict)
+    max_bytes: int = DEFAULT_LIMITS.max_bytes
+    """The size limit of one record: a portfolio file's."""
 
     def __call__(self, line: int, record: Record) -> BatchResult:
+        size = _size_above(record, self.max_bytes)
+        if size is not None:
+            problem = oversized_record(size, self.max_bytes, Location(self.source, 1, 1))
+            return self._failed(line, None, [problem])
         text = record.decode("utf-8") if isinstance(record, bytes) else record
         try:
             return self._fast(line, text)
@@ -257,6 +274,29 @@ class _Evaluator:
         return BatchResult(line, learner, None, placed)
 
 
+def _size_above(record: Record, max_bytes: int) -> int | None:
+    """The size of a record (as UTF-8) if it is above ``max_bytes``, else None."""
+    if isinstance(record, dict):
+        return None
+    if isinstance(record, str):
+        if len(record) * 4 <= max_bytes:  # no UTF-8 character takes more than 4 bytes
+            return None
+        size = len(record.encode("utf-8", "surrogatepass"))
+    else:
+        size = len(record)
+    return size if size > max_bytes else None
+
+
+def oversized_record(size: int, max_bytes: int, where: Location) -> Problem:
+    """The problem of a record (one line) larger than a portfolio file may be."""
+    return Problem(
+        "FILE_TOO_LARGE",
+        f"this record is {size:,} bytes, above the limit of {max_bytes:,} for one portfolio; "
+        "it is skipped",
+        where,
+    )
+
+
 def evaluate_many(
     standards: StandardsSource,
     records: Iterable[Record | tuple[int, Record]],
@@ -266,6 +306,7 @@ def evaluate_many(
     as_of: dt.date | str | None = None,
     source: str = "<records>",
     start: int = 1,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[BatchResult]:
     """Evaluate each record (a portfolio as a JSON line, bytes or a dict) against a programme.
 
@@ -275,6 +316,8 @@ def evaluate_many(
     are located at ``source``:line:column. ``standards`` may be loaded
     :class:`~creditbank.models.Standards` or the path(s) to load them from (once per
     process, through the cache). Blank records are skipped. Nothing is kept between records.
+    A record larger than ``limits.max_bytes`` (the size limit of a portfolio file) is a
+    ``FILE_TOO_LARGE`` problem of its own.
     """
     if (program is None) == (program_field is None):
         raise ValueError("give exactly one of `program` and `program_field`")
@@ -282,7 +325,7 @@ def evaluate_many(
     loaded = _standards(standards)
     if program is not None:
         program = _program(loaded, program).id  # an unknown programme fails here, once
-    evaluator = _Evaluator(loaded, program, program_field, day, source)
+    evaluator = _Evaluator(loaded, program, program_field, day, source, max_bytes=limits.max_bytes)
     for number, item in enumerate(records, start):
         line, record = item if isinstance(item, tuple) else (number, item)
         if isinstance(record, str | bytes) and not record.strip():
@@ -332,6 +375,8 @@ class BatchSummary:
 
 
 MAX_KEPT = 1000
+_MAX_OUTPUT_LINE = 64 * 1024 * 1024
+"""No output line of ours comes near this (a full evaluation is a few kilobytes)."""
 _LEARNER = re.compile(rb'"learner"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
@@ -341,34 +386,67 @@ def read_done(output: Path) -> tuple[WrittenLearners, dict[str, str]]:
     with. A torn last line (a crash in the middle of a write) is cut off."""
     done = WrittenLearners(output)
     seen: dict[str, str] = {}
-    if not output.exists():
+    if not _check_output(output):
         return done, seen
-    with output.open("rb+") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        if size:
-            handle.seek(max(0, size - 1))
-            if handle.read(1) != b"\n":  # torn: keep up to the last complete line
-                keep = _last_newline(handle, size)
-                handle.truncate(keep)
-        handle.seek(0)
-        offset = 0
-        for number, raw in enumerate(handle, 1):
-            head = parse_output_head(raw)
-            if head is None:
-                raise BatchError(
-                    f"{output}:{number}: this line is not a creditbank evaluation; "
-                    "is this the output of `creditbank batch`? Write to another file"
-                )
-            learner, as_of, fingerprint, schema = head
-            if seen and (seen["as_of"] != as_of or seen["fingerprint"] != fingerprint):
-                raise BatchError(f"{output}:{number}: evaluated on another day or standards")
-            if seen and seen["schema"] != schema:
-                raise BatchError(f"{output}:{number}: full evaluations and summaries mixed")
-            if not seen:
-                seen = {"as_of": as_of, "fingerprint": fingerprint, "schema": schema}
-            done.add(learner, offset)
-            offset += len(raw)
+    try:
+        with output.open("rb+") as handle:
+            _read_done(output, handle, done, seen)
+    except OSError as error:
+        raise file_error(error, str(output), writing=True) from None
     return done, seen
+
+
+def _check_output(output: Path) -> bool:
+    """Whether the output exists (then it is a regular file); a missing directory, or
+    anything but a regular file (a directory, ``/dev/full``, a FIFO), raises FileError."""
+    where = str(output)
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        if not output.absolute().parent.is_dir():
+            raise FileError(
+                "DIRECTORY_NOT_FOUND",
+                "the directory to write into does not exist; create it first",
+                where,
+            ) from None
+        return False
+    except OSError as error:
+        raise file_error(error, where, writing=True) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise FileError(
+            "NOT_A_FILE",
+            "the output is not a regular file; batch writes (and resumes) a regular file",
+            where,
+        )
+    return True
+
+
+def _read_done(output: Path, handle: Any, done: WrittenLearners, seen: dict[str, str]) -> None:
+    """:func:`read_done` on the open output."""
+    size = handle.seek(0, os.SEEK_END)
+    if size:
+        handle.seek(max(0, size - 1))
+        if handle.read(1) != b"\n":  # torn: keep up to the last complete line
+            keep = _last_newline(handle, size)
+            handle.truncate(keep)
+    handle.seek(0)
+    offset = 0
+    for number, raw in enumerate(read_lines(handle, _MAX_OUTPUT_LINE), 1):
+        head = None if isinstance(raw, TooLong) else parse_output_head(raw)
+        if head is None or isinstance(raw, TooLong):
+            raise BatchError(
+                f"{output}:{number}: this line is not a creditbank evaluation; "
+                "is this the output of `creditbank batch`? Write to another file"
+            )
+        learner, as_of, fingerprint, schema = head
+        if seen and (seen["as_of"] != as_of or seen["fingerprint"] != fingerprint):
+            raise BatchError(f"{output}:{number}: evaluated on another day or standards")
+        if seen and seen["schema"] != schema:
+            raise BatchError(f"{output}:{number}: full evaluations and summaries mixed")
+        if not seen:
+            seen.update(as_of=as_of, fingerprint=fingerprint, schema=schema)
+        done.add(learner, offset)
+        offset += len(raw)
 
 
 def _last_newline(handle: Any, size: int) -> int:
@@ -430,9 +508,15 @@ class _Run:
         written: WrittenLearners,
         report: Callable[[Problem], None] | None,
         progress: Callable[[int, int, BatchSummary], None] | None,
+        max_bytes: int = DEFAULT_LIMITS.max_bytes,
     ) -> None:
         self.source = source
+        self.max_bytes = max_bytes
+        self.oversized: deque[list[Problem]] = deque()
+        """Per chunk sent, in order: the problems of its lines above the size limit (each
+        sent as an empty line, so line numbers stay); :meth:`accept` reports them in turn."""
         self.written = written
+        self.output = str(written.output)
         self.size = written.output.stat().st_size if written.output.exists() else 0
         self.resumed = self.size
         """Lines before this offset were written by an earlier run: their learners are skipped."""
@@ -450,17 +534,36 @@ class _Run:
 
     def chunks(self, handle: Any, size: int) -> Iterator[bytes]:
         """Payloads of ``size`` raw lines each; a line of a learner already written by an
-        earlier run is replaced by an empty line (so the line numbers stay)."""
+        earlier run, or one above the size limit (never read into memory whole), is replaced
+        by an empty line (so the line numbers stay)."""
         number = 1
         skip = len(self.written) > 0
-        while lines := list(itertools.islice(handle, size)):
-            self.read += sum(map(len, lines))
+        source = read_lines(handle, self.max_bytes)
+        while read := self._next_lines(source, size):
+            lines: list[bytes] = []
+            oversized: list[Problem] = []
+            for offset, line in enumerate(read):
+                if isinstance(line, TooLong):
+                    self.read += line.size + 1
+                    where = Location(self.source, number + offset, 1)
+                    oversized.append(oversized_record(line.size, self.max_bytes, where))
+                    lines.append(b"\n")
+                else:
+                    self.read += len(line)
+                    lines.append(line)
+            self.oversized.append(oversized)
             if skip:
                 self._skip_done(lines, number)
             if not lines[-1].endswith(b"\n"):
                 lines[-1] += b"\n"
             yield chunk_payload(number, b"".join(lines))
             number += len(lines)
+
+    def _next_lines(self, source: Iterator[bytes | TooLong], size: int) -> list[bytes | TooLong]:
+        try:
+            return list(itertools.islice(source, size))
+        except OSError as error:
+            raise file_error(error, self.source) from None
 
     def _skip_done(self, lines: list[bytes], first: int) -> None:
         found = [(i, learner) for i, raw in enumerate(lines) if (learner := _candidate(raw))]
@@ -485,6 +588,12 @@ class _Run:
         meta: Meta | tuple[str, str] = pickle.loads(head)
         if isinstance(meta, tuple):  # a record the engine failed on (a bug): stop cleanly
             raise BatchError(meta[1])
+        oversized = self.oversized.popleft()
+        if oversized:
+            meta = sorted(
+                [*meta, *((p.location.line or 0, None, (p,)) for p in oversized)],
+                key=lambda entry: entry[0],
+            )
         learners = [learner for _, learner, what in meta if isinstance(what, int)]
         keys = [learner_key(learner) for learner in learners if learner is not None]
         maybe = iter(self.written.maybe(keys))
@@ -517,14 +626,31 @@ class _Run:
         if not kept:
             return
         if len(kept) == len(learners):
-            _write_all(fd, body)
+            self._write(fd, body)
         else:
             view = memoryview(body)
-            _write_all(fd, b"".join(view[start:end] for start, end, _ in kept))
+            self._write(fd, b"".join(view[start:end] for start, end, _ in kept))
         for start, end, key in kept:
             self.written.add_key(key, self.size)
             self.size += end - start
         self.summary.evaluated += len(kept)
+
+    def _write(self, fd: int, data: bytes) -> None:
+        try:
+            _write_all(fd, data)
+        except OSError as error:
+            raise self.interrupted(error) from None
+
+    def interrupted(self, error: OSError) -> FileError:
+        """The error of a failed write: what failed, and how to go on where it stopped."""
+        failed = file_error(error, self.output, writing=True)
+        return FileError(
+            failed.code,
+            f"{failed.message}. The {self.summary.evaluated:,} learners written before are "
+            "kept; once the cause is fixed, run the same command again: it goes on where it "
+            "stopped and the finished file is the same as from an uninterrupted run",
+            self.output,
+        )
 
     def run(
         self,
@@ -533,24 +659,40 @@ class _Run:
         results: Callable[[Iterator[bytes]], Iterator[tuple[bytes, bytes]]],
         chunk_size: int,
     ) -> None:
-        self.total = input_file.stat().st_size
         started = time.perf_counter()
-        fd = os.open(output_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        syncer = _Syncer(fd)
-        try:
-            with input_file.open("rb") as handle:
+        with open_regular(input_file) as handle:
+            self.total = os.fstat(handle.fileno()).st_size
+            fd = _open_output(output_file)
+            syncer = _Syncer(fd)
+            try:
                 for head, body in results(self.chunks(handle, chunk_size)):
                     self.accept(head, body, fd)
                     self.summary.seconds = time.perf_counter() - started
                     if self.progress is not None:
                         self.progress(self.read, self.total, self.summary)
-            syncer.stop()
-            os.fsync(fd)
-        finally:
-            syncer.stop()
-            os.close(fd)
-            self.written.close()
-            self.summary.seconds = time.perf_counter() - started
+                syncer.stop()
+                try:
+                    os.fsync(fd)
+                except OSError as error:
+                    raise self.interrupted(error) from None
+            finally:
+                syncer.stop()
+                os.close(fd)
+                self.written.close()
+                self.summary.seconds = time.perf_counter() - started
+
+
+def _open_output(output_file: Path) -> int:
+    """The output, opened to append (created if new); only a regular file is written to."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(output_file, flags | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as error:
+        raise file_error(error, str(output_file), writing=True) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FileError("NOT_A_FILE", "the output is not a regular file", str(output_file))
+    return fd
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -591,6 +733,7 @@ def run_batch(
     report: Callable[[Problem], None] | None = None,
     progress: Callable[[int, int, BatchSummary], None] | None = None,
     summary: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BatchSummary:
     """Evaluate every record of a JSON-lines file into a JSON-lines file; see the module.
 
@@ -602,12 +745,18 @@ def run_batch(
     called with each problem (bad records, repeated learners); ``progress`` with the bytes
     read so far, the input's size and the running summary. Resuming keeps the as-of day the
     output was written with; other standards or another ``as_of`` refuse to resume.
+
+    A line above ``limits.max_bytes`` (a portfolio file's size limit) is reported as a bad
+    record (``FILE_TOO_LARGE``) without being read into memory. The input must be a regular
+    file, and so must the output if it exists; what the operating system refuses (a missing
+    directory, a full disk …) raises :class:`~creditbank.errors.FileError` — after a failed
+    write its message says how to resume.
     """
     if (program is None) == (program_field is None):
         raise ValueError("give exactly one of `program` and `program_field`")
     input_file, output_file = Path(input_path), Path(output_path)
-    if not input_file.is_file():
-        raise BatchError(f"{input_file}: no such file")
+    regular_file(input_file)
+    _check_output(output_file)
     paths = tuple(str(p) for p in standards)
     job = Job(paths, cache, program, program_field, str(input_path), summary)
     count = workers or os.cpu_count() or 1
@@ -631,12 +780,14 @@ def run_batch(
                 + ("without" if stamp["schema"] == EVALUATION_SCHEMA else "with")
                 + " --summary, or write to another file"
             )
-        run = _Run(job.source, done, report, progress)
+        run = _Run(job.source, done, report, progress, limits.max_bytes)
         if pool is not None:
             pool.start(day)
             results = pool.results
         else:
-            evaluator = _Evaluator(loaded, program, program_field, day, job.source)
+            evaluator = _Evaluator(
+                loaded, program, program_field, day, job.source, max_bytes=limits.max_bytes
+            )
             results = functools.partial(in_process, evaluator, summary)
         with bulk_evaluation() if pool is None else contextlib.nullcontext():
             run.run(input_file, output_file, results, chunk_size)

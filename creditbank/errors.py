@@ -14,6 +14,8 @@ Exceptions:
 * :class:`CreditbankError` — the root; catch it to catch anything creditbank raises on purpose.
 * :class:`LoadError` — one or more :class:`Problem` s found while loading standards or a portfolio;
   ``problems`` holds all of them, sorted by file and line.
+* :class:`FileError` — a file could not be read or written (a missing directory, a device, a
+  full disk …); ``code`` is one of :data:`FILE_ERROR_CODES`, ``problem`` locates it.
 * :class:`LedgerError` — a ledger command was refused (nothing was written) or the ledger
   database cannot be used; ``code`` is one of :data:`LEDGER_ERROR_CODES`.
 """
@@ -26,10 +28,13 @@ from typing import Literal, get_args
 
 __all__ = [
     "ERROR_CODES",
+    "FILE_ERROR_CODES",
     "LEDGER_ERROR_CODES",
     "CreditbankError",
     "ErrorCode",
     "EvaluationError",
+    "FileError",
+    "FileErrorCode",
     "LedgerError",
     "LedgerErrorCode",
     "LoadError",
@@ -38,11 +43,21 @@ __all__ = [
     "format_path",
 ]
 
-ErrorCode = Literal[
-    # reading the file
+FileErrorCode = Literal[
     "FILE_NOT_FOUND",
     "FILE_TOO_LARGE",
     "NOT_A_FILE",
+    "DIRECTORY_NOT_FOUND",
+    "NOT_A_DIRECTORY",
+    "PERMISSION_DENIED",
+    "DISK_FULL",
+    "READ_ONLY",
+    "IO_ERROR",
+]
+"""The codes of errors the operating system gives while a file is read or written."""
+
+ErrorCode = Literal[
+    FileErrorCode,  # reading (or writing) the file
     "INVALID_UTF8",
     "BYTE_ORDER_MARK",
     "TAB_INDENTATION",
@@ -87,7 +102,14 @@ ErrorCode = Literal[
 ERROR_CODES: dict[ErrorCode, str] = {
     "FILE_NOT_FOUND": "the path does not exist",
     "FILE_TOO_LARGE": "the file is larger than the size limit",
-    "NOT_A_FILE": "the path is neither a file nor a directory of standards",
+    "NOT_A_FILE": "the path is not a regular file (a directory, a device, a pipe), or for "
+    "standards neither a file nor a directory",
+    "DIRECTORY_NOT_FOUND": "the directory to write the file into does not exist",
+    "NOT_A_DIRECTORY": "a directory is wanted, but the path is a file (or a device, a FIFO …)",
+    "PERMISSION_DENIED": "the operating system does not allow reading or writing the file",
+    "DISK_FULL": "the disk (or the user's quota) is full; nothing was written",
+    "READ_ONLY": "the file system is read-only; nothing was written",
+    "IO_ERROR": "the operating system failed to read or write the file",
     "INVALID_UTF8": "the file is not valid UTF-8",
     "BYTE_ORDER_MARK": "the file starts with a byte order mark",
     "TAB_INDENTATION": "a tab is used for indentation, which YAML forbids",
@@ -132,6 +154,10 @@ ERROR_CODES: dict[ErrorCode, str] = {
 
 _missing = set(get_args(ErrorCode)) ^ set(ERROR_CODES)
 assert not _missing, f"ERROR_CODES out of step with ErrorCode: {_missing}"
+
+FILE_ERROR_CODES: dict[FileErrorCode, str] = {
+    code: ERROR_CODES[code] for code in get_args(FileErrorCode)
+}
 
 PathItem = str | int
 
@@ -210,6 +236,28 @@ class LoadError(CreditbankError):
     def codes(self) -> tuple[ErrorCode, ...]:
         """The codes of all problems, in report order."""
         return tuple(p.code for p in self.problems)
+
+
+class FileError(CreditbankError):
+    """A file could not be read or written; nothing was written (see :mod:`creditbank.fileio`).
+
+    >>> error = FileError("DISK_FULL", "no space left on the device", "out/result.json")
+    >>> print(error)
+    out/result.json: DISK_FULL no space left on the device
+    >>> error.problem.code, error.problem.location.file
+    ('DISK_FULL', 'out/result.json')
+    """
+
+    def __init__(self, code: FileErrorCode, message: str, path: str) -> None:
+        self.code: FileErrorCode = code
+        self.message = message
+        self.path = path
+        super().__init__(f"{path}: {code} {message}")
+
+    @property
+    def problem(self) -> Problem:
+        """The error as a :class:`Problem` located at the file."""
+        return Problem(self.code, self.message, Location(self.path))
 
 
 LedgerErrorCode = Literal[

@@ -278,8 +278,8 @@ def test_file_problems_are_errors_not_crashes(db: Path, tmp_path: Path) -> None:
     missing = _run(tmp_path / "no-such-dir" / "bank.db", "init", code=1)
     assert "LEDGER_NOT_FOUND" in missing.stderr and "internal error" not in missing.output
     _setup(db)
-    unwritable = _run(db, "export", "-o", str(tmp_path / "no-such-dir" / "heads.json"), code=2)
-    assert "cannot write" in unwritable.output
+    unwritable = _run(db, "export", "-o", str(tmp_path / "no-such-dir" / "heads.json"), code=1)
+    assert "DIRECTORY_NOT_FOUND" in unwritable.output
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("DROP TABLE heads")
     conn.close()

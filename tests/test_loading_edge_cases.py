@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -334,12 +335,16 @@ def test_unreadable_file_is_a_problem_not_a_crash(
     path = tmp_path / "secret.yaml"
     path.write_text("kind: units\nitems: []\n", encoding="utf-8")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    opener = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name: Any, *args: Any, **kwargs: Any) -> int:
+        if str(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return opener(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     (problem,) = load_documents([path]).problems
-    assert problem.location.file == str(path) and "Permission denied" in problem.message
+    assert problem.location.file == str(path) and problem.code == "PERMISSION_DENIED"
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1 and "Traceback" not in result.output
 

@@ -20,7 +20,7 @@ from rich.progress import (
 from creditbank.batch import BatchError, BatchSummary, run_batch
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.options import standards_option
-from creditbank.errors import LoadError, Problem
+from creditbank.errors import FileError, LoadError, Problem
 
 __all__ = ["batch_command"]
 
@@ -104,6 +104,8 @@ def batch_command(
     """
     if (program is None) == (program_field is None):
         raise click.UsageError("give exactly one of --program and --program-field")
+    if str(output) == "-":
+        raise click.UsageError("batch writes a file it can resume: give -o a file, not -")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     standards = default_standards_paths(standards_dirs)
     progress = Progress(
@@ -147,7 +149,7 @@ def batch_command(
         for problem in error.problems:
             err.print(str(problem), markup=False)
         sys.exit(EXIT_PROBLEMS)
-    except BatchError as error:
+    except (BatchError, FileError) as error:
         err.print(f"error: {error}", markup=False)
         sys.exit(EXIT_PROBLEMS)
     err.print(

@@ -22,6 +22,7 @@ from creditbank.cli.graph_views import (
     pathway_view,
 )
 from creditbank.cli.options import as_of_option, lang_option, standards_option
+from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, LoadError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.checks import run_checks
@@ -97,11 +98,7 @@ def _portfolio(path: Path, standards: Standards) -> Portfolio:
 
 
 def _emit(text_: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text_, nl=not text_.endswith("\n"))
-        return
-    output.write_text(text_, encoding="utf-8")
-    _err().print(f"wrote {output}", markup=False)
+    write_output(text_, output)
 
 
 # --------------------------------------------------------------------- graph

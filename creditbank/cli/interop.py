@@ -16,8 +16,10 @@ from rich.console import Console
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.options import standards_option
+from creditbank.cli.output import write_output
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError
+from creditbank.fileio import read_bytes
 from creditbank.interop.case import export_case, import_case_file
 from creditbank.interop.ctdl import export_ctdl
 from creditbank.interop.errors import InteropError
@@ -46,6 +48,8 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
+_MAX_KEY_BYTES = 64 * 1024
+"""A key file is a few hundred bytes (PEM); a larger one is refused unread."""
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _standards_option = standards_option
@@ -69,20 +73,8 @@ def _standards(standards_dirs: tuple[str, ...]) -> Standards:
     return load_standards(default_standards_paths(standards_dirs))
 
 
-def _write(output: Path, text: str) -> None:
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.ClickException(f"cannot write {output}: {error}") from None
-
-
 def _write_json(data: Any, output: Path | None) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        _write(output, text)
-        click.echo(f"wrote {output}", err=True)
+    write_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output)
 
 
 # ------------------------------------------------------------------------- import
@@ -337,20 +329,25 @@ def import_badge(
             "import each learner's credentials separately, or pass --learner if they are "
             "one person"
         )
-    if output is not None:
-        if output.suffix.lower() == ".json":
-            data = {"kind": "portfolio", **to_plain(portfolio, "json")}
-            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = dump_yaml({"kind": "portfolio", **to_plain(portfolio)})
-        _write(output, text)
-        click.echo(f"wrote {output} ({len(portfolio.achievements)} achievements)", err=True)
     bad = any(
         r.error is not None
         or any(v.status == "invalid" for v in r.verifications)
         or any(record.error is not None for record in r.records)
         for r in results
     )
+    if output is not None and bad:  # nothing is written on failure: FILE stays as it was
+        click.echo(
+            f"{output} not written: a file was rejected, a credential is invalid or an "
+            "achievement ambiguous",
+            err=True,
+        )
+    elif output is not None:
+        if output.suffix.lower() == ".json":
+            data = {"kind": "portfolio", **to_plain(portfolio, "json")}
+            text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = dump_yaml({"kind": "portfolio", **to_plain(portfolio)})
+        write_output(text, output, note=f" ({len(portfolio.achievements)} achievements)")
     sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
 
 
@@ -415,8 +412,11 @@ def import_case_command(file: Path, output: Path | None, output_format: str) -> 
         for problem in result.problems:
             console.print(f"  ~ {problem}", markup=False)
     if output is not None:
-        _write(output, dump_yaml(dump_document("units", result.units)))
-        click.echo(f"wrote {output} ({len(result.units)} units)", err=True)
+        write_output(
+            dump_yaml(dump_document("units", result.units)),
+            output,
+            note=f" ({len(result.units)} units)",
+        )
 
 
 # ------------------------------------------------------------------------- export
@@ -540,12 +540,13 @@ def export_clr_command(
         evaluation = evaluate(
             standards, learner, program, as_of.date() if as_of else dt.date.today()
         )
-        key = load_private_key(key_path.read_bytes(), str(key_path)) if key_path else None
+        key = (
+            load_private_key(read_bytes(key_path, _MAX_KEY_BYTES), str(key_path))
+            if key_path
+            else None
+        )
     except CreditbankError as error:
         _fail(error)
-        return
-    except OSError as error:
-        _fail(InteropError("INVALID_KEY", f"cannot read the key: {error}"))
         return
     if per_course:
         data: Any = evaluation_credentials(evaluation, standards, issuer=issuer, key=key)

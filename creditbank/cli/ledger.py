@@ -26,7 +26,9 @@ from creditbank.bundled import ENV_VAR, default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
 from creditbank.cli.options import standards_options
-from creditbank.errors import CreditbankError, LedgerError
+from creditbank.cli.output import write_output
+from creditbank.errors import CreditbankError, FileError, LedgerError
+from creditbank.fileio import read_bytes
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, deposit_imported, key_room
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
@@ -40,6 +42,8 @@ from creditbank.models.portfolio import IMPORTED_NOTE
 __all__ = ["ledger_group"]
 
 EXIT_PROBLEMS = 1
+_MAX_HEADS_BYTES = 512 * 1024 * 1024
+"""Chain heads take about 200 bytes an account: room for two million accounts."""
 SUBJECT_SALT_VAR = "CREDITBANK_SUBJECT_SALT"
 """The platform's secret that keys the digests of credential subjects (16+ bytes)."""
 _CHECK_LAG = dt.timedelta(minutes=5)
@@ -899,11 +903,13 @@ def verify_command(options: _Options, heads_file: Path | None, output: str) -> N
         raise click.BadParameter(f"{heads_file} is not a regular file", param_hint="--heads")
     try:
         anchors = (
-            ChainHeads.model_validate_json(heads_file.read_text(encoding="utf-8"))
+            ChainHeads.model_validate_json(read_bytes(heads_file, _MAX_HEADS_BYTES))
             if heads_file
             else None
         )
-    except (ValueError, OSError) as error:
+    except FileError as error:
+        _fail(error)
+    except ValueError as error:
         raise click.BadParameter(f"not a chain heads file: {error}", param_hint="--heads") from None
     try:
         with options.ledger(read_only=True) as ledger:
@@ -952,13 +958,4 @@ def export_command(
             )
     except CreditbankError as error:
         _fail(error)
-    if output_file is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output_file.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot write {output_file}: {error.strerror or error}", param_hint="--output"
-        ) from None
-    click.echo(f"wrote {output_file}")
+    write_output(text, output_file)

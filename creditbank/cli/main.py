@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the input has problems, 2 usage error (bad option or ar
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -18,11 +19,13 @@ from rich.table import Table
 
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR, default_standards_paths, standards_paths
-from creditbank.cli.console import console
+from creditbank.cli.console import console, fail
 from creditbank.cli.graph import report_findings
 from creditbank.cli.options import standards_options
+from creditbank.cli.output import is_stdout, write_output
 from creditbank.engine import evaluation_json_schema
-from creditbank.errors import CreditbankError, Problem
+from creditbank.errors import CreditbankError, FileError, Problem
+from creditbank.fileio import file_error, make_directory, write_atomic
 from creditbank.graph.checks import run_checks
 from creditbank.graph.findings import Finding
 from creditbank.loading import LoadReport, load_documents
@@ -204,41 +207,61 @@ def schema(kind: str | None, output: Path | None) -> None:
     Without KIND and with --output DIR, write one KIND.schema.json per kind into DIR.
     """
     if kind is None:
-        if output is None:
+        if output is None or is_stdout(output):
             for name in schema_kinds():
                 click.echo(name)
             return
-        output.mkdir(parents=True, exist_ok=True)
-        for name in schema_kinds():
-            _write(output / f"{name}.schema.json", json_schema(name))
+        try:
+            make_directory(output)
+            for name in schema_kinds():
+                write_atomic(output / f"{name}.schema.json", _schema_text(json_schema(name)))
+        except FileError as error:
+            fail(error)
         click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
         return
     schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
-    if output is None:
-        click.echo(json.dumps(schema, ensure_ascii=False, indent=2))
-    else:
-        _write(output, schema)
+    write_output(_schema_text(schema), output)
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+def _schema_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _flush_stdout() -> None:
+    """Flush standard output now, so that a full disk or a closed pipe behind it is an error
+    of the command; after a failure, what is left goes nowhere (no second error at exit)."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI; an unexpected failure becomes a short message, not a traceback."""
+    """Run the CLI; an unexpected failure becomes a short message, not a traceback.
+
+    An error the operating system gives (a file or standard output that cannot be written)
+    is an ordinary error with a code (exit 1); exit 70 is kept for bugs."""
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="creditbank",
-            standalone_mode=True,
-        )
+        try:
+            cli.main(
+                args=list(argv) if argv is not None else None,
+                prog_name="creditbank",
+                standalone_mode=True,
+            )
+        finally:
+            _flush_stdout()
     except CreditbankError as error:
         _console(err=True).print(f"error: {error}", markup=False)
         sys.exit(EXIT_PROBLEMS)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)
+    except OSError as error:
+        where = str(error.filename) if error.filename is not None else "<standard output>"
+        _console(err=True).print(f"error: {file_error(error, where, writing=True)}", markup=False)
+        sys.exit(EXIT_PROBLEMS)
     except Exception as error:
         if os.environ.get("CREDITBANK_DEBUG"):
             raise

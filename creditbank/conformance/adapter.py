@@ -21,6 +21,7 @@ from typing import Any
 from creditbank.conformance.jsontext import dumps, loads
 from creditbank.engine import Evaluation, evaluate
 from creditbank.errors import CreditbankError
+from creditbank.fileio import write_atomic
 from creditbank.loading import load_portfolio_text, load_standards
 
 __all__ = ["evaluate_case", "main"]
@@ -35,7 +36,7 @@ def evaluate_case(case: Mapping[str, Any] | str) -> Evaluation:
     record = loads(case) if isinstance(case, str) else case
     with tempfile.TemporaryDirectory(prefix="creditbank-adapter-") as tmp:
         path = Path(tmp) / "standards.json"
-        path.write_text(dumps(record["standards"]), encoding="utf-8")
+        write_atomic(path, dumps(record["standards"]))
         standards = load_standards(path)
     portfolio = load_portfolio_text(dumps(record["portfolio"]), standards, file="portfolio.json")
     as_of = dt.date.fromisoformat(str(record["as_of"]))

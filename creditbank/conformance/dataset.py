@@ -48,6 +48,8 @@ from creditbank.conformance.resolve import (
     standards_document,
 )
 from creditbank.conformance.schemas import answer_schema, case_schema, manifest_schema
+from creditbank.errors import FileError
+from creditbank.fileio import file_error, make_directory, read_bytes, write_atomic
 
 __all__ = [
     "CASE_FORMAT",
@@ -272,29 +274,34 @@ def export_dataset(out: Path, cases: Path | None = None) -> Dataset:
     """
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise CaseError(f"{out}: not a directory")
+        raise FileError(
+            "NOT_A_DIRECTORY", "this is not a directory; give a new or empty directory", str(out)
+        )
     if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
         raise CaseError(f"{out}: not empty and not a conformance dataset; choose another directory")
     dataset, texts = _build(cases, ())
-    (out / "cases").mkdir(parents=True, exist_ok=True)
-    (out / "schemas").mkdir(exist_ok=True)
+    make_directory(out / "cases")
+    make_directory(out / "schemas")
     written = {f"{record['name']}.json" for record in dataset.cases}
     for stale in (out / "cases").glob("*.json"):
         if stale.name not in written:  # a case of an earlier export that is gone now
-            stale.unlink()
+            try:
+                stale.unlink()
+            except OSError as error:
+                raise file_error(error, str(stale), writing=True) from None
     for record, text in zip(dataset.cases, texts, strict=True):
-        (out / "cases" / f"{record['name']}.json").write_text(text, encoding="utf-8")
+        write_atomic(out / "cases" / f"{record['name']}.json", text)
     schemas = {
         "case.schema.json": case_schema(),
         "answer.schema.json": answer_schema(),
         "manifest.schema.json": manifest_schema(),
     }
     for name, schema in schemas.items():
-        (out / "schemas" / name).write_text(dumps(schema, indent=2) + "\n", encoding="utf-8")
-    (out / "manifest.json").write_text(dumps(dataset.manifest, indent=2) + "\n", encoding="utf-8")
-    (out / "README.md").write_text(
+        write_atomic(out / "schemas" / name, dumps(schema, indent=2) + "\n")
+    write_atomic(out / "manifest.json", dumps(dataset.manifest, indent=2) + "\n")
+    write_atomic(
+        out / "README.md",
         _README.format(format=DATASET_FORMAT, version=__version__, count=len(dataset.cases)),
-        encoding="utf-8",
     )
     return dataset
 
@@ -312,6 +319,19 @@ def _check_case(record: Any, where: str) -> dict[str, Any]:
     return record
 
 
+_MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A case (standards in full) is at most a few hundred kilobytes; the manifest less."""
+
+
+def _read_text(path: Path) -> str:
+    """A dataset file's text (a regular file, at most the size limit, UTF-8)."""
+    data = read_bytes(path, _MAX_FILE_BYTES)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CaseError(f"{path}: not UTF-8 (byte {error.start})") from None
+
+
 def load_dataset(directory: Path, names: Iterable[str] = ()) -> Dataset:
     """Read a dataset directory written by :func:`export_dataset` (``names``: only those cases).
 
@@ -323,7 +343,7 @@ def load_dataset(directory: Path, names: Iterable[str] = ()) -> Dataset:
     if not manifest_path.is_file():
         raise CaseError(f"{directory}: no manifest.json; write a dataset with conformance export")
     try:
-        manifest = loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = loads(_read_text(manifest_path))
     except ValueError as error:
         raise CaseError(f"{manifest_path}: not JSON ({error})") from error
     if not isinstance(manifest, dict) or manifest.get("format") != DATASET_FORMAT:
@@ -343,7 +363,7 @@ def load_dataset(directory: Path, names: Iterable[str] = ()) -> Dataset:
         path = directory / str(entry.get("file", ""))
         if not path.is_file():
             raise CaseError(f"{path}: listed in the manifest but missing")
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
         if entry.get("sha256") != _sha256(text):
             raise CaseError(f"{path}: does not match its sha256 in the manifest (edited?)")
         try:

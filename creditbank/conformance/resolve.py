@@ -19,6 +19,7 @@ import yaml
 
 from creditbank.bundled import bundled_standards_path
 from creditbank.conformance.golden import Case, CaseError
+from creditbank.fileio import write_atomic
 from creditbank.loading import load_portfolio_text, load_standards
 from creditbank.models import Portfolio, Program, Standards
 from creditbank.models.plain import to_plain
@@ -84,7 +85,7 @@ def load_case_standards(case: Case, workdir: Path | None = None) -> Standards:
             paths.append(bundled_standards_path())
         else:
             inline = workdir / f"{case.name}.inline-{index}.yaml"
-            inline.write_text(dump_case_yaml(part), encoding="utf-8")
+            write_atomic(inline, dump_case_yaml(part))
             paths.append(inline)
     return load_standards(*paths)
 

@@ -613,7 +613,7 @@ def import_case_file(
     path: Path | str, *, limits: JsonLimits = DEFAULT_JSON_LIMITS, id_prefix: str = "case:"
 ) -> CaseImport:
     """:func:`import_case` for a JSON file, read with size and depth limits."""
-    data = read_limited(path, limits=limits, unreadable="INVALID_PACKAGE")
+    data = read_limited(path, limits=limits)
     return import_case(
         parse_json(data, source=str(path), limits=limits),
         source=str(path),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from creditbank.errors import CreditbankError
+from creditbank.errors import CreditbankError, FileErrorCode
 
 __all__ = ["INTEROP_ERROR_CODES", "InteropError", "InteropErrorCode"]
 
@@ -55,10 +55,15 @@ assert not _missing, f"INTEROP_ERROR_CODES out of step: {_missing}"
 
 
 class InteropError(CreditbankError):
-    """A document that cannot be processed; ``code`` is stable, ``source`` names the input."""
+    """A document that cannot be processed; ``code`` is stable, ``source`` names the input.
 
-    def __init__(self, code: InteropErrorCode, message: str, source: str | None = None) -> None:
-        self.code: InteropErrorCode = code
+    A file that cannot be read at all has the code of a
+    :class:`~creditbank.errors.FileError` (``NOT_A_FILE``, ``FILE_NOT_FOUND`` …)."""
+
+    def __init__(
+        self, code: InteropErrorCode | FileErrorCode, message: str, source: str | None = None
+    ) -> None:
+        self.code: InteropErrorCode | FileErrorCode = code
         self.message = message
         self.source = source
         where = f"{source}: " if source else ""

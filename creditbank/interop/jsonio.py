@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creditbank.interop.errors import InteropError, InteropErrorCode
+from creditbank.errors import FileError
+from creditbank.fileio import read_bytes
+from creditbank.interop.errors import InteropError
 
 __all__ = ["DEFAULT_JSON_LIMITS", "JsonLimits", "parse_json", "read_limited"]
 
@@ -148,21 +150,13 @@ def read_limited(
     path: Path | str,
     *,
     limits: JsonLimits = DEFAULT_JSON_LIMITS,
-    unreadable: InteropErrorCode = "MALFORMED_JSON",
 ) -> bytes:
-    """A file's bytes, reading at most the size limit: a file's stated size is not trusted
-    (``/dev/zero`` states none and never ends). ``unreadable`` is the code of the error for
-    a file that cannot be read (missing, a directory …)."""
-    where = str(path)
+    """A regular file's bytes, reading at most the size limit (:func:`creditbank.fileio.read_bytes`:
+    a directory, a device such as ``/dev/zero`` or a FIFO is refused, a file's stated size is
+    not trusted). A file that cannot be read raises :class:`InteropError` with the code of
+    the :class:`~creditbank.errors.FileError` (``DOCUMENT_TOO_LARGE`` for one too large)."""
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
-    except OSError as error:
-        raise InteropError(unreadable, f"cannot read: {error}", where) from None
-    if len(data) > limits.max_bytes:
-        raise InteropError(
-            "DOCUMENT_TOO_LARGE",
-            f"the file is larger than the limit of {limits.max_bytes:,} bytes",
-            where,
-        )
-    return data
+        return read_bytes(path, limits.max_bytes)
+    except FileError as error:
+        code = "DOCUMENT_TOO_LARGE" if error.code == "FILE_TOO_LARGE" else error.code
+        raise InteropError(code, error.message, error.path) from None

@@ -35,8 +35,9 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
+from creditbank.fileio import make_directory, write_atomic
 from creditbank.interop.errors import InteropError
-from creditbank.interop.jsonio import parse_json
+from creditbank.interop.jsonio import parse_json, read_limited
 
 __all__ = [
     "BUNDLED_CONTEXTS",
@@ -83,10 +84,7 @@ def _read_index(directory: Path) -> dict[str, dict[str, str]]:
     index = directory / INDEX
     if not index.is_file():
         return {}
-    try:
-        data = parse_json(index.read_bytes(), source=str(index))
-    except OSError as error:
-        raise InteropError("UNKNOWN_CONTEXT", f"cannot read: {error}", str(index)) from None
+    data = parse_json(read_limited(index), source=str(index))
     if not isinstance(data, dict) or not all(
         isinstance(entry, dict) and isinstance(entry.get("file"), str) for entry in data.values()
     ):
@@ -178,10 +176,12 @@ class ContextLoader:
         if key in self._entries:
             path, digest = self._entries[key]
             try:
-                data = path.read_bytes()
-            except OSError as error:
+                data = read_limited(path)
+            except InteropError as error:
                 raise InteropError(
-                    "UNKNOWN_CONTEXT", f"the cached copy of {key} cannot be read: {error}"
+                    "UNKNOWN_CONTEXT",
+                    f"the cached copy of {key} cannot be read: {error.code} {error.message}",
+                    str(path),
                 ) from None
             if digest is not None and hashlib.sha256(data).hexdigest() != digest:
                 raise InteropError(
@@ -221,12 +221,12 @@ class ContextLoader:
     def _store(self, url: str, data: bytes) -> None:
         if self.cache_dir is None:
             return
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        make_directory(self.cache_dir)
         name = hashlib.sha256(url.encode()).hexdigest()[:32] + ".jsonld"
-        (self.cache_dir / name).write_bytes(data)
+        write_atomic(self.cache_dir / name, data)
         index = _read_index(self.cache_dir)
         index[url] = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
-        (self.cache_dir / INDEX).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        write_atomic(self.cache_dir / INDEX, json.dumps(index, indent=2) + "\n")
         self._entries[url] = (self.cache_dir / name, index[url]["sha256"])
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:

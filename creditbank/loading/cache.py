@@ -43,7 +43,6 @@ import platform
 import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,8 @@ import pydantic
 import pydantic_core
 
 from creditbank._version import __version__
+from creditbank.errors import FileError
+from creditbank.fileio import read_bytes, write_atomic
 from creditbank.loading.yaml_reader import Limits
 from creditbank.models import Standards
 
@@ -158,8 +159,8 @@ class StandardsCache:
         digest.update(repr(limits).encode() + b"\0")
         for position, (path, name) in enumerate(files):
             try:
-                content = path.read_bytes()
-            except OSError:
+                content = read_bytes(path, limits.max_bytes)
+            except FileError:  # the load reports it (too large, gone, not a file …)
                 return None
             layer = layers[position] if layers is not None else 0
             digest.update(f"{layer}\0".encode())
@@ -247,16 +248,8 @@ class StandardsCache:
             return False
         mac = hmac.new(secret, payload, hashlib.sha256).digest()
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=self.directory)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(_MAGIC + mac + payload)
-                os.replace(temporary, self.path_of(key))
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-                raise
-        except OSError:
+            write_atomic(self.path_of(key), _MAGIC + mac + payload)
+        except FileError:
             return False
         self.prune()
         return True

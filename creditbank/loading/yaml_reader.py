@@ -35,7 +35,8 @@ from typing import Any
 
 import yaml
 
-from creditbank.errors import ErrorCode, Location, PathItem, Problem
+from creditbank.errors import ErrorCode, FileError, Location, PathItem, Problem
+from creditbank.fileio import read_bytes
 
 __all__ = ["Document", "Limits", "read_yaml_file", "read_yaml_text"]
 
@@ -770,25 +771,14 @@ def read_yaml_file(
     """Read and parse a YAML (or JSON) file, refusing files above the size limit."""
     name = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            return None, [
-                Problem(
-                    "FILE_TOO_LARGE",
-                    f"the file is {size:,} bytes, above the limit of "
-                    f"{limits.max_bytes:,}; split it into several files",
-                    Location(name, 1, 1),
-                )
-            ]
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem("FILE_NOT_FOUND", "no such file; check the path", Location(name))]
-    except IsADirectoryError:
-        return None, [Problem("NOT_A_FILE", "this is a directory, not a file", Location(name))]
-    except OSError as error:
-        return None, [
-            Problem("FILE_NOT_FOUND", f"cannot read the file: {error.strerror}", Location(name))
-        ]
+        raw = read_bytes(
+            path, limits.max_bytes, display=name, advice="; split it into several files"
+        )
+    except FileError as error:
+        problem = error.problem
+        if error.code == "FILE_TOO_LARGE":
+            problem = Problem(problem.code, problem.message, Location(name, 1, 1))
+        return None, [problem]
     text, problems = _decode(raw, name)
     if text is None:
         return None, problems
