@@ -305,7 +305,8 @@ def test_verify_heads_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None
         result = CliRunner().invoke(
             cli, ["ledger", "--db", str(path), "verify", "--heads", str(heads)]
         )
-        assert result.exit_code == 2 and "not a regular file" in result.output, result.output
+        assert result.exit_code == 1 and "NOT_A_FILE" in result.output, result.output
+        assert "not a regular file" in result.output
 
 
 def test_an_operating_system_error_during_verify_is_not_reported_as_tampering(
