@@ -11,7 +11,8 @@ also appear, with the reason after them, for a problem that is a plain consequen
 the first. Anything else printed fails the case, so a case cannot pick up noise.
 
 Cases are found by listing the directory: adding a file adds a case. The oversized
-file is generated in a temporary directory instead of being committed.
+file and the portfolio above the limit on achievements are generated in a temporary
+directory instead of being committed.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ CASE_PATHS = sorted(p for p in CASES_DIR.iterdir() if p.is_file() and not p.name
 # (NO_STANDARDS), and what the operating system says about reading or writing a path (a
 # missing path, something that is not a regular file, a full disk …: tests/test_cli_files.py).
 REQUIRED = frozenset(ERROR_CODES) - {"NO_STANDARDS"} - (set(FILE_ERROR_CODES) - {"FILE_TOO_LARGE"})
-GENERATED = frozenset({"FILE_TOO_LARGE"})  # test_oversized_file writes that case
+# test_oversized_file and test_too_many_achievements write these cases
+GENERATED = frozenset({"FILE_TOO_LARGE", "TOO_MANY_ACHIEVEMENTS"})
 
 PROBLEM_LINE = re.compile(
     r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z][A-Z0-9_]*) (?P<message>\S.*)$"
@@ -164,6 +166,17 @@ def test_oversized_file(tmp_path: Path) -> None:
     assert path.stat().st_size == Limits().max_bytes + 1
     case = read_case(path)
     assert {code for code, _ in case.expected} == GENERATED
+    check_report(case, *run_in_process(path))
+
+
+def test_too_many_achievements(tmp_path: Path) -> None:
+    """One achievement above the default limit per portfolio; refused at `achievements:`."""
+    path = tmp_path / "too_many_achievements.yaml"
+    head = "# expect: TOO_MANY_ACHIEVEMENTS@5\nkind: portfolio\nexample: true\nlearner: w\n"
+    entry = "  - {id: a%d, unit: 'course:advanced-math', earned_on: 2024-01-01}\n"
+    count = Limits().max_achievements + 1
+    path.write_text(head + "achievements:\n" + "".join(entry % i for i in range(count)))
+    case = read_case(path)
     check_report(case, *run_in_process(path))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from creditbank.collector import collector_paused
 from creditbank.engine.allocate import Solution
 from creditbank.engine.constraints import Compiled
 from creditbank.engine.explain import Explainer, placement, progress, totals
@@ -122,6 +123,13 @@ def evaluate(
     or grades the standards lack, and :class:`~creditbank.errors.EvaluationError` for an
     unknown programme.
     """
+    with collector_paused():  # its objects all survive: see creditbank.collector
+        return _evaluate(standards, portfolio, program, as_of)
+
+
+def _evaluate(
+    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None
+) -> Evaluation:
     made = plan(standards, portfolio, program, as_of)
     selected = set(made.not_in_force)
     for scan in made.scans:

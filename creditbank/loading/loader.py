@@ -13,19 +13,18 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
-import gc
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from creditbank.collector import collector_paused
 from creditbank.errors import LoadError, Location, Problem
 from creditbank.loading.cache import StandardsCache, resolve_cache
 from creditbank.loading.compact import compact
@@ -160,7 +159,14 @@ def _identity(path: Path) -> Path:
         return path.absolute()
 
 
-def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Problem]]:
+PORTFOLIO_FIELDS = ("learner", "achievements")
+"""A file without ``kind`` that has one of these fields is a portfolio, for every command."""
+
+
+def _kind_of(doc: Document) -> tuple[str | None, list[Problem]]:
+    """The kind of a document: its ``kind``; without one, ``portfolio`` when it has a
+    portfolio's fields (``kind: portfolio`` may be omitted), else a problem. One rule for
+    every reader of files (``validate`` and ``evaluate`` accept the same portfolios)."""
     data = doc.data
     if not isinstance(data, dict):
         return None, [
@@ -170,7 +176,9 @@ def _kind_of(doc: Document, default: str | None) -> tuple[str | None, list[Probl
                 doc.location(()),
             )
         ]
-    kind = data.get("kind", default)
+    kind = data.get("kind")
+    if kind is None and "kind" not in data and any(f in data for f in PORTFOLIO_FIELDS):
+        return "portfolio", []
     if kind is None:
         return None, [
             Problem(
@@ -253,7 +261,7 @@ def _sections(kind: str) -> list[str]:
 
 
 def _validate(
-    doc: Document, kind: str, failed: set[tuple[str, str]]
+    doc: Document, kind: str, failed: set[tuple[str, str]], limits: Limits = DEFAULT_LIMITS
 ) -> tuple[BaseModel | None, list[ItemRecord], list[Problem]]:
     """Validate a document; each item on its own, so one bad item hides no other's problems.
 
@@ -263,6 +271,9 @@ def _validate(
     model_type = DOCUMENT_TYPES[kind]
     data = doc.data
     if kind == "portfolio":
+        too_many = _too_many_achievements(doc, limits)
+        if too_many is not None:
+            return None, [], [too_many]
         data = data if "kind" in data else {**data, "kind": "portfolio"}
         try:
             return model_type.model_validate(data), [], []
@@ -329,6 +340,20 @@ def _validate(
     return model, records, problems
 
 
+def _too_many_achievements(doc: Document, limits: Limits) -> Problem | None:
+    """A portfolio above the limit on achievements, refused before anything is validated."""
+    achievements = doc.data.get("achievements") if isinstance(doc.data, dict) else None
+    if not isinstance(achievements, list) or len(achievements) <= limits.max_achievements:
+        return None
+    return Problem(
+        "TOO_MANY_ACHIEVEMENTS",
+        f"the portfolio lists {len(achievements):,} achievements, above the limit of "
+        f"{limits.max_achievements:,} per portfolio; is it several learners' records? "
+        "Split it into one portfolio per learner",
+        doc.location(("achievements",), key=True),
+    )
+
+
 def _new_problems(doc: Document, problems: list[Problem]) -> list[Problem]:
     """Problems that do not merely repeat one the reader reported (see ``Document.replaced``)."""
     return [p for p in problems if not doc.was_replaced(p.location.path)]
@@ -347,7 +372,7 @@ def load_documents(
     ``standards`` when the paths hold none. With ``portfolios=False`` a portfolio file
     is a problem (``UNKNOWN_KIND``): only standards are expected.
     """
-    with _gc_paused():
+    with collector_paused():
         return _load_documents(paths, limits=limits, standards=standards, portfolios=portfolios)
 
 
@@ -370,7 +395,7 @@ def _load_documents(
         report.problems.extend(problems)
         if doc is None:
             continue
-        kind, problems = _kind_of(doc, None)
+        kind, problems = _kind_of(doc)
         report.problems.extend(problems)
         if kind is None:
             continue
@@ -385,7 +410,7 @@ def _load_documents(
                 )
             )
             continue
-        model, items, problems = _validate(doc, kind, failed)
+        model, items, problems = _validate(doc, kind, failed, limits)
         report.problems.extend(_new_problems(doc, problems))
         records.extend(
             items if not layer else (ItemRecord(r.item, r.doc, r.path, layer) for r in items)
@@ -438,7 +463,7 @@ def load_standards(
     store = resolve_cache(cache)
     key = _cache_key(store, paths, limits)
     if store is not None and key is not None:
-        with _gc_paused():
+        with collector_paused():
             cached = store.get(key)
         if cached is not None:
             return cached
@@ -447,7 +472,7 @@ def load_standards(
     if report.problems:
         raise LoadError(report.problems)
     assert report.standards is not None
-    with _gc_paused():
+    with collector_paused():
         compact(report.standards)  # equal parts shared: less memory, smaller cache entries
     worth_it = time.perf_counter() - started >= (store.min_seconds if store else 0)
     if (
@@ -483,33 +508,26 @@ def _cache_key(
     return store.key(files, limits, layers_of(paths, files))
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a load builds millions of objects that all stay
-    alive (the collector would scan them again and again); it resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def portfolio_from_document(
-    doc: Document | None, problems: list[Problem], standards: Standards | None
+    doc: Document | None,
+    problems: list[Problem],
+    standards: Standards | None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Portfolio:
     """The portfolio in a document read by the YAML reader (``problems``: the reader's),
     checked against ``standards`` when given; raises :class:`LoadError` with every problem."""
-    return _portfolio_from_doc(doc, problems, standards)
+    return _portfolio_from_doc(doc, problems, standards, limits)
 
 
 def _portfolio_from_doc(
-    doc: Document | None, problems: list[Problem], standards: Standards | None
+    doc: Document | None,
+    problems: list[Problem],
+    standards: Standards | None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Portfolio:
     if doc is None:
         raise LoadError(problems)
-    kind, more = _kind_of(doc, "portfolio")
+    kind, more = _kind_of(doc)
     problems = problems + more
     if kind is not None and kind != "portfolio":
         problems.append(
@@ -522,7 +540,7 @@ def _portfolio_from_doc(
         raise LoadError(problems)
     if kind is None:
         raise LoadError(problems)
-    model, _, more = _validate(doc, "portfolio", set())
+    model, _, more = _validate(doc, "portfolio", set(), limits)
     problems += _new_problems(doc, more)
     if not isinstance(model, PortfolioDocument):
         raise LoadError(problems)
@@ -541,8 +559,9 @@ def load_portfolio(
 
     With ``standards``, its units, levels, issuers and grades are checked against them.
     """
-    doc, problems = read_yaml_file(Path(path), limits, display=str(path))
-    return _portfolio_from_doc(doc, problems, standards)
+    with collector_paused():
+        doc, problems = read_yaml_file(Path(path), limits, display=str(path))
+        return _portfolio_from_doc(doc, problems, standards, limits)
 
 
 def load_portfolio_text(
@@ -553,5 +572,6 @@ def load_portfolio_text(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Portfolio:
     """Load a portfolio from YAML or JSON text."""
-    doc, problems = read_yaml_text(text, file, limits)
-    return _portfolio_from_doc(doc, problems, standards)
+    with collector_paused():
+        doc, problems = read_yaml_text(text, file, limits)
+        return _portfolio_from_doc(doc, problems, standards, limits)

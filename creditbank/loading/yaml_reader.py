@@ -66,6 +66,10 @@ class Limits:
     max_bytes: int = 8 * 1024 * 1024
     depth: int = 64
     alias_nodes: int = 100_000
+    max_achievements: int = 10_000
+    """Achievements one portfolio may list (checked by the portfolio loader): 200 times the
+    long working life of ``benchmarks/large_portfolio.py --profile realistic`` (50
+    records), more than one record for every working day of 40 years."""
 
 
 DEFAULT_LIMITS = Limits()
