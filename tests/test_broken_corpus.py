@@ -165,7 +165,7 @@ def test_oversized_file(tmp_path: Path) -> None:
     path.write_bytes((head + body)[:size])
     assert path.stat().st_size == Limits().max_bytes + 1
     case = read_case(path)
-    assert {code for code, _ in case.expected} == GENERATED
+    assert {code for code, _ in case.expected} == {"FILE_TOO_LARGE"}
     check_report(case, *run_in_process(path))
 
 

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from creditbank.loading import Limits, read_yaml_text
 
 
 def test_floats_are_exact_decimals_and_leading_zeros_stay_text() -> None:
-    doc, problems = read_yaml_text("a: 0.1\nb: 060301\nc: 460301\nd: 1_000\ne: 0x10\n")
+    doc, problems = read_yaml_text("a: 0.1\nb: 060301\nc: 460301\nd: -7\n")
     assert not problems and doc is not None
-    assert doc.data == {"a": Decimal("0.1"), "b": "060301", "c": 460301, "d": 1000, "e": 16}
+    assert doc.data == {"a": Decimal("0.1"), "b": "060301", "c": 460301, "d": -7}
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0x10", "0o17", "0b101", "1_000", "+5", "1:30", "190:20:30", "1_000.5", "+1.5", "0X1F"],
+)
+def test_numbers_other_than_plain_decimal_stay_the_text_as_written(written: str) -> None:
+    """YAML 1.1 reads these as numbers (0x10 as 16); an id must keep what was written and a
+    number field must see it is not plain decimal (issue 14, item 12)."""
+    doc, problems = read_yaml_text(f"id: {written}\n{written}: key\n")
+    assert not problems and doc is not None
+    assert doc.data == {"id": written, written: "key"}
 
 
 def test_every_key_and_value_is_located() -> None:

@@ -12,6 +12,7 @@ from pydantic_core import ErrorDetails
 
 from creditbank.errors import ERROR_CODES, ErrorCode, PathItem, Problem
 from creditbank.loading.yaml_reader import Document
+from creditbank.models.values import number_hint
 from creditbank.suggest import did_you_mean
 
 __all__ = ["problems_from_validation"]
@@ -266,6 +267,9 @@ def _problem(
     elif kind in _TYPE_ERRORS:
         code = "WRONG_TYPE"
         message = f"{label}: {error['msg'].lower()}, got {got}"
+        written = error.get("input")
+        hint = number_hint(written) if isinstance(written, str) else ""
+        message += f"; {hint}" if hint else ""
     elif kind in _DATE_ERRORS:
         code = "INVALID_DATE"
         message = f"{label}: {error['msg'].lower()}, got {got}; write dates as YYYY-MM-DD"

@@ -8,7 +8,9 @@ parser when it is available) and builds plain Python values from it itself:
 * a repeated key is a ``DUPLICATE_KEY`` problem, not a silent overwrite;
 * only the standard tags (str, int, float, bool, null, map, seq, timestamp) are accepted;
 * floats become exact :class:`~decimal.Decimal` from the text as written;
-* integers with leading zeros (``060301``) stay text, so codes keep their zeros;
+* integers with leading zeros (``060301``) stay text, so codes keep their zeros; so does
+  every other form YAML 1.1 reads as a number but a plain decimal one (``0x10``, ``1_000``,
+  ``+5``, ``1:30``), so an id is the text as written and a number field reports it;
 * aliases may not expand the document by more than ``Limits.alias_nodes`` nodes (or
   by twice its own size, if that is larger),
   nesting may not exceed ``Limits.depth``, files may not exceed ``Limits.max_bytes``.
@@ -46,8 +48,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 _TAG = "tag:yaml.org,2002:"
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_INT_PREFIXED = re.compile(r"^[-+]?0(x[0-9a-fA-F_]+|o[0-7_]+|b[01_]+)$")
+_INT = re.compile(r"^-?(0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.?[0-9_]*([eE][-+]?[0-9]+)?$")
 _TIMESTAMP_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _TRUE = ("true", "yes", "on", "y")
@@ -571,11 +572,12 @@ def _non_string_key(node: yaml.Node, key: Any) -> str:
 
 
 def _int(text: str) -> int | str:
+    """A plain decimal integer; every other form YAML 1.1 reads as one (``0x10``, ``0o17``,
+    ``1_000``, ``+5``, leading zeros ``060301``, base 60 ``1:30``) stays the text as written:
+    an id keeps it, a number field reports it (see :func:`creditbank.models.values.number_hint`)."""
     if _INT.match(text):
-        return int(text.replace("_", ""))
-    if _INT_PREFIXED.match(text):
-        return int(text.replace("_", ""), 0)
-    return text  # leading zeros (060301) and sexagesimal (1:30) stay text
+        return int(text)
+    return text
 
 
 def _float(text: str) -> Decimal | str | float:
@@ -584,7 +586,7 @@ def _float(text: str) -> Decimal | str | float:
         return float("-inf") if lowered.startswith("-") else float("inf")
     if lowered == ".nan":
         return float("nan")
-    if _FLOAT.match(text):
+    if _FLOAT.match(text) and "_" not in text and not text.startswith("+"):
         try:
             return Decimal(text.replace("_", ""))
         except InvalidOperation:

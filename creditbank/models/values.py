@@ -248,6 +248,63 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+"""A number as creditbank reads it from text: ASCII digits, a point, an exponent."""
+_PREFIXED = re.compile(r"[-+]?0([xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)")
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?")
+_BASES = {"x": "hexadecimal", "o": "octal", "b": "binary"}
+
+
+def number_hint(text: str) -> str:
+    """How to write ``text`` as a plain decimal number when it is a number written in
+    another form (full-width digits, underscores, hexadecimal, base 60 …); else ``""``.
+
+    >>> number_hint("６４")
+    'it has non-ASCII digits; type 64'
+    >>> number_hint("0x10")
+    '0x10 is hexadecimal; write it in decimal: 16'
+    >>> number_hint("1_000"), number_hint("abc")
+    ('write it without underscores: 1000', '')
+    """
+    text = text.strip()
+    ascii_digits = "".join(
+        str(unicodedata.digit(c))
+        if not c.isascii() and unicodedata.digit(c, None) is not None
+        else unicodedata.normalize("NFKC", c)
+        for c in text
+    )
+    if ascii_digits != text and _PLAIN_NUMBER.fullmatch(ascii_digits):
+        return f"it has non-ASCII digits; type {ascii_digits}"
+    prefixed = _PREFIXED.fullmatch(text)
+    if prefixed:
+        base = _BASES[prefixed[1][0].lower()]
+        return f"{text} is {base}; write it in decimal: {int(text.replace('_', ''), 0)}"
+    if "_" in text and _PLAIN_NUMBER.fullmatch(text.replace("_", "")):
+        return f"write it without underscores: {text.replace('_', '')}"
+    if _BASE_60.fullmatch(text):
+        return f"{text} is read as a YAML 1.1 base-60 number; write the value in decimal"
+    if text.startswith("+") and _PLAIN_NUMBER.fullmatch(text):
+        return f"write it without the plus sign: {text[1:]}"
+    return ""
+
+
+def _plain_number_text(value: str, what: str) -> str:
+    """The text of a number as written, refused when it is not plain decimal (or inf/nan,
+    which :func:`to_decimal` reports as NOT_A_NUMBER)."""
+    text = value.strip()
+    if _PLAIN_NUMBER.fullmatch(text) or text.lower().lstrip("+-") in _NOT_FINITE:
+        return text
+    hint = number_hint(text)
+    raise PydanticCustomError(
+        "WRONG_TYPE",
+        "{what} must be a plain decimal number, got '{text}'" + ("; {hint}" if hint else ""),
+        {"what": what, "text": value, "hint": hint},
+    )
+
+
+_NOT_FINITE = ("inf", "infinity", "nan", "snan", ".inf", ".nan")
+
+
 def to_decimal(value: Any, *, places: int = AMOUNT_PLACES, what: str = "amount") -> Decimal:
     """Read an exact decimal from an int, a decimal string, a ``Decimal`` or a float.
 
@@ -266,7 +323,7 @@ def to_decimal(value: Any, *, places: int = AMOUNT_PLACES, what: str = "amount")
     if isinstance(value, float):
         text = repr(value)
     elif isinstance(value, str):
-        text = value.strip().replace("_", "")
+        text = _plain_number_text(value, what).replace(".inf", "inf").replace(".nan", "nan")
     else:
         text = str(value)
     try:
@@ -559,11 +616,12 @@ class CreditValue(Model):
         if isinstance(data, str):
             match = re.fullmatch(r"\s*([0-9._]+)\s*([A-Za-z_\u4e00-\u9fff]*)\s*", data)
             if not match:
+                hint = number_hint(data)
                 raise PydanticCustomError(
                     "WRONG_TYPE",
                     "a credit value is a number, optionally followed by 学分, ECTS or "
-                    "学时, got '{v}'",
-                    {"v": data},
+                    "学时, got '{v}'" + ("; {hint}" if hint else ""),
+                    {"v": data, "hint": hint},
                 )
             word = match.group(2).lower()
             if word and word not in _UNIT_WORDS:
