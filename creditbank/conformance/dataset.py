@@ -332,6 +332,68 @@ def _read_text(path: Path) -> str:
         raise CaseError(f"{path}: not UTF-8 (byte {error.start})") from None
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One case the manifest lists: its name, its file (inside the dataset) and checksum."""
+
+    name: str
+    path: Path
+    sha256: str
+
+
+def _manifest_entries(manifest: dict[str, Any], where: Path, directory: Path) -> list[_Entry]:
+    """The manifest's ``cases``, each checked: a JSON object with text ``name``, ``file`` and
+    ``sha256``, names distinct, and every file a relative path that stays inside the dataset
+    directory (no absolute path, no ``..``, no link that leads out of it)."""
+    entries = manifest.get("cases")
+    if not isinstance(entries, list):
+        raise CaseError(
+            f"{where}: `cases` must be a list of case entries, got {_json_kind(entries)}"
+        )
+    root = directory.resolve()
+    out: list[_Entry] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        at = f"{where}: cases[{index}]"
+        if not isinstance(entry, dict):
+            raise CaseError(f"{at}: a case entry is a JSON object, got {_json_kind(entry)}")
+        for key in ("name", "file", "sha256"):
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise CaseError(
+                    f"{at}.{key}: must be text, got {_json_kind(entry.get(key))}; "
+                    "a case entry has name, file and sha256"
+                )
+        name, file = entry["name"], entry["file"]
+        if name in seen:
+            raise CaseError(f"{at}.name: the case {name!r} is listed twice")
+        seen.add(name)
+        relative = Path(file)
+        if relative.is_absolute() or ".." in relative.parts or "\\" in file:
+            raise CaseError(
+                f"{at}.file: {file!r} is not a relative path inside the dataset directory; "
+                "case files stay under it (e.g. cases/NAME.json)"
+            )
+        path = directory / relative
+        try:
+            inside = path.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):  # a loop of links
+            inside = False
+        if not inside:
+            raise CaseError(
+                f"{at}.file: {file!r} leads outside the dataset directory (a link?); "
+                "case files stay under it"
+            )
+        out.append(_Entry(name, path, entry["sha256"]))
+    return out
+
+
+def _json_kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false"}
+    if value is None:
+        return "nothing (null)"
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "a value")
+
+
 def load_dataset(directory: Path, names: Iterable[str] = ()) -> Dataset:
     """Read a dataset directory written by :func:`export_dataset` (``names``: only those cases).
 
@@ -352,19 +414,19 @@ def load_dataset(directory: Path, names: Iterable[str] = ()) -> Dataset:
             f"{manifest_path}: format is {found!r}; this creditbank reads {DATASET_FORMAT}"
         )
     wanted = set(names)
-    entries = manifest.get("cases", [])
-    unknown = wanted - {e.get("name") for e in entries}
+    entries = _manifest_entries(manifest, manifest_path, directory)
+    unknown = wanted - {e.name for e in entries}
     if unknown:
         raise CaseError(f"{manifest_path}: no case named {', '.join(sorted(unknown))}")
     cases = []
     for entry in entries:
-        if wanted and entry.get("name") not in wanted:
+        if wanted and entry.name not in wanted:
             continue
-        path = directory / str(entry.get("file", ""))
+        path = entry.path
         if not path.is_file():
             raise CaseError(f"{path}: listed in the manifest but missing")
         text = _read_text(path)
-        if entry.get("sha256") != _sha256(text):
+        if entry.sha256 != _sha256(text):
             raise CaseError(f"{path}: does not match its sha256 in the manifest (edited?)")
         try:
             record = loads(text)
