@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from creditbank.models.values import Id, Label, Model, StrictDate
+from creditbank.models.values import Id, Label, Model, StrictDate, plain_number_text
 
 __all__ = [
     "Evidence",
@@ -43,6 +43,12 @@ class Source(Model):
     url: str | None = None
     evidence: Evidence = "verified"
     note: str | None = None
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _plain_year(cls, value: Any) -> Any:
+        """A year written as text is plain decimal too (not ２０１９ or 2_019)."""
+        return plain_number_text(value, "year") if isinstance(value, str) else value
 
 
 def date_range_error(start: date | None, end: date | None, start_name: str, end_name: str) -> None:

@@ -67,6 +67,8 @@ __all__ = [
     "ShortForm",
     "StrictDate",
     "UnitRef",
+    "number_hint",
+    "plain_number_text",
     "share_of",
     "share_text",
 ]
@@ -288,7 +290,7 @@ def number_hint(text: str) -> str:
     return ""
 
 
-def _plain_number_text(value: str, what: str) -> str:
+def plain_number_text(value: str, what: str) -> str:
     """The text of a number as written, refused when it is not plain decimal (or inf/nan,
     which :func:`to_decimal` reports as NOT_A_NUMBER)."""
     text = value.strip()
@@ -323,7 +325,7 @@ def to_decimal(value: Any, *, places: int = AMOUNT_PLACES, what: str = "amount")
     if isinstance(value, float):
         text = repr(value)
     elif isinstance(value, str):
-        text = _plain_number_text(value, what).replace(".inf", "inf").replace(".nan", "nan")
+        text = plain_number_text(value, what).replace(".inf", "inf").replace(".nan", "nan")
     else:
         text = str(value)
     try:
