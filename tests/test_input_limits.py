@@ -1,4 +1,4 @@
-"""Limits and consistency of reading portfolios (issue 14, items 9 and 11).
+"""Limits and consistency of reading portfolios (issue 14, items 9, 11 and 12).
 
 Item 9: a portfolio may list at most ``Limits.max_achievements`` achievements, and the work
 of reading and evaluating one grows linearly with the achievements no rule selects. The
@@ -7,6 +7,9 @@ collector), never by timing; ``benchmarks/unselected.py`` measures the time.
 
 Item 11: ``validate`` and ``evaluate`` decide a file's kind by one rule, so they accept the
 same portfolios (``kind: portfolio`` may be omitted from both).
+
+Item 12 (most of it is in ``tests/cases/broken/`` and ``tests/test_yaml_reader.py``): digits
+other than ASCII ones are never read as numbers, in shares, dates or occupation codes either.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,10 +27,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import TypeAdapter, ValidationError
 
 import creditbank
 from creditbank.cli import cli
 from creditbank.loading import Limits
+from creditbank.models.occupation import CODE_PATTERN
+from creditbank.models.values import Share, StrictDate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "portfolios" / "demo-worker-005-robot-maintainer.yaml"
@@ -191,3 +198,29 @@ def test_a_file_without_kind_or_portfolio_fields_is_refused_by_both(
     result = CliRunner().invoke(cli, [command, str(path), *extra])
     assert result.exit_code == 1, result.output
     assert f"{path}:1:1: UNKNOWN_KIND the file has no `kind`" in result.output
+
+
+# ------------------------------------------------------------------------ item 12
+
+
+@pytest.mark.parametrize(
+    ("model", "value", "said"),
+    [
+        (Share, "２/３", "share must be a plain decimal number, got '２/３'"),
+        (Share, "2/3", ""),
+        (StrictDate, "２０２４-01-01", "expected a date written YYYY-MM-DD"),
+        (StrictDate, "2024-01-01", ""),
+    ],
+)
+def test_non_ascii_digits_are_never_read_as_numbers(model: Any, value: str, said: str) -> None:
+    adapter: TypeAdapter[Any] = TypeAdapter(model)
+    if not said:
+        adapter.validate_python(value)
+        return
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        adapter.validate_python(value)
+
+
+def test_an_occupation_code_is_ascii_digits() -> None:
+    assert CODE_PATTERN.match("6-31-01-03")
+    assert not CODE_PATTERN.match("６-31-01-03")

@@ -20,7 +20,7 @@ from creditbank.models.values import FrameworkRef, LevelName, OccupationRef
 __all__ = ["CODE_PATTERN", "Edition", "Occupation"]
 
 Edition = Literal[1999, 2015, 2022]
-CODE_PATTERN = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+CODE_PATTERN = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$", re.ASCII)
 
 
 class Occupation(Item):

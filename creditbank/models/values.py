@@ -275,7 +275,9 @@ def number_hint(text: str) -> str:
         else unicodedata.normalize("NFKC", c)
         for c in text
     )
-    if ascii_digits != text and _PLAIN_NUMBER.fullmatch(ascii_digits):
+    if ascii_digits != text and (
+        _PLAIN_NUMBER.fullmatch(ascii_digits) or re.fullmatch(r"[0-9]+\s*/\s*[0-9]+", ascii_digits)
+    ):
         return f"it has non-ASCII digits; type {ascii_digits}"
     prefixed = _PREFIXED.fullmatch(text)
     if prefixed:
@@ -401,7 +403,7 @@ Hours = Annotated[
 """Study hours (学时)."""
 
 
-_FRACTION = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*")
+_FRACTION = re.compile(r"\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*")  # ASCII digits only
 
 
 def _share(value: Any) -> Fraction:
@@ -526,7 +528,7 @@ def _strict_date(value: Any) -> Any:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
             raise PydanticCustomError(
                 "INVALID_DATE", "expected a date written YYYY-MM-DD, got '{v}'", {"v": value}
             )
