@@ -25,6 +25,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 from fractions import Fraction
 
 from creditbank.engine.conditions import Failure, check_match, selects
+from creditbank.engine.editions import outcome_of
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.templates import Entry, Template, template
@@ -53,6 +54,7 @@ __all__ = [
     "RuleScan",
     "canonical_order",
     "course_requirement",
+    "attempt_key",
     "first_attempts",
     "options_for_rule",
 ]
@@ -217,20 +219,32 @@ def _selects_memo(standards: Standards, match: Match) -> dict[str, bool]:
     return found[1]
 
 
-def first_attempts(facts: Iterable[Facts], as_of: dt.date) -> dict[str, Facts]:
-    """Unit id -> the learner's first attempt at it: the earliest earned by the as-of date
-    (the lower achievement id between two on one day, so portfolio order never decides)."""
-    first: dict[str, Facts] = {}
+def attempt_key(standards: Standards, fact: Facts) -> tuple[str, str | None]:
+    """What one attempt is an attempt *at*: the learning outcome (one occupation under any
+    of its codes, :func:`~creditbank.engine.editions.outcome_of`) at one level. A higher
+    level of the same occupation is a new result, not a retake; a unit without levels is
+    one outcome."""
+    return outcome_of(standards, fact.unit.id), fact.level_id
+
+
+def first_attempts(
+    standards: Standards, facts: Iterable[Facts], as_of: dt.date
+) -> dict[tuple[str, str | None], Facts]:
+    """(outcome, level) -> the learner's first attempt at it (:func:`attempt_key`): the
+    earliest earned by the as-of date (the lower achievement id between two on one day, so
+    portfolio order never decides)."""
+    first: dict[tuple[str, str | None], Facts] = {}
     for fact in facts:
         achievement = fact.achievement
         if achievement.earned_on > as_of:
             continue
-        known = first.get(fact.unit.id)
+        key = attempt_key(standards, fact)
+        known = first.get(key)
         if known is None or (achievement.earned_on, achievement.id) < (
             known.achievement.earned_on,
             known.achievement.id,
         ):
-            first[fact.unit.id] = fact
+            first[key] = fact
     return first
 
 
@@ -253,7 +267,7 @@ class _Binder:
         self.facts = facts
         self.as_of = as_of
         self.scan = scan
-        self.first = first_attempts(facts, as_of) if scan.rule.attempts == "first" else None
+        self.first = first_attempts(standards, facts, as_of) if scan.rule.attempts == "first" else None
 
     def passing(self, match: Match) -> list[Facts]:
         """The achievements ``match`` selects that meet its conditions (failures noted)."""
@@ -266,7 +280,11 @@ class _Binder:
                 chosen = memo[fact.unit.id] = selects(match, fact, self.standards)
             if not chosen:
                 continue
-            first = self.first.get(fact.unit.id) if self.first is not None else None
+            first = (
+                self.first.get(attempt_key(self.standards, fact))
+                if self.first is not None
+                else None
+            )
             if first is not None and first is not fact:
                 failure: Failure | None = _retake(scan.rule, fact, first)
             else:

@@ -8,7 +8,7 @@ A rule has three parts, mirrored later by the engine's decisions:
 * ``then`` — a :data:`Target`: exempt courses, credits into a requirement, hours converted
   at a rate, or partial credit towards a course;
 * its own dates, priority, whether an achievement it uses may also be used elsewhere
-  (``shareable``), and which attempts at a unit count (``attempts: first`` — retakes never).
+  (``shareable``), and which attempts at an outcome count (``attempts: first`` — retakes never).
 
 Caps that limit many rules at once are :class:`creditbank.models.cap.Cap` items.
 
@@ -443,8 +443,10 @@ class Rule(_Item):
     )
     attempts: Literal["best", "first"] = Field(
         default="best",
-        description="Which of a learner's attempts at one unit may count: `best` (any; one "
-        "converts) or `first` (only the earliest, even when it failed: retakes give nothing).",
+        description="Which of a learner's attempts at one outcome may count: `best` (any; one "
+        "converts) or `first` (only the earliest, even when it failed: retakes give nothing). "
+        "An outcome is one occupation under any code edition, at one level: a higher level "
+        "is a new result, not a retake.",
     )
     guarantee: Guarantee | None = Field(
         default=None,
