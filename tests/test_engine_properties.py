@@ -191,13 +191,66 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
                 found.append(f"{cap.id}[{key}] share exceeded")
             if cap.max_count is not None and len(people) > cap.max_count:
                 found.append(f"{cap.id}[{key}] count exceeded")
-            if cap.highest_only and len(people) > 1:
-                found.append(f"{cap.id}[{key}] more than one of the family")
+            if cap.highest_only:
+                # each use counts the family once, on the highest member it binds
+                tops = {_top_member(standards, achievements, cap, key, m[1]) for m in members}
+                if len(tops - {None}) > 1:
+                    found.append(f"{cap.id}[{key}] more than one of the family")
             if cap.within_recognised:
                 ceiling = standards.units[achievements[key].unit].recognised_for(None)
                 if ceiling is not None and total > ceiling:
                     found.append(f"{cap.id}[{key}] above recognised {ceiling}")
     return found
+
+
+def _rank(standards: Standards, achievement: Achievement) -> int | None:
+    """The rank of the achievement's level on its unit's scale (None without one)."""
+    unit = standards.units[achievement.unit]
+    if achievement.level is None or unit.framework is None:
+        return None
+    framework = standards.frameworks[str(unit.framework)]
+    return next((lv.rank for lv in framework.levels if lv.id == achievement.level), None)
+
+
+def _in_a_family(standards: Standards, achievement: Achievement) -> bool:
+    """Highest-only compares certificates with a family or a level; nothing else."""
+    unit = standards.units[achievement.unit]
+    return unit.family is not None or _rank(standards, achievement) is not None
+
+
+def _member_group(cap: Cap, standards: Standards, achievement: Achievement) -> Any:
+    unit = standards.units[achievement.unit]
+    if cap.per == "family":
+        return unit.family or achievement.unit
+    return achievement.unit if cap.per == "unit" else achievement.id
+
+
+def _top_member(
+    standards: Standards,
+    achievements: dict[str, Achievement],
+    cap: Cap,
+    key: Any,
+    binding: tuple[str, ...],
+) -> str | None:
+    """The member of ``key`` a use counts under a highest-only cap: the highest level it
+    binds there (then earliest earned, then id); None when it binds no member."""
+    members = [
+        achievements[a]
+        for a in binding
+        if _in_a_family(standards, achievements[a])
+        and (
+            cap.per not in ("family", "unit", "achievement")
+            or _member_group(cap, standards, achievements[a]) == key
+        )
+    ]
+    if not members:
+        return None
+    low = -(10**9)
+    best = min(
+        members,
+        key=lambda a: (-(r if (r := _rank(standards, a)) is not None else low), a.earned_on, a.id),
+    )
+    return best.id
 
 
 def _groups_of(
@@ -206,6 +259,9 @@ def _groups_of(
     """The groups of ``cap.per`` one counted use falls in."""
     if cap.within_recognised or cap.share_of == "source":
         return list(use[1])
+    if cap.highest_only and cap.per in ("family", "unit", "achievement"):
+        held = [achievements[a] for a in use[1] if _in_a_family(standards, achievements[a])]
+        return sorted({_member_group(cap, standards, a) for a in held})
     keys: list[Any] = {
         "program": ["all"],
         "achievement": list(use[1]),

@@ -49,6 +49,8 @@ __all__ = [
     "compile_problem",
     "counted",
     "group_keys",
+    "highest_members",
+    "in_a_family",
 ]
 
 
@@ -199,6 +201,11 @@ def group_keys(
     """The groups of ``cap.per`` that one counted entry falls in (``per: period`` without a
     ``period_set``: the periods of ``program``, see :func:`period_set_of`)."""
     per = cap.per
+    if cap.highest_only and per in _BY_MEMBER:
+        members: list[Hashable] = [
+            *sorted({_member_group(per, facts[a]) for a in _members(option, facts)})
+        ]
+        return members
     primary = facts[option.binding[0]]
     if per == "program":
         return ["program"]
@@ -231,6 +238,49 @@ def group_keys(
         if period.start <= earned <= period.end:
             return [period.id]
     return []
+
+
+_BY_MEMBER = frozenset({"family", "unit", "achievement"})
+"""Groups of a highest-only cap that its members decide (the others: one per option)."""
+
+
+def in_a_family(fact: Facts) -> bool:
+    """Whether highest-only compares ``fact`` with others: its unit names a family, or it
+    has a level (the levels of one unit are a family of their own). A training, an award
+    or any unit with neither has no level to be higher or lower than: highest-only caps
+    leave it out, so a combination binding it with a certificate counts only the
+    certificate."""
+    return fact.unit.family is not None or fact.rank is not None
+
+
+def _members(option: Option, facts: Mapping[str, Facts]) -> list[str]:
+    return [a for a in option.binding if in_a_family(facts[a])]
+
+
+def _member_group(per: str, fact: Facts) -> str:
+    if per == "family":
+        return fact.family()
+    return fact.unit.id if per == "unit" else fact.id
+
+
+def highest_members(
+    cap: Cap, option: Option, group: Hashable, facts: Mapping[str, Facts]
+) -> list[str]:
+    """The achievements ``option`` binds that are members of ``group`` of highest-only
+    ``cap`` (:func:`in_a_family`), highest level first, then earliest earned, then id.
+
+    An option counts each family once, on the first of these: its token in the family's
+    budget (one result per family), so a combination of two families' certificates, or of
+    a certificate and a training, is not refused for binding more than one achievement."""
+    found = _members(option, facts)
+    if cap.per in _BY_MEMBER:
+        found = [a for a in found if _member_group(cap.per, facts[a]) == group]
+    return sorted(found, key=lambda a: _highest_first(facts[a]))
+
+
+def _highest_first(fact: Facts) -> tuple[int, dt.date, str]:
+    rank = fact.rank
+    return (-rank if rank is not None else 10**9, fact.achievement.earned_on, fact.id)
 
 
 def source_credits(fact: Facts, program: Program) -> Decimal | None:
@@ -409,6 +459,7 @@ class _CapTable:
                 if not plan.test.cap.within_recognised
                 and plan.test.cap.share_of == "program"
                 and plan.test.cap.per in _FIXED_GROUPS
+                and not plan.test.cap.highest_only  # its tokens depend on levels
                 else (plan, positions)
                 for plan, positions in self.counting(standards, option, facts)
             )
@@ -736,7 +787,12 @@ def _cap_draws(
                 else found
             )
             if plan.distinct:
-                for achievement in option.binding:
+                drawn = (
+                    highest_members(cap, option, group, facts)[:1]
+                    if cap.highest_only
+                    else option.binding
+                )
+                for achievement in drawn:
                     tokens[(index, achievement)] = None
             else:
                 sums[index] = sums.get(index, _ZERO) + entry.credits

@@ -38,7 +38,13 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from creditbank.engine.allocate import Solution, solve
-from creditbank.engine.constraints import Compiled, compile_problem, counted, group_keys
+from creditbank.engine.constraints import (
+    Compiled,
+    compile_problem,
+    counted,
+    group_keys,
+    highest_members,
+)
 from creditbank.engine.facts import Facts
 from creditbank.engine.options import Option
 from creditbank.models import Cap, Program, Standards
@@ -95,7 +101,9 @@ def families(
                         cap, option, entry, facts=facts, standards=standards, program=program
                     )
                     for key in keys:
-                        groups.setdefault(key, set()).update(option.binding)
+                        groups.setdefault(key, set()).update(
+                            highest_members(cap, option, key, facts)
+                        )
         for key in sorted(groups, key=str):
             ranked = sorted(
                 groups[key],
@@ -114,11 +122,12 @@ def marks(
     standards: Standards,
     program: Program | None = None,
 ) -> list[tuple[tuple[int, int], ...]]:
-    """Per option: (family index, lowest rank of its achievements) for every family that
-    counts it — the option is set aside when that rank is below the family's floor."""
+    """Per option: (family index, lowest rank of the family's members it binds) for every
+    family that counts it — the option is set aside when that rank is below the family's
+    floor. Achievements outside the family (a training bound with a certificate) have no
+    say in it."""
     out: list[tuple[tuple[int, int], ...]] = []
     for option in options:
-        low = min(_rank(facts[a]) for a in option.binding)
         found = []
         for index, family in enumerate(family_list):
             cap = family.cap
@@ -128,7 +137,8 @@ def marks(
                 in group_keys(cap, option, entry, facts=facts, standards=standards, program=program)
                 for entry in option.entries
             ):
-                found.append((index, low))
+                bound = highest_members(cap, option, family.key, facts)
+                found.append((index, min(_rank(facts[a]) for a in bound)))
         out.append(tuple(found))
     return out
 

@@ -52,9 +52,9 @@ __all__ = [
     "Entry",
     "Option",
     "RuleScan",
+    "attempt_key",
     "canonical_order",
     "course_requirement",
-    "attempt_key",
     "first_attempts",
     "options_for_rule",
 ]
@@ -267,7 +267,9 @@ class _Binder:
         self.facts = facts
         self.as_of = as_of
         self.scan = scan
-        self.first = first_attempts(standards, facts, as_of) if scan.rule.attempts == "first" else None
+        self.first = (
+            first_attempts(standards, facts, as_of) if scan.rule.attempts == "first" else None
+        )
 
     def passing(self, match: Match) -> list[Facts]:
         """The achievements ``match`` selects that meet its conditions (failures noted)."""

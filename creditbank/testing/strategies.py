@@ -801,9 +801,11 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
     """(standards, portfolio) for highest-only property tests: certificates of
     families fa (two units) and fb on three levels, a rule for some levels of each unit
     (course exemptions and elective credits, mostly equal, so that a lower level may be
-    worth as much as or more than a higher one), rule ids in random order, a highest-only
-    cap per family (``strict`` or ``true``) and maybe a cap on the total. Evaluate against
-    :data:`SCENARIO_PROGRAM` as of :data:`SCENARIO_AS_OF`."""
+    worth as much as or more than a higher one), maybe combination rules (``all_of`` a
+    certificate and a training of no family, or two certificates of one family or of two),
+    rule ids in random order, a highest-only cap per family (``strict`` or ``true``) and
+    maybe a cap on the total. Evaluate against :data:`SCENARIO_PROGRAM` as of
+    :data:`SCENARIO_AS_OF`."""
     levels = tuple(Level(id=f"L{r}", rank=r, name=Label(en=f"level {r}")) for r in (1, 2, 3))
     scale = Framework(id="scale", name=Label(en="scale"), example=True, levels=levels)
     courses = [
@@ -867,6 +869,34 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
                     then=then,
                 )
             )
+    training = OtherUnit(id="t", name=Label(en="training"), example=True)  # no family, no level
+    levelled = st.sampled_from([(u.id, lv) for u in units for lv in ("L1", "L2", "L3")])
+    for _ in range(draw(st.integers(0, 2))):  # combinations: a certificate and a partner
+        unit_id, level = draw(levelled)
+        partner = (
+            Match(units=(training.id,))
+            if draw(st.booleans())
+            else Match(
+                units=((other := draw(levelled))[0],), level=LevelCondition(at_least=other[1])
+            )
+        )
+        then = (
+            ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
+            if draw(st.booleans())
+            else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
+        )
+        rules.append(
+            Rule(
+                id=f"r{len(rules)}",
+                name=Label(en=f"rule {len(rules)}"),
+                example=True,
+                programs=(SCENARIO_PROGRAM,),
+                when=AllOf(
+                    all_of=(Match(units=(unit_id,), level=LevelCondition(one_of=(level,))), partner)
+                ),
+                then=then,
+            )
+        )
     # the rules' ids in a random order: the spelling must not decide a family's level
     order = draw(st.permutations(range(len(rules))))
     rules = [r.model_copy(update={"id": f"r{order[i]}"}) for i, r in enumerate(rules)]
@@ -896,8 +926,11 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
             level=draw(st.sampled_from(["L1", "L2", "L3"])),
         )
         for i in range(draw(st.integers(4, 7)))
+    ) + tuple(
+        Achievement(id=f"t{i}", unit=training.id, earned_on=SCENARIO_AS_OF.replace(year=2020))
+        for i in range(draw(st.integers(0, 1)))
     )
-    standards = Standards([scale, *courses, *units, program, *rules, *caps])
+    standards = Standards([scale, *courses, *units, training, program, *rules, *caps])
     return standards, Portfolio(learner="learner", achievements=achievements)
 
 
