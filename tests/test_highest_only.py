@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from creditbank import LoadError, bundled_standards_path, load_standards
-from creditbank.engine.evaluate import Plan, plan
+from creditbank.engine.evaluate import Plan, evaluate, plan
 from creditbank.engine.highest import families, marks
 from creditbank.engine.options import Option
 from creditbank.models import (
@@ -191,3 +191,15 @@ def test_highest_only_values(tmp_path: Path) -> None:
 def test_readme_tie_break_example_loads(tmp_path: Path) -> None:
     standards = _readme_example("A programme may say who wins a tie", tmp_path)
     assert standards.programs["readme:tie-break-example"].tie_break == "latest_earned"
+
+
+@settings(max_examples=150, deadline=None)
+@given(highest_only_scenarios())
+def test_every_refusal_names_its_figures(case: Any) -> None:
+    """No sentence falls back to an unknown figure ("rule ?"): a combination set aside by
+    highest-only names the partner that set it aside (review 15, finding 7)."""
+    standards, portfolio = case
+    evaluation = evaluate(standards, portfolio, SCENARIO_PROGRAM, SCENARIO_AS_OF)
+    for decision in evaluation.decisions:
+        for message in (decision.message_zh or "", decision.message_en or ""):
+            assert "?" not in message, (decision.achievement, decision.reason, message)

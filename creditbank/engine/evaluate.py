@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from creditbank.collector import collector_paused
 from creditbank.engine.allocate import Solution
@@ -63,6 +63,9 @@ class Plan:
     """Lower certificates highest-only would set aside, allowed back because keeping their
     family on a higher level would cost credit (empty when the letter holds), see
     :mod:`creditbank.engine.highest`."""
+    set_aside: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
+    """Achievements whose combinations highest-only set aside for a partner -> (cap, rule,
+    partner, the member of the partner's family that counts)."""
 
 
 def plan(
@@ -107,6 +110,7 @@ def plan(
         made.solution,
         tuple(candidates),
         made.relaxed_for,
+        made.set_aside,
     )
 
 
@@ -150,6 +154,8 @@ def _evaluate(
         relaxed_for=made.relaxed_for,
         placed=placed,
         caps={cap.id: cap for cap in made.caps},
+        set_aside=made.set_aside,
+        program=made.program,
     )
     decisions = [explain.decide(a.id) for a in portfolio.achievements]
     evaluation = Evaluation(

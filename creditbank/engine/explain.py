@@ -21,7 +21,7 @@ from creditbank.engine.conditions import Failure
 from creditbank.engine.constraints import BudgetLabel, Compiled
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
-from creditbank.engine.options import Option, RuleScan, tidy
+from creditbank.engine.options import Option, RuleScan, tidy, unconverted_credits
 from creditbank.engine.overflow import Placement, place
 from creditbank.engine.reasons import ReasonCode, sentences
 from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
@@ -156,6 +156,8 @@ class Explainer:
         relaxed_for: frozenset[str] = frozenset(),
         placed: Placement | None = None,
         caps: Mapping[str, Cap] | None = None,
+        set_aside: Mapping[str, tuple[str, str, str, str]] | None = None,
+        program: Program | None = None,
     ) -> None:
         self.as_of = as_of
         self.facts = facts
@@ -171,6 +173,9 @@ class Explainer:
         """Lower certificates counted although a higher one of their family is held."""
         self.caps = caps or {}
         """The caps in force by id (their names and limits explain CAP_REACHED)."""
+        self.set_aside = set_aside or {}
+        """Achievements whose combinations highest-only set aside for a partner."""
+        self.program = program
         self.chosen_options = [options[i] for i in chosen]
         self.placed = placed
         """How the chosen entries were split with their requirements' overflow."""
@@ -322,10 +327,24 @@ class Explainer:
                 budget = _most_telling(found, labels)
             assert budget is not None
             return self.blocked(budget, achievement, position, best)
+        if achievement in self.set_aside:
+            cap, rule, partner, higher = self.set_aside[achievement]
+            level = self.facts[partner].achievement.level or "—"
+            return "PARTNER_SUPERSEDED", {
+                "cap": cap,
+                "rule": rule,
+                "other": partner,
+                "other_level": level,
+                "higher": higher,
+            }
         scanned = self.scan_reason(achievement)
         if scanned is not None:
             return scanned
-        return ("NO_RULE", {}) if achievement not in self.selected else ("NO_CREDIT", {})
+        if achievement not in self.selected:
+            return "NO_RULE", {}
+        # not reached by any case known: still name the rules that looked at it
+        rules = ", ".join(dict.fromkeys(r for r, _, _ in self.mentions.get(achievement, ())))
+        return "NO_CREDIT", {"rule": rules or "—"}
 
     def lower_users(self, label: BudgetLabel, option: Option, achievement: str) -> str:
         """Chosen members of the highest-only family of ``option`` below ``achievement``'s level
@@ -372,6 +391,17 @@ class Explainer:
         figures = self._usage().figures(self.compiled.problem, budget, option)
         return {"cap": cap_id, **names, **figures}
 
+    def undeclared_source(self, budget: int) -> dict[str, str] | None:
+        """A ``share_of: source`` cap's budget that is nil because the source states its
+        credits in a unit the programme has no factor for: the figures saying so."""
+        cap = self.caps.get(self.compiled.labels[budget].name)
+        key = self.compiled.problem.budgets[budget].key
+        if cap is None or cap.share_of != "source" or self.program is None or len(key) < 3:
+            return None
+        fact = self.facts.get(str(key[2]))
+        found = None if fact is None else unconverted_credits(self.program, fact)
+        return None if found is None else {**found, "by": cap.id}
+
     def outcome(self, achievement: str) -> str:
         """The unit standing for the achievement's outcome (its unit budget's name)."""
         unit = self.facts[achievement].unit.id
@@ -396,6 +426,9 @@ class Explainer:
     ) -> tuple[ReasonCode, dict[str, str]]:
         label = self.compiled.labels[budget]
         if label.kind == "cap":
+            undeclared = self.undeclared_source(budget)
+            if undeclared is not None:
+                return "UNIT_NOT_DECLARED", undeclared
             return "CAP_REACHED", self.cap_detail(budget, position)
         if label.kind == "unit":
             return "DUPLICATE", {"other": self.users_of(label)}

@@ -167,6 +167,9 @@ class Allocation:
     relaxed_for: frozenset[str]
     """Members below their family's top allowed to count, because keeping the family on a
     higher level would cost credit."""
+    set_aside: dict[str, tuple[str, str, str, str]] = dataclasses.field(default_factory=dict)
+    """Achievements left with no option because a partner in a combination is below its
+    family's floor -> (cap id, rule id, that partner, the member counted above it)."""
 
 
 @dataclass(frozen=True)
@@ -237,18 +240,52 @@ def allocate(
                 current=relaxed,
             )
     chosen = [current.options[i] for i in current.solution.chosen]
+    usable = {a for o in current.options for a in o.binding}
+    superseded = _superseded(found, floors, chosen, usable)
+    kept = set(current.positions)
+    aside = [(candidates[p], option_marks[p]) for p in range(len(candidates)) if p not in kept]
     return Allocation(
         current.options,
         current.compiled,
         current.solution,
-        _superseded(found, floors, chosen, {a for o in current.options for a in o.binding}),
+        superseded,
         frozenset(
             a
             for index, family in enumerate(found)
             for a, rank in family.members
             if floors[index] <= rank < family.levels[0]
         ),
+        _partners_set_aside(found, floors, chosen, aside, usable | set(superseded)),
     )
+
+
+def _partners_set_aside(
+    found: Sequence[Family],
+    floors: Sequence[int],
+    chosen: Sequence[Option],
+    aside: Sequence[tuple[Option, tuple[tuple[int, int], ...]]],
+    explained: set[str],
+) -> dict[str, tuple[str, str, str, str]]:
+    """Achievements whose every option was set aside for a partner below its family's floor
+    (``explained``: those with an option left, or superseded themselves) -> (cap, rule, the
+    partner, the member of its family counted above it, else the family's first)."""
+    counted_now = {a for option in chosen for a in option.binding}
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for option, marked in aside:
+        below = [(index, low) for index, low in marked if low < floors[index]]
+        if not below:
+            continue
+        index, low = below[0]
+        family = found[index]
+        partner = next(a for a, rank in family.members if rank == low and a in option.binding)
+        higher = [a for a, rank in family.members if rank > low and a in counted_now]
+        for achievement in option.binding:
+            if achievement not in explained and achievement != partner:
+                out.setdefault(
+                    achievement,
+                    (family.cap.id, option.rule.id, partner, (higher or [family.members[0][0]])[0]),
+                )
+    return out
 
 
 def _raise_floors(

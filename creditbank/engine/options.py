@@ -57,6 +57,7 @@ __all__ = [
     "course_requirement",
     "first_attempts",
     "options_for_rule",
+    "unconverted_credits",
 ]
 
 _ZERO = Decimal(0)
@@ -515,6 +516,10 @@ def _why_no_credit(
     None when the conversion simply comes to zero credit.
     """
     target = rule.then
+    if isinstance(target, RequirementCredits) and target.from_unit == "stated":
+        undeclared = unconverted_credits(program, members[0])
+        if undeclared is not None:
+            return Failure("UNIT_NOT_DECLARED", 9, {**undeclared, "by": rule.id})
     if isinstance(target, HoursToCredits) and target.min_hours is not None:
         hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
         if hours < target.min_hours:
@@ -537,6 +542,19 @@ def _why_no_credit(
         detail = {"rule": rule.id, "hours": hours_shown, "required": str(needed or "?")}
         return Failure("HOURS_TOO_FEW", 9, detail)
     return Failure("CONDITION_NOT_MET", 9, {"rule": rule.id, "condition": "min_coverage"})
+
+
+def unconverted_credits(program: Program, fact: Facts) -> dict[str, str] | None:
+    """The credits ``fact`` states (else its unit's), when they are in a unit ``program``
+    has no factor for (``unit_factors``): the figures of ``UNIT_NOT_DECLARED``."""
+    stated = fact.achievement.credits or fact.unit.credits
+    if stated is None or program.in_credit_unit(stated) is not None:
+        return None
+    return {
+        "credits": f"{tidy(stated.amount)} {stated.unit}",
+        "unit": stated.unit,
+        "program": program.id,
+    }
 
 
 def _by_unit_level(target: Target) -> bool:

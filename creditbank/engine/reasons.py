@@ -31,6 +31,8 @@ ReasonCode = Literal[
     "COMBINATION_INCOMPLETE",
     "NO_TARGET",
     "NO_CREDIT",
+    "UNIT_NOT_DECLARED",
+    "PARTNER_SUPERSEDED",
     "SUPERSEDED_BY_HIGHER",
     "DUPLICATE",
     "TARGET_FILLED",
@@ -108,6 +110,19 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
     "NO_CREDIT": (
         "按规则 {rule} 计算的学分为零",
         "rule {rule} gives no credit for it",
+    ),
+    "UNIT_NOT_DECLARED": (
+        "载明的学分（{credits}）以 {unit} 计，专业 {program} 未声明该单位的换算系数，"
+        "{by} 无法换算：请在专业的 unit_factors 中声明 {unit}",
+        "the stated credits ({credits}) are in {unit}, which programme {program} declares no "
+        "factor for, so {by} cannot convert them: declare {unit} in the programme's "
+        "unit_factors",
+    ),
+    "PARTNER_SUPERSEDED": (
+        "规则 {rule} 中与之组合的 {other}（{other_level}）因同类证书只认定最高等级而未被采用"
+        "（{cap}，已认定 {higher}）",
+        "its combination under rule {rule} was set aside: its partner {other} ({other_level}) "
+        "is below {higher}, the level of that family that counts ({cap})",
     ),
     "SUPERSEDED_BY_HIGHER": (
         "同类证书只认定最高等级，{other}（{other_level}）等级更高",
