@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -49,7 +50,85 @@ def test_evaluate_prints_a_table(portfolio: Path, lang: str) -> None:
     )
     for decision in data["decisions"]:
         assert decision["achievement"] in result.output
-    assert "recognised" in result.output and data["totals"]["recognised"] in result.output
+    word = "认定" if lang == "zh" else "recognised"
+    assert word in result.output and data["totals"]["recognised"] in result.output
+
+
+_SPLIT_STANDARDS = """\
+kind: standards
+example: true
+units:
+  - {id: "other:ex-big", kind: other, name: 大证书}
+  - {id: "other:ex-mod", kind: other, name: 模块}
+  - {id: "ex:c-draw", kind: course, name: 制图, credits: 3, course_type: professional_core}
+programs:
+  - id: "ex:p"
+    name: 示例专业
+    education_level: higher_vocational
+    total_credits: 30
+    requirements:
+      - {id: core, name: 核心课, kind: required_courses, courses: ["ex:c-draw"], overflow: none}
+      - {id: cat, name: 拓展类, kind: category, min_credits: 6, overflow: free}
+      - {id: free, name: 任选, kind: elective_pool, min_credits: 6, overflow: none}
+rules:
+  - id: "ex:big"
+    name: 大证书 → 拓展类 10
+    programs: ["ex:p"]
+    when: {units: ["other:ex-big"]}
+    then: {kind: credits, requirement: cat, credits: 10}
+  - id: "ex:mod"
+    name: 模块 → 制图免修
+    programs: ["ex:p"]
+    when: {units: ["other:ex-mod"]}
+    then: {kind: exempt_courses, courses: ["ex:c-draw"], recorded_grade: {policy: exempt}}
+"""
+
+_SPLIT_PORTFOLIO = """\
+kind: portfolio
+example: true
+learner: split
+achievements:
+  - {id: big, unit: "other:ex-big", earned_on: 2024-01-01}
+  - {id: mod, unit: "other:ex-mod", earned_on: 2024-01-01}
+"""
+
+
+def test_evaluate_text_shows_the_overflow_split_and_no_english_in_chinese(tmp_path: Path) -> None:
+    """A use whose surplus went on is shown split (``cat +6, free +4 (overflow)``); in Chinese
+    the table has no English word (a recorded ``exempt`` is 免修)."""
+    (tmp_path / "std").mkdir()
+    (tmp_path / "std" / "s.yaml").write_text(_SPLIT_STANDARDS, encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(_SPLIT_PORTFOLIO, encoding="utf-8")
+    outputs = {}
+    for lang in ("zh", "en"):
+        result = CliRunner().invoke(
+            cli,
+            [
+                "evaluate",
+                str(tmp_path / "p.yaml"),
+                "--program",
+                "ex:p",
+                "--standards",
+                "bundled",
+                "--standards",
+                str(tmp_path / "std"),
+                "--as-of",
+                AS_OF,
+                "--lang",
+                lang,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        outputs[lang] = result.output
+    assert "cat +6, free +4 (overflow)" in outputs["en"]
+    assert "cat +6, free +4 (溢出转入)" in outputs["zh"]
+    assert "(exempt)" in outputs["en"] and "(免修)" in outputs["zh"]
+    english = re.findall(
+        r"\b(?:recognised|remaining|requirements?|overflow|exempt|credits|"
+        r"achievements?|used|satisfied|required)\b",
+        outputs["zh"],
+    )
+    assert english == []
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)

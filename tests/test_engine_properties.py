@@ -161,18 +161,32 @@ def violations(standards: Standards, portfolio: Portfolio, uses: Sequence[Use]) 
     found += [f"unit {u} used by {sorted(a)}" for u, a in unit_users.items() if len(a) > 1]
     for cap in standards.caps.values():
         groups: dict[Any, list[Use]] = defaultdict(list)
+        surplus: dict[Any, dict[str, list[Use]]] = defaultdict(lambda: defaultdict(list))
         for use in uses:
-            if _cap_counts(cap, standards, portfolio, use):
-                guarantee = standards.rules[use[0]].guarantee
-                if cap.authority == "institutional" and guarantee is not None:
-                    # institutional caps cannot cut into a guaranteed floor: they count
-                    # what the use brings above it, and not its achievements
-                    above = use[4] - guarantee.min_credits
-                    if above <= 0 or cap.max_count is not None or cap.highest_only:
-                        continue
-                    use = (*use[:4], above, use[5])  # noqa: PLW2901
-                for key in _groups_of(cap, standards, achievements, use):
+            counted_use = _cap_share(cap, standards, portfolio, program, use)
+            if counted_use is None:
+                continue
+            use, member = counted_use  # noqa: PLW2901
+            guarantee = standards.rules[use[0]].guarantee
+            if cap.authority == "institutional" and guarantee is not None:
+                # institutional caps cannot cut into a guaranteed floor: they count
+                # what the use brings above it, and not its achievements
+                above = use[4] - guarantee.min_credits
+                if above <= 0 or cap.max_count is not None or cap.highest_only:
+                    continue
+                use = (*use[:4], above, use[5])  # noqa: PLW2901
+            for key in _groups_of(cap, standards, achievements, use):
+                if member is None:
                     groups[key].append(use)
+                else:
+                    surplus[key][member].append(use)
+        for key, by_member in surplus.items():
+            # what a requirement overflowing into a counted one cannot take enters it
+            for member, sent in by_member.items():
+                into = sum((m[4] for m in sent), Decimal(0))
+                room = _capacity(standards, program.requirement(member))
+                if into > room:
+                    groups[key].append((cap.id, (), "", None, into - room, "credits"))
         for key, members in groups.items():
             total = sum((m[4] for m in members), Decimal(0))
             people = {a for m in members for a in m[1]}
@@ -251,6 +265,32 @@ def _top_member(
         key=lambda a: (-(r if (r := _rank(standards, a)) is not None else low), a.earned_on, a.id),
     )
     return best.id
+
+
+def _cap_share(
+    cap: Cap, standards: Standards, portfolio: Portfolio, program: Any, use: Use
+) -> tuple[Use, str | None] | None:
+    """What a cap counts of one use, by the rules' wording: everything that enters the
+    requirements it counts. A use into a requirement the cap does not count whose overflow
+    goes into one it counts is counted there (with the requirement whose surplus it is); a
+    use into a counted requirement whose overflow target is not counted counts at most
+    that requirement's capacity; None: not counted."""
+    requirement = use[2]
+    target = program.overflow_of(requirement)
+    spills = target not in ("none", "total")
+    counted = _cap_counts(cap, standards, portfolio, use)
+    limited = cap.max_credits is not None or cap.max_share is not None
+    if not limited or not cap.counts.requirements or cap.share_of == "source":
+        return (use, None) if counted else None
+    if counted:
+        if spills and target not in cap.counts.requirements:
+            room = _capacity(standards, program.requirement(requirement))
+            return (*use[:4], min(use[4], room), use[5]), None
+        return use, None
+    moved = (use[0], use[1], target, *use[3:])
+    if spills and _cap_counts(cap, standards, portfolio, moved):
+        return moved, requirement
+    return None
 
 
 def _groups_of(

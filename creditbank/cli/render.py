@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from creditbank.engine import Evaluation, Suggestion
+from creditbank.engine.result import Use
 from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Standards
 
@@ -21,6 +22,45 @@ _HEAD = {
     "zh": ("成果", "单元", "等级", "", "学分", "用于 / 原因"),
     "en": ("achievement", "unit", "level", "", "credits", "used for / reason"),
 }
+
+
+_GRADE = {"zh": {"exempt": "免修", "pass": "通过"}, "en": {}}
+"""Recorded grades that are words of creditbank's own (a fixed grade is shown as written)."""
+
+_WORDS = {
+    "zh": {
+        "overflow": "溢出转入",
+        "progress": "要求",
+        "columns": ("要求", "应修", "已满足", "尚缺"),
+        "totals": "认定 {recognised} / {total} 学分（{share}）；尚缺 {remaining}；"
+        "使用成果 {used}/{all}",
+        "early": "（搜索提前停止：未证明最优）",
+        "total": "仅计入总学分",
+    },
+    "en": {
+        "overflow": "overflow",
+        "progress": "requirements",
+        "columns": ("requirement", "required", "satisfied", "remaining"),
+        "totals": "recognised {recognised} of {total} credits ({share}); {remaining} "
+        "remaining; {used}/{all} achievements used",
+        "early": " (search stopped early: not proven optimal)",
+        "total": "total only",
+    },
+}
+
+
+def _use_text(standards: Standards, use: Use, lang: Lang) -> str:
+    """One use as text: where its credits went, the overflow split shown (``cat +6, free +4
+    (overflow)``), and the recorded grade of an exempted course."""
+    words = _WORDS[lang]
+    target = _name(standards, "unit", use.course, lang) if use.course else use.requirement
+    grade = use.recorded_grade
+    note = f" ({_GRADE[lang].get(grade, grade)})" if grade else ""
+    moved = use.overflow_credits
+    if use.overflow is None or moved is None:
+        return f"{target} +{use.credits}{note}"
+    into = words["total"] if use.overflow == "total" else use.overflow
+    return f"{target} +{use.credits - moved}{note}, {into} +{moved} ({words['overflow']})"
 
 
 def _name(standards: Standards, kind: str, item_id: str, lang: Lang) -> str:
@@ -46,11 +86,7 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
         )
     for d in evaluation.decisions:
         if d.recognised:
-            used = "; ".join(
-                f"{_name(standards, 'unit', u.course, lang) if u.course else u.requirement}"
-                f" +{u.credits}" + (f" ({u.recorded_grade})" if u.recorded_grade else "")
-                for u in d.uses
-            )
+            used = "; ".join(_use_text(standards, u, lang) for u in d.uses)
             mark = Text("✓", style="green")
         else:
             used = f"{d.reason}: {d.message_zh if lang == 'zh' else d.message_en}"
@@ -63,11 +99,10 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
             str(d.credits),
             used,
         )
-    progress = Table(
-        title="要求 / requirements" if lang == "zh" else "requirements", title_justify="left"
-    )
-    for header in ("requirement", "required", "satisfied", "remaining"):
-        progress.add_column(header, justify="left" if header == "requirement" else "right")
+    words = _WORDS[lang]
+    progress = Table(title=str(words["progress"]), title_justify="left")
+    for position, header in enumerate(words["columns"]):
+        progress.add_column(header, justify="left" if position == 0 else "right")
     for r in evaluation.requirements:
         label = (r.name_zh if lang == "zh" else r.name_en) or r.name_zh or r.name_en or ""
         progress.add_row(
@@ -76,9 +111,15 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
     t = evaluation.totals
     share = f"{t.share * 100:.2f} %"
     totals = Text(
-        f"recognised {t.recognised} of {t.program_total} credits ({share}); "
-        f"{t.remaining} remaining; {t.achievements_recognised}/{t.achievements} achievements used"
-        + ("" if t.optimal else " (search stopped early: not proven optimal)")
+        str(words["totals"]).format(
+            recognised=t.recognised,
+            total=t.program_total,
+            share=share,
+            remaining=t.remaining,
+            used=t.achievements_recognised,
+            all=t.achievements,
+        )
+        + ("" if t.optimal else str(words["early"]))
     )
     return Group(decisions, progress, totals)
 
@@ -88,10 +129,13 @@ def suggestions_view(suggestions: Sequence[Suggestion], standards: Standards, la
     table = Table(
         title="worth obtaining next" if lang == "en" else "建议取得", title_justify="left"
     )
-    for header in ("unit", "name", "level", "gain", "total", "hours"):
-        table.add_column(
-            header, justify="right" if header in ("gain", "total", "hours") else "left"
-        )
+    headers = (
+        ("unit", "name", "level", "gain", "total", "hours")
+        if lang == "en"
+        else ("单元", "名称", "等级", "增加", "合计", "学时")
+    )
+    for position, header in enumerate(headers):
+        table.add_column(header, justify="right" if position >= 3 else "left")
     for s in suggestions:
         framework = unit_framework(standards, s.unit)
         level = framework.level(s.level) if framework and s.level else None

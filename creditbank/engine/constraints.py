@@ -28,8 +28,9 @@ bank recognised, are worked out per option.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from creditbank.engine.allocate import Budget, Problem
@@ -60,6 +61,10 @@ class BudgetLabel:
 
     kind: str  # "use" | "course" | "requirement" | "unit" | "cap" | "in-use"
     name: str
+    offset: Decimal = Decimal(0)
+    """What a budget over a requirement and the requirements overflowing into it (or a
+    cap's budget over them) adds to the limit for those members' capacities: subtracted
+    from its limit and use to explain it as the requirement's (or the cap's) own."""
 
 
 @dataclass
@@ -313,7 +318,12 @@ def period_set_of(cap: Cap, program: Program | None) -> str | None:
 class _Builder:
     """Budgets by key, made on first use, with the label that explains each."""
 
-    def __init__(self, made: dict[tuple[object, ...], tuple[Budget, BudgetLabel]]) -> None:
+    def __init__(
+        self,
+        made: dict[tuple[object, ...], tuple[Budget, BudgetLabel]],
+        capacity: Mapping[str, Decimal] | None = None,
+    ) -> None:
+        self.capacity = capacity or {}
         self.budgets: list[Budget] = []
         self.labels: list[BudgetLabel] = []
         self.index: dict[tuple[Hashable, ...], int] = {}
@@ -332,16 +342,32 @@ class _Builder:
             found = len(self.budgets)
             self.index[key] = found
             # Budgets and labels are immutable: equal ones are shared between evaluations.
-            spec = (key, limit, kind, name, distinct)
+            offset = self.offset(key)
+            spec = (key, limit, kind, name, distinct, offset)
             pair = self.made.get(spec)
             if pair is None:
                 if len(self.made) > 100_000:
                     self.made.clear()
-                pair = self.made[spec] = (Budget(key, limit, distinct), BudgetLabel(kind, name))
+                label = BudgetLabel(kind, name, offset)
+                pair = self.made[spec] = (Budget(key, limit, distinct), label)
             self.budgets.append(pair[0])
             self.labels.append(pair[1])
         return found
 
+    def offset(self, key: tuple[Hashable, ...]) -> Decimal:
+        """The members' capacities in the limit of a subset budget (:class:`BudgetLabel`):
+        ``("requirement", R, *members)`` and ``("cap", id, group, OVERFLOW, *members)``."""
+        if key[0] == "requirement":
+            members = key[2:]
+        elif key[0] == "cap" and len(key) > 3 and key[3] == OVERFLOW:
+            members = key[4:]
+        else:
+            return _ZERO
+        return sum((self.capacity.get(str(m), _ZERO) for m in members), _ZERO)
+
+
+OVERFLOW = "overflow"
+"""Marks a cap's budget over a group and the requirements whose surplus it counts."""
 
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
@@ -357,20 +383,40 @@ class _CapPlan:
     per_program: bool
     """One group for the whole programme (no need to ask :func:`group_keys`)."""
     program: Program
+    capacity: Mapping[str, Decimal] = field(default_factory=dict)
+    into: Mapping[str, str] = field(default_factory=dict)
+    """Requirement -> the requirement it overflows into, for the requirements whose surplus
+    this cap counts (it counts their overflow target, not them): see :func:`_entry_parts`."""
+    spill: frozenset[str] = frozenset()
+    """Requirements this cap counts whose overflow target it does not count: of a use into
+    one it counts only what the requirement can take (its capacity)."""
 
 
-def _cap_plan(test: _CapTest, program: Program) -> _CapPlan:
+def _cap_plan(test: _CapTest, program: Program, capacity: Mapping[str, Decimal]) -> _CapPlan:
     cap = test.cap
     per_program = cap.per == "program"
     if cap.within_recognised or cap.share_of == "source":
         return _CapPlan(test, Decimal(0), False, False, program)  # a budget per achievement
-    if cap.max_credits is not None:
-        return _CapPlan(test, cap.max_credits, False, per_program, program)
-    if cap.max_share is not None:
-        # exact: a share of the total floored in hundredths admits the same sums of credits
-        return _CapPlan(
-            test, share_of(program.total_credits, cap.max_share), False, per_program, program
+    if cap.max_credits is not None or cap.max_share is not None:
+        limit = (
+            cap.max_credits
+            if cap.max_credits is not None
+            # exact: a share of the total floored in hundredths admits the same sums
+            else share_of(program.total_credits, cap.max_share)  # type: ignore[arg-type]
         )
+        into: dict[str, str] = {}
+        spill: set[str] = set()
+        if test.requirements:
+            for requirement in program.requirements:
+                target = program.overflow_of(requirement.id)
+                if target in ("none", "total"):
+                    continue
+                if requirement.id in test.requirements:
+                    if target not in test.requirements:
+                        spill.add(requirement.id)
+                elif target in test.requirements:
+                    into[requirement.id] = target
+        return _CapPlan(test, limit, False, per_program, program, capacity, into, frozenset(spill))
     limit = _ONE if cap.highest_only else Decimal(cap.max_count or 0)
     return _CapPlan(test, limit, True, per_program, program)
 
@@ -439,7 +485,7 @@ class _CapTable:
             found = tuple(
                 (plan, positions)
                 for plan in self.plans
-                if (positions := _positions(plan.test, option, facts, standards))
+                if (positions := _positions(plan, option, facts, standards))
             )
             if len(self.by_option) > 100_000:
                 self.by_option.clear()
@@ -478,30 +524,98 @@ def _fixed_cap(
 ) -> _FixedCap:
     """One cap's draws for an option whose groups its template and units decide."""
     cap = plan.test.cap
-    order: dict[tuple[Hashable, ...], Decimal] = {}
-    for i in positions:
-        entry = option.entries[i]
-        groups = (
-            _PROGRAM
-            if plan.per_program
-            else group_keys(cap, option, entry, facts=facts, standards=standards)
-        )
-        for group in groups:
-            key = ("cap", cap.id, group)
-            order[key] = order.get(key, _ZERO) + entry.credits
+    order = _plan_draws(plan, option, positions, standards=standards, facts=facts, fixed=True)
     return _FixedCap(
-        tuple((key, plan.limit, cap.id, plan.distinct, amount) for key, amount in order.items()),
+        tuple(
+            (key, _subset_limit(plan, key), cap.id, plan.distinct, amount)
+            for key, amount in order.items()
+        ),
     )
 
 
+def _subset_limit(plan: _CapPlan, key: tuple[Hashable, ...]) -> Decimal:
+    """The limit of a cap's budget: raised, over a subset of the requirements whose
+    surplus it counts, by their capacities (:func:`_entry_parts`)."""
+    if len(key) > 3 and key[3] == OVERFLOW:
+        return plan.limit + sum((plan.capacity.get(str(m), _ZERO) for m in key[4:]), _ZERO)
+    return plan.limit
+
+
+def _entry_parts(
+    plan: _CapPlan, option: Option, entry: Entry, standards: Standards
+) -> tuple[Entry, Decimal, str | None]:
+    """What a cap counts of one entry: the entry standing for its group, the credits, and
+    the requirement whose surplus they are (None: counted in its own requirement).
+
+    A cap counts everything that enters the requirements it counts. Of a use into a
+    requirement ``C`` whose overflow target ``R`` it counts but not ``C``, it counts the
+    surplus of ``C`` (what ``C`` cannot take): the use draws its credits from the cap's
+    budgets over ``C`` (limit raised by the capacity of ``C``), grouped as an entry into
+    ``R``. Of a use into a requirement it counts but not its overflow target, it counts at
+    most what the requirement can take (its capacity)."""
+    requirement = entry.requirement
+    if requirement in plan.into and not _static_counts(plan.test, option, entry, standards):
+        return replace(entry, requirement=plan.into[requirement]), entry.credits, requirement
+    if requirement in plan.spill:
+        return entry, min(entry.credits, plan.capacity.get(requirement, _ZERO)), None
+    return entry, entry.credits, None
+
+
+def _plan_draws(
+    plan: _CapPlan,
+    option: Option,
+    positions: Sequence[int],
+    *,
+    standards: Standards,
+    facts: Mapping[str, Facts],
+    fixed: bool,
+) -> dict[tuple[Hashable, ...], Decimal]:
+    """Budget key -> the credits an option draws from one cap's budgets (its counted
+    entries at ``positions``); with members whose surplus it counts, one budget per group and
+    subset of them (as the requirement budgets of :mod:`creditbank.engine.overflow`)."""
+    cap = plan.test.cap
+    members = sorted(plan.into)
+    subsets = [s for size in range(len(members) + 1) for s in itertools.combinations(members, size)]
+    order: dict[tuple[Hashable, ...], Decimal] = {}
+    for i in positions:
+        entry, credits, member = _entry_parts(plan, option, option.entries[i], standards)
+        if plan.per_program:
+            groups: Sequence[Hashable] = _PROGRAM
+        elif fixed:
+            groups = group_keys(cap, option, entry, facts=facts, standards=standards)
+        else:
+            groups = group_keys(
+                cap, option, entry, facts=facts, standards=standards, program=plan.program
+            )
+        for group in groups:
+            for subset in subsets:
+                if member is not None and member not in subset:
+                    continue
+                key: tuple[Hashable, ...] = (
+                    ("cap", cap.id, group, OVERFLOW, *subset) if subset else ("cap", cap.id, group)
+                )
+                order[key] = order.get(key, _ZERO) + credits
+    return order
+
+
 def _positions(
-    test: _CapTest, option: Option, facts: Mapping[str, Facts], standards: Standards
+    plan: _CapPlan, option: Option, facts: Mapping[str, Facts], standards: Standards
 ) -> tuple[int, ...]:
-    """Positions of the option's entries that a cap counts."""
+    """Positions of the option's entries that a cap counts (in their own requirement, or
+    as the surplus of a requirement overflowing into one it counts)."""
+    test = plan.test
     if test.by_member and not _members_counted(test, option, facts):
         return ()
     return tuple(
-        i for i, e in enumerate(option.entries) if _static_counts(test, option, e, standards)
+        i
+        for i, e in enumerate(option.entries)
+        if _static_counts(test, option, e, standards)
+        or (
+            e.requirement in plan.into
+            and _static_counts(
+                test, option, replace(e, requirement=plan.into[e.requirement]), standards
+            )
+        )
     )
 
 
@@ -540,7 +654,8 @@ def _cap_table(
         or found.program is not program
         or any(a is not b for a, b in zip(found.caps, caps, strict=True))
     ):
-        plans = tuple(_cap_plan(_test_of(cap, standards), program) for cap in caps)
+        capacity = rule_index(standards).program(program).capacity
+        plans = tuple(_cap_plan(_test_of(cap, standards), program, capacity) for cap in caps)
         found = _CapTable(program, tuple(caps), plans)
         if len(tables.caps) > 10_000:
             tables.caps.clear()
@@ -603,9 +718,10 @@ def compile_problem(
 ) -> Compiled:
     """Budgets and draws for the allocator (highest-only filtering happens before)."""
     tables = standards.derived(_TABLES, _new_tables)
-    build = _Builder(tables.budgets)
+    indexed = rule_index(standards).program(program)
+    build = _Builder(tables.budgets, indexed.capacity)
     budget, known = build.budget, build.index
-    into = rule_index(standards).program(program).budgets
+    into = indexed.budgets
     table = _cap_table(tables, standards, program, caps)
     outcomes = editions(standards).outcomes
     draws: list[list[tuple[int, Hashable]]] = []
@@ -647,7 +763,7 @@ def compile_problem(
                 build,
                 plan,
                 option,
-                [option.entries[i] for i in positions],
+                positions,
                 sums=sums,
                 tokens=tokens,
                 standards=standards,
@@ -746,7 +862,7 @@ def _cap_draws(
     build: _Builder,
     plan: _CapPlan,
     option: Option,
-    entries: Sequence[Entry],
+    positions: Sequence[int],
     *,
     sums: dict[int, Decimal],
     tokens: dict[tuple[int, Hashable], None],
@@ -755,9 +871,11 @@ def _cap_draws(
 ) -> None:
     """Add what ``option`` draws from the budgets of one cap to ``sums`` and ``tokens``.
 
-    ``entries`` are the option's entries the cap counts (see :meth:`_CapTable.counting`).
+    ``positions`` are those of the option's entries the cap counts (see
+    :meth:`_CapTable.counting`).
     """
     cap = plan.test.cap
+    entries = [option.entries[i] for i in positions]
     if cap.within_recognised or cap.share_of == "source":
         credits = sum((e.credits for e in entries), Decimal(0))
         for achievement in option.binding:
@@ -770,23 +888,21 @@ def _cap_draws(
                 sums[index] = sums.get(index, _ZERO) + credits
         return
     known = build.index
-    for entry in entries:
-        groups = (
-            _PROGRAM
-            if plan.per_program
-            else group_keys(
-                cap, option, entry, facts=facts, standards=standards, program=plan.program
+    if plan.distinct:
+        for entry in entries:
+            groups = (
+                _PROGRAM
+                if plan.per_program
+                else group_keys(
+                    cap, option, entry, facts=facts, standards=standards, program=plan.program
+                )
             )
-        )
-        for group in groups:
-            key = ("cap", cap.id, group)
-            found = known.get(key)
-            index = (
-                build.budget(key, plan.limit, "cap", cap.id, plan.distinct)
-                if found is None
-                else found
-            )
-            if plan.distinct:
+            for group in groups:
+                key: tuple[Hashable, ...] = ("cap", cap.id, group)
+                found = known.get(key)
+                index = (
+                    build.budget(key, plan.limit, "cap", cap.id, True) if found is None else found
+                )
                 drawn = (
                     highest_members(cap, option, group, facts)[:1]
                     if cap.highest_only
@@ -794,8 +910,17 @@ def _cap_draws(
                 )
                 for achievement in drawn:
                     tokens[(index, achievement)] = None
-            else:
-                sums[index] = sums.get(index, _ZERO) + entry.credits
+        return
+    for drawn, amount in _plan_draws(
+        plan, option, positions, standards=standards, facts=facts, fixed=False
+    ).items():
+        found = known.get(drawn)
+        index = (
+            build.budget(drawn, _subset_limit(plan, drawn), "cap", cap.id)
+            if found is None
+            else found
+        )
+        sums[index] = sums.get(index, _ZERO) + amount
 
 
 _PROGRAM: list[Hashable] = ["program"]

@@ -388,8 +388,18 @@ class Explainer:
             names = {
                 k: v for k, v in (("cap_name_zh", cap.name.zh), ("cap_name_en", cap.name.en)) if v
             }
+        return {"cap": cap_id, **names, **self.figures(budget, option)}
+
+    def figures(self, budget: int, option: int) -> dict[str, str]:
+        """A budget's figures (:meth:`_Usage.figures`), those of a budget over a requirement
+        and the requirements overflowing into it given as the requirement's own: its own
+        limit, and what is in it (the members' use beyond their capacities)."""
         figures = self._usage().figures(self.compiled.problem, budget, option)
-        return {"cap": cap_id, **names, **figures}
+        offset = self.compiled.labels[budget].offset
+        if offset:
+            for name in ("limit", "used"):
+                figures[name] = str(tidy(max(Decimal(figures[name]) - offset, Decimal(0))))
+        return figures
 
     def undeclared_source(self, budget: int) -> dict[str, str] | None:
         """A ``share_of: source`` cap's budget that is nil because the source states its
@@ -410,9 +420,13 @@ class Explainer:
     def users_of(self, label: BudgetLabel) -> str:
         names: set[str] = set()
         for option in self.chosen_options:
-            for entry in option.entries:
+            for at, entry in enumerate(option.entries):
                 if (label.kind == "course" and entry.course == label.name) or (
-                    label.kind == "requirement" and entry.requirement == label.name
+                    label.kind == "requirement"
+                    and (
+                        entry.requirement == label.name
+                        or self.overflow(option, at).get("overflow") == label.name
+                    )
                 ):
                     names.update(option.binding)
             if label.kind == "unit":
@@ -433,7 +447,7 @@ class Explainer:
         if label.kind == "unit":
             return "DUPLICATE", {"other": self.users_of(label)}
         if label.kind in ("course", "requirement", "total"):
-            figures = self._usage().figures(self.compiled.problem, budget, position)
+            figures = self.figures(budget, position)
             del figures["measure"]
             users = self.users_of(label)
             if not users:  # nothing took it: the option alone is more than it can take

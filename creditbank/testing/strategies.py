@@ -715,6 +715,7 @@ def scenario_standards(
         "recognised",
         "online",
         "source",
+        "requirement",
     ]
     if highest_only:
         kinds.append("highest")
@@ -734,6 +735,21 @@ def scenario_standards(
                 "per": "achievement",
                 "max_share": draw(st.sampled_from(["0.5", "1"])),
                 "share_of": "source",
+            },
+            # a cap on what enters a requirement, overflow from another one included
+            "requirement": {
+                "per": draw(st.sampled_from(["program", "requirement"])),
+                "max_credits": draw(credits(6)),
+                "counts": {
+                    "requirements": draw(
+                        st.lists(
+                            st.sampled_from([r.id for r in program.requirements]),
+                            min_size=1,
+                            max_size=2,
+                            unique=True,
+                        )
+                    )
+                },
             },
         }
         authority = draw(st.sampled_from(["statutory", "institutional"]))
