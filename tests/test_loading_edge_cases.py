@@ -398,3 +398,40 @@ def test_guideline_counts_public_hours_in_the_unit_they_are_given(
 ) -> None:
     problems = _problems(tmp_path, GUIDED.replace("PUBLIC", public))
     assert [p.code for p in problems] == codes
+
+
+def test_a_portfolio_in_a_standards_directory_is_skipped_as_validate_accepts_it(
+    tmp_path: Path,
+) -> None:
+    """``--standards DIR`` and ``validate DIR`` agree on a directory holding a portfolio
+    beside the standards: the standards load, the portfolio is not read as standards (and a
+    portfolio named as a layer itself is still refused)."""
+    layer = tmp_path / "school"
+    layer.mkdir()
+    (layer / "s.yaml").write_text(
+        "kind: units\nexample: true\nitems:\n  - {id: 'other:x', kind: other, name: X}\n",
+        encoding="utf-8",
+    )
+    (layer / "p.yaml").write_text(
+        "kind: portfolio\nexample: true\nlearner: l\nachievements:\n"
+        "  - {id: a, unit: 'other:x', earned_on: 2024-01-01}\n",
+        encoding="utf-8",
+    )
+    standards = load_standards(layer, cache=False)
+    assert "other:x" in standards.units
+    checked = load_documents([layer])
+    assert checked.problems == [] and len(checked.portfolios) == 1
+    with pytest.raises(LoadError) as caught:
+        load_standards(layer / "p.yaml", cache=False)
+    assert caught.value.codes == ("UNKNOWN_KIND",)
+
+
+def test_the_same_layer_twice_is_read_once(tmp_path: Path) -> None:
+    """The same directory given twice adds nothing the second time (no DUPLICATE_ID)."""
+    (tmp_path / "s.yaml").write_text(
+        "kind: units\nexample: true\nitems:\n  - {id: 'other:x', kind: other, name: X}\n",
+        encoding="utf-8",
+    )
+    once = load_standards(tmp_path, cache=False)
+    twice = load_standards(tmp_path, tmp_path, cache=False)
+    assert set(twice.units) == set(once.units) and "other:x" in twice.units

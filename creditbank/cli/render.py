@@ -87,6 +87,8 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
     for d in evaluation.decisions:
         if d.recognised:
             used = "; ".join(_use_text(standards, u, lang) for u in d.uses)
+            if d.reason is not None:  # why not more (a guaranteed use granted less)
+                used += f"; {d.reason}: {d.message_zh if lang == 'zh' else d.message_en}"
             mark = Text("✓", style="green")
         else:
             used = f"{d.reason}: {d.message_zh if lang == 'zh' else d.message_en}"

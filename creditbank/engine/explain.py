@@ -96,6 +96,19 @@ class _Usage:
 _NONE: frozenset[object] = frozenset()
 
 
+def _own(label: BudgetLabel, figures: dict[str, str]) -> dict[str, str]:
+    """A subset budget's figures as its requirement's (or cap's) own: the members'
+    capacities (:attr:`BudgetLabel.offset`) taken off its limit and its use."""
+    if label.offset:
+        for name in ("limit", "used"):
+            figures[name] = str(tidy(max(Decimal(figures[name]) - label.offset, Decimal(0))))
+    return figures
+
+
+_CUTTING = frozenset({"cap", "requirement", "total", "course"})
+"""Budgets that can hold a guaranteed use below its full credits."""
+
+
 def _most_telling(budgets: Sequence[int], labels: Sequence[BudgetLabel]) -> int | None:
     """A duplicate outcome is named before a full course, a full course before a cap."""
     return min(budgets, key=lambda b: _BLOCK_ORDER.get(labels[b].kind, 9), default=None)
@@ -225,7 +238,20 @@ class Explainer:
         }
         if uses:
             credits = sum((u.credits for u in uses), Decimal(0))
-            return Decision(**base, recognised=True, credits=credits, uses=uses)
+            cut = self.guarantee_cut(achievement, chosen)
+            if cut is None:
+                return Decision(**base, recognised=True, credits=credits, uses=uses)
+            zh, en = sentences("CAP_REACHED", cut)
+            return Decision(
+                **base,
+                recognised=True,
+                credits=credits,
+                uses=uses,
+                reason="CAP_REACHED",
+                detail=cut,
+                message_zh=zh,
+                message_en=en,
+            )
         reason, detail = self.why_not(achievement)
         detail = {
             **detail,
@@ -242,6 +268,46 @@ class Explainer:
             message_zh=zh,
             message_en=en,
         )
+
+    def guarantee_cut(self, achievement: str, chosen: Sequence[Option]) -> dict[str, str] | None:
+        """Why a guaranteed use got less than its full credits: the cap that blocked the
+        next amount up, with the full amount, the floor and the amount granted (None when
+        no guaranteed use of ``achievement`` was cut)."""
+        for option in chosen:
+            guarantee = option.rule.guarantee
+            if guarantee is None:
+                continue
+            larger = [
+                (position, other)
+                for position, other in self.options_of.get(achievement, ())
+                if other.use == option.use and other.credits > option.credits
+            ]
+            if not larger:
+                continue
+            full = max(other.credits for _, other in larger)
+            position, _ = min(larger, key=lambda pair: pair[1].credits)
+            # the allocation without this use: what the next amount up would have met
+            problem, labels = self.compiled.problem, self.compiled.labels
+            mine = self.options.index(option)
+            usage = _Usage(problem, [c for c in self.chosen if c != mine])
+            found = [b for b in usage.overflows(problem, position) if labels[b].kind in _CUTTING]
+            budget = _most_telling(found, labels)
+            detail: dict[str, str] = {}
+            if budget is not None:
+                label = labels[budget]
+                figures = _own(label, usage.figures(problem, budget, position))
+                if label.kind == "cap":
+                    detail = {**self.cap_detail(budget, position), **figures}
+                else:
+                    detail = {"target": label.name, **figures}
+            return {
+                **detail,
+                "rule": option.rule.id,
+                "full": str(tidy(full)),
+                "floor": str(tidy(guarantee.min_credits)),
+                "granted": str(tidy(option.credits)),
+            }
+        return None
 
     def overflow(self, option: Option, at: int) -> dict[str, Any]:
         """The part of an entry that went on to its requirement's overflow, if any."""
@@ -395,11 +461,7 @@ class Explainer:
         and the requirements overflowing into it given as the requirement's own: its own
         limit, and what is in it (the members' use beyond their capacities)."""
         figures = self._usage().figures(self.compiled.problem, budget, option)
-        offset = self.compiled.labels[budget].offset
-        if offset:
-            for name in ("limit", "used"):
-                figures[name] = str(tidy(max(Decimal(figures[name]) - offset, Decimal(0))))
-        return figures
+        return _own(self.compiled.labels[budget], figures)
 
     def undeclared_source(self, budget: int) -> dict[str, str] | None:
         """A ``share_of: source`` cap's budget that is nil because the source states its

@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 MAX_BINDINGS = 256
 """At most this many achievement combinations are tried per rule (canonical order)."""
@@ -491,21 +492,40 @@ def _add_options(
             scan.failures[achievement] = uncovered
 
 
+GUARANTEE_STEPS = 100
+"""A guaranteed use may be granted any amount from its floor to its full credits: options at
+the floor, at each whole credit between, and in full; a span wider than this many credits is
+stepped by ``ceil(span / GUARANTEE_STEPS)`` credits instead of one."""
+
+
 def _floors(made: Sequence[Option], floor: Decimal) -> list[Option]:
-    """An agreement's guaranteed floor as an option of its own: the use at ``floor``
-    credits, for a use worth more (institutional caps give way to it, see
-    :func:`creditbank.engine.constraints.compile_problem`)."""
-    return [
-        Option(
-            o.rule,
-            o.binding,
-            (Entry(e.requirement, e.course, floor, e.kind),),
-            o.recorded_grade,
-            o.max_in_use,
+    """An agreement's guaranteed use below its full credits, as options of their own: at
+    ``floor`` credits and at every step between (:data:`GUARANTEE_STEPS`), for a use worth
+    more than its floor. The allocator takes one amount per use (a distinct budget, see
+    :func:`creditbank.engine.constraints.compile_problem`) — the most every constraint
+    allows, institutional caps giving way to the floor."""
+    found: list[Option] = []
+    for o in made:
+        if len(o.entries) != 1 or (e := o.entries[0]).credits <= floor:
+            continue
+        span = e.credits - floor
+        step = max(_ONE, (span / GUARANTEE_STEPS).to_integral_value(rounding=ROUND_CEILING))
+        amounts = [floor]
+        amount = (floor / step).to_integral_value(rounding=ROUND_FLOOR) * step + step
+        while amount < e.credits:
+            amounts.append(amount)
+            amount += step
+        found.extend(
+            Option(
+                o.rule,
+                o.binding,
+                (Entry(e.requirement, e.course, amount, e.kind),),
+                o.recorded_grade,
+                o.max_in_use,
+            )
+            for amount in amounts
         )
-        for o in made
-        if len(o.entries) == 1 and (e := o.entries[0]).credits > floor
-    ]
+    return found
 
 
 def _why_no_credit(

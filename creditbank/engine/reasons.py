@@ -182,6 +182,14 @@ def sentence(code: ReasonCode, lang: Literal["zh", "en"], **details: object) -> 
     return template.format_map(_filled({k: str(v) for k, v in details.items()}))
 
 
+GUARANTEE_CUT = (
+    "；协议保证至少 {floor} 学分（全额 {full} 学分），认定 {granted} 学分",
+    "; the agreement guarantees at least {floor} of its {full} credits: {granted} granted",
+)
+"""Added to the reason of a guaranteed use granted less than its full credits (its detail
+has ``floor``, ``full`` and ``granted``)."""
+
+
 def sentences(code: ReasonCode, details: dict[str, str]) -> tuple[str, str]:
     """The reason in Chinese and in English (as :func:`sentence` gives them), details that
     are already text filled in once for both.
@@ -190,5 +198,7 @@ def sentences(code: ReasonCode, details: dict[str, str]) -> tuple[str, str]:
     'course:a is already covered by a1 (? credits at most, ? used, this needed ?)'
     """
     zh, en = REASONS[code]
+    if "floor" in details and "granted" in details:
+        zh, en = zh + GUARANTEE_CUT[0], en + GUARANTEE_CUT[1]
     fill = _filled(details)
     return zh.format_map(fill), en.format_map(fill)

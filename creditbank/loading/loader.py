@@ -369,8 +369,10 @@ def load_documents(
     """Read files and directories of standards and portfolios; never raises for bad input.
 
     Portfolios are checked against the standards found among ``paths``, or against
-    ``standards`` when the paths hold none. With ``portfolios=False`` a portfolio file
-    is a problem (``UNKNOWN_KIND``): only standards are expected.
+    ``standards`` when the paths hold none. With ``portfolios=False`` only standards are
+    expected: a portfolio file named as a path is a problem (``UNKNOWN_KIND``), one found in
+    a directory is skipped (as ``validate`` of the directory checks it as a portfolio). The
+    same file named twice (or found under two given paths) is read once, in its first layer.
     """
     with collector_paused():
         return _load_documents(paths, limits=limits, standards=standards, portfolios=portfolios)
@@ -386,6 +388,7 @@ def _load_documents(
     report = LoadReport()
     files, report.problems = discover_files(paths)
     layers = layers_of(paths, files)
+    named = {_identity(Path(p)) for p in paths if Path(p).is_file()}
     records: list[ItemRecord] = []
     found: list[tuple[Document, PortfolioDocument]] = []
     failed: set[tuple[str, str]] = set()
@@ -400,6 +403,8 @@ def _load_documents(
         if kind is None:
             continue
         if kind == "portfolio" and not portfolios:
+            if _identity(path) not in named:
+                continue  # a portfolio kept beside standards in a directory: not standards
             report.problems.append(
                 Problem(
                     "UNKNOWN_KIND",
