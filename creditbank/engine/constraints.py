@@ -911,12 +911,12 @@ def _cap_draws(
                 for achievement in drawn:
                     tokens[(index, achievement)] = None
         return
-    for drawn, amount in _plan_draws(
+    for part, amount in _plan_draws(
         plan, option, positions, standards=standards, facts=facts, fixed=False
     ).items():
-        found = known.get(drawn)
+        found = known.get(part)
         index = (
-            build.budget(drawn, _subset_limit(plan, drawn), "cap", cap.id)
+            build.budget(part, _subset_limit(plan, part), "cap", cap.id)
             if found is None
             else found
         )
