@@ -916,9 +916,7 @@ def _cap_draws(
     ).items():
         found = known.get(part)
         index = (
-            build.budget(part, _subset_limit(plan, part), "cap", cap.id)
-            if found is None
-            else found
+            build.budget(part, _subset_limit(plan, part), "cap", cap.id) if found is None else found
         )
         sums[index] = sums.get(index, _ZERO) + amount
 
