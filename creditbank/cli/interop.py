@@ -277,7 +277,8 @@ def import_badge(
     accepted. Prints what was accepted and, by name, everything that was not; with -o
     writes a portfolio of the accepted achievements (of one credential subject, unless
     --learner names the learner). Exits 1 when a file is rejected, a credential is invalid
-    or an achievement ambiguous.
+    or an achievement ambiguous, or, with -o, when nothing was accepted; -o FILE is then
+    not written (an existing FILE stays as it was).
     """
     chosen = BadgeImportOptions(**options)
     accept_unverified = chosen.accept_unverified
@@ -341,6 +342,13 @@ def import_badge(
             "achievement ambiguous",
             err=True,
         )
+    elif output is not None and not portfolio.achievements:
+        click.echo(
+            f"{output} not written: no achievement was accepted (see above why each was "
+            "not), so there is no portfolio to write",
+            err=True,
+        )
+        bad = True
     elif output is not None:
         if output.suffix.lower() == ".json":
             data = {"kind": "portfolio", **to_plain(portfolio, "json")}

@@ -87,16 +87,6 @@ def deposit_imported(
     standards. A credential whose status was not checked (``credential_status``
     ``unchecked``) is refused (``CREDENTIAL_STATUS_UNCHECKED``) unless
     ``accept_unchecked_status``; then the deposit records it. Raises :class:`LedgerError`."""
-    if imported.credential_status == "unchecked" and not accept_unchecked_status:
-        raise LedgerError(
-            "CREDENTIAL_STATUS_UNCHECKED",
-            f"achievement {achievement.id!r} comes from credential "
-            f"{imported.credential or '(no id)'}, which carries a status (credentialStatus: "
-            "revocation, suspension) that was not checked — it may have been revoked; it is "
-            "deposited only when unchecked status is accepted explicitly "
-            "(--accept-unchecked-status), and the deposit then records that",
-            achievement=achievement.id,
-        )
     subject: str | None = None
     if imported.subject is not None:
         subject = (
@@ -113,6 +103,7 @@ def deposit_imported(
         evidence=evidence if evidence is not None else achievement.evidence,
         verification=check.verification,
         credential_check=check,
+        accept_unchecked_status=accept_unchecked_status,
     )
 
 

@@ -35,6 +35,7 @@ from pyld import jsonld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
+from creditbank.errors import FileError
 from creditbank.fileio import make_directory, write_atomic
 from creditbank.interop.errors import InteropError
 from creditbank.interop.jsonio import parse_json, read_limited
@@ -117,11 +118,35 @@ def https_fetch(url: str) -> bytes:
     return body
 
 
+def _check_cache_dir(path: Path, allow_network: bool) -> None:
+    """A context directory is a directory: a file, a FIFO or a device is refused
+    (``NOT_A_DIRECTORY``), and so is a missing path (``DIRECTORY_NOT_FOUND``) unless the
+    network is allowed, when the first context fetched creates it."""
+    if path.is_dir():
+        return
+    if path.exists() or path.is_symlink():
+        raise FileError(
+            "NOT_A_DIRECTORY",
+            "the contexts path is not a directory (a directory of JSON-LD contexts with an "
+            "index.json is wanted)",
+            str(path),
+        )
+    if not allow_network:
+        raise FileError(
+            "DIRECTORY_NOT_FOUND",
+            "no such contexts directory; check the path (a directory of JSON-LD contexts "
+            "with an index.json)",
+            str(path),
+        )
+
+
 class ContextLoader:
     """A pyld document loader over a local cache of contexts; the network only when allowed.
 
     ``cache_dir`` is searched first (a directory with an ``index.json`` like the bundled
-    one), then the bundled copies (unless ``include_bundled=False``). An unknown URL raises
+    one; :class:`~creditbank.errors.FileError` ``NOT_A_DIRECTORY`` when the path is
+    something else, ``DIRECTORY_NOT_FOUND`` when it is missing and the network is not
+    allowed), then the bundled copies (unless ``include_bundled=False``). An unknown URL raises
     ``InteropError("UNKNOWN_CONTEXT")`` — or, with ``allow_network=True``, is fetched with
     ``fetch`` (default :func:`https_fetch`) and stored in ``cache_dir`` when one is given.
     ``fetched`` lists every URL fetched from the network. A fetch that failed (or fetched
@@ -139,6 +164,8 @@ class ContextLoader:
         include_bundled: bool = True,
     ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        if self.cache_dir is not None:
+            _check_cache_dir(self.cache_dir, allow_network)
         self.allow_network = allow_network
         self._fetch = fetch or https_fetch
         self._directories: list[Path] = []

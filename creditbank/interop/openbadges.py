@@ -677,11 +677,21 @@ def imported_credential(
     """What a portfolio and the ledger keep of a credential's check (``checked_at``: the
     import's moment, default now; ``credential_status``: the record's, when the CLR
     carrying the credential has a status that was not checked); None for an invalid
-    credential."""
+    credential. A credential whose status was not checked is never kept as verified: when
+    its own check passed but the CLR carrying it has a status, the check kept is
+    ``unverifiable`` (``STATUS_UNCHECKED``), so the ledger records an unverified deposit."""
     if verification.status == "invalid":
         return None
     if checked_at is None:
         checked_at = dt.datetime.now(dt.UTC)
+    unchecked = credential_status or verification.credential_status
+    status, reason, message = verification.status, verification.reason, verification.message
+    if unchecked == "unchecked" and status == "verified":
+        status, reason = "unverifiable", "STATUS_UNCHECKED"
+        message = (
+            f"{message}, but the status (credentialStatus) of the CLR that carries it was "
+            "not checked; accepted only because unchecked status was accepted explicitly"
+        )
 
     def text(value: str | None) -> str | None:
         if not value:
@@ -691,14 +701,14 @@ def imported_credential(
     return ImportedCredential(
         credential=text(verification.credential_id),
         issuer=text(verification.issuer),
-        status=verification.status,
-        reason=verification.reason,
-        message=text(verification.message),
+        status=status,
+        reason=reason,
+        message=text(message),
         method=verification.method,
         issuer_trust=verification.issuer_trust,
         checked_at=checked_at.replace(tzinfo=dt.UTC) if checked_at.tzinfo is None else checked_at,
         subject=subject,
-        credential_status=credential_status or verification.credential_status,
+        credential_status=unchecked,
     )
 
 

@@ -26,7 +26,7 @@ reason:
 ==============  =====================================================================
 
 ``credential_status`` is ``"unchecked"`` whenever the credential carries a
-``credentialStatus`` (or a VC 1.1 JWT a ``status`` claim), whatever the outcome: a
+``credentialStatus`` (or a VC-JWT a ``status`` claim), whatever the outcome: a
 credential whose status was not checked is never ``verified``, and it is accepted only
 when the caller accepts unchecked status explicitly (:func:`why_not_accepted`).
 
@@ -690,10 +690,15 @@ def _jwt_credential(payload: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _jwt_status(payload: Mapping[str, Any], credential: Mapping[str, Any]) -> list[str]:
-    """The status entries a VC-JWT carries: its credential's ``credentialStatus`` and, in
-    the VC 1.1 form, a ``status`` claim of the token (a token status list)."""
+    """The status entries a VC-JWT carries, in either form (fail closed: whatever could
+    say the token or its credential was revoked counts): its credential's
+    ``credentialStatus``, a ``credentialStatus`` at the top of a VC 1.1 payload (outside
+    ``vc``), and a ``status`` claim of the token (an IETF token status list), in the VC 1.1
+    form and in the VC 2.0 JOSE form, where the payload is the credential itself."""
     entries = status_entries(credential)
-    if "vc" in payload and payload.get("status") not in (None, [], {}):
+    if "vc" in payload:
+        entries += [f"{entry} outside vc" for entry in status_entries(payload)]
+    if payload.get("status") not in (None, [], {}):
         entries.append("the JWT's status claim")
     return entries
 
@@ -791,10 +796,10 @@ def verify_jwt(
     ``nbf``/``exp``, issuer in ``iss``) and the VC 2.0 JOSE form (the credential is the
     payload). The key comes from ``kid`` (resolved like a verification method) or from a
     ``jwk`` header; as for Data Integrity, a key only the token names must be pinned for
-    the issuer (``UNBOUND_KEY`` otherwise). A credential status (``credentialStatus``, or
-    a VC 1.1 token's ``status`` claim) makes it ``STATUS_UNCHECKED``, as for Data
-    Integrity. Raises :class:`InteropError` only when the
-    token is not a JWT at all.
+    the issuer (``UNBOUND_KEY`` otherwise). A credential status (``credentialStatus``, in
+    the credential or, VC 1.1, beside ``vc``; or the token's ``status`` claim, in either
+    form) makes it ``STATUS_UNCHECKED``, as for Data Integrity. Raises
+    :class:`InteropError` only when the token is not a JWT at all.
     """
     moment = now or dt.datetime.now(dt.UTC)
     parts = token.strip().split(".")

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from creditbank.ledger.chain import canonical_json
 from creditbank.ledger.events import Actor, CredentialCheck, Name, Text, Verification
@@ -59,7 +59,10 @@ class Deposit(_Command):
 
     ``credential_check`` records how the credential it was imported from was verified; its
     status must agree with ``verification`` (verified -> verified, unverifiable ->
-    unverified). Absent, it is left out of the command's hash."""
+    unverified). Absent, it is left out of the command's hash. A check whose credential
+    status was not checked (``credential_status: unchecked``) is never verified, and is
+    deposited only when ``accept_unchecked_status`` says the depositor accepts that
+    explicitly (a permission, not content: left out of the command's hash)."""
 
     command: Literal["deposit"] = "deposit"
     achievement: Achievement
@@ -68,6 +71,7 @@ class Deposit(_Command):
     credential_check: CredentialCheck | None = Field(
         default=None, exclude_if=lambda value: value is None
     )
+    accept_unchecked_status: StrictBool = Field(default=False, exclude_if=lambda value: not value)
 
 
 class Apply(_Command):
@@ -139,9 +143,11 @@ Command = OpenAccount | Deposit | Apply | Review | Approve | Reject | Revoke | E
 def command_hash(command: Command) -> str:
     """sha256 of the command's canonical JSON: what "the same content" means for a key.
 
-    A deposit's ``credential_check.checked_at`` is left out: depositing the same credential
-    again later, with the same outcome, is the same command (the first receipt stands)."""
+    A deposit's ``credential_check.checked_at`` and ``accept_unchecked_status`` are left
+    out: depositing the same credential again later, with the same outcome, is the same
+    command (the first receipt stands)."""
     data = command.model_dump(mode="json")
+    data.pop("accept_unchecked_status", None)
     check = data.get("credential_check")
     if isinstance(check, dict):
         check.pop("checked_at", None)

@@ -289,6 +289,34 @@ def _credential_fits(
         )
 
 
+def _status_checked_or_accepted(
+    command: Deposit, check: CredentialCheck, given: Achievement
+) -> None:
+    """A credential whose status (revocation, suspension) was not checked is never
+    verified, and is deposited only when the command accepts unchecked status explicitly
+    (fail closed here, whoever builds the command)."""
+    if check.credential_status != "unchecked":
+        return
+    if check.status == "verified":
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {given.id!r}: its credential's status (credentialStatus: "
+            "revocation, suspension) was not checked, so it cannot be recorded as verified "
+            "(its check must be unverifiable, STATUS_UNCHECKED)",
+            achievement=given.id,
+        )
+    if not command.accept_unchecked_status:
+        raise LedgerError(
+            "CREDENTIAL_STATUS_UNCHECKED",
+            f"achievement {given.id!r} comes from credential {check.credential or '(no id)'}, "
+            "which carries a status (credentialStatus: revocation, suspension) that was not "
+            "checked — it may have been revoked; it is deposited only when unchecked status "
+            "is accepted explicitly (--accept-unchecked-status), and the deposit then "
+            "records that",
+            achievement=given.id,
+        )
+
+
 def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payload]:
     standards = ctx.need_standards("deposit")
     actor = command.actor
@@ -315,6 +343,7 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
             achievement=given.id,
         )
     if check is not None:
+        _status_checked_or_accepted(command, check, given)
         _credential_fits(check, given, state, ctx)
     checked_at = check.checked_at if check is not None else None
     if checked_at is not None and ctx.now is not None and checked_at > ctx.now:

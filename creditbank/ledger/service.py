@@ -297,11 +297,14 @@ class Ledger:
         evidence: str | None = None,
         verification: Literal["verified", "pending", "unverified"] = "verified",
         credential_check: CredentialCheck | Mapping[str, Any] | None = None,
+        accept_unchecked_status: bool = False,
     ) -> Receipt:
         """Deposit an achievement, from an issuer the standards authorise for its unit.
 
         ``credential_check`` records how the credential it was imported from was verified
-        (see :func:`creditbank.interop.deposit.deposit_badges`)."""
+        (see :func:`creditbank.interop.deposit.deposit_badges`). A check whose credential
+        status was not checked (``credential_status: unchecked``) must be unverifiable, and
+        is refused (``CREDENTIAL_STATUS_UNCHECKED``) unless ``accept_unchecked_status``."""
         command = _build(
             Deposit,
             account=account,
@@ -310,6 +313,7 @@ class Ledger:
             evidence=evidence,
             verification=verification,
             credential_check=credential_check,
+            accept_unchecked_status=accept_unchecked_status,
         )
         return self.execute(command, key=key)
 
