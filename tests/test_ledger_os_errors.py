@@ -323,3 +323,75 @@ def test_an_operating_system_error_during_verify_is_not_reported_as_tampering(
         with pytest.raises(LedgerError) as error:
             ledger.verify()
         assert error.value.code == "LEDGER_IO_ERROR"
+
+
+# ------------------------------------------------------------------ schema text on writes
+
+_OPEN_W9 = ("open", "w-9", "--actor", "w-9", "--role", "learner", "--key", "k-w9")
+
+
+def test_a_parsable_change_of_a_trigger_is_corrupt_schema_for_writes_not_exit_70(
+    tmp_path: Path,
+) -> None:
+    """One changed byte in events_chain (``account_seq`` → ``account_se`` + newline) still
+    parses; the write used to end in ``internal error: OperationalError`` (exit 70)."""
+    path = tmp_path / "bank.db"
+    _make(path)
+    _edit_schema(path, "events_chain", b"account_seq", b"account_se\n")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *_OPEN_W9])
+    assert result.exit_code == 1, result.output
+    assert "CORRUPT_SCHEMA" in result.stderr and "'events_chain'" in result.stderr
+    assert "internal error" not in result.output and "backup" in result.stderr
+    with Ledger.open(path, STANDARDS) as ledger, pytest.raises(LedgerError) as error:
+        ledger.open_account("w-8", actor=Actor(id="w-8", role="learner"), key="k-w8")
+    assert error.value.code == "CORRUPT_SCHEMA"
+    assert path.read_bytes() == before  # nothing written
+    statement = CliRunner().invoke(cli, ["ledger", "--db", str(path), "statement", "w-1"])
+    assert statement.exit_code == 0, statement.output  # reading still works
+
+
+def test_an_sql_error_of_an_added_trigger_during_a_write_is_corrupt_schema(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bank.db"
+    _make(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TRIGGER extra AFTER INSERT ON events BEGIN SELECT nosuch FROM heads; END")
+    conn.close()
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *_OPEN_W9])
+    assert result.exit_code == 1, result.output
+    assert "CORRUPT_SCHEMA" in result.stderr and "'extra'" in result.stderr
+    assert "no such column" in result.stderr and "internal error" not in result.output
+
+
+def _not_regular(directory: Path, kind: str) -> Path:
+    """A path that exists and is not a regular file, in a directory of its own."""
+    directory.mkdir()
+    path = directory / "bank.db"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:  # a character device like /dev/zero, made in the temporary directory
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 5))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+@pytest.mark.parametrize(
+    "args", [("init",), ("verify",), ("statement", "w-1"), ("export",), _OPEN_W9]
+)
+def test_every_ledger_command_refuses_a_path_that_is_not_a_regular_file(
+    tmp_path: Path, kind: str, args: tuple[str, ...]
+) -> None:
+    if kind == "device" and os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    path = _not_regular(tmp_path / kind, kind)
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *args])
+    assert result.exit_code == 1, result.output
+    assert "NOT_A_FILE" in result.stderr and "ledger init" not in result.stderr, result.stderr
+    assert [p.name for p in path.parent.iterdir()] == ["bank.db"]  # no -journal, -wal beside
+    with pytest.raises(LedgerError) as error:
+        SqliteStore(path, create=True)
+    assert error.value.code == "NOT_A_FILE"

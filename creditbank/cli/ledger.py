@@ -170,7 +170,7 @@ def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw
 @click.group("ledger")
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="CREDITBANK_LEDGER",
     default=None,
     help="The ledger database file ($CREDITBANK_LEDGER).",
