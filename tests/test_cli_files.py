@@ -328,6 +328,7 @@ def test_dev_stdout_into_a_closed_pipe_is_a_clean_error(tmp_path: Path) -> None:
     made in the test's directory (as /dev/stdout is one), so no writer can replace the real."""
     stdout = tmp_path / "stdout"
     stdout.symlink_to("/proc/self/fd/1")
+    codes = []
     for args in (["schema", "units", "-o", str(stdout)], ["schema", "units"]):
         process = subprocess.Popen(
             [sys.executable, "-m", "creditbank", *args],
@@ -339,8 +340,8 @@ def test_dev_stdout_into_a_closed_pipe_is_a_clean_error(tmp_path: Path) -> None:
         error = process.stderr.read().decode()
         code = process.wait()
         assert code not in (0, 70) and "internal error" not in error and "Traceback" not in error
-        if "-o" in args:
-            assert code == 1 and "NOT_A_FILE" in error and str(stdout) in error
+        codes.append(code)
+    assert codes[0] == codes[1]  # -o naming standard output is written through it, as -
     assert stdout.is_symlink()
 
 
@@ -504,3 +505,46 @@ def test_read_lines_reads_an_oversized_line_in_bounded_pieces() -> None:
     lines = list(read_lines(handle, 1000))
     assert lines == [b"a\n", TooLong(5_000_000), b"b\n", b"c"]
     assert handle.largest <= 1 << 20
+
+
+# ------------------------------------------------------------------ -o naming standard output
+
+
+_CREDITBANK = Path(sys.executable).parent / "creditbank"
+
+
+@pytest.mark.parametrize("target", ["link", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_output_naming_standard_output_is_written_through_it_not_renamed_over(
+    tmp_path: Path, target: str
+) -> None:
+    """``schema units -o /dev/stdout >> log.txt`` used to replace log.txt (rename over the
+    file stdout points to), losing what it held; it now appends through the open stdout."""
+    if target == "link":
+        link = tmp_path / "out"
+        link.symlink_to("/proc/self/fd/1")
+        target = str(link)
+    elif not Path(target).exists():
+        pytest.skip(f"{target} does not exist here")
+    log = tmp_path / "log.txt"
+    log.write_text("kept\n", encoding="utf-8")
+    with log.open("ab") as appended:
+        done = subprocess.run(
+            [str(_CREDITBANK), "schema", "units", "-o", target],
+            stdout=appended,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("kept\n{") and '"$schema"' in text
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".creditbank-")]
+
+
+def test_batch_refuses_an_output_naming_standard_output(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to("/proc/self/fd/1")
+    (tmp_path / "in.jsonl").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["batch", str(tmp_path / "in.jsonl"), "--program", "460301", "-o", str(link)]
+    )
+    assert result.exit_code == 2 and "not -" in result.output, result.output
