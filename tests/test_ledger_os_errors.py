@@ -395,3 +395,21 @@ def test_every_ledger_command_refuses_a_path_that_is_not_a_regular_file(
     with pytest.raises(LedgerError) as error:
         SqliteStore(path, create=True)
     assert error.value.code == "NOT_A_FILE"
+
+
+@pytest.mark.parametrize(
+    ("text", "located"),
+    [('{"a": 1}', ":1:1: MISSING_FIELD"), ('{"a":\n', ":2:1: WRONG_TYPE"), ("[]", ":1:1: ")],
+)
+def test_verify_heads_with_a_file_that_is_not_heads_is_a_located_error(
+    tmp_path: Path, text: str, located: str
+) -> None:
+    """It used to exit 2 with pydantic's raw validation dump."""
+    path = tmp_path / "bank.db"
+    _make(path)
+    heads = tmp_path / "heads.json"
+    heads.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), "verify", "--heads", str(heads)])
+    assert result.exit_code == 1, result.output
+    assert f"{heads}{located}" in result.stderr and "not a chain heads file" in result.stderr
+    assert "pydantic" not in result.output and "validation error" not in result.output
