@@ -413,3 +413,33 @@ def test_verify_heads_with_a_file_that_is_not_heads_is_a_located_error(
     assert result.exit_code == 1, result.output
     assert f"{heads}{located}" in result.stderr and "not a chain heads file" in result.stderr
     assert "pydantic" not in result.output and "validation error" not in result.output
+
+
+def _failing_migration(self: SqliteStore) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_failed_init_removes_the_stub_it_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk during init used to leave a 4 KiB file that every later command took for
+    NOT_A_LEDGER; init again then works."""
+    path = tmp_path / "bank.db"
+    monkeypatch.setattr(SqliteStore, "_migrate", _failing_migration)
+    with pytest.raises(LedgerError):
+        Ledger.open(path, STANDARDS, create=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    _make(path)
+    assert Ledger.open(path, read_only=True).verify().ok
+
+
+def test_a_failed_init_keeps_a_file_that_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bank.db"
+    path.write_bytes(b"")  # an empty file given to init: not init's to remove
+    monkeypatch.setattr(SqliteStore, "_migrate", _failing_migration)
+    with pytest.raises(LedgerError):
+        Ledger.open(path, STANDARDS, create=True)
+    assert path.exists()

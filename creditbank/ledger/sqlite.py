@@ -391,6 +391,7 @@ class SqliteStore:
                 f"no ledger at {str(self.path)!r}; create one with `creditbank ledger init`",
                 path=str(self.path),
             )
+        existed = self.path.exists()
         self._conn = self._connect(timeout)
         try:
             self._check_format(create)
@@ -405,6 +406,7 @@ class SqliteStore:
                 self._migrate()
         except (sqlite3.Error, UnicodeDecodeError) as error:
             self._conn.close()
+            self._remove_stub(create and not existed)
             raise _refusal(error, self.path) or LedgerError(
                 "NOT_A_LEDGER",
                 f"{str(self.path)!r} is not a ledger database: {_first_line(error)}",
@@ -412,7 +414,31 @@ class SqliteStore:
             ) from error
         except BaseException:
             self._conn.close()
+            self._remove_stub(create and not existed)
             raise
+
+    def _remove_stub(self, created: bool) -> None:
+        """After a failed ``init`` (a full disk …): remove the file this open created, if it
+        holds no ledger yet (no format row), with its -wal and -shm — never a file that was
+        there before, which a later command would take for NOT_A_LEDGER."""
+        if not created:
+            return
+        try:
+            conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+                if (
+                    "ledger_meta" in tables
+                    and conn.execute("SELECT 1 FROM ledger_meta WHERE key = 'format'").fetchone()
+                ):
+                    return  # another process finished an init meanwhile: keep it
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         """Open the file: read-write, or read-only (``immutable`` only where the WAL's
