@@ -439,6 +439,15 @@ def test_batch_on_a_full_disk_says_how_to_resume_and_resuming_gives_the_same_fil
     _clean(stopped, "DISK_FULL")
     assert "run the same command again" in stopped.output and str(out) in stopped.output
     assert out.read_bytes() != whole.read_bytes()
+
+    def full_at_once(fd: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(batch, "_write_all", full_at_once)
+    again = runner.invoke(cli, ["batch", str(records), "-o", str(out), *args])
+    monkeypatch.undo()
+    _clean(again, "DISK_FULL")  # 4 learners on disk from the first run: no count of 0
+    assert "The 0 learners" not in again.output and "written completely before" in again.output
     resumed = runner.invoke(cli, ["batch", str(records), "-o", str(out), *args])
     assert resumed.exit_code == 0, resumed.output
     assert out.read_bytes() == whole.read_bytes()
