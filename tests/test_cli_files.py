@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import io
 import json
 import os
@@ -557,3 +558,45 @@ def test_batch_refuses_an_output_naming_standard_output(tmp_path: Path) -> None:
         cli, ["batch", str(tmp_path / "in.jsonl"), "--program", "460301", "-o", str(link)]
     )
     assert result.exit_code == 2 and "not -" in result.output, result.output
+
+
+# ------------------------------------------------------------------ schema -o DIR
+
+
+def test_schema_into_a_directory_whose_parent_is_missing_is_refused(tmp_path: Path) -> None:
+    """It used to create the missing parents silently."""
+    result = CliRunner().invoke(cli, ["schema", "-o", str(tmp_path / "missing" / "a" / "b")])
+    assert result.exit_code == 1, result.output
+    assert (
+        "DIRECTORY_NOT_FOUND" in result.output and str(tmp_path / "missing" / "a") in result.output
+    )
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_schema_into_a_directory_that_fails_half_way_removes_what_it_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: bool
+) -> None:
+    """A full disk after some files used to leave a partial set behind."""
+    main = importlib.import_module("creditbank.cli.main")  # the module, not the function
+    out = tmp_path / "schemas"
+    if existing:
+        out.mkdir()
+        (out / "mine.txt").write_text("kept", encoding="utf-8")
+    real = main.write_atomic
+    calls = []
+
+    def fill_up(path: Path, data: str) -> None:
+        calls.append(path)
+        if len(calls) > 2:
+            raise FileError("DISK_FULL", "no space left on the device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(main, "write_atomic", fill_up)
+    result = CliRunner().invoke(cli, ["schema", "-o", str(out)])
+    assert result.exit_code == 1 and "DISK_FULL" in result.output, result.output
+    assert len(calls) == 3
+    if existing:
+        assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+    else:
+        assert not out.exists()
