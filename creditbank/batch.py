@@ -646,9 +646,10 @@ class _Run:
         failed = file_error(error, self.output, writing=True)
         return FileError(
             failed.code,
-            f"{failed.message}. The {self.summary.evaluated:,} learners written before are "
-            "kept; once the cause is fixed, run the same command again: it goes on where it "
-            "stopped and the finished file is the same as from an uninterrupted run",
+            f"{failed.message}. Every learner written completely before (by this run or an "
+            "earlier one) is kept; once the cause is fixed, run the same command again: it "
+            "goes on where it stopped and the finished file is the same as from an "
+            "uninterrupted run",
             self.output,
         )
 

@@ -273,6 +273,7 @@ LedgerErrorCode = Literal[
     "DISK_FULL",
     "LEDGER_IO_ERROR",
     "CORRUPT_SCHEMA",
+    "NOT_A_FILE",
     # the command's shape
     "MALFORMED_COMMAND",
     "PERSONAL_IDENTIFIER",
@@ -310,6 +311,7 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "DISK_FULL": "the disk holding the ledger is full; nothing was written",
     "LEDGER_IO_ERROR": "the operating system could not read or write the ledger's files",
     "CORRUPT_SCHEMA": "the SQL text of the ledger's tables, indexes or triggers is damaged",
+    "NOT_A_FILE": "the ledger path is a directory, a device or a pipe, not a regular file",
     "MALFORMED_COMMAND": "a command's fields are missing, of the wrong type or out of range",
     "PERSONAL_IDENTIFIER": "an id looks like a personal identifier (身份证号); use an opaque id",
     "AMOUNT_NOT_EXACT": "a credit amount has more than two decimal places",

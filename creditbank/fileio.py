@@ -11,9 +11,10 @@ random name, in the target's own directory (``tempfile.mkstemp``: a link planted
 never followed), are flushed to disk and then renamed over the target in one step. Either
 the whole new file is there or the old one is untouched; on any failure the temporary file
 is removed. A target that exists and is not a regular file (a directory, ``/dev/null``,
-``/dev/full``, a FIFO, ``/dev/stdout`` when that is a pipe) is refused with ``NOT_A_FILE``.
-A link at the target is followed: the file it names is replaced, the link stays (so
-``/dev/stdout`` redirected to a file replaces that file, never the link in ``/dev``).
+``/dev/full``, a FIFO) is refused with ``NOT_A_FILE``, and so is a path naming an open
+descriptor (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``: :func:`open_descriptor`),
+which callers write through the descriptor instead — never renamed over the file it points
+to. Any other link at the target is followed: the file it names is replaced, the link stays.
 
 Every error the operating system gives becomes a :class:`~creditbank.errors.FileError`
 with a stable code (:data:`~creditbank.errors.FILE_ERROR_CODES`) and the path:
@@ -40,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -53,6 +55,7 @@ __all__ = [
     "TooLong",
     "file_error",
     "make_directory",
+    "open_descriptor",
     "open_regular",
     "read_bytes",
     "read_lines",
@@ -205,6 +208,43 @@ def read_lines(handle: BinaryIO, max_bytes: int) -> Iterator[bytes | TooLong]:
         yield TooLong(size)
 
 
+_DESCRIPTOR = re.compile(
+    r"/dev/(stdin|stdout|stderr|fd/(\d+))|/proc/(self|thread-self|\d+)/fd/(\d+)"
+)
+_STREAMS = {"stdin": 0, "stdout": 1, "stderr": 2}
+
+
+def open_descriptor(path: Path | str) -> int | None:
+    """The descriptor of this process a path names (``/dev/stdout``, ``/dev/fd/N``,
+    ``/proc/self/fd/N``, or a link to one of them), else None. Links are followed one at a
+    time, so ``/proc/self/fd/1`` is seen before it resolves to the file standard output
+    points to: writing there goes through the open descriptor, never renames over that file.
+    """
+    current = os.path.abspath(path)
+    for _ in range(40):  # as many links as the system follows
+        found = _DESCRIPTOR.fullmatch(current)
+        if found is not None:
+            stream, dev_fd, proc, proc_fd = found.groups()
+            if proc is not None and proc.isdigit() and int(proc) != os.getpid():
+                return None
+            return int(dev_fd or proc_fd) if (dev_fd or proc_fd) else _STREAMS[stream]
+        parts = current.split("/")
+        for end in range(2, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            if os.path.islink(prefix):
+                try:
+                    link = os.readlink(prefix)
+                except OSError:
+                    return None
+                rest = "/".join(parts[end:])
+                resolved = os.path.join(os.path.dirname(prefix), link)
+                current = os.path.normpath(os.path.join(resolved, rest) if rest else resolved)
+                break
+        else:
+            return None
+    return None
+
+
 def _target_mode(target: Path, where: str) -> int:
     """The permission bits the written file gets: those of the file it replaces, or those
     a new file gets under the umask. A target that is not a regular file is refused."""
@@ -225,6 +265,13 @@ def write_atomic(path: Path | str, data: bytes | str, *, display: str | None = N
     """Write ``data`` (text as UTF-8) to ``path`` whole or not at all; see the module."""
     where = display or str(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if open_descriptor(path) is not None:
+        raise FileError(
+            "NOT_A_FILE",
+            "this names a descriptor already open (standard output or another): it is "
+            "written through that descriptor, never replaced; nothing was written",
+            where,
+        )
     mode = _target_mode(Path(path), where)  # through links: a link to a FIFO is refused
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent

@@ -244,7 +244,8 @@ def test_usage_errors_exit_2(db: Path, tmp_path: Path) -> None:
     _run(db, "open", "w-2", "--role", "learner", "--key", "k", code=2)  # no --actor
     not_heads = tmp_path / "x.json"
     not_heads.write_text("{}", encoding="utf-8")
-    _run(db, "verify", "--heads", str(not_heads), code=2)
+    located = _run(db, "verify", "--heads", str(not_heads), code=1)  # a file error, not usage
+    assert f"{not_heads}:1:1: MISSING_FIELD" in located.stderr
 
 
 def test_actor_from_the_environment(db: Path) -> None:

@@ -323,3 +323,123 @@ def test_an_operating_system_error_during_verify_is_not_reported_as_tampering(
         with pytest.raises(LedgerError) as error:
             ledger.verify()
         assert error.value.code == "LEDGER_IO_ERROR"
+
+
+# ------------------------------------------------------------------ schema text on writes
+
+_OPEN_W9 = ("open", "w-9", "--actor", "w-9", "--role", "learner", "--key", "k-w9")
+
+
+def test_a_parsable_change_of_a_trigger_is_corrupt_schema_for_writes_not_exit_70(
+    tmp_path: Path,
+) -> None:
+    """One changed byte in events_chain (``account_seq`` → ``account_se`` + newline) still
+    parses; the write used to end in ``internal error: OperationalError`` (exit 70)."""
+    path = tmp_path / "bank.db"
+    _make(path)
+    _edit_schema(path, "events_chain", b"account_seq", b"account_se\n")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *_OPEN_W9])
+    assert result.exit_code == 1, result.output
+    assert "CORRUPT_SCHEMA" in result.stderr and "'events_chain'" in result.stderr
+    assert "internal error" not in result.output and "backup" in result.stderr
+    with Ledger.open(path, STANDARDS) as ledger, pytest.raises(LedgerError) as error:
+        ledger.open_account("w-8", actor=Actor(id="w-8", role="learner"), key="k-w8")
+    assert error.value.code == "CORRUPT_SCHEMA"
+    assert path.read_bytes() == before  # nothing written
+    statement = CliRunner().invoke(cli, ["ledger", "--db", str(path), "statement", "w-1"])
+    assert statement.exit_code == 0, statement.output  # reading still works
+
+
+def test_an_sql_error_of_an_added_trigger_during_a_write_is_corrupt_schema(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bank.db"
+    _make(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TRIGGER extra AFTER INSERT ON events BEGIN SELECT nosuch FROM heads; END")
+    conn.close()
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *_OPEN_W9])
+    assert result.exit_code == 1, result.output
+    assert "CORRUPT_SCHEMA" in result.stderr and "'extra'" in result.stderr
+    assert "no such column" in result.stderr and "internal error" not in result.output
+
+
+def _not_regular(directory: Path, kind: str) -> Path:
+    """A path that exists and is not a regular file, in a directory of its own."""
+    directory.mkdir()
+    path = directory / "bank.db"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:  # a character device like /dev/zero, made in the temporary directory
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 5))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+@pytest.mark.parametrize(
+    "args", [("init",), ("verify",), ("statement", "w-1"), ("export",), _OPEN_W9]
+)
+def test_every_ledger_command_refuses_a_path_that_is_not_a_regular_file(
+    tmp_path: Path, kind: str, args: tuple[str, ...]
+) -> None:
+    if kind == "device" and os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    path = _not_regular(tmp_path / kind, kind)
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), *args])
+    assert result.exit_code == 1, result.output
+    assert "NOT_A_FILE" in result.stderr and "ledger init" not in result.stderr, result.stderr
+    assert [p.name for p in path.parent.iterdir()] == ["bank.db"]  # no -journal, -wal beside
+    with pytest.raises(LedgerError) as error:
+        SqliteStore(path, create=True)
+    assert error.value.code == "NOT_A_FILE"
+
+
+@pytest.mark.parametrize(
+    ("text", "located"),
+    [('{"a": 1}', ":1:1: MISSING_FIELD"), ('{"a":\n', ":2:1: WRONG_TYPE"), ("[]", ":1:1: ")],
+)
+def test_verify_heads_with_a_file_that_is_not_heads_is_a_located_error(
+    tmp_path: Path, text: str, located: str
+) -> None:
+    """It used to exit 2 with pydantic's raw validation dump."""
+    path = tmp_path / "bank.db"
+    _make(path)
+    heads = tmp_path / "heads.json"
+    heads.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ledger", "--db", str(path), "verify", "--heads", str(heads)])
+    assert result.exit_code == 1, result.output
+    assert f"{heads}{located}" in result.stderr and "not a chain heads file" in result.stderr
+    assert "pydantic" not in result.output and "validation error" not in result.output
+
+
+def _failing_migration(self: SqliteStore) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+def test_a_failed_init_removes_the_stub_it_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk during init used to leave a 4 KiB file that every later command took for
+    NOT_A_LEDGER; init again then works."""
+    path = tmp_path / "bank.db"
+    monkeypatch.setattr(SqliteStore, "_migrate", _failing_migration)
+    with pytest.raises(LedgerError):
+        Ledger.open(path, STANDARDS, create=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    _make(path)
+    assert Ledger.open(path, read_only=True).verify().ok
+
+
+def test_a_failed_init_keeps_a_file_that_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bank.db"
+    path.write_bytes(b"")  # an empty file given to init: not init's to remove
+    monkeypatch.setattr(SqliteStore, "_migrate", _failing_migration)
+    with pytest.raises(LedgerError):
+        Ledger.open(path, STANDARDS, create=True)
+    assert path.exists()

@@ -149,6 +149,13 @@ def _sql(path: Path, *statements: str) -> None:
             "a key 'k' that creditbank never writes",
         ),
         (["DELETE FROM schema_version WHERE version = 3"], "the schema versions recorded"),
+        (  # review 14: only the tables sqlite_stat1..4 of ANALYZE are SQLite's own
+            [
+                "PRAGMA writable_schema = ON",
+                "CREATE TRIGGER sqlite_stat_x AFTER INSERT ON events BEGIN SELECT 1; END",
+            ],
+            "the trigger 'sqlite_stat_x' is not one creditbank creates",
+        ),
     ],
 )
 def test_changed_triggers_indexes_and_metadata_are_named(
@@ -225,3 +232,12 @@ def test_the_readme_and_the_help_say_what_each_form_proves() -> None:
         "With --heads FILE",
     ):
         assert claim in " ".join(help_text.split()), help_text
+
+
+def test_the_statistics_tables_of_analyze_are_not_reported(original: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bank.db"
+    shutil.copyfile(original, path)
+    _sql(path, "ANALYZE")
+    assert "sqlite_stat1" in {name for _, name in _stored(path)}
+    with Ledger.open(path, read_only=True) as ledger:
+        assert ledger.verify().ok

@@ -21,6 +21,7 @@ from creditbank.batch import BatchError, BatchSummary, run_batch
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.options import standards_option
 from creditbank.errors import FileError, LoadError, Problem
+from creditbank.fileio import open_descriptor
 
 __all__ = ["batch_command"]
 
@@ -104,7 +105,7 @@ def batch_command(
     """
     if (program is None) == (program_field is None):
         raise click.UsageError("give exactly one of --program and --program-field")
-    if str(output) == "-":
+    if str(output) == "-" or open_descriptor(output) is not None:
         raise click.UsageError("batch writes a file it can resume: give -o a file, not -")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     standards = default_standards_paths(standards_dirs)

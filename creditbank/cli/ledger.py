@@ -27,7 +27,7 @@ from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
 from creditbank.cli.options import standards_options
 from creditbank.cli.output import write_output
-from creditbank.errors import CreditbankError, FileError, LedgerError
+from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.fileio import read_bytes
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, deposit_imported, key_room
 from creditbank.interop.openbadges import BadgeImport
@@ -170,7 +170,7 @@ def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw
 @click.group("ledger")
 @click.option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="CREDITBANK_LEDGER",
     default=None,
     help="The ledger database file ($CREDITBANK_LEDGER).",
@@ -901,14 +901,12 @@ def verify_command(options: _Options, heads_file: Path | None, output: str) -> N
     """
     try:  # a regular file only (fileio): a FIFO would hang, /dev/zero fill the memory
         anchors = (
-            ChainHeads.model_validate_json(read_bytes(heads_file, _MAX_HEADS_BYTES))
+            ChainHeads.from_json(read_bytes(heads_file, _MAX_HEADS_BYTES), str(heads_file))
             if heads_file
             else None
         )
-    except FileError as error:
+    except (FileError, LoadError) as error:
         _fail(error)
-    except ValueError as error:
-        raise click.BadParameter(f"not a chain heads file: {error}", param_hint="--heads") from None
     try:
         with options.ledger(read_only=True) as ledger:
             report = ledger.verify(anchors)

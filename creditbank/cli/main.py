@@ -199,7 +199,8 @@ def _report(report: LoadReport, output: str, findings: list[Finding] | None = No
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Write to this file (or, without KIND, this directory) instead of stdout.",
+    help="Write to this file (or, without KIND, this directory; its parent must exist) "
+    "instead of stdout.",
 )
 def schema(kind: str | None, output: Path | None) -> None:
     """Print the JSON Schema of a file KIND (or of `evaluation` output), or list the kinds.
@@ -211,16 +212,41 @@ def schema(kind: str | None, output: Path | None) -> None:
             for name in schema_kinds():
                 click.echo(name)
             return
-        try:
-            make_directory(output)
-            for name in schema_kinds():
-                write_atomic(output / f"{name}.schema.json", _schema_text(json_schema(name)))
-        except FileError as error:
-            fail(error)
+        _write_schemas(output)
         click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
         return
     schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
     write_output(_schema_text(schema), output)
+
+
+def _write_schemas(directory: Path) -> None:
+    """One KIND.schema.json per kind into ``directory`` (made if missing, its parent must
+    exist: DIRECTORY_NOT_FOUND otherwise). On a failure the files and the directory this
+    command created are removed again: no partial set is left behind."""
+    created: list[Path] = []
+    made = not directory.exists()
+    try:
+        if made and not directory.absolute().parent.is_dir():
+            raise FileError(
+                "DIRECTORY_NOT_FOUND",
+                "the directory to write into does not exist; create it first",
+                str(directory.absolute().parent),
+            )
+        make_directory(directory)
+        for name in schema_kinds():
+            target = directory / f"{name}.schema.json"
+            new = not target.exists()
+            write_atomic(target, _schema_text(json_schema(name)))
+            if new:
+                created.append(target)
+    except FileError as error:
+        for path in created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        if made:
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        fail(error)
 
 
 def _schema_text(data: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from creditbank.errors import ErrorCode, LoadError, Location, Problem
 from creditbank.ledger.events import Event
 
 __all__ = [
@@ -112,6 +113,46 @@ class ChainHeads(_Frozen):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+    @classmethod
+    def from_json(cls, data: bytes, file: str | None = None) -> ChainHeads:
+        """Read exported heads; what is not a heads file is :class:`LoadError`, located
+        (``FILE:LINE:COL: CODE message``), never a raw validation dump."""
+        try:
+            json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+            raise LoadError(
+                [
+                    Problem(
+                        "WRONG_TYPE",
+                        f"not a chain heads file (creditbank ledger export): not JSON ({error})",
+                        Location(file, line, column),
+                    )
+                ]
+            ) from None
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError as error:
+            problems = []
+            for found in error.errors()[:20]:
+                where = ".".join(str(part) for part in found["loc"]) or "the document"
+                code: ErrorCode = (
+                    "MISSING_FIELD"
+                    if found["type"] == "missing"
+                    else "UNKNOWN_FIELD"
+                    if found["type"] == "extra_forbidden"
+                    else "WRONG_TYPE"
+                )
+                problems.append(
+                    Problem(
+                        code,
+                        f"not a chain heads file (creditbank ledger export): {where}: "
+                        f"{found['msg']}",
+                        Location(file, 1, 1, tuple(found["loc"])),
+                    )
+                )
+            raise LoadError(problems) from None
 
 
 class BadEvent(_Frozen):

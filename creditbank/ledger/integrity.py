@@ -44,8 +44,9 @@ SchemaObjects = Mapping[tuple[str, str], tuple[str, bytes | None]]
 """Schema objects by ``(type, name)``: the table they belong to and their SQL text (bytes,
 as stored; None for the indexes SQLite makes for ``UNIQUE`` and ``PRIMARY KEY``)."""
 
-_SQLITE_OWN = ("sqlite_stat",)
-"""Tables SQLite itself adds (``ANALYZE``): not the ledger's, and harmless."""
+_SQLITE_OWN = frozenset(("table", f"sqlite_stat{n}") for n in range(1, 5))
+"""The tables SQLite itself adds (``ANALYZE``: ``sqlite_stat1`` to ``sqlite_stat4``, exactly):
+not the ledger's, and harmless. Anything else named so is reported like any added object."""
 _META_KEYS = frozenset({"format", "subject_key"})
 
 
@@ -103,7 +104,7 @@ def schema_problems(found: SchemaObjects, version: int) -> list[str]:
                 "(edited, or dropped and re-created otherwise?)"
             )
     for kind, name in sorted(set(found) - set(expected)):
-        if not name.startswith(_SQLITE_OWN):
+        if (kind, name) not in _SQLITE_OWN:
             problems.append(f"the {kind} {name!r} is not one creditbank creates (added?)")
     return problems
 

@@ -35,6 +35,7 @@ from creditbank.errors import LedgerError
 from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, event_hash
 from creditbank.ledger.events import Event
 from creditbank.ledger.integrity import (
+    SchemaObjects,
     expected_schema,
     metadata_problems,
     schema_problems,
@@ -95,6 +96,17 @@ def _read_only_location(path: Path) -> bool:
     return not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
 
 
+def _differing(found: SchemaObjects, version: int) -> list[str]:
+    """The objects of ``found`` whose SQL text differs from that of creditbank's schema
+    ``version`` (dropped or added objects are ``verify``'s to report)."""
+    expected = expected_schema(version)
+    return [
+        f"{kind} {name!r}"
+        for (kind, name), (table, sql) in sorted(found.items())
+        if (kind, name) in expected and expected[kind, name] != (table, sql)
+    ]
+
+
 def _damaged_objects(path: Path) -> list[str]:
     """The schema objects whose stored SQL text differs from creditbank's (read with
     ``writable_schema``, which lets SQLite list a schema it cannot parse)."""
@@ -109,12 +121,19 @@ def _damaged_objects(path: Path) -> list[str]:
         return []
     finally:
         conn.close()
-    expected = expected_schema(SCHEMA_VERSION)
-    return [
-        f"{kind} {name!r}"
-        for (kind, name), (table, sql) in sorted(found.items())
-        if (kind, name) in expected and expected[kind, name] != (table, sql)
-    ]
+    return _differing(found, SCHEMA_VERSION)
+
+
+def _corrupt_schema(
+    path: Path, damaged: Sequence[str], cause: str, unusable: str = "used"
+) -> LedgerError:
+    which = f" (the SQL text of {', '.join(damaged)})" if damaged else ""
+    return LedgerError(
+        "CORRUPT_SCHEMA",
+        f"the schema of the ledger {str(path)!r} is damaged{which}: {cause}; the events may "
+        f"be intact, but the file cannot be {unusable}: restore it from a backup",
+        path=str(path),
+    )
 
 
 def _refusal(error: BaseException, path: Path) -> LedgerError | None:
@@ -127,14 +146,7 @@ def _refusal(error: BaseException, path: Path) -> LedgerError | None:
         damaged = _damaged_objects(path)
         if isinstance(error, UnicodeDecodeError) and not damaged:
             return None
-        which = f" (the SQL text of {', '.join(damaged)})" if damaged else ""
-        return LedgerError(
-            "CORRUPT_SCHEMA",
-            f"the schema of the ledger {where!r} is damaged{which}: SQLite cannot read it "
-            f"({text}); the events may be intact, but the file cannot be used: restore it "
-            "from a backup",
-            path=where,
-        )
+        return _corrupt_schema(path, damaged, f"SQLite cannot read it ({text})")
     if not isinstance(error, sqlite3.Error):
         return None
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
@@ -361,16 +373,25 @@ class SqliteStore:
         self.path = Path(path)
         self.read_only = read_only
         self._current = False
+        self._schema_checked = False
         if synchronous not in ("FULL", "NORMAL", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
         if create and read_only:
             raise ValueError("a ledger opened read-only cannot be created")
+        if self.path.exists() and not self.path.is_file():
+            raise LedgerError(
+                "NOT_A_FILE",
+                f"{str(self.path)!r} is not a regular file (a directory, a device, a pipe): "
+                "a ledger is one file; give the path of one",
+                path=str(self.path),
+            )
         if not create and not self.path.is_file():
             raise LedgerError(
                 "LEDGER_NOT_FOUND",
                 f"no ledger at {str(self.path)!r}; create one with `creditbank ledger init`",
                 path=str(self.path),
             )
+        existed = self.path.exists()
         self._conn = self._connect(timeout)
         try:
             self._check_format(create)
@@ -385,6 +406,7 @@ class SqliteStore:
                 self._migrate()
         except (sqlite3.Error, UnicodeDecodeError) as error:
             self._conn.close()
+            self._remove_stub(create and not existed)
             raise _refusal(error, self.path) or LedgerError(
                 "NOT_A_LEDGER",
                 f"{str(self.path)!r} is not a ledger database: {_first_line(error)}",
@@ -392,7 +414,31 @@ class SqliteStore:
             ) from error
         except BaseException:
             self._conn.close()
+            self._remove_stub(create and not existed)
             raise
+
+    def _remove_stub(self, created: bool) -> None:
+        """After a failed ``init`` (a full disk …): remove the file this open created, if it
+        holds no ledger yet (no format row), with its -wal and -shm — never a file that was
+        there before, which a later command would take for NOT_A_LEDGER."""
+        if not created:
+            return
+        try:
+            conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
+            try:
+                tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master")}
+                if (
+                    "ledger_meta" in tables
+                    and conn.execute("SELECT 1 FROM ledger_meta WHERE key = 'format'").fetchone()
+                ):
+                    return  # another process finished an init meanwhile: keep it
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
 
     def _connect(self, timeout: float) -> sqlite3.Connection:
         """Open the file: read-write, or read-only (``immutable`` only where the WAL's
@@ -531,7 +577,11 @@ class SqliteStore:
             yield
         except BaseException as error:
             self._rollback()
-            found = _refusal(error, self.path) if _from_sqlite(error) else None
+            found = (
+                _refusal(error, self.path) or self._schema_error(error)
+                if _from_sqlite(error)
+                else None
+            )
             if found is not None:
                 raise found from error
             raise
@@ -563,9 +613,42 @@ class SqliteStore:
                 path=str(self.path),
             )
         try:
+            self._check_schema_text()
             self._migrate()
         except sqlite3.OperationalError as error:
             raise _damaged("schema", error, self.path) from error
+
+    def _check_schema_text(self) -> None:
+        """Before the first write: a table, index or trigger whose stored SQL text differs
+        from creditbank's (a changed byte SQLite still parses) is ``CORRUPT_SCHEMA`` — not a
+        write that fails half-way, or one that goes ahead with an invariant turned off."""
+        if self._schema_checked:
+            return
+        version = self.schema_version()
+        if version >= 1:
+            damaged = _differing(stored_schema(self._conn), version)
+            if damaged:
+                raise _corrupt_schema(
+                    self.path, damaged, "its text differs from creditbank's", "written"
+                )
+        self._schema_checked = True
+
+    def _schema_error(self, error: BaseException) -> LedgerError | None:
+        """An SQL error during a command (``no such column`` …) on a ledger whose schema is
+        not creditbank's (an object edited, dropped or added) is ``CORRUPT_SCHEMA``; on an
+        intact schema it is a bug, and None."""
+        if not isinstance(error, sqlite3.OperationalError):
+            return None
+        try:
+            version = self.schema_version()
+            problems = schema_problems(stored_schema(self._conn), min(version, SCHEMA_VERSION))
+        except (sqlite3.Error, UnicodeDecodeError):
+            problems = ["its schema cannot be read"]
+        if not problems:
+            return None
+        return _corrupt_schema(
+            self.path, [], f"{'; '.join(problems)} ({_first_line(error)})", "written"
+        )
 
     @contextmanager
     def writing(self) -> Iterator[_SqliteWriter]:
