@@ -30,6 +30,7 @@ for other systems' test suites. Three families:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, get_args
 
@@ -812,6 +813,13 @@ _POOL = (Decimal(2), Decimal(2), Decimal(4))
 """Mostly equal credits: ties between levels are what the preference decides."""
 
 
+def _course_or_pool(draw: st.DrawFn, courses: Sequence[CourseUnit]) -> Any:
+    """A rule's outcome: one of the courses exempted, or credits into the pool."""
+    if draw(st.booleans()):
+        return ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
+    return RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
+
+
 @st.composite
 def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
     """(standards, portfolio) for highest-only property tests: certificates of
@@ -870,11 +878,7 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
         for level in ("L1", "L2", "L3"):
             if not draw(st.integers(0, 2)):
                 continue
-            then: Any = (
-                ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
-                if draw(st.booleans())
-                else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
-            )
+            then: Any = _course_or_pool(draw, courses)
             rules.append(
                 Rule(
                     id=f"r{len(rules)}",
@@ -896,11 +900,7 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
                 units=((other := draw(levelled))[0],), level=LevelCondition(at_least=other[1])
             )
         )
-        then = (
-            ExemptCourses(courses=(draw(st.sampled_from(courses)).id,))
-            if draw(st.booleans())
-            else RequirementCredits(requirement="pool", credits=draw(st.sampled_from(_POOL)))
-        )
+        then = _course_or_pool(draw, courses)
         rules.append(
             Rule(
                 id=f"r{len(rules)}",
