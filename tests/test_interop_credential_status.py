@@ -334,38 +334,15 @@ def test_the_cli_fails_closed_and_opts_in_explicitly(tmp_path: Path) -> None:
     issuer = ["--actor", "s-7", "--role", "issuer", "--org", "demo-assessment-centre"]
     from_file = runner.invoke(cli, [*db, "deposit", "w-1", str(portfolio), *issuer, "--key", "d"])
     assert from_file.exit_code != 0 and "CREDENTIAL_STATUS_UNCHECKED" in from_file.output
-    refused = runner.invoke(
-        cli,
-        [
-            *db,
-            "deposit-badge",
-            "w-1",
-            str(badge),
-            *pin,
-            *at,
-            *issuer,
-            "--key",
-            "b",
-            "--accept-unverified",
-        ],
-    )
+
+    def deposit_badge(accept: str) -> Any:
+        command = [*db, "deposit-badge", "w-1", str(badge), *pin, *at, *issuer, "--key", "b"]
+        return runner.invoke(cli, [*command, accept])
+
+    refused = deposit_badge("--accept-unverified")
     assert refused.exit_code == 1, refused.output
     assert "0 achievement(s) deposited" in refused.output
-    deposited = runner.invoke(
-        cli,
-        [
-            *db,
-            "deposit-badge",
-            "w-1",
-            str(badge),
-            *pin,
-            *at,
-            *issuer,
-            "--key",
-            "b",
-            "--accept-unchecked-status",
-        ],
-    )
+    deposited = deposit_badge("--accept-unchecked-status")
     assert deposited.exit_code == 0, deposited.output
     assert "deposited as UNVERIFIED, its status NOT CHECKED" in deposited.output
     statement = runner.invoke(cli, [*db, "statement", "w-1"])

@@ -692,13 +692,10 @@ def scenario_standards(
                 step=Decimal("0.5"),
             )
         rules.append(
-            Rule(
-                id=f"r{r}",
-                name=Label(en=f"rule {r}"),
-                example=True,
-                programs=(SCENARIO_PROGRAM,),
-                when=when,
-                then=then,
+            _scenario_rule(
+                r,
+                when,
+                then,
                 shareable=draw(st.integers(0, 6)) == 0,
                 priority=draw(st.integers(0, 1)),
                 guarantee=Guarantee(min_credits=Decimal(draw(st.integers(1, 6))) / 2)
@@ -813,6 +810,19 @@ _POOL = (Decimal(2), Decimal(2), Decimal(4))
 """Mostly equal credits: ties between levels are what the preference decides."""
 
 
+def _scenario_rule(number: int, when: Any, then: Any, **fields: Any) -> Rule:
+    """Rule ``r<number>`` of the scenario programme (an example), with any further fields."""
+    return Rule(
+        id=f"r{number}",
+        name=Label(en=f"rule {number}"),
+        example=True,
+        programs=(SCENARIO_PROGRAM,),
+        when=when,
+        then=then,
+        **fields,
+    )
+
+
 def _course_or_pool(draw: st.DrawFn, courses: Sequence[CourseUnit]) -> Any:
     """A rule's outcome: one of the courses exempted, or credits into the pool."""
     if draw(st.booleans()):
@@ -879,16 +889,8 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
             if not draw(st.integers(0, 2)):
                 continue
             then: Any = _course_or_pool(draw, courses)
-            rules.append(
-                Rule(
-                    id=f"r{len(rules)}",
-                    name=Label(en=f"rule {len(rules)}"),
-                    example=True,
-                    programs=(SCENARIO_PROGRAM,),
-                    when=Match(units=(unit.id,), level=LevelCondition(one_of=(level,))),
-                    then=then,
-                )
-            )
+            when = Match(units=(unit.id,), level=LevelCondition(one_of=(level,)))
+            rules.append(_scenario_rule(len(rules), when, then))
     training = OtherUnit(id="t", name=Label(en="training"), example=True)  # no family, no level
     levelled = st.sampled_from([(u.id, lv) for u in units for lv in ("L1", "L2", "L3")])
     for _ in range(draw(st.integers(0, 2))):  # combinations: a certificate and a partner
@@ -901,18 +903,8 @@ def highest_only_scenarios(draw: st.DrawFn, strict: bool = False) -> Any:
             )
         )
         then = _course_or_pool(draw, courses)
-        rules.append(
-            Rule(
-                id=f"r{len(rules)}",
-                name=Label(en=f"rule {len(rules)}"),
-                example=True,
-                programs=(SCENARIO_PROGRAM,),
-                when=AllOf(
-                    all_of=(Match(units=(unit_id,), level=LevelCondition(one_of=(level,))), partner)
-                ),
-                then=then,
-            )
-        )
+        first = Match(units=(unit_id,), level=LevelCondition(one_of=(level,)))
+        rules.append(_scenario_rule(len(rules), AllOf(all_of=(first, partner)), then))
     # the rules' ids in a random order: the spelling must not decide a family's level
     order = draw(st.permutations(range(len(rules))))
     rules = [r.model_copy(update={"id": f"r{order[i]}"}) for i, r in enumerate(rules)]
