@@ -16,6 +16,8 @@ Exceptions:
   ``problems`` holds all of them, sorted by file and line.
 * :class:`FileError` — a file could not be read or written (a missing directory, a device, a
   full disk …); ``code`` is one of :data:`FILE_ERROR_CODES`, ``problem`` locates it.
+* :class:`BatchError` — ``creditbank batch`` cannot run or resume (an input that cannot be read,
+  an output that is not a batch output, or one written under other standards or date).
 * :class:`LedgerError` — a ledger command was refused (nothing was written) or the ledger
   database cannot be used; ``code`` is one of :data:`LEDGER_ERROR_CODES`.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "ERROR_CODES",
     "FILE_ERROR_CODES",
     "LEDGER_ERROR_CODES",
+    "BatchError",
     "CreditbankError",
     "ErrorCode",
     "EvaluationError",
@@ -222,6 +225,11 @@ class CreditbankError(Exception):
 
 class EvaluationError(CreditbankError):
     """An evaluation cannot run: an unknown programme, or a date it cannot use."""
+
+
+class BatchError(CreditbankError):
+    """A batch cannot run (or resume): unreadable input, an output that is not ours, a
+    programme that does not exist, or an output written under other standards or date."""
 
 
 class LoadError(CreditbankError):

@@ -414,7 +414,7 @@ def test_write_atomic_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> 
 def test_batch_on_a_full_disk_says_how_to_resume_and_resuming_gives_the_same_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from creditbank import batch
+    from creditbank.batch import run as batch
 
     records = tmp_path / "records.jsonl"
     records.write_text("\n".join(_records(9)) + "\n", encoding="utf-8")

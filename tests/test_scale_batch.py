@@ -359,16 +359,16 @@ def test_learners_already_written_are_exact_whatever_the_hashes(
 ) -> None:
     """Hashes only propose: with three hash values for 60 learners (collisions everywhere)
     a resumed run skips exactly the learners written, and a repeated learner is caught."""
-    import creditbank.batch
-    import creditbank.batch_index
+    import creditbank.batch.index
+    import creditbank.batch.run
 
-    real = creditbank.batch_index.learner_key
+    real = creditbank.batch.index.learner_key
 
     def crowded(learner: str) -> int:
         return real(learner) % 3
 
-    monkeypatch.setattr(creditbank.batch_index, "learner_key", crowded)
-    monkeypatch.setattr(creditbank.batch, "learner_key", crowded)
+    monkeypatch.setattr(creditbank.batch.index, "learner_key", crowded)
+    monkeypatch.setattr(creditbank.batch.run, "learner_key", crowded)
     lines = learners.read_text(encoding="utf-8").splitlines()[:60]
     source, half = tmp_path / "in.jsonl", tmp_path / "half.jsonl"
     source.write_text("\n".join([*lines, lines[7]]) + "\n", encoding="utf-8")
@@ -391,7 +391,7 @@ def test_learners_already_written_are_exact_whatever_the_hashes(
 
 
 def test_the_set_of_learners_written_takes_16_bytes_a_learner(tmp_path: Path) -> None:
-    from creditbank.batch_index import _RECENT, WrittenLearners, learner_key
+    from creditbank.batch.index import _RECENT, WrittenLearners, learner_key
 
     written = WrittenLearners(tmp_path / "none.jsonl")
     count = 3 * _RECENT + 5
@@ -410,7 +410,7 @@ def test_spawned_and_forked_workers_write_the_same(
 ) -> None:
     """Forked workers (Linux) share the standards of the leader; elsewhere each worker is
     spawned and loads them itself. Both write what one process writes."""
-    import creditbank.batch_workers
+    import creditbank.batch.workers
 
     batch = functools.partial(
         run_batch, standards=[standards_dir], program_field="program", as_of=AS_OF, chunk_size=23
@@ -418,7 +418,7 @@ def test_spawned_and_forked_workers_write_the_same(
     one = tmp_path / "one.jsonl"
     batch(learners, one, workers=1)
     for fork in (True, False):
-        monkeypatch.setattr(creditbank.batch_workers, "FORK", fork)
+        monkeypatch.setattr(creditbank.batch.workers, "FORK", fork)
         out = tmp_path / f"fork-{fork}.jsonl"
         summary = batch(learners, out, workers=3)
         assert summary.evaluated == 400
@@ -428,7 +428,7 @@ def test_spawned_and_forked_workers_write_the_same(
 def test_a_summary_is_the_full_evaluation_without_its_explanations(
     standards_dir: Path, learners: Path, tmp_path: Path
 ) -> None:
-    from creditbank.batch_summary import SUMMARY_SCHEMA, summarise
+    from creditbank.batch.summary import SUMMARY_SCHEMA, summarise
 
     batch = functools.partial(
         run_batch, standards=[standards_dir], program_field="program", as_of=AS_OF
@@ -477,9 +477,9 @@ def test_an_engine_failure_stops_the_run_cleanly_at_its_line(
 ) -> None:
     """A record the engine raises on (a bug, not a bad record) stops the run with its line
     and no traceback; the output holds whole chunks only, and a new run goes on from there."""
-    import creditbank.batch
+    import creditbank.batch.evaluator
 
-    real = creditbank.batch.evaluate
+    real = creditbank.batch.evaluator.evaluate
     unlucky = json.loads(learners.read_text(encoding="utf-8").splitlines()[44])["learner"]
 
     def flaky(
@@ -492,7 +492,7 @@ def test_an_engine_failure_stops_the_run_cleanly_at_its_line(
             raise RuntimeError("the search lost its way")
         return real(standards, portfolio, program, as_of)
 
-    monkeypatch.setattr(creditbank.batch, "evaluate", flaky)
+    monkeypatch.setattr(creditbank.batch.evaluator, "evaluate", flaky)
     out = tmp_path / "out.jsonl"
     args = ["batch", str(learners), "-o", str(out), "--program-field", "program"]
     args += ["--standards", str(standards_dir), "--as-of", AS_OF.isoformat(), "--workers", "1"]
@@ -502,6 +502,6 @@ def test_an_engine_failure_stops_the_run_cleanly_at_its_line(
     assert "RuntimeError: the search lost its way" in result.stderr
     assert "Traceback" not in result.output
     assert out.read_bytes().count(b"\n") == 40  # the two whole chunks before it
-    monkeypatch.setattr(creditbank.batch, "evaluate", real)
+    monkeypatch.setattr(creditbank.batch.evaluator, "evaluate", real)
     again = CliRunner().invoke(cli, [*args, "--no-progress"])
     assert again.exit_code == 0 and "360 learners evaluated" in again.stderr

@@ -27,10 +27,12 @@ from creditbank.loading.crosscheck import check_portfolio
 from creditbank.models import Cap, Portfolio, Program, Standards
 from creditbank.suggest import did_you_mean
 
-__all__ = ["Plan", "evaluate", "plan"]
+__all__ = ["Plan", "evaluate", "plan", "resolve_program"]
 
 
-def _program(standards: Standards, program_id: str) -> Program:
+def resolve_program(standards: Standards, program_id: str) -> Program:
+    """A programme by id, or by its catalogue code when exactly one programme has it;
+    else :class:`~creditbank.errors.EvaluationError` with a suggestion."""
     program = standards.programs.get(program_id)
     if program is None:
         by_code = [p for p in standards.programs.values() if p.code == program_id]
@@ -73,7 +75,7 @@ def plan(
 ) -> Plan:
     """Scan the rules, build the options and budgets, and solve the allocation."""
     day = as_of or dt.date.today()
-    prog = _program(standards, program)
+    prog = resolve_program(standards, program)
     problems = check_portfolio(portfolio, standards, None)
     if problems:
         raise LoadError(problems)

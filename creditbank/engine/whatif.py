@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from creditbank.engine.evaluate import _program, evaluate
+from creditbank.engine.evaluate import evaluate, resolve_program
 from creditbank.engine.facts import grant_covers
 from creditbank.engine.index import rule_index
 from creditbank.engine.result import Evaluation
@@ -178,7 +178,7 @@ def suggest(
     level).
     """
     day = as_of or dt.date.today()
-    prog = _program(standards, program)
+    prog = resolve_program(standards, program)
     base = evaluate(standards, portfolio, prog.id, day).totals.recognised
     found: list[Suggestion] = []
     for unit_id, level in _obtainable(standards, prog.id):

@@ -39,14 +39,14 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from creditbank.batch_summary import summarise
+from creditbank.batch.evaluator import Evaluator, loaded_standards
+from creditbank.batch.summary import summarise
+from creditbank.engine.evaluate import resolve_program
+from creditbank.engine.index import rule_index
 from creditbank.engine.memos import bulk_evaluation
-from creditbank.errors import LoadError, Location, Problem
-
-if TYPE_CHECKING:
-    from creditbank.batch import _Evaluator
+from creditbank.errors import BatchError, EvaluationError, LoadError, Location, Problem
 
 __all__ = ["FORK", "Job", "Meta", "Workers", "chunk_payload", "in_process", "work_chunk"]
 
@@ -70,7 +70,7 @@ class Job:
     program_field: str | None
     source: str
     summary: bool = False
-    """Write :mod:`creditbank.batch_summary` lines instead of full evaluations."""
+    """Write :mod:`creditbank.batch.summary` lines instead of full evaluations."""
 
 
 def chunk_payload(first_line: int, blob: bytes) -> bytes:
@@ -78,7 +78,7 @@ def chunk_payload(first_line: int, blob: bytes) -> bytes:
     return first_line.to_bytes(_HEADER, "little") + blob
 
 
-def work_chunk(evaluator: _Evaluator, payload: bytes, summary: bool = False) -> tuple[bytes, bytes]:
+def work_chunk(evaluator: Evaluator, payload: bytes, summary: bool = False) -> tuple[bytes, bytes]:
     """(pickled :data:`Meta`, output lines) of one chunk; blank lines are skipped silently."""
     first = int.from_bytes(payload[:_HEADER], "little")
     lines = payload[_HEADER:].split(b"\n")
@@ -130,28 +130,22 @@ def work_chunk(evaluator: _Evaluator, payload: bytes, summary: bool = False) -> 
 # ------------------------------------------------------------------ in a worker
 
 
-def _evaluator(job: Job, day: dt.date) -> _Evaluator:
-    from creditbank.batch import _Evaluator, _standards  # noqa: PLC0415 - no import cycle
-
-    return _Evaluator(
-        _standards(job.paths, job.cache), job.program, job.program_field, day, job.source
+def _evaluator(job: Job, day: dt.date) -> Evaluator:
+    return Evaluator(
+        loaded_standards(job.paths, job.cache), job.program, job.program_field, day, job.source
     )
 
 
 def _load(job: Job) -> tuple[Any, ...]:
     """Load the standards (once per process): ("ok", fingerprint, programme id) or a failure."""
-    from creditbank.batch import _standards  # noqa: PLC0415
-    from creditbank.engine.evaluate import _program  # noqa: PLC0415
-    from creditbank.errors import EvaluationError  # noqa: PLC0415
-
     try:
-        standards = _standards(job.paths, job.cache)
+        standards = loaded_standards(job.paths, job.cache)
     except LoadError as error:
         return ("load", error.problems)
     program = job.program
     if program is not None:
         try:
-            program = _program(standards, program).id
+            program = resolve_program(standards, program).id
         except EvaluationError as error:
             return ("program", str(error))
     return ("ok", standards.fingerprint(), program)
@@ -159,10 +153,7 @@ def _load(job: Job) -> tuple[Any, ...]:
 
 def _prepare_shared(job: Job, program: str | None) -> None:
     """Build what every worker would build for itself, then hide it from the collector."""
-    from creditbank.batch import _standards  # noqa: PLC0415
-    from creditbank.engine.index import rule_index  # noqa: PLC0415
-
-    standards = _standards(job.paths, job.cache)
+    standards = loaded_standards(job.paths, job.cache)
     index = rule_index(standards)
     wanted = [standards.programs[program]] if program else list(standards.programs.values())
     for one in wanted:
@@ -270,8 +261,6 @@ class Workers:
                 outbox_w.close()
 
     def _stopped(self, worker: int) -> Exception:
-        from creditbank.batch import BatchError  # noqa: PLC0415
-
         codes = [p.exitcode for p in self._processes if p.exitcode is not None]
         return BatchError(
             f"worker process {worker + 1} stopped unexpectedly"
@@ -282,8 +271,6 @@ class Workers:
     def ready(self) -> tuple[str, str | None]:
         """(fingerprint, programme id) once every worker holds the standards; a load failure
         raises :class:`LoadError`, an unknown programme :class:`BatchError`."""
-        from creditbank.batch import BatchError  # noqa: PLC0415
-
         answer: tuple[Any, ...] = ()
         for worker, outbox in enumerate(self._outboxes):
             try:
@@ -369,7 +356,7 @@ class Workers:
 
 
 def in_process(
-    evaluator: _Evaluator, summary: bool, chunks: Iterator[bytes]
+    evaluator: Evaluator, summary: bool, chunks: Iterator[bytes]
 ) -> Iterator[tuple[bytes, bytes]]:
     """:meth:`Workers.results` without workers."""
     for payload in chunks:
