@@ -25,7 +25,7 @@ from creditbank.engine.conditions import selects
 from creditbank.engine.evaluate import plan
 from creditbank.engine.explain import Explainer, scan_failure
 from creditbank.engine.facts import make_facts
-from creditbank.engine.index import ProgramIndex, matches_of, rule_index
+from creditbank.engine.index import ProgramIndex, rule_index
 from creditbank.engine.options import RuleScan
 from creditbank.models import Rule
 from creditbank.models.units import UnitBase
@@ -92,7 +92,7 @@ def _every_rule(self: ProgramIndex, units: Sequence[UnitBase]) -> list[tuple[Rul
         chosen = [
             at
             for at, unit in enumerate(units)
-            if any(selects(m, _Unit(unit), self.standards) for m in matches_of(rule.when))  # type: ignore[arg-type]
+            if any(selects(m, _Unit(unit), self.standards) for m in rule.when.matches())  # type: ignore[arg-type]
         ]
         if chosen:
             out.append((rule, chosen))

@@ -24,7 +24,7 @@ from creditbank.graph.queries import (
     leads_into,
     occupation_editions,
 )
-from creditbank.graph.select import leaves, unit_selected
+from creditbank.graph.select import unit_selected
 from creditbank.graph.serial import plain, text
 from creditbank.models import Achievement
 
@@ -117,7 +117,7 @@ def test_attributes_are_plain_values(sg: StandardsGraph) -> None:
 def test_static_selection_agrees_with_the_engine(sg: StandardsGraph) -> None:
     standards = sg.standards
     for rule in standards.rules.values():
-        for match in leaves(rule.when):
+        for match in rule.when.matches():
             for unit in standards.units.values():
                 facts = make_facts(
                     standards, Achievement(id="a", unit=unit.id, earned_on=dt.date(2020, 1, 1))

@@ -71,7 +71,6 @@ def test_candidates_are_the_rules_that_select(
 ) -> None:
     from creditbank.engine.conditions import selects
     from creditbank.engine.facts import make_facts
-    from creditbank.engine.index import matches_of
 
     index = rule_index(standards)
     for record in portfolios(world, 60, seed=SEED + 2):
@@ -83,7 +82,7 @@ def test_candidates_are_the_rules_that_select(
             rule.id
             for rule in standards.rules.values()
             if program.id in rule.programs
-            and any(selects(m, f, standards) for m in matches_of(rule.when) for f in facts)
+            and any(selects(m, f, standards) for m in rule.when.matches() for f in facts)
         }
         found = index.program(program).candidates(f.unit for f in facts)
         assert wanted <= {r.id for r in found}

@@ -1,8 +1,8 @@
 """Does an achievement meet a rule's conditions? If not, which check failed first, and why.
 
-Checks run in a fixed order; a failure's ``step`` says how far the achievement got, so
-that among several rules the most telling reason can be reported (the rule it came
-closest to meeting).
+Checks run in a fixed order, :class:`creditbank.engine.reasons.Step`; a failure's ``step``
+says how far the achievement got, so that among several rules the most telling reason can
+be reported (the rule it came closest to meeting).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Literal
 
 from creditbank.engine.facts import Facts, add_years, issuer_authorised
 from creditbank.engine.index import selects_unit
-from creditbank.engine.reasons import ReasonCode
+from creditbank.engine.reasons import ReasonCode, Step
 from creditbank.models import GradeCondition, GradeScale, LevelCondition, Match, Standards
 
 __all__ = ["Failure", "GradeVerdict", "check_match", "grade_verdict", "selects"]
@@ -25,7 +25,7 @@ class Failure:
     """The first condition an achievement failed, with details for the sentence."""
 
     reason: ReasonCode
-    step: int
+    step: Step
     detail: dict[str, str] = field(default_factory=dict)
 
 
@@ -194,9 +194,11 @@ def _grade_failure(match: Match, facts: Facts, standards: Standards, rule: str) 
         return None
     if condition.at_most is None:
         required = str(condition.at_least)
-        return Failure("GRADE_TOO_LOW", 6, {"rule": rule, "result": shown, "required": required})
+        return Failure(
+            "GRADE_TOO_LOW", Step.GRADE, {"rule": rule, "result": shown, "required": required}
+        )
     return Failure(
-        "GRADE_OUT_OF_BAND", 6, {"rule": rule, "result": shown, "band": condition.band()}
+        "GRADE_OUT_OF_BAND", Step.GRADE, {"rule": rule, "result": shown, "band": condition.band()}
     )
 
 
@@ -212,8 +214,8 @@ def _level_failure(match: Match, facts: Facts, rule: str) -> Failure | None:
     detail = {"rule": rule, "level": shown, "required": required}
     if verdict == "LEVEL_TOO_LOW":
         assert condition.at_least is not None
-        return Failure(verdict, 5, {**detail, "required": condition.at_least})
-    return Failure(verdict, 5, detail)
+        return Failure(verdict, Step.LEVEL, {**detail, "required": condition.at_least})
+    return Failure(verdict, Step.LEVEL, detail)
 
 
 def _level_verdict(
@@ -246,22 +248,22 @@ def check_match(
     achievement = facts.achievement
     earned = achievement.earned_on
     if earned > as_of:
-        return Failure("NOT_YET_EARNED", 1, _dates(rule, as_of, earned))
+        return Failure("NOT_YET_EARNED", Step.EARNED, _dates(rule, as_of, earned))
     if match.must_be_valid and facts.expired(as_of):
         detail = {**_dates(rule, as_of, earned), "expires_on": str(facts.expires_on)}
-        return Failure("EXPIRED", 2, detail)
+        return Failure("EXPIRED", Step.VALID, detail)
     if match.earned_within is not None:
         window = match.earned_within
         earliest = add_years(as_of, -window.years, -window.months)
         if earned < earliest:
             detail = {**_dates(rule, as_of, earned), "earliest": earliest.isoformat()}
-            return Failure("TOO_OLD", 3, detail)
+            return Failure("TOO_OLD", Step.DATES, detail)
     if match.earned_from is not None and earned < match.earned_from:
         detail = {**_dates(rule, as_of, earned), "earliest": match.earned_from.isoformat()}
-        return Failure("TOO_OLD", 3, detail)
+        return Failure("TOO_OLD", Step.DATES, detail)
     if match.earned_until is not None and earned > match.earned_until:
         detail = {**_dates(rule, as_of, earned), "latest": match.earned_until.isoformat()}
-        return Failure("TOO_RECENT", 3, detail)
+        return Failure("TOO_RECENT", Step.DATES, detail)
     if match.level is not None:
         level = _level_failure(match, facts, rule)
         if level is not None:
@@ -271,22 +273,22 @@ def check_match(
         if failure is not None:
             return failure
     if match.issuers and achievement.issuer not in match.issuers:
-        return Failure("ISSUER_NOT_AUTHORISED", 7, _issuer(rule, achievement.issuer))
+        return Failure("ISSUER_NOT_AUTHORISED", Step.ISSUER, _issuer(rule, achievement.issuer))
     if match.issuer_authorised and not issuer_authorised(standards, facts):
-        return Failure("ISSUER_NOT_AUTHORISED", 7, _issuer(rule, achievement.issuer))
+        return Failure("ISSUER_NOT_AUTHORISED", Step.ISSUER, _issuer(rule, achievement.issuer))
     hours = facts.hours
     if match.min_hours is not None and (hours is None or hours < match.min_hours):
         shown_hours = str(hours) if hours is not None else "—"
         required = str(match.min_hours)
         return Failure(
-            "HOURS_TOO_FEW", 8, {"rule": rule, "hours": shown_hours, "required": required}
+            "HOURS_TOO_FEW", Step.HOURS, {"rule": rule, "hours": shown_hours, "required": required}
         )
     if match.max_hours is not None and (hours is None or hours > match.max_hours):
-        return Failure("CONDITION_NOT_MET", 8, {"rule": rule, "condition": "max_hours"})
+        return Failure("CONDITION_NOT_MET", Step.HOURS, {"rule": rule, "condition": "max_hours"})
     if match.assessed is not None and facts.assessed != match.assessed:
-        return Failure("CONDITION_NOT_MET", 9, {"rule": rule, "condition": "assessed"})
+        return Failure("CONDITION_NOT_MET", Step.FLAGS, {"rule": rule, "condition": "assessed"})
     if match.online is not None and facts.online != match.online:
-        return Failure("CONDITION_NOT_MET", 9, {"rule": rule, "condition": "online"})
+        return Failure("CONDITION_NOT_MET", Step.FLAGS, {"rule": rule, "condition": "online"})
     return None
 
 

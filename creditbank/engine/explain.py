@@ -23,7 +23,7 @@ from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Option, RuleScan, tidy, unconverted_credits
 from creditbank.engine.overflow import Placement, place
-from creditbank.engine.reasons import ReasonCode, sentences
+from creditbank.engine.reasons import ReasonCode, Step, sentences
 from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
 from creditbank.models import Cap, Program, Requirement, Standards
 
@@ -117,11 +117,11 @@ def _most_telling(budgets: Sequence[int], labels: Sequence[BudgetLabel]) -> int 
 def scan_failure(achievement: str, scan: RuleScan) -> Failure | None:
     """How one rule failed an achievement: its combination, target or credit, else a condition."""
     if achievement in scan.incomplete:
-        return Failure("COMBINATION_INCOMPLETE", 10, {"rule": scan.rule.id})
+        return Failure("COMBINATION_INCOMPLETE", Step.COMBINATION, {"rule": scan.rule.id})
     if achievement in scan.no_target:
-        return Failure("NO_TARGET", 11, {"rule": scan.rule.id})
+        return Failure("NO_TARGET", Step.TARGET, {"rule": scan.rule.id})
     if achievement in scan.no_credit:
-        return Failure("NO_CREDIT", 12, {"rule": scan.rule.id})
+        return Failure("NO_CREDIT", Step.CREDIT, {"rule": scan.rule.id})
     return scan.failures.get(achievement)
 
 

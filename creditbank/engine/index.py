@@ -35,10 +35,7 @@ from decimal import Decimal
 from creditbank.engine.editions import unit_occupations
 from creditbank.engine.overflow import RequirementBudget, requirement_budgets
 from creditbank.models import (
-    AllOf,
-    AnyOf,
     Cap,
-    Condition,
     CourseUnit,
     ExemptCourses,
     Match,
@@ -53,7 +50,6 @@ __all__ = [
     "RuleIndex",
     "built_index",
     "exempt_candidates",
-    "matches_of",
     "requirement_capacity",
     "rule_index",
     "selector_keys",
@@ -62,19 +58,6 @@ __all__ = [
 ]
 
 Key = tuple[str, str]
-
-
-def matches_of(condition: Condition) -> list[Match]:
-    """Every :class:`Match` inside a condition, in order."""
-    if isinstance(condition, Match):
-        return [condition]
-    if isinstance(condition, AllOf):
-        parts: Sequence[Condition] = condition.all_of
-    elif isinstance(condition, AnyOf):
-        parts = condition.any_of
-    else:
-        parts = condition.of
-    return [match for inner in parts for match in matches_of(inner)]
 
 
 def selector_keys(match: Match) -> list[Key]:
@@ -160,7 +143,7 @@ class ProgramIndex:
                 sorted(
                     p
                     for p in filed
-                    if any(selects_unit(m, unit, standards) for m in matches_of(rules[p].when))
+                    if any(selects_unit(m, unit, standards) for m in rules[p].when.matches())
                 )
             )
             if len(self._by_unit) > 100_000:
@@ -288,7 +271,7 @@ class RuleIndex:
         rules = tuple(sorted(self._rules.get(program.id, ()), key=lambda r: r.id))
         by_key: dict[Key, list[int]] = {}
         for position, rule in enumerate(rules):
-            keys = {key for match in matches_of(rule.when) for key in selector_keys(match)}
+            keys = {key for match in rule.when.matches() for key in selector_keys(match)}
             for key in keys:
                 by_key.setdefault(key, []).append(position)
         caps = tuple(

@@ -28,6 +28,7 @@ from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.editions import outcome_of
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
+from creditbank.engine.reasons import Step
 from creditbank.engine.templates import Entry, Template, template
 from creditbank.models import (
     AllOf,
@@ -189,20 +190,6 @@ def course_requirement(program: Program, course: str) -> str | None:
     return None
 
 
-def _matches(condition: Condition) -> Iterable[Match]:
-    if isinstance(condition, Match):
-        yield condition
-    elif isinstance(condition, AllOf):
-        for inner in condition.all_of:
-            yield from _matches(inner)
-    elif isinstance(condition, AnyOf):
-        for inner in condition.any_of:
-            yield from _matches(inner)
-    else:
-        for inner in condition.of:
-            yield from _matches(inner)
-
-
 _SELECTS = "creditbank.engine.options.selects"
 
 
@@ -258,7 +245,7 @@ def _retake(rule: Rule, fact: Facts, first: Facts) -> Failure:
         "first_on": first.achievement.earned_on.isoformat(),
         "earned_on": fact.achievement.earned_on.isoformat(),
     }
-    return Failure("NOT_FIRST_ATTEMPT", 10, detail)
+    return Failure("NOT_FIRST_ATTEMPT", Step.ATTEMPT, detail)
 
 
 class _Binder:
@@ -539,12 +526,14 @@ def _why_no_credit(
     if isinstance(target, RequirementCredits) and target.from_unit == "stated":
         undeclared = unconverted_credits(program, members[0])
         if undeclared is not None:
-            return Failure("UNIT_NOT_DECLARED", 9, {**undeclared, "by": rule.id})
+            return Failure(
+                "UNIT_NOT_DECLARED", Step.TARGET_CONDITION, {**undeclared, "by": rule.id}
+            )
     if isinstance(target, HoursToCredits) and target.min_hours is not None:
         hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
         if hours < target.min_hours:
             detail = {"rule": rule.id, "hours": str(tidy(hours)), "required": str(target.min_hours)}
-            return Failure("HOURS_TOO_FEW", 9, detail)
+            return Failure("HOURS_TOO_FEW", Step.TARGET_CONDITION, detail)
     if not isinstance(target, ExemptCourses) or target.min_coverage is None:
         return None
     primary = members[0]
@@ -560,8 +549,10 @@ def _why_no_credit(
         hours_shown = str(primary.hours) if primary.hours is not None else "—"
         needed = min((c.hours for c in uncovered if c.hours is not None), default=None)
         detail = {"rule": rule.id, "hours": hours_shown, "required": str(needed or "?")}
-        return Failure("HOURS_TOO_FEW", 9, detail)
-    return Failure("CONDITION_NOT_MET", 9, {"rule": rule.id, "condition": "min_coverage"})
+        return Failure("HOURS_TOO_FEW", Step.TARGET_CONDITION, detail)
+    return Failure(
+        "CONDITION_NOT_MET", Step.TARGET_CONDITION, {"rule": rule.id, "condition": "min_coverage"}
+    )
 
 
 def unconverted_credits(program: Program, fact: Facts) -> dict[str, str] | None:

@@ -9,9 +9,10 @@ the certificate expired on 2025-05-19, before the evaluation date 2026-11-29
 
 from __future__ import annotations
 
+from enum import IntEnum
 from typing import Literal, get_args
 
-__all__ = ["REASONS", "ReasonCode", "sentence", "sentences"]
+__all__ = ["REASONS", "ReasonCode", "Step", "sentence", "sentences"]
 
 ReasonCode = Literal[
     "NO_RULE",
@@ -151,6 +152,44 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
 
 _missing = set(get_args(ReasonCode)) ^ set(REASONS)
 assert not _missing, f"REASONS out of step with ReasonCode: {_missing}"
+
+
+class Step(IntEnum):
+    """The order in which a rule's checks run on an achievement, the reason codes each can give.
+
+    A failure's step says how far the achievement got through a rule: among the rules that
+    failed it, the one it got furthest in (the first of those, on a tie) gives the reason
+    reported, as the rule it came closest to meeting. Aliases share a step, so neither of
+    their failures outranks the other.
+    """
+
+    EARNED = 1
+    """``NOT_YET_EARNED``: earned after the evaluation date."""
+    VALID = 2
+    """``EXPIRED``: not valid on the evaluation date."""
+    DATES = 3
+    """``TOO_OLD``, ``TOO_RECENT``: recency and the rule's earned window."""
+    LEVEL = 4
+    """``LEVEL_TOO_LOW``, ``LEVEL_NOT_MATCHED``."""
+    GRADE = 5
+    """``GRADE_TOO_LOW``, ``GRADE_OUT_OF_BAND``."""
+    ISSUER = 6
+    """``ISSUER_NOT_AUTHORISED``: not one of the rule's issuers, or not authorised at all."""
+    HOURS = 7
+    """``HOURS_TOO_FEW``, ``CONDITION_NOT_MET`` (max_hours): the condition's hours."""
+    FLAGS = 8
+    """``CONDITION_NOT_MET`` (assessed, online)."""
+    TARGET_CONDITION = 8
+    """``UNIT_NOT_DECLARED``, ``HOURS_TOO_FEW``, ``CONDITION_NOT_MET`` (min_coverage): the
+    target's own conditions on what it converts."""
+    ATTEMPT = 9
+    """``NOT_FIRST_ATTEMPT``: a retake under a rule that counts the first attempt."""
+    COMBINATION = 9
+    """``COMBINATION_INCOMPLETE``: the partners a combination needs are missing or used."""
+    TARGET = 10
+    """``NO_TARGET``: what the rule converts into is not in the programme."""
+    CREDIT = 11
+    """``NO_CREDIT``: the conversion comes to no credit."""
 
 
 _MEASURES = {"credits": ("学分", "credits"), "achievements": ("项", "achievements")}

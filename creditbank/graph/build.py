@@ -50,7 +50,6 @@ from creditbank.graph.select import (
     condition_notes,
     course_credits,
     course_requirement,
-    leaves,
     level_window_text,
     levels_in_window,
     max_credits_per_use,
@@ -355,7 +354,7 @@ class _Builder:
             return
         target = rule.then
         combination = combination_kind(rule.when)
-        matches = leaves(rule.when)
+        matches = rule.when.matches()
         credits_text = _credits_text(rule)
         for index, match in enumerate(matches):
             window = level_window_text(self.s, match)

@@ -59,7 +59,6 @@ from creditbank.graph.nodes import parse_node
 from creditbank.graph.select import (
     course_credits,
     least_credits_per_use,
-    leaves,
     levels_in_window,
     max_credits_per_use,
     occupations_of,
@@ -125,7 +124,7 @@ def _consumed(ctx: _Context, rule: Rule, unit: str) -> Fraction | None:
     if own is None:
         return None
     total = Fraction(own)
-    matches = leaves(rule.when)
+    matches = rule.when.matches()
     if len(matches) > 1:
         for match in matches:
             units = selected_units(ctx.s, match)
@@ -247,7 +246,7 @@ def condition_key(standards: Standards, rule: Rule) -> str:
             return node
         return node
 
-    matches = iter(leaves(rule.when))
+    matches = iter(rule.when.matches())
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
@@ -328,7 +327,7 @@ def replaced_occupations(ctx: _Context) -> Iterator[Finding]:
     by themselves; so only a split or merge can leave a successor out."""
     for rule in ctx.s.rules.values():
         named: dict[str, None] = {}
-        for match in leaves(rule.when):
+        for match in rule.when.matches():
             for occupation_ref in match.occupations:
                 named[str(occupation_ref)] = None
             for unit_id in match.units:
@@ -337,7 +336,7 @@ def replaced_occupations(ctx: _Context) -> Iterator[Finding]:
                     named.update(dict.fromkeys(sorted(occupations_of(unit))))
         covered = {
             o
-            for match in leaves(rule.when)
+            for match in rule.when.matches()
             for u in selected_units(ctx.s, match)
             for o in occupations_of(ctx.s.units[u])
         }
@@ -442,9 +441,11 @@ def targets_in_programs(ctx: _Context) -> Iterator[Finding]:
 def rules_selecting_nothing(ctx: _Context) -> Iterator[Finding]:
     """A condition that selects no unit (so an achievement can never meet it)."""
     for rule in ctx.s.rules.values():
-        empty = [index for index, m in enumerate(leaves(rule.when)) if not selected_units(ctx.s, m)]
+        empty = [
+            index for index, m in enumerate(rule.when.matches()) if not selected_units(ctx.s, m)
+        ]
         if empty:
-            where = "its condition" if len(leaves(rule.when)) == 1 else "a part of its condition"
+            where = "its condition" if len(rule.when.matches()) == 1 else "a part of its condition"
             yield Finding(
                 "RULE_SELECTS_NOTHING",
                 f"rule {rule.id!r}: {where} selects no unit of the standards (check its units, "
@@ -462,7 +463,7 @@ def _rule_capacity(standards: Standards, program: Program, rule: Rule) -> Decima
     when unbounded."""
     units = {
         unit
-        for match in leaves(rule.when)
+        for match in rule.when.matches()
         for unit in selected_units(standards, match)
         if levels_in_window(standards, unit, match.level) != ()
     }
@@ -524,7 +525,7 @@ def orphan_units(ctx: _Context) -> Iterator[Finding]:
         for requirement in program.requirements:
             used.update(requirement_courses(ctx.s, program, requirement))
     for rule in ctx.s.rules.values():
-        for match in leaves(rule.when):
+        for match in rule.when.matches():
             used.update(selected_units(ctx.s, match))
         target = rule.then
         if isinstance(target, ExemptCourses):
@@ -642,7 +643,7 @@ def level_order(ctx: _Context) -> Iterator[Finding]:
 def empty_level_windows(ctx: _Context) -> Iterator[Finding]:
     """A level condition that admits no level of any unit it selects."""
     for rule in ctx.s.rules.values():
-        for match in leaves(rule.when):
+        for match in rule.when.matches():
             if match.level is None:
                 continue
             units = [u for u in selected_units(ctx.s, match) if unit_levels(ctx.s, u)]
@@ -695,7 +696,7 @@ def level_credits(ctx: _Context) -> Iterator[Finding]:
         table = getattr(rule.then, "credits_by_level", ())
         if not table:
             continue
-        units = [u for m in leaves(rule.when) for u in selected_units(ctx.s, m)]
+        units = [u for m in rule.when.matches() for u in selected_units(ctx.s, m)]
         fall = _falls(ctx.s, units, table)
         if fall:
             yield Finding(

@@ -70,7 +70,6 @@ from creditbank.graph.select import (
     course_credits,
     course_hours,
     course_requirement,
-    leaves,
     levels_in_window,
     requirement_courses,
 )
@@ -183,7 +182,7 @@ def candidates(
     for rule in standards.rules.values():
         if program.id not in rule.programs or not rule.in_force(as_of):
             continue
-        for match in leaves(rule.when):
+        for match in rule.when.matches():
             for unit in _selected(standards, match):
                 kind = standards.units[unit].kind
                 if kind == "course" or (kind == "award" and not _costed(costs, unit)):

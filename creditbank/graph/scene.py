@@ -34,7 +34,6 @@ from creditbank.engine import Evaluation, evaluate
 from creditbank.graph.build import StandardsGraph, build_graph, text
 from creditbank.graph.nodes import parse_node, program_node, requirement_node, unit_node
 from creditbank.graph.queries import resolve_program
-from creditbank.graph.select import leaves
 from creditbank.graph.style import KIND_NAMES, style_key
 from creditbank.models import Portfolio, Program, Standards
 
@@ -169,7 +168,7 @@ def _source_style(standards: Standards, unit_id: str) -> str:
 
 
 def _broad(standards: Standards, rule_id: str, leaf: int, count: int) -> bool:
-    match = leaves(standards.rules[rule_id].when)[leaf]
+    match = standards.rules[rule_id].when.matches()[leaf]
     return not (match.units or match.occupations or match.families) and count > GROUP_ABOVE
 
 
@@ -187,7 +186,7 @@ _SCOPES = {
 def _selector_lines(
     standards: Standards, rule_id: str, leaf: int, count: int, lang: Lang
 ) -> list[str]:
-    match = leaves(standards.rules[rule_id].when)[leaf]
+    match = standards.rules[rule_id].when.matches()[leaf]
     kinds = "/".join(_kind_name(k, lang) for k in match.unit_kinds) or _t(lang, "单元", "units")
     filters = [_SCOPES.get(f, f) if lang == "zh" else f for f in (*match.scopes, *match.tiers)]
     filters += list(match.tags)

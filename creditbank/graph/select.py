@@ -9,15 +9,16 @@ followed the same way).
 >>> import creditbank
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
 >>> rule = standards.rules["liming:fitter"]
->>> [m.units for m in leaves(rule.when)][0], sorted(selected_units(standards, leaves(rule.when)[0]))
+>>> match = rule.when.matches()[0]
+>>> match.units, sorted(selected_units(standards, match))
 ((), ['skill:csco2022:6-20-01-01', 'skill:csco2022:6-31-01-02'])
->>> level_window_text(standards, leaves(rule.when)[0])
+>>> level_window_text(standards, match)
 '≥ 四级'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -51,7 +52,6 @@ __all__ = [
     "course_requirement",
     "credits_at_level",
     "least_credits_per_use",
-    "leaves",
     "level_window_text",
     "levels_in_window",
     "max_credits_per_use",
@@ -73,22 +73,9 @@ _ROUNDING = {
 }
 
 
-def leaves(condition: Condition) -> list[Match]:
-    """The single-achievement conditions of a rule's ``when``, in order."""
-    if isinstance(condition, Match):
-        return [condition]
-    if isinstance(condition, AllOf):
-        inner: Sequence[Condition] = condition.all_of
-    elif isinstance(condition, AnyOf):
-        inner = condition.any_of
-    else:
-        inner = condition.of
-    return [leaf for part in inner for leaf in leaves(part)]
-
-
 def combination_kind(condition: Condition) -> str | None:
     """``all_of`` / ``n_of`` when the rule binds several achievements together, else None."""
-    if isinstance(condition, AllOf) and len(leaves(condition)) > 1:
+    if isinstance(condition, AllOf) and len(condition.matches()) > 1:
         return "all_of"
     if not isinstance(condition, Match | AnyOf | AllOf) and condition.n > 1:
         return "n_of"

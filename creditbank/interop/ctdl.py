@@ -31,7 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from creditbank.engine.index import matches_of, selects_unit
+from creditbank.engine.index import selects_unit
 from creditbank.interop.errors import InteropError
 from creditbank.models import (
     AllOf,
@@ -318,7 +318,7 @@ def _program_unit(program: Program) -> str:
 
 def _selected_units(condition: Condition, standards: Standards) -> list[Unit]:
     found: dict[str, Unit] = {}
-    for match in matches_of(condition):
+    for match in condition.matches():
         for unit in standards.units.values():
             if selects_unit(match, unit, standards):
                 found.setdefault(unit.id, unit)

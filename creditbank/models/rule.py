@@ -223,6 +223,10 @@ class Match(Model):
     )
     team: StrictBool | None = Field(default=None, description="A team (not individual) award.")
 
+    def matches(self) -> tuple[Match, ...]:
+        """The single-achievement conditions inside: a match is its own one."""
+        return (self,)
+
     @model_validator(mode="after")
     def _selects_something(self) -> Match:
         if not (self.units or self.unit_kinds or self.occupations or self.families or self.tags):
@@ -244,23 +248,48 @@ class Match(Model):
         return self
 
 
-class AllOf(Model):
+class _Combination(Model):
+    """A condition over several achievements: its ``parts`` are conditions in their own right."""
+
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        raise NotImplementedError  # pragma: no cover - every combination names its parts
+
+    def matches(self) -> tuple[Match, ...]:
+        """The single-achievement conditions inside, in order (the one walk over a condition
+        tree: the engine's index, the graph and the exports all read it)."""
+        return tuple(match for part in self.parts for match in part.matches())
+
+
+class AllOf(_Combination):
     """Several achievements together (many-to-one): one distinct achievement per condition."""
 
     all_of: tuple[Condition, ...] = Field(min_length=1)
 
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        return self.all_of
 
-class AnyOf(Model):
+
+class AnyOf(_Combination):
     """Any one of the alternatives."""
 
     any_of: tuple[Condition, ...] = Field(min_length=1)
 
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        return self.any_of
 
-class NOf(Model):
+
+class NOf(_Combination):
     """At least ``n`` of the conditions, each met by a distinct achievement."""
 
     n: StrictInt = Field(ge=1)
     of: tuple[Condition, ...] = Field(min_length=1)
+
+    @property
+    def parts(self) -> tuple[Condition, ...]:
+        return self.of
 
     @model_validator(mode="after")
     def _n_fits(self) -> NOf:
@@ -337,6 +366,14 @@ class ExemptCourses(Model):
         description="The achievement's own credits / hours must be at least the course's.",
     )
 
+    def named_courses(self) -> tuple[str, ...]:
+        """The courses the rule names itself (not those it selects by type or requirement)."""
+        return tuple(map(str, self.courses))
+
+    def credited_requirement(self) -> str | None:
+        """The requirement credits go into directly: none, an exemption completes courses."""
+        return None
+
     @model_validator(mode="after")
     def _selects_courses(self) -> ExemptCourses:
         if not (self.courses or self.course_types or self.requirements):
@@ -361,6 +398,14 @@ class RequirementCredits(Model):
     credits: Credits | None = None
     credits_by_level: LevelCreditsTable = ()
     from_unit: Literal["recognised", "stated"] | None = None
+
+    def named_courses(self) -> tuple[str, ...]:
+        """No course: the credits go into a requirement."""
+        return ()
+
+    def credited_requirement(self) -> str | None:
+        """The requirement the credits go into."""
+        return self.requirement
 
     @model_validator(mode="after")
     def _one_amount(self) -> RequirementCredits:
@@ -387,6 +432,14 @@ class HoursToCredits(Model):
     min_hours: Hours | None = None
     max_credits: Credits | None = None
 
+    def named_courses(self) -> tuple[str, ...]:
+        """No course: the credits go into a requirement."""
+        return ()
+
+    def credited_requirement(self) -> str | None:
+        """The requirement the credits go into."""
+        return self.requirement
+
     @field_validator("step")
     @classmethod
     def _positive_step(cls, value: Any) -> Any:
@@ -402,6 +455,14 @@ class CourseCredits(Model):
     course: CourseRef
     credits: Credits | None = None
     share: Share | None = Field(default=None, description="Fraction of the course's credits.")
+
+    def named_courses(self) -> tuple[str, ...]:
+        """The course credited in part."""
+        return (str(self.course),)
+
+    def credited_requirement(self) -> str | None:
+        """None: the credits go to a course (and count in whichever requirement holds it)."""
+        return None
 
     @model_validator(mode="after")
     def _one_amount(self) -> CourseCredits:

@@ -789,14 +789,7 @@ def scenario_portfolios(draw: st.DrawFn, standards: Any, max_size: int = 6) -> P
 
 
 def _collect_units(condition: Any) -> list[str]:
-    if isinstance(condition, Match):
-        return list(condition.units)
-    inner: Any = (
-        getattr(condition, "all_of", None)
-        or getattr(condition, "any_of", None)
-        or getattr(condition, "of", ())
-    )
-    return [u for c in inner for u in _collect_units(c)]
+    return [u for match in condition.matches() for u in match.units]
 
 
 @st.composite
