@@ -21,8 +21,9 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
+from typing import assert_never
 
 from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.editions import outcome_of
@@ -39,6 +40,7 @@ from creditbank.models import (
     ExemptCourses,
     HoursToCredits,
     Match,
+    NOf,
     Program,
     RecordedGrade,
     RequirementCredits,
@@ -66,14 +68,6 @@ _ONE = Decimal(1)
 
 MAX_BINDINGS = 256
 """At most this many achievement combinations are tried per rule (canonical order)."""
-
-_ROUNDING = {
-    "down": ROUND_FLOOR,
-    "up": ROUND_CEILING,
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-}
-
 
 _new = object.__new__
 
@@ -291,12 +285,18 @@ class _Binder:
 
     def bindings(self, condition: Condition) -> list[tuple[Facts, ...]]:
         """The combinations of achievements that meet ``condition``, in canonical order."""
-        if isinstance(condition, Match):
-            return [(fact,) for fact in self.passing(condition)]
-        if isinstance(condition, AnyOf):
-            return _dedupe(b for inner in condition.any_of for b in self.bindings(inner))
-        parts = condition.all_of if isinstance(condition, AllOf) else condition.of
-        need = len(parts) if isinstance(condition, AllOf) else condition.n
+        match condition:
+            case Match():
+                return [(fact,) for fact in self.passing(condition)]
+            case AnyOf():
+                return _dedupe(b for inner in condition.any_of for b in self.bindings(inner))
+            case AllOf():
+                need = len(condition.all_of)
+            case NOf():
+                need = condition.n
+            case _:
+                assert_never(condition)
+        parts = condition.parts
         each = [self.bindings(inner) for inner in parts]
         found: list[tuple[Facts, ...]] = []
         for chosen in itertools.combinations(range(len(parts)), need):
@@ -378,13 +378,14 @@ def _new_exemptions(standards: Standards) -> dict[tuple[str, str], _Exemptions]:
     return {}
 
 
-def _exemptions(standards: Standards, program: Program, rule: Rule) -> _Exemptions:
+def _exemptions(
+    standards: Standards, program: Program, rule: Rule, target: ExemptCourses
+) -> _Exemptions:
+    """What ``rule`` (whose target is ``target``) exempts in ``program``, kept per pair."""
     memo = standards.derived(_EXEMPTIONS, _new_exemptions)
     key = (program.id, rule.id)
     found = memo.get(key)
     if found is None or found.program is not program or found.rule is not rule:
-        target = rule.then
-        assert isinstance(target, ExemptCourses)
         candidates = _exempt_candidates(standards, program, target)
         courses = [
             (unit, Entry(course_requirement(program, c) or "", c, unit.credits.amount, "exemption"))
@@ -428,11 +429,6 @@ def tidy(amount: Decimal) -> Decimal:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
-def _round(value: Decimal, step: Decimal, mode: str) -> Decimal:
-    units = (value / step).quantize(Decimal(1), rounding=_ROUNDING[mode])
-    return tidy(units * step)
-
-
 def options_for_rule(
     standards: Standards, program: Program, rule: Rule, facts: Sequence[Facts], as_of: dt.date
 ) -> RuleScan:
@@ -440,13 +436,17 @@ def options_for_rule(
     scan = RuleScan(rule)
     binder = _Binder(standards, facts, as_of, scan)
     when = rule.when
-    if isinstance(when, Match):
-        # The common form, one match: each achievement that meets it is a binding of its
-        # own, in portfolio order, and every eligible achievement is bound.
-        for fact in binder.passing(when):
-            _add_options(scan, standards, program, (fact,))
-        return scan
-    bindings = binder.bindings(when)
+    match when:
+        case Match():
+            # The common form, one match: each achievement that meets it is a binding of its
+            # own, in portfolio order, and every eligible achievement is bound.
+            for fact in binder.passing(when):
+                _add_options(scan, standards, program, (fact,))
+            return scan
+        case AllOf() | AnyOf() | NOf():
+            bindings = binder.bindings(when)
+        case _:
+            assert_never(when)
     bound = {a.id for binding in bindings for a in binding}
     scan.incomplete = scan.eligible - bound
     for members in bindings:
@@ -523,20 +523,36 @@ def _why_no_credit(
     None when the conversion simply comes to zero credit.
     """
     target = rule.then
-    if isinstance(target, RequirementCredits) and target.from_unit == "stated":
-        undeclared = unconverted_credits(program, members[0])
-        if undeclared is not None:
+    match target:
+        case RequirementCredits():
+            if target.from_unit != "stated":
+                return None
+            undeclared = unconverted_credits(program, members[0])
+            if undeclared is None:
+                return None
             return Failure(
                 "UNIT_NOT_DECLARED", Step.TARGET_CONDITION, {**undeclared, "by": rule.id}
             )
-    if isinstance(target, HoursToCredits) and target.min_hours is not None:
-        hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
-        if hours < target.min_hours:
+        case HoursToCredits():
+            hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
+            if target.min_hours is None or hours >= target.min_hours:
+                return None
             detail = {"rule": rule.id, "hours": str(tidy(hours)), "required": str(target.min_hours)}
             return Failure("HOURS_TOO_FEW", Step.TARGET_CONDITION, detail)
-    if not isinstance(target, ExemptCourses) or target.min_coverage is None:
+        case ExemptCourses():
+            return _not_covered(standards, program, rule, target, members[0])
+        case CourseCredits():
+            return None
+        case _:
+            assert_never(target)
+
+
+def _not_covered(
+    standards: Standards, program: Program, rule: Rule, target: ExemptCourses, primary: Facts
+) -> Failure | None:
+    """Why an exemption needing the achievement to cover its courses gave nothing, or None."""
+    if target.min_coverage is None:
         return None
-    primary = members[0]
     courses = [
         unit
         for course in _exempt_candidates(standards, program, target)
@@ -571,15 +587,21 @@ def unconverted_credits(program: Program, fact: Facts) -> dict[str, str] | None:
 def _by_unit_level(target: Target) -> bool:
     """Whether what ``target`` gives depends only on the first achievement's unit and level
     (not on its credits, hours, or the other achievements bound with it)."""
-    if isinstance(target, ExemptCourses):
-        return target.min_coverage is None  # the recorded grade is filled in per achievement
-    if isinstance(target, RequirementCredits):
-        return (
-            target.credits is not None
-            or bool(target.credits_by_level)
-            or target.from_unit == "recognised"
-        )
-    return isinstance(target, CourseCredits)
+    match target:
+        case ExemptCourses():
+            return target.min_coverage is None  # the recorded grade is filled in per achievement
+        case RequirementCredits():
+            return (
+                target.credits is not None
+                or bool(target.credits_by_level)
+                or target.from_unit == "recognised"
+            )
+        case HoursToCredits():
+            return False
+        case CourseCredits():
+            return True
+        case _:
+            assert_never(target)
 
 
 _YIELDS = "creditbank.engine.options.yields"
@@ -616,7 +638,7 @@ def _options(
     if found[1] is None:
         return None
     binding = tuple(m.id for m in members)
-    grade = _recorded(target.recorded_grade, primary) if isinstance(target, ExemptCourses) else None
+    grade = _recorded(target.recorded_grade, primary) if target.kind == "exempt_courses" else None
     return [Option.of(t, binding, grade) for t in found[1]]
 
 
@@ -633,63 +655,87 @@ def _made_options(
     target = rule.then
     binding = tuple(m.id for m in members)
     primary = members[0]
-    if isinstance(target, ExemptCourses):
-        made = _exemptions(standards, program, rule)
-        if not made.candidates:
-            return None
-        grade = _recorded(target.recorded_grade, primary)
-        if target.min_coverage is None:
-            usable = [t for _, t in made.usable]
-        else:
-            usable = [t for u, t in made.usable if _covers(target, primary, u)]
-        if not usable:
-            return []
-        if target.choose == "all":
-            if made.whole is None or len(usable) != made.candidates:
-                return []
-            return [Option.of(made.whole, binding, grade)]
-        return [Option.of(t, binding, grade) for t in usable]
-    if isinstance(target, RequirementCredits):
-        credits = _requirement_credits(standards, target, primary, program)
-        if credits is None or credits <= 0:
-            return []
-        return [
-            _credits_option(
+    match target:
+        case ExemptCourses():
+            return _exemption_options(standards, program, rule, target, members)
+        case RequirementCredits():
+            credits = _requirement_credits(standards, target, primary, program)
+            return _credits_options(
                 standards, program, rule, binding, requirement=target.requirement, credits=credits
             )
-        ]
-    if isinstance(target, HoursToCredits):
-        rate = target.hours_per_credit or program.hours_per_credit
-        hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
-        if rate is None or (target.min_hours is not None and hours < target.min_hours):
-            return []
-        credits = _round(hours / rate, target.step, target.rounding)
-        if target.max_credits is not None:
-            credits = min(credits, target.max_credits)
-        if credits <= 0:
-            return []
-        return [
-            _credits_option(
+        case HoursToCredits():
+            credits = _hours_credits(program, target, members)
+            return _credits_options(
                 standards, program, rule, binding, requirement=target.requirement, credits=credits
             )
-        ]
-    if isinstance(target, CourseCredits):
-        requirement = course_requirement(program, target.course)
-        if requirement is None:
-            return None
-        full = _course_credits(standards, target.course)
-        credits = (
-            target.credits
-            if target.credits is not None
-            else share_of(full, target.share or Fraction(0))
-        )
-        credits = tidy(min(credits, full))
-        if credits <= 0:
+        case CourseCredits():
+            return _partial_options(standards, program, rule, target, binding)
+        case _:
+            assert_never(target)
+
+
+def _exemption_options(
+    standards: Standards,
+    program: Program,
+    rule: Rule,
+    target: ExemptCourses,
+    members: Sequence[Facts],
+) -> list[Option] | None:
+    """The courses an exemption completes: all at once, or one option per course."""
+    made = _exemptions(standards, program, rule, target)
+    if not made.candidates:
+        return None
+    binding = tuple(m.id for m in members)
+    primary = members[0]
+    grade = _recorded(target.recorded_grade, primary)
+    if target.min_coverage is None:
+        usable = [t for _, t in made.usable]
+    else:
+        usable = [t for u, t in made.usable if _covers(target, primary, u)]
+    if not usable:
+        return []
+    if target.choose == "all":
+        if made.whole is None or len(usable) != made.candidates:
             return []
-        entry = Entry(requirement, target.course, credits, "partial")
-        made_partial = template(standards, program, rule, (entry,), variant=_written(credits))
-        return [Option.of(made_partial, binding)]
-    raise TypeError(f"unknown target {target!r}")  # pragma: no cover
+        return [Option.of(made.whole, binding, grade)]
+    return [Option.of(t, binding, grade) for t in usable]
+
+
+def _hours_credits(
+    program: Program, target: HoursToCredits, members: Sequence[Facts]
+) -> Decimal | None:
+    """The bound achievements' hours at the rate, rounded and capped; None without a rate
+    or below the minimum hours."""
+    rate = target.hours_per_credit or program.hours_per_credit
+    hours = sum((m.hours or Decimal(0) for m in members), Decimal(0))
+    if rate is None or (target.min_hours is not None and hours < target.min_hours):
+        return None
+    credits = tidy(target.rounded(hours / rate))
+    if target.max_credits is not None:
+        credits = min(credits, target.max_credits)
+    return credits
+
+
+def _partial_options(
+    standards: Standards,
+    program: Program,
+    rule: Rule,
+    target: CourseCredits,
+    binding: tuple[str, ...],
+) -> list[Option] | None:
+    """Partial credit towards a course, in the requirement that holds it."""
+    requirement = course_requirement(program, target.course)
+    if requirement is None:
+        return None
+    full = _course_credits(standards, target.course)
+    share = target.share or Fraction(0)
+    credits = target.credits if target.credits is not None else share_of(full, share)
+    credits = tidy(min(credits, full))
+    if credits <= 0:
+        return []
+    entry = Entry(requirement, target.course, credits, "partial")
+    made_partial = template(standards, program, rule, (entry,), variant=_written(credits))
+    return [Option.of(made_partial, binding)]
 
 
 def _written(credits: Decimal) -> tuple[str, str]:
@@ -697,20 +743,23 @@ def _written(credits: Decimal) -> tuple[str, str]:
     return ("credits", str(credits))
 
 
-def _credits_option(
+def _credits_options(
     standards: Standards,
     program: Program,
     rule: Rule,
     binding: tuple[str, ...],
     *,
     requirement: str,
-    credits: Decimal,
-) -> Option:
-    """An option giving ``credits`` to a requirement, from the template of those credits."""
+    credits: Decimal | None,
+) -> list[Option]:
+    """The option giving ``credits`` to a requirement, from the template of those credits;
+    none when there are no credits to give."""
+    if credits is None or credits <= 0:
+        return []
     entry = Entry(requirement, None, credits, "credits")
-    return Option.of(
-        template(standards, program, rule, (entry,), variant=_written(credits)), binding
-    )
+    return [
+        Option.of(template(standards, program, rule, (entry,), variant=_written(credits)), binding)
+    ]
 
 
 def _requirement_credits(

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, pairwise
-from typing import Any
+from typing import Any, assert_never
 
 import networkx as nx  # type: ignore[import-untyped]
 
@@ -331,21 +331,25 @@ class _Builder:
     def targets(self, rule: Rule, program: Program) -> list[tuple[str, str, Decimal | None]]:
         """(node, kind, credits of this edge) for each target of the rule in the programme."""
         target = rule.then
-        if isinstance(target, ExemptCourses):
-            return [
-                (unit_node(c), "exemption", course_credits(self.s, c))
-                for c in target_courses(self.s, program, target)
-            ]
-        if isinstance(target, CourseCredits):
-            if course_requirement(program, target.course) is None:
-                return []
-            amount = max_credits_per_use(self.s, program, rule)
-            return [(unit_node(target.course), "partial", amount)]
-        assert isinstance(target, RequirementCredits | HoursToCredits)
+        match target:
+            case ExemptCourses():
+                return [
+                    (unit_node(c), "exemption", course_credits(self.s, c))
+                    for c in target_courses(self.s, program, target)
+                ]
+            case CourseCredits():
+                if course_requirement(program, target.course) is None:
+                    return []
+                amount = max_credits_per_use(self.s, program, rule)
+                return [(unit_node(target.course), "partial", amount)]
+            case RequirementCredits():
+                kind, amount = "credits", target.credits
+            case HoursToCredits():
+                kind, amount = "hours", None
+            case _:
+                assert_never(target)
         if program.requirement(target.requirement) is None:
             return []
-        kind = "credits" if isinstance(target, RequirementCredits) else "hours"
-        amount = target.credits if isinstance(target, RequirementCredits) else None
         return [(requirement_node(program.id, target.requirement), kind, amount)]
 
     def rule(self, rule: Rule, program: Program) -> None:
@@ -364,9 +368,7 @@ class _Builder:
                     continue
                 unit = self.s.units[unit_id]
                 bounded = self.bounded_by(rule, program, unit)
-                from_recognised = (
-                    isinstance(target, RequirementCredits) and target.from_unit == "recognised"
-                )
+                from_recognised = target.kind == "credits" and target.from_unit == "recognised"
                 source = (
                     recognition_node(unit_id)
                     if unit.recognised_credits and (bounded or from_recognised)
@@ -397,7 +399,7 @@ class _Builder:
                         combination=combination,
                         leaf=index if len(matches) > 1 else None,
                         leaves=len(matches) if len(matches) > 1 else None,
-                        choose=target.choose if isinstance(target, ExemptCourses) else None,
+                        choose=target.choose if target.kind == "exempt_courses" else None,
                         bounded_by=bounded,
                         shareable=rule.shareable or None,
                         effective_from=rule.effective_from.isoformat()
@@ -446,19 +448,23 @@ def _cap_counts(cap: Cap, rule: Rule, unit: UnitBase) -> bool:
 
 def _credits_text(rule: Rule) -> str:
     target = rule.then
-    if isinstance(target, RequirementCredits):
-        if target.credits is not None:
-            return text(target.credits)
-        if target.credits_by_level:
-            return ", ".join(
-                f"{entry.level}: {text(entry.credits)}" for entry in target.credits_by_level
-            )
-        return f"as {target.from_unit}"
-    if isinstance(target, HoursToCredits):
-        rate = text(target.hours_per_credit) if target.hours_per_credit else "programme rate"
-        cap = f", ≤ {text(target.max_credits)}" if target.max_credits is not None else ""
-        return f"hours / {rate}{cap}"
-    return ""
+    match target:
+        case RequirementCredits():
+            if target.credits is not None:
+                return text(target.credits)
+            if target.credits_by_level:
+                return ", ".join(
+                    f"{entry.level}: {text(entry.credits)}" for entry in target.credits_by_level
+                )
+            return f"as {target.from_unit}"
+        case HoursToCredits():
+            rate = text(target.hours_per_credit) if target.hours_per_credit else "programme rate"
+            cap = f", ≤ {text(target.max_credits)}" if target.max_credits is not None else ""
+            return f"hours / {rate}{cap}"
+        case ExemptCourses() | CourseCredits():
+            return ""
+        case _:
+            assert_never(target)
 
 
 def _short_amount(kind: str, amount: Decimal | None, credits_text: str) -> str:

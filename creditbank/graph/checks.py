@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations, pairwise
-from typing import Any
+from typing import Any, assert_never
 
 import networkx as nx  # type: ignore[import-untyped]
 
@@ -263,16 +263,20 @@ def condition_key(standards: Standards, rule: Rule) -> str:
 def _target(standards: Standards, program: Program, rule: Rule) -> tuple[str, frozenset[str], str]:
     """(kind, targets, credit) of a rule in a programme, to compare rules."""
     target = rule.then
-    if isinstance(target, ExemptCourses):
-        courses = frozenset(target_courses(standards, program, target))
-        amount = max_credits_per_use(standards, program, rule)
-        return "exemption", courses, f"{target.choose}:{target.max_courses}:{amount}"
-    if isinstance(target, CourseCredits):
-        amount = max_credits_per_use(standards, program, rule)
-        return "exemption", frozenset({target.course}), f"partial:{amount}"
-    assert isinstance(target, RequirementCredits | HoursToCredits)
-    data = target.model_dump(mode="json", exclude={"requirement"})
-    return "credits", frozenset({f"#{target.requirement}"}), json.dumps(data, sort_keys=True)
+    match target:
+        case ExemptCourses():
+            courses = frozenset(target_courses(standards, program, target))
+            amount = max_credits_per_use(standards, program, rule)
+            return "exemption", courses, f"{target.choose}:{target.max_courses}:{amount}"
+        case CourseCredits():
+            amount = max_credits_per_use(standards, program, rule)
+            return "exemption", frozenset({target.course}), f"partial:{amount}"
+        case RequirementCredits() | HoursToCredits():
+            data = target.model_dump(mode="json", exclude={"requirement"})
+            requirement = frozenset({f"#{target.requirement}"})
+            return "credits", requirement, json.dumps(data, sort_keys=True)
+        case _:
+            assert_never(target)
 
 
 def rule_pairs(ctx: _Context) -> Iterator[Finding]:
@@ -408,12 +412,7 @@ def targets_in_programs(ctx: _Context) -> Iterator[Finding]:
             if program is None:
                 continue
             in_program = {str(c) for c in program.course_ids()}
-            named: list[str] = []
-            if isinstance(target, ExemptCourses):
-                named = [str(c) for c in target.courses]
-            elif isinstance(target, CourseCredits):
-                named = [str(target.course)]
-            for course in named:
+            for course in target.named_courses():
                 if course in in_program:
                     continue
                 hint = did_you_mean(course, in_program)
@@ -425,7 +424,7 @@ def targets_in_programs(ctx: _Context) -> Iterator[Finding]:
                     (ctx.rule(rule.id), involved(ctx.s, "program", program_id)),
                 )
             if (
-                isinstance(target, ExemptCourses)
+                target.kind == "exempt_courses"
                 and not target.courses
                 and not target_courses(ctx.s, program, target)
             ):
@@ -494,9 +493,7 @@ def unsatisfiable_requirements(ctx: _Context) -> Iterator[Finding]:
             rules = [
                 r
                 for r in ctx.s.rules.values()
-                if program.id in r.programs
-                and isinstance(r.then, RequirementCredits | HoursToCredits)
-                and r.then.requirement == req.id
+                if program.id in r.programs and r.then.credited_requirement() == req.id
             ]
             unbounded = False
             for rule in rules:
@@ -528,13 +525,11 @@ def orphan_units(ctx: _Context) -> Iterator[Finding]:
         for match in rule.when.matches():
             used.update(selected_units(ctx.s, match))
         target = rule.then
-        if isinstance(target, ExemptCourses):
-            used.update(str(c) for c in target.courses)
+        used.update(target.named_courses())
+        if target.kind == "exempt_courses":
             for program_id in rule.programs:
                 if program_id in ctx.s.programs:
                     used.update(target_courses(ctx.s, ctx.s.programs[program_id], target))
-        elif isinstance(target, CourseCredits):
-            used.add(str(target.course))
     for cap in ctx.s.caps.values():
         used.update(str(u) for u in cap.counts.units)
     for unit in ctx.s.units.values():
@@ -781,10 +776,10 @@ def impossible_guarantees(ctx: _Context) -> Iterator[Finding]:
     """A rule's guaranteed minimum that a statutory cap counting the rule, the programme
     total or its target requirement (when it cannot overflow) never allows."""
     for rule in ctx.s.rules.values():
-        if rule.guarantee is None or not isinstance(rule.then, RequirementCredits):
+        target = rule.then.credited_requirement()
+        if rule.guarantee is None or target is None:
             continue
         floor = rule.guarantee.min_credits
-        target = rule.then.requirement
         for program_id in rule.programs:
             program = ctx.s.programs.get(str(program_id))
             if program is None:

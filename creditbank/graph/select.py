@@ -19,8 +19,9 @@ followed the same way).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
+from typing import assert_never
 
 from creditbank.engine.index import exempt_candidates, selects_unit
 from creditbank.engine.options import course_requirement
@@ -35,6 +36,7 @@ from creditbank.models import (
     HoursToCredits,
     LevelCondition,
     Match,
+    NOf,
     Program,
     Requirement,
     RequirementCredits,
@@ -65,24 +67,20 @@ __all__ = [
 ]
 
 
-_ROUNDING = {
-    "down": ROUND_FLOOR,
-    "up": ROUND_CEILING,
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-}
-
-
 def combination_kind(condition: Condition) -> str | None:
     """``all_of`` / ``n_of`` when the rule binds several achievements together, else None."""
-    if isinstance(condition, AllOf) and len(condition.matches()) > 1:
-        return "all_of"
-    if not isinstance(condition, Match | AnyOf | AllOf) and condition.n > 1:
-        return "n_of"
-    if isinstance(condition, AnyOf):
-        kinds = sorted(k for part in condition.any_of if (k := combination_kind(part)))
-        return kinds[0] if kinds else None
-    return None
+    match condition:
+        case Match():
+            return None
+        case AllOf():
+            return "all_of" if len(condition.matches()) > 1 else None
+        case NOf():
+            return "n_of" if condition.n > 1 else None
+        case AnyOf():
+            kinds = sorted(k for part in condition.any_of if (k := combination_kind(part)))
+            return kinds[0] if kinds else None
+        case _:
+            assert_never(condition)
 
 
 def occupations_of(unit: UnitBase) -> set[str]:
@@ -268,40 +266,42 @@ def max_credits_per_use(
     """The most credit one use of ``rule`` can give in ``program``; None when unbounded
     (credits as stated by the achievement). Hours convert at the unit's own hours."""
     target = rule.then
-    if isinstance(target, ExemptCourses):
-        amounts = sorted(
-            (course_credits(standards, c) for c in target_courses(standards, program, target)),
-            reverse=True,
-        )
-        if target.choose == "any" and target.max_courses is not None:
-            amounts = amounts[: target.max_courses]
-        return sum(amounts, Decimal(0))
-    if isinstance(target, RequirementCredits):
-        if target.credits is not None:
-            return target.credits
-        if target.credits_by_level:
-            return max(entry.credits for entry in target.credits_by_level)
-        if target.from_unit == "recognised":
-            units = [unit_id] if unit_id else []
-            values = [
-                entry.credits for u in units for entry in standards.units[u].recognised_credits
-            ]
-            return max(values) if values else Decimal(0)
-        return None
-    if isinstance(target, HoursToCredits):
-        if target.max_credits is not None:
-            return target.max_credits
-        unit = standards.units.get(unit_id) if unit_id else None
-        rate = target.hours_per_credit or program.hours_per_credit
-        if unit is None or unit.hours is None or rate is None:
+    match target:
+        case ExemptCourses():
+            amounts = sorted(
+                (course_credits(standards, c) for c in target_courses(standards, program, target)),
+                reverse=True,
+            )
+            if target.choose == "any" and target.max_courses is not None:
+                amounts = amounts[: target.max_courses]
+            return sum(amounts, Decimal(0))
+        case RequirementCredits():
+            if target.credits is not None:
+                return target.credits
+            if target.credits_by_level:
+                return max(entry.credits for entry in target.credits_by_level)
+            if target.from_unit == "recognised":
+                units = [unit_id] if unit_id else []
+                values = [
+                    entry.credits for u in units for entry in standards.units[u].recognised_credits
+                ]
+                return max(values) if values else Decimal(0)
             return None
-        steps = (unit.hours / rate / target.step).quantize(Decimal(1), _ROUNDING[target.rounding])
-        return steps * target.step
-    assert isinstance(target, CourseCredits)
-    full = course_credits(standards, target.course)
-    if target.credits is not None:
-        return min(target.credits, full)
-    return share_of(full, target.share or Fraction(0))
+        case HoursToCredits():
+            if target.max_credits is not None:
+                return target.max_credits
+            unit = standards.units.get(unit_id) if unit_id else None
+            rate = target.hours_per_credit or program.hours_per_credit
+            if unit is None or unit.hours is None or rate is None:
+                return None
+            return target.rounded(unit.hours / rate)
+        case CourseCredits():
+            full = course_credits(standards, target.course)
+            if target.credits is not None:
+                return min(target.credits, full)
+            return share_of(full, target.share or Fraction(0))
+        case _:
+            assert_never(target)
 
 
 def credits_at_level(
@@ -315,16 +315,21 @@ def credits_at_level(
     target = rule.then
     if level is None:
         return max_credits_per_use(standards, program, rule, unit_id)
-    if isinstance(target, RequirementCredits):
-        framework = unit_framework(standards, unit_id)
-        if target.credits_by_level:
-            for entry in target.credits_by_level:
-                found = framework.level(entry.level) if framework and entry.level else None
-                if found is not None and found.id == level:
-                    return entry.credits
-            return Decimal(0)
-        if target.from_unit == "recognised":
-            return recognised_at_level(standards, unit_id, level)
+    match target:
+        case RequirementCredits():
+            framework = unit_framework(standards, unit_id)
+            if target.credits_by_level:
+                for entry in target.credits_by_level:
+                    found = framework.level(entry.level) if framework and entry.level else None
+                    if found is not None and found.id == level:
+                        return entry.credits
+                return Decimal(0)
+            if target.from_unit == "recognised":
+                return recognised_at_level(standards, unit_id, level)
+        case ExemptCourses() | HoursToCredits() | CourseCredits():
+            pass  # the same at every level
+        case _:
+            assert_never(target)
     return max_credits_per_use(standards, program, rule, unit_id)
 
 
@@ -351,11 +356,17 @@ def least_credits_per_use(
     """The least credit one use of ``rule`` can give for ``unit_id`` at ``level``: a use is
     granted whole or not at all, so a ceiling below this refuses every use. None: unknown."""
     target = rule.then
-    if isinstance(target, ExemptCourses):
-        amounts = [course_credits(standards, c) for c in target_courses(standards, program, target)]
-        if not amounts:
+    match target:
+        case ExemptCourses():
+            amounts = [
+                course_credits(standards, c) for c in target_courses(standards, program, target)
+            ]
+            if not amounts:
+                return None
+            return min(amounts) if target.choose == "any" else sum(amounts, Decimal(0))
+        case HoursToCredits():
             return None
-        return min(amounts) if target.choose == "any" else sum(amounts, Decimal(0))
-    if isinstance(target, HoursToCredits):
-        return None
-    return credits_at_level(standards, program, rule, unit_id, level)
+        case RequirementCredits() | CourseCredits():
+            return credits_at_level(standards, program, rule, unit_id, level)
+        case _:
+            assert_never(target)

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, assert_never
 
 from creditbank.engine.index import selects_unit
 from creditbank.interop.errors import InteropError
@@ -296,7 +296,7 @@ class _Graph:
                 *(
                     self.ref("program", p.id)
                     for p in programs
-                    if not isinstance(rule.then, ExemptCourses | CourseCredits)
+                    if rule.then.credited_requirement() is not None
                 ),
             ],
         }
@@ -326,34 +326,41 @@ def _selected_units(condition: Condition, standards: Standards) -> list[Unit]:
 
 
 def _describe_condition(condition: Condition) -> str:
-    if isinstance(condition, Match):
-        parts = []
-        for name in ("units", "unit_kinds", "occupations", "families", "tags"):
-            value = getattr(condition, name)
-            if value:
-                parts.append(f"{name}: {', '.join(map(str, value))}")
-        if condition.level is not None:
-            level = condition.level
-            if level.one_of:
-                parts.append(f"level one of {', '.join(level.one_of)}")
-            if level.at_least:
-                parts.append(f"level at least {level.at_least}")
-            if level.at_most:
-                parts.append(f"level at most {level.at_most}")
-        if condition.grade is not None:
-            parts.append(f"grade {condition.grade.band()}")
-        if condition.earned_within is not None:
-            within = condition.earned_within
-            parts.append(f"earned within {within.years} years {within.months} months")
-        if condition.min_hours is not None:
-            parts.append(f"at least {condition.min_hours} hours")
-        return "; ".join(parts) or "any achievement"
-    if isinstance(condition, AllOf):
-        return "all of (" + ") and (".join(_describe_condition(c) for c in condition.all_of) + ")"
-    if isinstance(condition, AnyOf):
-        return "any of (" + ") or (".join(_describe_condition(c) for c in condition.any_of) + ")"
-    assert isinstance(condition, NOf)
-    return f"{condition.n} of (" + "), (".join(_describe_condition(c) for c in condition.of) + ")"
+    match condition:
+        case Match():
+            return _describe_match(condition)
+        case AllOf():
+            return "all of (" + ") and (".join(map(_describe_condition, condition.all_of)) + ")"
+        case AnyOf():
+            return "any of (" + ") or (".join(map(_describe_condition, condition.any_of)) + ")"
+        case NOf():
+            return f"{condition.n} of (" + "), (".join(map(_describe_condition, condition.of)) + ")"
+        case _:
+            assert_never(condition)
+
+
+def _describe_match(condition: Match) -> str:
+    parts = []
+    for name in ("units", "unit_kinds", "occupations", "families", "tags"):
+        value = getattr(condition, name)
+        if value:
+            parts.append(f"{name}: {', '.join(map(str, value))}")
+    if condition.level is not None:
+        level = condition.level
+        if level.one_of:
+            parts.append(f"level one of {', '.join(level.one_of)}")
+        if level.at_least:
+            parts.append(f"level at least {level.at_least}")
+        if level.at_most:
+            parts.append(f"level at most {level.at_most}")
+    if condition.grade is not None:
+        parts.append(f"grade {condition.grade.band()}")
+    if condition.earned_within is not None:
+        within = condition.earned_within
+        parts.append(f"earned within {within.years} years {within.months} months")
+    if condition.min_hours is not None:
+        parts.append(f"at least {condition.min_hours} hours")
+    return "; ".join(parts) or "any achievement"
 
 
 def _program_courses(programs: list[Program], standards: Standards) -> list[CourseUnit]:
@@ -368,11 +375,9 @@ def _program_courses(programs: list[Program], standards: Standards) -> list[Cour
 
 def _target_courses(rule: Rule, programs: list[Program], standards: Standards) -> list[str]:
     target = rule.then
-    if isinstance(target, CourseCredits):
-        return [target.course] if target.course in standards.units else []
-    if not isinstance(target, ExemptCourses):
-        return []
-    chosen = [str(c) for c in target.courses if c in standards.units]
+    chosen = [c for c in target.named_courses() if c in standards.units]
+    if target.kind != "exempt_courses":
+        return chosen
     for course in _program_courses(programs, standards):
         in_requirement = any(
             (r := p.requirement(req)) is not None and course.id in r.courses
@@ -389,57 +394,84 @@ def _transfer_value(
 ) -> list[dict[str, Any]]:
     target = rule.then
     unit = _program_unit(programs[0]) if programs else "credit"
-    if isinstance(target, ExemptCourses):
-        credits = sorted(
-            (
-                standards.units[c].credits.amount  # type: ignore[union-attr]
-                for c in _target_courses(rule, programs, standards)
-                if getattr(standards.units[c], "credits", None) is not None
-            ),
-            reverse=True,
+    match target:
+        case ExemptCourses():
+            return _exemption_value(target, unit, rule, programs, standards)
+        case RequirementCredits():
+            return _credits_value(target, unit)
+        case HoursToCredits():
+            return _hours_value(target, unit, programs)
+        case CourseCredits():
+            return _partial_value(target, unit, standards)
+        case _:
+            assert_never(target)
+
+
+def _exemption_value(
+    target: ExemptCourses, unit: str, rule: Rule, programs: list[Program], standards: Standards
+) -> list[dict[str, Any]]:
+    """The credits of the courses an exemption completes: all, or a range of up to some."""
+    credits = sorted(
+        (
+            standards.units[c].credits.amount  # type: ignore[union-attr]
+            for c in _target_courses(rule, programs, standards)
+            if getattr(standards.units[c], "credits", None) is not None
+        ),
+        reverse=True,
+    )
+    if target.choose == "all":
+        return [_value(sum(credits, Decimal(0)), unit, description="course exemption")]
+    count = target.max_courses or len(credits)
+    return [
+        _value(
+            minimum=credits[-1] if credits else Decimal(0),
+            maximum=sum(credits[:count], Decimal(0)),
+            unit=unit,
+            description=f"exemption of up to {count} of the courses",
         )
-        if target.choose == "all":
-            return [_value(sum(credits, Decimal(0)), unit, description="course exemption")]
-        count = target.max_courses or len(credits)
+    ]
+
+
+def _credits_value(target: RequirementCredits, unit: str) -> list[dict[str, Any]]:
+    """Credits into a requirement: fixed, per level, or the unit's own."""
+    if target.credits is not None:
+        return [_value(target.credits, unit, description=f"credits into {target.requirement}")]
+    if target.credits_by_level:
         return [
             _value(
-                minimum=credits[-1] if credits else Decimal(0),
-                maximum=sum(credits[:count], Decimal(0)),
-                unit=unit,
-                description=f"exemption of up to {count} of the courses",
+                entry.credits,
+                unit,
+                description=f"credits into {target.requirement} at level {entry.level}",
             )
+            for entry in target.credits_by_level
         ]
-    if isinstance(target, RequirementCredits):
-        if target.credits is not None:
-            return [_value(target.credits, unit, description=f"credits into {target.requirement}")]
-        if target.credits_by_level:
-            return [
-                _value(
-                    entry.credits,
-                    unit,
-                    description=f"credits into {target.requirement} at level {entry.level}",
-                )
-                for entry in target.credits_by_level
-            ]
-        return [
-            _value(
-                unit=unit,
-                description=(
-                    f"credits into {target.requirement}: the unit's {target.from_unit} credits"
-                ),
-            )
-        ]
-    if isinstance(target, HoursToCredits):
-        rate = target.hours_per_credit or (programs[0].hours_per_credit if programs else None)
-        return [
-            _value(
-                unit=unit,
-                maximum=target.max_credits,
-                description=f"hours converted at {rate} hours per credit into {target.requirement}"
-                f" (rounded {target.rounding} to {target.step})",
-            )
-        ]
-    assert isinstance(target, CourseCredits)
+    return [
+        _value(
+            unit=unit,
+            description=(
+                f"credits into {target.requirement}: the unit's {target.from_unit} credits"
+            ),
+        )
+    ]
+
+
+def _hours_value(
+    target: HoursToCredits, unit: str, programs: list[Program]
+) -> list[dict[str, Any]]:
+    """Hours converted at a rate, up to the rule's maximum."""
+    rate = target.hours_per_credit or (programs[0].hours_per_credit if programs else None)
+    return [
+        _value(
+            unit=unit,
+            maximum=target.max_credits,
+            description=f"hours converted at {rate} hours per credit into {target.requirement}"
+            f" (rounded {target.rounding} to {target.step})",
+        )
+    ]
+
+
+def _partial_value(target: CourseCredits, unit: str, standards: Standards) -> list[dict[str, Any]]:
+    """Partial credit towards a course: fixed, or a share of the course's credits."""
     if target.credits is not None:
         return [_value(target.credits, unit, description=f"partial credit towards {target.course}")]
     course = standards.units.get(target.course)

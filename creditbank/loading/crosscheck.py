@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, assert_never, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -32,7 +32,17 @@ from creditbank.models import (
     Standards,
 )
 from creditbank.models.common import Item
-from creditbank.models.rule import AllOf, AnyOf, Condition, ExemptCourses, Match, NOf
+from creditbank.models.rule import (
+    AllOf,
+    AnyOf,
+    Condition,
+    CourseCredits,
+    ExemptCourses,
+    HoursToCredits,
+    Match,
+    NOf,
+    RequirementCredits,
+)
 from creditbank.models.standards import AnyItem
 from creditbank.models.units import SkillCertificateUnit, UnitBase
 from creditbank.models.values import CreditValue, PeriodSetRef, Ref
@@ -350,17 +360,15 @@ class _Checker:
                 self.grade_known(row.to, conversion.scale, record.lazy(*path, "to"))
 
     def condition(self, condition: Condition, record: ItemRecord, path: Path) -> None:
-        if isinstance(condition, AllOf | AnyOf):
-            key = "all_of" if isinstance(condition, AllOf) else "any_of"
-            for index, inner in enumerate(
-                condition.all_of if isinstance(condition, AllOf) else condition.any_of
-            ):
-                self.condition(inner, record, (*path, key, index))
-            return
-        if isinstance(condition, NOf):
-            for index, inner in enumerate(condition.of):
-                self.condition(inner, record, (*path, "of", index))
-            return
+        match condition:
+            case AllOf() | AnyOf() | NOf():
+                for index, inner in enumerate(condition.parts):
+                    self.condition(inner, record, (*path, condition.parts_field, index))
+                return
+            case Match():
+                pass
+            case _:
+                assert_never(condition)
         frameworks = self._frameworks_for(condition)
         if condition.level is not None:
             if condition.level.at_least is not None:
@@ -396,22 +404,32 @@ class _Checker:
         target = rule.then
         programs = [self.s.programs[p] for p in rule.programs if p in self.s.programs]
         wanted: list[tuple[str, Path]] = []
-        if isinstance(target, ExemptCourses):
-            wanted = [(r, ("then", "requirements", i)) for i, r in enumerate(target.requirements)]
-            if isinstance(target.recorded_grade, RecordedGrade):
-                self.grade_known(
-                    target.recorded_grade.value,
-                    target.recorded_grade.scale,
-                    record.lazy("then", "recorded_grade", "value"),
-                )
-        elif hasattr(target, "requirement"):
-            wanted = [(target.requirement, ("then", "requirement"))]
+        match target:
+            case ExemptCourses():
+                wanted = [
+                    (r, ("then", "requirements", i)) for i, r in enumerate(target.requirements)
+                ]
+                if isinstance(target.recorded_grade, RecordedGrade):
+                    self.grade_known(
+                        target.recorded_grade.value,
+                        target.recorded_grade.scale,
+                        record.lazy("then", "recorded_grade", "value"),
+                    )
+            case RequirementCredits() | HoursToCredits():
+                wanted = [(target.requirement, ("then", "requirement"))]
+            case CourseCredits():
+                pass  # the course is checked where the programme's courses are
+            case _:
+                assert_never(target)
         for requirement, path in wanted:
             self.requirement_in(programs, requirement, record.lazy(*path))
-        by_level = getattr(target, "credits_by_level", ())
+        by_level = target.credits_by_level if target.kind == "credits" else ()
         if by_level:
-            match = rule.when if isinstance(rule.when, Match) else None
-            frameworks = self._frameworks_for(match) if match else []
+            match rule.when:
+                case Match() as single:
+                    frameworks = self._frameworks_for(single)
+                case _:
+                    frameworks = []  # a combination: the level is known to some framework
             for index, entry in enumerate(by_level):
                 if entry.level is not None:
                     self._level_known(

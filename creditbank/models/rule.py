@@ -23,7 +23,7 @@ Caps that limit many rules at once are :class:`creditbank.models.cap.Cap` items.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -249,7 +249,10 @@ class Match(Model):
 
 
 class _Combination(Model):
-    """A condition over several achievements: its ``parts`` are conditions in their own right."""
+    """A condition over several achievements: its ``parts`` are conditions in their own right,
+    written under the field ``parts_field``."""
+
+    parts_field: ClassVar[str]
 
     @property
     def parts(self) -> tuple[Condition, ...]:
@@ -264,6 +267,7 @@ class _Combination(Model):
 class AllOf(_Combination):
     """Several achievements together (many-to-one): one distinct achievement per condition."""
 
+    parts_field: ClassVar[str] = "all_of"
     all_of: tuple[Condition, ...] = Field(min_length=1)
 
     @property
@@ -274,6 +278,7 @@ class AllOf(_Combination):
 class AnyOf(_Combination):
     """Any one of the alternatives."""
 
+    parts_field: ClassVar[str] = "any_of"
     any_of: tuple[Condition, ...] = Field(min_length=1)
 
     @property
@@ -284,6 +289,7 @@ class AnyOf(_Combination):
 class NOf(_Combination):
     """At least ``n`` of the conditions, each met by a distinct achievement."""
 
+    parts_field: ClassVar[str] = "of"
     n: StrictInt = Field(ge=1)
     of: tuple[Condition, ...] = Field(min_length=1)
 
@@ -419,6 +425,14 @@ class RequirementCredits(Model):
         return self
 
 
+_ROUNDING = {
+    "down": ROUND_FLOOR,
+    "up": ROUND_CEILING,
+    "half_up": ROUND_HALF_UP,
+    "half_even": ROUND_HALF_EVEN,
+}
+
+
 class HoursToCredits(Model):
     """Hours of training converted at a rate: credits = round(hours / hours_per_credit, step)."""
 
@@ -439,6 +453,11 @@ class HoursToCredits(Model):
     def credited_requirement(self) -> str | None:
         """The requirement the credits go into."""
         return self.requirement
+
+    def rounded(self, credits: Decimal) -> Decimal:
+        """``credits`` rounded to a multiple of ``step`` the rule's way (``rounding``)."""
+        steps = (credits / self.step).quantize(Decimal(1), rounding=_ROUNDING[self.rounding])
+        return steps * self.step
 
     @field_validator("step")
     @classmethod
