@@ -127,12 +127,12 @@ def _obtainable(standards: Standards, program_id: str) -> list[tuple[str, str | 
     tags: set[str] = set()
     occupations: set[str] = set()
     for rule in _program_rules(standards, program_id):
-        dumped = rule.when.model_dump()
-        mentioned.update(_collect(dumped, "units"))
-        kinds.update(_collect(dumped, "unit_kinds"))
-        families.update(_collect(dumped, "families"))
-        tags.update(_collect(dumped, "tags"))
-        occupations.update(_collect(dumped, "occupations"))
+        for match in rule.when.matches():
+            mentioned.update(map(str, match.units))
+            kinds.update(match.unit_kinds)
+            families.update(match.families)
+            tags.update(match.tags)
+            occupations.update(map(str, match.occupations))
     for unit in standards.units.values():
         if isinstance(unit, CourseUnit):
             continue
@@ -146,20 +146,6 @@ def _obtainable(standards: Standards, program_id: str) -> list[tuple[str, str | 
         levels = unit_levels(standards, unit.id)
         out.extend((unit.id, level) for level in (levels or [None]))
     return out
-
-
-def _collect(data: object, key: str) -> set[str]:
-    found: set[str] = set()
-    if isinstance(data, dict):
-        for name, value in data.items():
-            if name == key and isinstance(value, list | tuple):
-                found.update(str(v) for v in value)
-            else:
-                found |= _collect(value, key)
-    elif isinstance(data, list | tuple):
-        for value in data:
-            found |= _collect(value, key)
-    return found
 
 
 def suggest(

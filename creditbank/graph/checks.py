@@ -688,7 +688,8 @@ def _falls(standards: Standards, unit_ids: Iterable[str], table: Iterable[LevelC
 def level_credits(ctx: _Context) -> Iterator[Finding]:
     """Credits by level (a rule's table, a unit's recognised credits) never fall as rank rises."""
     for rule in ctx.s.rules.values():
-        table = getattr(rule.then, "credits_by_level", ())
+        target = rule.then
+        table = target.credits_by_level if target.kind == "credits" else ()
         if not table:
             continue
         units = [u for m in rule.when.matches() for u in selected_units(ctx.s, m)]
