@@ -93,6 +93,11 @@ from creditbank.interop.vcfields import (
     parse_datetime,
     status_entries,
 )
+from creditbank.models.verification import (
+    REASON_STATUS,
+    VerificationReason,
+    VerificationStatus,
+)
 
 __all__ = [
     "REASON_STATUS",
@@ -121,54 +126,10 @@ CRYPTOSUITE: Literal["eddsa-rdfc-2022"] = "eddsa-rdfc-2022"
 CLOCK_SKEW = dt.timedelta(minutes=5)
 """How far in the future a proof's ``created`` may lie (the signer's clock is not ours)."""
 
-VerificationStatus = Literal["verified", "unverifiable", "invalid"]
-VerificationReason = Literal[
-    "VERIFIED",
-    "NO_PROOF",
-    "UNKNOWN_KEY_METHOD",
-    "UNBOUND_KEY",
-    "UNSUPPORTED_PROOF",
-    "BAD_SIGNATURE",
-    "EXPIRED",
-    "NOT_YET_VALID",
-    "ISSUER_MISSING",
-    "ISSUER_NOT_TRUSTED",
-    "KEY_NOT_ISSUERS",
-    "BAD_CONTEXT",
-    "UNKNOWN_CONTEXT",
-    "UNDEFINED_TERMS",
-    "MALFORMED_PROOF",
-    "MALFORMED_CREDENTIAL",
-    "CLAIM_MISMATCH",
-    "NOT_A_CREDENTIAL",
-    "STATUS_UNCHECKED",
-]
 KeySource = Literal["caller", "did:key", "document", "fragment", "jwk"]
 IssuerTrust = Literal["standards", "caller", "unchecked"]
 """How an issuer passed the whitelist: an identifier of a standards issuer, trusted
 explicitly by the caller, or not checked (the caller turned the whitelist off)."""
-
-REASON_STATUS: dict[VerificationReason, VerificationStatus] = {
-    "VERIFIED": "verified",
-    "NO_PROOF": "unverifiable",
-    "UNKNOWN_KEY_METHOD": "unverifiable",
-    "UNBOUND_KEY": "unverifiable",
-    "UNSUPPORTED_PROOF": "unverifiable",
-    "BAD_SIGNATURE": "invalid",
-    "EXPIRED": "invalid",
-    "NOT_YET_VALID": "invalid",
-    "ISSUER_MISSING": "invalid",
-    "ISSUER_NOT_TRUSTED": "invalid",
-    "KEY_NOT_ISSUERS": "invalid",
-    "BAD_CONTEXT": "invalid",
-    "UNKNOWN_CONTEXT": "invalid",
-    "UNDEFINED_TERMS": "invalid",
-    "MALFORMED_PROOF": "invalid",
-    "MALFORMED_CREDENTIAL": "invalid",
-    "CLAIM_MISMATCH": "invalid",
-    "NOT_A_CREDENTIAL": "invalid",
-    "STATUS_UNCHECKED": "unverifiable",
-}
 
 CredentialStatus = Literal["unchecked"]
 """What became of a credential's ``credentialStatus``: not checked (status lists are not

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from creditbank.ledger.ids import check_actor_id
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
+from creditbank.models.verification import REASON_STATUS
 
 __all__ = [
     "APPLICATION_STATES",
@@ -101,7 +102,8 @@ class Actor(_Frozen):
 
 class CredentialCheck(_Frozen):
     """How the credential an achievement was imported from was verified, as the importer
-    said (:class:`creditbank.interop.verify.Verification`): only a ``verified`` or an
+    said (:class:`creditbank.interop.verify.Verification`; its reasons:
+    :data:`creditbank.models.verification.REASON_STATUS`): only a ``verified`` or an
     ``unverifiable`` credential is ever deposited, never an invalid one.
 
     ``reason`` must be one of the verifier's reasons, and ``status`` the status the verifier
@@ -142,8 +144,6 @@ class CredentialCheck(_Frozen):
 
     @model_validator(mode="after")
     def _reason_fits_status(self) -> CredentialCheck:
-        from creditbank.interop.verify import REASON_STATUS  # noqa: PLC0415 (import cycle)
-
         expected = REASON_STATUS.get(self.reason)  # type: ignore[call-overload]
         if expected is None:
             raise ValueError(
