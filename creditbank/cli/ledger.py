@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -29,7 +29,7 @@ from creditbank.cli.options import standards_options
 from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.fileio import read_bytes
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges, deposit_imported, key_room
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges, key_room, portfolio_deposit
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
@@ -37,7 +37,6 @@ from creditbank.ledger.ids import check_subject_salt
 from creditbank.ledger.service import MAX_KEY
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
-from creditbank.models.portfolio import IMPORTED_NOTE
 
 __all__ = ["ledger_group"]
 
@@ -292,67 +291,40 @@ def deposit_command(
     actor = _actor(actor_id, role, organisation)
     try:
         portfolio = load_portfolio(file, options.standards())
+        chosen = portfolio_deposit(
+            portfolio,
+            achievement=achievement_id,
+            verification=verification,  # type: ignore[arg-type]
+            source=str(file),
+        )
+    except LedgerError as error:
+        _usage_or_fail(error)
     except CreditbankError as error:
         _fail(error)
-    found = [a for a in portfolio.achievements if achievement_id in (None, a.id)]
-    if len(found) != 1:
-        ids = ", ".join(a.id for a in portfolio.achievements) or "none"
-        raise click.BadParameter(
-            f"choose one achievement of {file} with --achievement (it holds: {ids})",
-            param_hint="--achievement",
-        )
-    chosen = found[0]
-    imported = portfolio.credentials.get(chosen.id)
-    if imported is None and (chosen.note or "").startswith(IMPORTED_NOTE):
-        _fail(
-            LedgerError(
-                "MALFORMED_COMMAND",
-                f"achievement {chosen.id!r} of {file} was imported from a credential, but the "
-                "portfolio's `credentials:` holds no check of it; import the credential again "
-                "(`creditbank import badge -o`) or deposit it with `ledger deposit-badge`",
-                achievement=chosen.id,
-            )
-        )
-    if imported is not None:
-        if verification is not None:
-            raise click.BadParameter(
-                f"achievement {chosen.id!r} was imported from a credential that was "
-                f"{imported.status} ({imported.reason}); its deposit records that check, "
-                "so --verification cannot change it",
-                param_hint="--verification",
-            )
-        salt = _subject_salt()
-        checked = imported
-        _run(
-            options,
-            lambda lg: deposit_imported(
-                lg,
-                account,
-                chosen,
-                checked,
-                actor=actor,
-                key=key,
-                evidence=evidence,
-                subject_salt=salt,
-                accept_unchecked_status=accept_unchecked_status,
-            ),
-            output,
-            standards=True,
-        )
-        return
+    salt = _subject_salt() if chosen.imported is not None else None
     _run(
         options,
-        lambda lg: lg.deposit(
+        lambda lg: chosen.deposit(
+            lg,
             account,
-            chosen,
             actor=actor,
             key=key,
             evidence=evidence,
-            verification=verification or "verified",  # type: ignore[arg-type]
+            subject_salt=salt,
+            accept_unchecked_status=accept_unchecked_status,
         ),
         output,
         standards=True,
     )
+
+
+def _usage_or_fail(error: LedgerError) -> NoReturn:
+    """A refusal that names the caller's argument at fault is a usage error (exit 2) on
+    that option; any other is printed as it is (exit 1)."""
+    parameter = error.detail.get("parameter")
+    if parameter is not None:
+        raise click.BadParameter(error.message, param_hint=f"--{parameter}")
+    _fail(error)
 
 
 def _subject_salt() -> str | None:

@@ -15,7 +15,8 @@
 
 The importer itself writes nothing: it returns achievements with their verification
 results; :func:`deposit_badges` deposits the accepted ones, and the ledger records which
-were verified.
+were verified; :func:`deposit_from_portfolio` deposits one achievement of a portfolio file,
+with the check of the credential it was imported from.
 """
 
 from creditbank.interop.case import (
@@ -27,7 +28,13 @@ from creditbank.interop.case import (
     import_case_file,
 )
 from creditbank.interop.ctdl import export_ctdl
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges
+from creditbank.interop.deposit import (
+    BadgeDeposit,
+    PortfolioDeposit,
+    deposit_badges,
+    deposit_from_portfolio,
+    portfolio_deposit,
+)
 from creditbank.interop.errors import INTEROP_ERROR_CODES, InteropError, InteropErrorCode
 from creditbank.interop.export import (
     evaluation_clr,
@@ -60,9 +67,11 @@ __all__ = [
     "InteropError",
     "InteropErrorCode",
     "JsonLimits",
+    "PortfolioDeposit",
     "Verification",
     "case_edges",
     "deposit_badges",
+    "deposit_from_portfolio",
     "evaluation_clr",
     "evaluation_credentials",
     "export_case",
@@ -73,6 +82,7 @@ __all__ = [
     "import_case_file",
     "load_mapping",
     "parse_json",
+    "portfolio_deposit",
     "sign_credential",
     "sign_jwt",
     "to_portfolio",

@@ -13,6 +13,11 @@ standards, is refused by the ledger. A credential that carries a status that was
 checked (``STATUS_UNCHECKED``; status lists are not checked yet) is deposited only when the
 caller accepts unchecked status explicitly, here and at the import, and its deposit
 records ``credential_status: unchecked``.
+
+:func:`deposit_from_portfolio` deposits one achievement of a portfolio file (``ledger
+deposit``): an achievement ``import badge -o`` wrote from a credential goes in with the
+check the portfolio's ``credentials:`` keeps, under the rules above, so a portfolio cannot
+turn an unverifiable credential into an issuer-verified deposit.
 """
 
 from __future__ import annotations
@@ -27,13 +32,22 @@ from creditbank.errors import LedgerError
 from creditbank.interop.openbadges import BadgeImport, BadgeRecord, imported_credential
 from creditbank.interop.verify import why_not_accepted
 from creditbank.ledger import Actor, Ledger, Receipt
-from creditbank.ledger.events import CredentialCheck
+from creditbank.ledger.events import CredentialCheck, Verification
 from creditbank.ledger.ids import check_subject_salt, subject_digest
 from creditbank.ledger.service import MAX_KEY
 from creditbank.models import Achievement
-from creditbank.models.portfolio import ImportedCredential
+from creditbank.models.portfolio import ImportedCredential, Portfolio
 
-__all__ = ["BadgeDeposit", "credential_check", "deposit_badges", "deposit_imported", "key_room"]
+__all__ = [
+    "BadgeDeposit",
+    "PortfolioDeposit",
+    "credential_check",
+    "deposit_badges",
+    "deposit_from_portfolio",
+    "deposit_imported",
+    "key_room",
+    "portfolio_deposit",
+]
 
 
 def credential_check(imported: ImportedCredential, *, subject: str | None) -> CredentialCheck:
@@ -103,6 +117,126 @@ def deposit_imported(
         evidence=evidence if evidence is not None else achievement.evidence,
         verification=check.verification,
         credential_check=check,
+        accept_unchecked_status=accept_unchecked_status,
+    )
+
+
+@dataclass(frozen=True)
+class PortfolioDeposit:
+    """One achievement of a portfolio, chosen for a deposit, with the check of the
+    credential it was imported from (``imported``), if any, or else the ``verification``
+    the depositor states."""
+
+    achievement: Achievement
+    imported: ImportedCredential | None
+    verification: Verification = "verified"
+
+    def deposit(
+        self,
+        ledger: Ledger,
+        account: str,
+        *,
+        actor: Actor,
+        key: str,
+        evidence: str | None = None,
+        subject_salt: bytes | str | None = None,
+        accept_unchecked_status: bool = False,
+    ) -> Receipt:
+        """Deposit it into ``account``: an imported one by :func:`deposit_imported`, any
+        other one as its ``verification`` says. Raises :class:`LedgerError`."""
+        if self.imported is not None:
+            return deposit_imported(
+                ledger,
+                account,
+                self.achievement,
+                self.imported,
+                actor=actor,
+                key=key,
+                evidence=evidence,
+                subject_salt=subject_salt,
+                accept_unchecked_status=accept_unchecked_status,
+            )
+        # accept_unchecked_status concerns a credential's status only: without a credential
+        # the command is left without it, as `ledger deposit` always gave it (its hash, and
+        # so its idempotency key, stay the same)
+        return ledger.deposit(
+            account,
+            self.achievement,
+            actor=actor,
+            key=key,
+            evidence=evidence,
+            verification=self.verification,
+        )
+
+
+def portfolio_deposit(
+    portfolio: Portfolio,
+    *,
+    achievement: str | None = None,
+    verification: Verification | None = None,
+    source: str = "the portfolio",
+) -> PortfolioDeposit:
+    """Choose the achievement of ``portfolio`` to deposit: the one named ``achievement``,
+    or the only one. Nothing is written, no ledger is needed.
+
+    Raises :class:`LedgerError` (``MALFORMED_COMMAND``, ``detail["parameter"]`` naming the
+    argument at fault) when no achievement or several match, or when ``verification`` is
+    given for an achievement imported from a credential: its deposit records the
+    credential's own check, which the depositor cannot change. ``source`` names the
+    portfolio in messages (its file)."""
+    found = [a for a in portfolio.achievements if achievement in (None, a.id)]
+    if len(found) != 1:
+        ids = ", ".join(a.id for a in portfolio.achievements) or "none"
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"choose one achievement of {source} (it holds: {ids})",
+            parameter="achievement",
+        )
+    chosen = found[0]
+    imported = portfolio.credentials.get(chosen.id)
+    if imported is not None and verification is not None:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {chosen.id!r} was imported from a credential that was "
+            f"{imported.status} ({imported.reason}); its deposit records that check, "
+            "so a verification given with it cannot change it",
+            parameter="verification",
+            achievement=chosen.id,
+        )
+    return PortfolioDeposit(chosen, imported, verification or "verified")
+
+
+def deposit_from_portfolio(
+    ledger: Ledger,
+    account: str,
+    portfolio: Portfolio,
+    *,
+    actor: Actor,
+    key: str,
+    achievement: str | None = None,
+    verification: Verification | None = None,
+    evidence: str | None = None,
+    subject_salt: bytes | str | None = None,
+    accept_unchecked_status: bool = False,
+    source: str = "the portfolio",
+) -> Receipt:
+    """Deposit one achievement of ``portfolio`` into ``account`` (``creditbank ledger
+    deposit``): :func:`portfolio_deposit` chooses it, :meth:`PortfolioDeposit.deposit`
+    deposits it. An achievement imported from a credential is deposited with the check
+    the portfolio's ``credentials:`` keeps (verified or unverified as it says, one account
+    per credential, one subject per account, its status unchecked only with
+    ``accept_unchecked_status``); one whose note says it was imported but whose check is
+    missing is refused by the ledger. Raises :class:`LedgerError`."""
+    chosen = portfolio_deposit(
+        portfolio, achievement=achievement, verification=verification, source=source
+    )
+    return chosen.deposit(
+        ledger,
+        account,
+        actor=actor,
+        key=key,
+        evidence=evidence,
+        subject_salt=subject_salt,
         accept_unchecked_status=accept_unchecked_status,
     )
 

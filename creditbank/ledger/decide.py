@@ -77,6 +77,7 @@ from creditbank.ledger.events import (
 from creditbank.ledger.state import AccountState, ApplicationRecord
 from creditbank.loading.crosscheck import check_portfolio
 from creditbank.models import Achievement, CourseUnit, Portfolio, Program, Standards
+from creditbank.models.portfolio import IMPORTED_NOTE
 from creditbank.models.values import IssuerRef
 from creditbank.suggest import did_you_mean
 
@@ -331,6 +332,16 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
         )
     given = command.achievement
     check = command.credential_check
+    if check is None and (given.note or "").startswith(IMPORTED_NOTE):
+        # Deposited without its check, it would pass as issuer-verified: the credential's
+        # verification (unverifiable, status unchecked …) would be lost.
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"achievement {given.id!r} was imported from a credential, but the deposit holds "
+            "no check of it (a portfolio's `credentials:`, which `creditbank import badge -o` "
+            "writes); import the credential again or deposit it with `ledger deposit-badge`",
+            achievement=given.id,
+        )
     if check is not None and given.issuer is None:
         credential_issuer = check.issuer or "(no issuer)"
         raise LedgerError(
