@@ -19,7 +19,7 @@ from rich.progress import (
 
 from creditbank.batch import BatchError, BatchSummary, run_batch
 from creditbank.bundled import default_standards_paths
-from creditbank.cli.options import standards_option
+from creditbank.cli.options import as_of_option, program_option, standards_option
 from creditbank.errors import FileError, LoadError, Problem
 from creditbank.fileio import open_descriptor
 
@@ -32,7 +32,7 @@ EXIT_PROBLEMS = 1
 @click.argument(
     "portfolios", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="PORTFOLIOS"
 )
-@click.option("--program", default=None, help="Evaluate every learner against this programme.")
+@program_option("Evaluate every learner against this programme.", required=False)
 @click.option(
     "--program-field",
     default=None,
@@ -52,12 +52,8 @@ EXIT_PROBLEMS = 1
     default=None,
     help="Worker processes (default: one per core; 1 runs in this process).",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate as of this day (default: today, or the day the output was begun on).",
+@as_of_option(
+    "Evaluate as of this day, YYYY-MM-DD (default: today, or the day the output was begun on)."
 )
 @standards_option
 @click.option(

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from creditbank.cli.console import console
+from creditbank.cli.options import format_option
 from creditbank.conformance import (
     CaseResult,
     export_dataset,
@@ -111,13 +112,7 @@ def _report(results: list[CaseResult], verbose: bool, console: Console) -> None:
     help="Cases to run at once.",
 )
 @click.option("--case", "names", multiple=True, metavar="NAME", help="Run only this case.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@format_option("A readable report, or JSON.", ("text", "json"))
 @click.option("-v", "--verbose", is_flag=True, help="List the cases that pass too.")
 def run_command(
     directory: Path | None,

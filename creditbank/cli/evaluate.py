@@ -12,7 +12,14 @@ import click
 
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console
-from creditbank.cli.options import as_of_option, lang_option, standards_option
+from creditbank.cli.options import (
+    as_of_option,
+    format_option,
+    lang_option,
+    program_option,
+    standards_option,
+    table_or_json,
+)
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
@@ -23,16 +30,6 @@ from creditbank.models import Portfolio, Standards
 __all__ = ["evaluate_command", "whatif_command"]
 
 EXIT_PROBLEMS = 1
-
-_standards_option = standards_option
-_program_option = click.option(
-    "--program",
-    "program",
-    required=True,
-    help="Programme id (or its unique catalogue code, e.g. 460301).",
-)
-_as_of_option = as_of_option("Evaluate as of this day, YYYY-MM-DD (default: today).")
-_lang_option = lang_option("Language of names and reasons.")
 
 
 def _fail(error: CreditbankError) -> None:
@@ -56,24 +53,17 @@ def _day(as_of: dt.datetime | None) -> dt.date:
 
 @click.command("evaluate")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-@_program_option
-@_as_of_option
-@_standards_option
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or JSON (schema creditbank.evaluation/1).",
-)
-@_lang_option
+@program_option()
+@as_of_option()
+@standards_option
+@format_option("A readable table, or JSON (schema creditbank.evaluation/1).")
+@lang_option()
 def evaluate_command(
     portfolio: Path,
     program: str,
     as_of: dt.datetime | None,
     standards_dirs: tuple[str, ...],
-    output: str,
+    output_format: str,
     lang: Literal["zh", "en"],
 ) -> None:
     """Convert a PORTFOLIO file into credits of a programme and explain every decision.
@@ -88,7 +78,7 @@ def evaluate_command(
     except CreditbankError as error:
         _fail(error)
         return
-    if output == "json":
+    if output_format == "json":
         click.echo(evaluation.to_json())
     else:
         console(soft_wrap=False).print(evaluation_view(evaluation, standards, lang))
@@ -96,7 +86,7 @@ def evaluate_command(
 
 @click.command("whatif")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-@_program_option
+@program_option()
 @click.option(
     "--add",
     "additions",
@@ -111,17 +101,10 @@ def evaluate_command(
     show_default=True,
     help="Without --add: how many suggestions to list.",
 )
-@_as_of_option
-@_standards_option
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or JSON.",
-)
-@_lang_option
+@as_of_option()
+@standards_option
+@table_or_json
+@lang_option()
 def whatif_command(
     portfolio: Path,
     program: str,
@@ -129,7 +112,7 @@ def whatif_command(
     top: int,
     as_of: dt.datetime | None,
     standards_dirs: tuple[str, ...],
-    output: str,
+    output_format: str,
     lang: Literal["zh", "en"],
 ) -> None:
     """Evaluate PORTFOLIO with hypothetical achievements added (--add UNIT[@LEVEL] ...).
@@ -154,7 +137,7 @@ def whatif_command(
         return
     out = console(soft_wrap=False)
     if additions:
-        if output == "json":
+        if output_format == "json":
             click.echo(after.to_json())
             return
         out.print(evaluation_view(after, standards, lang))
@@ -163,7 +146,7 @@ def whatif_command(
             f"before {before.totals.recognised}, after {after.totals.recognised} (+{gain}) credits",
             markup=False,
         )
-    elif output == "json":
+    elif output_format == "json":
         click.echo(
             json.dumps(
                 [

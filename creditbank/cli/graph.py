@@ -21,7 +21,14 @@ from creditbank.cli.graph_views import (
     occupation_view,
     pathway_view,
 )
-from creditbank.cli.options import as_of_option, lang_option, standards_option
+from creditbank.cli.options import (
+    as_of_option,
+    format_option,
+    lang_option,
+    program_option,
+    standards_option,
+    table_or_json,
+)
 from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, LoadError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
@@ -51,21 +58,10 @@ __all__ = ["check_command", "graph_command", "query_group", "report_findings"]
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 Lang = Literal["zh", "en"]
 
-_standards_option = standards_option
 _as_of_option = as_of_option(
     "Only rules in force on this day, YYYY-MM-DD (queries: any day; pathway: today)."
 )
 _lang_option = lang_option("Language of names and labels.")
-
-
-_table_or_json = click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or JSON.",
-)
 
 
 def _out() -> Console:
@@ -105,15 +101,12 @@ def _emit(text_: str, output: Path | None) -> None:
 
 
 @click.command("graph")
-@click.option("--program", default=None, help="Only this programme's neighbourhood (id or code).")
+@program_option("Only this programme's neighbourhood (id or code).", required=False)
 @click.option("--unit", default=None, help="Only this unit's neighbourhood.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice([*FORMATS, "svg"]),
+@format_option(
+    "GraphML, node-link JSON, Graphviz DOT, Mermaid, or an SVG picture.",
+    (*FORMATS, "svg"),
     default="json",
-    show_default=True,
-    help="GraphML, node-link JSON, Graphviz DOT, Mermaid, or an SVG picture.",
 )
 @click.option(
     "--portfolio",
@@ -128,22 +121,16 @@ def _emit(text_: str, output: Path | None) -> None:
     show_default=True,
     help="SVG layout: Graphviz dot when installed (auto), or the built-in layout.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="With --portfolio: evaluate the learner as of this day, YYYY-MM-DD (default: today).",
-)
+@as_of_option("With --portfolio: evaluate the learner as of this day, YYYY-MM-DD (default: today).")
 @_lang_option
-@_standards_option
+@standards_option
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file."
 )
 def graph_command(
     program: str | None,
     unit: str | None,
-    fmt: str,
+    output_format: str,
     portfolio: Path | None,
     engine: Literal["auto", "dot", "python"],
     as_of: dt.datetime | None,
@@ -160,19 +147,19 @@ def graph_command(
     """
     if program is not None and unit is not None:
         raise click.UsageError("give --program or --unit, not both")
-    if portfolio is not None and (fmt != "svg" or program is None):
+    if portfolio is not None and (output_format != "svg" or program is None):
         raise click.UsageError(
             "--portfolio highlights a picture: use it with --program and --format svg"
         )
-    if fmt == "svg" and program is None and unit is None:
+    if output_format == "svg" and program is None and unit is None:
         raise click.UsageError("--format svg draws one programme or unit: add --program or --unit")
     try:
         sg = _graph(standards_dirs)
-        if fmt == "svg" and program is not None:
+        if output_format == "svg" and program is not None:
             learner = _portfolio(portfolio, sg.standards) if portfolio is not None else None
             scene = program_scene(sg, program, learner, _day(as_of), lang=lang)
             text_ = render_svg(scene, engine=engine)
-        elif fmt == "svg":
+        elif output_format == "svg":
             assert unit is not None
             part = neighbourhood(sg, unit=unit)
             name = sg.standards.units[resolve_unit(sg.standards, unit)].name.text(lang)
@@ -183,7 +170,7 @@ def graph_command(
                 if program is not None or unit is not None
                 else sg.graph
             )
-            text_ = export(whole, fmt)  # type: ignore[arg-type]
+            text_ = export(whole, output_format)  # type: ignore[arg-type]
     except CreditbankError as error:
         _fail(error)
     _emit(text_, output)
@@ -206,18 +193,18 @@ def query_group() -> None:
     default=None,
     help="ITEM is an achievement of this portfolio (its unit and level are used).",
 )
-@click.option("--program", default=None, help="Only conversions into this programme.")
+@program_option("Only conversions into this programme.", required=False)
 @_as_of_option
-@_table_or_json
+@table_or_json
 @_lang_option
-@_standards_option
+@standards_option
 def converts_to_command(
     item: str,
     level: str | None,
     portfolio: Path | None,
     program: str | None,
     as_of: dt.datetime | None,
-    output: str,
+    output_format: str,
     lang: Lang,
     standards_dirs: tuple[str, ...],
 ) -> None:
@@ -239,7 +226,7 @@ def converts_to_command(
         found = converts_to(sg, unit, level, program=program, as_of=_day(as_of))
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(json.dumps(plain(found), ensure_ascii=False, indent=2))
         return
     shown = f"{unit}@{level}" if level else unit
@@ -251,11 +238,15 @@ def converts_to_command(
 @query_group.command("leads-into")
 @click.argument("target")
 @_as_of_option
-@_table_or_json
+@table_or_json
 @_lang_option
-@_standards_option
+@standards_option
 def leads_into_command(
-    target: str, as_of: dt.datetime | None, output: str, lang: Lang, standards_dirs: tuple[str, ...]
+    target: str,
+    as_of: dt.datetime | None,
+    output_format: str,
+    lang: Lang,
+    standards_dirs: tuple[str, ...],
 ) -> None:
     """What converts into a programme (id or catalogue code) or a course, and its prerequisites."""
     try:
@@ -263,7 +254,7 @@ def leads_into_command(
         result = leads_into(sg, target, as_of=_day(as_of))
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(json.dumps(plain(result), ensure_ascii=False, indent=2))
         return
     _out().print(leads_into_view(result, sg.standards, lang))
@@ -271,11 +262,11 @@ def leads_into_command(
 
 @query_group.command("equivalents")
 @click.argument("unit")
-@_table_or_json
+@table_or_json
 @_lang_option
-@_standards_option
+@standards_option
 def equivalents_command(
-    unit: str, output: str, lang: Lang, standards_dirs: tuple[str, ...]
+    unit: str, output_format: str, lang: Lang, standards_dirs: tuple[str, ...]
 ) -> None:
     """The units counted once with UNIT: one outcome (its occupation under another edition's
     code; evaluate converts only one) or similar (one family; highest-only caps)."""
@@ -284,7 +275,7 @@ def equivalents_command(
         result = equivalents(sg, unit)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(json.dumps(plain(result), ensure_ascii=False, indent=2))
         return
     _out().print(equivalents_view(result, sg.standards, lang))
@@ -292,16 +283,16 @@ def equivalents_command(
 
 @query_group.command("occupation")
 @click.argument("query")
-@_table_or_json
-@_standards_option
-def occupation_command(query: str, output: str, standards_dirs: tuple[str, ...]) -> None:
+@table_or_json
+@standards_option
+def occupation_command(query: str, output_format: str, standards_dirs: tuple[str, ...]) -> None:
     """How an occupation (id, code like 6-31-01-10, or name) maps across classification editions."""
     try:
         sg = _graph(standards_dirs)
         result = occupation_editions(sg, query)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(json.dumps(plain(result), ensure_ascii=False, indent=2))
         return
     _out().print(occupation_view(result))
@@ -329,7 +320,7 @@ def _costs(standards: Standards, given: tuple[str, ...]) -> dict[tuple[str, str 
 
 @query_group.command("pathway")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-@click.option("--program", required=True, help="Programme id (or its unique catalogue code).")
+@program_option()
 @click.option(
     "--cost",
     "costs",
@@ -345,16 +336,16 @@ def _costs(standards: Standards, given: tuple[str, ...]) -> dict[tuple[str, str 
     help="Combinations of candidates tried at most (each is one evaluation).",
 )
 @_as_of_option
-@_table_or_json
+@table_or_json
 @_lang_option
-@_standards_option
+@standards_option
 def pathway_command(
     portfolio: Path,
     program: str,
     costs: tuple[str, ...],
     max_plans: int,
     as_of: dt.datetime | None,
-    output: str,
+    output_format: str,
     lang: Lang,
     standards_dirs: tuple[str, ...],
 ) -> None:
@@ -378,7 +369,7 @@ def pathway_command(
         )
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         data = plain(result)
         data["complete"] = result.complete
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -411,16 +402,11 @@ def _problems_json(problems: list[Problem]) -> list[dict[str, Any]]:
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@_standards_option
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="One finding a line, or JSON.",
-)
-def check_command(paths: tuple[str, ...], standards_dirs: tuple[str, ...], output: str) -> None:
+@standards_option
+@format_option("One finding a line, or JSON.", ("text", "json"))
+def check_command(
+    paths: tuple[str, ...], standards_dirs: tuple[str, ...], output_format: str
+) -> None:
     """Check standards for inconsistencies no single file shows.
 
     Credit-amplifying conversion cycles, conflicting or duplicate rules, rules on replaced
@@ -432,7 +418,7 @@ def check_command(paths: tuple[str, ...], standards_dirs: tuple[str, ...], outpu
     targets = standards_paths(paths) or default_standards_paths(standards_dirs)
     report = load_documents(targets, portfolios=False)
     if not report.ok or report.standards is None:
-        if output == "json":
+        if output_format == "json":
             payload = {"valid": False, "problems": _problems_json(report.problems)}
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
@@ -447,7 +433,7 @@ def check_command(paths: tuple[str, ...], standards_dirs: tuple[str, ...], outpu
         sys.exit(EXIT_PROBLEMS)
     findings = run_checks(report.standards)
     errors = [f for f in findings if f.severity == "error"]
-    if output == "json":
+    if output_format == "json":
         payload = {
             "valid": not errors,
             "errors": len(errors),

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
-from creditbank.cli.options import standards_option
+from creditbank.cli.options import as_of_option, format_option, program_option, standards_option
 from creditbank.cli.output import write_output
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError
@@ -249,14 +249,7 @@ def run_badge_import(
 )
 @click.option("--learner", default=None, help="Learner id for the portfolio (default: subject).")
 @_standards_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A readable report, or JSON.",
-)
+@format_option("A readable report, or JSON.", ("text", "json"))
 def import_badge(
     files: tuple[Path, ...],
     output: Path | None,
@@ -368,14 +361,7 @@ def import_badge(
     default=None,
     help="Write the imported units as a standards file (kind: units, YAML).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="A readable summary, or JSON with every unit and edge.",
-)
+@format_option("A readable summary, or JSON with every unit and edge.", ("text", "json"))
 def import_case_command(file: Path, output: Path | None, output_format: str) -> None:
     """Read a 1EdTech CASE CFPackage (FILE, JSON) as units and typed edges.
 
@@ -500,14 +486,8 @@ def export_ctdl_command(
 
 @export_group.command("clr")
 @click.argument("portfolio", type=click.Path(path_type=Path))
-@click.option("--program", required=True, help="Programme id (or its unique catalogue code).")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
-)
+@program_option()
+@as_of_option()
 @click.option(
     "--key",
     "key_path",

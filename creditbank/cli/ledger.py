@@ -25,7 +25,13 @@ from rich.table import Table
 from creditbank.bundled import ENV_VAR, default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
-from creditbank.cli.options import standards_options
+from creditbank.cli.options import (
+    as_of_option,
+    db_option,
+    program_option,
+    standards_options,
+    table_or_json,
+)
 from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.fileio import read_bytes
@@ -113,17 +119,6 @@ def _key_option(func: _F) -> _F:
     )(func)
 
 
-def _format_option(func: _F) -> _F:
-    return click.option(
-        "--format",
-        "output",
-        type=click.Choice(["table", "json"]),
-        default="table",
-        show_default=True,
-        help="A readable table, or JSON.",
-    )(func)
-
-
 def _actor(actor_id: str, role: str, organisation: str | None) -> Actor:
     try:
         return Actor.model_validate({"id": actor_id, "role": role, "organisation": organisation})
@@ -152,13 +147,15 @@ def _summary(receipt: Receipt) -> Table:
     return table
 
 
-def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw: bool) -> None:
+def _run(
+    options: _Options, call: Callable[[Ledger], Receipt], output_format: str, **kw: bool
+) -> None:
     try:
         with options.ledger(**kw) as ledger:
             receipt = call(ledger)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(receipt.to_json())
     else:
         _console().print(_summary(receipt))
@@ -167,13 +164,7 @@ def _run(options: _Options, call: Callable[[Ledger], Receipt], output: str, **kw
 
 
 @click.group("ledger")
-@click.option(
-    "--db",
-    type=click.Path(path_type=Path),
-    envvar="CREDITBANK_LEDGER",
-    default=None,
-    help="The ledger database file ($CREDITBANK_LEDGER).",
-)
+@db_option
 @standards_options(
     "Standards for authority checks and evaluation; repeat to layer them (`bundled` names "
     f"the bundled standards; default: ${ENV_VAR} or bundled)."
@@ -218,7 +209,7 @@ def init_command(options: _Options) -> None:
 @_actor_options
 @_key_option
 @click.option("--note", default=None, help="A note on the account (no personal data).")
-@_format_option
+@table_or_json
 @_pass
 def open_command(
     options: _Options,
@@ -228,11 +219,13 @@ def open_command(
     organisation: str | None,
     key: str,
     note: str | None,
-    output: str,
+    output_format: str,
 ) -> None:
     """Open the learner account ACCOUNT (an opaque id, never a 身份证号)."""
     actor = _actor(actor_id, role, organisation)
-    _run(options, lambda lg: lg.open_account(account, actor=actor, key=key, note=note), output)
+    _run(
+        options, lambda lg: lg.open_account(account, actor=actor, key=key, note=note), output_format
+    )
 
 
 @ledger_group.command("deposit")
@@ -262,7 +255,7 @@ def open_command(
 )
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def deposit_command(
     options: _Options,
@@ -276,7 +269,7 @@ def deposit_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
 ) -> None:
     """Deposit one achievement of a portfolio FILE (YAML or JSON) into ACCOUNT.
 
@@ -313,7 +306,7 @@ def deposit_command(
             subject_salt=salt,
             accept_unchecked_status=accept_unchecked_status,
         ),
-        output,
+        output_format,
         standards=True,
     )
 
@@ -345,7 +338,7 @@ def _subject_salt() -> str | None:
 @badge_import_options
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def deposit_badge_command(
     options: _Options,
@@ -356,7 +349,7 @@ def deposit_badge_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
     **import_options: Any,
 ) -> None:
     """Import Open Badges / CLR credentials (FILE: JSON or VC-JWT) and deposit them.
@@ -410,7 +403,7 @@ def deposit_badge_command(
     except CreditbankError as error:  # raised before any deposit was written
         _fail(error)
     rejected = [r for r in results if r.error is not None]
-    if output == "json":
+    if output_format == "json":
         click.echo(
             json.dumps(
                 {
@@ -473,14 +466,8 @@ def _deposits_view(
 
 @ledger_group.command("apply")
 @click.argument("account")
-@click.option("--program", required=True, help="Programme id (or its unique catalogue code).")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Evaluate as of this day, YYYY-MM-DD (default: today).",
-)
+@program_option()
+@as_of_option()
 @click.option(
     "--achievement",
     "achievements",
@@ -489,7 +476,7 @@ def _deposits_view(
 )
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def apply_command(
     options: _Options,
@@ -501,7 +488,7 @@ def apply_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
 ) -> None:
     """Apply ACCOUNT's achievements to a programme; keeps the engine's evaluation.
 
@@ -518,7 +505,7 @@ def apply_command(
             as_of=as_of.date() if as_of else None,
             achievements=achievements or None,
         ),
-        output,
+        output_format,
         standards=True,
     )
 
@@ -532,7 +519,7 @@ def _step_command(name: str, doc: str, *, reason_required: bool) -> click.Comman
     )
     @_actor_options
     @_key_option
-    @_format_option
+    @table_or_json
     @_pass
     def command(
         options: _Options,
@@ -543,7 +530,7 @@ def _step_command(name: str, doc: str, *, reason_required: bool) -> click.Comman
         role: str,
         organisation: str | None,
         key: str,
-        output: str,
+        output_format: str,
     ) -> None:
         actor = _actor(actor_id, role, organisation)
 
@@ -554,7 +541,7 @@ def _step_command(name: str, doc: str, *, reason_required: bool) -> click.Comman
                 return lg.approve(account, application, actor=actor, key=key, reason=reason)
             return lg.reject(account, application, actor=actor, key=key, reason=reason or "")
 
-        _run(options, call, output)
+        _run(options, call, output_format)
 
     return command
 
@@ -589,7 +576,7 @@ ledger_group.add_command(
 @click.option("--reason", required=True, help="Why the achievement is revoked.")
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def revoke_command(
     options: _Options,
@@ -600,7 +587,7 @@ def revoke_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
 ) -> None:
     """Revoke ACHIEVEMENT of ACCOUNT (its issuer, or a bank operator).
 
@@ -610,24 +597,18 @@ def revoke_command(
     _run(
         options,
         lambda lg: lg.revoke(account, achievement, actor=actor, key=key, reason=reason),
-        output,
+        output_format,
     )
 
 
 @ledger_group.command("expire")
 @click.argument("account")
 @click.argument("achievement")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    required=True,
-    help="The day by which it expired, YYYY-MM-DD.",
-)
+@as_of_option("The day by which it expired, YYYY-MM-DD.", required=True)
 @click.option("--reason", default=None, help="A note on the expiry.")
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def expire_command(
     options: _Options,
@@ -639,7 +620,7 @@ def expire_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
 ) -> None:
     """Record that ACHIEVEMENT of ACCOUNT expired (a bank operator); postings are reversed."""
     actor = _actor(actor_id, role, organisation)
@@ -648,7 +629,7 @@ def expire_command(
         lambda lg: lg.expire(
             account, achievement, actor=actor, key=key, as_of=as_of.date(), reason=reason
         ),
-        output,
+        output_format,
         standards=True,
     )
 
@@ -665,7 +646,7 @@ def expire_command(
 @click.option("--reason", required=True, help="Why the exception is made.")
 @_actor_options
 @_key_option
-@_format_option
+@table_or_json
 @_pass
 def override_command(
     options: _Options,
@@ -681,7 +662,7 @@ def override_command(
     role: str,
     organisation: str | None,
     key: str,
-    output: str,
+    output_format: str,
 ) -> None:
     """A registrar's exception on APPLICATION of ACCOUNT before approval (academic affairs).
 
@@ -705,7 +686,7 @@ def override_command(
             course=course,
             credits=credits,
         ),
-        output,
+        output_format,
         standards=True,
     )
 
@@ -789,16 +770,16 @@ def _statement_view(statement: Statement) -> list[Table]:
 
 @ledger_group.command("statement")
 @click.argument("account")
-@_format_option
+@table_or_json
 @_pass
-def statement_command(options: _Options, account: str, output: str) -> None:
+def statement_command(options: _Options, account: str, output_format: str) -> None:
     """Print the statement (学习档案) of ACCOUNT: outcomes, applications, posted credit."""
     try:
         with options.ledger(read_only=True) as ledger:
             statement = ledger.statement(account)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(statement.to_json())
         return
     console = _console()
@@ -855,9 +836,9 @@ def _verify_text(report: VerifyReport) -> str:
     help="Chain heads exported earlier (creditbank ledger export) and kept elsewhere: also "
     "prove that nothing they cover was rewritten, cut off or deleted since.",
 )
-@_format_option
+@table_or_json
 @_pass
-def verify_command(options: _Options, heads_file: Path | None, output: str) -> None:
+def verify_command(options: _Options, heads_file: Path | None, output_format: str) -> None:
     """Check the ledger; name the first bad event; exit 1 if anything is wrong.
 
     Without --heads, verify proves the file is consistent: every account's hash chain is
@@ -884,7 +865,7 @@ def verify_command(options: _Options, heads_file: Path | None, output: str) -> N
             report = ledger.verify(anchors)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
         click.echo(_verify_text(report))

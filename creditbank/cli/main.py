@@ -21,7 +21,7 @@ from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR, default_standards_paths, standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.graph import report_findings
-from creditbank.cli.options import standards_options
+from creditbank.cli.options import format_option, standards_options
 from creditbank.cli.output import is_stdout, write_output
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, FileError, Problem
@@ -98,21 +98,14 @@ def cli() -> None:
     "PATHS; repeat to layer them (`bundled` names the bundled standards; default: "
     f"${ENV_VAR} or the bundled standards)."
 )
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report as text or as JSON.",
-)
+@format_option("Report as text or as JSON.", ("text", "json"))
 @click.option(
     "--strict",
     is_flag=True,
     help="Also run the consistency checks of `creditbank check` on the standards.",
 )
 def validate(
-    paths: tuple[str, ...], standards_dirs: tuple[str, ...], output: str, strict: bool
+    paths: tuple[str, ...], standards_dirs: tuple[str, ...], output_format: str, strict: bool
 ) -> None:
     """Check standards files and portfolios; print every problem as FILE:LINE:COL: CODE message.
 
@@ -134,7 +127,7 @@ def validate(
     findings = None
     if strict and report.ok and report.standards is not None and report.standards_files:
         findings = run_checks(report.standards)
-    _report(report, output, findings)
+    _report(report, output_format, findings)
 
 
 def _report(report: LoadReport, output: str, findings: list[Finding] | None = None) -> None:

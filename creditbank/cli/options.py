@@ -1,15 +1,35 @@
-"""Options several commands share, defined once."""
+"""Options several commands share, each declared once: the same name, type, default and
+destination everywhere it appears.
+
+``--as-of``, ``--program``, ``--format`` and ``--lang`` mean slightly different things in
+different commands (evaluate as of a day, or only rules in force on it; a programme to
+evaluate against, or one to filter by), so a command may say what the option does for it;
+the option itself (its type, its default, the parameter it fills) never changes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from creditbank.bundled import ENV_VAR
 
-__all__ = ["STANDARDS_HELP", "as_of_option", "lang_option", "standards_option", "standards_options"]
+__all__ = [
+    "EVALUATE_AS_OF",
+    "PROGRAM_HELP",
+    "STANDARDS_HELP",
+    "as_of_option",
+    "db_option",
+    "format_option",
+    "lang_option",
+    "program_option",
+    "standards_option",
+    "standards_options",
+    "table_or_json",
+]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -18,11 +38,13 @@ STANDARDS_HELP = (
     "an earlier one's where they say `overrides: true`; `bundled` names the bundled "
     f"standards (default: ${ENV_VAR} or the bundled standards)."
 )
+EVALUATE_AS_OF = "Evaluate as of this day, YYYY-MM-DD (default: today)."
+PROGRAM_HELP = "Programme id (or its unique catalogue code, e.g. 460301)."
 
 
 def standards_options(help_text: str = STANDARDS_HELP) -> Decorator:
     """``--standards DIR``, repeatable: the layers of standards, as written (``bundled`` is
-    resolved by :func:`creditbank.bundled.standards_paths`)."""
+    resolved by :func:`creditbank.bundled.standards_paths`); fills ``standards_dirs``."""
     return click.option(
         "--standards",
         "standards_dirs",
@@ -36,15 +58,57 @@ def standards_options(help_text: str = STANDARDS_HELP) -> Decorator:
 standards_option: Decorator = standards_options()
 
 
-def as_of_option(help_text: str) -> Decorator:
-    """``--as-of YYYY-MM-DD`` (parsed to a datetime; None when not given)."""
+def as_of_option(help_text: str = EVALUATE_AS_OF, *, required: bool = False) -> Decorator:
+    """``--as-of YYYY-MM-DD``, parsed to a datetime (None when not given); fills ``as_of``."""
+    # no default at all when required: click (8.3) takes an explicit default=None as a
+    # value given, and would not ask for the option
     return click.option(
-        "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=help_text
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        required=required,
+        help=help_text,
     )
 
 
-def lang_option(help_text: str) -> Decorator:
-    """``--lang zh|en``, Chinese by default."""
+def program_option(help_text: str = PROGRAM_HELP, *, required: bool = True) -> Decorator:
+    """``--program ID``: a programme id or its unique catalogue code; fills ``program``.
+    Optional where it narrows what a command shows (then say how in ``help_text``)."""
+    return click.option("--program", "program", required=required, help=help_text)
+
+
+def format_option(
+    help_text: str = "A readable table, or JSON.",
+    choices: tuple[str, ...] = ("table", "json"),
+    default: str | None = None,
+) -> Decorator:
+    """``--format``, one of ``choices`` (``default``: the first); fills ``output_format``
+    (``-o/--output`` names the file a command writes)."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0] if default is None else default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+table_or_json: Decorator = format_option()
+
+
+def lang_option(help_text: str = "Language of names and reasons.") -> Decorator:
+    """``--lang zh|en``, Chinese by default; fills ``lang``."""
     return click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=help_text
     )
+
+
+db_option: Decorator = click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    envvar="CREDITBANK_LEDGER",
+    default=None,
+    help="The ledger database file ($CREDITBANK_LEDGER).",
+)
+"""``--db FILE`` (or ``$CREDITBANK_LEDGER``): the ledger; fills ``db``."""
