@@ -144,3 +144,20 @@ def test_the_achievement_to_deposit_is_chosen_by_the_library() -> None:
         None,
         "verified",
     )
+
+
+def test_the_statement_says_when_a_check_is_older_than_its_deposit(ledger: Ledger) -> None:
+    """The rule lived in `ledger statement`'s table only; a Python caller (or a web page)
+    reading the statement gets it from the library now."""
+    early = _check("NO_PROOF")  # checked 21 hours before the deposit
+    late = {**_check("NO_PROOF"), "checked_at": "2026-03-01T08:57:00+00:00"}  # 3 minutes
+    for aid, check in (("badge-000000000001", early), ("badge-000000000002", late)):
+        deposit_from_portfolio(
+            ledger, "w-1", _portfolio({aid: check}, _achievement(aid)), actor=CENTRE, key=aid
+        )
+    lines = {a.id: a for a in ledger.statement("w-1").achievements}
+    assert lines["badge-000000000001"].checked_before_deposit == dt.datetime(
+        2026, 2, 28, 12, 0, tzinfo=dt.UTC
+    )
+    assert lines["badge-000000000002"].checked_before_deposit is None
+    assert "checked_before_deposit" not in ledger.statement("w-1").to_json()  # JSON unchanged

@@ -51,7 +51,6 @@ _MAX_HEADS_BYTES = 512 * 1024 * 1024
 """Chain heads take about 200 bytes an account: room for two million accounts."""
 SUBJECT_SALT_VAR = "CREDITBANK_SUBJECT_SALT"
 """The platform's secret that keys the digests of credential subjects (16+ bytes)."""
-_CHECK_LAG = dt.timedelta(minutes=5)
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -706,8 +705,8 @@ def _statement_view(statement: Statement) -> list[Table]:
             trust = "; issuer NOT CHECKED" if check.issuer_trust == "unchecked" else ""
             if check.credential_status == "unchecked":
                 trust += "; status (credentialStatus) NOT CHECKED"
-            when = check.checked_at
-            if when is not None and when < a.deposited_at - _CHECK_LAG:
+            when = a.checked_before_deposit
+            if when is not None:
                 trust += f"; checked as of {when.isoformat(timespec='seconds')}, before the deposit"
             verification += f" (credential {check.status}: {how}{trust})"
         achievements.add_row(

@@ -19,6 +19,7 @@ from creditbank.ledger.events import Actor, CredentialCheck, Line, OverrideRecor
 from creditbank.ledger.state import AccountState
 
 __all__ = [
+    "CHECK_LAG",
     "STATEMENT_SCHEMA",
     "AchievementLine",
     "ApplicationLine",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 STATEMENT_SCHEMA = "creditbank.ledger-statement/1"
+CHECK_LAG = dt.timedelta(minutes=5)
+"""How much earlier than its deposit a credential may have been checked and still count as
+checked at the deposit (importing and depositing are separate steps, moments apart)."""
 
 
 class _Frozen(BaseModel):
@@ -52,6 +56,18 @@ class AchievementLine(_Frozen):
     deposited_by: Actor
     credential_check: CredentialCheck | None = None
     """For an achievement imported from a credential: how that credential was verified."""
+
+    @property
+    def checked_before_deposit(self) -> dt.datetime | None:
+        """When its credential was checked, if that was more than :data:`CHECK_LAG` before
+        the deposit (``import badge --at`` an earlier moment): the check says nothing about
+        the days between, when the credential may have expired or been revoked, so a
+        statement says so. None otherwise, and for an achievement without a credential."""
+        check = self.credential_check
+        when = check.checked_at if check is not None else None
+        if when is not None and when < self.deposited_at - CHECK_LAG:
+            return when
+        return None
 
 
 class StepLine(_Frozen):
