@@ -27,10 +27,11 @@ from creditbank.interop.export import evaluation_clr, evaluation_credentials
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.keys import load_private_key
 from creditbank.interop.openbadges import (
+    IMPORTED_LEARNER,
     BadgeImport,
     import_badge_file,
-    learner_of,
     load_mapping,
+    portfolio_learner,
     to_portfolio,
 )
 from creditbank.interop.trust import parse_trust
@@ -281,9 +282,13 @@ def import_badge(
     except CreditbankError as error:
         _fail(error)
         return
+    try:
+        owner, several = portfolio_learner(results, learner), None
+    except InteropError as error:  # refused below, when a portfolio is to be written
+        owner, several = IMPORTED_LEARNER, error
     portfolio = to_portfolio(
         results,
-        learner or learner_of(results) or "imported-learner",
+        owner,
         description="imported from Open Badges / CLR credentials by creditbank import badge",
     )
     if output_format == "json":
@@ -315,13 +320,10 @@ def import_badge(
             ),
             markup=False,
         )
-    subjects = {r.subject_id for i in results for r in i.records if r.accepted and r.achievement}
-    if output is not None and learner is None and len(subjects) > 1:
+    if output is not None and several is not None:
         raise click.ClickException(
-            f"the accepted achievements belong to {len(subjects)} credential subjects "
-            f"({', '.join(sorted(str(s) for s in subjects))}); {output} not written — "
-            "import each learner's credentials separately, or pass --learner if they are "
-            "one person"
+            f"{several.message}; {output} not written — import each learner's credentials "
+            "separately, or pass --learner if they are one person"
         )
     bad = any(
         r.error is not None

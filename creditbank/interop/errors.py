@@ -32,6 +32,7 @@ InteropErrorCode = Literal[
     "UNKNOWN_ITEM",
     "AMBIGUOUS_UNIT",
     "AMBIGUOUS_RESULT",
+    "SEVERAL_SUBJECTS",
 ]
 
 INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
@@ -48,6 +49,7 @@ INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
     "UNKNOWN_ITEM": "an id names no framework, programme or certificate family",
     "AMBIGUOUS_UNIT": "an achievement's alignments name different units; none is chosen",
     "AMBIGUOUS_RESULT": "an achievement's results disagree (score, grade or level); none is chosen",
+    "SEVERAL_SUBJECTS": "the credentials name several subjects; a portfolio is one learner's",
 }
 
 _missing = set(get_args(InteropErrorCode)) ^ set(INTEROP_ERROR_CODES)

@@ -83,6 +83,7 @@ from creditbank.models.portfolio import IMPORTED_NOTE, ImportedCredential
 from creditbank.models.values import CreditValue, to_decimal
 
 __all__ = [
+    "IMPORTED_LEARNER",
     "UNIT_URN",
     "Association",
     "BadgeImport",
@@ -94,6 +95,7 @@ __all__ = [
     "imported_credential",
     "learner_of",
     "load_mapping",
+    "portfolio_learner",
     "to_portfolio",
     "trusted_issuers",
 ]
@@ -742,7 +744,36 @@ def to_portfolio(
     )
 
 
+def _accepted_subjects(imports: Iterable[BadgeImport]) -> set[str | None]:
+    return {r.subject_id for i in imports for r in i.records if r.accepted and r.achievement}
+
+
 def learner_of(imports: Iterable[BadgeImport]) -> str | None:
     """The one credential subject id all accepted achievements share, else None."""
-    found = {r.subject_id for i in imports for r in i.records if r.accepted and r.achievement}
+    found = _accepted_subjects(imports)
     return found.pop() if len(found) == 1 and None not in found else None
+
+
+IMPORTED_LEARNER = "imported-learner"
+"""The learner of a portfolio of credentials that name no subject id."""
+
+
+def portfolio_learner(imports: Iterable[BadgeImport], learner: str | None = None) -> str:
+    """Whose portfolio the accepted achievements of ``imports`` make (``import badge -o``).
+
+    ``learner`` when the caller names one (vouching that the subjects are one person);
+    else the one credential subject all accepted achievements share, or
+    :data:`IMPORTED_LEARNER` when they name no subject id. A portfolio is one learner's:
+    accepted achievements of several subjects raise :class:`InteropError`
+    (``SEVERAL_SUBJECTS``) unless ``learner`` is given."""
+    if learner is not None:
+        return learner
+    results = list(imports)
+    subjects = _accepted_subjects(results)
+    if len(subjects) > 1:
+        raise InteropError(
+            "SEVERAL_SUBJECTS",
+            f"the accepted achievements belong to {len(subjects)} credential subjects "
+            f"({', '.join(sorted(str(s) for s in subjects))})",
+        )
+    return learner_of(results) or IMPORTED_LEARNER

@@ -1,0 +1,56 @@
+"""A portfolio written from imported credentials is one learner's: the library decides
+whose (issue 16, item 1; the rule was in `creditbank import badge -o` only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from creditbank.interop import BadgeImport, BadgeRecord
+from creditbank.interop.errors import InteropError
+from creditbank.interop.openbadges import IMPORTED_LEARNER, portfolio_learner
+from creditbank.interop.verify import Verification
+from creditbank.models import Achievement
+
+VERIFIED = Verification("verified", "VERIFIED", "verified")
+
+
+def _import(*subjects: str | None, accepted: bool = True) -> BadgeImport:
+    records = tuple(
+        BadgeRecord(
+            name=f"badge {n}",
+            achievement_id=f"urn:a:{n}",
+            credential_id=f"urn:c:{n}",
+            verification=VERIFIED,
+            achievement=Achievement.model_validate(
+                {
+                    "id": f"badge-{n:012d}",
+                    "unit": "skill:csco2022:6-31-01-03",
+                    "earned_on": "2023-06-30",
+                }
+            ),
+            accepted=accepted,
+            subject_id=subject,
+        )
+        for n, subject in enumerate(subjects)
+    )
+    return BadgeImport("a.json", verifications=(VERIFIED,), records=records)
+
+
+def test_the_one_subject_is_the_learner() -> None:
+    assert portfolio_learner([_import("did:ex:w1"), _import("did:ex:w1")]) == "did:ex:w1"
+    assert portfolio_learner([_import(None)]) == IMPORTED_LEARNER
+    assert portfolio_learner([]) == IMPORTED_LEARNER
+
+
+def test_several_subjects_are_refused_unless_the_caller_names_the_learner() -> None:
+    imports = [_import("did:ex:w1"), _import("did:ex:w2")]
+    with pytest.raises(InteropError) as refused:
+        portfolio_learner(imports)
+    assert refused.value.code == "SEVERAL_SUBJECTS"
+    assert "2 credential subjects (did:ex:w1, did:ex:w2)" in refused.value.message
+    assert portfolio_learner(imports, "w-1") == "w-1"
+
+
+def test_only_accepted_achievements_count() -> None:
+    imports = [_import("did:ex:w1"), _import("did:ex:w2", accepted=False)]
+    assert portfolio_learner(imports) == "did:ex:w1"
