@@ -53,7 +53,6 @@ _MAX_KEY_BYTES = 64 * 1024
 """A key file is a few hundred bytes (PEM); a larger one is refused unread."""
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-_standards_option = standards_option
 _output_option = click.option(
     "-o",
     "--output",
@@ -249,7 +248,7 @@ def run_badge_import(
     help="Write the accepted achievements as a portfolio (.yaml, .yml or .json).",
 )
 @click.option("--learner", default=None, help="Learner id for the portfolio (default: subject).")
-@_standards_option
+@standards_option
 @format_option("A readable report, or JSON.", ("text", "json"))
 def import_badge(
     files: tuple[Path, ...],
@@ -425,7 +424,7 @@ def export_group() -> None:
 
 @export_group.command("case")
 @click.argument("item")
-@_standards_option
+@standards_option
 @_output_option
 @click.option(
     "--base-uri",
@@ -462,7 +461,7 @@ def export_case_command(
     show_default=True,
     help="Prefix of every resource id (the CTID is appended).",
 )
-@_standards_option
+@standards_option
 @_output_option
 def export_ctdl_command(
     programs: tuple[str, ...],
@@ -507,7 +506,7 @@ def export_ctdl_command(
     is_flag=True,
     help="Write a list of AchievementCredentials (one per converted course) instead.",
 )
-@_standards_option
+@standards_option
 @_output_option
 def export_clr_command(
     portfolio: Path,

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from creditbank._version import __version__
-from creditbank.bundled import ENV_VAR, default_standards_paths, standards_paths
+from creditbank.bundled import ENV_VAR
 from creditbank.cli.console import console, fail
 from creditbank.cli.graph import report_findings
 from creditbank.cli.options import format_option, standards_options
@@ -26,11 +26,10 @@ from creditbank.cli.output import is_stdout, write_output
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, FileError, Problem
 from creditbank.fileio import file_error, make_directory, write_atomic
-from creditbank.graph.checks import run_checks
-from creditbank.graph.findings import Finding
-from creditbank.loading import LoadReport, load_documents
 from creditbank.models import Standards
 from creditbank.schema import json_schema, schema_kinds
+from creditbank.validation import Validation
+from creditbank.validation import validate as validate_paths
 
 __all__ = ["cli", "main"]
 
@@ -116,26 +115,15 @@ def validate(
     standards are also checked for consistency (see `creditbank check`): errors exit 1,
     warnings are printed.
     """
-    targets = standards_paths(paths) or default_standards_paths(standards_dirs)
-    report = load_documents(targets)
-    if paths and report.standards is not None and not len(report.standards) and report.portfolios:
-        base = load_documents(default_standards_paths(standards_dirs))
-        if base.problems:
-            report.problems = base.problems + report.problems
-        else:
-            report = load_documents(targets, standards=base.standards)
-    findings = None
-    if strict and report.ok and report.standards is not None and report.standards_files:
-        findings = run_checks(report.standards)
-    _report(report, output_format, findings)
+    _report(validate_paths(paths, standards_dirs, strict=strict), output_format)
 
 
-def _report(report: LoadReport, output: str, findings: list[Finding] | None = None) -> None:
-    errors = [f for f in findings or () if f.severity == "error"]
+def _report(validation: Validation, output: str) -> None:
+    report, findings = validation.report, validation.findings
     out = _console()
     if output == "json":
         payload: dict[str, Any] = {
-            "valid": report.ok and not errors,
+            "valid": validation.ok,
             "files": report.files,
             "counts": report.standards.counts() if report.standards is not None else {},
             "portfolios": [name for name, _ in report.portfolios],
@@ -154,7 +142,7 @@ def _report(report: LoadReport, output: str, findings: list[Finding] | None = No
         if findings is not None:
             payload["findings"] = [f.to_dict() for f in findings]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        sys.exit(EXIT_OK if report.ok and not errors else EXIT_PROBLEMS)
+        sys.exit(EXIT_OK if validation.ok else EXIT_PROBLEMS)
     if not report.ok:
         print_problems(report.problems, out)
         files = len({p.location.file for p in report.problems})
@@ -181,7 +169,7 @@ def _report(report: LoadReport, output: str, findings: list[Finding] | None = No
         )
     if findings is not None:
         report_findings(findings, out)
-        if errors:
+        if validation.errors:
             sys.exit(EXIT_PROBLEMS)
 
 
