@@ -54,3 +54,26 @@ def test_several_subjects_are_refused_unless_the_caller_names_the_learner() -> N
 def test_only_accepted_achievements_count() -> None:
     imports = [_import("did:ex:w1"), _import("did:ex:w2", accepted=False)]
     assert portfolio_learner(imports) == "did:ex:w1"
+
+
+def test_what_counts_as_a_failed_import_or_deposit() -> None:
+    """`import badge` and `ledger deposit-badge` exit 1 on these; the library says so."""
+    from creditbank.interop import BadgeDeposit
+
+    unverifiable = Verification("unverifiable", "NO_PROOF", "no proof")
+    invalid = Verification("invalid", "BAD_SIGNATURE", "bad signature")
+    assert not _import("did:ex:w1").failed
+    assert not BadgeImport("b.json", verifications=(unverifiable,)).failed
+    assert BadgeImport("c.json", verifications=(invalid,)).failed
+    assert BadgeImport("d.json", error=InteropError("MALFORMED_JSON", "not JSON")).failed
+    ambiguous = _import("did:ex:w1").records[0]
+    ambiguous = BadgeRecord(
+        **{**ambiguous.__dict__, "error": InteropError("AMBIGUOUS_UNIT", "two units")}
+    )
+    assert BadgeImport("e.json", records=(ambiguous,)).failed
+    record = _import("did:ex:w1").records[0]
+    assert BadgeDeposit("a.json", record, "replayed").deposited
+    assert not BadgeDeposit("a.json", record, "replayed").failed
+    assert BadgeDeposit("a.json", record, "refused").failed
+    assert not BadgeDeposit("a.json", record, "skipped").deposited
+    assert BadgeDeposit("e.json", ambiguous, "skipped").failed

@@ -324,12 +324,7 @@ def import_badge(
             f"{several.message}; {output} not written — import each learner's credentials "
             "separately, or pass --learner if they are one person"
         )
-    bad = any(
-        r.error is not None
-        or any(v.status == "invalid" for v in r.verifications)
-        or any(record.error is not None for record in r.records)
-        for r in results
-    )
+    bad = any(r.failed for r in results)
     if output is not None and bad:  # nothing is written on failure: FILE stays as it was
         click.echo(
             f"{output} not written: a file was rejected, a credential is invalid or an "

@@ -416,14 +416,7 @@ def deposit_badge_command(
         )
     else:
         _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
-    bad = rejected or any(
-        d.outcome == "refused"
-        or d.record.verification.status == "invalid"
-        or d.record.error is not None  # ambiguous (AMBIGUOUS_UNIT, AMBIGUOUS_RESULT)
-        for d in done
-    )
-    nothing = not any(d.outcome in ("deposited", "replayed") for d in done)
-    if bad or nothing:
+    if rejected or any(d.failed for d in done) or not any(d.deposited for d in done):
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -440,7 +433,7 @@ def _deposits_view(
     for d in done:
         v = d.record.verification
         achievement = d.record.achievement
-        if d.outcome in ("deposited", "replayed"):
+        if d.deposited:
             outcome = d.outcome + (" as verified" if v.verified else " as UNVERIFIED")
             if d.record.credential_status == "unchecked":
                 outcome += ", its status NOT CHECKED"

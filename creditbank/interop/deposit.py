@@ -259,6 +259,20 @@ class BadgeDeposit:
     skipped: str | None = None
     error: LedgerError | None = None
 
+    @property
+    def deposited(self) -> bool:
+        """Its achievement is in the account (now, or by an earlier run with the same key)."""
+        return self.outcome in ("deposited", "replayed")
+
+    @property
+    def failed(self) -> bool:
+        """The ledger refused it, its credential is invalid or its achievement ambiguous."""
+        return (
+            self.outcome == "refused"
+            or self.record.verification.status == "invalid"
+            or self.record.error is not None
+        )
+
     def to_dict(self) -> dict[str, Any]:
         achievement = self.record.achievement
         return {

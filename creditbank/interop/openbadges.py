@@ -196,6 +196,17 @@ class BadgeImport:
         """The achievements to deposit: accepted records that map to a unit."""
         return tuple(r.achievement for r in self.records if r.accepted and r.achievement)
 
+    @property
+    def failed(self) -> bool:
+        """The file was rejected, a credential in it is invalid or an achievement ambiguous
+        (``AMBIGUOUS_UNIT``, ``AMBIGUOUS_RESULT``): a failed import, whatever was accepted
+        besides (an unverifiable credential not accepted is no failure)."""
+        return (
+            self.error is not None
+            or any(v.status == "invalid" for v in self.verifications)
+            or any(record.error is not None for record in self.records)
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
