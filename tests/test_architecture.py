@@ -38,10 +38,6 @@ ALLOWED_CYCLE_IMPORTS = {
     # inside a function. The "alloc" work of issue 16 (item 3: one allocation core,
     # engine/problem.py shared by the search, the MILP and a solve dispatcher) removes it.
     ("creditbank.engine.allocate", "creditbank.engine.milp"),
-    # ledger/events.py imports interop/verify.py inside a function, and interop/deposit.py
-    # (run by interop/__init__.py) imports the ledger. The "cli" work of issue 16 (item 1:
-    # the deposit rules move out of the CLI into the library) removes it.
-    ("creditbank.ledger.events", "creditbank.interop.verify"),
 }
 """Imports (importer, imported module) whose edges are left out of the graph: each closes a
 cycle whose removal belongs to other work. Empty this once that work has landed."""
