@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -124,8 +124,8 @@ def cli_page() -> str:
     return head + "\n" + "\n".join(sections)
 
 
-def _table(rows: dict[str, str], header: str = "| code | meaning |\n|---|---|") -> str:
-    return header + "\n" + "\n".join(f"| `{code}` | {_cell(text)} |" for code, text in rows.items())
+def _table(rows: Iterable[tuple[str, str]], header: str = "| code | meaning |\n|---|---|") -> str:
+    return header + "\n" + "\n".join(f"| `{code}` | {_cell(text)} |" for code, text in rows)
 
 
 def errors_page() -> str:
@@ -153,7 +153,7 @@ def errors_page() -> str:
             "",
             "`creditbank.ERROR_CODES` (`LoadError.problems[].code`):",
             "",
-            _table(dict(ERROR_CODES)),
+            _table(ERROR_CODES.items()),
             "",
             "Of these, the codes a file operation can raise (`creditbank.errors.FileError`, "
             "`FILE_ERROR_CODES`): " + ", ".join(f"`{c}`" for c in FILE_ERROR_CODES) + ".",
@@ -162,13 +162,13 @@ def errors_page() -> str:
             "",
             "`creditbank.errors.LedgerError.code`, one of `LEDGER_ERROR_CODES`:",
             "",
-            _table(dict(LEDGER_ERROR_CODES)),
+            _table(LEDGER_ERROR_CODES.items()),
             "",
             "## Interoperability errors",
             "",
             "`creditbank.interop.InteropError.code`, one of `INTEROP_ERROR_CODES`:",
             "",
-            _table(dict(INTEROP_ERROR_CODES)),
+            _table(INTEROP_ERROR_CODES.items()),
             "",
             "## Credential verification",
             "",
