@@ -69,8 +69,8 @@ def test_every_command_has_help_and_is_documented(
     result = runner.invoke(cli, [*name.split(), "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"creditbank {name}" in readme, f"README does not document `creditbank {name}`"
+    reference = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
+    assert f"## `creditbank {name}`" in reference, f"docs/reference/cli.md lacks `creditbank {name}`"
 
 
 def test_validate_bundled_standards_by_default(
@@ -199,9 +199,9 @@ def test_bundled_path_exists() -> None:
 def test_every_error_code_is_documented() -> None:
     from creditbank import ERROR_CODES
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [code for code in ERROR_CODES if f"| `{code}` |" not in readme]
-    assert not missing, f"README's error table lacks {missing}"
+    reference = (ROOT / "docs" / "reference" / "errors.md").read_text(encoding="utf-8")
+    missing = [code for code in ERROR_CODES if f"| `{code}` |" not in reference]
+    assert not missing, f"docs/reference/errors.md lacks {missing}"
 
 
 def test_readme_starts_with_the_two_commands() -> None:
@@ -218,7 +218,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_readme_yaml_example_loads_with_bundled_standards(tmp_path: Path) -> None:
     from creditbank import load_standards
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "file-format.md").read_text(encoding="utf-8")
     block = readme.split("A commented example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "readme-rules.yaml").write_text(block, encoding="utf-8")
     standards = load_standards(bundled_standards_path(), tmp_path)

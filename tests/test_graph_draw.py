@@ -196,10 +196,10 @@ def test_wrap_keeps_brackets_whole() -> None:
 
 
 def test_docs_picture_is_current_enough() -> None:
-    """The README shows docs/graph-460301.svg: it must exist, parse and name the learner."""
+    """docs/graph.md shows docs/graph-460301.svg: it must exist, parse and name the learner."""
     path = ROOT / "docs" / "graph-460301.svg"
     root = ET.fromstring(path.read_bytes())
     text = "\n".join(_texts(root))
     assert "demo-worker-001" in text and "elec-l3" in text
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert re.search(r"!\[[^\]]*\]\(docs/graph-460301\.svg\)", readme)
+    page = (ROOT / "docs" / "graph.md").read_text(encoding="utf-8")
+    assert re.search(r"!\[[^\]]*\]\(graph-460301\.svg\)", page)

@@ -330,7 +330,7 @@ def test_amounts_are_shown_exactly_whatever_their_exponent() -> None:
 
 
 def test_readme_graph_example_runs() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "graph.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
     (code,) = [b for b in blocks if "from creditbank.graph import build_graph" in b]
-    exec(compile(code, "README.md", "exec"), {})
+    exec(compile(code, "docs/graph.md", "exec"), {})

@@ -376,7 +376,7 @@ def test_a_vc2_jwt_exp_becomes_the_achievements_expiry(standards: Standards) -> 
 
 
 def test_ledger_errors_of_the_review_are_documented() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent / "docs" / "ledger.md").read_text(encoding="utf-8")
     for code in ("SUBJECT_MISMATCH", "CREDENTIAL_EXPIRED"):
         assert f"`{code}`" in readme
     with pytest.raises(LedgerError):

@@ -219,7 +219,7 @@ def test_an_account_deleted_whole_is_caught_only_by_exported_heads(
 
 
 def test_the_readme_and_the_help_say_what_each_form_proves() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "ledger.md").read_text(encoding="utf-8")
     section = readme.split("**Tamper evidence.**", 1)[1].split("**The operating system", 1)[0]
     assert "`verify` proves the file is **consistent**" in section
     assert "**cannot** catch someone who can write" in section

@@ -314,8 +314,8 @@ def test_assertion_messages_read_well_in_a_failing_sub_session(sub: pytest.Pytes
 
 
 def test_the_readme_worked_example_passes(sub: pytest.Pytester) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### A worked example", 1)[1]
+    readme = (ROOT / "docs" / "tutorials" / "test-author.md").read_text(encoding="utf-8")
+    section = readme.split("## A worked example", 1)[1]
     example = section.split("```python\n", 1)[1].split("```", 1)[0]
     assert "# test_my_app.py" in example
     sub.makepyfile(test_my_app=example)

@@ -1,4 +1,4 @@
-"""The README's Dask recipe gives what ``creditbank batch`` gives (an optional extra).
+"""The Dask recipe of docs/scale.md gives what ``creditbank batch`` gives (an optional extra).
 
 The test extra installs dask, so CI runs this; elsewhere, without dask, it is skipped.
 """
@@ -45,7 +45,7 @@ def test_dask_recipe_equals_the_local_batch(tmp_path: Path, scheduler: str) -> N
         learners, local, standards=[standards], program_field="program", as_of=AS_OF, workers=1
     )
 
-    # the recipe, as in README.md
+    # the recipe, as in docs/scale.md
     bag = db.read_text(str(learners), blocksize=16_000)
     assert bag.npartitions > 1
     results = bag.map_partitions(

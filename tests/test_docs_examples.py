@@ -1,0 +1,126 @@
+"""Every shell and Python example of README.md and docs/ runs, and prints what it shows.
+
+Each page runs in a temporary copy of ``examples/``, ``standards/`` and ``docs/`` with this
+interpreter's scripts (the ``creditbank`` command) first on PATH; the blocks of one page run in
+order in that directory, so a file a block writes (``<!-- file: PATH -->``) is there for the
+next. ``tests/docs_examples.py`` says how each kind of block is run and which markers there are;
+a block opts out only with ``<!-- no-test: REASON -->``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.docs_examples import RUN, Block, blocks, console_steps
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted(
+    [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")], key=lambda p: str(p.relative_to(ROOT))
+)
+COPIED = ("examples", "standards", "docs")
+TIMEOUT = 600  # a hung example fails instead of hanging the suite
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _environment(cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDITBANK_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["CREDITBANK_CACHE_DIR"] = str(cache)
+    env["COLUMNS"] = "200"  # tables unwrapped, so shown lines can be found in the output
+    return env
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+
+
+def _exits(block: Block, count: int) -> list[int]:
+    """The exit code each command of the block must give (``<!-- exit: N [N …] -->``)."""
+    codes = [int(c) for c in block.markers.get("exit", "0").split()]
+    return codes * count if len(codes) == 1 else codes
+
+
+def _check(block: Block, where: str, work: Path, env: dict[str, str]) -> None:
+    if "excerpt-of" in block.markers:
+        source = (ROOT / block.markers["excerpt-of"]).read_text(encoding="utf-8")
+        assert block.text in source, f"{where}: not an excerpt of {block.markers['excerpt-of']}"
+    if "file" in block.markers:
+        path = work / block.markers["file"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(block.text, encoding="utf-8")
+        return
+    if block.lang not in RUN:
+        return
+    if block.lang == "python":
+        script = work / f"_example_{block.line}.py"
+        script.write_text(block.text, encoding="utf-8")
+        steps = [([sys.executable, script.name], block.text, [])]
+    elif block.lang == "sh":
+        steps = [(["bash", "-euo", "pipefail", "-c", block.text], block.text, [])]
+    else:
+        steps = [(["bash", "-o", "pipefail", "-c", cmd], cmd, shown)
+                 for cmd, shown in console_steps(block.text)]
+        assert steps, f"{where}: a console block without a `$ command` (make it ```text)"
+    for (command, text, shown), code in zip(steps, _exits(block, len(steps)), strict=True):
+        done = _run(command, work, env)
+        printed = done.stdout + done.stderr
+        assert done.returncode == code, (
+            f"{where}: `{text.strip()}` exited {done.returncode}, not {code}:\n{printed}"
+        )
+        assert "Traceback" not in printed or block.lang == "python", f"{where}:\n{printed}"
+        for piece in (p for line in shown for p in line.split("…")):
+            assert _squeeze(piece) in _squeeze(printed), (
+                f"{where}: `{text.strip()}` did not print {piece.strip()!r}; it printed:\n{printed}"
+            )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_example_of_the_page_runs(
+    page: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in COPIED:
+        shutil.copytree(ROOT / name, work / name)
+    env = _environment(tmp_path_factory.getbasetemp() / "creditbank-cache")
+    relative = page.relative_to(ROOT)
+    for block in blocks(page.read_text(encoding="utf-8")):
+        if "no-test" in block.markers:
+            assert len(block.markers["no-test"].split()) >= 3, (
+                f"{relative}:{block.line}: say why the example is not tested"
+            )
+            continue
+        _check(block, f"{relative}:{block.line}", work, env)
+
+
+def test_the_markers_are_read() -> None:
+    page = (
+        "<!-- file: a/b.yaml -->\n```yaml\nkind: rules\n```\n\n"
+        "<!-- no-test: needs a running server -->\n<!-- exit: 1 -->\n"
+        "  ```console\n  $ creditbank x\n  out\n  ```\n"
+    )
+    first, second = blocks(page)
+    assert (first.lang, first.text, first.markers) == ("yaml", "kind: rules\n", {"file": "a/b.yaml"})
+    assert second.markers == {"exit": "1", "no-test": "needs a running server"}
+    assert console_steps(second.text) == [("creditbank x", ["out"])]
+
+
+def test_a_wrong_output_fails(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    env = _environment(tmp_path_factory.getbasetemp() / "creditbank-cache")
+    good = Block("console", "$ echo hello   world\nhello world\n", 1)
+    _check(good, "page.md:1", tmp_path, env)
+    with pytest.raises(AssertionError, match="did not print 'goodbye'"):
+        _check(Block("console", "$ echo hello\ngoodbye\n", 1), "page.md:1", tmp_path, env)
+    with pytest.raises(AssertionError, match="exited 3, not 0"):
+        _check(Block("sh", "exit 3\n", 1), "page.md:1", tmp_path, env)
