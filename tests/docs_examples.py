@@ -45,8 +45,10 @@ def blocks(markdown: str) -> list[Block]:
         i += 1
         while i < len(lines) and lines[i].strip() != "```":
             i += 1
-        body = textwrap.dedent("\n".join(lines[start + 1 : i])) if indent else "\n".join(
-            lines[start + 1 : i]
+        body = (
+            textwrap.dedent("\n".join(lines[start + 1 : i]))
+            if indent
+            else "\n".join(lines[start + 1 : i])
         )
         markers: dict[str, str] = {}
         j = start - 1

@@ -69,8 +69,10 @@ def _check(block: Block, where: str, work: Path, env: dict[str, str]) -> None:
     elif block.lang == "sh":
         steps = [(["bash", "-euo", "pipefail", "-c", block.text], block.text, [])]
     else:
-        steps = [(["bash", "-o", "pipefail", "-c", cmd], cmd, shown)
-                 for cmd, shown in console_steps(block.text)]
+        steps = [
+            (["bash", "-o", "pipefail", "-c", cmd], cmd, shown)
+            for cmd, shown in console_steps(block.text)
+        ]
         assert steps, f"{where}: a console block without a `$ command` (make it ```text)"
     for (command, text, shown), code in zip(steps, _exits(block, len(steps)), strict=True):
         done = _run(command, work, env)
@@ -111,7 +113,11 @@ def test_the_markers_are_read() -> None:
         "  ```console\n  $ creditbank x\n  out\n  ```\n"
     )
     first, second = blocks(page)
-    assert (first.lang, first.text, first.markers) == ("yaml", "kind: rules\n", {"file": "a/b.yaml"})
+    assert (first.lang, first.text, first.markers) == (
+        "yaml",
+        "kind: rules\n",
+        {"file": "a/b.yaml"},
+    )
     assert second.markers == {"exit": "1", "no-test": "needs a running server"}
     assert console_steps(second.text) == [("creditbank x", ["out"])]
 
@@ -124,3 +130,20 @@ def test_a_wrong_output_fails(tmp_path: Path, tmp_path_factory: pytest.TempPathF
         _check(Block("console", "$ echo hello\ngoodbye\n", 1), "page.md:1", tmp_path, env)
     with pytest.raises(AssertionError, match="exited 3, not 0"):
         _check(Block("sh", "exit 3\n", 1), "page.md:1", tmp_path, env)
+
+
+def test_the_design_sections_the_code_cites_exist() -> None:
+    """Comments cite sections of docs/design.md (no longer a "DESIGN.md section 3" that is
+    not in the repository): each cited heading is there."""
+    design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    for heading in ("What the rules must be able to say", "Built-in constraints"):
+        assert f"# {heading}\n" in design
+    sources = [*(ROOT / "creditbank").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
+    stale = [str(p) for p in sources if "DESIGN.md section" in p.read_text(encoding="utf-8")]
+    assert stale == [p for p in stale if p.endswith("test_docs_examples.py")]
+
+
+def test_every_page_is_linked_from_the_index() -> None:
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
+    assert [p for p in pages if p != "index.md" and f"]({p})" not in index] == []

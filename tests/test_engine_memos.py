@@ -121,7 +121,7 @@ def test_warm_memos_change_no_evaluation(world: World, standards_dir: Path) -> N
 def test_learners_grouped_by_programme_evaluate_the_same(
     world: World, standards_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The advice of docs/scale.md (sort a batch by programme: the memos are shared) changes no result,
+    """docs/scale.md's advice (sort a batch by programme: the memos are shared) changes no result,
     with the memos dropped every few evaluations, in the middle of a programme's learners."""
     records = _records(world, 200, SEED + 4)
     first = _evaluations(creditbank.load_standards(standards_dir, cache=False), records)

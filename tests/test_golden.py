@@ -15,7 +15,7 @@ order of the portfolio. Known failures go in ``XFAIL`` (strict: a case that star
 passing fails until it is taken out of the table).
 
 Two more tests keep the corpus honest: together the cases must expect every reason code
-of the engine, and cover every rule form of DESIGN.md section 3 (``covers:``).
+of the engine, and cover every rule form of docs/design.md (``covers:``).
 """
 
 from __future__ import annotations

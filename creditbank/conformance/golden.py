@@ -39,7 +39,7 @@ __all__ = [
     "read_cases",
 ]
 
-# The rule forms of DESIGN.md section 3 (and the brief that asked for the golden cases).
+# The rule forms of docs/design.md, "What the rules must be able to say".
 # Every form must be named by the `covers:` list of at least one case.
 FORMS: dict[str, str] = {
     "course-exemption": "a certificate at level >= L converts to a course (课程免修/替代)",

@@ -1,6 +1,6 @@
 """Turn a programme, its caps and the candidate options into budgets for the allocator.
 
-Built-in constraints (from the rules' common sense, see DESIGN.md section 3):
+Built-in constraints (the rules' common sense, see docs/design.md, "Built-in constraints"):
 
 * an achievement is used by at most one rule-use, unless the rule is ``shareable``;
 * a course is filled at most once (an exemption takes all of its credits; partial credit
