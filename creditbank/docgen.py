@@ -117,7 +117,8 @@ def cli_page() -> str:
         "# CLI reference\n\n"
         + _notice("the click commands of `creditbank.cli`")
         + "\nExit codes: 0 success, 1 the input has problems (or a check failed), 2 usage "
-        "error; 70 only for a bug in creditbank. Topics: [conversion](../conversion.md), "
+        "error; 70 only for a bug in creditbank. In prose: [the commands](../cli-guide.md). "
+        "Topics: [conversion](../conversion.md), "
         "[the file format](../file-format.md), [the ledger](../ledger.md), "
         "[interoperability](../interop.md), [national scale](../scale.md).\n"
     )

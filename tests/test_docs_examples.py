@@ -10,6 +10,7 @@ a block opts out only with ``<!-- no-test: REASON -->``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -81,10 +82,17 @@ def _check(block: Block, where: str, work: Path, env: dict[str, str]) -> None:
             f"{where}: `{text.strip()}` exited {done.returncode}, not {code}:\n{printed}"
         )
         assert "Traceback" not in printed or block.lang == "python", f"{where}:\n{printed}"
-        for piece in (p for line in shown for p in line.split("…")):
-            assert _squeeze(piece) in _squeeze(printed), (
-                f"{where}: `{text.strip()}` did not print {piece.strip()!r}; it printed:\n{printed}"
-            )
+        for line in shown:
+            # a shown line is found in what was printed; "…" stands for what is left out, and
+            # the parts around it are found in their order
+            at = 0
+            for piece in line.split("…"):
+                found = _squeeze(printed).find(_squeeze(piece), at)
+                assert found >= 0, (
+                    f"{where}: `{text.strip()}` did not print {piece.strip()!r}; "
+                    f"it printed:\n{printed}"
+                )
+                at = found + len(_squeeze(piece))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -128,6 +136,10 @@ def test_a_wrong_output_fails(tmp_path: Path, tmp_path_factory: pytest.TempPathF
     _check(good, "page.md:1", tmp_path, env)
     with pytest.raises(AssertionError, match="did not print 'goodbye'"):
         _check(Block("console", "$ echo hello\ngoodbye\n", 1), "page.md:1", tmp_path, env)
+    with pytest.raises(AssertionError, match="did not print 'hello'"):
+        _check(
+            Block("console", "$ echo hello world\nworld … hello\n", 1), "page.md:1", tmp_path, env
+        )
     with pytest.raises(AssertionError, match="exited 3, not 0"):
         _check(Block("sh", "exit 3\n", 1), "page.md:1", tmp_path, env)
 
@@ -147,3 +159,27 @@ def test_every_page_is_linked_from_the_index() -> None:
     index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
     assert [p for p in pages if p != "index.md" and f"]({p})" not in index] == []
+
+
+LINK = re.compile(r"\]\((?P<target>[^)\s#]*)(?:#(?P<anchor>[^)\s]*))?\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives the page's headings (mkdocs gives the same to ASCII ones)."""
+    headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_relative_link_leads_to_a_file_and_heading() -> None:
+    broken = []
+    for page in PAGES:
+        for match in LINK.finditer(page.read_text(encoding="utf-8")):
+            target, anchor = match["target"], match["anchor"]
+            if "://" in target or (not target and not anchor):
+                continue
+            linked = (page.parent / target) if target else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target}#{anchor}")
+    assert broken == []
