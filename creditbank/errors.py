@@ -105,7 +105,7 @@ ErrorCode = Literal[
 
 ERROR_CODES: dict[ErrorCode, str] = {
     "FILE_NOT_FOUND": "the path does not exist",
-    "FILE_TOO_LARGE": "the file is larger than the size limit",
+    "FILE_TOO_LARGE": "the file (or one batch record) is larger than the size limit",
     "NOT_A_FILE": "the path is not a regular file (a directory, a device, a pipe), or for "
     "standards neither a file nor a directory",
     "DIRECTORY_NOT_FOUND": "the directory to write the file into does not exist",
@@ -114,24 +114,24 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "DISK_FULL": "the disk (or the user's quota) is full; nothing was written",
     "READ_ONLY": "the file system is read-only; nothing was written",
     "IO_ERROR": "the operating system failed to read or write the file",
-    "INVALID_UTF8": "the file is not valid UTF-8",
+    "INVALID_UTF8": "the file is not valid UTF-8 (GBK? UTF-16?)",
     "BYTE_ORDER_MARK": "the file starts with a byte order mark",
     "TAB_INDENTATION": "a tab is used for indentation, which YAML forbids",
     "YAML_SYNTAX": "the text is not well-formed YAML",
     "EMPTY_DOCUMENT": "the file holds no document",
     "MULTIPLE_DOCUMENTS": "the file holds more than one YAML document",
     "DUPLICATE_KEY": "a mapping has the same key twice",
-    "UNSUPPORTED_TAG": "a YAML tag other than the standard ones is used",
+    "UNSUPPORTED_TAG": "a YAML tag other than the standard ones, or a merge key, is used",
     "ALIAS_LIMIT": "aliases expand the document beyond the limit (an alias bomb)",
     "RECURSIVE_ALIAS": "an alias refers to a node that contains it",
     "TOO_DEEP": "the document nests deeper than the limit",
     "NON_STRING_KEY": "a mapping key is not a string",
     "UNKNOWN_KIND": "the document's `kind` is missing or not one creditbank knows",
-    "UNKNOWN_FIELD": "a field the format does not have",
+    "UNKNOWN_FIELD": "a field the format does not have (with a suggestion)",
     "MISSING_FIELD": "a required field is absent",
     "WRONG_TYPE": "a value has the wrong type",
     "INVALID_VALUE": "a value is outside what the format allows",
-    "INVALID_ID": "an identifier has characters identifiers may not have",
+    "INVALID_ID": "an identifier has characters identifiers may not have (e.g. full-width ６)",
     "INVALID_DATE": "a date is not a valid calendar date",
     "NEGATIVE_AMOUNT": "a credit, hour or count amount is negative",
     "AMOUNT_PRECISION": "an amount has more decimal places than the format allows",
@@ -140,20 +140,21 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "TOO_MANY_ACHIEVEMENTS": "a portfolio lists more achievements than the limit",
     "DUPLICATE_RANK": "two levels or grades of one scale share a rank",
     "DUPLICATE_LOCAL_ID": "two entries inside one item share an id",
-    "MISSING_SOURCE": "an item neither cites a source nor is marked as an example",
+    "MISSING_SOURCE": "an item neither cites a source (or cites an unverified one) nor is marked "
+    "as an example",
     "DUPLICATE_ID": "two items of the same kind share an id (in one layer of standards, or in "
     "two layers without `overrides: true` on the later one)",
     "NOTHING_TO_OVERRIDE": "an item says `overrides: true` but no earlier layer of standards "
     "has an item of its kind and id",
     "DUPLICATE_ISSUER_IDENTIFIER": "two issuers (or one issuer twice) list the same credential "
     "issuer identifier",
-    "UNKNOWN_REFERENCE": "a reference names an id that no item has",
+    "UNKNOWN_REFERENCE": "a reference names an id that no item has (with a suggestion)",
     "WRONG_REFERENCE_KIND": "a reference names an item of the wrong kind",
     "UNKNOWN_LEVEL": "a level that the framework does not have",
     "LEVEL_NOT_ALLOWED": "a level the framework has but the unit does not allow",
     "UNKNOWN_GRADE": "a grade that the grade scale does not have",
     "UNKNOWN_REQUIREMENT": "a requirement the programme does not have",
-    "PROGRAM_STRUCTURE": "a programme breaks the structure its guideline sets",
+    "PROGRAM_STRUCTURE": "a programme breaks the structure its guideline sets (教职成〔2019〕13号)",
     "NO_STANDARDS": "no standards files were found",
 }
 
@@ -318,7 +319,9 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "write permission); reading it still works",
     "DISK_FULL": "the disk holding the ledger is full; nothing was written",
     "LEDGER_IO_ERROR": "the operating system could not read or write the ledger's files",
-    "CORRUPT_SCHEMA": "the SQL text of the ledger's tables, indexes or triggers is damaged",
+    "CORRUPT_SCHEMA": "the SQL text of the ledger's tables, indexes or triggers is damaged (SQLite "
+    "cannot read it, or, for a command that writes, it differs from creditbank's); restore "
+    "from a backup",
     "NOT_A_FILE": "the ledger path is a directory, a device or a pipe, not a regular file",
     "MALFORMED_COMMAND": "a command's fields are missing, of the wrong type or out of range",
     "PERSONAL_IDENTIFIER": "an id looks like a personal identifier (身份证号); use an opaque id",
