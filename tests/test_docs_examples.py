@@ -183,3 +183,19 @@ def test_every_relative_link_leads_to_a_file_and_heading() -> None:
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{page.relative_to(ROOT)}: {target}#{anchor}")
     assert broken == []
+
+
+REPO_PATH = re.compile(
+    r"`(?:python )?(?P<path>(?:creditbank|tests|benchmarks|standards|examples|docs)/[^`\s:]*)"
+)
+
+
+def test_every_repository_path_the_pages_name_exists() -> None:
+    """A file moved (a module split, the golden cases moved) leaves no page pointing at it."""
+    missing = []
+    for page in PAGES:
+        for match in REPO_PATH.finditer(page.read_text(encoding="utf-8")):
+            path = ROOT / match["path"].rstrip("/.,")
+            if not (path.exists() or path.with_suffix(".py").exists()):
+                missing.append(f"{page.relative_to(ROOT)}: {match['path']}")
+    assert missing == []
