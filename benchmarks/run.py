@@ -338,7 +338,7 @@ def stage_batch(work: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def stage_grouped(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """The same learners sorted by programme first (not timed), as the README suggests."""
+    """The same learners sorted by programme first (not timed), as docs/scale.md suggests."""
     grouped = work / "batch-by-program.jsonl"
     with (work / "batch.jsonl").open(encoding="utf-8") as source:
         lines = sorted(
