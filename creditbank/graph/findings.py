@@ -60,8 +60,8 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     ),
     "CONFLICTING_RULES": (
         "error",
-        "rules with the same conditions give the same target different credit while both "
-        "are in force",
+        "rules with the same conditions (levels by any name, lists in any order) give the same "
+        "target different credit while both are in force",
     ),
     "DUPLICATE_RULE": (
         "warning",
@@ -70,7 +70,7 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     "REPLACED_OCCUPATION": (
         "warning",
         "a rule names an occupation code split or merged in a later edition, but not its "
-        "successors",
+        "successors (a renumbered code is followed by itself)",
     ),
     "EXCEEDS_RECOGNISED": (
         "warning",
@@ -87,7 +87,8 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     ),
     "UNSATISFIABLE_REQUIREMENT": (
         "error",
-        "a requirement needs more credit than its courses and every rule into it can give",
+        "a requirement needs more credit than its courses and every rule into it can give (one "
+        "naming no courses is taught outside the standards and is not checked)",
     ),
     "ORPHAN_UNIT": ("warning", "a unit no programme, rule or cap refers to"),
     "PREREQUISITE_CYCLE": ("error", "courses are each other's prerequisites"),
@@ -105,7 +106,8 @@ CHECK_CODES: dict[CheckCode, tuple[Severity, str]] = {
     ),
     "CREDITS_FALL_WITH_LEVEL": (
         "warning",
-        "a table of credits by level gives a higher level less credit",
+        "a table of credits by level (or the bank's recognised credits) gives a higher level "
+        "less credit",
     ),
     "EXCEEDS_PROGRAM_TOTAL": (
         "warning",
