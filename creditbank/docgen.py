@@ -57,27 +57,24 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(out)
 
 
-def _commands(
-    command: click.Command, path: tuple[str, ...]
-) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    yield path, command
+def _contexts(
+    command: click.Command, name: str, parent: click.Context | None = None
+) -> Iterator[click.Context]:
+    """A context for the command and each of its subcommands, as the real CLI makes them: each
+    with its own ``context_settings`` and its parents' (``-h`` works wherever the root says)."""
+    ctx = click.Context(command, info_name=name, parent=parent, **command.context_settings)
+    yield ctx
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from _commands(command.commands[name], (*path, name))
+        for sub in sorted(command.commands):
+            yield from _contexts(command.commands[sub], sub, ctx)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _command_section(path: tuple[str, ...], command: click.Command) -> str:
-    name = " ".join(path)
-    parent: click.Context | None = None
-    for depth in range(1, len(path)):
-        parent = click.Context(
-            click.Command(path[depth - 1]), info_name=path[depth - 1], parent=parent
-        )
-    ctx = click.Context(command, info_name=path[-1], parent=parent)
+def _command_section(ctx: click.Context) -> str:
+    command, name = ctx.command, ctx.command_path
     usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
     lines = [f"## `{name}`", "", "```text", usage, "```", ""]
     if command.help:
@@ -110,9 +107,7 @@ def _anchor(heading: str) -> str:
 
 def cli_page() -> str:
     """``docs/reference/cli.md``: every command, its usage, help and options."""
-    sections = [
-        _command_section(path, command) for path, command in _commands(cli, ("creditbank",))
-    ]
+    sections = [_command_section(ctx) for ctx in _contexts(cli, "creditbank")]
     head = (
         "# CLI reference\n\n"
         + _notice("the click commands of `creditbank.cli`")

@@ -41,3 +41,17 @@ def test_every_command_error_and_reason_is_on_its_page() -> None:
     assert all(f"| `{code}` |" in errors for code in [*ERROR_CODES, *LEDGER_ERROR_CODES])
     reasons = PAGES["docs/reference/reasons.md"]()
     assert all(f"| `{code}` |" in reasons for code in REASONS)
+
+
+def test_the_cli_page_is_built_with_the_real_contexts() -> None:
+    """Each command's page section is made in the context the CLI gives it (the root's
+    ``-h``): built in bare contexts it said ``--help`` only, and which commands said ``-h``
+    depended on which help had been shown before in the process (a flaky staleness failure)."""
+    from click.testing import CliRunner
+
+    from creditbank.cli import cli
+
+    page = PAGES["docs/reference/cli.md"]()
+    assert "| `--help` |" not in page
+    assert page.count("| `-h, --help` |") == page.count("\n## `creditbank")
+    assert CliRunner().invoke(cli, ["query", "pathway", "-h"]).exit_code == 0
