@@ -28,7 +28,7 @@ from creditbank.engine.reasons import GUARANTEE_CUT, REASONS
 from creditbank.errors import ERROR_CODES, FILE_ERROR_CODES, LEDGER_ERROR_CODES
 from creditbank.graph.findings import CHECK_CODES
 from creditbank.interop.errors import INTEROP_ERROR_CODES
-from creditbank.interop.verify import REASON_STATUS
+from creditbank.models.verification import REASON_STATUS
 
 __all__ = ["PAGES", "REGENERATE", "cli_page", "errors_page", "reasons_page", "stale_pages"]
 
@@ -139,7 +139,7 @@ def errors_page() -> str:
             "",
             _notice(
                 "`creditbank/errors.py`, `creditbank/interop/errors.py`, "
-                "`creditbank/interop/verify.py` and `creditbank/graph/findings.py`"
+                "`creditbank/models/verification.py` and `creditbank/graph/findings.py`"
             ),
             "Every problem creditbank reports has a stable code. Problems in files are printed "
             "`FILE:LINE:COL: CODE message [yaml.path]`; see [files read and written](../files.md) "
@@ -169,7 +169,8 @@ def errors_page() -> str:
             "## Credential verification",
             "",
             "Each imported credential is `verified`, `unverifiable` or `invalid`, with one reason "
-            "(`creditbank.interop.verify.REASON_STATUS`); see [interoperability](../interop.md).",
+            "(`creditbank.models.verification.REASON_STATUS`); see "
+            "[interoperability](../interop.md).",
             "",
             verification,
             "",
