@@ -34,7 +34,6 @@ _WORDS = {
         "columns": ("要求", "应修", "已满足", "尚缺"),
         "totals": "认定 {recognised} / {total} 学分（{share}）；尚缺 {remaining}；"
         "使用成果 {used}/{all}",
-        "early": "（搜索提前停止：未证明最优）",
         "total": "仅计入总学分",
     },
     "en": {
@@ -43,7 +42,6 @@ _WORDS = {
         "columns": ("requirement", "required", "satisfied", "remaining"),
         "totals": "recognised {recognised} of {total} credits ({share}); {remaining} "
         "remaining; {used}/{all} achievements used",
-        "early": " (search stopped early: not proven optimal)",
         "total": "total only",
     },
 }
@@ -121,7 +119,6 @@ def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) ->
             used=t.achievements_recognised,
             all=t.achievements,
         )
-        + ("" if t.optimal else str(words["early"]))
     )
     return Group(decisions, progress, totals)
 

@@ -33,12 +33,12 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from creditbank.engine.allocate import Budget, Problem
 from creditbank.engine.editions import editions
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Entry, Option
 from creditbank.engine.overflow import RequirementBudget, unknown_requirement
+from creditbank.engine.problem import Budget, Problem
 from creditbank.models import Cap, CourseUnit, Program, Standards
 from creditbank.models.units import AwardUnit
 from creditbank.models.values import share_of

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from creditbank.collector import collector_paused
-from creditbank.engine.allocate import Solution
 from creditbank.engine.constraints import Compiled
 from creditbank.engine.explain import Explainer, placement, progress, totals
 from creditbank.engine.facts import Facts, make_facts
@@ -21,6 +20,7 @@ from creditbank.engine.highest import allocate
 from creditbank.engine.index import rule_index
 from creditbank.engine.memos import evaluated
 from creditbank.engine.options import Option, RuleScan, canonical_order, options_for_rule
+from creditbank.engine.problem import Solution
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError, LoadError
 from creditbank.loading.crosscheck import check_portfolio
@@ -167,7 +167,7 @@ def _evaluate(
         standards_fingerprint=standards.fingerprint(),
         decisions=tuple(decisions),
         requirements=progress(standards, made.program, chosen, placed),
-        totals=totals(made.program, chosen, decisions, made.solution.optimal),
+        totals=totals(made.program, chosen, decisions),
     )
     evaluated(standards)  # keeps the engine's memos bounded
     return evaluation

@@ -16,13 +16,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from creditbank.engine.allocate import Problem
 from creditbank.engine.conditions import Failure
 from creditbank.engine.constraints import BudgetLabel, Compiled
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
 from creditbank.engine.options import Option, RuleScan, tidy, unconverted_credits
 from creditbank.engine.overflow import Placement, place
+from creditbank.engine.problem import Problem, Usage
 from creditbank.engine.reasons import ReasonCode, Step, sentences
 from creditbank.engine.result import Decision, RequirementProgress, RuleOutcome, Totals, Use
 from creditbank.models import Cap, Program, Requirement, Standards
@@ -40,60 +40,29 @@ _BLOCK_ORDER = {
 }
 
 
-class _Usage:
-    """What the chosen allocation takes from each budget: summed credits, distinct tokens."""
-
-    def __init__(self, problem: Problem, chosen: Sequence[int]) -> None:
-        self.used: dict[int, Decimal] = {}
-        self.tokens: dict[int, set[object]] = {}
-        for picked in chosen:
-            for index, value in problem.draws[picked]:
-                if problem.budgets[index].distinct:
-                    self.tokens.setdefault(index, set()).add(value)
-                elif isinstance(value, Decimal):
-                    self.used[index] = self.used.get(index, Decimal(0)) + value
-
-    def overflows(self, problem: Problem, option: int) -> list[int]:
-        """Every budget that adding ``option`` to the allocation would overflow."""
-        added: dict[int, set[object]] = {}
-        blocking: list[int] = []
-        for index, value in problem.draws[option]:
-            budget = problem.budgets[index]
-            if budget.distinct:
-                mine = added.setdefault(index, set())
-                mine.add(value)
-                if len(self.tokens.get(index, _NONE) | mine) > budget.limit:
-                    blocking.append(index)
-            elif (
-                isinstance(value, Decimal)
-                and self.used.get(index, Decimal(0)) + value > budget.limit
-            ):
-                blocking.append(index)
-        return blocking
-
-    def figures(self, problem: Problem, budget: int, option: int) -> dict[str, str]:
-        """A budget's limit, what the allocation already takes from it and what ``option``
-        would need, as text: credits for a sum budget, achievements for a count."""
-        limit = problem.budgets[budget].limit
-        draws = [value for index, value in problem.draws[option] if index == budget]
-        if problem.budgets[budget].distinct:
-            held = self.tokens.get(budget, _NONE)
-            return {
-                "limit": str(tidy(limit)),
-                "used": str(len(held)),
-                "needed": str(len(set(draws) - held)),
-                "measure": "achievements",
-            }
-        needed = sum((v for v in draws if isinstance(v, Decimal)), Decimal(0))
+def _figures(usage: Usage[Decimal], problem: Problem, budget: int, option: int) -> dict[str, str]:
+    """A budget's limit, what the allocation already takes from it and what ``option``
+    would need, as text: credits for a sum budget, achievements for a count."""
+    limit = problem.budgets[budget].limit
+    draws = [value for index, value in problem.draws[option] if index == budget]
+    if problem.budgets[budget].distinct:
+        held = usage.tokens.get(budget, _NO_TOKENS).keys()
         return {
             "limit": str(tidy(limit)),
-            "used": str(tidy(self.used.get(budget, Decimal(0)))),
-            "needed": str(tidy(needed)),
-            "measure": "credits",
+            "used": str(len(held)),
+            "needed": str(len(set(draws) - held)),
+            "measure": "achievements",
         }
+    needed = sum((v for v in draws if isinstance(v, Decimal)), Decimal(0))
+    return {
+        "limit": str(tidy(limit)),
+        "used": str(tidy(usage.used.get(budget, Decimal(0)))),
+        "needed": str(tidy(needed)),
+        "measure": "credits",
+    }
 
 
-_NONE: frozenset[object] = frozenset()
+_NO_TOKENS: dict[object, int] = {}
 
 
 def _own(label: BudgetLabel, figures: dict[str, str]) -> dict[str, str]:
@@ -199,7 +168,7 @@ class Explainer:
                 self.uses_of.setdefault(achievement, []).append(option)
         self._options_of: dict[str, list[tuple[int, Option]]] | None = None
         self.mentions = _mentions(scans)
-        self.usage: _Usage | None = None
+        self.usage: Usage[Decimal] | None = None
         """What the allocation takes from each budget (worked out when first asked)."""
 
     @property
@@ -289,13 +258,13 @@ class Explainer:
             # the allocation without this use: what the next amount up would have met
             problem, labels = self.compiled.problem, self.compiled.labels
             mine = self.options.index(option)
-            usage = _Usage(problem, [c for c in self.chosen if c != mine])
-            found = [b for b in usage.overflows(problem, position) if labels[b].kind in _CUTTING]
+            usage = Usage.of_problem(problem, [c for c in self.chosen if c != mine])
+            found = [b for b in usage.overflows(position) if labels[b].kind in _CUTTING]
             budget = _most_telling(found, labels)
             detail: dict[str, str] = {}
             if budget is not None:
                 label = labels[budget]
-                figures = _own(label, usage.figures(problem, budget, position))
+                figures = _own(label, _figures(usage, problem, budget, position))
                 if label.kind == "cap":
                     detail = {**self.cap_detail(budget, position), **figures}
                 else:
@@ -436,14 +405,14 @@ class Explainer:
         }
         return ", ".join(sorted(names))
 
-    def _usage(self) -> _Usage:
+    def _usage(self) -> Usage[Decimal]:
         if self.usage is None:
-            self.usage = _Usage(self.compiled.problem, self.chosen)
+            self.usage = Usage.of_problem(self.compiled.problem, self.chosen)
         return self.usage
 
     def overflows(self, option: int) -> list[int]:
         """The budgets (indices) that adding ``option`` would overflow."""
-        return self._usage().overflows(self.compiled.problem, option)
+        return self._usage().overflows(option)
 
     def cap_detail(self, budget: int, option: int) -> dict[str, str]:
         """A cap that blocks ``option``: its id and names, limit, use, and the option's need."""
@@ -457,10 +426,10 @@ class Explainer:
         return {"cap": cap_id, **names, **self.figures(budget, option)}
 
     def figures(self, budget: int, option: int) -> dict[str, str]:
-        """A budget's figures (:meth:`_Usage.figures`), those of a budget over a requirement
+        """A budget's figures (:func:`_figures`), those of a budget over a requirement
         and the requirements overflowing into it given as the requirement's own: its own
         limit, and what is in it (the members' use beyond their capacities)."""
-        figures = self._usage().figures(self.compiled.problem, budget, option)
+        figures = _figures(self._usage(), self.compiled.problem, budget, option)
         return _own(self.compiled.labels[budget], figures)
 
     def undeclared_source(self, budget: int) -> dict[str, str] | None:
@@ -606,9 +575,7 @@ def _untouched(standards: Standards, program: Program) -> tuple[RequirementProgr
     return found[1]
 
 
-def totals(
-    program: Program, chosen: Sequence[Option], decisions: Sequence[Decision], optimal: bool
-) -> Totals:
+def totals(program: Program, chosen: Sequence[Option], decisions: Sequence[Decision]) -> Totals:
     """Sums over the evaluation."""
     recognised = sum((o.credits for o in chosen), Decimal(0))
     total = program.total_credits
@@ -620,5 +587,4 @@ def totals(
         share=share,
         achievements=len(decisions),
         achievements_recognised=sum(d.recognised for d in decisions),
-        optimal=optimal,
     )

@@ -37,7 +37,7 @@ import dataclasses
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
-from creditbank.engine.allocate import Solution, solve
+from creditbank.engine.allocate import solve
 from creditbank.engine.constraints import (
     Compiled,
     compile_problem,
@@ -47,6 +47,7 @@ from creditbank.engine.constraints import (
 )
 from creditbank.engine.facts import Facts
 from creditbank.engine.options import Option
+from creditbank.engine.problem import Solution
 from creditbank.models import Cap, Program, Standards
 
 __all__ = ["Allocation", "Family", "allocate", "families", "marks", "restricted"]

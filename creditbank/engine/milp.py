@@ -1,9 +1,10 @@
 """The exact allocation of a large component: a pattern LP, HiGHS, and integer certificates.
 
-Used by :mod:`creditbank.engine.allocate` for components too large for its depth-first
-search. It returns the same allocation the search defines (the most credit; among equal
-totals the canonical one, see the allocate module docstring), proven with integer arithmetic
-wherever the floating-point solver only suggests.
+Used by :mod:`creditbank.engine.allocate` for components too large for the depth-first
+search (:mod:`creditbank.engine.search`). It returns the same allocation the search defines
+(the most credit; among equal totals the canonical one, see the allocate module docstring),
+proven with integer arithmetic wherever the floating-point solver only suggests. Budgets are
+checked through :class:`~creditbank.engine.problem.Usage`, in integer hundredths.
 
 **Patterns.** Options are grouped into *blocks*, one per owner achievement (a shareable
 option is a block of its own). A *pattern* is a non-empty set of options of one block that
@@ -76,7 +77,7 @@ from typing import Any
 import highspy
 import numpy
 
-from creditbank.engine.allocate import Component
+from creditbank.engine.problem import Component, Split, Usage, subset
 
 __all__ = ["Exact", "solve_component", "solve_exact"]
 
@@ -134,81 +135,13 @@ def _highs() -> highspy.Highs:
 
 # ----------------------------------------------------------------- exact checks
 
-
-def _fits(part: Component, positions: Sequence[int]) -> bool:
-    """Whether options (positions in ``part``) respect every budget, in integers."""
-    used: dict[int, int] = {}
-    tokens: dict[int, set[Hashable]] = {}
-    for position in positions:
-        for index, value in part.draws[position]:
-            if index in part.distinct:
-                tokens.setdefault(index, set()).add(value)
-            else:
-                assert isinstance(value, int)
-                used[index] = used.get(index, 0) + value
-    return all(total <= part.limits[i] for i, total in used.items()) and all(
-        len(seen) <= part.limits[i] for i, seen in tokens.items()
-    )
+_Table = list[Split[int]]
+"""Per option: its (sum budget, amount, limit) and (distinct budget, token, limit) draws."""
 
 
-_Split = list[tuple[list[tuple[int, int]], list[tuple[int, Hashable]]]]
-"""Per option: its (sum budget, amount) and (distinct budget, token) draws."""
-
-
-def _split(part: Component) -> _Split:
-    """Each option's draws, by kind."""
-    out: _Split = []
-    for draws in part.draws:
-        sums: list[tuple[int, int]] = []
-        tokens: list[tuple[int, Hashable]] = []
-        for index, value in draws:
-            if index in part.distinct:
-                tokens.append((index, value))
-            else:
-                assert isinstance(value, int)
-                sums.append((index, value))
-        out.append((sums, tokens))
-    return out
-
-
-class _Usage:
-    """Budgets used by a growing set of options, for the fit test."""
-
-    def __init__(self, part: Component, split: _Split) -> None:
-        self.limits = part.limits
-        self.split = split
-        self.used: dict[int, int] = {}
-        self.tokens: dict[int, dict[Hashable, int]] = {}
-
-    def fits(self, position: int) -> bool:
-        sums, tokens = self.split[position]
-        used, limits = self.used, self.limits
-        for index, amount in sums:
-            if used.get(index, 0) + amount > limits[index]:
-                return False
-        fresh: dict[int, int] | None = None
-        for index, token in tokens:
-            seen = self.tokens.get(index)
-            if seen is None or token not in seen:
-                if fresh is None:
-                    fresh = {}
-                count = fresh[index] = fresh.get(index, 0) + 1
-                if (len(seen) if seen else 0) + count > limits[index]:
-                    return False
-        return True
-
-    def apply(self, position: int, sign: int) -> None:
-        sums, tokens = self.split[position]
-        used = self.used
-        for index, amount in sums:
-            used[index] = used.get(index, 0) + sign * amount
-        for index, token in tokens:
-            seen = self.tokens.setdefault(index, {})
-            count = seen.get(token, 0) + sign
-            if count:
-                seen[token] = count
-            else:
-                del seen[token]
+def _fits(table: _Table, positions: Sequence[int]) -> bool:
+    """Whether options (positions in the component) respect every budget, in integers."""
+    return Usage(table).allows(positions)
 
 
 # ----------------------------------------------------------------- patterns
@@ -223,16 +156,14 @@ def _blocks(owners: Sequence[tuple[Hashable, Hashable] | None]) -> list[list[int
     return list(blocks.values())
 
 
-def _patterns(
-    part: Component, split: _Split, block: list[int], limit: int
-) -> list[tuple[int, ...]] | None:
+def _patterns(table: _Table, block: list[int], limit: int) -> list[tuple[int, ...]] | None:
     """Every non-empty subset of ``block`` that respects every budget alone (None: too many).
 
     Include before exclude, so patterns come in canonical order of their options."""
     if len(block) > limit:  # left to the fallback (and no deep recursion)
         return None
     out: list[tuple[int, ...]] = []
-    usage = _Usage(part, split)
+    usage = Usage(table)
     chosen: list[int] = []
 
     def visit(at: int) -> bool:
@@ -242,11 +173,11 @@ def _patterns(
             return len(out) <= limit
         position = block[at]
         if usage.fits(position):
-            usage.apply(position, 1)
+            usage.add(position)
             chosen.append(position)
             ok = visit(at + 1)
             chosen.pop()
-            usage.apply(position, -1)
+            usage.remove(position)
             if not ok:
                 return False
         return visit(at + 1)
@@ -289,12 +220,7 @@ class _Rows:
     width: int = 0
 
 
-def _rows(
-    part: Component,
-    columns: list[tuple[int, ...]],
-    block_of: list[int],
-    split: _Split,
-) -> _Rows:
+def _rows(columns: list[tuple[int, ...]], block_of: list[int], split: _Table) -> _Rows:
     per_column: list[tuple[dict[int, int], set[tuple[int, Hashable]]]] = []
     carriers: dict[tuple[int, Hashable], set[int]] = {}
     for column, pattern in enumerate(columns):
@@ -302,9 +228,9 @@ def _rows(
         tokens: set[tuple[int, Hashable]] = set()
         for position in pattern:
             option_sums, option_tokens = split[position]
-            for index, amount in option_sums:
+            for index, amount, _ in option_sums:
                 sums[index] = sums.get(index, 0) + amount
-            tokens.update(option_tokens)
+            tokens.update((index, token) for index, token, _ in option_tokens)
         for token in tokens:
             carriers.setdefault(token, set()).add(block_of[column])
         per_column.append((sums, tokens))
@@ -337,9 +263,9 @@ def _model(
     part: Component,
     columns: list[tuple[int, ...]],
     block_of: list[int],
-    split: _Split,
+    split: _Table,
 ) -> _Model:
-    rows = _rows(part, columns, block_of, split)
+    rows = _rows(columns, block_of, split)
     columns_of_block: dict[int, list[int]] = {}
     for column, block in enumerate(block_of):
         columns_of_block.setdefault(block, []).append(column)
@@ -455,13 +381,13 @@ class _Exact:
         self.part = part
         self.owners = owners
         self.solves = 0
-        self.split = _split(part)
+        self.table = part.table()
 
     def patterns(self) -> tuple[list[tuple[int, ...]], list[int]] | None:
         columns: list[tuple[int, ...]] = []
         block_of: list[int] = []
         for block, positions in enumerate(_blocks(self.owners)):
-            found = _patterns(self.part, self.split, positions, BLOCK_PATTERNS)
+            found = _patterns(self.table, positions, BLOCK_PATTERNS)
             if found is None or len(columns) + len(found) > PATTERNS:
                 return None
             columns.extend(found)
@@ -516,7 +442,7 @@ class _Exact:
         columns, block_of = found
         if not columns:  # no option fits on its own
             return Exact([], 0, self.solves)
-        root = _model(self.part, columns, block_of, self.split)
+        root = _model(self.part, columns, block_of, self.table)
         if not self.run(root, integer=False):
             return None
         certificate = _certificate(root)
@@ -559,14 +485,14 @@ class _Exact:
         floor = theta * CERT_SCALE
         keep = [c for c in range(len(columns)) if bound + min(0, int(reduced[c])) >= floor]
         model = _model(
-            self.part, [columns[c] for c in keep], [block_of[c] for c in keep], self.split
+            self.part, [columns[c] for c in keep], [block_of[c] for c in keep], self.table
         )
         if known is not None:
             return model, known, self.total(known)
         if not self.run(model, integer=True):
             return None
         witness = self.witness(model)
-        if witness is None or not _fits(self.part, witness):
+        if witness is None or not _fits(self.table, witness):
             return None
         return model, witness, self.total(witness)
 
@@ -580,7 +506,7 @@ class _Exact:
         block_at = {
             p: model.block_of[c] for c, columns in enumerate(model.columns) for p in columns
         }
-        usage = _Usage(self.part, self.split)
+        usage = Usage(self.table)
         current = set(witness)
         chosen: list[int] = []
 
@@ -631,9 +557,9 @@ class _Exact:
             for c in others:
                 allowed[c] = False
             forced.add(block)
-            usage.apply(position, 1)
+            usage.add(position)
             chosen.append(position)
-        if self.total(chosen) != target or not _fits(self.part, chosen):  # pragma: no cover
+        if self.total(chosen) != target or not _fits(self.table, chosen):  # pragma: no cover
             return None
         return chosen
 
@@ -655,7 +581,7 @@ class _Exact:
         return witness if self.reaching(witness, target) else None
 
     def reaching(self, positions: Sequence[int], target: int) -> bool:
-        return self.total(positions) >= target and _fits(self.part, positions)
+        return self.total(positions) >= target and _fits(self.table, positions)
 
 
 def _signature(
@@ -747,13 +673,7 @@ def solve_exact(
     dropped = _twins(part, owners)
     if dropped:
         keep = [p for p in range(len(part.options)) if p not in dropped]
-        part = Component(
-            options=[part.options[p] for p in keep],
-            credits=[part.credits[p] for p in keep],
-            draws=[part.draws[p] for p in keep],
-            limits=part.limits,
-            distinct=part.distinct,
-        )
+        part = subset(part, keep)
         owners = [owners[p] for p in keep]
     try:
         return _Exact(part, owners).solve()
@@ -810,7 +730,7 @@ def solve_component(
     Variables ``x_o`` (option chosen) and, per distinct budget, ``y_t`` (token used), with
     ``x_o <= y_t`` and ``sum(y_t) <= limit``; sum budgets are rows in integer hundredths.
     ``cuts`` are valid inequalities ``sum(credits[p] * x[p]) <= bound`` (see
-    ``allocate._value_cuts``). The fallback when patterns are too many."""
+    :func:`creditbank.engine.search.value_cuts`). The fallback when patterns are too many."""
     h = _option_model(part, cuts)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:

@@ -109,7 +109,9 @@ class Totals(_Frozen):
     achievements: int
     achievements_recognised: int
     optimal: bool = Field(
-        default=True, description="False only if the search hit its node limit (never seen)."
+        default=True,
+        description="Always true: every allocation is proven to recognise the most credit "
+        "(kept so that earlier documents keep their meaning).",
     )
 
 
