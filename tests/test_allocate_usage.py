@@ -31,10 +31,16 @@ def test_usage_agrees_with_feasible(seed: int, data: st.DataObject) -> None:
     chosen = data.draw(st.lists(st.integers(0, size - 1), unique=True, max_size=size))
     expected = feasible(problem, chosen)
     assert Usage.of_problem(problem).allows(chosen) == expected
-    # an option fits exactly when it overflows nothing
-    usage = Usage.of_problem(problem, chosen[:-1])
-    if chosen:
-        assert usage.fits(chosen[-1]) == (not usage.overflows(chosen[-1]))
+    # one by one, as the search adds them; an option fits exactly when it overflows nothing
+    usage = Usage.of_problem(problem)
+    added = 0
+    for option in chosen:
+        assert usage.fits(option) == (not usage.overflows(option))
+        if not usage.fits(option):
+            break
+        usage.add(option)
+        added += 1
+    assert (added == len(chosen)) == expected
     # in hundredths, component by component: feasible iff every component's share fits
     live = problems.live_budgets(problem)
     fits_everywhere = True

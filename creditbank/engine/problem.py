@@ -133,13 +133,15 @@ def _split(
     draws: Iterable[tuple[int, Hashable]], limits: dict[int, int], distinct: set[int]
 ) -> Split[int]:
     sums: list[tuple[int, int, int]] = []
-    tokens: dict[tuple[int, Hashable, int], None] = {}  # a token counts once per budget
+    tokens: list[tuple[int, Hashable, int]] = []
     for index, value in draws:
         if index in distinct:
-            tokens[(index, value, limits[index])] = None
+            token = (index, value, limits[index])
+            if token not in tokens:  # a token counts once per budget (a few per option)
+                tokens.append(token)
         else:
             sums.append((index, value, limits[index]))  # type: ignore[arg-type]
-    return sums, list(tokens)
+    return sums, tokens
 
 
 class _ProblemDraws:
@@ -170,11 +172,12 @@ class Usage(Generic[Amount]):
     """What a set of options takes from each budget: summed amounts, distinct tokens held.
 
     The one fit test of the allocation: :meth:`fits` says whether one more option respects
-    every budget, :meth:`add` and :meth:`remove` move the set, :meth:`allows` checks a whole
-    set from nothing. In integer hundredths over a :class:`Component` (the search, HiGHS's
-    witnesses) or in exact decimals over a :class:`Problem` (the explainer). Amounts are never
-    negative, so adding options one by one while each fits is the same as checking the sums
-    of the whole set."""
+    every budget beside those added, :meth:`add` and :meth:`remove` move the set (the
+    search's way), :meth:`allows` checks a whole set at once (cheaper for a set checked
+    once). In integer hundredths over a :class:`Component` (the search, HiGHS's witnesses)
+    or in exact decimals over a :class:`Problem` (the explainer). Amounts are never
+    negative, so adding options one by one while each fits is the same as checking the
+    sums of the whole set."""
 
     def __init__(self, table: DrawTable[Amount]) -> None:
         self.table: DrawTable[Amount] = table
@@ -251,18 +254,26 @@ class Usage(Generic[Amount]):
             else:
                 del seen[token]
 
-    def clear(self) -> None:
-        self.used.clear()
-        self.tokens.clear()
-
     def allows(self, options: Iterable[int]) -> bool:
-        """Whether ``options`` together respect every budget (this usage starts empty and
-        ends holding them, or the first that did not fit)."""
-        self.clear()
+        """Whether ``options`` together respect every budget, on their own (what this usage
+        holds plays no part): their amounts and tokens summed in one pass, each limit
+        compared as it grows."""
+        used: dict[int, Amount] = {}
+        held: dict[int, set[Hashable]] = {}
+        table = self.table
         for option in options:
-            if not self.fits(option):
-                return False
-            self.add(option)
+            sums, tokens = table[option]
+            for index, amount, limit in sums:
+                total = used[index] = used.get(index, 0) + amount
+                if total > limit:
+                    return False
+            for index, token, limit in tokens:
+                seen = held.get(index)
+                if seen is None:
+                    seen = held[index] = set()
+                seen.add(token)
+                if len(seen) > limit:
+                    return False
         return True
 
 

@@ -282,14 +282,17 @@ def first_best(part: Component) -> list[int]:
     budgets), so the search's pruning never skips an earlier allocation of equal credit."""
     size = len(part.options)
     usage = Usage.of_component(part)
-    best_total, best = -1, 0
+    if size == 1:  # the usual component: taken if it fits alone
+        return part.options if usage.allows((0,)) else []
+    credits = part.credits
+    best_total = -1
+    best: tuple[int, ...] = ()
     for mask in range((1 << size) - 1, -1, -1):
-        total = sum(part.credits[i] for i in range(size) if mask >> (size - 1 - i) & 1)
-        if total > best_total and usage.allows(
-            i for i in range(size) if mask >> (size - 1 - i) & 1
-        ):
-            best_total, best = total, mask
-    return [part.options[i] for i in range(size) if best >> (size - 1 - i) & 1]
+        positions = tuple(i for i in range(size) if mask >> (size - 1 - i) & 1)
+        total = sum(credits[i] for i in positions)
+        if total > best_total and usage.allows(positions):
+            best_total, best = total, positions
+    return [part.options[i] for i in best]
 
 
 def searched(problem: Problem, part: Component, nodes: int) -> tuple[list[int] | None, int]:
