@@ -33,12 +33,7 @@ import creditbank
 
 PACKAGE = Path(creditbank.__file__).resolve().parent
 
-ALLOWED_CYCLE_IMPORTS = {
-    # engine/milp.py imports Component from engine/allocate.py, and allocate imports milp
-    # inside a function. The "alloc" work of issue 16 (item 3: one allocation core,
-    # engine/problem.py shared by the search, the MILP and a solve dispatcher) removes it.
-    ("creditbank.engine.allocate", "creditbank.engine.milp"),
-}
+ALLOWED_CYCLE_IMPORTS: set[tuple[str, str]] = set()
 """Imports (importer, imported module) whose edges are left out of the graph: each closes a
 cycle whose removal belongs to other work. Empty this once that work has landed."""
 
