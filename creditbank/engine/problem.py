@@ -100,7 +100,7 @@ class Solution:
     """Chosen option indices, the total, and how they were found.
 
     Every method proves its total the maximum (the search by finishing, HiGHS by an optimal
-    status checked against an exact bound), and no method stops at a limit with a mere
+    status, its allocation checked exactly), and no method stops at a limit with a mere
     incumbent: a search out of nodes hands the component on to the next method. So there is
     no "not proven optimal" solution to report."""
 
