@@ -21,7 +21,8 @@ import pytest
 import creditbank
 from creditbank.conformance import load_case_portfolio, load_case_standards, read_case
 from creditbank.conformance.golden import case_paths
-from creditbank.engine.constraints import _TABLES, _FixedCap, _new_tables, compile_problem
+from creditbank.engine.cache import EngineCache
+from creditbank.engine.constraints import _FixedCap, compile_problem
 from creditbank.engine.evaluate import Plan, plan
 from creditbank.engine.options import Option, _by_unit_level
 from creditbank.synthetic import AS_OF, Scale, build_world, portfolios
@@ -98,7 +99,8 @@ def test_budgets_from_templates_equal_budgets_worked_out_per_entry(
             slow = compile_problem(standards, program, caps, [_general(o) for o in options], facts)
             assert repr(fast.problem) == repr(slow.problem)
             assert fast.labels == slow.labels
-        tables = standards.derived(_TABLES, _new_tables)
+        tables = standards.cache(EngineCache).tables
+        assert tables is not None
         for table in tables.caps.values():
             for items in table.by_template.values():
                 kinds.update("fixed" if isinstance(i, _FixedCap) else "per option" for i in items)

@@ -237,7 +237,7 @@ def test_standards_pickle_without_their_derived_values(standards_dir: Path) -> N
     rule_index(standards)
     copy = pickle.loads(pickle.dumps(standards))
     _same(copy, standards)
-    assert copy._derived == {}
+    assert copy._caches == {}
 
 
 # ------------------------------------------------------------------ the fast reader

@@ -33,6 +33,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from creditbank.bounded import BoundedDict
+from creditbank.engine.cache import EngineCache
 from creditbank.engine.editions import editions
 from creditbank.engine.facts import Facts
 from creditbank.engine.index import rule_index
@@ -86,7 +88,7 @@ def requirement_capacity(standards: Standards, program: Program) -> dict[str, De
 
 
 @dataclass
-class _CapTest:
+class CapTest:
     """A cap's selector, ready to apply: sets, and memos of what it counts.
 
     Whether a cap counts a credit entry splits into what the rule and the entry decide
@@ -103,20 +105,13 @@ class _CapTest:
     static: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
 
 
-_CAP_TESTS = "creditbank.engine.constraints.cap-tests"
-
-
-def _new_tests(standards: Standards) -> dict[str, _CapTest]:
-    return {}
-
-
-def _test_of(cap: Cap, standards: Standards) -> _CapTest:
-    tests = standards.derived(_CAP_TESTS, _new_tests)
+def _test_of(cap: Cap, standards: Standards) -> CapTest:
+    tests: BoundedDict[str, CapTest] = standards.cache(EngineCache).cap_tests
     found = tests.get(cap.id)
     if found is None or found.cap is not cap:
         sel = cap.counts
         unit_filters = (sel.units, sel.unit_kinds, sel.tags, sel.families, sel.scopes, sel.tiers)
-        found = _CapTest(
+        found = CapTest(
             cap,
             frozenset(map(str, sel.rules)),
             frozenset(sel.requirements),
@@ -136,14 +131,14 @@ def counted(
 
 
 def _counts(
-    test: _CapTest, option: Option, entry: Entry, facts: Mapping[str, Facts], standards: Standards
+    test: CapTest, option: Option, entry: Entry, facts: Mapping[str, Facts], standards: Standards
 ) -> bool:
     return _static_counts(test, option, entry, standards) and (
         not test.by_member or _members_counted(test, option, facts)
     )
 
 
-def _static_counts(test: _CapTest, option: Option, entry: Entry, standards: Standards) -> bool:
+def _static_counts(test: CapTest, option: Option, entry: Entry, standards: Standards) -> bool:
     """What the rule and the entry decide: the cap's rules, requirements and course types."""
     key = (option.rule.id, entry.requirement, entry.course)
     found = test.static.get(key)
@@ -152,7 +147,7 @@ def _static_counts(test: _CapTest, option: Option, entry: Entry, standards: Stan
     return found
 
 
-def _entry_counted(test: _CapTest, key: tuple[str, str, str | None], standards: Standards) -> bool:
+def _entry_counted(test: CapTest, key: tuple[str, str, str | None], standards: Standards) -> bool:
     rule, requirement, course_id = key
     if test.rules and rule not in test.rules:
         return False
@@ -165,7 +160,7 @@ def _entry_counted(test: _CapTest, key: tuple[str, str, str | None], standards: 
     return True
 
 
-def _members_counted(test: _CapTest, option: Option, facts: Mapping[str, Facts]) -> bool:
+def _members_counted(test: CapTest, option: Option, facts: Mapping[str, Facts]) -> bool:
     """What the achievements decide: whether one of the option's achievements is counted."""
     memo = test.members
     for achievement in option.binding:
@@ -346,8 +341,6 @@ class _Builder:
             spec = (key, limit, kind, name, distinct, offset)
             pair = self.made.get(spec)
             if pair is None:
-                if len(self.made) > 100_000:
-                    self.made.clear()
                 label = BudgetLabel(kind, name, offset)
                 pair = self.made[spec] = (Budget(key, limit, distinct), label)
             self.budgets.append(pair[0])
@@ -377,7 +370,7 @@ _ZERO = Decimal(0)
 class _CapPlan:
     """One cap in force, ready for one programme: its test and what its budgets are."""
 
-    test: _CapTest
+    test: CapTest
     limit: Decimal
     distinct: bool
     per_program: bool
@@ -392,7 +385,7 @@ class _CapPlan:
     one it counts only what the requirement can take (its capacity)."""
 
 
-def _cap_plan(test: _CapTest, program: Program, capacity: Mapping[str, Decimal]) -> _CapPlan:
+def _cap_plan(test: CapTest, program: Program, capacity: Mapping[str, Decimal]) -> _CapPlan:
     cap = test.cap
     per_program = cap.per == "program"
     if cap.within_recognised or cap.share_of == "source":
@@ -452,8 +445,10 @@ class _CapTable:
     program: Program
     caps: tuple[Cap, ...]
     plans: tuple[_CapPlan, ...]
-    by_option: dict[tuple[object, ...], _Counted] = field(default_factory=dict)
-    by_template: dict[tuple[object, ...], tuple[_CapItem, ...]] = field(default_factory=dict)
+    by_option: BoundedDict[tuple[object, ...], _Counted] = field(default_factory=BoundedDict)
+    by_template: BoundedDict[tuple[object, ...], tuple[_CapItem, ...]] = field(
+        default_factory=BoundedDict
+    )
     """(template, achievements' units and online flags) -> what the caps take from such an
     option: fixed draws where the groups are fixed, else the counting cap."""
     """(rule, entries' requirements and courses — or their template —, achievements' units
@@ -487,8 +482,6 @@ class _CapTable:
                 for plan in self.plans
                 if (positions := _positions(plan, option, facts, standards))
             )
-            if len(self.by_option) > 100_000:
-                self.by_option.clear()
             self.by_option[key] = found
         return found
 
@@ -509,8 +502,6 @@ class _CapTable:
                 else (plan, positions)
                 for plan, positions in self.counting(standards, option, facts)
             )
-            if len(self.by_template) > 100_000:
-                self.by_template.clear()
             self.by_template[key] = found
         return found
 
@@ -620,11 +611,15 @@ def _positions(
 
 
 @dataclass
-class _Tables:
+class CompileTables:
     """What compiling needs beyond one evaluation, kept with the standards."""
 
-    caps: dict[tuple[str, tuple[str, ...]], _CapTable] = field(default_factory=dict)
-    budgets: dict[tuple[object, ...], tuple[Budget, BudgetLabel]] = field(default_factory=dict)
+    caps: BoundedDict[tuple[str, tuple[str, ...]], _CapTable] = field(
+        default_factory=lambda: BoundedDict(10_000)  # (programme, caps): each holds draws
+    )
+    budgets: BoundedDict[tuple[object, ...], tuple[Budget, BudgetLabel]] = field(
+        default_factory=BoundedDict
+    )
     courses: dict[str, Decimal | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -637,15 +632,8 @@ class _Tables:
         )
 
 
-def _new_tables(standards: Standards) -> _Tables:
-    return _Tables()
-
-
-_TABLES = "creditbank.engine.constraints.tables"
-
-
 def _cap_table(
-    tables: _Tables, standards: Standards, program: Program, caps: Sequence[Cap]
+    tables: CompileTables, standards: Standards, program: Program, caps: Sequence[Cap]
 ) -> _CapTable:
     key = (program.id, tuple(cap.id for cap in caps))
     found = tables.caps.get(key)
@@ -657,13 +645,11 @@ def _cap_table(
         capacity = rule_index(standards).program(program).capacity
         plans = tuple(_cap_plan(_test_of(cap, standards), program, capacity) for cap in caps)
         found = _CapTable(program, tuple(caps), plans)
-        if len(tables.caps) > 10_000:
-            tables.caps.clear()
         tables.caps[key] = found
     return found
 
 
-def _course_limit(tables: _Tables, standards: Standards, course_id: str) -> Decimal | None:
+def _course_limit(tables: CompileTables, standards: Standards, course_id: str) -> Decimal | None:
     """A course's credits (its budget's limit), None if it is not a course."""
     try:
         return tables.courses[course_id]
@@ -717,7 +703,10 @@ def compile_problem(
     facts: Mapping[str, Facts],
 ) -> Compiled:
     """Budgets and draws for the allocator (highest-only filtering happens before)."""
-    tables = standards.derived(_TABLES, _new_tables)
+    cache = standards.cache(EngineCache)
+    tables: CompileTables | None = cache.tables
+    if tables is None:
+        tables = cache.tables = CompileTables()
     indexed = rule_index(standards).program(program)
     build = _Builder(tables.budgets, indexed.capacity)
     budget, known = build.budget, build.index
@@ -830,7 +819,7 @@ def _honour_guarantees(
 
 def _entry_draws(
     build: _Builder,
-    tables: _Tables,
+    tables: CompileTables,
     standards: Standards,
     budgets: Mapping[str, tuple[RequirementBudget, ...]],
     *,

@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from creditbank.engine.cache import EngineCache
 from creditbank.models import Standards
 from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, XCertificateUnit
 
@@ -113,12 +114,13 @@ def _build(standards: Standards) -> Editions:
     return Editions(classes, tuple(links), outcomes, members)
 
 
-_KEY = "creditbank.engine.editions.Editions"
-
-
 def editions(standards: Standards) -> Editions:
     """The edition mapping of ``standards``, worked out once and kept with them."""
-    return standards.derived(_KEY, _build)
+    cache = standards.cache(EngineCache)
+    found: Editions | None = cache.editions
+    if found is None:
+        found = cache.editions = _build(standards)
+    return found
 
 
 def same_occupations(standards: Standards, occupation: str) -> frozenset[str]:

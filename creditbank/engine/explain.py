@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from creditbank.engine.cache import EngineCache
 from creditbank.engine.conditions import Failure
 from creditbank.engine.constraints import BudgetLabel, Compiled
 from creditbank.engine.facts import Facts
@@ -552,19 +553,10 @@ def _requirement_progress(
     )
 
 
-_UNTOUCHED = "creditbank.engine.explain.untouched"
-
-
-def _new_untouched(
-    standards: Standards,
-) -> dict[str, tuple[Program, tuple[RequirementProgress, ...]]]:
-    return {}
-
-
 def _untouched(standards: Standards, program: Program) -> tuple[RequirementProgress, ...]:
     """Each requirement's progress (in order) when nothing is converted into it: immutable,
     so every evaluation of the programme shares them."""
-    memo = standards.derived(_UNTOUCHED, _new_untouched)
+    memo = standards.cache(EngineCache).untouched
     found = memo.get(program.id)
     if found is None or found[0] is not program:
         made = tuple(

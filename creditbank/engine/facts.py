@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from creditbank.engine.cache import EngineCache, Traits, UnitAtLevel
 from creditbank.engine.index import rule_index
 from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Achievement, Authorisation, Framework, Standards
@@ -88,17 +89,9 @@ def make_facts(standards: Standards, achievement: Achievement) -> Facts:
     )
 
 
-_TRAITS = "creditbank.engine.facts.unit-traits"
-Traits = tuple[int | None, bool, bool | None]
-
-
-def _new_traits(standards: Standards) -> dict[str, tuple[UnitBase, Traits]]:
-    return {}
-
-
 def _traits(standards: Standards, unit: UnitBase) -> Traits:
     """A unit's validity in years, and whether it is online and assessed (by default)."""
-    memo = standards.derived(_TRAITS, _new_traits)
+    memo = standards.cache(EngineCache).unit_traits
     found = memo.get(unit.id)
     if found is None or found[0] is not unit:
         validity = (
@@ -108,24 +101,14 @@ def _traits(standards: Standards, unit: UnitBase) -> Traits:
         )
         online = unit.online if isinstance(unit, CourseUnit | TrainingUnit) else False
         assessed = unit.assessed if isinstance(unit, TrainingUnit) else None
-        if len(memo) > 100_000:
-            memo.clear()
         found = memo[unit.id] = (unit, (validity, online, assessed))
     return found[1]
-
-
-_AT_LEVEL = "creditbank.engine.facts.unit-at-level"
-UnitAtLevel = tuple[UnitBase, Framework | None, str | None, int | None, Decimal | None]
-
-
-def _new_memo(standards: Standards) -> dict[tuple[str, str | None], UnitAtLevel]:
-    return {}
 
 
 def _unit_at_level(standards: Standards, unit_id: str, level_name: str | None) -> UnitAtLevel:
     """A unit with its framework, the level's id and rank, and the recognised credits, once
     per (unit, level name) for the life of the standards."""
-    memo = standards.derived(_AT_LEVEL, _new_memo)
+    memo = standards.cache(EngineCache).unit_at_level
     key = (unit_id, level_name)
     found = memo.get(key)
     if found is None:
@@ -140,8 +123,6 @@ def _unit_at_level(standards: Standards, unit_id: str, level_name: str | None) -
             level.rank if level else None,
             _recognised(unit, framework, level_id),
         )
-        if len(memo) > 100_000:
-            memo.clear()
         memo[key] = found
     return found
 
@@ -213,7 +194,5 @@ def issuer_authorised(standards: Standards, facts: Facts) -> bool:
             grant_covers(g, facts.unit, facts.framework, facts.level_id, achievement.earned_on)
             for g in issuer.authorised
         )
-        if len(index.authorised) > 100_000:
-            index.authorised.clear()
         index.authorised[key] = found
     return found

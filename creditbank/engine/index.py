@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditbank.bounded import BoundedDict
+from creditbank.engine.cache import EngineCache
 from creditbank.engine.editions import unit_occupations
 from creditbank.engine.overflow import RequirementBudget, requirement_budgets
 from creditbank.models import (
@@ -48,7 +50,6 @@ from creditbank.models.units import AwardUnit, SkillCertificateUnit, UnitBase, X
 __all__ = [
     "ProgramIndex",
     "RuleIndex",
-    "built_index",
     "exempt_candidates",
     "requirement_capacity",
     "rule_index",
@@ -130,7 +131,9 @@ class ProgramIndex:
     by_key: Mapping[Key, tuple[int, ...]]
     """Selector key -> positions in ``rules`` of the rules filed under it."""
     _exempt: dict[int, tuple[ExemptCourses, list[str]]] = field(default_factory=dict)
-    _by_unit: dict[str, tuple[UnitBase, tuple[int, ...]]] = field(default_factory=dict)
+    _by_unit: BoundedDict[str, tuple[UnitBase, tuple[int, ...]]] = field(
+        default_factory=BoundedDict
+    )
     """Unit id -> positions in ``rules`` of the rules one of whose matches selects it."""
 
     def _selecting(self, unit: UnitBase) -> tuple[int, ...]:
@@ -146,8 +149,6 @@ class ProgramIndex:
                     if any(selects_unit(m, unit, standards) for m in rules[p].when.matches())
                 )
             )
-            if len(self._by_unit) > 100_000:
-                self._by_unit.clear()
             found = self._by_unit[unit.id] = (unit, positions)
         return found[1]
 
@@ -236,7 +237,9 @@ class RuleIndex:
         self._restricted: frozenset[str] | None = None
         self._restricted_kinds: frozenset[str] = frozenset()
         self._restricted_occupations: frozenset[str] = frozenset()
-        self.authorised: dict[tuple[str, str | None, str | None, dt.date], bool] = {}
+        self.authorised: BoundedDict[tuple[str, str | None, str | None, dt.date], bool] = (
+            BoundedDict()
+        )
         """Whether an issuer was authorised for a unit at a level on a day (a memo of
         :func:`~creditbank.engine.facts.issuer_authorised`)."""
 
@@ -315,19 +318,10 @@ class RuleIndex:
         return False
 
 
-def _build_index(standards: Standards) -> RuleIndex:
-    return RuleIndex(standards)
-
-
-_INDEX_KEY = "creditbank.engine.index.RuleIndex"
-
-
 def rule_index(standards: Standards) -> RuleIndex:
     """The index of ``standards``, built on first use and kept with them."""
-    return standards.derived(_INDEX_KEY, _build_index)
-
-
-def built_index(standards: Standards) -> RuleIndex | None:
-    """The index of ``standards`` if it is built, else None (builds nothing)."""
-    found = standards.kept(_INDEX_KEY)
-    return found if isinstance(found, RuleIndex) else None
+    cache = standards.cache(EngineCache)
+    found: RuleIndex | None = cache.index
+    if found is None:
+        found = cache.index = RuleIndex(standards)
+    return found

@@ -2,18 +2,16 @@
 collector's full passes out of long runs of evaluations (:func:`bulk_evaluation`).
 
 The engine remembers, with the standards, what it worked out for a unit, a level, a rule or
-a template (see :meth:`creditbank.models.Standards.derived`), so the next learner costs less.
+a template (its :class:`~creditbank.engine.cache.EngineCache`), so the next learner costs less.
 On a province's standards those memos fill up with what its learners share and then stop
-growing (about 85,000 entries after 16,000 learners of ``benchmarks/run.py --quick``); on a
-country's they grow with every new combination a learner brings (about 50,000 entries, some
-45 MiB, per 1,000 learners of the national data) and a batch of a million learners would hold
-gigabytes of them. So every :data:`CHECK_EVERY` evaluations of one
+growing; on a country's they grow with every new combination a learner brings, and a batch of
+a million learners would hold them all. So every :data:`CHECK_EVERY` evaluations of one
 :class:`~creditbank.models.Standards` the memos are counted, and when they hold more than
 :data:`MEMO_ENTRIES` entries they are dropped and built again as needed: a province keeps its
-memos, a country's are dropped every 3,000 learners or so, so their size is a sawtooth below
-a bound. Dropping them costs about 0.15 s, rebuilding what the next learners need a little
-more. A memo only ever holds what its function returns for its key, so dropping it changes
-no result.
+memos, a country's are dropped now and then, so their size is a sawtooth below a bound
+(``benchmarks/RESULTS.md``, session 3, has the sizes and the cost of a drop). Counting
+instead of dropping every N evaluations keeps what a province's learners share. A memo only
+ever holds what its function returns for its key, so dropping it changes no result.
 
 >>> import creditbank
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())
@@ -26,15 +24,15 @@ True
 **The collector.** CPython's cyclic garbage collector runs a full pass, over every object
 the process holds, whenever the objects that survived earlier passes have grown by a
 quarter. The memos are such survivors, so on the national data a full pass came every few
-hundred learners and walked the standards and every memo: 17 passes of 0.3–1 s each in
-12,000 evaluations, 40 % of the time. An evaluation makes almost no reference cycles (its
-objects are freed as soon as it returns), so inside :func:`bulk_evaluation` the oldest
-generation waits for :data:`DEFERRED_PASSES` collections of the middle one instead of 10
-(on the national data, one full pass every 10,000 learners or so instead of every few
-hundred), and a full pass runs at every memo trim, right after the memos were dropped, when
-there is least to walk. Young objects are still collected as usual, and cyclic garbage (a
-bad record leaves a few dozen objects) is still freed, later. On Python 3.14 and newer, whose
-collector works incrementally, the thresholds are left alone.
+hundred learners and walked the standards and every memo, again and again, for almost
+nothing: an evaluation makes almost no reference cycles (its objects are freed as soon as it
+returns). So inside :func:`bulk_evaluation` the oldest generation waits for
+:data:`DEFERRED_PASSES` collections of the middle one instead of 10, and a full pass runs at
+every memo trim, right after the memos were dropped, when there is least to walk
+(``benchmarks/RESULTS.md``, session 3: what the passes cost and what this saved). Young
+objects are still collected as usual, and cyclic garbage (a bad record leaves a few dozen
+objects) is still freed, later. On Python 3.14 and newer, whose collector works
+incrementally, the thresholds are left alone.
 
 >>> import gc
 >>> before = gc.get_threshold()
@@ -52,14 +50,14 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from creditbank.engine.index import built_index, rule_index
+from creditbank.engine.cache import EngineCache
+from creditbank.loading.crosscheck import CheckedAchievements
 from creditbank.models import Standards
 
 __all__ = [
     "CHECK_EVERY",
     "DEFERRED_PASSES",
     "MEMO_ENTRIES",
-    "MEMO_KEYS",
     "bulk_evaluation",
     "evaluated",
     "memo_entries",
@@ -70,31 +68,9 @@ CHECK_EVERY = 200
 """Evaluations of one standards object between two counts of its memos' entries."""
 
 MEMO_ENTRIES = 150_000
-"""Entries the memos of one standards object may hold together before they are dropped (about
-1 KiB each on the national data: a batch worker's memos stay under 150 MiB)."""
-
-MEMO_KEYS = (
-    "creditbank.loading.crosscheck.fine-achievements",
-    "creditbank.engine.facts.unit-traits",
-    "creditbank.engine.facts.unit-at-level",
-    "creditbank.engine.options.selects",
-    "creditbank.engine.options.exemptions",
-    "creditbank.engine.options.yields",
-    "creditbank.engine.templates.templates",
-    "creditbank.engine.constraints.cap-tests",
-    "creditbank.engine.constraints.tables",
-    "creditbank.engine.explain.untouched",
-)
-"""Every memo the engine keeps with the standards that grows with the learners it sees (the
-rule index itself is bounded by the standards and stays; what it learned about the
-achievements it saw, units per programme and issuers, is dropped with the memos)."""
-
-_COUNTER = "creditbank.engine.memos.counter"
-
-
-def _new_counter(standards: Standards) -> list[int]:
-    return [0]
-
+"""Entries the memos of one standards object may hold together before they are dropped: above
+what a province's memos settle at, so a province keeps them; low enough that a batch worker's
+memory stays within the target of issue 6 (``benchmarks/RESULTS.md``, session 3)."""
 
 DEFERRED_PASSES = 1_000
 """Collections of the middle generation before one of the oldest inside
@@ -138,28 +114,26 @@ def bulk_evaluation() -> Iterator[None]:
 
 
 def trim(standards: Standards) -> None:
-    """Drop the engine's memos of ``standards`` (they are built again on next use); inside
+    """Drop the engine's memos of ``standards`` and the portfolio check's (they are built
+    again on next use; the rule index stays, what it learned about achievements goes); inside
     :func:`bulk_evaluation`, then run a full pass of the collector."""
-    standards.forget(*MEMO_KEYS)
-    rule_index(standards).forget_learned()
+    standards.cache(EngineCache).trim()
+    standards.cache(CheckedAchievements).clear()
     if _Bulk.depth:
         gc.collect()
 
 
 def memo_entries(standards: Standards) -> int:
-    """How many entries the engine's memos of ``standards`` hold (their top-level keys; the
-    compiling tables count their per-programme draws too, the rule index what it learned
-    about the achievements it saw: :meth:`~creditbank.engine.index.RuleIndex.learned`)."""
-    held = sum(len(memo) for key in MEMO_KEYS if (memo := standards.kept(key)) is not None)
-    index = built_index(standards)
-    return held + (0 if index is None else index.learned())
+    """How many entries the engine's memos of ``standards`` and the portfolio check's hold
+    (:meth:`~creditbank.engine.cache.EngineCache.entries`)."""
+    return standards.cache(EngineCache).entries() + len(standards.cache(CheckedAchievements))
 
 
 def evaluated(standards: Standards) -> int:
     """Count one evaluation; every :data:`CHECK_EVERY`-th, trim the memos if they hold more
     than :data:`MEMO_ENTRIES` entries. Returns the count."""
-    counter = standards.derived(_COUNTER, _new_counter)
-    counter[0] += 1
-    if counter[0] % CHECK_EVERY == 0 and memo_entries(standards) > MEMO_ENTRIES:
+    cache = standards.cache(EngineCache)
+    cache.evaluations += 1
+    if cache.evaluations % CHECK_EVERY == 0 and memo_entries(standards) > MEMO_ENTRIES:
         trim(standards)
-    return counter[0]
+    return cache.evaluations

@@ -25,6 +25,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from fractions import Fraction
 from typing import assert_never
 
+from creditbank.bounded import BoundedDict
+from creditbank.engine.cache import EngineCache
 from creditbank.engine.conditions import Failure, check_match, selects
 from creditbank.engine.editions import outcome_of
 from creditbank.engine.facts import Facts
@@ -184,20 +186,11 @@ def course_requirement(program: Program, course: str) -> str | None:
     return None
 
 
-_SELECTS = "creditbank.engine.options.selects"
-
-
-def _new_selects(standards: Standards) -> dict[int, tuple[Match, dict[str, bool]]]:
-    return {}
-
-
 def _selects_memo(standards: Standards, match: Match) -> dict[str, bool]:
     """Unit id -> whether ``match`` selects achievements of it (it depends on the unit only)."""
-    memos = standards.derived(_SELECTS, _new_selects)
+    memos = standards.cache(EngineCache).selects
     found = memos.get(id(match))
     if found is None or found[0] is not match:
-        if len(memos) > 100_000:
-            memos.clear()
         found = memos[id(match)] = (match, {})
     return found[1]
 
@@ -355,7 +348,7 @@ def _exempt_candidates(standards: Standards, program: Program, target: ExemptCou
 
 
 @dataclass(frozen=True)
-class _Exemptions:
+class Exemptions:
     """What an exemption rule gives in one programme, worked out once.
 
     ``usable`` pairs each candidate course worth credit in a requirement with its option
@@ -371,18 +364,11 @@ class _Exemptions:
     whole: Template | None
 
 
-_EXEMPTIONS = "creditbank.engine.options.exemptions"
-
-
-def _new_exemptions(standards: Standards) -> dict[tuple[str, str], _Exemptions]:
-    return {}
-
-
 def _exemptions(
     standards: Standards, program: Program, rule: Rule, target: ExemptCourses
-) -> _Exemptions:
+) -> Exemptions:
     """What ``rule`` (whose target is ``target``) exempts in ``program``, kept per pair."""
-    memo = standards.derived(_EXEMPTIONS, _new_exemptions)
+    memo: BoundedDict[tuple[str, str], Exemptions] = standards.cache(EngineCache).exemptions
     key = (program.id, rule.id)
     found = memo.get(key)
     if found is None or found.program is not program or found.rule is not rule:
@@ -397,7 +383,7 @@ def _exemptions(
         if usable and len(usable) == len(candidates):
             entries = tuple(e for _, e in usable)
             whole = template(standards, program, rule, entries, variant=("all",))
-        found = _Exemptions(
+        found = Exemptions(
             program,
             rule,
             len(candidates),
@@ -417,8 +403,6 @@ def _exemptions(
             ),
             whole,
         )
-        if len(memo) > 100_000:
-            memo.clear()
         memo[key] = found
     return found
 
@@ -604,12 +588,9 @@ def _by_unit_level(target: Target) -> bool:
             assert_never(target)
 
 
-_YIELDS = "creditbank.engine.options.yields"
-_Yield = tuple[Rule, tuple[Template, ...] | None]
-
-
-def _new_yields(standards: Standards) -> dict[tuple[str, str, str, str | None], _Yield]:
-    return {}
+Yield = tuple[Rule, tuple[Template, ...] | None]
+"""A rule and the option templates one (programme, unit, level) binding of it yields (None
+when its target is not in the programme)."""
 
 
 def _options(
@@ -625,14 +606,12 @@ def _options(
     if not _by_unit_level(target):
         return _made_options(standards, program, rule, members)
     primary = members[0]
-    memo = standards.derived(_YIELDS, _new_yields)
+    memo: BoundedDict[tuple[str, str, str, str | None], Yield] = standards.cache(EngineCache).yields
     key = (program.id, rule.id, primary.unit.id, primary.level_id)
     found = memo.get(key)
     if found is None or found[0] is not rule:
         made = _made_options(standards, program, rule, members)
         templates = None if made is None else tuple(_template_of(o) for o in made)
-        if len(memo) > 100_000:
-            memo.clear()
         found = memo[key] = (rule, templates)
         return made
     if found[1] is None:

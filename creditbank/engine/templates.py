@@ -20,6 +20,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditbank.bounded import BoundedDict
+from creditbank.engine.cache import EngineCache
 from creditbank.engine.index import rule_index
 from creditbank.engine.overflow import unknown_requirement
 from creditbank.models import CourseUnit, Program, Rule, Standards
@@ -91,13 +93,6 @@ def _static_draws(
     return tuple((key, *limits[key], amount) for key, amount in amounts.items())
 
 
-_TEMPLATES = "creditbank.engine.templates.templates"
-
-
-def _new_templates(standards: Standards) -> dict[tuple[Hashable, ...], Template]:
-    return {}
-
-
 def template(
     standards: Standards,
     program: Program,
@@ -112,7 +107,7 @@ def template(
     ``variant`` tells apart templates of one rule and programme (the exempted course, the
     credits as written): equal variants must mean equal entries.
     """
-    memo = standards.derived(_TEMPLATES, _new_templates)
+    memo: BoundedDict[tuple[Hashable, ...], Template] = standards.cache(EngineCache).templates
     key = (program.id, rule.id, variant, max_in_use)
     found = memo.get(key)
     if found is None or found.rule is not rule or found.program is not program:
@@ -127,7 +122,5 @@ def template(
             targets=tuple([(e.requirement, e.course or "") for e in entries]),
             draws=_static_draws(standards, program, entries),
         )
-        if len(memo) > 100_000:
-            memo.clear()
         memo[key] = found
     return found

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, assert_never, get_args, get_origin
 
 from pydantic import BaseModel
 
+from creditbank.bounded import BoundedDict
 from creditbank.errors import ErrorCode, Location, PathItem, Problem
 from creditbank.loading.yaml_reader import Document
 from creditbank.models import (
@@ -48,7 +49,14 @@ from creditbank.models.units import SkillCertificateUnit, UnitBase
 from creditbank.models.values import CreditValue, PeriodSetRef, Ref
 from creditbank.suggest import did_you_mean
 
-__all__ = ["ItemRecord", "check_portfolio", "check_standards", "unit_framework", "unit_levels"]
+__all__ = [
+    "CheckedAchievements",
+    "ItemRecord",
+    "check_portfolio",
+    "check_standards",
+    "unit_framework",
+    "unit_levels",
+]
 
 Path = tuple[PathItem, ...]
 CALENDAR_YEAR = "calendar_year"
@@ -691,18 +699,19 @@ def check_portfolio(
     return checker.problems
 
 
-_FINE = "creditbank.loading.crosscheck.fine-achievements"
+class CheckedAchievements(BoundedDict[tuple[Any, ...], bool]):
+    """(unit, level, grade, scale) -> whether one achievement of them passed the full check,
+    kept with the standards (:meth:`~creditbank.models.Standards.cache`) so the next
+    portfolio's check is a lookup; the engine drops it with its own memos."""
 
-
-def _new_memo(standards: Standards) -> dict[tuple[Any, ...], bool]:
-    return {}
+    __slots__ = ()
 
 
 def _surely_fine(portfolio: Portfolio, standards: Standards) -> bool:
     """True only if the full check finds nothing: every reference resolves and each
     (unit, level, grade, scale) passed the full check of one achievement before."""
     units, issuers, scales = standards.units, standards.issuers, standards.grade_scales
-    memo = standards.derived(_FINE, _new_memo)
+    memo = standards.cache(CheckedAchievements)
     for achievement in portfolio.achievements:
         if achievement.unit not in units:
             return False
@@ -719,8 +728,6 @@ def _surely_fine(portfolio: Portfolio, standards: Standards) -> bool:
             record = ItemRecord(portfolio, None, ())  # type: ignore[arg-type]
             _check_achievement(checker, achievement, record, ())
             fine = not checker.problems
-            if len(memo) > 100_000:
-                memo.clear()
             memo[key] = fine
         if not fine:
             return False

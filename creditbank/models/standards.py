@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -44,7 +44,7 @@ AnyItem: TypeAlias = (
     " | AwardUnit | OtherUnit | Issuer | Program | Rule | Cap | GradeScale | PeriodSet"
 )
 
-_T = TypeVar("_T")
+_C = TypeVar("_C")
 
 ITEM_KINDS: tuple[str, ...] = (
     "framework",
@@ -66,7 +66,7 @@ class Standards:
     constructor itself only refuses two items of one kind with the same id.
     """
 
-    __slots__ = ("_derived", "_fingerprint", "_items", "_origins")
+    __slots__ = ("_caches", "_fingerprint", "_items", "_origins")
 
     def __init__(
         self, items: Iterable[AnyItem], origins: Mapping[tuple[str, str], Location] | None = None
@@ -82,33 +82,25 @@ class Standards:
         }
         self._origins = MappingProxyType(dict(origins or {}))
         self._fingerprint: str | None = None
-        self._derived: dict[Hashable, Any] = {}
+        self._caches: dict[type, Any] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as items, origins and fingerprint (derived values are rebuilt on demand)."""
+        """Pickle as items, origins and fingerprint (caches are built again on use)."""
         return (_restore, (list(self), dict(self._origins), self._fingerprint))
 
-    def derived(self, key: Hashable, build: Callable[[Standards], _T]) -> _T:
-        """A value computed from these standards once and kept with them (e.g. an index).
+    def cache(self, kind: type[_C]) -> _C:
+        """The ``kind`` object kept with these standards, made by ``kind()`` on first use.
 
-        Standards never change, so whatever ``build`` makes of them stays true; ``key``
-        names it (use a module-level object or a qualified name to avoid clashes).
+        Where a layer keeps what it works out from the standards for the next caller (the
+        engine's :class:`~creditbank.engine.cache.EngineCache`, the portfolio check's
+        memo): standards never change, so that stays true for their life. The standards
+        know nothing of what is kept; caches are not pickled and play no part in equality.
         """
         try:
-            return self._derived[key]  # type: ignore[no-any-return]
+            return self._caches[kind]  # type: ignore[no-any-return]
         except KeyError:
-            value = build(self)
-            self._derived[key] = value
-            return value
-
-    def kept(self, key: Hashable) -> Any:
-        """The value :meth:`derived` keeps under ``key``, or None if none is built."""
-        return self._derived.get(key)
-
-    def forget(self, *keys: Hashable) -> None:
-        """Drop values :meth:`derived` kept under ``keys``; the next use builds them again."""
-        for key in keys:
-            self._derived.pop(key, None)
+            made = self._caches[kind] = kind()
+            return made
 
     @property
     def frameworks(self) -> Mapping[str, Framework]:
