@@ -2,8 +2,8 @@
 """National-scale benchmarks: each stage's time per item against its floor, and peak memory.
 
 Run ``python benchmarks/run.py`` (the full run of ``benchmarks/RESULTS.md``: 100,000 rules,
-1,000,000 learners through ``creditbank batch``; many minutes) or ``--quick`` (a province:
-4,000 rules, 20,000 learners; under a minute). Data is synthetic
+1,000,000 learners through ``creditbank batch``) or ``--quick`` (a province: 4,000 rules,
+20,000 learners; for a before-and-after of one change). Data is synthetic
 (:mod:`creditbank.synthetic`), deterministic from ``--seed``, written to ``--workdir`` (a
 temporary directory by default). Every stage runs in its own process, so its peak memory
 (RSS) is its own and nothing is warm that a real start would not have warm.
@@ -634,7 +634,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="a province: under a minute")
+    parser.add_argument("--quick", action="store_true", help="a province (smaller data)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated data")

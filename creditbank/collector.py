@@ -3,11 +3,11 @@
 CPython's collector runs a full pass over every object the process holds whenever the objects
 that survived earlier passes have grown by a quarter. Reading a portfolio or standards file,
 and evaluating a portfolio, build objects that all survive (they are the result), so on a
-large input the collector walks the growing structure again and again for nothing: on a
-portfolio of 32,000 achievements that no rule selects, reading and evaluating took 4.4 s of
-CPU with the collector and 1.9 s without it, and the time per achievement grew with the
-portfolio (``benchmarks/unselected.py`` measures it). Reference counting still frees
-everything that becomes garbage meanwhile; cycles are collected once the block ends.
+large input the collector walks the growing structure again and again for nothing, and the
+time per achievement grows with the portfolio: work linear in the input becomes quadratic
+(``benchmarks/unselected.py`` measures it; ``benchmarks/RESULTS.md``, session 5, has the
+figures). Reference counting still frees everything that becomes garbage meanwhile; cycles
+are collected once the block ends.
 
 >>> import gc
 >>> before = gc.isenabled()

@@ -32,8 +32,9 @@ this is exact).
    members given what the group already used, and (c) what is left under the budgets every
    remaining option draws on. Knowing the maximum ``T``, a second search in canonical order
    takes the first allocation reaching ``T`` (pruning whatever cannot): the tie-break. Each
-   search may visit ``SEARCH_NODES`` nodes — enough for one learner's achievements competing
-   for a few courses, the usual case, in a few milliseconds;
+   search may visit ``SEARCH_NODES`` nodes — enough to finish one learner's achievements
+   competing for a few courses, the usual case; a component that needs more is one where
+   the exact method below costs less than searching on;
 4. a component the search does not finish goes to :func:`creditbank.engine.milp.solve_exact`:
    copies of an achievement that can never be preferred set aside (twins), the options
    grouped per achievement into *patterns* (the subsets one achievement can take
@@ -67,13 +68,13 @@ This module dispatches, and :func:`feasible` checks what comes back independentl
 **Cost.** The search is exponential in the worst case and is therefore capped. The pattern
 path costs a linear pass for twins, the enumeration of the patterns (linear in their
 number: about 20 per achievement for a use of at most two courses out of three), one LP
-over them, one or two MILPs over the survivors (typically a fifth of the patterns) and at
+over them, one or two MILPs over the survivors (typically a small share of the patterns) and at
 most one LP per surviving option for the tie-break, most options being decided by a fit
 test without any solve. MILP is
-NP-hard, so no polynomial bound holds in general, but on the dense benchmark
+NP-hard, so no polynomial bound holds in general; the dense benchmark
 (``benchmarks/large_portfolio.py --profile dense``: 50 achievements, each able to fill many
-of 40 courses, caps interacting; 100–300 options in one component) a component takes
-10–60 ms with 5–40 LP/MILP solves, and 100–200 achievements stay under 150 ms.
+of 40 courses, caps interacting; 100–300 options in one component) is the hard case it is
+measured on, and ``benchmarks/RESULTS.md`` has the figures.
 """
 
 from __future__ import annotations

@@ -14,15 +14,15 @@ The LP over patterns (a column per pattern, a row per shared budget; a distinct 
 counts a token by the patterns carrying it, or through a token variable when several blocks
 carry it) is the convex hull of each achievement's choices, which is what makes its bound
 tight: within a credit of the optimum on the dense benchmark, where the LP over single
-options is four credits off and HiGHS took seconds to close the gap.
+options is four credits off and leaves HiGHS a wide gap to close by branching.
 
 **Steps**, all on integer hundredths:
 
 0. set *twins* aside (:func:`_twins`): an achievement held twice — the same certificate at the
    same level under the same rules, excluding each other through one-per-unit — has two
    interchangeable blocks; only the one whose options come first in canonical order can be
-   in the canonical allocation, so the other's options go before anything is built (a
-   quarter of the options on the dense benchmark);
+   in the canonical allocation, so the other's options go before anything is built (fewer
+   patterns to enumerate, fewer columns in every LP and MILP after);
 1. enumerate the patterns (at most ``BLOCK_PATTERNS`` per block and ``PATTERNS`` in all,
    otherwise :func:`solve_exact` returns None and the caller falls back);
 2. solve the LP relaxation with HiGHS and turn its row duals ``y`` into an *integer
@@ -32,12 +32,13 @@ options is four credits off and HiGHS took seconds to close the gap.
    least ``-d_j``, so no allocation worth ``θ`` or more uses a pattern with
    ``U + min(0, d_j) < θ`` (*reduced-cost elimination*);
 3. with ``θ`` the largest multiple of the credits' gcd not above ``U``, solve the MILP over
-   the surviving patterns (usually a fifth of them). If it reaches ``θ`` that is the
+   the surviving patterns (usually a small share of them). If it reaches ``θ`` that is the
    maximum ``T`` (any better allocation would survive too); otherwise its value ``M`` is a
    lower bound, and one more MILP over the patterns surviving ``θ = M`` gives ``T`` — none
    is needed when ``M`` is the next multiple of the gcd below ``θ``. (An
    objective leaning towards early options, for a witness closer to the canonical one, was
-   tried: it saves a few checks in step 4 but makes these MILPs up to twice as slow.)
+   tried: it saves a few checks in step 4, but these MILPs then take longer than the checks
+   did; ``benchmarks/RESULTS.md``.)
 4. canonical tie-break by *lexicographic fixing*: walk the surviving options in canonical
    order keeping an optimal witness; an option in the witness is fixed in; one that does not
    fit next to the options fixed so far, or lies in no pattern still allowed, is fixed out;
@@ -58,10 +59,9 @@ falls back to the MILP over single options (:func:`solve_component`) and its own
 Cost: pattern enumeration is linear in the number of patterns (a block of ``k`` options
 has at most ``2^k``, in practice a use of two courses out of three: ~20 per achievement);
 one LP of ``P`` columns; one or two MILPs over the survivors; at most one LP (and rarely an
-MILP) per surviving option in step 4 — most are decided by the fit test. On the dense
-benchmark (one component of 100–300 options): ~250–550 patterns, 40–160 surviving options,
-5–20 LPs and 1–5 small MILPs per component, 10–90 ms; with 200 achievements (1,000
-options) about 100 ms.
+MILP) per surviving option in step 4 — most are decided by the fit test.
+``benchmarks/large_portfolio.py --profile dense`` (one component of 100–300 options)
+measures it; ``benchmarks/RESULTS.md`` has the counts of patterns and solves, and the times.
 """
 
 from __future__ import annotations

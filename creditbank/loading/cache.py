@@ -1,8 +1,9 @@
 """A cache of validated standards, keyed by the content of every file, so a start is fast.
 
 Loading national-scale standards (100,000 rules) means parsing tens of megabytes of YAML,
-validating every item and checking every reference: seconds to minutes. Standards never
-change unless their files do, so :func:`~creditbank.loading.load_standards` keeps what it
+validating every item and checking every reference: the slowest part of a start, and the
+same work every time (``benchmarks/RESULTS.md`` compares the two). Standards never change
+unless their files do, so :func:`~creditbank.loading.load_standards` keeps what it
 built in a cache directory and, next time, only reads the files to hash them.
 
 **Key.** SHA-256 over: this format's version, the creditbank version, the Python and

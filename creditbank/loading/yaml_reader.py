@@ -42,7 +42,7 @@ from creditbank.fileio import read_bytes
 
 __all__ = ["Document", "Limits", "read_yaml_file", "read_yaml_text"]
 
-try:  # the C parser is ~10x faster; both give the same nodes and marks
+try:  # the C parser (libyaml) is much faster (benchmarks/RESULTS.md); same nodes and marks
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader

@@ -83,7 +83,7 @@ class Scale:
 
     @classmethod
     def small(cls) -> Scale:
-        """A province-sized slice: 30 programmes, 4,000 rules (seconds to load)."""
+        """A province-sized slice: 30 programmes, 4,000 rules (quick to load and evaluate)."""
         return cls(
             occupations=300,
             schools=10,
