@@ -283,6 +283,11 @@ LedgerErrorCode = Literal[
     "LEDGER_IO_ERROR",
     "CORRUPT_SCHEMA",
     "NOT_A_FILE",
+    "BAD_LEDGER_URL",
+    "BACKEND_MISSING",
+    "LEDGER_UNREACHABLE",
+    "LEDGER_NOT_EMPTY",
+    "SOURCE_NOT_VERIFIED",
     # the command's shape
     "MALFORMED_COMMAND",
     "PERSONAL_IDENTIFIER",
@@ -323,6 +328,14 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "cannot read it, or, for a command that writes, it differs from creditbank's); restore "
     "from a backup",
     "NOT_A_FILE": "the ledger path is a directory, a device or a pipe, not a regular file",
+    "BAD_LEDGER_URL": "the ledger's location is not a file path, sqlite:///PATH or "
+    "postgresql://...",
+    "BACKEND_MISSING": "the ledger is on PostgreSQL but psycopg is not installed (install "
+    "creditbank[postgres])",
+    "LEDGER_UNREACHABLE": "the PostgreSQL server of the ledger cannot be reached or refused "
+    "the login",
+    "LEDGER_NOT_EMPTY": "the destination ledger already holds events; copy only into an empty one",
+    "SOURCE_NOT_VERIFIED": "the ledger to copy does not verify; a copy would carry its damage",
     "MALFORMED_COMMAND": "a command's fields are missing, of the wrong type or out of range",
     "PERSONAL_IDENTIFIER": "an id looks like a personal identifier (身份证号); use an opaque id",
     "AMOUNT_NOT_EXACT": "a credit amount has more than two decimal places",

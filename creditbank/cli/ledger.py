@@ -39,7 +39,9 @@ from creditbank.interop.deposit import BadgeDeposit, deposit_badges, key_room, p
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
+from creditbank.ledger.copy import copy_ledger
 from creditbank.ledger.ids import check_subject_salt
+from creditbank.ledger.location import parse_location
 from creditbank.ledger.service import MAX_KEY
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
@@ -56,7 +58,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 @dataclass
 class _Options:
-    db: Path | None
+    db: str | None
     standards_dirs: tuple[str, ...]
     timeout: float
     _standards: Standards | None = field(default=None, init=False, repr=False)
@@ -71,7 +73,9 @@ class _Options:
         self, *, standards: bool = False, create: bool = False, read_only: bool = False
     ) -> Ledger:
         if self.db is None:
-            raise click.UsageError("give the ledger file: creditbank ledger --db FILE ...")
+            raise click.UsageError(
+                "give the ledger: creditbank ledger --db FILE|sqlite:///PATH|postgresql://... ..."
+            )
         loaded = self.standards() if standards else None
         return Ledger.open(
             self.db, loaded, create=create, read_only=read_only, timeout=self.timeout
@@ -177,9 +181,10 @@ def _run(
 )
 @click.pass_context
 def ledger_group(
-    ctx: click.Context, db: Path | None, standards_dirs: tuple[str, ...], timeout: float
+    ctx: click.Context, db: str | None, standards_dirs: tuple[str, ...], timeout: float
 ) -> None:
-    """The credit bank: learner accounts as an append-only, hash-chained ledger (SQLite).
+    """The credit bank: learner accounts as an append-only, hash-chained ledger (SQLite or
+    PostgreSQL).
 
     Deposit achievements, apply them to a programme, review, approve (post), reject,
     revoke, override; print a learner's statement; verify and export the hash chains.
@@ -198,9 +203,10 @@ def init_command(options: _Options) -> None:
         with options.ledger(create=True) as ledger:
             version = ledger.store.schema_version()
             ledger.store.subject_key()  # the ledger's own secret for subject digests
+        shown = parse_location(options.db or "").shown()  # a password never printed
     except CreditbankError as error:
         _fail(error)
-    click.echo(f"ledger {options.db} ready (schema version {version})")
+    click.echo(f"ledger {shown} ready (schema version {version})")
 
 
 @ledger_group.command("open")
@@ -900,3 +906,42 @@ def export_command(
     except CreditbankError as error:
         _fail(error)
     write_output(text, output_file)
+
+
+@ledger_group.command("copy")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    help="The ledger to copy: a file path, sqlite:///PATH or postgresql://...",
+)
+@click.option(
+    "--to",
+    "destination",
+    required=True,
+    help="Where to copy it: a new file, or an empty PostgreSQL database.",
+)
+@_format_option
+@_pass
+def copy_command(options: _Options, source: str, destination: str, output: str) -> None:
+    """Copy a ledger to another file or database (SQLite to PostgreSQL, or back), every
+    event as stored, so the hash chains and exported heads hold on both sides.
+
+    The source must verify; the destination must hold no events (copy creates it: not a
+    ledger made by `init`, which has its own subject key). Both are verified afterwards;
+    exit 1 if the copy does not verify. --db is not used.
+    """
+    try:
+        report = copy_ledger(source, destination, timeout=options.timeout)
+    except CreditbankError as error:
+        _fail(error)
+    if output == "json":
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        state = "verified" if report.destination_verify.ok else "DOES NOT VERIFY"
+        click.echo(
+            f"copied {report.events} events of {report.accounts} accounts from "
+            f"{report.source} to {report.destination}: the copy {state}"
+        )
+    if not report.destination_verify.ok:
+        sys.exit(EXIT_PROBLEMS)

@@ -106,9 +106,10 @@ def lang_option(help_text: str = "Language of names and reasons.") -> Decorator:
 
 db_option: Decorator = click.option(
     "--db",
-    type=click.Path(path_type=Path),
     envvar="CREDITBANK_LEDGER",
     default=None,
-    help="The ledger database file ($CREDITBANK_LEDGER).",
+    help="The ledger: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE "
+    "($CREDITBANK_LEDGER).",
 )
-"""``--db FILE`` (or ``$CREDITBANK_LEDGER``): the ledger; fills ``db``."""
+"""``--db LOCATION`` (or ``$CREDITBANK_LEDGER``): the ledger, a string that
+:func:`creditbank.ledger.location.parse_location` reads; fills ``db``."""

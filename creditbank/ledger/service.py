@@ -57,8 +57,9 @@ from creditbank.ledger.commands import (
 from creditbank.ledger.decide import Context, decide
 from creditbank.ledger.events import Actor, ApplicationSubmitted, CredentialCheck, Event
 from creditbank.ledger.ids import refuse_personal_identifiers, subject_digest
+from creditbank.ledger.location import LedgerLocation, open_store
 from creditbank.ledger.projection import snapshot_states
-from creditbank.ledger.sqlite import SqliteStore, Synchronous
+from creditbank.ledger.sqlite import Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
 from creditbank.ledger.statement import Statement, statement_of
 from creditbank.ledger.store import Draft, LedgerStore, Reader
@@ -190,7 +191,7 @@ class Ledger:
     @classmethod
     def open(
         cls,
-        path: str | Path,
+        path: str | Path | LedgerLocation,
         standards: Standards | None = None,
         *,
         create: bool = False,
@@ -199,14 +200,15 @@ class Ledger:
         timeout: float = 30.0,
         synchronous: Synchronous = "FULL",
     ) -> Ledger:
-        """Open the SQLite ledger at ``path`` (``create``: make it if missing).
+        """Open the ledger at ``path`` (``create``: make it if missing): a file path,
+        ``sqlite:///PATH`` or ``postgresql://...`` (:mod:`creditbank.ledger.location`).
 
         ``standards`` are needed by commands that check the standards (deposit, apply,
         override, expire); reading, verifying and exporting need none. ``read_only`` opens
         it for reading only (every command is then ``READ_ONLY``), which works on a
         read-only directory or mount too.
         """
-        store = SqliteStore(
+        store = open_store(
             path, create=create, read_only=read_only, timeout=timeout, synchronous=synchronous
         )
         return cls(store, standards, clock=clock)
@@ -546,11 +548,15 @@ class Ledger:
                 yield row.body if isinstance(row.body, str) else row.body.decode("utf-8", "replace")
 
 
-def open_ledger(path: str | Path, standards: Standards | None = None, **options: Any) -> Ledger:
+def open_ledger(
+    path: str | Path | LedgerLocation, standards: Standards | None = None, **options: Any
+) -> Ledger:
     """Open an existing ledger (see :meth:`Ledger.open`)."""
     return Ledger.open(path, standards, **options)
 
 
-def init_ledger(path: str | Path, standards: Standards | None = None, **options: Any) -> Ledger:
+def init_ledger(
+    path: str | Path | LedgerLocation, standards: Standards | None = None, **options: Any
+) -> Ledger:
     """Create a ledger at ``path`` (or upgrade an existing one) and open it."""
     return Ledger.open(path, standards, create=True, **options)

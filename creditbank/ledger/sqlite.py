@@ -26,13 +26,14 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from creditbank.errors import LedgerError
-from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, event_hash
+from creditbank.ledger.chain import ChainHead, StoredRow
 from creditbank.ledger.events import Event
 from creditbank.ledger.integrity import (
     SchemaObjects,
@@ -52,7 +53,7 @@ from creditbank.ledger.schema import (
     SCHEMA_VERSION_DDL,
     Migration,
 )
-from creditbank.ledger.store import Draft
+from creditbank.ledger.store import Draft, place
 
 __all__ = ["SqliteStore", "Synchronous"]
 
@@ -278,64 +279,39 @@ class _SqliteReader:
 
 
 class _SqliteWriter(_SqliteReader):
+    def _last(self, account: str) -> tuple[int, str] | None:
+        found = self._conn.execute(
+            "SELECT account_seq, hash FROM events WHERE account = ?"
+            " ORDER BY account_seq DESC LIMIT 1",
+            (account,),
+        ).fetchone()
+        return (found[0], found[1]) if found else None
+
     def append(self, drafts: Sequence[Draft]) -> list[Event]:
+        (last,) = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
+        placed = place(drafts, last, self._last)
+        for row, event in placed:
+            self._insert(row, event)
+        return [event for _, event in placed]
+
+    def restore(self, rows: Sequence[StoredRow]) -> None:
+        for row in rows:
+            self._insert(row, Event.model_validate_json(row.body))
+
+    def _insert(self, row: StoredRow, event: Event) -> None:
         cur = self._conn.cursor()
-        (last,) = cur.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()
-        heads: dict[str, tuple[int, str]] = {}
-        out: list[Event] = []
-        for index, draft in enumerate(drafts):
-            if draft.account not in heads:
-                found = cur.execute(
-                    "SELECT account_seq, hash FROM events WHERE account = ?"
-                    " ORDER BY account_seq DESC LIMIT 1",
-                    (draft.account,),
-                ).fetchone()
-                heads[draft.account] = (found[0], found[1]) if found else (0, GENESIS)
-            position, prev = heads[draft.account]
-            event = Event(
-                seq=last + 1 + index,
-                account=draft.account,
-                account_seq=position + 1,
-                at=draft.at,
-                actor=draft.actor,
-                command=draft.command,
-                key=draft.key,
-                command_hash=draft.command_hash,
-                index=index,
-                size=len(drafts),
-                prev_hash=prev,
-                payload=draft.payload,
+        try:
+            cur.execute(
+                f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                astuple(row),
             )
-            body = event_body(event)
-            digest = event_hash(body)
-            try:
-                cur.execute(
-                    f"INSERT INTO events ({_ROW_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        event.seq,
-                        event.account,
-                        event.account_seq,
-                        event.type,
-                        event.key,
-                        event.command_hash,
-                        event.index,
-                        event.size,
-                        body,
-                        prev,
-                        digest,
-                    ),
-                )
-                project(cur, event)
-            except sqlite3.IntegrityError as error:
-                raise LedgerError(
-                    "STORE_REFUSED",
-                    f"the ledger database refused {event.type} of account {event.account!r}: "
-                    f"{error}",
-                    account=event.account,
-                ) from error
-            heads[draft.account] = (event.account_seq, digest)
-            out.append(event)
-        return out
+            project(cur, event)
+        except sqlite3.IntegrityError as error:
+            raise LedgerError(
+                "STORE_REFUSED",
+                f"the ledger database refused {event.type} of account {event.account!r}: {error}",
+                account=event.account,
+            ) from error
 
 
 @contextmanager
@@ -680,6 +656,21 @@ class SqliteStore:
         if len(key) < 16:
             raise _damaged("subject key", ValueError("shorter than 16 bytes"), self.path)
         return key
+
+    def adopt_subject_key(self, key: bytes) -> None:
+        """Take another ledger's subject key (see :class:`LedgerStore`)."""
+        with self.writing():
+            self._conn.execute(
+                "INSERT INTO ledger_meta (key, value) SELECT 'subject_key', ? WHERE NOT"
+                " EXISTS (SELECT 1 FROM ledger_meta WHERE key = 'subject_key')",
+                (key.hex(),),
+            )
+        if self.subject_key() != key:
+            raise LedgerError(
+                "LEDGER_NOT_EMPTY",
+                f"the ledger {str(self.path)!r} already has its own subject key",
+                path=str(self.path),
+            )
 
     def rebuild_projection(self) -> None:
         self._upgraded()

@@ -9,16 +9,16 @@ deciding, replaying — is done above it, the same for every backend.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from creditbank.ledger.chain import ChainHead, StoredRow
+from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, event_hash
 from creditbank.ledger.events import Actor, Event, Payload
 from creditbank.ledger.projection import Snapshot
 
-__all__ = ["Draft", "LedgerStore", "Reader", "Writer"]
+__all__ = ["Draft", "LedgerStore", "Reader", "Writer", "place"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,53 @@ class Draft:
     key: str
     command_hash: str
     payload: Payload
+
+
+def place(
+    drafts: Sequence[Draft], last_seq: int, last_of: Callable[[str], tuple[int, str] | None]
+) -> list[tuple[StoredRow, Event]]:
+    """Number and chain one command's drafts after the ledger's event ``last_seq``, each
+    after its account's last event (``last_of``: its position and hash, None for none):
+    each event as the store keeps it (its row: canonical body and hash), the same for
+    every backend."""
+    heads: dict[str, tuple[int, str]] = {}
+    out: list[tuple[StoredRow, Event]] = []
+    for index, draft in enumerate(drafts):
+        if draft.account not in heads:
+            heads[draft.account] = last_of(draft.account) or (0, GENESIS)
+        position, prev = heads[draft.account]
+        event = Event(
+            seq=last_seq + 1 + index,
+            account=draft.account,
+            account_seq=position + 1,
+            at=draft.at,
+            actor=draft.actor,
+            command=draft.command,
+            key=draft.key,
+            command_hash=draft.command_hash,
+            index=index,
+            size=len(drafts),
+            prev_hash=prev,
+            payload=draft.payload,
+        )
+        body = event_body(event)
+        digest = event_hash(body)
+        heads[draft.account] = (event.account_seq, digest)
+        row = StoredRow(
+            event.seq,
+            event.account,
+            event.account_seq,
+            event.type,
+            event.key,
+            event.command_hash,
+            event.index,
+            event.size,
+            body,
+            prev,
+            digest,
+        )
+        out.append((row, event))
+    return out
 
 
 class Reader(Protocol):
@@ -76,6 +123,12 @@ class Writer(Reader, Protocol):
         """Place, chain, store and project the drafts as one command's events."""
         ...
 
+    def restore(self, rows: Sequence[StoredRow]) -> None:
+        """Store and project events of another ledger exactly as stored there (``ledger
+        copy``), in ledger order: each must continue its account's chain, or the store
+        refuses it."""
+        ...
+
 
 class LedgerStore(Protocol):
     """A ledger database."""
@@ -101,6 +154,11 @@ class LedgerStore(Protocol):
     def subject_key(self) -> bytes:
         """The ledger's own secret (32 random bytes, made on first use and kept in the
         ledger) that keys credential subject digests."""
+        ...
+
+    def adopt_subject_key(self, key: bytes) -> None:
+        """Take another ledger's subject key (``ledger copy``: the digests recorded in its
+        events stay verifiable); ``LEDGER_NOT_EMPTY`` if this one has a different key."""
         ...
 
     def close(self) -> None: ...

@@ -1,0 +1,297 @@
+"""The PostgreSQL schema of a ledger: the SQLite schema's tables, and its invariants as triggers.
+
+The tables, columns, keys, checks and unique indexes are those of
+:mod:`creditbank.ledger.schema`, in PostgreSQL's dialect (``BIGINT`` positions, ``TEXT``
+bodies kept byte for byte — not ``jsonb``, which would reorder keys and break the hash —
+and an identity column for ``entries``), so the projection SQL of
+:mod:`creditbank.ledger.projection` runs unchanged on both.
+
+The database itself keeps the events append-only: row triggers refuse ``UPDATE`` and
+``DELETE`` and a statement trigger refuses ``TRUNCATE`` (which fires no row trigger) of the
+events, the ledger's metadata and an application's achievements; a chain trigger refuses an
+event that does not follow its account's last one, and keeps the chain heads. Only a
+superuser (or the tables' owner) can turn a trigger off (``ALTER TABLE … DISABLE TRIGGER``,
+``session_replication_role = replica``); ``verify`` then still finds the edited event by its
+hash, and reports the disabled trigger (:func:`structure_problems`).
+
+Every refusal is raised with SQLSTATE ``23000`` (integrity constraint violation), so the
+store reports it as ``STORE_REFUSED`` like a failed constraint.
+"""
+
+from __future__ import annotations
+
+from creditbank.ledger.schema import PROJECTION_TABLES, SCHEMA_VERSION
+
+__all__ = [
+    "EXPECTED_FUNCTIONS",
+    "EXPECTED_TRIGGERS",
+    "LEDGER_TABLES",
+    "PG_DDL",
+    "PG_PROJECTION_DDL",
+    "PG_SCHEMA_VERSION",
+]
+
+PG_SCHEMA_VERSION = SCHEMA_VERSION
+"""A PostgreSQL ledger is made at the SQLite schema's latest version, in one step."""
+
+_REFUSE = """CREATE FUNCTION creditbank_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+END
+$$"""
+
+_CHAIN = """CREATE FUNCTION creditbank_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    last_seq BIGINT;
+    last_position BIGINT;
+    last_hash TEXT;
+BEGIN
+    SELECT COALESCE(MAX(seq), 0) INTO last_seq FROM events;
+    SELECT account_seq, hash INTO last_position, last_hash FROM events
+    WHERE account = NEW.account ORDER BY account_seq DESC LIMIT 1;
+    IF NEW.seq <= last_seq
+       OR NEW.account_seq <> COALESCE(last_position, 0) + 1
+       OR NEW.prev_hash IS DISTINCT FROM COALESCE(last_hash, repeat('0', 64)) THEN
+        RAISE EXCEPTION 'chain: an event must follow the last event of its account'
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END
+$$"""
+
+_HEAD = """CREATE FUNCTION creditbank_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO heads (account, account_seq, seq, hash)
+    VALUES (NEW.account, NEW.account_seq, NEW.seq, NEW.hash)
+    ON CONFLICT (account) DO UPDATE
+    SET account_seq = excluded.account_seq, seq = excluded.seq, hash = excluded.hash;
+    RETURN NULL;
+END
+$$"""
+
+EXPECTED_FUNCTIONS: dict[str, str] = {
+    "creditbank_refuse": _REFUSE,
+    "creditbank_chain": _CHAIN,
+    "creditbank_head": _HEAD,
+}
+"""The trigger functions, by name, with the text that creates them (``verify`` compares
+the body PostgreSQL keeps, ``pg_proc.prosrc``, with the text between the ``$$``)."""
+
+EXPECTED_TRIGGERS: dict[str, set[str]] = {}
+"""The triggers of each table (``verify`` reports one missing, disabled or added)."""
+
+
+def _refuse(table: str, name: str, when: str, message: str, *, row: bool = True) -> str:
+    EXPECTED_TRIGGERS.setdefault(table, set()).add(name)
+    quoted = message.replace("'", "''")
+    each = "ROW" if row else "STATEMENT"
+    return (
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table} FOR EACH {each}"
+        f" EXECUTE FUNCTION creditbank_refuse('{quoted}')"
+    )
+
+
+def _never(table: str, what: str) -> tuple[str, ...]:
+    return (
+        _refuse(table, f"{table}_no_update", "UPDATE", f"append-only: {what} cannot be changed"),
+        *_no_delete(table, what, "append-only: {what} cannot be deleted"),
+    )
+
+
+def _no_delete(
+    table: str, what: str, message: str = "invariant: {what} are never deleted"
+) -> tuple[str, ...]:
+    text = message.format(what=what)
+    return (
+        _refuse(table, f"{table}_no_delete", "DELETE", text),
+        _refuse(table, f"{table}_no_truncate", "TRUNCATE", text, row=False),
+    )
+
+
+def _trigger(table: str, name: str, sql: str) -> str:
+    EXPECTED_TRIGGERS.setdefault(table, set()).add(name)
+    return sql
+
+
+PG_DDL: tuple[str, ...] = (
+    _REFUSE,
+    _CHAIN,
+    _HEAD,
+    """CREATE TABLE schema_version (
+        version INTEGER PRIMARY KEY,
+        description TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE ledger_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    *_never("ledger_meta", "the ledger's metadata"),
+    """CREATE TABLE events (
+        seq BIGINT PRIMARY KEY,
+        account TEXT NOT NULL,
+        account_seq BIGINT NOT NULL CHECK (account_seq >= 1),
+        type TEXT NOT NULL,
+        command_key TEXT NOT NULL,
+        command_hash TEXT NOT NULL,
+        command_index INTEGER NOT NULL,
+        command_size INTEGER NOT NULL,
+        body TEXT NOT NULL CHECK (body::jsonb IS NOT NULL),
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        UNIQUE (account, account_seq),
+        UNIQUE (account, command_key, command_index),
+        CHECK (command_index >= 0 AND command_index < command_size)
+    )""",
+    "CREATE UNIQUE INDEX events_command_key ON events (command_key, command_index)",
+    "CREATE INDEX events_credential ON events"
+    " ((body::jsonb #>> '{payload,credential_check,credential}'))"
+    " WHERE type = 'achievement_deposited'",
+    *_never("events", "events"),
+    _trigger(
+        "events",
+        "events_chain",
+        "CREATE TRIGGER events_chain BEFORE INSERT ON events"
+        " FOR EACH ROW EXECUTE FUNCTION creditbank_chain()",
+    ),
+    """CREATE TABLE heads (
+        account TEXT PRIMARY KEY,
+        account_seq BIGINT NOT NULL,
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL
+    )""",
+    _trigger(
+        "events",
+        "events_head",
+        "CREATE TRIGGER events_head AFTER INSERT ON events"
+        " FOR EACH ROW EXECUTE FUNCTION creditbank_head()",
+    ),
+    *_no_delete("heads", "chain heads"),
+)
+"""The events, their chain heads and the ledger's metadata."""
+
+PG_PROJECTION_DDL: tuple[str, ...] = (
+    """CREATE TABLE accounts (
+        account TEXT PRIMARY KEY,
+        opened_seq BIGINT NOT NULL,
+        opened_by TEXT NOT NULL,
+        opened_role TEXT NOT NULL
+    )""",
+    *_no_delete("accounts", "accounts"),
+    """CREATE TABLE achievements (
+        account TEXT NOT NULL REFERENCES accounts (account),
+        achievement TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        level TEXT,
+        issuer TEXT NOT NULL,
+        earned_on TEXT NOT NULL,
+        expires_on TEXT,
+        verification TEXT NOT NULL CHECK (verification IN ('verified', 'pending', 'unverified')),
+        evidence TEXT,
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'expired')),
+        deposited_seq BIGINT NOT NULL,
+        status_seq BIGINT,
+        status_reason TEXT,
+        PRIMARY KEY (account, achievement)
+    )""",
+    *_no_delete("achievements", "achievements"),
+    """CREATE TABLE applications (
+        account TEXT NOT NULL REFERENCES accounts (account),
+        application TEXT NOT NULL,
+        program TEXT NOT NULL,
+        school TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        standards_fingerprint TEXT NOT NULL,
+        evaluation TEXT NOT NULL CHECK (evaluation::jsonb IS NOT NULL),
+        recognised_cents BIGINT NOT NULL CHECK (recognised_cents >= 0),
+        state TEXT NOT NULL CHECK (state IN
+            ('applied', 'reviewed', 'approved', 'posted', 'rejected', 'superseded')),
+        applied_seq BIGINT NOT NULL,
+        state_seq BIGINT NOT NULL,
+        reviewed_by TEXT,
+        PRIMARY KEY (account, application)
+    )""",
+    *_no_delete("applications", "applications"),
+    """CREATE TABLE application_achievements (
+        account TEXT NOT NULL,
+        application TEXT NOT NULL,
+        achievement TEXT NOT NULL,
+        PRIMARY KEY (account, application, achievement),
+        FOREIGN KEY (account, application) REFERENCES applications (account, application),
+        FOREIGN KEY (account, achievement) REFERENCES achievements (account, achievement)
+    )""",
+    *_never("application_achievements", "an application's achievements"),
+    """CREATE TABLE allocation_lines (
+        account TEXT NOT NULL,
+        application TEXT NOT NULL,
+        line INTEGER NOT NULL CHECK (line >= 1),
+        source TEXT NOT NULL CHECK (source IN ('engine', 'override')),
+        rule TEXT,
+        requirement TEXT NOT NULL,
+        course TEXT,
+        kind TEXT NOT NULL CHECK (kind IN ('exemption', 'credits', 'partial')),
+        credits_cents BIGINT NOT NULL CHECK (credits_cents >= 0),
+        recorded_grade TEXT,
+        added_seq BIGINT NOT NULL,
+        denied_seq BIGINT,
+        PRIMARY KEY (account, application, line),
+        FOREIGN KEY (account, application) REFERENCES applications (account, application)
+    )""",
+    *_no_delete("allocation_lines", "allocation lines"),
+    """CREATE TABLE line_achievements (
+        account TEXT NOT NULL,
+        application TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        achievement TEXT NOT NULL,
+        PRIMARY KEY (account, application, line, achievement),
+        FOREIGN KEY (account, application, line)
+            REFERENCES allocation_lines (account, application, line),
+        FOREIGN KEY (account, application, achievement)
+            REFERENCES application_achievements (account, application, achievement)
+    )""",
+    *_never("line_achievements", "a line's achievements"),
+    """CREATE TABLE claims (
+        account TEXT NOT NULL,
+        program TEXT NOT NULL,
+        achievement TEXT NOT NULL,
+        application TEXT NOT NULL,
+        claimed_seq BIGINT NOT NULL,
+        released_seq BIGINT,
+        PRIMARY KEY (account, program, achievement, application),
+        FOREIGN KEY (account, application, achievement)
+            REFERENCES application_achievements (account, application, achievement)
+    )""",
+    """CREATE UNIQUE INDEX claims_once_per_program
+    ON claims (account, program, achievement) WHERE released_seq IS NULL""",
+    *_no_delete("claims", "claims"),
+    """CREATE TABLE entries (
+        entry BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        account TEXT NOT NULL,
+        program TEXT NOT NULL,
+        application TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('post', 'reversal')),
+        amount_cents BIGINT NOT NULL,
+        reverses BIGINT UNIQUE REFERENCES entries (entry),
+        cause TEXT CHECK (cause IN ('revoked', 'expired', 'superseded')),
+        seq BIGINT NOT NULL,
+        CHECK ((kind = 'post' AND amount_cents > 0 AND reverses IS NULL AND cause IS NULL)
+            OR (kind = 'reversal' AND amount_cents < 0 AND reverses IS NOT NULL
+                AND cause IS NOT NULL)),
+        FOREIGN KEY (account, application, line)
+            REFERENCES allocation_lines (account, application, line)
+    )""",
+    """CREATE UNIQUE INDEX entries_post_once
+    ON entries (account, application, line) WHERE kind = 'post'""",
+    *_never("entries", "ledger entries"),
+)
+"""The cached projection (dropped and made again by a rebuild)."""
+
+LEDGER_TABLES: tuple[str, ...] = (
+    "schema_version",
+    "ledger_meta",
+    "events",
+    "heads",
+    *PROJECTION_TABLES,
+)
+"""Every table of a PostgreSQL ledger."""

@@ -1,0 +1,70 @@
+"""Fixtures shared by the ledger tests: the same tests run on SQLite and on PostgreSQL.
+
+``ledger_backend`` is parametrised over both backends; its ``new()`` gives the location of
+a new, empty ledger (a file in the test's directory, or a fresh database on the session's
+throwaway PostgreSQL server, :mod:`tests.pg_server`). Without a server the PostgreSQL
+half skips, saying how to enable it — except with ``CI`` set, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.pg_server import PostgresServer, running_server
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, stopped at its end."""
+    try:
+        context = running_server()
+        server = context.__enter__()
+    except RuntimeError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: the PostgreSQL tests need a server: {error}")
+        pytest.skip(f"PostgreSQL tests skipped: {error}")
+    try:
+        yield server
+    finally:
+        context.__exit__(None, None, None)
+
+
+@dataclass
+class LedgerBackend:
+    """Where a test's ledgers go: ``name`` is ``sqlite`` or ``postgresql``."""
+
+    name: str
+    directory: Path
+    server: PostgresServer | None = None
+    made: list[str] = field(default_factory=list)
+
+    def new(self, label: str = "bank") -> str:
+        """The location of a new, empty ledger (not yet initialised)."""
+        if self.server is None:
+            path = str(self.directory / f"{label}-{len(self.made)}.db")
+            self.made.append(path)
+            return path
+        url = self.server.new_database()
+        self.made.append(url)
+        return url
+
+    def cleanup(self) -> None:
+        if self.server is not None:
+            for url in self.made:
+                self.server.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerBackend]:
+    """Each ledger backend in turn (see the module)."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    backend = LedgerBackend(request.param, tmp_path, server)
+    try:
+        yield backend
+    finally:
+        backend.cleanup()
