@@ -8,6 +8,7 @@ half skips, saying how to enable it — except with ``CI`` set, where it fails.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,16 +43,26 @@ class LedgerBackend:
     directory: Path
     server: PostgresServer | None = None
     made: list[str] = field(default_factory=list)
+    _numbers: Iterator[int] = field(default_factory=itertools.count)
 
     def new(self, label: str = "bank") -> str:
         """The location of a new, empty ledger (not yet initialised)."""
         if self.server is None:
-            path = str(self.directory / f"{label}-{len(self.made)}.db")
+            path = str(self.directory / f"{label}-{next(self._numbers)}.db")
             self.made.append(path)
             return path
         url = self.server.new_database()
         self.made.append(url)
         return url
+
+    def discard(self, location: str) -> None:
+        """Remove a ledger made by :meth:`new` (its file, or its database)."""
+        if self.server is None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(location + suffix).unlink(missing_ok=True)
+        else:
+            self.server.drop_database(location)
+        self.made.remove(location)
 
     def cleanup(self) -> None:
         if self.server is not None:

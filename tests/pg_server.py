@@ -76,10 +76,12 @@ class PostgresServer:
         return psycopg.connect(self.admin_url, autocommit=True)
 
     def new_database(self, prefix: str = "ledger") -> str:
-        """A new, empty database (from ``template0``); its URL."""
+        """A new, empty database (from ``template0``); its URL. ``FILE_COPY`` copies the
+        template's files, about three times faster here than the default (which writes
+        the whole template to the write-ahead log)."""
         name = f"{prefix}_{os.getpid()}_{next(self._numbers)}"
         with self.admin() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')  # type: ignore[arg-type]
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 STRATEGY FILE_COPY')  # type: ignore[arg-type]
         return self.url(name)
 
     def drop_database(self, url: str) -> None:

@@ -1,5 +1,7 @@
 """Four processes write to one account at once, with overlapping idempotency keys.
 
+On each ledger backend (SQLite, PostgreSQL: the ``ledger_backend`` fixture).
+
 Each worker gets most of the same 60 deposit keys and 4 application keys, in its own order.
 Afterwards every key has exactly one command in the ledger, with all its events; every
 worker that gave a key got the same events back; the account holds each deposit once; and
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from creditbank.ledger import Ledger
 from creditbank.testing.ledger import OPERATOR
+from tests.conftest import LedgerBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -35,8 +38,8 @@ def _keys(rng: random.Random) -> list[str]:
     return order
 
 
-def test_four_writers_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "shared.db"
+def test_four_writers_lose_nothing_and_duplicate_nothing(ledger_backend: LedgerBackend) -> None:
+    db = ledger_backend.new("shared")
     with Ledger.open(db, create=True) as ledger:
         ledger.open_account(ACCOUNT, actor=OPERATOR, key="open")
     rng = random.Random(5)
@@ -49,7 +52,7 @@ def test_four_writers_lose_nothing_and_duplicate_nothing(tmp_path: Path) -> None
                 "-m",
                 "creditbank.testing.ledger_worker",
                 "--db",
-                str(db),
+                db,
                 "--account",
                 ACCOUNT,
                 "--mode",

@@ -7,7 +7,8 @@ writer is a child process forked from the test
 lifetime rather than a fresh interpreter. After each kill the ledger must open, verify
 (every chain intact, every command complete, the cached projection equal to the events
 replayed, a rebuild exact), and hold every command the writer acknowledged, with all of
-its events.
+its events. On each ledger backend (the ``ledger_backend`` fixture): on PostgreSQL the
+server must roll back the dead writer's transaction and drop its lock.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import random
 import signal
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 import creditbank
 from creditbank.ledger import Ledger
 from creditbank.testing.ledger_worker import fork_crash_writer
+from tests.conftest import LedgerBackend
 
 RUNS = 60
 FILES = 4
@@ -40,7 +41,7 @@ def _acks(output: str) -> list[tuple[str, str, int]]:
     return acks
 
 
-def _check(db: Path, account: str, acks: list[tuple[str, str, int]]) -> dict[str, int]:
+def _check(db: str, account: str, acks: list[tuple[str, str, int]]) -> dict[str, int]:
     with Ledger.open(db) as ledger:
         report = ledger.verify()
         assert report.ok, report
@@ -57,7 +58,7 @@ def _check(db: Path, account: str, acks: list[tuple[str, str, int]]) -> dict[str
     return {"events": len(events), "acked": len(acks), "unacked": len(by_key) - len(acks)}
 
 
-def _kill_one(standards: creditbank.Standards, db: Path, account: str, life: float) -> str:
+def _kill_one(standards: creditbank.Standards, db: str, account: str, life: float) -> str:
     """Fork a writer, let it live ``life`` seconds once ready, SIGKILL it; its output."""
     pid, output = fork_crash_writer(standards, db, account)
     with output:
@@ -73,9 +74,11 @@ def _kill_one(standards: creditbank.Standards, db: Path, account: str, life: flo
     return text
 
 
-def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_nothing_acknowledged(
+    ledger_backend: LedgerBackend,
+) -> None:
     standards = creditbank.load_standards(creditbank.bundled_standards_path())
-    dbs = [tmp_path / f"crash-{number}.db" for number in range(FILES)]
+    dbs = [ledger_backend.new("crash") for _ in range(FILES)]
     for db in dbs:
         Ledger.open(db, create=True).close()
     rng = random.Random(7)

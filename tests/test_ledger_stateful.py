@@ -13,16 +13,16 @@ keys, and rebuilds of the projection. After every step:
   programme, no reversal without its posting, no live credit from an inactive achievement;
 * a refused command changed nothing, and a retried one returned its first receipt; a used
   key given with other content, on any account, is refused.
+
+The machine runs on each ledger backend (the ``ledger_backend`` fixture), a new ledger for
+every example; fewer examples on PostgreSQL, where each makes a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -33,6 +33,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 
 import creditbank
@@ -40,6 +41,7 @@ from creditbank import Achievement
 from creditbank.engine.facts import make_facts
 from creditbank.errors import LedgerError
 from creditbank.ledger import Actor, Ledger, Receipt
+from creditbank.ledger.postgres import PostgresStore
 from creditbank.ledger.sqlite import SqliteStore
 from creditbank.ledger.state import AccountState, replay
 from creditbank.testing.ledger import (
@@ -53,6 +55,7 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.conftest import LedgerBackend
 
 STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
 ACCOUNTS = ("w-a", "w-b")
@@ -71,11 +74,12 @@ Call = Callable[[str], Receipt]
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    def __init__(self) -> None:
+    def __init__(self, backend: LedgerBackend) -> None:
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(prefix="ledger-machine-"))
+        self.backend = backend
+        self.where = backend.new("machine")
         self.ledger = Ledger.open(
-            self.dir / "bank.db", STANDARDS, create=True, clock=fixed_clock, synchronous="OFF"
+            self.where, STANDARDS, create=True, clock=fixed_clock, synchronous="OFF"
         )
         self.done: list[tuple[str, str, Call, Receipt]] = []
         self.count = 0
@@ -85,7 +89,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.ledger.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.backend.discard(self.where)
 
     # ------------------------------------------------------------ helpers
 
@@ -107,7 +111,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def _unchanged_marker(self) -> tuple[Any, ...]:
         store = self.ledger.store
-        assert isinstance(store, SqliteStore)
+        assert isinstance(store, SqliteStore | PostgresStore)
         counts = store.execute("SELECT COUNT(*), MAX(seq), MAX(hash) FROM events")
         return (counts, store.dump_projection())
 
@@ -419,10 +423,13 @@ def _check_account(state: AccountState) -> None:
                 assert (program, achievement) in live_claims
 
 
-LedgerMachine.TestCase.settings = settings(
-    max_examples=60,
-    stateful_step_count=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-TestLedgerMachine = LedgerMachine.TestCase
+def test_ledger_machine(ledger_backend: LedgerBackend) -> None:
+    run_state_machine_as_test(
+        lambda: LedgerMachine(ledger_backend),
+        settings=settings(
+            max_examples=60 if ledger_backend.name == "sqlite" else 12,
+            stateful_step_count=50,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
