@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, cast
 
+import psycopg
 import pytest
 
 from tests.pg_server import PostgresServer, running_server
@@ -55,6 +60,27 @@ class LedgerBackend:
         self.made.append(url)
         return url
 
+    def clone(self, source: str, label: str = "copy") -> str:
+        """A new ledger holding a copy of the one at ``source`` (which must be closed)."""
+        if self.server is None:
+            path = str(self.directory / f"{label}-{next(self._numbers)}.db")
+            shutil.copyfile(source, path)
+            self.made.append(path)
+            return path
+        url = self.server.new_database(template=source)
+        self.made.append(url)
+        return url
+
+    def contents(self, location: str) -> object:
+        """What the ledger holds, to compare: the file's bytes, or every table's rows."""
+        if self.server is None:
+            return Path(location).read_bytes()
+        return self.server.contents(location)
+
+    def raw(self, location: str) -> AbstractContextManager[RawSql]:
+        """A connection straight to the database, past creditbank (as its owner)."""
+        return _raw_connection(location, self.server is not None)
+
     def discard(self, location: str) -> None:
         """Remove a ledger made by :meth:`new` (its file, or its database)."""
         if self.server is None:
@@ -68,6 +94,30 @@ class LedgerBackend:
         if self.server is not None:
             for url in self.made:
                 self.server.drop_database(url)
+
+
+class RawSql(Protocol):
+    """A connection to a ledger's database, creditbank bypassed."""
+
+    def execute(self, sql: str, /) -> object: ...
+
+
+@contextmanager
+def _raw_connection(location: str, postgres: bool) -> Iterator[RawSql]:
+    if postgres:
+        with psycopg.connect(location, autocommit=True) as conn:
+            yield cast(RawSql, conn)
+        return
+    conn = sqlite3.connect(location, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        yield conn
+    finally:
+        conn.close()
+
+
+REFUSED_BY_STORE: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg.IntegrityError)
+"""What each backend's database raises when its constraints or triggers refuse a change."""
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

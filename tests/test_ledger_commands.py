@@ -1,13 +1,15 @@
 """The ledger's commands: the R5 workflow, authority, idempotency, revocation, expiry,
-overrides, ids — and that every refused command leaves the database byte-for-byte unchanged."""
+overrides, ids — and that every refused command leaves the database byte-for-byte unchanged.
+
+The tests of a ``ledger`` or a ``base`` ledger run on each backend (SQLite, PostgreSQL: the
+``ledger_backend`` fixture), and so do the invariants the database itself enforces."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,9 @@ import creditbank
 from creditbank.errors import LEDGER_ERROR_CODES, LedgerError
 from creditbank.ledger import Actor, Ledger, pseudonymous_id
 from creditbank.ledger.events import CreditsPosted
+from creditbank.ledger.postgres import PostgresStore
 from creditbank.ledger.schema import SCHEMA_VERSION
+from creditbank.ledger.sqlite import SqliteStore
 from creditbank.ledger.store import Draft
 from creditbank.models import Standards
 from creditbank.testing.ledger import (
@@ -31,6 +35,8 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.conftest import REFUSED_BY_STORE, LedgerBackend
+from tests.pg_server import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
@@ -39,7 +45,7 @@ ME = learner(W)
 P1, P2 = PROGRAMS
 
 
-def _ledger(path: Path, standards: Standards = STANDARDS) -> Ledger:
+def _ledger(path: str | Path, standards: Standards = STANDARDS) -> Ledger:
     return Ledger.open(path, standards, create=True, clock=fixed_clock)
 
 
@@ -56,10 +62,10 @@ def _through(ledger: Ledger, app: str, tag: str, account: str = W) -> None:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    opened = _ledger(tmp_path / "bank.db")
-    opened.open_account(W, actor=ME, key="open")
-    return opened
+def ledger(ledger_backend: LedgerBackend) -> Iterator[Ledger]:
+    with _ledger(ledger_backend.new()) as opened:
+        opened.open_account(W, actor=ME, key="open")
+        yield opened
 
 
 def _code(error: pytest.ExceptionInfo[LedgerError]) -> str:
@@ -495,16 +501,20 @@ def test_personal_identifiers_are_refused(ledger: Ledger) -> None:
         pseudonymous_id("110105194912310021", salt)  # wrong check digit
     with pytest.raises(LedgerError):
         pseudonymous_id("11010519491231002X", b"short")
-    raw = (Path(ledger.store.path)).read_bytes()  # type: ignore[attr-defined]
+    stored = ledger.store
+    if isinstance(stored, SqliteStore):
+        raw = stored.path.read_bytes()
+    else:
+        assert isinstance(stored, PostgresStore)
+        raw = repr(stored.execute("SELECT * FROM events")).encode()
     assert b"11010519491231002" not in raw
 
 
 # --------------------------------------------------------- refused = unchanged
 
 
-def _base(tmp_path: Path) -> Path:
+def _base(path: str | Path) -> str | Path:
     """A ledger with every state: posted, reviewed and applied applications, a revocation."""
-    path = tmp_path / "base.db"
     with _ledger(path) as ledger:
         ledger.open_account(W, actor=ME, key="open")
         _deposit(ledger, "elec-l3", "plc-training", "welder-l4", "x-robot-om")
@@ -764,31 +774,45 @@ def test_a_grant_never_exceeds_the_programme(ledger: Ledger) -> None:
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _base(tmp_path_factory.mktemp("base"))
+    return Path(_base(tmp_path_factory.mktemp("base") / "base.db"))
+
+
+@pytest.fixture(scope="module")
+def base_pg(postgres_server: PostgresServer) -> Iterator[str]:
+    url = postgres_server.new_database("base")
+    _base(url)
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def base(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> str:
+    """A copy of the base ledger (:func:`_base`, made once per module) on each backend."""
+    made = request.getfixturevalue("base_db" if ledger_backend.name == "sqlite" else "base_pg")
+    return ledger_backend.clone(str(made))
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_refused_commands_leave_the_database_byte_for_byte_unchanged(
-    base_db: Path, tmp_path: Path, name: str
+    base: str, ledger_backend: LedgerBackend, name: str
 ) -> None:
-    path = tmp_path / "copy.db"
-    shutil.copyfile(base_db, path)
-    original = path.read_bytes()
-    with Ledger.open(path, STANDARDS, clock=fixed_clock) as ledger:
+    original = ledger_backend.contents(base)
+    with Ledger.open(base, STANDARDS, clock=fixed_clock) as ledger:
         events = len(ledger.events())
         with pytest.raises(LedgerError) as error:
             REFUSED[name](ledger)
         assert error.value.code in LEDGER_ERROR_CODES
         assert len(ledger.events()) == events
-    assert path.read_bytes() == original
-    wal = path.with_name(path.name + "-wal")
+    assert ledger_backend.contents(base) == original
+    wal = Path(base + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
 
 
-def test_a_forged_posting_is_refused_by_the_store_itself(base_db: Path, tmp_path: Path) -> None:
-    path = tmp_path / "copy.db"
-    shutil.copyfile(base_db, path)
-    original = path.read_bytes()
+def test_a_forged_posting_is_refused_by_the_store_itself(
+    base: str, ledger_backend: LedgerBackend
+) -> None:
+    path = base
+    original = ledger_backend.contents(path)
     forged = CreditsPosted(
         application="app-3", program=P2, lines=(), claims=("elec-l3",), total=Decimal(0)
     )
@@ -798,7 +822,7 @@ def test_a_forged_posting_is_refused_by_the_store_itself(base_db: Path, tmp_path
             tx.append([Draft(W, NOW, REGISTRAR, "approve", "forged", "0" * 64, forged)])
         assert error.value.code == "STORE_REFUSED"
         assert "approved application" in str(error.value)
-    assert path.read_bytes() == original
+    assert ledger_backend.contents(path) == original
 
 
 # --------------------------------------------------------- invariants in SQL
@@ -850,15 +874,13 @@ SQL_REFUSED = {
 
 
 @pytest.mark.parametrize("name", sorted(SQL_REFUSED))
-def test_the_store_enforces_invariants_in_sql(base_db: Path, tmp_path: Path, name: str) -> None:
-    path = tmp_path / "copy.db"
-    shutil.copyfile(base_db, path)
-    conn = _raw(path)
-    try:
-        with pytest.raises(sqlite3.IntegrityError):
-            conn.execute(SQL_REFUSED[name])
-    finally:
-        conn.close()
+def test_the_store_enforces_invariants_in_sql(
+    base: str, ledger_backend: LedgerBackend, name: str
+) -> None:
+    original = ledger_backend.contents(base)
+    with ledger_backend.raw(base) as conn, pytest.raises(REFUSED_BY_STORE):
+        conn.execute(SQL_REFUSED[name])
+    assert ledger_backend.contents(base) == original
 
 
 def test_schema_is_versioned(tmp_path: Path) -> None:

@@ -1,10 +1,13 @@
 """The PostgreSQL schema of a ledger: the SQLite schema's tables, and its invariants as triggers.
 
-The tables, columns, keys, checks and unique indexes are those of
+The tables, columns, keys, checks, unique indexes and invariant triggers are those of
 :mod:`creditbank.ledger.schema`, in PostgreSQL's dialect (``BIGINT`` positions, ``TEXT``
 bodies kept byte for byte — not ``jsonb``, which would reorder keys and break the hash —
-and an identity column for ``entries``), so the projection SQL of
-:mod:`creditbank.ledger.projection` runs unchanged on both.
+an identity column for ``entries``, and amounts in hundredths as ``NUMERIC`` checked to be
+whole: a ``BIGINT`` column would round 1.5 silently where SQLite's ``STRICT`` refuses it),
+so the projection SQL of :mod:`creditbank.ledger.projection` runs unchanged on both. Each
+``WHEN … RAISE(ABORT)`` trigger of SQLite is a PL/pgSQL function with the same condition
+(``IS NOT`` written ``IS DISTINCT FROM``).
 
 The database itself keeps the events append-only: row triggers refuse ``UPDATE`` and
 ``DELETE`` and a statement trigger refuses ``TRUNCATE`` (which fires no row trigger) of the
@@ -113,6 +116,57 @@ def _trigger(table: str, name: str, sql: str) -> str:
     return sql
 
 
+def _guard(table: str, name: str, when: str, condition: str, message: str) -> tuple[str, str]:
+    """A trigger function refusing the row when ``condition`` holds (the SQLite schema's
+    ``WHEN … RAISE(ABORT)`` triggers), and its trigger; ``when`` is ``INSERT`` or
+    ``UPDATE``. ``OR REPLACE``: a rebuild of the projection drops the tables and their
+    triggers, not the functions, and makes them again."""
+    quoted = message.replace("'", "''")
+    function = (
+        f"CREATE OR REPLACE FUNCTION creditbank_{name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n    IF {condition} THEN\n"
+        f"        RAISE EXCEPTION '{quoted}' USING ERRCODE = 'integrity_constraint_violation';\n"
+        "    END IF;\n    RETURN NEW;\nEND\n$$"
+    )
+    EXPECTED_FUNCTIONS[f"creditbank_{name}"] = function
+    trigger = _trigger(
+        table,
+        name,
+        f"CREATE TRIGGER {name} BEFORE {when} ON {table}"
+        f" FOR EACH ROW EXECUTE FUNCTION creditbank_{name}()",
+    )
+    return function, trigger
+
+
+_STAYS = "invariant: a revoked or expired achievement stays so, and a deposit is never changed"
+_WORKFLOW = (
+    "invariant: an application goes applied > reviewed > approved > posted"
+    " (or rejected, or superseded once posted)"
+)
+_CLAIM = "invariant: only an approved application of the programme claims an active achievement"
+_LINE = "invariant: a posting posts an open line of its application for exactly its credits"
+_ONCE = (
+    "invariant: an achievement's credit is posted at most once per programme"
+    " (every achievement of a posted line is claimed by it)"
+)
+_ACTIVE_APPLICATION = (
+    "(SELECT state FROM applications a WHERE a.account = NEW.account "
+    "AND a.application = NEW.application)"
+)
+_PROGRAM = (
+    "(SELECT program FROM applications a WHERE a.account = NEW.account"
+    " AND a.application = NEW.application)"
+)
+_STATUS = (
+    "(SELECT status FROM achievements h WHERE h.account = NEW.account"
+    " AND h.achievement = NEW.achievement)"
+)
+
+
+def _changed(*columns: str) -> str:
+    return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in columns)
+
+
 PG_DDL: tuple[str, ...] = (
     _REFUSE,
     _CHAIN,
@@ -194,6 +248,32 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         status_reason TEXT,
         PRIMARY KEY (account, achievement)
     )""",
+    *_guard(
+        "achievements",
+        "achievements_insert",
+        "INSERT",
+        "NEW.status <> 'active'",
+        "invariant: an achievement is deposited active",
+    ),
+    *_guard(
+        "achievements",
+        "achievements_status",
+        "UPDATE",
+        "OLD.status <> 'active' OR NEW.status = 'active' OR "
+        + _changed(
+            "account",
+            "achievement",
+            "unit",
+            "level",
+            "issuer",
+            "earned_on",
+            "expires_on",
+            "verification",
+            "evidence",
+            "deposited_seq",
+        ),
+        _STAYS,
+    ),
     *_no_delete("achievements", "achievements"),
     """CREATE TABLE applications (
         account TEXT NOT NULL REFERENCES accounts (account),
@@ -203,7 +283,8 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         as_of TEXT NOT NULL,
         standards_fingerprint TEXT NOT NULL,
         evaluation TEXT NOT NULL CHECK (evaluation::jsonb IS NOT NULL),
-        recognised_cents BIGINT NOT NULL CHECK (recognised_cents >= 0),
+        recognised_cents NUMERIC NOT NULL
+            CHECK (recognised_cents >= 0 AND recognised_cents = trunc(recognised_cents)),
         state TEXT NOT NULL CHECK (state IN
             ('applied', 'reviewed', 'approved', 'posted', 'rejected', 'superseded')),
         applied_seq BIGINT NOT NULL,
@@ -211,6 +292,33 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         reviewed_by TEXT,
         PRIMARY KEY (account, application)
     )""",
+    *_guard(
+        "applications",
+        "applications_insert",
+        "INSERT",
+        "NEW.state <> 'applied' OR NEW.reviewed_by IS NOT NULL",
+        "invariant: an application starts as applied",
+    ),
+    *_guard(
+        "applications",
+        "applications_workflow",
+        "UPDATE",
+        "(OLD.state || '>' || NEW.state) NOT IN ('applied>reviewed', 'applied>rejected',"
+        " 'reviewed>approved', 'reviewed>rejected', 'approved>posted', 'posted>superseded') OR "
+        + _changed(
+            "account",
+            "application",
+            "program",
+            "school",
+            "as_of",
+            "evaluation",
+            "standards_fingerprint",
+            "recognised_cents",
+            "applied_seq",
+        )
+        + " OR (NEW.reviewed_by IS DISTINCT FROM OLD.reviewed_by AND NEW.state <> 'reviewed')",
+        _WORKFLOW,
+    ),
     *_no_delete("applications", "applications"),
     """CREATE TABLE application_achievements (
         account TEXT NOT NULL,
@@ -220,6 +328,13 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         FOREIGN KEY (account, application) REFERENCES applications (account, application),
         FOREIGN KEY (account, achievement) REFERENCES achievements (account, achievement)
     )""",
+    *_guard(
+        "application_achievements",
+        "application_achievements_active",
+        "INSERT",
+        f"{_STATUS} IS DISTINCT FROM 'active' OR {_ACTIVE_APPLICATION} IS DISTINCT FROM 'applied'",
+        "invariant: a revoked or expired achievement cannot be applied",
+    ),
     *_never("application_achievements", "an application's achievements"),
     """CREATE TABLE allocation_lines (
         account TEXT NOT NULL,
@@ -230,13 +345,42 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         requirement TEXT NOT NULL,
         course TEXT,
         kind TEXT NOT NULL CHECK (kind IN ('exemption', 'credits', 'partial')),
-        credits_cents BIGINT NOT NULL CHECK (credits_cents >= 0),
+        credits_cents NUMERIC NOT NULL
+            CHECK (credits_cents >= 0 AND credits_cents = trunc(credits_cents)),
         recorded_grade TEXT,
         added_seq BIGINT NOT NULL,
         denied_seq BIGINT,
         PRIMARY KEY (account, application, line),
         FOREIGN KEY (account, application) REFERENCES applications (account, application)
     )""",
+    *_guard(
+        "allocation_lines",
+        "allocation_lines_insert",
+        "INSERT",
+        f"{_ACTIVE_APPLICATION} NOT IN ('applied', 'reviewed') OR NEW.denied_seq IS NOT NULL",
+        "invariant: lines are proposed only before approval",
+    ),
+    *_guard(
+        "allocation_lines",
+        "allocation_lines_deny",
+        "UPDATE",
+        f"{_ACTIVE_APPLICATION} NOT IN ('applied', 'reviewed')"
+        " OR OLD.denied_seq IS NOT NULL OR NEW.denied_seq IS NULL OR "
+        + _changed(
+            "account",
+            "application",
+            "line",
+            "source",
+            "rule",
+            "requirement",
+            "course",
+            "kind",
+            "credits_cents",
+            "recorded_grade",
+            "added_seq",
+        ),
+        "invariant: a line can only be denied, once, before approval",
+    ),
     *_no_delete("allocation_lines", "allocation lines"),
     """CREATE TABLE line_achievements (
         account TEXT NOT NULL,
@@ -263,6 +407,23 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
     )""",
     """CREATE UNIQUE INDEX claims_once_per_program
     ON claims (account, program, achievement) WHERE released_seq IS NULL""",
+    *_guard(
+        "claims",
+        "claims_insert",
+        "INSERT",
+        f"{_ACTIVE_APPLICATION} IS DISTINCT FROM 'approved'"
+        f" OR {_PROGRAM} IS DISTINCT FROM NEW.program"
+        f" OR {_STATUS} IS DISTINCT FROM 'active' OR NEW.released_seq IS NOT NULL",
+        _CLAIM,
+    ),
+    *_guard(
+        "claims",
+        "claims_release",
+        "UPDATE",
+        "OLD.released_seq IS NOT NULL OR NEW.released_seq IS NULL OR "
+        + _changed("account", "program", "achievement", "application", "claimed_seq"),
+        "invariant: a claim can only be released, once",
+    ),
     *_no_delete("claims", "claims"),
     """CREATE TABLE entries (
         entry BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
@@ -271,7 +432,7 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
         application TEXT NOT NULL,
         line INTEGER NOT NULL,
         kind TEXT NOT NULL CHECK (kind IN ('post', 'reversal')),
-        amount_cents BIGINT NOT NULL,
+        amount_cents NUMERIC NOT NULL CHECK (amount_cents = trunc(amount_cents)),
         reverses BIGINT UNIQUE REFERENCES entries (entry),
         cause TEXT CHECK (cause IN ('revoked', 'expired', 'superseded')),
         seq BIGINT NOT NULL,
@@ -283,6 +444,50 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
     )""",
     """CREATE UNIQUE INDEX entries_post_once
     ON entries (account, application, line) WHERE kind = 'post'""",
+    *_guard(
+        "entries",
+        "entries_post_approved",
+        "INSERT",
+        f"NEW.kind = 'post' AND ({_ACTIVE_APPLICATION} IS DISTINCT FROM 'approved'"
+        f" OR {_PROGRAM} IS DISTINCT FROM NEW.program)",
+        "invariant: nothing is posted without an approved application",
+    ),
+    *_guard(
+        "entries",
+        "entries_post_line",
+        "INSERT",
+        """NEW.kind = 'post' AND NOT EXISTS (
+        SELECT 1 FROM allocation_lines l
+        WHERE l.account = NEW.account AND l.application = NEW.application
+          AND l.line = NEW.line AND l.denied_seq IS NULL
+          AND l.credits_cents = NEW.amount_cents)""",
+        _LINE,
+    ),
+    *_guard(
+        "entries",
+        "entries_post_claimed",
+        "INSERT",
+        """NEW.kind = 'post' AND EXISTS (
+        SELECT 1 FROM line_achievements la
+        WHERE la.account = NEW.account AND la.application = NEW.application
+          AND la.line = NEW.line AND NOT EXISTS (
+            SELECT 1 FROM claims c
+            WHERE c.account = la.account AND c.program = NEW.program
+              AND c.achievement = la.achievement AND c.application = NEW.application
+              AND c.released_seq IS NULL))""",
+        _ONCE,
+    ),
+    *_guard(
+        "entries",
+        "entries_reversal",
+        "INSERT",
+        """NEW.kind = 'reversal' AND NOT EXISTS (
+        SELECT 1 FROM entries e
+        WHERE e.entry = NEW.reverses AND e.kind = 'post' AND e.account = NEW.account
+          AND e.program = NEW.program AND e.application = NEW.application
+          AND e.line = NEW.line AND e.amount_cents = -NEW.amount_cents)""",
+        "invariant: a reversal compensates one posting, exactly",
+    ),
     *_never("entries", "ledger entries"),
 )
 """The cached projection (dropped and made again by a rebuild)."""
