@@ -4,6 +4,8 @@ The exhaustive test changes every byte of every stored event (its body and the c
 stored beside it) and checks that the chain check of that event fails. The other tests
 tamper with a real ledger file — through SQL with the append-only triggers dropped, or by
 flipping bytes in the file itself — and check that ``verify`` names the first bad event.
+The tampering a database owner can do on either backend (the append-only triggers turned
+off, then events edited or deleted) is tested on both (the ``ledger_backend`` fixture).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 import creditbank
@@ -41,12 +45,14 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.conftest import REFUSED_BY_STORE, LedgerBackend
+from tests.pg_server import PostgresServer
 
 STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
 ACCOUNTS = ("w-1", "w-2", "w-3")
 
 
-def _populate(path: Path) -> None:
+def _populate(path: str | Path) -> None:
     with Ledger.open(path, STANDARDS, create=True, clock=fixed_clock) as ledger:
         for number, account in enumerate(ACCOUNTS):
             ledger.open_account(account, actor=learner(account), key=f"{account}:open")
@@ -437,3 +443,111 @@ def test_a_dropped_table_is_reported_not_a_crash(copy: Path, table: str) -> None
     conn.close()
     ok, _, why = _verify(copy)
     assert not ok and (table in why or why == "differs"), why
+
+
+# ------------------------------------------------ a database owner's tampering, both backends
+
+
+@pytest.fixture(scope="module")
+def original_pg(postgres_server: PostgresServer) -> Iterator[str]:
+    url = postgres_server.new_database("tamper")
+    _populate(url)
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def victim(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> str:
+    """A copy of the populated ledger on each backend."""
+    made = request.getfixturevalue("original" if ledger_backend.name == "sqlite" else "original_pg")
+    return ledger_backend.clone(str(made))
+
+
+_LAST_OF_W1 = "(SELECT MAX(account_seq) FROM events WHERE account = 'w-1')"
+OWNER_TAMPERING = {
+    "edit an event": (
+        "UPDATE events SET body = replace(body, '\"w-2\"', '\"w-9\"')"
+        " WHERE account = 'w-2' AND account_seq = 2",
+        ("w-2", 2, "does not match its hash"),
+    ),
+    "delete an event in the middle": (
+        "DELETE FROM events WHERE account = 'w-3' AND account_seq = 2",
+        ("w-3", 3, "event 2 of the account is missing"),
+    ),
+    "delete an account's last event": (
+        f"DELETE FROM events WHERE account = 'w-1' AND account_seq = {_LAST_OF_W1}",
+        ("w-1", None, "is incomplete or split"),  # the revocation wrote two events
+    ),
+}
+
+
+def _turn_off_append_only(backend: LedgerBackend, conn: Any) -> None:
+    """What the owner of the database (a superuser) can do: SQLite's triggers are dropped,
+    PostgreSQL's disabled."""
+    for trigger in ("events_no_update", "events_no_delete"):
+        if backend.name == "sqlite":
+            conn.execute(f"DROP TRIGGER {trigger}")
+        else:
+            conn.execute(f"ALTER TABLE events DISABLE TRIGGER {trigger}")
+
+
+@pytest.mark.parametrize("name", sorted(OWNER_TAMPERING))
+def test_an_owner_turning_the_triggers_off_is_caught(
+    victim: str, ledger_backend: LedgerBackend, name: str
+) -> None:
+    sql, (account, position, problem) = OWNER_TAMPERING[name]
+    with ledger_backend.raw(victim) as conn:
+        with pytest.raises(REFUSED_BY_STORE):  # the database refuses it first
+            conn.execute(sql)
+        _turn_off_append_only(ledger_backend, conn)
+        conn.execute(sql)
+    with Ledger.open(victim) as ledger:
+        report = ledger.verify()
+    assert not report.ok and report.first_bad is not None, report
+    assert report.first_bad.account == account and problem in report.first_bad.problem, report
+    if position is not None:
+        assert report.first_bad.account_seq == position, report
+    assert report.structure == "differs" and any(
+        "events_no_update" in p for p in report.structure_problems
+    ), report.structure_problems
+
+
+def test_a_superuser_bypassing_every_trigger_is_caught_by_the_chain(
+    original_pg: str, postgres_server: PostgresServer
+) -> None:
+    """PostgreSQL's ``session_replication_role = replica`` skips every trigger without
+    changing the schema, so the structure check sees nothing: the chain still does."""
+    victim = postgres_server.new_database(template=original_pg)
+    sql, (account, position, problem) = OWNER_TAMPERING["edit an event"]
+    with psycopg.connect(victim, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute(sql)
+    with Ledger.open(victim) as ledger:
+        report = ledger.verify()
+    assert report.structure == "ok", report.structure_problems
+    assert not report.ok and report.first_bad is not None
+    assert (report.first_bad.account, report.first_bad.account_seq) == (account, position)
+    assert problem in report.first_bad.problem
+    postgres_server.drop_database(victim)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "TRUNCATE events",
+        "TRUNCATE heads",
+        "TRUNCATE ledger_meta",
+        "DELETE FROM ledger_meta",
+        "UPDATE ledger_meta SET value = 'x' WHERE key = 'format'",
+        "DELETE FROM heads",
+    ],
+)
+def test_the_database_refuses_truncation_and_metadata_changes(
+    victim: str, ledger_backend: LedgerBackend, sql: str
+) -> None:
+    if ledger_backend.name == "sqlite":  # SQLite's TRUNCATE is a DELETE without WHERE
+        sql = sql.replace("TRUNCATE ", "DELETE FROM ")
+    original = ledger_backend.contents(victim)
+    with ledger_backend.raw(victim) as conn, pytest.raises(REFUSED_BY_STORE):
+        conn.execute(sql)
+    assert ledger_backend.contents(victim) == original
