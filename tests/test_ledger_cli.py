@@ -1,4 +1,6 @@
-"""``creditbank ledger``: every subcommand through click's CliRunner, tables and JSON."""
+"""``creditbank ledger``: every subcommand through click's CliRunner, tables and JSON.
+
+The workflow tests run with ``--db`` a file and a ``postgresql://`` URL (``location``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from creditbank.cli import cli
+from tests.conftest import LedgerBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
@@ -26,14 +29,20 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "bank.db"
 
 
-def _run(db: Path, *args: str, code: int = 0) -> Result:
+@pytest.fixture
+def location(ledger_backend: LedgerBackend) -> str:
+    """A new ledger's ``--db`` on each backend: a file path, or a postgresql:// URL."""
+    return ledger_backend.new()
+
+
+def _run(db: str | Path, *args: str, code: int = 0) -> Result:
     result = CliRunner().invoke(cli, ["ledger", "--db", str(db), *args])
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     return result
 
 
-def _deposit(db: Path, achievement: str, org: str, key: str) -> Result:
+def _deposit(db: str | Path, achievement: str, org: str, key: str) -> Result:
     return _run(
         db,
         "deposit",
@@ -52,7 +61,7 @@ def _deposit(db: Path, achievement: str, org: str, key: str) -> Result:
     )
 
 
-def _setup(db: Path) -> str:
+def _setup(db: str | Path) -> str:
     _run(db, "init")
     _run(db, "open", W, *LEARNER, "--key", "k-open")
     _deposit(db, "elec-l3", "demo-employer", "k-d1")
@@ -77,7 +86,8 @@ def _setup(db: Path) -> str:
     return application
 
 
-def test_the_whole_workflow(db: Path, tmp_path: Path) -> None:
+def test_the_whole_workflow(location: str, tmp_path: Path) -> None:
+    db = location
     app = _setup(db)
     assert app == "app-1"
     reviewed = _run(db, "review", W, app, *REVIEWER, "--key", "k-rev", "--reason", "材料齐全")
@@ -116,7 +126,8 @@ def test_the_whole_workflow(db: Path, tmp_path: Path) -> None:
     assert previous == json.loads(heads.read_text(encoding="utf-8"))["heads"][0]["hash"]
 
 
-def test_reject_revoke_expire_override(db: Path) -> None:
+def test_reject_revoke_expire_override(location: str) -> None:
+    db = location
     app = _setup(db)
     _run(
         db,
@@ -174,9 +185,10 @@ def test_reject_revoke_expire_override(db: Path) -> None:
     assert "NOT_EXPIRED" in expired.stderr
 
 
-def test_refusals_exit_1_and_write_nothing(db: Path) -> None:
+def test_refusals_exit_1_and_write_nothing(location: str, ledger_backend: LedgerBackend) -> None:
+    db = location
     app = _setup(db)
-    before = db.read_bytes()
+    before = ledger_backend.contents(db)
     wrong = _run(db, "approve", W, app, *REVIEWER, "--key", "k-x", code=1)
     assert "error: INVALID_TRANSITION" in wrong.stderr
     unauthorised = _deposit_fail(db)
@@ -198,10 +210,10 @@ def test_refusals_exit_1_and_write_nothing(db: Path) -> None:
         code=1,
     )
     assert "PERSONAL_IDENTIFIER" in actor.stderr
-    assert db.read_bytes() == before
+    assert ledger_backend.contents(db) == before
 
 
-def _deposit_fail(db: Path) -> Result:
+def _deposit_fail(db: str | Path) -> Result:
     return _run(
         db,
         "deposit",

@@ -251,15 +251,19 @@ class PostgresStore:
             self._conn: psycopg.Connection[Any] = psycopg.connect(
                 url, autocommit=True, connect_timeout=max(1, int(timeout))
             )
-        except pgerrors.InvalidCatalogName as error:
-            name = urlsplit(url).path.lstrip("/")
-            raise LedgerError(
-                "LEDGER_NOT_FOUND",
-                f"the PostgreSQL server has no database {name!r} for the ledger "
-                f"{self._where!r}: create it (createdb {name}), then `creditbank ledger init`",
-                path=self._where,
-            ) from error
         except psycopg.Error as error:
+            # a failed connection is an OperationalError whatever the server said: a missing
+            # database is told by its SQLSTATE (3D000) or, from older libpq, its message
+            text = str(error)
+            if error.sqlstate == "3D000" or ('database "' in text and "does not exist" in text):
+                name = urlsplit(url).path.lstrip("/")
+                raise LedgerError(
+                    "LEDGER_NOT_FOUND",
+                    f"the PostgreSQL server has no database {name!r} for the ledger "
+                    f"{self._where!r}: create it (createdb {name}), then `creditbank ledger "
+                    "init`",
+                    path=self._where,
+                ) from error
             raise LedgerError(
                 "LEDGER_UNREACHABLE",
                 f"cannot connect to the ledger {self._where!r}: {_first_line(error)}",
