@@ -71,6 +71,12 @@ class LedgerBackend:
         self.made.append(url)
         return url
 
+    def copy_of(self, request: pytest.FixtureRequest, sqlite: str, postgresql: str) -> str:
+        """A new copy of the ledger a module-scoped fixture made once on this backend (the
+        fixture named ``sqlite`` or ``postgresql``)."""
+        made = request.getfixturevalue(sqlite if self.server is None else postgresql)
+        return self.clone(str(made))
+
     def contents(self, location: str) -> object:
         """What the ledger holds, to compare: the file's bytes, or every table's rows."""
         if self.server is None:

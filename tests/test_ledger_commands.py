@@ -788,8 +788,7 @@ def base_pg(postgres_server: PostgresServer) -> Iterator[str]:
 @pytest.fixture
 def base(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> str:
     """A copy of the base ledger (:func:`_base`, made once per module) on each backend."""
-    made = request.getfixturevalue("base_db" if ledger_backend.name == "sqlite" else "base_pg")
-    return ledger_backend.clone(str(made))
+    return ledger_backend.copy_of(request, "base_db", "base_pg")
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))

@@ -459,8 +459,7 @@ def original_pg(postgres_server: PostgresServer) -> Iterator[str]:
 @pytest.fixture
 def victim(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> str:
     """A copy of the populated ledger on each backend."""
-    made = request.getfixturevalue("original" if ledger_backend.name == "sqlite" else "original_pg")
-    return ledger_backend.clone(str(made))
+    return ledger_backend.copy_of(request, "original", "original_pg")
 
 
 _LAST_OF_W1 = "(SELECT MAX(account_seq) FROM events WHERE account = 'w-1')"
