@@ -1,4 +1,5 @@
-"""The credit bank: learner accounts as an append-only, tamper-evident ledger (SQLite).
+"""The credit bank: learner accounts as an append-only, tamper-evident ledger (SQLite or
+PostgreSQL).
 
 Modules, one job each: :mod:`~creditbank.ledger.ids` (opaque learner ids),
 :mod:`~creditbank.ledger.events` (immutable events), :mod:`~creditbank.ledger.commands`
@@ -9,13 +10,18 @@ workflow), :mod:`~creditbank.ledger.state` (replaying events),
 :mod:`~creditbank.ledger.integrity` (the schema and metadata checked against their text),
 :mod:`~creditbank.ledger.store` (the storage interface), :mod:`~creditbank.ledger.schema`
 and :mod:`~creditbank.ledger.sqlite` (the SQLite store and its invariants),
+:mod:`~creditbank.ledger.pg_schema` and :mod:`~creditbank.ledger.postgres` (the PostgreSQL
+store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser, one store
+factory), :mod:`~creditbank.ledger.copy` (a ledger copied between backends),
 :mod:`~creditbank.ledger.projection` (the cached projection) and
 :mod:`~creditbank.ledger.service` (the API below).
 """
 
 from creditbank.ledger.chain import BadEvent, ChainHead, ChainHeads, VerifyReport
+from creditbank.ledger.copy import CopyReport, copy_ledger
 from creditbank.ledger.events import ROLES, Actor, Event, Role
 from creditbank.ledger.ids import check_account_id, pseudonymous_id
+from creditbank.ledger.location import LedgerLocation, parse_location
 from creditbank.ledger.service import Clock, Ledger, Receipt, init_ledger, open_ledger
 from creditbank.ledger.statement import Statement
 
@@ -26,14 +32,18 @@ __all__ = [
     "ChainHead",
     "ChainHeads",
     "Clock",
+    "CopyReport",
     "Event",
     "Ledger",
+    "LedgerLocation",
     "Receipt",
     "Role",
     "Statement",
     "VerifyReport",
     "check_account_id",
+    "copy_ledger",
     "init_ledger",
     "open_ledger",
+    "parse_location",
     "pseudonymous_id",
 ]
