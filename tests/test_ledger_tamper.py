@@ -550,3 +550,15 @@ def test_the_database_refuses_truncation_and_metadata_changes(
     with ledger_backend.raw(victim) as conn, pytest.raises(REFUSED_BY_STORE):
         conn.execute(sql)
     assert ledger_backend.contents(victim) == original
+
+
+@pytest.mark.parametrize("index", ["claims_once_per_program", "events_command_key"])
+def test_a_dropped_invariant_index_is_reported(
+    victim: str, ledger_backend: LedgerBackend, index: str
+) -> None:
+    with ledger_backend.raw(victim) as conn:
+        conn.execute(f"DROP INDEX {index}")
+    with Ledger.open(victim) as ledger:
+        report = ledger.verify()
+    assert not report.ok and report.structure == "differs", report
+    assert any(index in problem for problem in report.structure_problems), report

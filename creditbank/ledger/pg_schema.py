@@ -44,6 +44,7 @@ from creditbank.ledger.schema import (  # the same conditions refuse with the sa
 
 __all__ = [
     "EXPECTED_FUNCTIONS",
+    "EXPECTED_INDEXES",
     "EXPECTED_TRIGGERS",
     "LEDGER_TABLES",
     "PG_DDL",
@@ -395,6 +396,14 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
     *_never("entries", "ledger entries"),
 )
 """The cached projection (dropped and made again by a rebuild)."""
+
+EXPECTED_INDEXES: tuple[str, ...] = tuple(
+    found.group(1)
+    for statement in (*PG_DDL, *PG_PROJECTION_DDL)
+    if (found := re.match(r"CREATE (?:UNIQUE )?INDEX (\w+)", statement)) is not None
+)
+"""The indexes made by name (the unique ones hold invariants: one key per command, one live
+claim per programme, one posting per line); ``verify`` reports one dropped."""
 
 LEDGER_TABLES: tuple[str, ...] = (
     "schema_version",

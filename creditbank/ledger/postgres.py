@@ -45,6 +45,7 @@ from creditbank.ledger.events import Event
 from creditbank.ledger.location import LedgerLocation
 from creditbank.ledger.pg_schema import (
     EXPECTED_FUNCTIONS,
+    EXPECTED_INDEXES,
     EXPECTED_TRIGGERS,
     LEDGER_TABLES,
     PG_DDL,
@@ -170,8 +171,9 @@ class _PgWriter(_PgReader):
 
 
 def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
-    """How the ledger's tables, triggers and trigger functions differ from creditbank's:
-    a table or trigger missing, a trigger disabled or added, a function's body changed."""
+    """How the ledger's tables, triggers, trigger functions and indexes differ from
+    creditbank's: a table, trigger or index missing, a trigger disabled or added, a
+    function's body changed. (A dropped CHECK or foreign key is not looked for.)"""
     problems: list[str] = []
     tables = {
         name
@@ -217,6 +219,15 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
             problems.append(f"function {name!r} is missing")
         elif bodies[name] != expected:
             problems.append(f"function {name!r} was changed (its body differs from creditbank's)")
+    indexes = {
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        ).fetchall()
+    }
+    problems += [
+        f"index {name!r} is missing (dropped?)" for name in EXPECTED_INDEXES if name not in indexes
+    ]
     versions = [v for (v,) in conn.execute("SELECT version FROM schema_version").fetchall()]
     if versions != [PG_SCHEMA_VERSION]:
         problems.append(f"the recorded schema versions {versions} are not [{PG_SCHEMA_VERSION}]")
