@@ -256,3 +256,20 @@ def test_without_a_server_the_tests_say_how_to_get_one(monkeypatch: pytest.Monke
     with pytest.raises(RuntimeError) as error:
         pg_server.start_server()
     assert "pip install '.[test]'" in str(error.value) and pg_server.ENV_URL in str(error.value)
+
+
+def test_a_lost_connection_is_an_error_not_evidence_of_tampering(
+    postgres_server: PostgresServer,
+) -> None:
+    where = postgres_server.new_database()
+    name = where.rsplit("/", 1)[1]
+    with Ledger.open(where, create=True, clock=fixed_clock) as ledger:
+        ledger.open_account("w-1", actor=OPERATOR, key="open")
+        with postgres_server.admin() as admin:  # the server ends the session (a restart …)
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+        with pytest.raises(LedgerError) as error:
+            ledger.verify()
+        assert error.value.code == "LEDGER_UNREACHABLE"

@@ -76,7 +76,9 @@ MAX_KEY = 200
 _MAX_KEY = MAX_KEY
 
 
-_NOT_EVIDENCE = frozenset({"LEDGER_BUSY", "READ_ONLY", "DISK_FULL", "LEDGER_IO_ERROR"})
+_NOT_EVIDENCE = frozenset(
+    {"LEDGER_BUSY", "READ_ONLY", "DISK_FULL", "LEDGER_IO_ERROR", "LEDGER_UNREACHABLE"}
+)
 """Errors that say nothing about the ledger's content: verify raises them, never reports
 them as tampering."""
 
