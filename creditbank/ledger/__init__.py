@@ -11,8 +11,9 @@ workflow), :mod:`~creditbank.ledger.state` (replaying events),
 :mod:`~creditbank.ledger.store` (the storage interface), :mod:`~creditbank.ledger.schema`
 and :mod:`~creditbank.ledger.sqlite` (the SQLite store and its invariants),
 :mod:`~creditbank.ledger.pg_schema` and :mod:`~creditbank.ledger.postgres` (the PostgreSQL
-store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser, one store
-factory), :mod:`~creditbank.ledger.copy` (a ledger copied between backends),
+store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser),
+:mod:`~creditbank.ledger.backends` (the store at a location),
+:mod:`~creditbank.ledger.copy` (a ledger copied between backends),
 :mod:`~creditbank.ledger.projection` (the cached projection) and
 :mod:`~creditbank.ledger.service` (the API below).
 """

@@ -1,4 +1,6 @@
-"""Where a ledger lives: one parser for every ``--db`` and ``Ledger.open``, one store factory.
+"""Where a ledger lives: one parser for every ``--db`` and ``Ledger.open``.
+
+(:func:`creditbank.ledger.backends.open_store` opens the store at a parsed location.)
 
 A ledger's location is one of
 
@@ -27,10 +29,8 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from creditbank.errors import LedgerError
-from creditbank.ledger.sqlite import SqliteStore, Synchronous
-from creditbank.ledger.store import LedgerStore
 
-__all__ = ["LedgerLocation", "open_store", "parse_location"]
+__all__ = ["LedgerLocation", "parse_location"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _POSTGRES = ("postgresql", "postgres")
@@ -97,35 +97,3 @@ def parse_location(where: str | Path | LedgerLocation) -> LedgerLocation:
         f"sqlite:///PATH or postgresql://..., not a {scheme}:// URL",
         path=where,
     )
-
-
-def open_store(
-    where: str | Path | LedgerLocation,
-    *,
-    create: bool = False,
-    read_only: bool = False,
-    timeout: float = 30.0,
-    synchronous: Synchronous = "FULL",
-) -> LedgerStore:
-    """Open the ledger store at ``where`` (``create``: make its schema if missing)."""
-    location = parse_location(where)
-    if location.kind == "sqlite":
-        assert location.path is not None
-        return SqliteStore(
-            location.path,
-            create=create,
-            read_only=read_only,
-            timeout=timeout,
-            synchronous=synchronous,
-        )
-    try:
-        from creditbank.ledger.postgres import PostgresStore  # noqa: PLC0415 (optional)
-    except ImportError as error:  # psycopg is an optional dependency
-        raise LedgerError(
-            "BACKEND_MISSING",
-            f"the ledger {location.shown()!r} is on PostgreSQL, which needs psycopg: "
-            f"pip install 'creditbank[postgres]' ({error})",
-            path=location.shown(),
-        ) from None
-    assert location.url is not None
-    return PostgresStore(location.url, create=create, read_only=read_only, timeout=timeout)

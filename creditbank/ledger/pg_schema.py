@@ -28,14 +28,9 @@ from __future__ import annotations
 
 import re
 
-from creditbank.ledger.schema import (  # the same conditions refuse with the same words
-    _ACTIVE_APPLICATION,
-    _CLAIM,
-    _LINE,
-    _ONCE,
-    _STAYS,
-    _WORKFLOW,
+from creditbank.ledger.schema import (
     EVENTS_DDL,
+    INVARIANT_MESSAGES,
     PROJECTION_DDL,
     PROJECTION_TABLES,
     SCHEMA_VERSION,
@@ -156,6 +151,16 @@ def _guard(table: str, name: str, when: str, condition: str, message: str) -> tu
     return function, trigger
 
 
+# the same conditions refuse with the same words as SQLite's triggers
+_STAYS = INVARIANT_MESSAGES["stays"]
+_WORKFLOW = INVARIANT_MESSAGES["workflow"]
+_CLAIM = INVARIANT_MESSAGES["claim"]
+_LINE = INVARIANT_MESSAGES["line"]
+_ONCE = INVARIANT_MESSAGES["once"]
+_ACTIVE_APPLICATION = (
+    "(SELECT state FROM applications a WHERE a.account = NEW.account"
+    " AND a.application = NEW.application)"
+)
 _PROGRAM = (
     "(SELECT program FROM applications a WHERE a.account = NEW.account"
     " AND a.application = NEW.application)"

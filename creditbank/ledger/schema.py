@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CREDENTIAL_ID",
+    "INVARIANT_MESSAGES",
     "LEDGER_FORMAT",
     "MIGRATIONS",
     "PROJECTION_DDL",
@@ -86,6 +87,16 @@ _ONCE = (
     "invariant: an achievement's credit is posted at most once per programme"
     " (every achievement of a posted line is claimed by it)"
 )
+
+INVARIANT_MESSAGES: dict[str, str] = {
+    "stays": _STAYS,
+    "workflow": _WORKFLOW,
+    "claim": _CLAIM,
+    "line": _LINE,
+    "once": _ONCE,
+}
+"""The words of the invariant triggers below, for the PostgreSQL schema
+(:mod:`creditbank.ledger.pg_schema`) to refuse with the same ones."""
 
 EVENTS_DDL: tuple[str, ...] = (
     """CREATE TABLE ledger_meta (

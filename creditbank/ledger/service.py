@@ -34,6 +34,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from creditbank.errors import LedgerError
+from creditbank.ledger.backends import open_store
 from creditbank.ledger.chain import (
     BadEvent,
     ChainHead,
@@ -57,7 +58,7 @@ from creditbank.ledger.commands import (
 from creditbank.ledger.decide import Context, decide
 from creditbank.ledger.events import Actor, ApplicationSubmitted, CredentialCheck, Event
 from creditbank.ledger.ids import refuse_personal_identifiers, subject_digest
-from creditbank.ledger.location import LedgerLocation, open_store
+from creditbank.ledger.location import LedgerLocation
 from creditbank.ledger.projection import snapshot_states
 from creditbank.ledger.sqlite import Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
