@@ -921,7 +921,7 @@ def export_command(
     required=True,
     help="Where to copy it: a new file, or an empty PostgreSQL database.",
 )
-@_format_option
+@table_or_json
 @_pass
 def copy_command(options: _Options, source: str, destination: str, output: str) -> None:
     """Copy a ledger to another file or database (SQLite to PostgreSQL, or back), every

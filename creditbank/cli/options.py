@@ -10,7 +10,6 @@ the option itself (its type, its default, the parameter it fills) never changes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
