@@ -923,7 +923,7 @@ def export_command(
 )
 @table_or_json
 @_pass
-def copy_command(options: _Options, source: str, destination: str, output: str) -> None:
+def copy_command(options: _Options, source: str, destination: str, output_format: str) -> None:
     """Copy a ledger to another file or database (SQLite to PostgreSQL, or back), every
     event as stored, so the hash chains and exported heads hold on both sides.
 
@@ -935,7 +935,7 @@ def copy_command(options: _Options, source: str, destination: str, output: str) 
         report = copy_ledger(source, destination, timeout=options.timeout)
     except CreditbankError as error:
         _fail(error)
-    if output == "json":
+    if output_format == "json":
         click.echo(report.model_dump_json(indent=2))
     else:
         state = "verified" if report.destination_verify.ok else "DOES NOT VERIFY"
