@@ -19,7 +19,12 @@ from pathlib import Path
 import pytest
 
 import creditbank
-from creditbank.conformance import load_case_portfolio, load_case_standards, read_case
+from creditbank.conformance import (
+    golden_cases_path,
+    load_case_portfolio,
+    load_case_standards,
+    read_case,
+)
 from creditbank.conformance.golden import case_paths
 from creditbank.engine.cache import EngineCache
 from creditbank.engine.constraints import _FixedCap, compile_problem
@@ -53,7 +58,7 @@ def _plans(tmp: Path) -> Iterator[tuple[creditbank.Standards, Plan]]:
         portfolio = creditbank.load_portfolio(path, bundled)
         for program in bundled.programs:
             yield bundled, plan(bundled, portfolio, program, dt.date(2026, 11, 29))
-    for number, path in enumerate(case_paths(ROOT / "tests" / "cases" / "golden")):
+    for number, path in enumerate(case_paths(golden_cases_path())):
         case = read_case(path)
         folder = tmp / f"case{number}"
         folder.mkdir()

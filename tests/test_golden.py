@@ -1,9 +1,9 @@
-"""Golden-case scenarios: every file in ``tests/cases/golden/`` is one evaluation.
+"""Golden-case scenarios: every file in ``creditbank/conformance/cases/`` is one evaluation.
 
 A case names standards (the bundled ones, an inline ``kind: standards`` document, or both),
 a programme, an as-of date and a portfolio, and says what the evaluation must show:
 the total recognised, some decisions, requirement progress, totals. Only what the case
-states is compared; the format is described in ``tests/cases/golden/README.md``.
+states is compared; the format is described in ``creditbank/conformance/cases/README.md``.
 
 Reading a case and comparing an evaluation with it live in :mod:`creditbank.conformance`,
 which also exports the cases as the conformance dataset (``creditbank conformance export``),
@@ -30,6 +30,7 @@ from creditbank.conformance import (
     CaseError,
     answer_of,
     compare,
+    golden_cases_path,
     load_case_portfolio,
     load_case_standards,
     read_case,
@@ -39,7 +40,7 @@ from creditbank.conformance.golden import case_paths
 from creditbank.engine import ReasonCode, evaluate
 from creditbank.engine.options import tidy
 
-CASES_DIR = Path(__file__).resolve().parent / "cases" / "golden"
+CASES_DIR = golden_cases_path()
 CASE_PATHS = case_paths(CASES_DIR)
 MIN_CASES = 35
 

@@ -1,17 +1,39 @@
-"""The wheel carries the bundled standards, and an installed creditbank finds them from anywhere."""
+"""The wheel carries the bundled standards and the golden cases, an installed creditbank finds
+them from anywhere, and building it reads nothing from ``tests/``."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a checkout holds besides the project: never part of the build.
+NOT_SOURCE = {".git", ".venv", "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 
-def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: Path) -> None:
+def _source_without_tests(into: Path) -> Path:
+    """A copy of the project without ``tests/``: a build that needs a test file fails."""
+    for entry in ROOT.iterdir():
+        if entry.name in NOT_SOURCE or entry.name == "tests" or entry.name.endswith(".egg-info"):
+            continue
+        if entry.is_dir():
+            shutil.copytree(
+                entry, into / entry.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
+        else:
+            shutil.copy2(entry, into / entry.name)
+    return into
+
+
+def test_wheel_builds_without_tests_ships_standards_and_cases_and_finds_them_elsewhere(
+    tmp_path: Path,
+) -> None:
+    source = _source_without_tests(tmp_path / "source")
+    assert not (source / "tests").exists() and (source / "pyproject.toml").is_file()
     dist = tmp_path / "dist"
     build = subprocess.run(
         [
@@ -24,7 +46,7 @@ def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: P
             "--quiet",
             "-w",
             str(dist),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
@@ -43,11 +65,14 @@ def test_wheel_ships_standards_and_finds_them_from_another_directory(tmp_path: P
     contexts = ROOT / "creditbank" / "interop" / "contexts"
     shipped_contexts = {n for n in names if n.startswith("creditbank/interop/contexts/")}
     assert {f"creditbank/interop/contexts/{p.name}" for p in contexts.iterdir()} <= shipped_contexts
-    golden = {p.name for p in (ROOT / "tests" / "cases" / "golden").glob("*.yaml")}
+    golden = {p.name for p in (ROOT / "creditbank" / "conformance" / "cases").glob("*.yaml")}
     shipped_golden = {
-        n.rsplit("/", 1)[1] for n in names if n.startswith("creditbank/_bundled/golden/")
+        n.rsplit("/", 1)[1]
+        for n in names
+        if n.startswith("creditbank/conformance/cases/") and n.endswith(".yaml")
     }
-    assert golden and golden <= shipped_golden  # for `creditbank conformance` when installed
+    assert golden and golden == shipped_golden  # for `creditbank conformance` when installed
+    assert not [n for n in names if n.startswith("tests/")]
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -10,11 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from creditbank.conformance import load_case_portfolio, load_case_standards, read_case
+from creditbank.conformance import (
+    golden_cases_path,
+    load_case_portfolio,
+    load_case_standards,
+    read_case,
+)
 from creditbank.engine import Decision, evaluate
 from creditbank.engine.reasons import sentence, sentences
 
-GOLDEN = Path(__file__).resolve().parent / "cases" / "golden"
+GOLDEN = golden_cases_path()
 
 
 def _decisions(name: str, tmp_path: Path) -> dict[str, Decision]:

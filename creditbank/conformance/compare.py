@@ -8,7 +8,7 @@ An *answer* is plain JSON data shaped like ``creditbank evaluate --format json``
 Only what the case states is compared. Amounts (credits, satisfied, share …) compare as
 exact decimals, so ``1.5``, ``"1.5"`` and ``1.50`` agree; everything else by equality (dates
 as ISO text, numbers as text where the answer gives text). The rules are those of
-``tests/cases/golden/README.md``.
+``creditbank/conformance/cases/README.md``.
 
 >>> expect = {"total": 4, "decisions": {"a1": {"recognised": True, "credits": "4"}}}
 >>> answer = {"decisions": [{"achievement": "a1", "recognised": True, "credits": "3.0"}],

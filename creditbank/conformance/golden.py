@@ -2,8 +2,8 @@
 
 A case names standards (``bundled``, an inline ``kind: standards`` document, or a list of
 both), a programme, an as-of date and a portfolio, and says what the evaluation must show
-(``expect``). The format is described in ``tests/cases/golden/README.md``; a file that does
-not follow it raises :class:`CaseError`, so a typo cannot silently test nothing.
+(``expect``). The format is described in ``creditbank/conformance/cases/README.md``; a file
+that does not follow it raises :class:`CaseError`, so a typo cannot silently test nothing.
 
 >>> cases = read_cases(golden_cases_path())
 >>> len(cases) > 30, all(c.expect for c in cases)
@@ -146,18 +146,17 @@ class Case:
 
 
 def golden_cases_path() -> Path:
-    """The directory of golden cases shipped with creditbank.
+    """The directory of golden cases shipped with creditbank (``creditbank/conformance/cases``).
 
-    Installed from a wheel they sit inside the package (``creditbank/_bundled/golden``); in
-    a source checkout they are ``tests/cases/golden``.
+    The cases are package data, so a source checkout and an installed wheel find them in the
+    same place, and building the wheel reads nothing from ``tests/``.
     """
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "_bundled" / "golden", package.parent / "tests/cases/golden"):
-        if candidate.is_dir():
-            return candidate
-    raise CreditbankError(
-        "the golden cases are missing from this installation; reinstall creditbank"
-    )
+    cases = Path(__file__).resolve().parent / "cases"
+    if not cases.is_dir():
+        raise CreditbankError(
+            "the golden cases are missing from this installation; reinstall creditbank"
+        )
+    return cases
 
 
 def case_paths(directory: Path) -> list[Path]:
