@@ -4,6 +4,10 @@
 a new, empty ledger (a file in the test's directory, or a fresh database on the session's
 throwaway PostgreSQL server, :mod:`tests.pg_server`). Without a server the PostgreSQL
 half skips, saying how to enable it — except with ``CI`` set, where it fails.
+
+For every test: ``standards`` (the bundled standards, loaded once, over the project's own
+plugin fixture ``creditbank_standards``) and ``no_network``. Constants (the project's root,
+the case folders) are in ``tests/paths.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Protocol, cast
 import psycopg
 import pytest
 
+from creditbank.models import Standards
+from tests.interop_helpers import block_network
 from tests.pg_server import PostgresServer, running_server
 
 
@@ -135,3 +141,18 @@ def ledger_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[L
         yield backend
     finally:
         backend.cleanup()
+
+
+@pytest.fixture(scope="session")
+def standards(creditbank_standards: Standards) -> Standards:
+    """The bundled standards, loaded once for the session (the plugin's fixture)."""
+    return creditbank_standards
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection and URL fetch raises, and ``CREDITBANK_STANDARDS`` is unset (so the
+    CLI uses the bundled standards). Interop tests use it: ``pytestmark =
+    pytest.mark.usefixtures("no_network")``."""
+    block_network(monkeypatch)
+    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)

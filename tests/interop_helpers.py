@@ -1,10 +1,13 @@
-"""Shared helpers of the interop tests: fixture paths, a key, and a network that refuses."""
+"""Shared helpers of the interop tests: fixture paths, a key, a network that refuses, and a
+ledger with the learner's account (a fixture: a test file imports it and lists it in
+``__all__``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import socket
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +15,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from creditbank.interop.jsonld import ContextLoader
+from creditbank.ledger import Actor, Ledger
+from creditbank.models import Standards
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "interop"
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 OTHER_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+LEARNER = Actor(id="w-1", role="learner")
 
 SAMPLE_KEYS = {
     # The keys 1EdTech's samples name in their verification methods' fragments. A key named
@@ -72,3 +78,12 @@ def sample_issuers_yaml() -> str:
     for issuer, keys in SAMPLE_KEYS.items():
         lines += [f"  '{issuer}':", f"    keys: [{', '.join(keys)}]"]
     return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, standards: Standards) -> Iterator[Ledger]:
+    """A ledger in ``tmp_path / "bank.db"`` (where a test's CLI calls find it) over the
+    bundled standards, with the account of learner ``w-1``."""
+    with Ledger.open(tmp_path / "bank.db", standards, create=True) as opened:
+        opened.open_account("w-1", actor=LEARNER, key="open-w-1")
+        yield opened

@@ -31,9 +31,9 @@ from click.testing import CliRunner
 from creditbank.cli import cli
 from creditbank.errors import ERROR_CODES, FILE_ERROR_CODES
 from creditbank.loading import Limits
+from tests.paths import ROOT, TEST_CASES
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES_DIR = Path(__file__).resolve().parent / "cases" / "broken"
+CASES_DIR = TEST_CASES / "broken"
 CASE_PATHS = sorted(p for p in CASES_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
 
 # Every code one standards file can trigger. Those left out are about the paths given to

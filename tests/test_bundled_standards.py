@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from pathlib import Path
 
-import pytest
 import yaml
 
 from creditbank import bundled_standards_path, load_portfolio, load_standards
 from creditbank.models import Standards
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 # Verified notes, "Occupation codes (2022 职业分类大典)": code -> (name, digital occupation)
 OCCUPATIONS_2022 = {
@@ -56,11 +53,6 @@ DOCUMENT_NUMBERS = {
     "粤教职〔2025〕2号",
 }
 URLS = {"https://sgzw.hnmeida.com.cn/info/1683/4393.htm", "gdpt.edu.cn"}
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
 
 
 def test_at_least_twelve_real_2022_occupations_with_verified_codes(standards: Standards) -> None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from creditbank import LoadError, load_standards
 from creditbank.graph.checks import run_checks
 from creditbank.models import Program
+from tests.paths import ROOT
 
 _PERIOD_CAP = """\
 kind: standards
@@ -98,7 +99,7 @@ def test_overflow_must_name_a_requirement_and_move_one_step() -> None:
 
 
 def test_the_readme_example_of_capacities_and_caps_loads(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "docs" / "file-format.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "file-format.md").read_text(encoding="utf-8")
     start = readme.index("Capacities, caps and guarantees (a test loads this example):")
     block = readme[readme.index("```yaml\n", start) + 8 : readme.index("```\n", start + 70)]
     (tmp_path / "example.yaml").write_text(block, encoding="utf-8")

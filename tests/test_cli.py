@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from creditbank import __version__, bundled_standards_path
 from creditbank.cli import cli
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z_0-9]+) .+")
 
 VALID = """\

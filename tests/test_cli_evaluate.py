@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from creditbank.cli import cli
 from creditbank.engine import evaluation_json_schema
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
 PROGRAMS = ["demo-college:460301", "demo-college:460304"]
 AS_OF = "2026-11-29"

@@ -39,8 +39,8 @@ from creditbank.errors import FileError
 from creditbank.fileio import TooLong, read_bytes, read_lines, write_atomic
 from creditbank.interop import import_badge_file
 from creditbank.loading import Limits
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTFOLIO = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
 PROGRAM = "demo-college:460301"
 DEVICES = [p for p in ("/dev/zero", "/dev/urandom") if Path(p).exists()]

@@ -46,8 +46,8 @@ from creditbank.conformance.dataset import normalise_expect
 from creditbank.conformance.jsontext import dumps, loads
 from creditbank.conformance.resolve import dump_case_yaml
 from tests.conformance_wrong_adapter import without_caps
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ADAPTER = f'"{sys.executable}" -m creditbank.conformance.adapter'
 WRONG_ADAPTER = f'"{sys.executable}" "{ROOT / "tests" / "conformance_wrong_adapter.py"}"'
 JOBS = str(max(2, min(8, os.cpu_count() or 2)))

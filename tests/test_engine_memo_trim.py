@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import pickle
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,8 @@ from creditbank.engine import memos
 from creditbank.engine.cache import EngineCache
 from creditbank.engine.index import rule_index
 from creditbank.loading.crosscheck import CheckedAchievements
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
 PROGRAMS = ("demo-college:460301", "demo-college:460304")
 DAY = dt.date(2026, 11, 29)

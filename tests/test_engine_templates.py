@@ -32,8 +32,8 @@ from creditbank.engine.evaluate import Plan, plan
 from creditbank.engine.options import Option, _by_unit_level
 from creditbank.synthetic import AS_OF, Scale, build_world, portfolios
 from creditbank.synthetic import write_standards as write_synthetic
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DAYS = (AS_OF, dt.date(2023, 3, 1), dt.date(2031, 1, 1))
 
 

@@ -22,8 +22,9 @@ from creditbank.engine import evaluate_with, hypothetical
 from creditbank.graph.build import build_graph
 from creditbank.graph.checks import CHECKS, condition_key, run_checks
 from creditbank.graph.findings import CHECK_CODES, Finding, summary
+from tests.paths import TEST_CASES
 
-CASES = Path(__file__).resolve().parent / "cases" / "graph"
+CASES = TEST_CASES / "graph"
 CASE_PATHS = sorted(p for p in CASES.glob("*.yaml"))
 EXPECT = re.compile(r"^#\s*expect:(?P<items>.*)$")
 FINDING_LINE = re.compile(

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from creditbank.cli import cli
+from tests.paths import ROOT, TEST_CASES
 
-ROOT = Path(__file__).resolve().parent.parent
-CASES = ROOT / "tests" / "cases" / "graph"
+CASES = TEST_CASES / "graph"
 ELECTRICIAN = str(ROOT / "examples/portfolios/demo-worker-001-electrician.yaml")
 WELDER = str(ROOT / "examples/portfolios/demo-worker-003-welder.yaml")
 PLC_X = "x:plc-system-application-programming"

@@ -7,7 +7,6 @@ import itertools
 import os
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,8 @@ from creditbank.graph.draw import dot_available, render_svg, scene_to_dot, text_
 from creditbank.graph.export import neighbourhood
 from creditbank.graph.scene import Scene, graph_scene, program_scene, wrap
 from creditbank.models import Portfolio
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 DAY = dt.date(2026, 11, 29)
 ELECTRICIAN = ROOT / "examples/portfolios/demo-worker-001-electrician.yaml"

@@ -25,9 +25,9 @@ from creditbank.errors import EvaluationError
 from creditbank.graph.pathway import _cheapest_cover, _joint_cover, courses_to_take, pathway
 from creditbank.models import CourseUnit, Portfolio, Standards
 from creditbank.testing.strategies import SCENARIO_AS_OF, SCENARIO_PROGRAM, pathway_scenarios
+from tests.paths import ROOT
 
 SCALE = int(os.environ.get("CREDITBANK_PROPERTY_SCALE", "1"))
-ROOT = creditbank.bundled_standards_path().parent
 ROBOT_X = "x:industrial-robot-operation-maintenance"
 
 Costs = Mapping[tuple[str, str | None], Decimal]

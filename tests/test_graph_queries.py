@@ -27,8 +27,8 @@ from creditbank.graph.queries import (
 from creditbank.graph.select import unit_selected
 from creditbank.graph.serial import plain, text
 from creditbank.models import Achievement
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DAY = dt.date(2026, 11, 29)
 ELECTRICIAN = "skill:csco2022:6-31-01-03"
 PLC_X = "x:plc-system-application-programming"

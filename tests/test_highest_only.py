@@ -33,6 +33,7 @@ from creditbank.testing.strategies import (
     highest_only_scenarios,
 )
 from tests.highest_only_oracle import check_highest_only
+from tests.paths import ROOT
 
 SETTINGS = settings(
     max_examples=200,
@@ -98,8 +99,7 @@ def test_levels_counted_do_not_depend_on_rule_ids(case: Any) -> None:
 
 def _readme_example(after: str, tmp_path: Path) -> Standards:
     """The bundled standards with the README's first YAML example after ``after``."""
-    page = Path(__file__).resolve().parent.parent / "docs" / "file-format.md"
-    readme = page.read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "file-format.md").read_text(encoding="utf-8")
     block = readme.split(after, 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "example.yaml").write_text(block, encoding="utf-8")
     return load_standards(bundled_standards_path(), tmp_path)

@@ -24,9 +24,10 @@ from click.testing import CliRunner, Result
 
 from creditbank.cli import cli
 from creditbank.errors import ERROR_CODES
+from tests.paths import TEST_CASES
 from tests.test_broken_corpus import PROBLEM_LINE
 
-SEEDS = Path(__file__).resolve().parent / "cases" / "fuzz"
+SEEDS = TEST_CASES / "fuzz"
 PROGRAM, AS_OF = "p", "2026-01-01"
 MUTANTS = 100
 """Mutants of each seed file: two commands each, 400 runs in all (about 10 s of CPU here)."""

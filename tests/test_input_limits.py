@@ -34,17 +34,12 @@ from creditbank.cli import cli
 from creditbank.loading import Limits
 from creditbank.models.occupation import CODE_PATTERN
 from creditbank.models.values import Share, StrictDate
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "portfolios" / "demo-worker-005-robot-maintainer.yaml"
 PROGRAM = "demo-college:460301"
 AS_OF = dt.date(2026, 6, 30)
 UNSELECTED = ("course:advanced-math", "course:college-english", "course:3d-printing")
-
-
-@pytest.fixture(scope="module")
-def standards() -> creditbank.Standards:
-    return creditbank.load_standards(creditbank.bundled_standards_path())
 
 
 def portfolio_text(unselected: int) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.interop.case import (
     Edge,
     case_edges,
@@ -23,21 +22,14 @@ from creditbank.interop.case import (
 from creditbank.interop.case_schema import CASE_PACKAGE_SCHEMA
 from creditbank.interop.errors import InteropError
 from creditbank.models import SkillCertificateUnit, Standards
-from tests.interop_helpers import block_network, fixture, needs_fixtures
+from tests.interop_helpers import fixture, needs_fixtures
 
 CHANGED = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
 DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 SUBJECTS = [

@@ -17,7 +17,6 @@ from tests.interop_helpers import (
     FIXTURES,
     KEY,
     ROOT,
-    block_network,
     fixture,
     needs_fixtures,
     sample_issuers_yaml,
@@ -27,10 +26,7 @@ PORTFOLIO = str(ROOT / "examples/portfolios/demo-worker-001-electrician.yaml")
 SAMPLE_ISSUER = "https://example.com/issuers/876543"  # the issuer of ob30/simple.json
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture

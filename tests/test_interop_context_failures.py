@@ -16,15 +16,13 @@ from creditbank.interop.errors import InteropError
 from creditbank.interop.export import sign_credential
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.verify import verify_credential
-from tests.interop_helpers import KEY, NOW, block_network
+from tests.interop_helpers import KEY, NOW
 from tests.test_interop_openbadges import electrician_badge
 
 MISSING = "https://contexts.example/gone.jsonld"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _with_missing_context(number: int) -> dict[str, Any]:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.cli import cli
 from creditbank.errors import FileError, LedgerError
 from creditbank.interop.deposit import deposit_badges, deposit_imported
@@ -27,12 +25,11 @@ from creditbank.interop.verify import verify_credential, verify_jwt
 from creditbank.ledger import Actor, Ledger, Receipt
 from creditbank.ledger.events import AchievementDeposited, CredentialCheck
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW, block_network
+from tests.interop_helpers import KEY, NOW, ledger
 from tests.test_interop_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
 DEPOSITOR = Actor(id="s-7", role="issuer", organisation="demo-assessment-centre")
-LEARNER = Actor(id="w-1", role="learner")
 PINNED = {CENTRE: [multibase_from_public_key(KEY.public_key())]}
 REVOCATION = {
     "id": "https://status.example/lists/3#94567",
@@ -43,22 +40,8 @@ REVOCATION = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
-
-
-@pytest.fixture
-def ledger(tmp_path: Path, standards: Standards) -> Iterator[Ledger]:
-    with Ledger.open(tmp_path / "bank.db", standards, create=True) as opened:
-        opened.open_account("w-1", actor=LEARNER, key="open-w-1")
-        yield opened
+__all__ = ["ledger"]  # a fixture
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _badge(*, status: Any = REVOCATION, issuer: str | None = None) -> dict[str, Any]:

@@ -8,21 +8,11 @@ import re
 
 import pytest
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.interop.ctdl import CTDL_CONTEXT, ctid, export_ctdl
 from creditbank.interop.errors import InteropError
 from creditbank.models import Standards
-from tests.interop_helpers import block_network
 
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def test_a_programme_its_courses_and_rules(standards: Standards) -> None:

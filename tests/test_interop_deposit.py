@@ -5,14 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.cli import cli
 from creditbank.errors import LedgerError
 from creditbank.interop.deposit import credential_check, deposit_badges
@@ -22,30 +20,15 @@ from creditbank.interop.openbadges import BadgeImport, import_badge_text, import
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.events import AchievementDeposited
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW, OTHER_KEY, block_network
+from tests.interop_helpers import KEY, LEARNER, NOW, OTHER_KEY, ledger
 from tests.test_interop_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
 ISSUER = Actor(id="s-7", role="issuer", organisation="demo-assessment-centre")
-LEARNER = Actor(id="w-1", role="learner")
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
-
-
-@pytest.fixture
-def ledger(tmp_path: Path, standards: Standards) -> Iterator[Ledger]:
-    with Ledger.open(tmp_path / "bank.db", standards, create=True) as opened:
-        opened.open_account("w-1", actor=LEARNER, key="open-w-1")
-        yield opened
+__all__ = ["ledger"]  # a fixture
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _badge() -> dict[str, Any]:

@@ -27,6 +27,7 @@ from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.ids import subject_digest
 from creditbank.models import Standards
 from tests.interop_helpers import KEY, NOW
+from tests.paths import ROOT
 from tests.test_interop_deposit import (
     CENTRE,
     ISSUER,
@@ -38,10 +39,10 @@ from tests.test_interop_deposit import (
     _import,
     _signed,
     ledger,
-    standards,
 )
 
-__all__ = ["ledger", "standards"]  # fixtures
+__all__ = ["ledger"]  # a fixture
+pytestmark = pytest.mark.usefixtures("no_network")
 
 PIN = ["--trust-issuer", f"{CENTRE}#{multibase_from_public_key(KEY.public_key())}"]
 AT = ["--at", "2026-11-29T13:00:00"]
@@ -376,7 +377,7 @@ def test_a_vc2_jwt_exp_becomes_the_achievements_expiry(standards: Standards) -> 
 
 
 def test_ledger_errors_of_the_review_are_documented() -> None:
-    readme = (Path(__file__).parent.parent / "docs" / "ledger.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "ledger.md").read_text(encoding="utf-8")
     for code in ("SUBJECT_MISMATCH", "CREDENTIAL_EXPIRED"):
         assert f"`{code}`" in readme
     with pytest.raises(LedgerError):

@@ -8,27 +8,21 @@ import json
 
 import pytest
 
-from creditbank import bundled_standards_path, evaluate, load_portfolio, load_standards
+from creditbank import evaluate, load_portfolio
 from creditbank.engine import Evaluation
 from creditbank.interop.export import evaluation_clr, evaluation_credentials
 from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.openbadges import BadgeMapping, import_badge_text
 from creditbank.interop.verify import verify_credential
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, ROOT, block_network, strict_loader
+from tests.interop_helpers import KEY, strict_loader
+from tests.paths import ROOT
 
 AS_OF = dt.date(2026, 11, 29)
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture(scope="module")

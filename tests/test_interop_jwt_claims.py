@@ -12,7 +12,7 @@ import pytest
 from creditbank.interop.export import sign_jwt
 from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.verify import verify_jwt
-from tests.interop_helpers import KEY, NOW, block_network
+from tests.interop_helpers import KEY, NOW
 
 ISSUER = did_key(KEY.public_key())
 HEADER = {"alg": "EdDSA", "kid": ISSUER + "#" + multibase_from_public_key(KEY.public_key())}
@@ -23,9 +23,7 @@ def _seconds(text: str) -> int:
     return int(dt.datetime.fromisoformat(text).timestamp())
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _b64(data: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from creditbank import bundled_standards_path, load_portfolio, load_standards
+from creditbank import load_portfolio
 from creditbank.interop.errors import InteropError
 from creditbank.interop.export import sign_credential, sign_jwt
 from creditbank.interop.jsonio import JsonLimits
@@ -28,7 +28,6 @@ from tests.interop_helpers import (
     NOW,
     OTHER_KEY,
     SAMPLE_KEYS,
-    block_network,
     fixture,
     needs_fixtures,
 )
@@ -38,14 +37,7 @@ ELECTRICIAN = "skill:csco2022:6-31-01-03"
 TEAMWORK = "https://example.com/achievements/21st-century-skills/teamwork"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def electrician_badge(**subject: Any) -> dict[str, Any]:

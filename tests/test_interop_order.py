@@ -15,13 +15,12 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.cli import cli
 from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import did_key
 from creditbank.interop.openbadges import BadgeImport, BadgeMapping, import_badge_text
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW, block_network
+from tests.interop_helpers import KEY, NOW
 
 ISSUER = did_key(KEY.public_key())
 ACHIEVEMENT_ID = "https://badges.example/achievements/plc-and-wiring"
@@ -129,14 +128,7 @@ SIGNED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _reordered(

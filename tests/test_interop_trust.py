@@ -23,7 +23,6 @@ from tests.interop_helpers import (
     NOW,
     OTHER_KEY,
     SAMPLE_KEYS,
-    block_network,
     fixture,
     needs_fixtures,
 )
@@ -34,15 +33,7 @@ COLLEGE = "https://demo-college.example/issuer"
 SAMPLE_ISSUER = "https://example.com/issuers/876543"
 
 
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
-    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def _issued_by(issuer: str, **changes: Any) -> tuple[str, dict[str, Any]]:

@@ -32,17 +32,13 @@ from tests.interop_helpers import (
     OTHER_KEY,
     SAMPLE_KEYS,
     NetworkUsed,
-    block_network,
     fixture,
     needs_fixtures,
     refuse_fetch,
     strict_loader,
 )
 
-
-@pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    block_network(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"

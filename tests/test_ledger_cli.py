@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 from creditbank.cli import cli
 from tests.conftest import LedgerBackend
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
 W = "w-001"
 LEARNER = ["--actor", W, "--role", "learner"]

@@ -36,9 +36,9 @@ from creditbank.testing.ledger import (
     learner,
 )
 from tests.conftest import REFUSED_BY_STORE, LedgerBackend
+from tests.paths import ROOT
 from tests.pg_server import PostgresServer
 
-ROOT = Path(__file__).resolve().parent.parent
 STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
 W = "w-001"
 ME = learner(W)

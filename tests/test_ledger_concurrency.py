@@ -14,13 +14,12 @@ import random
 import subprocess
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 from creditbank.ledger import Ledger
 from creditbank.testing.ledger import OPERATOR
 from tests.conftest import LedgerBackend
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
 DEPOSITS = 60
 APPLIES = 4

@@ -24,10 +24,10 @@ from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.integrity import expected_schema, schema_problems, stored_schema
 from creditbank.ledger.schema import SCHEMA_VERSION
 from creditbank.testing.ledger import MENU, fixed_clock, issuer_of
+from tests.paths import ROOT
 
 STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
 ACCOUNTS = ("w-1", "w-2", "w-3")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ from creditbank import LoadError, load_portfolio, load_standards
 from creditbank.cli import cli
 from creditbank.errors import Problem, format_path
 from creditbank.loading import Limits, load_documents, load_portfolio_text, read_yaml_text
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTFOLIO = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
 
 

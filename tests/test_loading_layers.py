@@ -22,8 +22,8 @@ from creditbank.cli.main import cli
 from creditbank.loading import discover_files
 from creditbank.loading.cache import StandardsCache
 from creditbank.loading.yaml_reader import DEFAULT_LIMITS
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 WELDER = ROOT / "examples/portfolios/demo-worker-003-welder.yaml"
 R7 = "r7:national-certificate"
 ONE_CERTIFICATE = """\

@@ -15,10 +15,10 @@ import pytest
 import creditbank
 from creditbank.testing import assert_not_recognised, assert_recognised
 from creditbank.testing.ledger import MENU
+from tests.paths import ROOT
 
 pytest_plugins = ["pytester"]
 
-ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "creditbank.testing.plugin"
 
 VALID = """\

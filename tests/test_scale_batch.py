@@ -28,8 +28,8 @@ from creditbank.cli import cli
 from creditbank.engine.index import rule_index
 from creditbank.synthetic import AS_OF, Scale, World, build_world, portfolios, write_portfolios
 from creditbank.synthetic import write_standards as write_synthetic
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED = 5
 
 

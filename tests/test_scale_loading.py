@@ -24,8 +24,7 @@ from creditbank.loading import loader as loader_module
 from creditbank.loading import yaml_reader
 from creditbank.loading.cache import StandardsCache, resolve_cache
 from creditbank.synthetic import Scale, build_world, write_standards
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from creditbank import bundled_standards_path
 from creditbank.cli import cli
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(bundled_standards_path().rglob("*.yaml")) + sorted(
     (ROOT / "examples" / "portfolios").glob("*.yaml")
 )

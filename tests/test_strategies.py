@@ -32,8 +32,8 @@ from creditbank.models import Achievement, Label, Level, Source, Unit
 from creditbank.serialize import dump_yaml
 from creditbank.testing import portfolio_problems, standards_problems
 from creditbank.testing import strategies as cst
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = creditbank.load_standards(creditbank.bundled_standards_path())
 FEW = settings(
     max_examples=25,
@@ -278,7 +278,7 @@ def test_property_tests_draw_from_the_strategies_module() -> None:
     """One source of generated data: no test builds models with hypothesis on its own."""
     adhoc = re.compile(r"@st\.composite|st\.builds\(|st\.recursive\(|from_type\(")
     offenders = []
-    for path in sorted((ROOT / "tests").glob("*.py")):
+    for path in sorted((ROOT / "tests").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.name}: {m.group(0)}" for m in adhoc.finditer(text)]
     assert offenders == []
