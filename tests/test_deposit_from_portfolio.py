@@ -11,7 +11,6 @@ from typing import Any, get_args
 
 import pytest
 
-from creditbank import bundled_standards_path, load_standards
 from creditbank.errors import LedgerError
 from creditbank.interop import deposit_from_portfolio, portfolio_deposit
 from creditbank.ledger import Actor, Ledger
@@ -22,11 +21,6 @@ from creditbank.models.verification import REASON_STATUS, VerificationReason
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 CENTRE = Actor(id="staff-7", role="issuer", organisation="demo-assessment-centre")
 CREDENTIAL = "urn:uuid:8c1b0c0e-5a0e-4d7e-9a39-0c6f0f6b9a11"
-
-
-@pytest.fixture(scope="module")
-def standards() -> Standards:
-    return load_standards(bundled_standards_path())
 
 
 @pytest.fixture

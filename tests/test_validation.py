@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from creditbank.validation import validate
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 PORTFOLIO = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))[0]
 
 
