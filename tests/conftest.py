@@ -26,7 +26,7 @@ import psycopg
 import pytest
 
 from creditbank.models import Standards
-from tests.interop_helpers import block_network
+from tests.interop.helpers import block_network
 from tests.pg_server import PostgresServer, running_server
 
 

@@ -15,7 +15,7 @@ from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.openbadges import BadgeMapping, import_badge_text
 from creditbank.interop.verify import verify_credential
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, strict_loader
+from tests.interop.helpers import KEY, strict_loader
 from tests.paths import ROOT
 
 AS_OF = dt.date(2026, 11, 29)

@@ -20,7 +20,7 @@ from creditbank.engine import allocate
 from creditbank.engine import problem as problems
 from creditbank.engine.allocate import Budget, Method, Problem, feasible, solve
 from creditbank.engine.problem import Usage
-from tests.test_allocate_exact import random_problem
+from tests.engine.test_allocate_exact import random_problem
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,7 @@
 ``creditbank conformance export`` writes every golden case as JSON with its standards in
 full; ``creditbank conformance run`` runs a command on each case. creditbank itself, behind
 its stdin/stdout adapter, must get every case right; a deliberately wrong adapter (one that
-ignores caps, ``tests/conformance_wrong_adapter.py``) must be reported case by case, with
+ignores caps, ``tests/conformance/wrong_adapter.py``) must be reported case by case, with
 exactly the differences the in-process comparison finds.
 """
 
@@ -45,11 +45,11 @@ from creditbank.conformance.adapter import evaluate_case
 from creditbank.conformance.dataset import normalise_expect
 from creditbank.conformance.jsontext import dumps, loads
 from creditbank.conformance.resolve import dump_case_yaml
-from tests.conformance_wrong_adapter import without_caps
+from tests.conformance.wrong_adapter import without_caps
 from tests.paths import ROOT
 
 ADAPTER = f'"{sys.executable}" -m creditbank.conformance.adapter'
-WRONG_ADAPTER = f'"{sys.executable}" "{ROOT / "tests" / "conformance_wrong_adapter.py"}"'
+WRONG_ADAPTER = f'"{sys.executable}" "{ROOT / "tests" / "conformance" / "wrong_adapter.py"}"'
 JOBS = str(max(2, min(8, os.cpu_count() or 2)))
 CASES = read_cases(golden_cases_path())
 

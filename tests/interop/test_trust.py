@@ -18,7 +18,7 @@ from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.openbadges import import_badge_file, import_badge_text, to_portfolio
 from creditbank.interop.trust import parse_trust, standards_identifiers
 from creditbank.models import Standards
-from tests.interop_helpers import (
+from tests.interop.helpers import (
     KEY,
     NOW,
     OTHER_KEY,
@@ -26,7 +26,7 @@ from tests.interop_helpers import (
     fixture,
     needs_fixtures,
 )
-from tests.test_interop_openbadges import ELECTRICIAN, electrician_badge
+from tests.interop.test_openbadges import ELECTRICIAN, electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"  # an example issuer's identifier
 COLLEGE = "https://demo-college.example/issuer"

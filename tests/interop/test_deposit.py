@@ -20,8 +20,8 @@ from creditbank.interop.openbadges import BadgeImport, import_badge_text, import
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.events import AchievementDeposited
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, LEARNER, NOW, OTHER_KEY, ledger
-from tests.test_interop_openbadges import electrician_badge
+from tests.interop.helpers import KEY, LEARNER, NOW, OTHER_KEY, ledger
+from tests.interop.test_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
 ISSUER = Actor(id="s-7", role="issuer", organisation="demo-assessment-centre")

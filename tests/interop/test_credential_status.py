@@ -25,8 +25,8 @@ from creditbank.interop.verify import verify_credential, verify_jwt
 from creditbank.ledger import Actor, Ledger, Receipt
 from creditbank.ledger.events import AchievementDeposited, CredentialCheck
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW, ledger
-from tests.test_interop_openbadges import electrician_badge
+from tests.interop.helpers import KEY, NOW, ledger
+from tests.interop.test_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
 DEPOSITOR = Actor(id="s-7", role="issuer", organisation="demo-assessment-centre")

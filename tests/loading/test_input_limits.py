@@ -8,7 +8,7 @@ collector), never by timing; ``benchmarks/unselected.py`` measures the time.
 Item 11: ``validate`` and ``evaluate`` decide a file's kind by one rule, so they accept the
 same portfolios (``kind: portfolio`` may be omitted from both).
 
-Item 12 (most of it is in ``tests/cases/broken/`` and ``tests/test_yaml_reader.py``): digits
+Item 12 (most of it is in ``tests/cases/broken/`` and ``tests/loading/test_yaml_reader.py``): digits
 other than ASCII ones are never read as numbers, in shares, dates or occupation codes either.
 """
 

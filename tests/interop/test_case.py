@@ -22,7 +22,7 @@ from creditbank.interop.case import (
 from creditbank.interop.case_schema import CASE_PACKAGE_SCHEMA
 from creditbank.interop.errors import InteropError
 from creditbank.models import SkillCertificateUnit, Standards
-from tests.interop_helpers import fixture, needs_fixtures
+from tests.interop.helpers import fixture, needs_fixtures
 
 CHANGED = dt.datetime(2026, 11, 29, tzinfo=dt.UTC)
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")

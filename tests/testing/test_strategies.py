@@ -1,7 +1,7 @@
 """Every strategy of ``creditbank.testing.strategies`` passes the library's own validation.
 
 * item strategies: each output validates again from its plain data (``model_validate``) to
-  an equal model (their YAML round trip is ``test_roundtrip.py``);
+  an equal model (their YAML round trip is ``tests/models/test_roundtrip.py``);
 * standards strategies: no problem from :func:`creditbank.loading.crosscheck.check_standards`,
   and the YAML of them loads with :func:`creditbank.load_standards`;
 * portfolio strategies for given standards: no problem from ``check_portfolio``; evaluated,
@@ -282,5 +282,5 @@ def test_property_tests_draw_from_the_strategies_module() -> None:
         text = path.read_text(encoding="utf-8")
         offenders += [f"{path.name}: {m.group(0)}" for m in adhoc.finditer(text)]
     assert offenders == []
-    for name in ("test_roundtrip.py", "test_engine_properties.py", "test_graph_pathway.py"):
+    for name in ("models/test_roundtrip.py", "engine/test_properties.py", "graph/test_pathway.py"):
         assert "creditbank.testing" in (ROOT / "tests" / name).read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ from creditbank.interop.jsonld import (
 )
 from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.verify import credential_dates, verify_credential, verify_jwt
-from tests.interop_helpers import (
+from tests.interop.helpers import (
     KEY,
     NOW,
     OTHER_KEY,

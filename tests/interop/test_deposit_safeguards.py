@@ -26,9 +26,8 @@ from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.ids import subject_digest
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW
-from tests.paths import ROOT
-from tests.test_interop_deposit import (
+from tests.interop.helpers import KEY, NOW
+from tests.interop.test_deposit import (
     CENTRE,
     ISSUER,
     ISSUER_OPTIONS,
@@ -40,6 +39,7 @@ from tests.test_interop_deposit import (
     _signed,
     ledger,
 )
+from tests.paths import ROOT
 
 __all__ = ["ledger"]  # a fixture
 pytestmark = pytest.mark.usefixtures("no_network")

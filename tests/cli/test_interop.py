@@ -13,7 +13,7 @@ from creditbank import bundled_standards_path, load_portfolio, load_standards
 from creditbank.cli import cli
 from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import did_key
-from tests.interop_helpers import (
+from tests.interop.helpers import (
     FIXTURES,
     KEY,
     ROOT,

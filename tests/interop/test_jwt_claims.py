@@ -12,7 +12,7 @@ import pytest
 from creditbank.interop.export import sign_jwt
 from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.verify import verify_jwt
-from tests.interop_helpers import KEY, NOW
+from tests.interop.helpers import KEY, NOW
 
 ISSUER = did_key(KEY.public_key())
 HEADER = {"alg": "EdDSA", "kid": ISSUER + "#" + multibase_from_public_key(KEY.public_key())}

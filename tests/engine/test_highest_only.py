@@ -32,7 +32,7 @@ from creditbank.testing.strategies import (
     SCENARIO_PROGRAM,
     highest_only_scenarios,
 )
-from tests.highest_only_oracle import check_highest_only
+from tests.engine.highest_only_oracle import check_highest_only
 from tests.paths import ROOT
 
 SETTINGS = settings(

@@ -1,5 +1,5 @@
 """The brute-force oracle of highest-only, family by family (shared by test_highest_only and
-test_engine_properties). A plain module with no tests: importing it from inside a running
+test_properties). A plain module with no tests: importing it from inside a running
 hypothesis test defines no ``@given`` test (hypothesis refuses nested ``@given``)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from creditbank.engine.evaluate import Plan
 from creditbank.engine.highest import families, marks
 from creditbank.engine.options import Option
 from creditbank.models import Portfolio, Standards
-from tests.test_engine_properties import violations
+from tests.engine.test_properties import violations
 
 __all__ = ["best", "check_highest_only"]
 

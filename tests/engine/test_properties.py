@@ -425,7 +425,7 @@ def test_brute_force_never_beats_the_allocation(case: Any) -> None:
     made = plan(standards, portfolio, SCENARIO_PROGRAM, AS_OF)
     assume(len(made.candidates) <= 10)
     # the most any subset of the options allows; highest-only family by family
-    from tests.highest_only_oracle import check_highest_only
+    from tests.engine.highest_only_oracle import check_highest_only
 
     check_highest_only(standards, portfolio, made)
 

@@ -23,7 +23,7 @@ from creditbank.interop.openbadges import (
 )
 from creditbank.models import Standards
 from creditbank.serialize import dump_yaml, to_plain
-from tests.interop_helpers import (
+from tests.interop.helpers import (
     KEY,
     NOW,
     OTHER_KEY,

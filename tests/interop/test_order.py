@@ -20,7 +20,7 @@ from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import did_key
 from creditbank.interop.openbadges import BadgeImport, BadgeMapping, import_badge_text
 from creditbank.models import Standards
-from tests.interop_helpers import KEY, NOW
+from tests.interop.helpers import KEY, NOW
 
 ISSUER = did_key(KEY.public_key())
 ACHIEVEMENT_ID = "https://badges.example/achievements/plc-and-wiring"

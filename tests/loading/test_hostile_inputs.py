@@ -24,8 +24,8 @@ from click.testing import CliRunner, Result
 
 from creditbank.cli import cli
 from creditbank.errors import ERROR_CODES
+from tests.loading.test_broken_corpus import PROBLEM_LINE
 from tests.paths import TEST_CASES
-from tests.test_broken_corpus import PROBLEM_LINE
 
 SEEDS = TEST_CASES / "fuzz"
 PROGRAM, AS_OF = "p", "2026-01-01"

@@ -16,8 +16,8 @@ from creditbank.interop.errors import InteropError
 from creditbank.interop.export import sign_credential
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.verify import verify_credential
-from tests.interop_helpers import KEY, NOW
-from tests.test_interop_openbadges import electrician_badge
+from tests.interop.helpers import KEY, NOW
+from tests.interop.test_openbadges import electrician_badge
 
 MISSING = "https://contexts.example/gone.jsonld"
 
