@@ -79,7 +79,7 @@ from creditbank.interop.verify import (
 )
 from creditbank.loading.crosscheck import unit_levels
 from creditbank.models import Achievement, Portfolio, Standards
-from creditbank.models.portfolio import IMPORTED_NOTE, ImportedCredential
+from creditbank.models.portfolio import ImportedCredential, imported_note
 from creditbank.models.values import CreditValue, to_decimal
 
 __all__ = [
@@ -432,7 +432,7 @@ def _map_details(
             "; STATUS NOT CHECKED (STATUS_UNCHECKED): its credentialStatus (revocation, "
             "suspension) was not checked, accepted explicitly"
         )
-    fields["note"] = f"{IMPORTED_NOTE}{credential_id or '(no id)'} — {name}; {status}"
+    fields["note"] = imported_note(credential_id, name, status)
     return fields
 
 

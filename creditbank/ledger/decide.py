@@ -77,7 +77,7 @@ from creditbank.ledger.events import (
 from creditbank.ledger.state import AccountState, ApplicationRecord
 from creditbank.loading.crosscheck import check_portfolio
 from creditbank.models import Achievement, CourseUnit, Portfolio, Program, Standards
-from creditbank.models.portfolio import IMPORTED_NOTE
+from creditbank.models.portfolio import is_imported_note
 from creditbank.models.values import IssuerRef
 from creditbank.suggest import did_you_mean
 
@@ -332,7 +332,7 @@ def _deposit(command: Deposit, state: AccountState, ctx: Context) -> list[Payloa
         )
     given = command.achievement
     check = command.credential_check
-    if check is None and (given.note or "").startswith(IMPORTED_NOTE):
+    if check is None and is_imported_note(given.note):
         # Deposited without its check, it would pass as issuer-verified: the credential's
         # verification (unverifiable, status unchecked …) would be lost.
         raise LedgerError(

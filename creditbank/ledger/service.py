@@ -306,6 +306,14 @@ class Ledger:
     ) -> Receipt:
         """Deposit an achievement, from an issuer the standards authorise for its unit.
 
+        ``verification`` is what the depositing issuer states; the ledger cannot tell by
+        itself whether an achievement came from a credential. To deposit an achievement of
+        a portfolio (an ``import badge -o`` one above all) call
+        :func:`creditbank.interop.deposit_from_portfolio`: it records the check the
+        portfolio's ``credentials:`` keeps, as ``creditbank ledger deposit`` does. An
+        achievement whose note is the one ``import badge`` writes is refused here without
+        its ``credential_check``.
+
         ``credential_check`` records how the credential it was imported from was verified
         (see :func:`creditbank.interop.deposit.deposit_badges`). A check whose credential
         status was not checked (``credential_status: unchecked``) must be unverifiable, and

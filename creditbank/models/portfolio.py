@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import Field, StrictBool, model_validator
@@ -98,6 +99,25 @@ class ImportedCredential(Model):
 
 IMPORTED_NOTE = "imported from credential "
 """How the note of an achievement ``import badge`` wrote from a credential begins."""
+
+# The whole shape `import badge` writes (imported_note), not just its first words: a
+# registrar's own note that happens to begin "imported from credential ..." is no import.
+_IMPORTED_SHAPE = re.compile(
+    re.escape(IMPORTED_NOTE) + r".+ — .*; (?:verified|UNVERIFIED) \(", re.DOTALL
+)
+
+
+def imported_note(credential: str | None, name: str, status: str) -> str:
+    """The note ``import badge`` writes on an achievement imported from a credential;
+    ``status`` begins ``verified (`` or ``UNVERIFIED (``."""
+    return f"{IMPORTED_NOTE}{credential or '(no id)'} — {name}; {status}"
+
+
+def is_imported_note(note: str | None) -> bool:
+    """Whether ``note`` is one :func:`imported_note` wrote. A marker only: the structured
+    record of a credential's check is a portfolio's ``credentials:`` entry, which
+    :func:`creditbank.interop.deposit_from_portfolio` deposits."""
+    return note is not None and _IMPORTED_SHAPE.match(note) is not None
 
 
 class Portfolio(Model):

@@ -15,7 +15,7 @@ from creditbank.errors import LedgerError
 from creditbank.interop import deposit_from_portfolio, portfolio_deposit
 from creditbank.ledger import Actor, Ledger
 from creditbank.models import Portfolio, Standards
-from creditbank.models.portfolio import IMPORTED_NOTE
+from creditbank.models.portfolio import imported_note
 from creditbank.models.verification import REASON_STATUS, VerificationReason
 
 NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -37,7 +37,7 @@ def _achievement(aid: str = "badge-0123456789ab", **extra: Any) -> dict[str, Any
         "level": "三级",
         "earned_on": "2023-06-30",
         "issuer": "demo-assessment-centre",
-        "note": IMPORTED_NOTE + CREDENTIAL,
+        "note": imported_note(CREDENTIAL, "电工", "UNVERIFIED (NO_PROOF): no proof"),
         **extra,
     }
 
@@ -77,6 +77,14 @@ def test_ledger_deposit_refuses_an_imported_achievement_without_its_check(
     with pytest.raises(LedgerError, match="holds no check of it"):
         deposit_from_portfolio(ledger, "w-1", _portfolio({}), actor=CENTRE, key="d")
     assert len(ledger.events("w-1")) == 1
+
+
+def test_a_hand_written_note_that_begins_like_an_import_is_no_import(ledger: Ledger) -> None:
+    """Before, the ledger refused any note beginning "imported from credential ", so a
+    registrar's own note (not written by `import badge`) could not be deposited at all."""
+    own = _achievement(note="imported from credential transcripts of the old school")
+    receipt = ledger.deposit("w-1", own, actor=CENTRE, key="d")
+    assert receipt.events[0].payload.model_dump()["verification"] == "verified"
 
 
 def test_an_achievement_without_the_imported_note_is_deposited_as_stated(
