@@ -39,6 +39,7 @@ from creditbank.errors import (
     Location,
     Problem,
 )
+from creditbank.interop.deposit import deposit_from_portfolio
 from creditbank.loading import (
     Limits,
     LoadReport,
@@ -95,6 +96,7 @@ from creditbank.models import (
 )
 from creditbank.schema import json_schema
 from creditbank.serialize import dump_document, dump_yaml
+from creditbank.validation import Validation, validate
 
 __all__ = [
     "ERROR_CODES",
@@ -156,6 +158,7 @@ __all__ = [
     "TrainingUnit",
     "Unit",
     "Use",
+    "Validation",
     "Within",
     "XCertificateUnit",
     "__version__",
@@ -163,6 +166,7 @@ __all__ = [
     "bundled_standards_path",
     "default_standards_path",
     "default_standards_paths",
+    "deposit_from_portfolio",
     "dump_document",
     "dump_yaml",
     "evaluate",
@@ -173,4 +177,5 @@ __all__ = [
     "load_portfolio_text",
     "load_standards",
     "suggest",
+    "validate",
 ]
