@@ -35,14 +35,13 @@ from creditbank.cli.options import (
 from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.fileio import read_bytes
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges, key_room, portfolio_deposit
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges, portfolio_deposit
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
 from creditbank.ledger.copy import copy_ledger
 from creditbank.ledger.ids import check_subject_salt
 from creditbank.ledger.location import parse_location
-from creditbank.ledger.service import MAX_KEY
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
 
@@ -319,10 +318,20 @@ def deposit_command(
 def _usage_or_fail(error: LedgerError) -> NoReturn:
     """A refusal that names the caller's argument at fault is a usage error (exit 2) on
     that option; any other is printed as it is (exit 1)."""
-    parameter = error.detail.get("parameter")
-    if parameter is not None:
-        raise click.BadParameter(error.message, param_hint=f"--{parameter}")
+    option = _OPTION_OF.get(str(error.detail.get("parameter")))
+    if option is not None:
+        raise click.BadParameter(error.message, param_hint=option)
     _fail(error)
+
+
+# The library names the argument at fault (detail["parameter"], a Python name); the option
+# that gives it is the CLI's to say, not derived from the name.
+_OPTION_OF = {
+    "achievement": "--achievement",
+    "verification": "--verification",
+    "key": "--key",
+    "at": "--at",
+}
 
 
 def _subject_salt() -> str | None:
@@ -377,20 +386,6 @@ def deposit_badge_command(
     """
     actor = _actor(actor_id, role, organisation)
     chosen = BadgeImportOptions(**import_options)
-    if len(key) > key_room():
-        raise click.BadParameter(
-            f"at most {key_room()} characters: ':ACHIEVEMENT' is appended to it for each "
-            f"deposit and a key has at most {MAX_KEY} (this one has {len(key)})",
-            param_hint="--key",
-        )
-    now = dt.datetime.now(dt.UTC)
-    if chosen.moment is not None and chosen.moment.replace(tzinfo=dt.UTC) > now:
-        raise click.BadParameter(
-            f"{chosen.moment.isoformat()} is in the future (now: "
-            f"{now.isoformat(timespec='seconds')}); a deposit records when its credential was "
-            "checked, which cannot be later than the deposit",
-            param_hint="--at",
-        )
     salt = _subject_salt()
     try:
         results, _ = run_badge_import(files, options.standards(), chosen)
@@ -405,7 +400,9 @@ def deposit_badge_command(
                 subject_salt=salt,
                 accept_unchecked_status=chosen.accept_unchecked_status,
             )
-    except CreditbankError as error:  # raised before any deposit was written
+    except LedgerError as error:  # raised before any deposit was written
+        _usage_or_fail(error)
+    except CreditbankError as error:
         _fail(error)
     rejected = [r for r in results if r.error is not None]
     if output_format == "json":

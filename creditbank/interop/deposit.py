@@ -352,7 +352,9 @@ def deposit_badges(
     one only with ``accept_unverified``), as the import accepts them.
 
     Raises :class:`LedgerError` (``MALFORMED_COMMAND``), before anything is written, when
-    ``key`` leaves no room for ``:ACHIEVEMENT`` or ``subject_salt`` is too short.
+    ``key`` leaves no room for ``:ACHIEVEMENT`` (``detail["parameter"]`` ``key``), when a
+    credential was checked after the ledger's now (``at``: a check cannot be dated in the
+    future) or ``subject_salt`` is too short.
     """
     results = list(imports)
     planned: list[tuple[BadgeImport, BadgeRecord, str | None]] = [
@@ -367,7 +369,17 @@ def deposit_badges(
             "MALFORMED_COMMAND",
             f"the key is {len(key)} characters long; with ':ACHIEVEMENT' appended to it for "
             f"each deposit it may have at most {room}",
-            field="key",
+            parameter="key",
+        )
+    now = ledger.now()
+    future = max((r.checked_at for r in results if r.checked_at is not None), default=None)
+    if future is not None and future > now:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            f"the credentials were checked as of {future.isoformat()}, in the future (now: "
+            f"{now.isoformat(timespec='seconds')}); a deposit records when its credential "
+            "was checked, which cannot be later than the deposit",
+            parameter="at",
         )
     if subject_salt is not None:
         check_subject_salt(subject_salt)

@@ -256,9 +256,7 @@ class Ledger:
                         key=key,
                     )
                 return self._receipt(command, key, done, replayed=True)
-            now = self._clock()
-            if now.tzinfo is None:
-                raise ValueError("the clock must return timezone-aware times")
+            now = self.now()
             if isinstance(command, Deposit):
                 _one_account(command, tx)
             state = _replayed(tx.events(command.account)).get(command.account)
@@ -329,6 +327,13 @@ class Ledger:
             accept_unchecked_status=accept_unchecked_status,
         )
         return self.execute(command, key=key)
+
+    def now(self) -> dt.datetime:
+        """The ledger's clock: the moment a command run now would be recorded at."""
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware times")
+        return now
 
     def subject_digest(self, subject: str) -> str:
         """The keyed digest of a credential subject's id that this ledger records (keyed

@@ -406,9 +406,14 @@ def test_the_check_time_is_recorded_never_in_the_future_and_a_late_replay_is_a_r
         future = import_badge_text(
             json.dumps(_signed()), standards, now=clock_now + dt.timedelta(days=1), trust=PINNED
         )
-        (refused,) = deposit_badges(lg, "w-1", [future], actor=ISSUER, key="k-future")
-        assert refused.outcome == "refused" and refused.error is not None
-        assert "cannot be dated in the future" in refused.error.message
+        # refused up front, for Python callers as for the CLI's --at (which no longer checks
+        # it itself): the library names the argument at fault, nothing is written
+        before = len(lg.events("w-1"))
+        with pytest.raises(LedgerError) as refused:
+            deposit_badges(lg, "w-1", [future], actor=ISSUER, key="k-future")
+        assert refused.value.detail["parameter"] == "at"
+        assert "in the future" in refused.value.message
+        assert len(lg.events("w-1")) == before
 
 
 def test_one_subject_per_run_a_subject_digest_and_a_credential_in_one_account(
