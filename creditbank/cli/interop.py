@@ -19,13 +19,12 @@ from creditbank.cli.options import as_of_option, format_option, program_option, 
 from creditbank.cli.output import write_output
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError
-from creditbank.fileio import read_bytes
 from creditbank.interop.case import export_case, import_case_file
 from creditbank.interop.ctdl import export_ctdl
 from creditbank.interop.errors import InteropError
 from creditbank.interop.export import evaluation_clr, evaluation_credentials
 from creditbank.interop.jsonld import ContextLoader
-from creditbank.interop.keys import load_private_key
+from creditbank.interop.keys import read_private_key
 from creditbank.interop.openbadges import (
     IMPORTED_LEARNER,
     BadgeImport,
@@ -49,8 +48,6 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
-_MAX_KEY_BYTES = 64 * 1024
-"""A key file is a few hundred bytes (PEM); a larger one is refused unread."""
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _output_option = click.option(
@@ -524,11 +521,7 @@ def export_clr_command(
         evaluation = evaluate(
             standards, learner, program, as_of.date() if as_of else dt.date.today()
         )
-        key = (
-            load_private_key(read_bytes(key_path, _MAX_KEY_BYTES), str(key_path))
-            if key_path
-            else None
-        )
+        key = read_private_key(key_path) if key_path else None
     except CreditbankError as error:
         _fail(error)
         return

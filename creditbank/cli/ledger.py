@@ -34,7 +34,6 @@ from creditbank.cli.options import (
 )
 from creditbank.cli.output import write_output
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
-from creditbank.fileio import read_bytes
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, portfolio_deposit
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
@@ -48,8 +47,6 @@ from creditbank.models import Standards
 __all__ = ["ledger_group"]
 
 EXIT_PROBLEMS = 1
-_MAX_HEADS_BYTES = 512 * 1024 * 1024
-"""Chain heads take about 200 bytes an account: room for two million accounts."""
 SUBJECT_SALT_VAR = "CREDITBANK_SUBJECT_SALT"
 """The platform's secret that keys the digests of credential subjects (16+ bytes)."""
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -848,11 +845,7 @@ def verify_command(options: _Options, heads_file: Path | None, output_format: st
     Reads the ledger only, also on a read-only directory or mount.
     """
     try:  # a regular file only (fileio): a FIFO would hang, /dev/zero fill the memory
-        anchors = (
-            ChainHeads.from_json(read_bytes(heads_file, _MAX_HEADS_BYTES), str(heads_file))
-            if heads_file
-            else None
-        )
+        anchors = ChainHeads.read(heads_file) if heads_file else None
     except (FileError, LoadError) as error:
         _fail(error)
     try:

@@ -12,13 +12,20 @@ b'\\x00\\x00hi'
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from creditbank.fileio import read_bytes
 from creditbank.interop.errors import InteropError
+
+MAX_KEY_BYTES = 64 * 1024
+"""A key file is a few hundred bytes (PEM); a larger one is refused unread."""
 
 __all__ = [
     "ED25519_PUB_PREFIX",
+    "MAX_KEY_BYTES",
     "b58decode",
     "b58encode",
     "did_key",
@@ -26,6 +33,7 @@ __all__ = [
     "multibase_decode",
     "multibase_from_public_key",
     "public_key_from_multibase",
+    "read_private_key",
     "verification_method_for",
 ]
 
@@ -98,6 +106,12 @@ def verification_method_for(key: Ed25519PublicKey, controller: str | None = None
     """
     multikey = multibase_from_public_key(key)
     return f"{controller or did_key(key)}#{multikey}"
+
+
+def read_private_key(path: Path | str) -> Ed25519PrivateKey:
+    """:func:`load_private_key` of a key file: a regular file of at most
+    :data:`MAX_KEY_BYTES`, else :class:`~creditbank.errors.FileError`."""
+    return load_private_key(read_bytes(path, MAX_KEY_BYTES), str(path))
 
 
 def load_private_key(data: bytes, source: str | None = None) -> Ed25519PrivateKey:

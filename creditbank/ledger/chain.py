@@ -25,16 +25,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from creditbank.errors import ErrorCode, LoadError, Location, Problem
+from creditbank.fileio import read_bytes
 from creditbank.ledger.events import Event
 
 __all__ = [
     "GENESIS",
     "HEADS_FORMAT",
+    "MAX_HEADS_BYTES",
     "BadEvent",
     "ChainHead",
     "ChainHeads",
@@ -48,6 +51,9 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64
+MAX_HEADS_BYTES = 512 * 1024 * 1024
+"""Chain heads take about 200 bytes an account: room for two million accounts; a larger
+file is refused unread."""
 """The ``prev_hash`` of an account's first event."""
 
 HEADS_FORMAT = "creditbank.ledger-heads/1"
@@ -113,6 +119,13 @@ class ChainHeads(_Frozen):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
+
+    @classmethod
+    def read(cls, path: Path | str) -> ChainHeads:
+        """Read a heads file (``ledger export --heads``): a regular file of at most
+        :data:`MAX_HEADS_BYTES`, else :class:`~creditbank.errors.FileError`; then as
+        :meth:`from_json`."""
+        return cls.from_json(read_bytes(path, MAX_HEADS_BYTES), str(path))
 
     @classmethod
     def from_json(cls, data: bytes, file: str | None = None) -> ChainHeads:
