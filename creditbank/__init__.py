@@ -95,7 +95,7 @@ from creditbank.models import (
     XCertificateUnit,
 )
 from creditbank.schema import json_schema
-from creditbank.serialize import dump_document, dump_yaml
+from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 from creditbank.validation import Validation, validate
 
 __all__ = [
@@ -168,6 +168,7 @@ __all__ = [
     "default_standards_paths",
     "deposit_from_portfolio",
     "dump_document",
+    "dump_portfolio",
     "dump_yaml",
     "evaluate",
     "evaluate_with",

@@ -22,15 +22,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel
 
 from creditbank.models.documents import SECTIONS
 from creditbank.models.plain import to_plain
+from creditbank.models.portfolio import Portfolio
 
-__all__ = ["dump_document", "dump_yaml", "to_plain"]
+__all__ = ["dump_document", "dump_portfolio", "dump_yaml", "to_plain"]
+
+
+def dump_portfolio(
+    portfolio: Portfolio, mode: Literal["python", "json"] = "python"
+) -> dict[str, Any]:
+    """A ``kind: portfolio`` document of ``portfolio`` (plain data; ``json`` mode for JSON
+    text, ``python`` for :func:`dump_yaml`)."""
+    return {"kind": "portfolio", **to_plain(portfolio, mode)}
 
 
 def dump_document(kind: str, items: Iterable[BaseModel]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from creditbank.interop.openbadges import (
     IMPORTED_LEARNER,
     BadgeImport,
     import_badge_file,
+    import_portfolio,
     load_mapping,
     portfolio_learner,
     to_portfolio,
@@ -37,7 +38,7 @@ from creditbank.interop.trust import parse_trust
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
 from creditbank.models.plain import to_plain
-from creditbank.serialize import dump_document, dump_yaml
+from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 
 __all__ = [
     "BadgeImportOptions",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
+IMPORTED_DESCRIPTION = "imported from Open Badges / CLR credentials by creditbank import badge"
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _output_option = click.option(
@@ -278,15 +280,11 @@ def import_badge(
     except CreditbankError as error:
         _fail(error)
         return
-    try:
-        owner, several = portfolio_learner(results, learner), None
-    except InteropError as error:  # refused below, when a portfolio is to be written
-        owner, several = IMPORTED_LEARNER, error
-    portfolio = to_portfolio(
-        results,
-        owner,
-        description="imported from Open Badges / CLR credentials by creditbank import badge",
-    )
+    try:  # shown whoever it belongs to; several subjects are refused below, with -o
+        owner = portfolio_learner(results, learner)
+    except InteropError:
+        owner = IMPORTED_LEARNER
+    portfolio = to_portfolio(results, owner, description=IMPORTED_DESCRIPTION)
     if output_format == "json":
         _write_json(
             {
@@ -316,31 +314,23 @@ def import_badge(
             ),
             markup=False,
         )
-    if output is not None and several is not None:
-        raise click.ClickException(
-            f"{several.message}; {output} not written — import each learner's credentials "
-            "separately, or pass --learner if they are one person"
-        )
     bad = any(r.failed for r in results)
-    if output is not None and bad:  # nothing is written on failure: FILE stays as it was
-        click.echo(
-            f"{output} not written: a file was rejected, a credential is invalid or an "
-            "achievement ambiguous",
-            err=True,
-        )
-    elif output is not None and not portfolio.achievements:
-        click.echo(
-            f"{output} not written: no achievement was accepted (see above why each was "
-            "not), so there is no portfolio to write",
-            err=True,
-        )
-        bad = True
-    elif output is not None:
+    if output is not None:
+        try:
+            portfolio = import_portfolio(results, learner, description=IMPORTED_DESCRIPTION)
+        except InteropError as error:  # nothing is written: FILE stays as it was
+            if error.code == "SEVERAL_SUBJECTS":
+                raise click.ClickException(
+                    f"{error.message}; {output} not written — import each learner's "
+                    "credentials separately, or pass --learner if they are one person"
+                ) from None
+            click.echo(f"{output} not written: {error.message}", err=True)
+            sys.exit(EXIT_PROBLEMS)
         if output.suffix.lower() == ".json":
-            data = {"kind": "portfolio", **to_plain(portfolio, "json")}
+            data = dump_portfolio(portfolio, "json")
             text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         else:
-            text = dump_yaml({"kind": "portfolio", **to_plain(portfolio)})
+            text = dump_yaml(dump_portfolio(portfolio))
         write_output(text, output, note=f" ({len(portfolio.achievements)} achievements)")
     sys.exit(EXIT_PROBLEMS if bad else EXIT_OK)
 

@@ -24,6 +24,7 @@ from creditbank.loading import load_portfolio_text, load_standards
 from creditbank.models import Portfolio, Program, Standards
 from creditbank.models.plain import to_plain
 from creditbank.models.standards import ITEM_KINDS
+from creditbank.serialize import dump_portfolio
 
 __all__ = [
     "SECTION_OF",
@@ -123,4 +124,4 @@ def standards_document(standards: Standards) -> dict[str, Any]:
 
 def portfolio_document(portfolio: Portfolio) -> dict[str, Any]:
     """A ``kind: portfolio`` document of a portfolio (plain data)."""
-    return {"kind": "portfolio", **to_plain(portfolio)}
+    return dump_portfolio(portfolio)

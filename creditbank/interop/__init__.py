@@ -50,6 +50,7 @@ from creditbank.interop.openbadges import (
     BadgeRecord,
     import_badge_file,
     import_badge_text,
+    import_portfolio,
     load_mapping,
     to_portfolio,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "import_badge_text",
     "import_case",
     "import_case_file",
+    "import_portfolio",
     "load_mapping",
     "parse_json",
     "portfolio_deposit",

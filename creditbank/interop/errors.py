@@ -33,6 +33,8 @@ InteropErrorCode = Literal[
     "AMBIGUOUS_UNIT",
     "AMBIGUOUS_RESULT",
     "SEVERAL_SUBJECTS",
+    "IMPORT_FAILED",
+    "NOTHING_ACCEPTED",
 ]
 
 INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
@@ -50,6 +52,9 @@ INTEROP_ERROR_CODES: dict[InteropErrorCode, str] = {
     "AMBIGUOUS_UNIT": "an achievement's alignments name different units; none is chosen",
     "AMBIGUOUS_RESULT": "an achievement's results disagree (score, grade or level); none is chosen",
     "SEVERAL_SUBJECTS": "the credentials name several subjects; a portfolio is one learner's",
+    "IMPORT_FAILED": "a file was rejected, a credential is invalid or an achievement "
+    "ambiguous, so no portfolio of the import is written",
+    "NOTHING_ACCEPTED": "no achievement was accepted, so there is no portfolio to write",
 }
 
 _missing = set(get_args(InteropErrorCode)) ^ set(INTEROP_ERROR_CODES)

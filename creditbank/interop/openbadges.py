@@ -92,6 +92,7 @@ __all__ = [
     "UnitTarget",
     "import_badge_file",
     "import_badge_text",
+    "import_portfolio",
     "imported_credential",
     "learner_of",
     "load_mapping",
@@ -767,6 +768,36 @@ def learner_of(imports: Iterable[BadgeImport]) -> str | None:
 
 IMPORTED_LEARNER = "imported-learner"
 """The learner of a portfolio of credentials that name no subject id."""
+
+
+def import_portfolio(
+    imports: Iterable[BadgeImport],
+    learner: str | None = None,
+    *,
+    description: str | None = None,
+) -> Portfolio:
+    """The portfolio an import may write (``import badge -o``): every accepted
+    achievement, of :func:`portfolio_learner`, with how each credential was checked.
+
+    Raises :class:`InteropError` when none may be written: ``SEVERAL_SUBJECTS`` (see
+    :func:`portfolio_learner`), ``IMPORT_FAILED`` when a file was rejected, a credential is
+    invalid or an achievement ambiguous (a partial portfolio would hide it), and
+    ``NOTHING_ACCEPTED`` when no achievement was accepted."""
+    results = list(imports)
+    owner = portfolio_learner(results, learner)
+    if any(r.failed for r in results):
+        raise InteropError(
+            "IMPORT_FAILED",
+            "a file was rejected, a credential is invalid or an achievement ambiguous",
+        )
+    portfolio = to_portfolio(results, owner, description=description)
+    if not portfolio.achievements:
+        raise InteropError(
+            "NOTHING_ACCEPTED",
+            "no achievement was accepted (see above why each was not), so there is no "
+            "portfolio to write",
+        )
+    return portfolio
 
 
 def portfolio_learner(imports: Iterable[BadgeImport], learner: str | None = None) -> str:

@@ -34,7 +34,7 @@ from creditbank.errors import ErrorCode
 from creditbank.models import Standards
 from creditbank.models.plain import to_plain
 from creditbank.models.standards import ITEM_KINDS
-from creditbank.serialize import dump_yaml
+from creditbank.serialize import dump_portfolio, dump_yaml
 from creditbank.testing.consistent import (
     DEFAULT_AS_OF,
     SETS_PROGRAM,
@@ -387,5 +387,5 @@ def invalid_portfolio_documents(
         raise ValueError(f"unknown breaks {sorted(unknown)}; see PORTFOLIO_BREAKS")
     code, how = PORTFOLIO_BREAKS[draw(st.sampled_from(names))]
     portfolio = draw(portfolios_for(standards, as_of=as_of, min_size=1, max_size=3))
-    doc: Doc = {"kind": "portfolio", **to_plain(portfolio)}
+    doc: Doc = dump_portfolio(portfolio)
     return how(doc, draw), code

@@ -3,13 +3,17 @@ whose (issue 16, item 1; the rule was in `creditbank import badge -o` only)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import pytest
 
 from creditbank.interop import BadgeImport, BadgeRecord
 from creditbank.interop.errors import InteropError
-from creditbank.interop.openbadges import IMPORTED_LEARNER, portfolio_learner
+from creditbank.interop.openbadges import IMPORTED_LEARNER, import_portfolio, portfolio_learner
 from creditbank.interop.verify import Verification
 from creditbank.models import Achievement
+from creditbank.serialize import dump_portfolio
 
 VERIFIED = Verification("verified", "VERIFIED", "verified")
 
@@ -77,3 +81,25 @@ def test_what_counts_as_a_failed_import_or_deposit() -> None:
     assert BadgeDeposit("a.json", record, "refused").failed
     assert not BadgeDeposit("a.json", record, "skipped").deposited
     assert BadgeDeposit("e.json", ambiguous, "skipped").failed
+
+
+def test_the_library_decides_whether_an_import_makes_a_portfolio() -> None:
+    """Before, only `import badge -o` decided it (and serialised the portfolio itself)."""
+    checked = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    good = dataclasses.replace(_import("did:ex:w1"), checked_at=checked)
+    portfolio = import_portfolio([good])
+    assert portfolio.learner == "did:ex:w1" and len(portfolio.achievements) == 1
+    assert dump_portfolio(portfolio)["kind"] == "portfolio"
+    assert dump_portfolio(portfolio, "json")["credentials"]["badge-000000000000"]["status"] == (
+        "verified"
+    )
+    rejected = BadgeImport("b.json", error=InteropError("MALFORMED_JSON", "not JSON"))
+    cases = {
+        "SEVERAL_SUBJECTS": [good, dataclasses.replace(_import("did:ex:w2"), checked_at=checked)],
+        "IMPORT_FAILED": [good, rejected],
+        "NOTHING_ACCEPTED": [_import("did:ex:w1", accepted=False)],
+    }
+    for code, imports in cases.items():
+        with pytest.raises(InteropError) as refused:
+            import_portfolio(imports)
+        assert refused.value.code == code
