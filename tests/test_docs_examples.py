@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.docs_examples import RUN, Block, blocks, console_steps
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(
     [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")], key=lambda p: str(p.relative_to(ROOT))
 )

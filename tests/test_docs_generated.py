@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from creditbank.docgen import PAGES, REGENERATE, main, stale_pages
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-import creditbank
 from creditbank.cli import cli
 from creditbank.errors import LedgerError
 from creditbank.ledger import Ledger
@@ -29,10 +28,11 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.bundled import bundled_standards
 from tests.conftest import LedgerBackend
 from tests.pg_server import PostgresServer
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 
 
 # ----------------------------------------------------------------- locations

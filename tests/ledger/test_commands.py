@@ -35,11 +35,12 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.bundled import bundled_standards
 from tests.conftest import REFUSED_BY_STORE, LedgerBackend
 from tests.paths import ROOT
 from tests.pg_server import PostgresServer
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 W = "w-001"
 ME = learner(W)
 P1, P2 = PROGRAMS

@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import creditbank
 from creditbank.cli import cli
 from creditbank.errors import LedgerError
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.sqlite import SqliteStore
 from creditbank.testing.ledger import fixed_clock
+from tests.bundled import bundled_standards
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 LEARNER = Actor(id="w-1", role="learner")
 OPERATOR = Actor(id="op-1", role="bank_operator")
 NOBODY = 65534

@@ -36,7 +36,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-import creditbank
 from creditbank import Achievement
 from creditbank.engine.facts import make_facts
 from creditbank.errors import LedgerError
@@ -55,9 +54,10 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.bundled import bundled_standards
 from tests.conftest import LedgerBackend
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 ACCOUNTS = ("w-a", "w-b")
 NAMES = sorted(MENU)
 DAYS = (None, dt.date(2025, 1, 1), dt.date(2026, 1, 1))

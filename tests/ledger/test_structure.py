@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import creditbank
 from creditbank.cli import cli
 from creditbank.errors import LedgerError
 from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.integrity import expected_schema, schema_problems, stored_schema
 from creditbank.ledger.schema import SCHEMA_VERSION
 from creditbank.testing.ledger import MENU, fixed_clock, issuer_of
+from tests.bundled import bundled_standards
 from tests.paths import ROOT
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 ACCOUNTS = ("w-1", "w-2", "w-3")
 
 

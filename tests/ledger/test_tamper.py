@@ -23,7 +23,6 @@ from typing import Any
 import psycopg
 import pytest
 
-import creditbank
 from creditbank.ledger import Ledger
 from creditbank.ledger.chain import (
     GENESIS,
@@ -45,10 +44,11 @@ from creditbank.testing.ledger import (
     issuer_of,
     learner,
 )
+from tests.bundled import bundled_standards
 from tests.conftest import REFUSED_BY_STORE, LedgerBackend
 from tests.pg_server import PostgresServer
 
-STANDARDS = creditbank.load_standards(creditbank.bundled_standards_path())
+STANDARDS = bundled_standards()
 ACCOUNTS = ("w-1", "w-2", "w-3")
 
 

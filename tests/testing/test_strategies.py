@@ -32,9 +32,10 @@ from creditbank.models import Achievement, Label, Level, Source, Unit
 from creditbank.serialize import dump_yaml
 from creditbank.testing import portfolio_problems, standards_problems
 from creditbank.testing import strategies as cst
+from tests.bundled import bundled_standards
 from tests.paths import ROOT
 
-BUNDLED = creditbank.load_standards(creditbank.bundled_standards_path())
+BUNDLED = bundled_standards()
 FEW = settings(
     max_examples=25,
     deadline=None,
