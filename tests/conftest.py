@@ -1,13 +1,17 @@
-"""Fixtures shared by the ledger tests: the same tests run on SQLite and on PostgreSQL.
+"""Fixtures for every folder of ``tests/``.
 
-``ledger_backend`` is parametrised over both backends; its ``new()`` gives the location of
-a new, empty ledger (a file in the test's directory, or a fresh database on the session's
-throwaway PostgreSQL server, :mod:`tests.pg_server`). Without a server the PostgreSQL
-half skips, saying how to enable it — except with ``CI`` set, where it fails.
+* ``standards``: the bundled standards, loaded once (over the project's own plugin fixture
+  ``creditbank_standards``);
+* ``no_network``: every connection raises and ``CREDITBANK_STANDARDS`` is unset;
+* ``ledger_backend`` (with ``postgres_server``): the same ledger test runs on SQLite and on
+  PostgreSQL. Its ``new()`` gives the location of a new, empty ledger (a file in the test's
+  directory, or a fresh database on the session's throwaway PostgreSQL server,
+  :mod:`tests.pg_server`). Without a server the PostgreSQL half skips, saying how to enable
+  it, except with ``CI`` set, where it fails. These stay here rather than in
+  ``tests/ledger/conftest.py`` because ``tests/cli/test_ledger.py`` runs on both backends too.
 
-For every test: ``standards`` (the bundled standards, loaded once, over the project's own
-plugin fixture ``creditbank_standards``) and ``no_network``. Constants (the project's root,
-the case folders) are in ``tests/paths.py``.
+Constants (the project's root, the case folders) are in ``tests/paths.py``; the bundled
+standards for import-time use in ``tests/bundled.py``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import psycopg
 import pytest
 
 from creditbank.models import Standards
-from tests.interop.helpers import block_network
+from tests.network import block_network
 from tests.pg_server import PostgresServer, running_server
 
 

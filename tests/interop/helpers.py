@@ -1,15 +1,12 @@
-"""Shared helpers of the interop tests: fixture paths, a key, a network that refuses, and a
-ledger with the learner's account (a fixture: a test file imports it and lists it in
-``__all__``)."""
+"""Shared helpers of the interop tests: fixture paths, a key, a loader whose fetch refuses (the
+network block itself is `tests/network.py`), and a ledger with the learner's account (a fixture: a
+test file imports it and lists it in ``__all__``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.ledger import Actor, Ledger
 from creditbank.models import Standards
+from tests.network import NetworkUsed
 from tests.paths import ROOT
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "interop"
@@ -44,10 +42,6 @@ needs_fixtures = pytest.mark.skipif(
 )
 
 
-class NetworkUsed(AssertionError):
-    """Raised by anything that tries to reach the network during a test."""
-
-
 def refuse_fetch(url: str) -> bytes:
     raise NetworkUsed(f"a fetch of {url} was attempted")
 
@@ -55,17 +49,6 @@ def refuse_fetch(url: str) -> bytes:
 def strict_loader() -> ContextLoader:
     """A loader that may fetch — but whose fetch raises: proves no fetch happens."""
     return ContextLoader(allow_network=True, fetch=refuse_fetch)
-
-
-def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every socket connection and urllib request in the test raise."""
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise NetworkUsed(f"network access attempted: {args[:2]!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
 
 
 def fixture(*parts: str) -> Path:
