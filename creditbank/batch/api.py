@@ -109,8 +109,8 @@ def run_batch(
 
     Each line is a full ``creditbank.evaluation/1``, or with ``summary`` a
     ``creditbank.evaluation-summary/1`` (:mod:`creditbank.batch.summary`: totals, uses and
-    gaps, without the explanations; about a quarter of the size: 1.1 KB a learner on
-    the national synthetic data, against 4.5 KB).
+    gaps, without the explanations: about a quarter of the size, measured sizes in
+    ``benchmarks/RESULTS.md``).
     ``workers``: processes (default: every core; 1 runs in this process). ``report`` is
     called with each problem (bad records, repeated learners); ``progress`` with the bytes
     read so far, the input's size and the running summary. Resuming keeps the as-of day the

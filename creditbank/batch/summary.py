@@ -1,13 +1,13 @@
 """``creditbank batch --summary``: per learner what was recognised and what is missing.
 
 A full ``creditbank.evaluation/1`` line explains every decision — every rule that looked at
-every achievement, with reason codes and sentences in two languages: about 4.5 KB a learner,
-4.5 GB for a million. A platform that re-evaluates a province after a rule change mostly
+every achievement, with reason codes and sentences in two languages, so a million learners
+make gigabytes. A platform that re-evaluates a province after a rule change mostly
 needs less: the totals, what was recognised (the *uses*: rule, achievements, requirement,
 course, credits) and the requirements still short of credit. That is
 ``creditbank.evaluation-summary/1``, projected from the full evaluation (nothing is
-evaluated differently), about a quarter of the size (1.1 KB a learner on the national
-synthetic data, against 4.5 KB):
+evaluated differently), about a quarter of the size (the explanations are most of a line;
+measured sizes in ``benchmarks/RESULTS.md``):
 
 >>> import creditbank, datetime as dt
 >>> standards = creditbank.load_standards(creditbank.bundled_standards_path())

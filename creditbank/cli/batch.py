@@ -94,10 +94,10 @@ def batch_command(
     output are skipped; none is written twice). A bad record is reported as
     FILE:LINE:COL: CODE message on stderr and skipped; the exit code is then 1.
 
-    Each output line is a full creditbank.evaluation/1 (every decision explained, about
-    4.5 KB a learner); with --summary it is a creditbank.evaluation-summary/1: programme,
-    learner, day, standards fingerprint, totals, the uses recognised and the requirements
-    still short of credit, projected from the same evaluation.
+    Each output line is a full creditbank.evaluation/1 (every decision explained); with
+    --summary it is a creditbank.evaluation-summary/1, about a quarter of the size:
+    programme, learner, day, standards fingerprint, totals, the uses recognised and the
+    requirements still short of credit, projected from the same evaluation.
     """
     if (program is None) == (program_field is None):
         raise click.UsageError("give exactly one of --program and --program-field")
