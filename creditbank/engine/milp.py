@@ -77,7 +77,7 @@ from typing import Any
 import highspy
 import numpy
 
-from creditbank.engine.problem import Component, Split, Usage, subset
+from creditbank.engine.problem import Component, Split, Usage, fits_together, subset
 
 __all__ = ["Exact", "solve_component", "solve_exact"]
 
@@ -137,11 +137,6 @@ def _highs() -> highspy.Highs:
 
 _Table = list[Split[int]]
 """Per option: its (sum budget, amount, limit) and (distinct budget, token, limit) draws."""
-
-
-def _fits(table: _Table, positions: Sequence[int]) -> bool:
-    """Whether options (positions in the component) respect every budget, in integers."""
-    return Usage(table).allows(positions)
 
 
 # ----------------------------------------------------------------- patterns
@@ -492,7 +487,7 @@ class _Exact:
         if not self.run(model, integer=True):
             return None
         witness = self.witness(model)
-        if witness is None or not _fits(self.table, witness):
+        if witness is None or not fits_together(self.table, witness):
             return None
         return model, witness, self.total(witness)
 
@@ -559,7 +554,9 @@ class _Exact:
             forced.add(block)
             usage.add(position)
             chosen.append(position)
-        if self.total(chosen) != target or not _fits(self.table, chosen):  # pragma: no cover
+        if self.total(chosen) != target or not fits_together(
+            self.table, chosen
+        ):  # pragma: no cover
             return None
         return chosen
 
@@ -581,7 +578,7 @@ class _Exact:
         return witness if self.reaching(witness, target) else None
 
     def reaching(self, positions: Sequence[int], target: int) -> bool:
-        return self.total(positions) >= target and _fits(self.table, positions)
+        return self.total(positions) >= target and fits_together(self.table, positions)
 
 
 def _signature(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from creditbank.engine.problem import Component, Problem, Usage, subset
+from creditbank.engine.problem import Component, Problem, Usage, fits_together, subset
 
 __all__ = ["Search", "canonical", "first_best", "searched", "value_cuts"]
 
@@ -281,16 +281,16 @@ def first_best(part: Component) -> list[int]:
     the first that fits with the most credit. Fitting is monotone (an option only adds to
     budgets), so the search's pruning never skips an earlier allocation of equal credit."""
     size = len(part.options)
-    usage = Usage.of_component(part)
+    table = part.table()
     if size == 1:  # the usual component: taken if it fits alone
-        return part.options if usage.allows((0,)) else []
+        return part.options if fits_together(table, (0,)) else []
     credits = part.credits
     best_total = -1
     best: tuple[int, ...] = ()
     for mask in range((1 << size) - 1, -1, -1):
         positions = tuple(i for i in range(size) if mask >> (size - 1 - i) & 1)
         total = sum(credits[i] for i in positions)
-        if total > best_total and usage.allows(positions):
+        if total > best_total and fits_together(table, positions):
             best_total, best = total, positions
     return [part.options[i] for i in best]
 

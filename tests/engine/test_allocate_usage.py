@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from creditbank.engine import allocate
 from creditbank.engine import problem as problems
 from creditbank.engine.allocate import Budget, Method, Problem, feasible, solve
-from creditbank.engine.problem import Usage
+from creditbank.engine.problem import Usage, fits_together
 from tests.engine.test_allocate_exact import random_problem
 
 
@@ -30,7 +30,7 @@ def test_usage_agrees_with_feasible(seed: int, data: st.DataObject) -> None:
     size = len(problem.credits)
     chosen = data.draw(st.lists(st.integers(0, size - 1), unique=True, max_size=size))
     expected = feasible(problem, chosen)
-    assert Usage.of_problem(problem).allows(chosen) == expected
+    assert fits_together(Usage.of_problem(problem).table, chosen) == expected
     # one by one, as the search adds them; an option fits exactly when it overflows nothing
     usage = Usage.of_problem(problem)
     added = 0
@@ -48,7 +48,7 @@ def test_usage_agrees_with_feasible(seed: int, data: st.DataObject) -> None:
         part = problems.component(problem, options, live)
         where = {option: position for position, option in enumerate(part.options)}
         mine = [where[o] for o in chosen if o in where]
-        fits_everywhere &= Usage.of_component(part).allows(mine)
+        fits_everywhere &= fits_together(part.table(), mine)
     assert fits_everywhere == expected
 
 
