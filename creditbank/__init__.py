@@ -10,6 +10,10 @@ Load the bundled standards and look around:
 Everything public is listed in ``__all__``; anything else is private and may change.
 """
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from creditbank._version import __version__
 from creditbank.bundled import (
     bundled_standards_path,
@@ -39,7 +43,6 @@ from creditbank.errors import (
     Location,
     Problem,
 )
-from creditbank.interop.deposit import deposit_from_portfolio
 from creditbank.loading import (
     Limits,
     LoadReport,
@@ -96,7 +99,33 @@ from creditbank.models import (
 )
 from creditbank.schema import json_schema
 from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
-from creditbank.validation import Validation, validate
+
+if _TYPE_CHECKING:
+    from creditbank.interop.deposit import deposit_from_portfolio
+    from creditbank.validation import Validation, validate
+
+# Names whose modules pull in the graph layer (networkx) or the interop stack (JSON-LD,
+# cryptography, JOSE) are imported on first use (PEP 562), so `import creditbank` and a CLI
+# start that needs neither load only the engine.
+_LAZY = {
+    "deposit_from_portfolio": "creditbank.interop.deposit",
+    "Validation": "creditbank.validation",
+    "validate": "creditbank.validation",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'creditbank' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ERROR_CODES",
