@@ -7,6 +7,7 @@ from creditbank.cli.graph import check_command, graph_command, query_group
 from creditbank.cli.interop import export_group, import_group
 from creditbank.cli.ledger import ledger_group
 from creditbank.cli.main import cli, main
+from creditbank.cli.serve import serve_command
 
 cli.add_command(evaluate_command)
 cli.add_command(whatif_command)
@@ -18,5 +19,6 @@ cli.add_command(export_group)
 cli.add_command(ledger_group)
 cli.add_command(conformance_group)
 cli.add_command(batch_command)
+cli.add_command(serve_command)
 
 __all__ = ["cli", "main"]

@@ -68,8 +68,8 @@ def test_every_shared_option_has_one_name_type_and_default() -> None:
     for where, option in found["--lang"]:
         assert isinstance(option.type, click.Choice), where
         assert (list(option.type.choices), option.default) == (["zh", "en"], "zh"), where
-    ((_, db),) = found["--db"]
-    assert (db.name, db.envvar) == ("db", "CREDITBANK_LEDGER")
+    for where, option in found["--db"]:  # `ledger` and `serve`
+        assert (option.name, option.envvar) == ("db", "CREDITBANK_LEDGER"), where
 
 
 def test_a_required_shared_option_is_asked_for() -> None:

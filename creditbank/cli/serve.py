@@ -1,0 +1,99 @@
+"""``creditbank serve``: the HTTP service (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from creditbank.cli.console import fail
+from creditbank.cli.options import db_option, standards_option
+from creditbank.errors import CreditbankError, LoadError
+from creditbank.ledger import Ledger
+
+__all__ = ["serve_command"]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="The port."
+)
+@db_option
+@standards_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (each loads the standards once).",
+)
+@click.option(
+    "--public-standards/--private-standards",
+    default=True,
+    show_default=True,
+    help="Whether the standards and computation routes answer without a token.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1024),
+    default=1_048_576,
+    show_default=True,
+    metavar="BYTES",
+    help="The largest request body accepted (413 above it).",
+)
+def serve_command(
+    host: str,
+    port: int,
+    db: str | None,
+    standards_dirs: tuple[str, ...],
+    workers: int,
+    public_standards: bool,
+    max_body: int,
+) -> None:
+    """Serve creditbank over HTTP: evaluations, validation, the standards and the ledger.
+
+    The OpenAPI document is at /openapi.json and the interactive docs at /docs. The ledger
+    (--db) is created when it does not exist yet; without --db the ledger routes answer 503.
+    Ledger routes need a bearer token (`creditbank ledger --db URL token issue`).
+    """
+    try:
+        import uvicorn  # noqa: PLC0415 (the serve extra: only this command needs it)
+
+        from creditbank.service import ServiceConfig, create_app  # noqa: PLC0415
+        from creditbank.service.config import CONFIG_ENV_VAR  # noqa: PLC0415
+    except ImportError as error:
+        click.echo(
+            f"error: the service needs the serve extra ({error.name} is missing): "
+            "pip install 'creditbank[serve]'",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    config = ServiceConfig(
+        ledger=db,
+        standards=standards_dirs,
+        public_standards=public_standards,
+        max_body_bytes=max_body,
+    )
+    try:
+        app = create_app(config)  # loads the standards: their problems stop the start here
+        if db is not None:  # a ledger that does not exist yet is created, as `ledger init` would
+            Ledger.open(db, create=True).close()
+    except LoadError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        raise SystemExit(1) from None
+    except CreditbankError as error:
+        fail(error)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    os.environ[CONFIG_ENV_VAR] = config.to_env()
+    uvicorn.run(
+        "creditbank.service.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -1,0 +1,51 @@
+"""The service's application: the state, the error handlers and the routes, assembled."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from creditbank._version import __version__
+from creditbank.models import Standards
+from creditbank.service.config import ServiceConfig
+from creditbank.service.problems import install_problem_handlers
+from creditbank.service.routes import compute, ledger, meta
+from creditbank.service.routes import standards as standards_routes
+from creditbank.service.state import ServiceState
+
+__all__ = ["app_from_environment", "create_app"]
+
+_DESCRIPTION = """\
+creditbank over HTTP: convert learning outcomes into credits under published rules, and keep
+learners' tamper-evident credit-bank accounts. Every error is an RFC 9457 problem document
+(`application/problem+json`) with a stable `code`. Ledger routes need
+`Authorization: Bearer TOKEN` (issued by `creditbank ledger token issue`).
+"""
+
+
+def create_app(
+    config: ServiceConfig | None = None, *, standards: Standards | None = None
+) -> FastAPI:
+    """The application for ``config`` (the defaults when None). ``standards``: already
+    loaded standards to serve (otherwise loaded from ``config.standards``; a
+    :class:`~creditbank.errors.LoadError` when they have problems)."""
+    config = config or ServiceConfig()
+    state = ServiceState(config, standards)
+    app = FastAPI(
+        title="creditbank",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.creditbank = state
+    install_problem_handlers(app)
+    for module in (meta, standards_routes, compute, ledger):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application configured by ``$CREDITBANK_SERVICE_CONFIG`` (how ``creditbank serve
+    --workers N`` builds one in each worker process)."""
+    return create_app(ServiceConfig.from_env())

@@ -1,0 +1,112 @@
+"""Bearer tokens and roles: who is calling, and whether they may.
+
+A request names its caller with ``Authorization: Bearer SECRET``, a token issued by
+``creditbank ledger token issue`` (stored in the ledger only as a hash). A token carries one
+of the ledger's roles (:data:`creditbank.ledger.ROLES`), the actor id it acts as, the
+organisation it acts for, and, for role ``learner``, the one account it is. The ledger's own
+authority model (:func:`creditbank.ledger.decide.decide`) still decides every command; these
+checks only stop a request earlier, before it reads what it may not see:
+
+* no token: 401 ``UNAUTHENTICATED`` (with ``WWW-Authenticate: Bearer``);
+* a token that is malformed, unknown or revoked: 401 ``INVALID_TOKEN``;
+* a role the route does not allow, or a learner's token on another account: 403 ``FORBIDDEN``.
+
+Every decision fails closed: anything but a valid token of an allowed role is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from creditbank.ledger.events import Role
+from creditbank.service.principal import Principal
+from creditbank.service.problems import ServiceProblem
+from creditbank.service.state import ServiceState
+
+__all__ = [
+    "Principal",
+    "authenticated",
+    "check_account_access",
+    "optional_principal",
+    "require_roles",
+    "service_state",
+]
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="creditbank"'}
+
+
+def service_state(request: Request) -> ServiceState:
+    """The running service's state (a FastAPI dependency)."""
+    state: ServiceState = request.app.state.creditbank
+    return state
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ServiceProblem(
+            401,
+            "INVALID_TOKEN",
+            "the Authorization header must be `Bearer TOKEN`",
+            headers=_CHALLENGE,
+        )
+    return secret.strip()
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller, if the request carries a token (an invalid one is still refused)."""
+    secret = _bearer(request)
+    if secret is None:
+        return None
+    principal = service_state(request).authenticate(secret)
+    if principal is None:
+        raise ServiceProblem(
+            401,
+            "INVALID_TOKEN",
+            "the bearer token is unknown, revoked or malformed; ask for a new one",
+            headers=_CHALLENGE,
+        )
+    return principal
+
+
+def authenticated(request: Request) -> Principal:
+    """The caller; 401 without a valid token (a FastAPI dependency)."""
+    principal = optional_principal(request)
+    if principal is None:
+        raise ServiceProblem(
+            401,
+            "UNAUTHENTICATED",
+            "this route needs a bearer token: send `Authorization: Bearer TOKEN` "
+            "(issued by `creditbank ledger token issue`)",
+            headers=_CHALLENGE,
+        )
+    return principal
+
+
+def require_roles(*roles: Role) -> Callable[[Request], Principal]:
+    """A dependency: the caller, who must hold one of ``roles`` (403 otherwise)."""
+
+    def dependency(request: Request) -> Principal:
+        principal = authenticated(request)
+        if principal.role not in roles:
+            raise ServiceProblem(
+                403,
+                "FORBIDDEN",
+                f"a {principal.role} token may not do this; it needs one of: {', '.join(roles)}",
+            )
+        return principal
+
+    return dependency
+
+
+def check_account_access(principal: Principal, account: str) -> None:
+    """403 when a learner's token names an account that is not its own."""
+    if principal.role == "learner" and principal.learner != account:
+        raise ServiceProblem(
+            403, "FORBIDDEN", "a learner's token may see and act on its own account only"
+        )
