@@ -104,6 +104,16 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode("ascii")).digest()
 
 
+def _moment(where: Ledger | LedgerStore, at: dt.datetime | None) -> str:
+    """``at`` (default: the ledger's clock, or now) as stored: UTC ISO 8601 text, so that
+    the texts sort as the moments do."""
+    if at is None:
+        at = where.now() if isinstance(where, Ledger) else dt.datetime.now(dt.UTC)
+    if at.tzinfo is None:
+        raise ValueError("a token's time must be timezone-aware")
+    return at.astimezone(dt.UTC).isoformat()
+
+
 def _record(row: StoredToken) -> TokenRecord:
     return TokenRecord(
         token_id=row.token_id,
@@ -187,14 +197,7 @@ def issue_token(
     checked_role, checked_name, checked_learner, checked_org = _checked(
         role, name, learner, organisation, standards
     )
-    if at is None:
-        at = (
-            ledger_or_store.now()
-            if isinstance(ledger_or_store, Ledger)
-            else dt.datetime.now(dt.UTC)
-        )
-    if at.tzinfo is None:
-        raise ValueError("a token's time must be timezone-aware")
+    created_at = _moment(ledger_or_store, at)
     token_id = secrets.token_hex(_ID_HEX // 2)
     secret = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(_RANDOM_BYTES)}"
     row = StoredToken(
@@ -204,7 +207,7 @@ def issue_token(
         role=checked_role,
         learner=checked_learner,
         organisation=checked_org,
-        created_at=at.isoformat(),
+        created_at=created_at,
         revoked_at=None,
     )
     with _store(ledger_or_store).writing() as writer:
@@ -224,12 +227,7 @@ def revoke_token(
 ) -> TokenRecord:
     """Revoke the token ``token_id`` (from now on it authenticates no one); revoking a revoked
     token changes nothing. An unknown id is ``UNKNOWN_TOKEN``."""
-    if at is None:
-        at = (
-            ledger_or_store.now()
-            if isinstance(ledger_or_store, Ledger)
-            else dt.datetime.now(dt.UTC)
-        )
+    revoked_at = _moment(ledger_or_store, at)
     with _store(ledger_or_store).writing() as writer:
         if writer.token(token_id) is None:
             raise LedgerError(
@@ -237,7 +235,7 @@ def revoke_token(
                 f"the ledger has no API token {token_id[:64]!r}",
                 token=token_id[:64],
             )
-        writer.revoke_token(token_id, at.isoformat())
+        writer.revoke_token(token_id, revoked_at)
         row = writer.token(token_id)
     assert row is not None
     return _record(row)

@@ -316,3 +316,19 @@ def test_ledger_copy_does_not_copy_tokens(ledger_backend: LedgerBackend) -> None
     with Ledger.open(destination, read_only=True) as copy:
         assert list_tokens(copy) == []
         assert authenticate(copy, issued.secret) is None
+
+
+def test_times_are_stored_in_utc_and_listed_in_order(bank: Ledger) -> None:
+    """09:00 in Beijing is before 02:00 UTC the same day; stored as text, the two still sort
+    by the moment (each time is kept in UTC)."""
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    issue_token(
+        bank, role="bank_operator", name="op-late", at=dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC)
+    )
+    early = issue_token(
+        bank, role="bank_operator", name="op-early", at=dt.datetime(2026, 3, 1, 9, tzinfo=beijing)
+    )
+    assert early.record.created_at == dt.datetime(2026, 3, 1, 1, tzinfo=dt.UTC)
+    assert [r.name for r in list_tokens(bank)] == ["op-early", "op-late"]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        revoke_token(bank, early.record.token_id, at=dt.datetime(2026, 3, 2))
