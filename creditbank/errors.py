@@ -312,6 +312,9 @@ LedgerErrorCode = Literal[
     "ACHIEVEMENT_INACTIVE",
     "NOT_EXPIRED",
     "EVALUATION_FAILED",
+    # API tokens
+    "UNKNOWN_TOKEN",
+    "BAD_TOKEN_REQUEST",
 ]
 
 LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
@@ -358,6 +361,10 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "ACHIEVEMENT_INACTIVE": "the achievement was revoked or has expired",
     "NOT_EXPIRED": "the achievement has not expired on the given day",
     "EVALUATION_FAILED": "the engine could not evaluate the portfolio against the programme",
+    "UNKNOWN_TOKEN": "the ledger has no API token with this id",
+    "BAD_TOKEN_REQUEST": "a token's role, learner account or organisation does not fit the "
+    "ledger's authority model (a learner's token names its account, an issuer's or school "
+    "staff's its organisation)",
 }
 
 _missing_ledger = set(get_args(LedgerErrorCode)) ^ set(LEDGER_ERROR_CODES)

@@ -8,6 +8,7 @@ from creditbank.cli.interop import export_group, import_group
 from creditbank.cli.ledger import ledger_group
 from creditbank.cli.main import cli, main
 from creditbank.cli.serve import serve_command
+from creditbank.cli.tokens import token_group
 
 cli.add_command(evaluate_command)
 cli.add_command(whatif_command)
@@ -16,6 +17,7 @@ cli.add_command(query_group)
 cli.add_command(check_command)
 cli.add_command(import_group)
 cli.add_command(export_group)
+ledger_group.add_command(token_group)
 cli.add_command(ledger_group)
 cli.add_command(conformance_group)
 cli.add_command(batch_command)

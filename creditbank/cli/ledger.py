@@ -44,7 +44,7 @@ from creditbank.ledger.location import parse_location
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
 
-__all__ = ["ledger_group"]
+__all__ = ["LedgerOptions", "ledger_group", "pass_ledger_options"]
 
 EXIT_PROBLEMS = 1
 SUBJECT_SALT_VAR = "CREDITBANK_SUBJECT_SALT"
@@ -183,12 +183,17 @@ def ledger_group(
     PostgreSQL).
 
     Deposit achievements, apply them to a programme, review, approve (post), reject,
-    revoke, override; print a learner's statement; verify and export the hash chains.
+    revoke, override; print a learner's statement; verify and export the hash chains;
+    issue and revoke API tokens for `creditbank serve`.
     """
     ctx.obj = _Options(db, standards_dirs, timeout)
 
 
 _pass = click.make_pass_decorator(_Options)
+LedgerOptions = _Options
+"""What ``creditbank ledger`` was given (``--db``, ``--standards``, ``--timeout``), for the
+subcommands other modules add (:mod:`creditbank.cli.tokens`)."""
+pass_ledger_options = _pass
 
 
 @ledger_group.command("init")
@@ -919,7 +924,8 @@ def copy_command(options: _Options, source: str, destination: str, output_format
 
     The source must verify; the destination must hold no events (copy creates it: not a
     ledger made by `init`, which has its own subject key). Both are verified afterwards;
-    exit 1 if the copy does not verify. --db is not used.
+    exit 1 if the copy does not verify. --db is not used. API tokens are not copied (they
+    are not events): issue new ones on the copy (`creditbank ledger token issue`).
     """
     try:
         report = copy_ledger(source, destination, timeout=options.timeout)

@@ -14,7 +14,9 @@ and :mod:`~creditbank.ledger.sqlite` (the SQLite store and its invariants),
 store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser),
 :mod:`~creditbank.ledger.backends` (the store at a location),
 :mod:`~creditbank.ledger.copy` (a ledger copied between backends),
-:mod:`~creditbank.ledger.projection` (the cached projection) and
+:mod:`~creditbank.ledger.projection` (the cached projection),
+:mod:`~creditbank.ledger.tokens` (API tokens, their rows in
+:mod:`~creditbank.ledger.token_rows`) and
 :mod:`~creditbank.ledger.service` (the API below).
 """
 
@@ -25,6 +27,14 @@ from creditbank.ledger.ids import check_account_id, pseudonymous_id
 from creditbank.ledger.location import LedgerLocation, parse_location
 from creditbank.ledger.service import Clock, Ledger, Receipt, init_ledger, open_ledger
 from creditbank.ledger.statement import Statement
+from creditbank.ledger.tokens import (
+    IssuedToken,
+    TokenRecord,
+    authenticate,
+    issue_token,
+    list_tokens,
+    revoke_token,
+)
 
 __all__ = [
     "ROLES",
@@ -35,16 +45,22 @@ __all__ = [
     "Clock",
     "CopyReport",
     "Event",
+    "IssuedToken",
     "Ledger",
     "LedgerLocation",
     "Receipt",
     "Role",
     "Statement",
+    "TokenRecord",
     "VerifyReport",
+    "authenticate",
     "check_account_id",
     "copy_ledger",
     "init_ledger",
+    "issue_token",
+    "list_tokens",
     "open_ledger",
     "parse_location",
     "pseudonymous_id",
+    "revoke_token",
 ]

@@ -22,19 +22,31 @@ hash, and reports the disabled trigger
 
 Every refusal is raised with SQLSTATE ``23000`` (integrity constraint violation), so the
 store reports it as ``STORE_REFUSED`` like a failed constraint.
+
+Versions: PostgreSQL ledgers were first made at the SQLite schema's version 6
+(:data:`PG_BASE_VERSION`, :data:`PG_DDL` and :data:`PG_PROJECTION_DDL` in one step); each
+later SQLite migration has a translation in :data:`PG_UPGRADES` (7: the API tokens). A new
+ledger is made at the base version and upgraded at once, in the same transaction; an older
+one is upgraded by its first write (never by a read), and records one ``schema_version``
+row per version from the base on. :func:`objects_after` says which tables, triggers
+and functions a ledger of a given version has, for ``verify``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from creditbank.ledger.schema import (
     EVENTS_DDL,
     INVARIANT_MESSAGES,
+    MIGRATIONS,
     PROJECTION_DDL,
     PROJECTION_TABLES,
     SCHEMA_VERSION,
     SCHEMA_VERSION_DDL,
+    TOKENS_DDL,
+    Migration,
 )
 
 __all__ = [
@@ -42,13 +54,19 @@ __all__ = [
     "EXPECTED_INDEXES",
     "EXPECTED_TRIGGERS",
     "LEDGER_TABLES",
+    "PG_BASE_VERSION",
     "PG_DDL",
     "PG_PROJECTION_DDL",
     "PG_SCHEMA_VERSION",
+    "PG_UPGRADES",
+    "LaterObjects",
+    "objects_after",
 ]
 
 PG_SCHEMA_VERSION = SCHEMA_VERSION
-"""A PostgreSQL ledger is made at the SQLite schema's latest version, in one step."""
+"""A PostgreSQL ledger is upgraded to the SQLite schema's latest version."""
+PG_BASE_VERSION = 6
+"""The version PostgreSQL ledgers were first made at (:data:`PG_DDL`, :data:`PG_PROJECTION_DDL`)."""
 
 _REFUSE = """CREATE FUNCTION creditbank_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -186,7 +204,7 @@ def _dialect(sql: str) -> str:
 _NAME = re.compile(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (?:IF NOT EXISTS )?(\w+)")
 _SQLITE_OBJECTS = {
     found.group(1): statement.replace(" IF NOT EXISTS", "")
-    for statement in (SCHEMA_VERSION_DDL, *EVENTS_DDL, *PROJECTION_DDL)
+    for statement in (SCHEMA_VERSION_DDL, *EVENTS_DDL, *PROJECTION_DDL, *TOKENS_DDL)
     if (found := _NAME.match(statement)) is not None
 }
 
@@ -402,9 +420,36 @@ PG_PROJECTION_DDL: tuple[str, ...] = (
 )
 """The cached projection (dropped and made again by a rebuild)."""
 
+PG_TOKENS_DDL: tuple[str, ...] = (
+    _table("api_tokens"),
+    *_guard(
+        "api_tokens",
+        "api_tokens_revoke",
+        "UPDATE",
+        "OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL OR "
+        + _changed(
+            "token_id", "secret_hash", "name", "role", "learner", "organisation", "created_at"
+        ),
+        INVARIANT_MESSAGES["revoke_once"],
+    ),
+    *_no_delete("api_tokens", "API tokens"),
+)
+"""The API tokens (SQLite's migration 7)."""
+
+
+def _upgrade(version: int, statements: tuple[str, ...]) -> Migration:
+    """SQLite's migration ``version`` (its description), in PostgreSQL's ``statements``."""
+    (sqlite,) = (m for m in MIGRATIONS if m.version == version)
+    return Migration(version, sqlite.description, statements)
+
+
+PG_UPGRADES: tuple[Migration, ...] = (_upgrade(7, PG_TOKENS_DDL),)
+"""The migrations after :data:`PG_BASE_VERSION`, in order, up to :data:`PG_SCHEMA_VERSION`."""
+assert [m.version for m in PG_UPGRADES] == list(range(PG_BASE_VERSION + 1, SCHEMA_VERSION + 1))
+
 EXPECTED_INDEXES: tuple[str, ...] = tuple(
     found.group(1)
-    for statement in (*PG_DDL, *PG_PROJECTION_DDL)
+    for statement in (*PG_DDL, *PG_PROJECTION_DDL, *(s for m in PG_UPGRADES for s in m.statements))
     if (found := re.match(r"CREATE (?:UNIQUE )?INDEX (\w+)", statement)) is not None
 )
 """The indexes made by name (the unique ones hold invariants: one key per command, one live
@@ -416,5 +461,32 @@ LEDGER_TABLES: tuple[str, ...] = (
     "events",
     "heads",
     *PROJECTION_TABLES,
+    "api_tokens",
 )
-"""Every table of a PostgreSQL ledger."""
+"""Every table of a PostgreSQL ledger (at the latest version)."""
+
+
+@dataclass(frozen=True)
+class LaterObjects:
+    """The objects later upgrades make: what a ledger of an older version lacks."""
+
+    tables: frozenset[str]
+    functions: frozenset[str]
+    indexes: frozenset[str]
+
+
+def objects_after(version: int) -> LaterObjects:
+    """The tables, trigger functions and indexes that the upgrades after ``version`` make
+    (a ledger of ``version`` has none of them; the triggers go with their tables)."""
+    later = [s for m in PG_UPGRADES if m.version > version for s in m.statements]
+
+    def named(pattern: str) -> frozenset[str]:
+        return frozenset(
+            found.group(1) for s in later if (found := re.match(pattern, s)) is not None
+        )
+
+    return LaterObjects(
+        named(r"CREATE TABLE (\w+)"),
+        named(r"CREATE (?:OR REPLACE )?FUNCTION (\w+)"),
+        named(r"CREATE (?:UNIQUE )?INDEX (\w+)"),
+    )

@@ -48,13 +48,17 @@ from creditbank.ledger.pg_schema import (
     EXPECTED_INDEXES,
     EXPECTED_TRIGGERS,
     LEDGER_TABLES,
+    PG_BASE_VERSION,
     PG_DDL,
     PG_PROJECTION_DDL,
     PG_SCHEMA_VERSION,
+    PG_UPGRADES,
+    objects_after,
 )
 from creditbank.ledger.projection import Snapshot, project, snapshot_tables
 from creditbank.ledger.schema import LEDGER_FORMAT, PROJECTION_TABLES, SCHEMA_VERSION
-from creditbank.ledger.store import Draft, place
+from creditbank.ledger.store import Draft, StoredToken, place
+from creditbank.ledger.token_rows import insert_token, mark_revoked, select_tokens
 
 __all__ = ["WRITE_LOCK", "PostgresStore"]
 
@@ -140,6 +144,19 @@ class _PgReader:
     def schema_problems(self) -> list[str]:
         return structure_problems(self._conn)
 
+    def _tokens(self, token_id: str | None) -> list[StoredToken]:
+        (exists,) = self._conn.execute(
+            "SELECT to_regclass('api_tokens') IS NOT NULL"
+        ).fetchone() or (False,)
+        return select_tokens(_Qmark(self._conn.cursor()), token_id) if exists else []
+
+    def tokens(self) -> list[StoredToken]:
+        return self._tokens(None)
+
+    def token(self, token_id: str) -> StoredToken | None:
+        found = self._tokens(token_id)
+        return found[0] if found else None
+
 
 class _PgWriter(_PgReader):
     def _last(self, account: str) -> tuple[int, str] | None:
@@ -161,6 +178,12 @@ class _PgWriter(_PgReader):
         for row in rows:
             self._insert(row, Event.model_validate_json(row.body))
 
+    def add_token(self, token: StoredToken) -> None:
+        insert_token(_Qmark(self._conn.cursor()), token)
+
+    def revoke_token(self, token_id: str, at: str) -> None:
+        mark_revoked(_Qmark(self._conn.cursor()), token_id, at)
+
     def _insert(self, row: StoredRow, event: Event) -> None:
         self._conn.execute(
             f"INSERT INTO events ({_ROW_COLUMNS})"
@@ -175,6 +198,15 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
     creditbank's: a table, trigger or index missing, a trigger disabled or added, a
     function's body changed. (A dropped CHECK or foreign key is not looked for.)"""
     problems: list[str] = []
+    versions = [v for (v,) in conn.execute("SELECT version FROM schema_version").fetchall()]
+    version = max(versions, default=PG_SCHEMA_VERSION)
+    if versions != list(range(PG_BASE_VERSION, version + 1)) or version > PG_SCHEMA_VERSION:
+        problems.append(
+            f"the recorded schema versions {versions} are not {PG_BASE_VERSION} to at most "
+            f"{PG_SCHEMA_VERSION}, one each"
+        )
+    later = objects_after(version)  # a ledger not yet upgraded lacks these, rightly
+    expected_tables = [name for name in LEDGER_TABLES if name not in later.tables]
     tables = {
         name
         for (name,) in conn.execute(
@@ -182,9 +214,9 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
             " AND c.relnamespace = to_regnamespace(current_schema())"
         ).fetchall()
     }
-    problems += [f"table {name!r} is missing" for name in LEDGER_TABLES if name not in tables]
+    problems += [f"table {name!r} is missing" for name in expected_tables if name not in tables]
     problems += [
-        f"table {name!r} is not creditbank's" for name in sorted(tables - set(LEDGER_TABLES))
+        f"table {name!r} is not creditbank's" for name in sorted(tables - set(expected_tables))
     ]
     found: dict[tuple[str, str], str] = {
         (str(table), str(name)): str(enabled)
@@ -195,6 +227,8 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
         ).fetchall()
     }
     for table, names in sorted(EXPECTED_TRIGGERS.items()):
+        if table in later.tables:
+            continue
         for name in sorted(names):
             state = found.get((table, name))
             if state is None:
@@ -204,7 +238,7 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
                     f"trigger {name!r} on {table!r} is disabled (ALTER TABLE … DISABLE TRIGGER)"
                 )
     for table, name in sorted(found):
-        if name not in EXPECTED_TRIGGERS.get(table, set()):
+        if table in later.tables or name not in EXPECTED_TRIGGERS.get(table, set()):
             problems.append(f"trigger {name!r} on {table!r} is not creditbank's")
     bodies = {
         str(name): str(body)
@@ -214,6 +248,8 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
         ).fetchall()
     }
     for name, sql in EXPECTED_FUNCTIONS.items():
+        if name in later.functions:
+            continue
         expected = sql.split("$$")[1]
         if name not in bodies:
             problems.append(f"function {name!r} is missing")
@@ -226,11 +262,10 @@ def structure_problems(conn: psycopg.Connection[Any]) -> list[str]:
         ).fetchall()
     }
     problems += [
-        f"index {name!r} is missing (dropped?)" for name in EXPECTED_INDEXES if name not in indexes
+        f"index {name!r} is missing (dropped?)"
+        for name in EXPECTED_INDEXES
+        if name not in indexes and name not in later.indexes
     ]
-    versions = [v for (v,) in conn.execute("SELECT version FROM schema_version").fetchall()]
-    if versions != [PG_SCHEMA_VERSION]:
-        problems.append(f"the recorded schema versions {versions} are not [{PG_SCHEMA_VERSION}]")
     meta = dict(conn.execute("SELECT key, value FROM ledger_meta").fetchall())
     if meta.get("format") != LEDGER_FORMAT:
         problems.append("the ledger's format row is missing or changed")
@@ -256,6 +291,7 @@ class PostgresStore:
             raise ValueError("a ledger opened read-only cannot be created")
         self.location = LedgerLocation("postgresql", url=url)
         self.read_only = read_only
+        self._current = False  # upgraded to PG_SCHEMA_VERSION (known after the first write)
         self._where = self.location.shown()
         self._timeout_ms = max(1, int(timeout * 1000))
         try:
@@ -354,15 +390,29 @@ class PostgresStore:
             self._conn.execute(
                 "INSERT INTO ledger_meta (key, value) VALUES ('format', %s)", (LEDGER_FORMAT,)
             )
-            self._conn.execute(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (%s, %s, %s)",
-                (
-                    PG_SCHEMA_VERSION,
-                    "PostgreSQL ledger: events with hash chain, chain heads, the cached "
-                    "projection, idempotency keys and credential index",
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                ),
+            self._record_version(
+                PG_BASE_VERSION,
+                "PostgreSQL ledger: events with hash chain, chain heads, the cached "
+                "projection, idempotency keys and credential index",
             )
+            self._upgrade()
+
+    def _record_version(self, version: int, description: str) -> None:
+        self._conn.execute(
+            "INSERT INTO schema_version (version, description, applied_at) VALUES (%s, %s, %s)",
+            (version, description, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        )
+
+    def _upgrade(self) -> None:
+        """Apply the upgrades the ledger lacks (:data:`PG_UPGRADES`), inside the caller's
+        write transaction and under the writers' lock: a new ledger at once, an older one
+        on its first write (a read never upgrades, like SQLite's)."""
+        version = self.schema_version()
+        for upgrade in PG_UPGRADES:
+            if upgrade.version > version:
+                for statement in upgrade.statements:
+                    self._conn.execute(statement)
+                self._record_version(upgrade.version, upgrade.description)
 
     def schema_version(self) -> int:
         if not self._has("schema_version"):
@@ -451,9 +501,12 @@ class PostgresStore:
         with self._transaction("BEGIN ISOLATION LEVEL READ COMMITTED"):
             try:
                 self._lock()
+                if not self._current:
+                    self._upgrade()
             except psycopg.Error as error:
                 raise self._refusal(error) from error
             yield _PgWriter(self._conn, self._where)
+        self._current = True  # committed: the upgrade too (a rollback undoes it, so not before)
 
     def subject_key(self) -> bytes:
         with self.reading():

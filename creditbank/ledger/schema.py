@@ -33,6 +33,8 @@ __all__ = [
     "PROJECTION_TABLES",
     "SCHEMA_VERSION",
     "SCHEMA_VERSION_DDL",
+    "TOKENS_DDL",
+    "TOKEN_COLUMNS",
     "Migration",
 ]
 
@@ -83,6 +85,7 @@ _WORKFLOW = (
 )
 _CLAIM = "invariant: only an approved application of the programme claims an active achievement"
 _LINE = "invariant: a posting posts an open line of its application for exactly its credits"
+_REVOKE_ONCE = "invariant: an API token can only be revoked, once, and is otherwise never changed"
 _ONCE = (
     "invariant: an achievement's credit is posted at most once per programme"
     " (every achievement of a posted line is claimed by it)"
@@ -90,6 +93,7 @@ _ONCE = (
 
 INVARIANT_MESSAGES: dict[str, str] = {
     "stays": _STAYS,
+    "revoke_once": _REVOKE_ONCE,
     "workflow": _WORKFLOW,
     "claim": _CLAIM,
     "line": _LINE,
@@ -386,6 +390,41 @@ PROJECTION_DDL: tuple[str, ...] = (
     *_never("entries", "ledger entries"),
 )
 
+TOKEN_COLUMNS = "token_id, secret_hash, name, role, learner, organisation, created_at, revoked_at"
+"""The columns of ``api_tokens``, in :class:`creditbank.ledger.store.StoredToken`'s order."""
+
+TOKENS_DDL: tuple[str, ...] = (
+    # The roles are written out, not taken from creditbank.ledger.events.ROLES: a migration's
+    # text is compared byte for byte with the stored one (integrity.py), so it never changes.
+    """CREATE TABLE api_tokens (
+        token_id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL UNIQUE CHECK (length(secret_hash) = 64),
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN
+            ('learner', 'issuer', 'school_reviewer', 'academic_affairs', 'bank_operator')),
+        learner TEXT,
+        organisation TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT,
+        CHECK ((role = 'learner') = (learner IS NOT NULL)),
+        CHECK (role NOT IN ('issuer', 'school_reviewer', 'academic_affairs')
+            OR organisation IS NOT NULL)
+    ) STRICT""",
+    f"""CREATE TRIGGER api_tokens_revoke BEFORE UPDATE ON api_tokens
+    WHEN OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL
+      OR NEW.token_id IS NOT OLD.token_id OR NEW.secret_hash IS NOT OLD.secret_hash
+      OR NEW.name IS NOT OLD.name OR NEW.role IS NOT OLD.role
+      OR NEW.learner IS NOT OLD.learner OR NEW.organisation IS NOT OLD.organisation
+      OR NEW.created_at IS NOT OLD.created_at
+    BEGIN
+        {_raise(_REVOKE_ONCE)};
+    END""",
+    _no_delete("api_tokens", "API tokens"),
+)
+"""The ledger's API tokens (:mod:`creditbank.ledger.tokens`): mutable (revocation), so
+outside the events and their hash chain, and not copied by ``ledger copy``. Only a hash of
+each secret is stored."""
+
 CREDENTIAL_ID = (
     "(CASE WHEN json_valid(body)"
     " THEN json_extract(body, '$.payload.credential_check.credential') END)"
@@ -437,6 +476,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "not checked (credential_status, reason STATUS_UNCHECKED); a creditbank older than "
         "this cannot read such events",
         (),
+    ),
+    Migration(
+        7,
+        "API tokens (api_tokens): a hash of each secret, the role and account or organisation "
+        "it acts as; revoked, never deleted; not part of the events",
+        TOKENS_DDL,
     ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""

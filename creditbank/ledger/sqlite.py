@@ -53,7 +53,8 @@ from creditbank.ledger.schema import (
     SCHEMA_VERSION_DDL,
     Migration,
 )
-from creditbank.ledger.store import Draft, place
+from creditbank.ledger.store import Draft, StoredToken, place
+from creditbank.ledger.token_rows import insert_token, mark_revoked, select_tokens
 
 __all__ = ["SqliteStore", "Synchronous"]
 
@@ -277,6 +278,22 @@ class _SqliteReader:
             return [f"the ledger's schema version {version!r} is not one creditbank wrote"]
         return schema_problems(found, version) + metadata_problems(self._conn, version)
 
+    def _tokens(self, token_id: str | None) -> list[StoredToken]:
+        try:
+            exists = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'api_tokens'"
+            ).fetchone()
+            return select_tokens(self._conn.cursor(), token_id) if exists else []
+        except sqlite3.DatabaseError as error:
+            raise _damaged("API tokens", error, self._path) from error
+
+    def tokens(self) -> list[StoredToken]:
+        return self._tokens(None)
+
+    def token(self, token_id: str) -> StoredToken | None:
+        found = self._tokens(token_id)
+        return found[0] if found else None
+
 
 class _SqliteWriter(_SqliteReader):
     def _last(self, account: str) -> tuple[int, str] | None:
@@ -297,6 +314,17 @@ class _SqliteWriter(_SqliteReader):
     def restore(self, rows: Sequence[StoredRow]) -> None:
         for row in rows:
             self._insert(row, Event.model_validate_json(row.body))
+
+    def add_token(self, token: StoredToken) -> None:
+        try:
+            insert_token(self._conn.cursor(), token)
+        except sqlite3.IntegrityError as error:
+            raise LedgerError(
+                "STORE_REFUSED", f"the ledger database refused the API token: {error}"
+            ) from error
+
+    def revoke_token(self, token_id: str, at: str) -> None:
+        mark_revoked(self._conn.cursor(), token_id, at)
 
     def _insert(self, row: StoredRow, event: Event) -> None:
         cur = self._conn.cursor()

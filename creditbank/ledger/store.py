@@ -4,6 +4,11 @@ A backend stores events in order, appends a command's events atomically together
 their projection (one transaction per command, serialised against other writers), and
 reads back events, raw rows (for verification) and chain heads. Everything else — hashing,
 deciding, replaying — is done above it, the same for every backend.
+
+It also keeps the ledger's API tokens (:class:`StoredToken`, :mod:`creditbank.ledger.tokens`)
+in a table of their own: mutable (revocation), outside the events and their chain. A ledger
+made before tokens existed has no token table until its first write (its migration); until
+then it reads as holding no tokens.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from creditbank.ledger.chain import GENESIS, ChainHead, StoredRow, event_body, e
 from creditbank.ledger.events import Actor, Event, Payload
 from creditbank.ledger.projection import Snapshot
 
-__all__ = ["Draft", "LedgerStore", "Reader", "Writer", "place"]
+__all__ = ["Draft", "LedgerStore", "Reader", "StoredToken", "Writer", "place"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,21 @@ class Draft:
     key: str
     command_hash: str
     payload: Payload
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    """An API token's row as stored: a hash of its secret (never the secret), whom it
+    acts as, and when it was made and revoked (ISO 8601 text; None: not revoked)."""
+
+    token_id: str
+    secret_hash: str
+    name: str
+    role: str
+    learner: str | None
+    organisation: str | None
+    created_at: str
+    revoked_at: str | None
 
 
 def place(
@@ -115,6 +135,14 @@ class Reader(Protocol):
         creditbank made for its schema version, one sentence each (empty: they do not)."""
         ...
 
+    def tokens(self) -> list[StoredToken]:
+        """Every API token, oldest first (none before the ledger has a token table)."""
+        ...
+
+    def token(self, token_id: str) -> StoredToken | None:
+        """The API token with this id, or None."""
+        ...
+
 
 class Writer(Reader, Protocol):
     """A write transaction: reads see the latest state; appends are atomic with the rest."""
@@ -127,6 +155,14 @@ class Writer(Reader, Protocol):
         """Store and project events of another ledger exactly as stored there (``ledger
         copy``), in ledger order: each must continue its account's chain, or the store
         refuses it."""
+        ...
+
+    def add_token(self, token: StoredToken) -> None:
+        """Store a new API token."""
+        ...
+
+    def revoke_token(self, token_id: str, at: str) -> None:
+        """Mark the API token revoked at ``at`` (no change if it is revoked already)."""
         ...
 
 

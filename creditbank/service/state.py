@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from creditbank.bundled import default_standards_paths
 from creditbank.ledger import Ledger
+from creditbank.ledger.tokens import authenticate
 from creditbank.loading import load_standards
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
@@ -49,9 +50,23 @@ class ServiceState:
             yield ledger
 
     def authenticate(self, secret: str) -> Principal | None:
-        """Who the bearer token ``secret`` belongs to; None when it is not a valid token.
+        """Who the bearer token ``secret`` belongs to; None when it is not a valid token
+        (malformed, unknown, revoked: :func:`creditbank.ledger.tokens.authenticate`).
 
-        Fails closed: until tokens are stored in the ledger, no token is valid.
+        Fails closed: tokens live in the ledger, so a service without one knows none. The
+        ledger is opened read-only: checking a token never writes (nor upgrades an older
+        ledger, which then simply has no tokens yet).
         """
-        del secret
-        return None
+        if self.config.ledger is None:
+            return None
+        with self.ledger(read_only=True) as ledger:
+            record = authenticate(ledger, secret)
+        if record is None:
+            return None
+        return Principal(
+            token_id=record.token_id,
+            name=record.name,
+            role=record.role,
+            learner=record.learner,
+            organisation=record.organisation,
+        )
