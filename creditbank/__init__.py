@@ -48,6 +48,7 @@ from creditbank.loading import (
     LoadReport,
     load_documents,
     load_portfolio,
+    load_portfolio_data,
     load_portfolio_text,
     load_standards,
 )
@@ -204,6 +205,7 @@ __all__ = [
     "json_schema",
     "load_documents",
     "load_portfolio",
+    "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
     "suggest",

@@ -30,12 +30,14 @@ from typing import Literal, get_args
 
 __all__ = [
     "ERROR_CODES",
+    "EVALUATION_ERROR_CODES",
     "FILE_ERROR_CODES",
     "LEDGER_ERROR_CODES",
     "BatchError",
     "CreditbankError",
     "ErrorCode",
     "EvaluationError",
+    "EvaluationErrorCode",
     "FileError",
     "FileErrorCode",
     "LedgerError",
@@ -224,8 +226,43 @@ class CreditbankError(Exception):
     """The root of every error creditbank raises on purpose."""
 
 
+EvaluationErrorCode = Literal[
+    "UNKNOWN_PROGRAM",
+    "UNKNOWN_UNIT",
+    "UNKNOWN_LEVEL",
+    "UNKNOWN_ACHIEVEMENT",
+    "UNKNOWN_OCCUPATION",
+    "INVALID_QUERY",
+]
+"""The codes of :class:`EvaluationError`: what a question to the engine named that the
+standards (or the portfolio) lack, or ``INVALID_QUERY`` for a question it cannot read."""
+
+EVALUATION_ERROR_CODES: dict[EvaluationErrorCode, str] = {
+    "UNKNOWN_PROGRAM": "the standards have no programme with this id or catalogue code",
+    "UNKNOWN_UNIT": "the standards have no unit with this id",
+    "UNKNOWN_LEVEL": "the unit has no such level, or needs one",
+    "UNKNOWN_ACHIEVEMENT": "the portfolio has no achievement with this id",
+    "UNKNOWN_OCCUPATION": "no occupation has this code or name",
+    "INVALID_QUERY": "the question cannot be read or answered as asked",
+}
+
+_missing_evaluation = set(get_args(EvaluationErrorCode)) ^ set(EVALUATION_ERROR_CODES)
+assert not _missing_evaluation, f"EVALUATION_ERROR_CODES out of step: {_missing_evaluation}"
+
+
 class EvaluationError(CreditbankError):
-    """An evaluation cannot run: an unknown programme, or a date it cannot use."""
+    """An evaluation or a query cannot run: an unknown programme, unit or level, or a
+    question it cannot read; ``code`` is one of :data:`EVALUATION_ERROR_CODES`.
+
+    >>> error = EvaluationError("unknown programme 'x'", "UNKNOWN_PROGRAM")
+    >>> error.code, str(error)
+    ('UNKNOWN_PROGRAM', "unknown programme 'x'")
+    """
+
+    def __init__(self, message: str, code: EvaluationErrorCode = "INVALID_QUERY") -> None:
+        self.code: EvaluationErrorCode = code
+        self.message = message
+        super().__init__(message)
 
 
 class BatchError(CreditbankError):

@@ -10,16 +10,24 @@ makes them invalid, a warning does not.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from creditbank.bundled import default_standards_paths, standards_paths
+from creditbank.errors import Problem
 from creditbank.graph.checks import run_checks
 from creditbank.graph.findings import Finding
 from creditbank.loading import LoadReport, load_documents
 
-__all__ = ["Validation", "validate"]
+__all__ = ["FILE_NAME", "Validation", "validate", "validate_texts"]
+
+_PART = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+FILE_NAME = re.compile(rf"(?:{_PART}/)*{_PART}\.(?:ya?ml|json)")
+"""A name :func:`validate_texts` accepts: relative, ``/``-separated parts that do not start
+with a dot (so never ``..``, never hidden), ending in ``.yaml``, ``.yml`` or ``.json``."""
 
 
 @dataclass(frozen=True)
@@ -64,3 +72,41 @@ def validate(
     if strict and report.ok and report.standards is not None and report.standards_files:
         findings = run_checks(report.standards)
     return Validation(report, findings)
+
+
+def validate_texts(files: Mapping[str, str], *, strict: bool = False) -> Validation:
+    """:func:`validate` for files given as text by name (a request to a service): the files
+    are checked together as ``creditbank validate NAME ...`` checks them when they lie in
+    the working directory, and every problem names the file by its given name.
+
+    Names must match :data:`FILE_NAME` (:class:`ValueError` otherwise): text given by a
+    caller never names a place on the disk.
+    """
+    for name in files:
+        if not FILE_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a relative NAME.yaml, NAME.yml or NAME.json")
+    with tempfile.TemporaryDirectory(prefix="creditbank-validate-") as directory:
+        root = Path(directory)
+        for name, text in files.items():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        # the reader names a file as the path it was given: the absolute one, shortened again
+        outcome = validate([root / name for name in files], strict=strict)
+        prefix = f"{root}/"
+        report = outcome.report
+        report.problems = [_renamed(p, prefix) for p in report.problems]
+        report.files = [f.removeprefix(prefix) for f in report.files]
+        report.standards_files = [f.removeprefix(prefix) for f in report.standards_files]
+        report.portfolios = [(n.removeprefix(prefix), p) for n, p in report.portfolios]
+        return outcome
+
+
+def _renamed(problem: Problem, prefix: str) -> Problem:
+    where = problem.location
+    file = where.file.removeprefix(prefix) if where.file is not None else None
+    return Problem(
+        problem.code,
+        problem.message.replace(prefix, ""),
+        replace(where, file=file) if file != where.file else where,
+    )

@@ -147,21 +147,6 @@ def whatif_command(
             markup=False,
         )
     elif output_format == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "unit": s.unit,
-                        "level": s.level,
-                        "gain": str(s.gain),
-                        "total": str(s.total),
-                        "hours": str(s.hours) if s.hours is not None else None,
-                    }
-                    for s in ranked
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps([s.to_dict() for s in ranked], ensure_ascii=False, indent=2))
     else:
         out.print(suggestions_view(ranked, standards, lang))

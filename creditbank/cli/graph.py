@@ -370,9 +370,7 @@ def pathway_command(
     except CreditbankError as error:
         _fail(error)
     if output_format == "json":
-        data = plain(result)
-        data["complete"] = result.complete
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     _out().print(pathway_view(result, standards, lang))
 

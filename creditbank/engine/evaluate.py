@@ -41,7 +41,7 @@ def resolve_program(standards: Standards, program_id: str) -> Program:
         hint = did_you_mean(program_id, standards.programs) or (
             " known programmes: " + ", ".join(standards.programs)
         )
-        raise EvaluationError(f"unknown programme {program_id!r};{hint}")
+        raise EvaluationError(f"unknown programme {program_id!r};{hint}", "UNKNOWN_PROGRAM")
     return program
 
 

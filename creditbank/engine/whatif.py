@@ -41,6 +41,17 @@ class Suggestion:
     total: Decimal
     hours: Decimal | None
 
+    def to_dict(self) -> dict[str, str | None]:
+        """As ``creditbank whatif --format json`` and ``POST /v1/whatif`` give it (amounts
+        as text, so they stay exact)."""
+        return {
+            "unit": self.unit,
+            "level": self.level,
+            "gain": str(self.gain),
+            "total": str(self.total),
+            "hours": str(self.hours) if self.hours is not None else None,
+        }
+
 
 def _authorised_issuer(
     standards: Standards, unit: UnitBase, level: str | None, on: dt.date
@@ -64,7 +75,8 @@ def hypothetical(
     if unit is None:
         raise EvaluationError(
             f"unknown unit {unit_id!r};"
-            + (did_you_mean(unit_id, standards.units) or " see the standards")
+            + (did_you_mean(unit_id, standards.units) or " see the standards"),
+            "UNKNOWN_UNIT",
         )
     levels = unit_levels(standards, unit_id)
     framework = unit_framework(standards, unit_id)
@@ -72,11 +84,14 @@ def hypothetical(
         found = framework.level(level) if framework else None
         if found is None or (levels is not None and found.id not in levels):
             allowed = ", ".join(levels or ()) or "none"
-            raise EvaluationError(f"unit {unit_id!r} has no level {level!r}; levels: {allowed}")
+            raise EvaluationError(
+                f"unit {unit_id!r} has no level {level!r}; levels: {allowed}", "UNKNOWN_LEVEL"
+            )
         level = found.id
     elif levels:
         raise EvaluationError(
-            f"unit {unit_id!r} needs a level: {unit_id}@LEVEL (one of {', '.join(levels)})"
+            f"unit {unit_id!r} needs a level: {unit_id}@LEVEL (one of {', '.join(levels)})",
+            "UNKNOWN_LEVEL",
         )
     return Achievement(
         id=f"{HYPOTHETICAL_PREFIX}{index}:{unit_id}",

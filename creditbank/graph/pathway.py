@@ -74,6 +74,7 @@ from creditbank.graph.select import (
     requirement_courses,
 )
 from creditbank.graph.select import selected_units as _selected
+from creditbank.graph.serial import plain
 from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Portfolio, Program, Requirement, Standards
 
@@ -153,6 +154,13 @@ class Pathway:
     def complete(self) -> bool:
         """Whether the plan completes every requirement."""
         return not self.uncovered
+
+    def to_dict(self) -> dict[str, Any]:
+        """As ``creditbank query pathway --format json`` and ``POST /v1/pathways`` give it:
+        every field (amounts and dates as text), and ``complete``."""
+        data: dict[str, Any] = plain(self)
+        data["complete"] = self.complete
+        return data
 
     @property
     def additions(self) -> tuple[Step, ...]:

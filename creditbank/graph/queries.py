@@ -167,7 +167,7 @@ def resolve_unit(standards: Standards, unit_id: str) -> str:
     if unit_id in standards.units:
         return unit_id
     hint = did_you_mean(unit_id, standards.units) or " see `creditbank graph` for the units"
-    raise EvaluationError(f"unknown unit {unit_id!r};{hint}")
+    raise EvaluationError(f"unknown unit {unit_id!r};{hint}", "UNKNOWN_UNIT")
 
 
 def resolve_program(standards: Standards, program_id: str) -> Program:
@@ -181,7 +181,7 @@ def resolve_program(standards: Standards, program_id: str) -> Program:
     hint = did_you_mean(program_id, standards.programs) or (
         " known programmes: " + ", ".join(standards.programs)
     )
-    raise EvaluationError(f"unknown programme {program_id!r};{hint}")
+    raise EvaluationError(f"unknown programme {program_id!r};{hint}", "UNKNOWN_PROGRAM")
 
 
 def resolve_level(standards: Standards, unit_id: str, level: str | None) -> str | None:
@@ -196,7 +196,7 @@ def resolve_level(standards: Standards, unit_id: str, level: str | None) -> str 
         hint = did_you_mean(level, names) or (
             f" its levels: {', '.join(allowed)}" if allowed else " it has no levels"
         )
-        raise EvaluationError(f"unit {unit_id!r} has no level {level!r};{hint}")
+        raise EvaluationError(f"unit {unit_id!r} has no level {level!r};{hint}", "UNKNOWN_LEVEL")
     return found.id
 
 
@@ -207,7 +207,9 @@ def achievement_unit(portfolio: Portfolio, achievement_id: str) -> tuple[str, st
             return str(achievement.unit), achievement.level
     ids = [a.id for a in portfolio.achievements]
     hint = did_you_mean(achievement_id, ids) or f" it has {', '.join(ids) or 'none'}"
-    raise EvaluationError(f"the portfolio has no achievement {achievement_id!r};{hint}")
+    raise EvaluationError(
+        f"the portfolio has no achievement {achievement_id!r};{hint}", "UNKNOWN_ACHIEVEMENT"
+    )
 
 
 # ------------------------------------------------------------------ conversions
@@ -344,7 +346,7 @@ def leads_into(sg: StandardsGraph, target: str, *, as_of: dt.date | None = None)
     elif target not in standards.units:
         pool = [*standards.programs, *standards.units]
         hint = did_you_mean(target, pool) or " give a programme id, a catalogue code or a unit id"
-        raise EvaluationError(f"unknown programme or course {target!r};{hint}")
+        raise EvaluationError(f"unknown programme or course {target!r};{hint}", "UNKNOWN_PROGRAM")
     if program is not None:
         edges = [
             (s, t, d) for s, t, d in sg.rule_edges(program.id) if _in_force(sg, d["rule"], as_of)
@@ -472,7 +474,7 @@ def occupation_editions(sg: StandardsGraph, query: str) -> OccupationMapping:
         pool = [*occupations, *(o.code for o in occupations.values())]
         pool += [n for o in occupations.values() for n in (o.name.zh, o.name.en) if n]
         hint = did_you_mean(query, pool) or " give an occupation id, a code or a name"
-        raise EvaluationError(f"unknown occupation {query!r};{hint}")
+        raise EvaluationError(f"unknown occupation {query!r};{hint}", "UNKNOWN_OCCUPATION")
     certificates: dict[str, list[str]] = {}
     for source, target, _, _ in sg.edges("isRelatedTo"):
         certificates.setdefault(parse_node(target)[1], []).append(parse_node(source)[1])

@@ -5,6 +5,7 @@ from creditbank.loading.loader import (
     discover_files,
     load_documents,
     load_portfolio,
+    load_portfolio_data,
     load_portfolio_text,
     load_standards,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "discover_files",
     "load_documents",
     "load_portfolio",
+    "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
     "read_yaml_file",

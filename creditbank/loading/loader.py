@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,7 @@ __all__ = [
     "layers_of",
     "load_documents",
     "load_portfolio",
+    "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
     "portfolio_from_document",
@@ -580,3 +582,30 @@ def load_portfolio_text(
     with collector_paused():
         doc, problems = read_yaml_text(text, file, limits)
         return _portfolio_from_doc(doc, problems, standards, limits)
+
+
+def load_portfolio_data(
+    data: Any,
+    standards: Standards | None = None,
+    *,
+    file: str = "<data>",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Portfolio:
+    """Load a portfolio given as already-parsed JSON data (a service's request body).
+
+    It is checked exactly as :func:`load_portfolio_text` checks the same data written as
+    JSON: the same problems with the same codes and YAML paths, but located by ``file`` and
+    path only, since parsed data has no lines and columns. Numbers are read from their JSON
+    text, so ``0.1`` is the exact decimal 0.1.
+    """
+    # JSON text is YAML: one reader, so a portfolio sent as data and as text can never be
+    # judged differently. NaN and Infinity (Python's json accepts them) come out as text the
+    # reader does not take for numbers, so they are reported as such.
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    try:
+        return load_portfolio_text(text, standards, file=file, limits=limits)
+    except LoadError as error:
+        raise LoadError(
+            Problem(p.code, p.message, Location(file, None, None, p.location.path))
+            for p in error.problems
+        ) from None

@@ -1,0 +1,148 @@
+"""The parts of a computation request the routes share, and how each becomes what the
+library takes: a portfolio (as JSON data or as YAML/JSON text), an as-of day, a language,
+and the engine's refusals as problem documents.
+
+A portfolio is read by the library's own loader, so a request gets the located problems
+``creditbank validate`` and ``creditbank evaluate`` print for the same portfolio: sent as
+text (``portfolio_text``), each problem names file ``portfolio`` with its line and column in
+that text; sent as data (``portfolio``), file ``request`` and no line. The YAML path inside
+the portfolio is always there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from creditbank.errors import EvaluationError
+from creditbank.loading import load_portfolio_data, load_portfolio_text
+from creditbank.models import Portfolio, Standards
+from creditbank.service.problems import ServiceProblem
+
+Responses = dict[int | str, dict[str, Any]]
+"""The type of a route's ``responses`` (documented statuses)."""
+
+__all__ = [
+    "DATA_FILE",
+    "TEXT_FILE",
+    "Lang",
+    "PortfolioFields",
+    "PortfolioInput",
+    "ProgramInput",
+    "Responses",
+    "day_of",
+    "engine_problems",
+    "request_portfolio",
+]
+
+Lang = Literal["zh", "en"]
+TEXT_FILE = "portfolio"
+"""The file name problems of a portfolio sent as text are located in."""
+DATA_FILE = "request"
+"""The file name problems of a portfolio sent as JSON data are located in."""
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+_EXAMPLE_PORTFOLIO: dict[str, Any] = {
+    "learner": "demo-worker-001",
+    "achievements": [
+        {
+            "id": "a1",
+            "unit": "skill:csco2022:6-31-01-03",
+            "level": "三级",
+            "earned_on": "2023-06-30",
+            "issuer": "demo-employer",
+        }
+    ],
+}
+
+
+class PortfolioFields(BaseModel):
+    """The two ways a request gives a portfolio (at most one of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    portfolio: dict[str, Any] | None = Field(
+        default=None,
+        description="The portfolio document as JSON (as `creditbank schema portfolio` "
+        "describes it); `kind: portfolio` may be left out.",
+        examples=[_EXAMPLE_PORTFOLIO],
+    )
+    portfolio_text: str | None = Field(
+        default=None,
+        description="The text of a portfolio file (YAML or JSON); its problems are located "
+        "by line and column in this text.",
+    )
+
+
+class PortfolioInput(PortfolioFields):
+    """A learner's portfolio: exactly one of ``portfolio`` (the portfolio document as a JSON
+    object) or ``portfolio_text`` (the text of a portfolio file, YAML or JSON)."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PortfolioInput:
+        if (self.portfolio is None) == (self.portfolio_text is None):
+            raise ValueError("give exactly one of `portfolio` (JSON) or `portfolio_text` (text)")
+        return self
+
+
+class ProgramInput(PortfolioInput):
+    """A portfolio, a programme and the day to judge it on."""
+
+    program: str = Field(
+        description="Programme id (or its unique catalogue code, e.g. 460301).",
+        examples=["demo-college:460301"],
+    )
+    as_of: str | None = Field(
+        default=None,
+        description="The day to evaluate on, YYYY-MM-DD (default: today, as the CLI).",
+        examples=["2026-11-29"],
+    )
+
+
+def request_portfolio(body: PortfolioFields, standards: Standards) -> Portfolio:
+    """The portfolio of a request (one of its fields is set), checked against ``standards``;
+    :class:`~creditbank.errors.LoadError` (422 with the located problems) otherwise."""
+    if body.portfolio_text is not None:
+        return load_portfolio_text(body.portfolio_text, standards, file=TEXT_FILE)
+    return load_portfolio_data(body.portfolio, standards, file=DATA_FILE)
+
+
+def day_of(text: str | None, field: str = "as_of") -> dt.date:
+    """The day ``text`` names (YYYY-MM-DD), or today when None; 422 ``MALFORMED_DATE`` for
+    text of another form, 422 ``INVALID_DATE`` for a day the calendar lacks (2026-02-30)."""
+    if text is None:
+        return dt.date.today()
+    if not _DAY.fullmatch(text):
+        raise ServiceProblem(
+            422,
+            "MALFORMED_DATE",
+            f"{field} {text!r} is not a date; write it YYYY-MM-DD, e.g. 2026-11-29",
+            title="a date is not written YYYY-MM-DD",
+        )
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ServiceProblem(
+            422,
+            "INVALID_DATE",
+            f"{field} {text!r} is not a day of the calendar; check the month and the day",
+            title="a date is not a valid calendar date",
+        ) from None
+
+
+@contextmanager
+def engine_problems() -> Iterator[None]:
+    """Answer the engine's refusals as problem documents: an unknown programme is 404
+    ``UNKNOWN_PROGRAM`` (the resource the request names does not exist); anything else it
+    cannot answer (an unknown unit or level in the request …) is 422 with the engine's code."""
+    try:
+        yield
+    except EvaluationError as error:
+        status = 404 if error.code == "UNKNOWN_PROGRAM" else 422
+        raise ServiceProblem(status, error.code, error.message) from None
