@@ -23,3 +23,17 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A client of :func:`app` that sees a 500 as a response, as a platform would."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+# --- compute: the standards and computation routes (helper "compute") -------------------
+
+
+@pytest.fixture
+def private_client(standards: Standards) -> Iterator[TestClient]:
+    """A client of a service started with ``--private-standards`` (no ledger)."""
+    app = create_app(ServiceConfig(public_standards=False), standards=standards)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+# --- end compute ------------------------------------------------------------------------
