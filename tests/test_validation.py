@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from creditbank.validation import validate
+from creditbank.validation import validate, validate_texts
 from tests.paths import ROOT
 
 PORTFOLIO = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))[0]
@@ -49,3 +49,35 @@ def test_strict_adds_the_consistency_findings_and_only_errors_count() -> None:
     assert strict.findings is not None
     assert strict.ok == (not [f for f in strict.findings if f.severity == "error"])
     assert strict.errors == [f for f in strict.findings if f.severity == "error"]
+
+
+# --- validate_texts: files given as text by name (the service's POST /v1/validate) ------
+
+
+def test_validate_texts_reports_what_validate_reports_for_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        name: (ROOT / "tests" / "cases" / "broken" / name).read_text(encoding="utf-8")
+        for name in ("duplicate_id.yaml", "unknown_reference_near_miss.yaml")
+    }
+    for name, text in files.items():
+        (tmp_path / "std").mkdir(exist_ok=True)
+        (tmp_path / "std" / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    on_disk = validate([f"std/{name}" for name in files])
+    given = validate_texts({f"std/{name}": text for name, text in files.items()})
+    assert not given.ok
+    assert [str(p) for p in given.report.problems] == [str(p) for p in on_disk.report.problems]
+    assert given.report.files == on_disk.report.files
+    assert all("creditbank-validate-" not in str(p) for p in given.report.problems)
+
+
+@pytest.mark.parametrize(
+    "name", ["../x.yaml", "/tmp/x.yaml", ".x.yaml", "a/../x.yaml", "x.txt", "a\\x.yaml", ""]
+)
+def test_validate_texts_refuses_names_that_are_no_relative_file_of_the_fragment(
+    name: str,
+) -> None:
+    with pytest.raises(ValueError, match="is not a relative"):
+        validate_texts({name: "kind: units\nitems: []\n"})

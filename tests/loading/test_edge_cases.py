@@ -16,7 +16,14 @@ from click.testing import CliRunner
 from creditbank import LoadError, load_portfolio, load_standards
 from creditbank.cli import cli
 from creditbank.errors import Problem, format_path
-from creditbank.loading import Limits, load_documents, load_portfolio_text, read_yaml_text
+from creditbank.loading import (
+    Limits,
+    load_documents,
+    load_portfolio_data,
+    load_portfolio_text,
+    read_yaml_text,
+)
+from creditbank.models import Standards
 from tests.paths import ROOT
 
 PORTFOLIO = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
@@ -435,3 +442,53 @@ def test_the_same_layer_twice_is_read_once(tmp_path: Path) -> None:
     once = load_standards(tmp_path, cache=False)
     twice = load_standards(tmp_path, tmp_path, cache=False)
     assert set(twice.units) == set(once.units) and "other:x" in twice.units
+
+
+# --- load_portfolio_data: a portfolio as parsed JSON (a service's request body) ---------
+
+
+def test_portfolio_data_loads_as_its_json_text_and_keeps_decimals_exact(
+    standards: Standards,
+) -> None:
+    data = {
+        "learner": "w",
+        "achievements": [
+            {
+                "id": "t",
+                "unit": "training:plc-application-64h",
+                "earned_on": "2024-04-26",
+                "hours": 0.1,
+                "score": 85,
+                "scale": "percent",
+            }
+        ],
+    }
+    loaded = load_portfolio_data(data, standards)
+    assert loaded == load_portfolio_text(json.dumps(data), standards)
+    assert str(loaded.achievements[0].hours) == "0.1"
+
+
+def test_portfolio_data_problems_are_located_by_path_only(standards: Standards) -> None:
+    data = {"learner": "w", "achievements": [{"id": "a", "unit": "nope", "earned_on": "x"}]}
+    with pytest.raises(LoadError) as raised:
+        load_portfolio_data(data, standards, file="request")
+    with pytest.raises(LoadError) as by_text:
+        load_portfolio_text(json.dumps(data), standards)
+    assert [(p.code, p.location.path) for p in raised.value.problems] == [
+        (p.code, p.location.path) for p in by_text.value.problems
+    ]
+    assert {(p.location.file, p.location.line) for p in raised.value.problems} == {
+        ("request", None)
+    }
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_portfolio_data_with_nan_is_a_problem_not_a_crash(
+    standards: Standards, value: float
+) -> None:
+    data = {
+        "learner": "w",
+        "achievements": [{"id": "a", "unit": "u", "earned_on": "2024-01-01", "hours": value}],
+    }
+    with pytest.raises(LoadError):
+        load_portfolio_data(data, standards)
