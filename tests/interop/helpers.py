@@ -36,6 +36,14 @@ SAMPLE_KEYS = {
 }
 """The whitelist that trusts the 1EdTech samples' issuers with their keys."""
 
+NEGATIVE_SAMPLES = [
+    ("simple-err-context.json", "BAD_CONTEXT"),
+    ("simple-err-expired.json", "EXPIRED"),
+    ("simple-err-issuer.json", "ISSUER_MISSING"),
+    ("simple-err-proof-value.json", "BAD_SIGNATURE"),
+]
+"""The 1EdTech negative samples (``ob30/simple-err-*.json``) and the reason each fails."""
+
 needs_fixtures = pytest.mark.skipif(
     not FIXTURES.is_dir(),
     reason=f"the shared interop fixtures are not at {FIXTURES} (../shared/fixtures/interop)",

@@ -28,6 +28,7 @@ from creditbank.interop.keys import did_key, multibase_from_public_key
 from creditbank.interop.verify import credential_dates, verify_credential, verify_jwt
 from tests.interop.helpers import (
     KEY,
+    NEGATIVE_SAMPLES,
     NOW,
     OTHER_KEY,
     SAMPLE_KEYS,
@@ -140,12 +141,7 @@ def test_the_credential_embedded_in_the_clr_verifies_on_its_own() -> None:
 @needs_fixtures
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [
-        ("simple-err-context.json", "BAD_CONTEXT"),
-        ("simple-err-expired.json", "EXPIRED"),
-        ("simple-err-issuer.json", "ISSUER_MISSING"),
-        ("simple-err-proof-value.json", "BAD_SIGNATURE"),
-    ],
+    NEGATIVE_SAMPLES,
 )
 def test_every_negative_sample_is_rejected_with_its_reason(name: str, reason: str) -> None:
     result = verify_credential(

@@ -32,6 +32,21 @@ def run_cli(*args: str) -> Any:
     return json.loads(result.output)
 
 
+def post(client: TestClient, path: str, portfolio: Path, **extra: Any) -> Any:
+    """The parsed answer of ``path`` for the portfolio file's text and ``extra`` (it must
+    succeed); the programme is the first one and the day :data:`AS_OF` unless ``extra`` says."""
+    body = {
+        "portfolio_text": portfolio.read_text(encoding="utf-8"),
+        "program": PROGRAMS[0],
+        "as_of": AS_OF,
+        **extra,
+    }
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    return response.json()
+
+
 def test_every_example_and_programme_is_covered() -> None:
     assert len(PORTFOLIOS) >= 5
     assert len(PROGRAMS) >= 2
@@ -43,13 +58,7 @@ def test_the_evaluation_over_http_is_the_clis_json(
     client: TestClient, portfolio: Path, program: str
 ) -> None:
     expected = run_cli("evaluate", str(portfolio), "--program", program, "--as-of", AS_OF)
-    text = portfolio.read_text(encoding="utf-8")
-    by_text = client.post(
-        "/v1/evaluations", json={"portfolio_text": text, "program": program, "as_of": AS_OF}
-    )
-    assert by_text.status_code == 200, by_text.text
-    assert by_text.headers["content-type"] == "application/json"
-    assert by_text.json() == expected
+    assert post(client, "/v1/evaluations", portfolio, program=program) == expected
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
@@ -91,17 +100,7 @@ def test_whatif_with_additions_embeds_the_clis_json(client: TestClient, portfoli
     expected = run_cli(
         "whatif", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF, "--add", addition
     )
-    response = client.post(
-        "/v1/whatif",
-        json={
-            "portfolio_text": portfolio.read_text(encoding="utf-8"),
-            "program": PROGRAMS[0],
-            "as_of": AS_OF,
-            "add": [addition],
-        },
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = post(client, "/v1/whatif", portfolio, add=[addition])
     assert body["evaluation"] == expected
     before = run_cli("evaluate", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF)
     assert body["recognised_before"] == before["totals"]["recognised"]
@@ -112,17 +111,7 @@ def test_whatif_suggestions_are_the_clis(client: TestClient, portfolio: Path) ->
     expected = run_cli(
         "whatif", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF, "--top", "5"
     )
-    response = client.post(
-        "/v1/whatif",
-        json={
-            "portfolio_text": portfolio.read_text(encoding="utf-8"),
-            "program": PROGRAMS[0],
-            "as_of": AS_OF,
-            "top": 5,
-        },
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["suggestions"] == expected
+    assert post(client, "/v1/whatif", portfolio, top=5)["suggestions"] == expected
     assert expected  # the comparison is of something
 
 
@@ -131,16 +120,7 @@ def test_the_pathway_is_the_clis(client: TestClient, portfolio: Path) -> None:
     expected = run_cli(
         "query", "pathway", str(portfolio), "--program", PROGRAMS[0], "--as-of", AS_OF
     )
-    response = client.post(
-        "/v1/pathways",
-        json={
-            "portfolio_text": portfolio.read_text(encoding="utf-8"),
-            "program": PROGRAMS[0],
-            "as_of": AS_OF,
-        },
-    )
-    assert response.status_code == 200, response.text
-    assert response.json() == expected
+    assert post(client, "/v1/pathways", portfolio) == expected
     assert expected["steps"]
 
 
@@ -162,17 +142,8 @@ def test_clr_export_is_the_clis_unsigned_one(client: TestClient) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    response = client.post(
-        "/v1/exports/clr",
-        json={
-            "portfolio_text": portfolio.read_text(encoding="utf-8"),
-            "program": PROGRAMS[0],
-            "as_of": AS_OF,
-            "issuer": "urn:example:issuer",
-        },
-    )
-    assert response.status_code == 200, response.text
-    assert _stable(response.json()) == _stable(json.loads(result.output))
+    exported = post(client, "/v1/exports/clr", portfolio, issuer="urn:example:issuer")
+    assert _stable(exported) == _stable(json.loads(result.output))
 
 
 def _stable(document: Any) -> Any:

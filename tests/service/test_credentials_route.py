@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from creditbank import bundled_standards_path
 from creditbank.cli import cli
 from creditbank.interop import jsonld
-from tests.interop.helpers import NOW, SAMPLE_KEYS, fixture, needs_fixtures
+from tests.interop.helpers import NEGATIVE_SAMPLES, NOW, SAMPLE_KEYS, fixture, needs_fixtures
 from tests.network import NetworkUsed
 
 pytestmark = [pytest.mark.usefixtures("no_network"), needs_fixtures]
@@ -90,12 +90,7 @@ def test_an_unpinned_sample_key_is_not_verified(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [
-        ("simple-err-context.json", "BAD_CONTEXT"),
-        ("simple-err-expired.json", "EXPIRED"),
-        ("simple-err-issuer.json", "ISSUER_MISSING"),
-        ("simple-err-proof-value.json", "BAD_SIGNATURE"),
-    ],
+    NEGATIVE_SAMPLES,
 )
 def test_every_negative_sample_is_an_answer_with_its_reason(
     client: TestClient, name: str, reason: str, fetches: list[str]
