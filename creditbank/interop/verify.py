@@ -444,7 +444,8 @@ def _verify_proof(
                 moments[name] = parse_datetime(proof[name])
             except ValueError:
                 raise _Fail("MALFORMED_PROOF", f"the proof's `{name}` is not a date-time") from None
-    if "created" in moments and moments["created"] > now + CLOCK_SKEW:
+    # a difference, not now + skew: that overflows for a moment at the end of the calendar
+    if "created" in moments and moments["created"] - now > CLOCK_SKEW:
         raise _Fail("NOT_YET_VALID", f"the proof was created in the future ({proof['created']})")
     if "expires" in moments and now >= moments["expires"]:
         raise _Fail("EXPIRED", f"the proof expired on {proof['expires']}")

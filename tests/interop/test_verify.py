@@ -100,6 +100,26 @@ def test_the_1edtech_samples_verify(parts: tuple[str, str]) -> None:
 
 
 @needs_fixtures
+@pytest.mark.parametrize(
+    "moment",
+    [dt.datetime.max.replace(tzinfo=dt.UTC), dt.datetime.min.replace(tzinfo=dt.UTC)],
+    ids=["last", "first"],
+)
+def test_a_moment_at_either_end_of_the_calendar_is_an_answer_not_a_crash(
+    moment: dt.datetime,
+) -> None:
+    # `now + CLOCK_SKEW` overflowed at the end (import badge --at 9999-12-31T23:59:59: exit 70)
+    result = verify_credential(
+        _load("ob30", "simple.json"),
+        loader=strict_loader(),
+        now=moment,
+        trusted_issuers=SAMPLE_KEYS,
+    )
+    assert result.status in ("verified", "invalid")
+    assert result.reason in ("VERIFIED", "EXPIRED", "NOT_YET_VALID")
+
+
+@needs_fixtures
 @pytest.mark.parametrize("parts", [("ob30", "simple.json"), ("clr20", "simple.json")])
 def test_a_key_only_the_sample_names_is_not_the_issuers_until_pinned(
     parts: tuple[str, str],

@@ -172,3 +172,15 @@ def test_an_issuer_to_trust_that_is_no_id_is_422_with_the_librarys_code(
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "INVALID_ISSUER_ID"
+
+
+@pytest.mark.parametrize(
+    "at", ["9999-12-31T23:59:59", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"]
+)
+def test_a_moment_at_the_end_of_the_calendar_is_an_answer(client: TestClient, at: str) -> None:
+    response = client.post(
+        "/v1/credentials/verify",
+        json={"credential": sample("ob30", "simple.json"), "trust_issuers": PINNED, "at": at},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 0
