@@ -602,6 +602,7 @@ def _first_tab_indent(text: str) -> tuple[int, int] | None:
     return None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_PAIR = re.compile(
     r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
 )
@@ -716,6 +717,17 @@ def read_yaml_text(
                 "YAML_SYNTAX",
                 "the file contains a NUL byte; is it a binary file?",
                 Location(file, line, 1),
+            )
+        ]
+    lone = _LONE_SURROGATE.search(text)
+    if lone is not None:  # text from JSON ("\ud800") that no UTF-8 file could hold
+        line, column = _Lines(text).at(lone.start())
+        return None, [
+            Problem(
+                "INVALID_UTF8",
+                f"U+{ord(lone[0]):04X} is half of a UTF-16 surrogate pair, not a character; "
+                "send the text as UTF-8",
+                Location(file, line, column),
             )
         ]
     parsed, joined = _join_surrogates(text)

@@ -82,3 +82,15 @@ def test_explicit_bool_and_null_tags_on_other_text_are_problems_not_guesses() ->
         ("INVALID_VALUE", 1, ("a",)),
         ("INVALID_VALUE", 2, ("b",)),
     ]
+
+
+@pytest.mark.parametrize("text", ["\ud800", "a: 1\nb: x\udfff\n", "a: [1, \ud83d]\n"])
+def test_a_lone_surrogate_in_text_is_invalid_utf8_located_not_a_crash(text: str) -> None:
+    # text from a JSON request may carry "\ud800"; the C parser raised UnicodeEncodeError
+    doc, problems = read_yaml_text(text, "t.yaml")
+    assert doc is None
+    (problem,) = problems
+    at = next(i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff")
+    line = text[:at].count("\n") + 1
+    assert (problem.code, problem.location.line) == ("INVALID_UTF8", line)
+    assert problem.location.column == at - (text.rfind("\n", 0, at) + 1) + 1
