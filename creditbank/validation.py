@@ -79,12 +79,18 @@ def validate_texts(files: Mapping[str, str], *, strict: bool = False) -> Validat
     are checked together as ``creditbank validate NAME ...`` checks them when they lie in
     the working directory, and every problem names the file by its given name.
 
-    Names must match :data:`FILE_NAME` (:class:`ValueError` otherwise): text given by a
-    caller never names a place on the disk.
+    Names must match :data:`FILE_NAME`, and no name may be the folder of another
+    (:class:`ValueError` otherwise): text given by a caller never names a place on the disk.
     """
     for name in files:
         if not FILE_NAME.fullmatch(name):
             raise ValueError(f"{name!r} is not a relative NAME.yaml, NAME.yml or NAME.json")
+    folders = {
+        "/".join(name.split("/")[:end]) for name in files for end in range(1, name.count("/") + 1)
+    }
+    clash = sorted(folders & set(files))
+    if clash:
+        raise ValueError(f"{clash[0]!r} is given as a file and as a folder of another file")
     with tempfile.TemporaryDirectory(prefix="creditbank-validate-") as directory:
         root = Path(directory)
         for name, text in files.items():

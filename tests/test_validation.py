@@ -81,3 +81,8 @@ def test_validate_texts_refuses_names_that_are_no_relative_file_of_the_fragment(
 ) -> None:
     with pytest.raises(ValueError, match="is not a relative"):
         validate_texts({name: "kind: units\nitems: []\n"})
+
+
+def test_validate_texts_refuses_a_name_that_is_the_folder_of_another() -> None:
+    with pytest.raises(ValueError, match="as a file and as a folder"):
+        validate_texts({"a/b.yaml": "kind: units\n", "a/b.yaml/c.yaml": "kind: units\n"})

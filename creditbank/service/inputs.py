@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from creditbank.errors import EvaluationError
+from creditbank.errors import EVALUATION_ERROR_CODES, EvaluationError
 from creditbank.loading import load_portfolio_data, load_portfolio_text
 from creditbank.models import Portfolio, Standards
 from creditbank.service.problems import ServiceProblem
@@ -95,6 +95,7 @@ class ProgramInput(PortfolioInput):
     """A portfolio, a programme and the day to judge it on."""
 
     program: str = Field(
+        max_length=300,
         description="Programme id (or its unique catalogue code, e.g. 460301).",
         examples=["demo-college:460301"],
     )
@@ -145,4 +146,5 @@ def engine_problems() -> Iterator[None]:
         yield
     except EvaluationError as error:
         status = 404 if error.code == "UNKNOWN_PROGRAM" else 422
-        raise ServiceProblem(status, error.code, error.message) from None
+        title = EVALUATION_ERROR_CODES[error.code]
+        raise ServiceProblem(status, error.code, error.message, title=title) from None

@@ -326,3 +326,17 @@ def test_every_compute_route_is_in_the_openapi_document(client: TestClient) -> N
         assert path in paths, path
     evaluation = paths["/v1/evaluations"]["post"]["responses"]["200"]["content"]
     assert "Evaluation" in json.dumps(evaluation)
+
+
+def test_validate_refuses_a_file_that_is_also_a_folder(client: TestClient) -> None:
+    files = {"a.yaml": "kind: units\n", "a.yaml/b.yaml": "kind: units\n"}
+    response = client.post("/v1/validate", json={"standards": {"files": files}})
+    assert "a.yaml" in problem(response, 422, "INVALID_REQUEST")["detail"]
+
+
+def test_an_engine_refusal_has_its_codes_title(client: TestClient) -> None:
+    document = problem(
+        client.post("/v1/whatif", json={**BODY, "add": ["no-such-unit"]}), 422, "UNKNOWN_UNIT"
+    )
+    assert document["title"] == "the standards have no unit with this id"
+    assert "no-such-unit" in document["detail"]

@@ -33,7 +33,7 @@ from creditbank.service.inputs import (
     engine_problems,
     request_portfolio,
 )
-from creditbank.service.problems import ProblemItem
+from creditbank.service.problems import ProblemItem, ServiceProblem
 from creditbank.service.routes import interop
 from creditbank.service.state import ServiceState
 from creditbank.validation import FILE_NAME, validate_texts
@@ -120,7 +120,10 @@ def validate_input(body: ValidationRequest, state: State) -> ValidationResult:
     whether or not the input is valid: the answer is the validation."""
     result = ValidationResult(valid=True, problems=[])
     if body.standards is not None:
-        checked = validate_texts(body.standards.files, strict=body.strict)
+        try:
+            checked = validate_texts(body.standards.files, strict=body.strict)
+        except ValueError as error:  # names that clash (a file and a folder of another)
+            raise ServiceProblem(422, "INVALID_REQUEST", str(error)) from None
         report = checked.report
         result.problems += [ProblemItem.of(p) for p in report.problems]
         result.files = report.files

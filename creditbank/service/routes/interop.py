@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from creditbank.engine import evaluate
 from creditbank.interop.case import export_case
@@ -79,7 +79,7 @@ class CredentialRequest(BaseModel):
     credential_text: str | None = Field(
         default=None, description="The credential as text: JSON, or a VC-JWT."
     )
-    trust_issuers: list[str] = Field(
+    trust_issuers: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
         default_factory=list,
         max_length=100,
         description="Also trust these issuer ids, `ID` or `ID#z6Mk…` (pinning its key), as "
@@ -99,7 +99,9 @@ class CredentialRequest(BaseModel):
         description="Check validity windows as of this moment (UTC when no offset; default: now).",
     )
     learner: str | None = Field(
-        default=None, description="Learner id of the portfolio (default: the subject)."
+        default=None,
+        max_length=300,
+        description="Learner id of the portfolio (default: the subject).",
     )
 
     @model_validator(mode="after")
