@@ -14,7 +14,9 @@ from httpx2 import Response
 
 from creditbank.cli import cli
 from creditbank.models import Standards
+from creditbank.service.principal import Principal
 from creditbank.service.problems import PROBLEM_MEDIA_TYPE
+from creditbank.service.state import ServiceState
 from tests.paths import ROOT, TEST_CASES
 
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -340,3 +342,21 @@ def test_an_engine_refusal_has_its_codes_title(client: TestClient) -> None:
     )
     assert document["title"] == "the standards have no unit with this id"
     assert "no-such-unit" in document["detail"]
+
+
+def test_private_standards_answer_a_valid_token_of_any_role(
+    private_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def authenticate(self: ServiceState, secret: str) -> Principal | None:
+        del self
+        return Principal("t1", "w-1", "learner", learner="w-1") if secret == "good" else None
+
+    monkeypatch.setattr(ServiceState, "authenticate", authenticate)
+    allowed = private_client.post(
+        "/v1/evaluations", json=BODY, headers={"Authorization": "Bearer good"}
+    )
+    assert allowed.status_code == 200, allowed.text
+    refused = private_client.post(
+        "/v1/evaluations", json=BODY, headers={"Authorization": "Bearer bad"}
+    )
+    problem(refused, 401, "INVALID_TOKEN")
