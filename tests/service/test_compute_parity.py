@@ -4,6 +4,7 @@ input: every example portfolio against every programme of the bundled standards.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,18 @@ def _without_stamps(document: Any) -> Any:
     if isinstance(document, list):
         return [_without_stamps(v) for v in document]
     return document
+
+
+def test_concurrent_evaluations_answer_as_one_at_a_time(client: TestClient) -> None:
+    # handlers run on a thread pool over one shared Standards (and its engine caches):
+    # concurrent first, while fewer answers are cached, then one at a time
+    days = ["2020-01-01", "2024-06-30", AS_OF, "2031-03-01"]
+    cases = [(p, program, day) for p in PORTFOLIOS for program in PROGRAMS for day in days]
+
+    def ask(case: tuple[Path, str, str]) -> Any:
+        return post(client, "/v1/evaluations", case[0], program=case[1], as_of=case[2])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(ask, cases * 2))
+    alone = [ask(case) for case in cases]
+    assert together == alone * 2
