@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from creditbank.cli import cli
+from creditbank.ledger import Ledger, issue_token, revoke_token
+from creditbank.ledger.events import Role
 from creditbank.models import Standards
-from creditbank.service.principal import Principal
+from creditbank.service import ServiceConfig, create_app
 from creditbank.service.problems import PROBLEM_MEDIA_TYPE
-from creditbank.service.state import ServiceState
 from tests.paths import ROOT, TEST_CASES
 
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -344,19 +345,29 @@ def test_an_engine_refusal_has_its_codes_title(client: TestClient) -> None:
     assert "no-such-unit" in document["detail"]
 
 
+@pytest.mark.parametrize(
+    ("role", "extra"),
+    [("learner", {"learner": "w-1"}), ("academic_affairs", {"organisation": "demo-college"})],
+)
 def test_private_standards_answer_a_valid_token_of_any_role(
-    private_client: TestClient, monkeypatch: pytest.MonkeyPatch
+    standards: Standards, tmp_path: Path, role: Role, extra: dict[str, str]
 ) -> None:
-    def authenticate(self: ServiceState, secret: str) -> Principal | None:
-        del self
-        return Principal("t1", "w-1", "learner", learner="w-1") if secret == "good" else None
-
-    monkeypatch.setattr(ServiceState, "authenticate", authenticate)
-    allowed = private_client.post(
-        "/v1/evaluations", json=BODY, headers={"Authorization": "Bearer good"}
-    )
-    assert allowed.status_code == 200, allowed.text
-    refused = private_client.post(
-        "/v1/evaluations", json=BODY, headers={"Authorization": "Bearer bad"}
-    )
-    problem(refused, 401, "INVALID_TOKEN")
+    where = str(tmp_path / "bank.db")
+    with Ledger.open(where, create=True) as ledger:
+        issued = issue_token(ledger, role=role, name="app-1", **extra)
+        revoked = issue_token(ledger, role=role, name="app-2", **extra)
+        revoke_token(ledger, revoked.record.token_id)
+    config = ServiceConfig(ledger=where, public_standards=False)
+    with TestClient(create_app(config, standards=standards)) as private:
+        for method, path, body in [
+            ("POST", "/v1/evaluations", BODY),
+            ("GET", f"/v1/programs/{PROGRAM}", None),
+        ]:
+            allowed = private.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {issued.secret}"}
+            )
+            assert allowed.status_code == 200, allowed.text
+            refused = private.request(
+                method, path, json=body, headers={"Authorization": f"Bearer {revoked.secret}"}
+            )
+            problem(refused, 401, "INVALID_TOKEN")
