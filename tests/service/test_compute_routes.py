@@ -371,3 +371,16 @@ def test_private_standards_answer_a_valid_token_of_any_role(
                 method, path, json=body, headers={"Authorization": f"Bearer {revoked.secret}"}
             )
             problem(refused, 401, "INVALID_TOKEN")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/exports/case",  # no item
+        f"/v1/exports/ctdl/{PROGRAM}?certificates=perhaps",
+        f"/v1/programs/{PROGRAM}/map.svg?engine=neato",
+        "/v1/exports/case?item=" + "x" * 301,
+    ],
+)
+def test_bad_query_parameters_are_422(client: TestClient, path: str) -> None:
+    problem(client.get(path), 422, "INVALID_REQUEST")
