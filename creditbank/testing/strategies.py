@@ -17,7 +17,8 @@ for other systems' test suites. Three families:
   :func:`~creditbank.loading.crosscheck.check_portfolio`), and the engine's small
   :func:`scenarios` and :func:`pathway_scenarios`;
 * **broken files** — :func:`invalid_documents` and :func:`invalid_portfolio_documents` give
-  (YAML text, the error code the loader must report).
+  (YAML text, the error code the loader must report);
+* **bearer secrets** — :func:`token_secrets`: what a caller may send as an API token.
 
 >>> from hypothesis import given
 >>> @given(frameworks())
@@ -36,6 +37,7 @@ from typing import Any, TypeVar, get_args
 
 from hypothesis import strategies as st
 
+from creditbank.ledger.tokens import TOKEN_PREFIX
 from creditbank.models import (
     Achievement,
     AllOf,
@@ -129,6 +131,7 @@ __all__ = [
     "standards_items",
     "standards_sets",
     "targets",
+    "token_secrets",
     "units",
 ]
 
@@ -962,3 +965,29 @@ def pathway_scenarios(draw: st.DrawFn, *, max_achievements: int = 3) -> Any:
         for level in levels:
             costs[(unit.id, level)] = Decimal(draw(st.integers(0, 80)))
     return standards, portfolio, costs
+
+
+_URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def token_secrets(secret: str | None = None) -> st.SearchStrategy[object]:
+    """What a caller may send as an API token's secret (:mod:`creditbank.ledger.tokens`):
+    any text or bytes, text shaped like a secret (``cbk_``, 16 hex digits, ``_``, 43
+    URL-safe characters), and, given a real ``secret``, near misses of it: its id with
+    another random part, one character changed, cut short, or extended."""
+    shaped = st.tuples(
+        st.text("0123456789abcdef", min_size=16, max_size=16),
+        st.text(_URLSAFE, min_size=43, max_size=43),
+    ).map(lambda parts: f"{TOKEN_PREFIX}{parts[0]}_{parts[1]}")
+    choices: list[st.SearchStrategy[object]] = [st.text(), st.binary(), shaped]
+    if secret:
+        head = secret[: len(TOKEN_PREFIX) + 17]  # the prefix, the id and its underscore
+        choices += [
+            st.text(_URLSAFE, min_size=43, max_size=43).map(lambda tail: head + tail),
+            st.tuples(st.integers(0, len(secret) - 1), st.characters()).map(
+                lambda edit: secret[: edit[0]] + edit[1] + secret[edit[0] + 1 :]
+            ),
+            st.integers(0, len(secret) - 1).map(lambda n: secret[:n]),
+            st.text(min_size=1).map(lambda more: secret + more),
+        ]
+    return st.one_of(choices)

@@ -5,7 +5,6 @@ model's rules; ledgers made before tokens; read-only ledgers; the table's own in
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from creditbank.ledger.tokens import (
     revoke_token,
 )
 from creditbank.testing.ledger import OPERATOR, SCHOOL, fixed_clock
+from creditbank.testing.strategies import token_secrets
 from tests.bundled import bundled_standards
 from tests.conftest import REFUSED_BY_STORE, LedgerBackend
 
@@ -123,19 +123,7 @@ def test_only_the_exact_secret_authenticates(bank: Ledger, data: st.DataObject) 
     if issued is None:  # once per ledger (the fixture's ledger lives for all examples)
         issued = issue_token(bank, role="learner", name="w-7", learner="w-7")
         bank._test_issued = issued  # type: ignore[attr-defined]
-    shaped = st.builds(
-        lambda tid, rnd: f"{TOKEN_PREFIX}{tid}_{rnd}",
-        st.one_of(
-            st.just(issued.record.token_id), st.text("0123456789abcdef", min_size=16, max_size=16)
-        ),
-        st.text(string.ascii_letters + string.digits + "-_", min_size=43, max_size=43),
-    )
-    edited = st.builds(
-        lambda at, ch: issued.secret[:at] + ch + issued.secret[at + 1 :],
-        st.integers(0, len(issued.secret) - 1),
-        st.characters(),
-    )
-    candidate = data.draw(st.one_of(st.text(), shaped, edited, st.binary()))
+    candidate = data.draw(token_secrets(issued.secret))
     found = authenticate(bank, candidate)
     if candidate == issued.secret:
         assert found == issued.record

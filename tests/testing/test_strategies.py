@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter
 
 import creditbank
 from creditbank.engine import Evaluation
+from creditbank.ledger.tokens import parse_secret
 from creditbank.models import Achievement, Label, Level, Source, Unit
 from creditbank.serialize import dump_yaml
 from creditbank.testing import portfolio_problems, standards_problems
@@ -84,6 +85,7 @@ PORTFOLIOS = {
     "highest_only_scenarios",
 }
 BROKEN = {"invalid_documents", "invalid_portfolio_documents"}
+SECRETS = {"token_secrets"}
 CONSTANTS = {
     "DEFAULT_AS_OF",
     "DOCUMENT_BREAKS",
@@ -95,7 +97,7 @@ CONSTANTS = {
 
 
 def test_every_strategy_is_checked_here() -> None:
-    checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | CONSTANTS
+    checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | SECRETS | CONSTANTS
     assert set(cst.__all__) == checked, "check the new strategy in this file"
     for name in set(cst.__all__) - CONSTANTS:
         doc = getattr(cst, name).__doc__ or ""
@@ -143,6 +145,24 @@ def test_value_strategies_give_valid_values(name: str) -> None:
         assert adapter.validate_python(value) == value
 
     check()
+
+
+def test_token_secrets_are_text_or_bytes_and_reach_well_formed_ones() -> None:
+    secret = "cbk_" + "0" * 16 + "_" + "A" * 43
+
+    @FEW
+    @given(cst.token_secrets(secret))
+    def check(value: object) -> None:
+        assert isinstance(value, str | bytes)
+
+    check()
+    shaped = find(cst.token_secrets(), lambda v: parse_secret(v) is not None)
+    assert isinstance(shaped, str) and shaped.startswith("cbk_")
+    near = find(
+        cst.token_secrets(secret),
+        lambda v: v != secret and isinstance(v, str) and v.startswith(secret[:21]),
+    )
+    assert parse_secret(near) in (None, "0" * 16)
 
 
 @pytest.mark.parametrize("name", sorted(STANDARDS))
