@@ -2,6 +2,7 @@
 
 from creditbank.cli.batch import batch_command
 from creditbank.cli.conformance import conformance_group
+from creditbank.cli.eligibility import eligibility_command
 from creditbank.cli.evaluate import evaluate_command, whatif_command
 from creditbank.cli.graph import check_command, graph_command, query_group
 from creditbank.cli.interop import export_group, import_group
@@ -12,6 +13,7 @@ from creditbank.cli.tokens import token_group
 
 cli.add_command(evaluate_command)
 cli.add_command(whatif_command)
+cli.add_command(eligibility_command)
 cli.add_command(graph_command)
 cli.add_command(query_group)
 cli.add_command(check_command)

@@ -27,12 +27,14 @@ from creditbank.errors import CreditbankError, LoadError
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Portfolio, Standards
 
-__all__ = ["evaluate_command", "whatif_command"]
+__all__ = ["evaluate_command", "fail_with", "load_inputs", "whatif_command"]
 
 EXIT_PROBLEMS = 1
 
 
-def _fail(error: CreditbankError) -> None:
+def fail_with(error: CreditbankError) -> None:
+    """Print a load's problems (``FILE:LINE:COL: CODE message``, standard output) or an
+    error (standard error), and exit 1."""
     out = console()
     if isinstance(error, LoadError):
         for problem in error.problems:
@@ -42,7 +44,10 @@ def _fail(error: CreditbankError) -> None:
     sys.exit(EXIT_PROBLEMS)
 
 
-def _load(standards_dirs: tuple[str, ...], portfolio_path: Path) -> tuple[Standards, Portfolio]:
+def load_inputs(
+    standards_dirs: tuple[str, ...], portfolio_path: Path
+) -> tuple[Standards, Portfolio]:
+    """The standards (``--standards`` layers, else the default) and a portfolio file."""
     standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
 
@@ -73,10 +78,10 @@ def evaluate_command(
     problems or the programme is unknown.
     """
     try:
-        standards, learner = _load(standards_dirs, portfolio)
+        standards, learner = load_inputs(standards_dirs, portfolio)
         evaluation = evaluate(standards, learner, program, _day(as_of))
     except CreditbankError as error:
-        _fail(error)
+        fail_with(error)
         return
     if output_format == "json":
         click.echo(evaluation.to_json())
@@ -122,7 +127,7 @@ def whatif_command(
     """
     day = _day(as_of)
     try:
-        standards, learner = _load(standards_dirs, portfolio)
+        standards, learner = load_inputs(standards_dirs, portfolio)
         if additions:
             extra = [
                 hypothetical(standards, *parse_addition(text), day, index)
@@ -133,7 +138,7 @@ def whatif_command(
         else:
             ranked = suggest(standards, learner, program, day, limit=top)
     except CreditbankError as error:
-        _fail(error)
+        fail_with(error)
         return
     out = console(soft_wrap=False)
     if additions:

@@ -51,6 +51,7 @@ _KIND_LABELS = {
     "cap": "caps",
     "grade_scale": "grade scales",
     "period_set": "period sets",
+    "eligibility_rule": "eligibility rules",
 }
 
 

@@ -46,6 +46,7 @@ SECTION_OF: dict[str, str] = {
     "cap": "caps",
     "grade_scale": "grade_scales",
     "period_set": "period_sets",
+    "eligibility_rule": "eligibility",
 }
 """The section of a ``kind: standards`` document holding each item kind."""
 

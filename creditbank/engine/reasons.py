@@ -12,7 +12,18 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Literal, get_args
 
-__all__ = ["REASONS", "ReasonCode", "Step", "sentence", "sentences"]
+from creditbank.models.profile import EDUCATION_LABELS
+
+__all__ = [
+    "ELIGIBILITY_REASONS",
+    "REASONS",
+    "EligibilityCode",
+    "ReasonCode",
+    "Step",
+    "eligibility_sentences",
+    "sentence",
+    "sentences",
+]
 
 ReasonCode = Literal[
     "NO_RULE",
@@ -153,6 +164,61 @@ REASONS: dict[ReasonCode, tuple[str, str]] = {
 _missing = set(get_args(ReasonCode)) ^ set(REASONS)
 assert not _missing, f"REASONS out of step with ReasonCode: {_missing}"
 
+EligibilityCode = Literal[
+    "NO_QUALIFYING_ACHIEVEMENT",
+    "YEARS_TOO_FEW",
+    "WORK_TOO_SHORT",
+    "EDUCATION_TOO_LOW",
+    "TITLE_NOT_HELD",
+    "STATUS_NOT_MET",
+    "REGION_NOT_COVERED",
+    "PROFILE_FIELD_UNKNOWN",
+]
+"""Why an eligibility rule is not met, beyond the achievement checks it shares with
+conversion (``LEVEL_TOO_LOW``, ``EXPIRED``, ``RULE_NOT_IN_FORCE`` … of :data:`ReasonCode`).
+
+Durations come as figures (``have_months``, ``required_months``; work in days) and are
+put into words by :func:`eligibility_sentences` for each language."""
+
+ELIGIBILITY_REASONS: dict[EligibilityCode, tuple[str, str]] = {
+    "NO_QUALIFYING_ACHIEVEMENT": (
+        "没有符合规则 {rule} 条件的学习成果",
+        "no achievement of the portfolio is one rule {rule} asks for",
+    ),
+    "YEARS_TOO_FEW": (
+        "取得{what}（{since}）已满{have_zh}，规则 {rule} 要求满{required_zh}",
+        "{have_en} since {what} ({since}), {required_en} required by rule {rule}",
+    ),
+    "WORK_TOO_SHORT": (
+        "相应工作累计 {have_days} 天，规则 {rule} 要求满{required_zh}（{required_days} 天）",
+        "{have_days} days of qualifying work, rule {rule} requires {required_en} "
+        "({required_days} days)",
+    ),
+    "EDUCATION_TOO_LOW": (
+        "最高学历为{have_zh}，规则 {rule} 要求{required_zh}及以上",
+        "highest education {have_en}, rule {rule} requires {required_en} or higher",
+    ),
+    "TITLE_NOT_HELD": (
+        "未持有规则 {rule} 要求的职称（{series}，{required}及以上）",
+        "holds no title rule {rule} asks for ({series}, {required} or higher)",
+    ),
+    "STATUS_NOT_MET": (
+        "{field} 为 {have}，规则 {rule} 要求 {required}",
+        "{field} is {have}, rule {rule} requires {required}",
+    ),
+    "REGION_NOT_COVERED": (
+        "所在地区 {have} 不在规则 {rule} 的范围（{required}）内",
+        "region {have} is outside the regions of rule {rule} ({required})",
+    ),
+    "PROFILE_FIELD_UNKNOWN": (
+        "学员情况未载明 {field}，规则 {rule} 需要据此判断",
+        "the profile does not say {field}, which rule {rule} asks about",
+    ),
+}
+
+_missing_eligibility = set(get_args(EligibilityCode)) ^ set(ELIGIBILITY_REASONS)
+assert not _missing_eligibility, f"ELIGIBILITY_REASONS out of step: {_missing_eligibility}"
+
 
 class Step(IntEnum):
     """The order in which a rule's checks run on an achievement, the reason codes each can give.
@@ -240,4 +306,41 @@ def sentences(code: ReasonCode, details: dict[str, str]) -> tuple[str, str]:
     if "floor" in details and "granted" in details:
         zh, en = zh + GUARANTEE_CUT[0], en + GUARANTEE_CUT[1]
     fill = _filled(details)
+    return zh.format_map(fill), en.format_map(fill)
+
+
+def _months_words(months: str) -> tuple[str, str]:
+    """A whole number of months as words: ``2年3个月`` and ``2 years 3 months``."""
+    if not months.isdigit():
+        return months, months
+    years, rest = divmod(int(months), 12)
+    zh = (f"{years}年" if years else "") + (f"{rest}个月" if rest or not years else "")
+    en_parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if rest or not years:
+        en_parts.append(f"{rest} month{'s' if rest != 1 else ''}")
+    return zh, " ".join(en_parts)
+
+
+def eligibility_sentences(code: str, details: dict[str, str]) -> tuple[str, str]:
+    """An eligibility reason (an :data:`EligibilityCode` or a :data:`ReasonCode` of the
+    achievement checks) in Chinese and English, durations put into words.
+
+    >>> eligibility_sentences("YEARS_TOO_FEW", {"rule": "e1", "what": "技师", "since":
+    ...     "2024-03-01", "have_months": "26", "required_months": "36"})[1]
+    '2 years 2 months since 技师 (2024-03-01), 3 years required by rule e1'
+    """
+    if code in ELIGIBILITY_REASONS:
+        zh, en = ELIGIBILITY_REASONS[code]
+    else:
+        zh, en = REASONS[code]  # type: ignore[index]
+    fill = _filled(details)
+    for key in ("have", "required"):
+        months = details.get(f"{key}_months")
+        if months is not None:
+            fill[f"{key}_zh"], fill[f"{key}_en"] = _months_words(months)
+    for key in ("have", "required"):
+        level = details.get(f"{key}_education")
+        if level is not None:
+            zh_word, en_word = EDUCATION_LABELS.get(level, (level, level))
+            fill[f"{key}_zh"], fill[f"{key}_en"] = zh_word, en_word
     return zh.format_map(fill), en.format_map(fill)

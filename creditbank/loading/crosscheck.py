@@ -33,6 +33,7 @@ from creditbank.models import (
     Standards,
 )
 from creditbank.models.common import Item
+from creditbank.models.eligibility import EligibilityRule
 from creditbank.models.rule import (
     AllOf,
     AnyOf,
@@ -444,6 +445,26 @@ class _Checker:
                         frameworks, entry.level, record.lazy("then", "credits_by_level", index)
                     )
 
+    def eligibility_rule(self, rule: EligibilityRule, record: ItemRecord) -> None:
+        """Its achievement condition as a conversion rule's; a skill-track outcome's level
+        is a level of the occupation's framework (else of any skill framework)."""
+        if rule.when.achievement is not None:
+            self.condition(rule.when.achievement, record, ("when", "achievement"))
+        outcome = rule.outcome
+        if outcome.kind == "title" and outcome.track == "skill" and outcome.level is not None:
+            occupation = self.s.occupations.get(str(outcome.occupation or ""))
+            framework = (
+                self.s.frameworks.get(str(occupation.framework))
+                if occupation is not None and occupation.framework is not None
+                else None
+            )
+            where = record.lazy("outcome", "level")
+            if framework is not None:
+                self.level_in(framework, outcome.level, where)
+            else:
+                skill = [fw for fw in self.s.frameworks.values() if fw.scale == "skill"]
+                self._level_known(skill, outcome.level, where)
+
     def requirement_in(self, programs: Iterable[Program], requirement: str, where: Where) -> None:
         for program in programs:
             if program.requirement(requirement) is None:
@@ -566,6 +587,8 @@ class _Checker:
                 self.cap(item, record)
             elif isinstance(item, GradeScale):
                 self.grade_scale(item, record)
+            elif isinstance(item, EligibilityRule):
+                self.eligibility_rule(item, record)
         return self.problems
 
 
@@ -711,6 +734,11 @@ def _surely_fine(portfolio: Portfolio, standards: Standards) -> bool:
     """True only if the full check finds nothing: every reference resolves and each
     (unit, level, grade, scale) passed the full check of one achievement before."""
     units, issuers, scales = standards.units, standards.issuers, standards.grade_scales
+    if portfolio.profile is not None and any(
+        w.occupation is not None and w.occupation not in standards.occupations
+        for w in portfolio.profile.work
+    ):
+        return False
     memo = standards.cache(CheckedAchievements)
     for achievement in portfolio.achievements:
         if achievement.unit not in units:

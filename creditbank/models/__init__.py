@@ -3,10 +3,20 @@
 from creditbank.models.cap import Cap, CapGroup, CapSelector
 from creditbank.models.common import Item, Source
 from creditbank.models.documents import DOCUMENT_TYPES, SECTIONS, DocumentKind
+from creditbank.models.eligibility import (
+    AdmissionOutcome,
+    EligibilityCondition,
+    EligibilityRule,
+    FundingOutcome,
+    Outcome,
+    OutcomeKind,
+    TitleOutcome,
+)
 from creditbank.models.framework import Framework, Level, LevelPointer
 from creditbank.models.issuer import Authorisation, Issuer
 from creditbank.models.occupation import Occupation
 from creditbank.models.portfolio import Achievement, Portfolio
+from creditbank.models.profile import HeldTitle, Profile, WorkPeriod
 from creditbank.models.program import Program, Requirement
 from creditbank.models.rule import (
     AllOf,
@@ -52,6 +62,7 @@ __all__ = [
     "ITEM_KINDS",
     "SECTIONS",
     "Achievement",
+    "AdmissionOutcome",
     "AllOf",
     "AnyItem",
     "AnyOf",
@@ -65,13 +76,17 @@ __all__ = [
     "CourseUnit",
     "CreditValue",
     "DocumentKind",
+    "EligibilityCondition",
+    "EligibilityRule",
     "ExemptCourses",
     "Framework",
+    "FundingOutcome",
     "Grade",
     "GradeCondition",
     "GradeConversion",
     "GradeRow",
     "GradeScale",
+    "HeldTitle",
     "HoursToCredits",
     "Issuer",
     "Item",
@@ -84,9 +99,12 @@ __all__ = [
     "NOf",
     "Occupation",
     "OtherUnit",
+    "Outcome",
+    "OutcomeKind",
     "Period",
     "PeriodSet",
     "Portfolio",
+    "Profile",
     "Program",
     "RecordedGrade",
     "Requirement",
@@ -96,9 +114,11 @@ __all__ = [
     "Source",
     "Standards",
     "Target",
+    "TitleOutcome",
     "TrainingUnit",
     "Unit",
     "UnitKind",
     "Within",
+    "WorkPeriod",
     "XCertificateUnit",
 ]

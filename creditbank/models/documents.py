@@ -17,6 +17,7 @@ kind              holds
 ``caps``          :class:`Cap` items
 ``grade_scales``  :class:`GradeScale` items
 ``period_sets``   :class:`PeriodSet` items
+``eligibility``   :class:`EligibilityRule` items
 ``standards``     any of the sections above, by those names
 ``portfolio``     one :class:`Portfolio`
 ================  ==============================================
@@ -30,6 +31,7 @@ from pydantic import Field, StrictBool
 
 from creditbank.models.cap import Cap
 from creditbank.models.common import Source
+from creditbank.models.eligibility import EligibilityRule
 from creditbank.models.framework import Framework
 from creditbank.models.issuer import Issuer
 from creditbank.models.occupation import Occupation
@@ -47,6 +49,7 @@ __all__ = [
     "STANDARDS_KINDS",
     "CapsDocument",
     "DocumentKind",
+    "EligibilityDocument",
     "FrameworksDocument",
     "GradeScalesDocument",
     "IssuersDocument",
@@ -113,6 +116,11 @@ class PeriodSetsDocument(_FileHead):
     items: tuple[PeriodSet, ...]
 
 
+class EligibilityDocument(_FileHead):
+    kind: Literal["eligibility"]
+    items: tuple[EligibilityRule, ...]
+
+
 class StandardsDocument(_FileHead):
     """Several sections in one file; handy for small standards and test scenarios."""
 
@@ -126,6 +134,7 @@ class StandardsDocument(_FileHead):
     caps: tuple[Cap, ...] = ()
     grade_scales: tuple[GradeScale, ...] = ()
     period_sets: tuple[PeriodSet, ...] = ()
+    eligibility: tuple[EligibilityRule, ...] = ()
 
 
 class PortfolioDocument(Portfolio):
@@ -148,6 +157,7 @@ DocumentKind = Literal[
     "caps",
     "grade_scales",
     "period_sets",
+    "eligibility",
     "standards",
     "portfolio",
 ]
@@ -162,6 +172,7 @@ DOCUMENT_TYPES: dict[str, type[Model]] = {
     "caps": CapsDocument,
     "grade_scales": GradeScalesDocument,
     "period_sets": PeriodSetsDocument,
+    "eligibility": EligibilityDocument,
     "standards": StandardsDocument,
     "portfolio": PortfolioDocument,
 }
@@ -176,6 +187,7 @@ SECTIONS: dict[str, str] = {
     "caps": "cap",
     "grade_scales": "grade_scale",
     "period_sets": "period_set",
+    "eligibility": "eligibility_rule",
 }
 """Section name (plural, as in files) -> item kind (singular, as in references)."""
 

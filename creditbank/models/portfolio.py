@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import Field, StrictBool, model_validator
 
 from creditbank.models.common import check_unique_local_ids, date_range_error
+from creditbank.models.profile import Profile
 from creditbank.models.values import (
     Amount,
     CreditValue,
@@ -127,6 +128,11 @@ class Portfolio(Model):
     description: str | None = None
     example: StrictBool = False
     achievements: tuple[Achievement, ...] = ()
+    profile: Profile | None = Field(
+        default=None,
+        description="Work history, education, titles, status and region, for eligibility "
+        "rules (optional; nothing in it identifies the learner).",
+    )
     credentials: dict[LocalId, ImportedCredential] = Field(
         default_factory=dict,
         description="For achievements imported from credentials (creditbank import badge -o "

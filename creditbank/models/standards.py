@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from creditbank.errors import Location
 from creditbank.models.cap import Cap
+from creditbank.models.eligibility import EligibilityRule
 from creditbank.models.framework import Framework
 from creditbank.models.issuer import Issuer
 from creditbank.models.occupation import Occupation
@@ -42,6 +43,7 @@ __all__ = ["ITEM_KINDS", "AnyItem", "Standards"]
 AnyItem: TypeAlias = (
     "Framework | Occupation | CourseUnit | SkillCertificateUnit | XCertificateUnit | TrainingUnit"
     " | AwardUnit | OtherUnit | Issuer | Program | Rule | Cap | GradeScale | PeriodSet"
+    " | EligibilityRule"
 )
 
 _C = TypeVar("_C")
@@ -56,6 +58,7 @@ ITEM_KINDS: tuple[str, ...] = (
     "cap",
     "grade_scale",
     "period_set",
+    "eligibility_rule",
 )
 
 
@@ -137,6 +140,10 @@ class Standards:
     @property
     def period_sets(self) -> Mapping[str, PeriodSet]:
         return self._items["period_set"]
+
+    @property
+    def eligibility_rules(self) -> Mapping[str, EligibilityRule]:
+        return self._items["eligibility_rule"]
 
     def of_kind(self, kind: str) -> Mapping[str, Any]:
         """Items of one kind (``framework``, ``unit``, …) by id."""

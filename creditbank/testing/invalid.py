@@ -62,6 +62,7 @@ _SECTIONS = {
     "cap": "caps",
     "grade_scale": "grade_scales",
     "period_set": "period_sets",
+    "eligibility_rule": "eligibility",
 }
 
 

@@ -1,0 +1,140 @@
+"""``creditbank eligibility``: which titles, admissions and funded places a portfolio opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from creditbank.cli.console import console
+from creditbank.cli.evaluate import fail_with, load_inputs
+from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
+from creditbank.engine import Eligibility, OutcomeResult, eligibility
+from creditbank.errors import CreditbankError
+from creditbank.models import Outcome, Standards
+from creditbank.models.eligibility import OUTCOME_KINDS, OutcomeKind
+from creditbank.models.profile import TITLE_LEVEL_LABELS, TITLE_SERIES_LABELS
+
+__all__ = ["eligibility_command", "eligibility_view", "outcome_text"]
+
+Lang = Literal["zh", "en"]
+
+_HEAD = {
+    "zh": ("结果", "去向", "规则", "是否符合", "原因"),
+    "en": ("kind", "outcome", "rule", "eligible", "reasons"),
+}
+_KIND = {
+    "title": ("贯通", "title"),
+    "admission": ("入学", "admission"),
+    "funding": ("资助", "funding"),
+}
+_ROUTE = {"exam": ("考试入学", "by exam"), "exam_free": ("免试入学", "exam-free")}
+
+
+def _program_name(standards: Standards, program: str, lang: Lang) -> str:
+    found = standards.programs.get(program)
+    return f"{found.name.text(lang)} ({found.code or found.id})" if found else program
+
+
+def outcome_text(outcome: Outcome, standards: Standards, lang: Lang) -> str:
+    """What an outcome opens, in words: a title of a series, a post, a programme's entry."""
+    zh = lang == "zh"
+    if outcome.kind == "title":
+        if outcome.track == "professional" and outcome.series and outcome.level:
+            series_zh, series_en = TITLE_SERIES_LABELS[outcome.series]
+            if zh:
+                return f"{series_zh}系列 {outcome.level}职称"
+            return f"{series_en} series, {TITLE_LEVEL_LABELS.get(outcome.level, outcome.level)}"
+        if outcome.track == "skill":
+            occupation = standards.occupations.get(str(outcome.occupation or ""))
+            name = occupation.name.text(lang) if occupation else str(outcome.occupation or "")
+            return (
+                f"{name} {outcome.level} 技能等级评价"
+                if zh
+                else (f"{name} skill assessment at {outcome.level}")
+            )
+        return f"管理岗位：{outcome.post}" if zh else f"management post: {outcome.post}"
+    program = _program_name(standards, outcome.program, lang)
+    if outcome.kind == "admission":
+        return f"{program} {_ROUTE[outcome.route][0 if zh else 1]}"
+    return f"{program} {outcome.scheme}" + ("资助名额" if zh else " funded place")
+
+
+def _mark(result: OutcomeResult, lang: Lang) -> Text:
+    if result.eligible:
+        return Text("✓", style="green")
+    if result.eligible_from is not None:
+        day = result.eligible_from.isoformat()
+        return Text(f"{day} 起" if lang == "zh" else f"from {day}", style="yellow")
+    return Text("✗", style="red")
+
+
+def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> Table:
+    """One row per rule: what it opens, whether the learner is eligible, and why not."""
+    title = f"{result.learner}, {result.as_of.isoformat()}"
+    table = Table(title=title, title_justify="left")
+    for position, header in enumerate(_HEAD[lang]):
+        table.add_column(header, overflow="fold", no_wrap=position in (0, 3))
+    for outcome in result.outcomes:
+        if outcome.eligible:
+            why = ", ".join(outcome.uses) if outcome.uses else ""
+        else:
+            why = "; ".join(f"{u.code}: {u.zh if lang == 'zh' else u.en}" for u in outcome.unmet)
+        rule = outcome.rule + (" (示例)" if lang == "zh" else " (example)") * outcome.example
+        table.add_row(
+            _KIND[outcome.kind][0 if lang == "zh" else 1],
+            outcome_text(outcome.outcome, standards, lang),
+            rule,
+            _mark(outcome, lang),
+            why,
+        )
+    return table
+
+
+@click.command("eligibility")
+@click.argument("portfolio", type=click.Path(path_type=Path))
+@click.option(
+    "--for",
+    "wanted",
+    type=click.Choice([*OUTCOME_KINDS, "all"]),
+    default="all",
+    show_default=True,
+    help="Which outcomes: professional titles and other bridges, admission, funding.",
+)
+@as_of_option("Decide as of this day, YYYY-MM-DD (default: today).")
+@standards_option
+@format_option("A readable table, or JSON (schema creditbank.eligibility/1).")
+@lang_option()
+def eligibility_command(
+    portfolio: Path,
+    wanted: str,
+    as_of: dt.datetime | None,
+    standards_dirs: tuple[str, ...],
+    output_format: str,
+    lang: Lang,
+) -> None:
+    """Which titles (贯通), admissions and funded places a PORTFOLIO opens, and why not.
+
+    One row per eligibility rule of the standards: eligible, eligible from a later day
+    (when only time is missing), or not, with every unmet condition. Reads the portfolio's
+    `profile:` (work history, education, titles, status, region) as well as its
+    achievements. Exits 1 when the portfolio or the standards have problems.
+    """
+    kinds: tuple[OutcomeKind, ...] = (
+        OUTCOME_KINDS if wanted == "all" else tuple(k for k in OUTCOME_KINDS if k == wanted)
+    )
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        standards, learner = load_inputs(standards_dirs, portfolio)
+        result = eligibility(standards, learner, day, kinds)
+    except CreditbankError as error:
+        fail_with(error)
+        return
+    if output_format == "json":
+        click.echo(result.to_json())
+    else:
+        console(soft_wrap=False).print(eligibility_view(result, standards, lang))
