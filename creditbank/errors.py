@@ -91,6 +91,7 @@ ErrorCode = Literal[
     "DUPLICATE_RANK",
     "DUPLICATE_LOCAL_ID",
     "MISSING_SOURCE",
+    "PERSONAL_IDENTIFIER",
     # across files
     "DUPLICATE_ID",
     "NOTHING_TO_OVERRIDE",
@@ -144,6 +145,8 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "DUPLICATE_LOCAL_ID": "two entries inside one item share an id",
     "MISSING_SOURCE": "an item neither cites a source (or cites an unverified one) nor is marked "
     "as an example",
+    "PERSONAL_IDENTIFIER": "a field of a portfolio's profile looks like a resident identity "
+    "number (身份证号); a profile holds opaque ids only",
     "DUPLICATE_ID": "two items of the same kind share an id (in one layer of standards, or in "
     "two layers without `overrides: true` on the later one)",
     "NOTHING_TO_OVERRIDE": "an item says `overrides: true` but no earlier layer of standards "

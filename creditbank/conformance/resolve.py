@@ -13,7 +13,7 @@ import functools
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -28,6 +28,7 @@ from creditbank.serialize import dump_portfolio
 
 __all__ = [
     "SECTION_OF",
+    "CaseSpec",
     "dump_case_yaml",
     "load_case_portfolio",
     "load_case_standards",
@@ -71,7 +72,18 @@ def _bundled() -> Standards:
     return load_standards(bundled_standards_path())
 
 
-def load_case_standards(case: Case, workdir: Path | None = None) -> Standards:
+class CaseSpec(Protocol):
+    """What loading a case's standards needs: its name and its standards (the conversion
+    cases' :class:`~creditbank.conformance.golden.Case`, the eligibility cases' own)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def standards(self) -> tuple[str | dict[str, Any], ...]: ...
+
+
+def load_case_standards(case: CaseSpec, workdir: Path | None = None) -> Standards:
     """The case's standards: bundled, inline, or both (inline files go into ``workdir``).
 
     Raises :class:`creditbank.LoadError` when they do not load.

@@ -142,14 +142,40 @@ OpaqueId = Annotated[
 ]
 """An id that names nothing by itself (an employer's code at the platform), never a 身份证号."""
 
+_REGION = re.compile(r"^[1-9][0-9](?:[0-9]{2}(?:[0-9]{2})?)?$")
+_SECTOR = re.compile(r"^[A-T](?:[0-9]{2}(?:[0-9]{1,2})?)?$")
+
+
+def _code(pattern: re.Pattern[str], what: str) -> Any:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise PydanticCustomError("INVALID_VALUE", what)
+        return value
+
+    return BeforeValidator(check)
+
+
 RegionCode = Annotated[
     str,
-    Field(pattern=r"^[1-9][0-9](?:[0-9]{2}(?:[0-9]{2})?)?$"),
+    _code(
+        _REGION,
+        "not an administrative division code (GB/T 2260): 2, 4 or 6 digits, e.g. 44 or "
+        "440300; write it in quotes",
+    ),
+    WithJsonSchema({"type": "string", "pattern": _REGION.pattern}),
 ]
 """An administrative division code (GB/T 2260): 2 digits (province), 4 (prefecture) or 6
 (county). A rule's region matches every code that begins with it."""
 
-SectorCode = Annotated[str, Field(pattern=r"^[A-T](?:[0-9]{2}(?:[0-9]{1,2})?)?$")]
+SectorCode = Annotated[
+    str,
+    _code(
+        _SECTOR,
+        "not an industry code of GB/T 4754: a section letter A–T, optionally with 2 to 4 "
+        "digits, e.g. C or C38",
+    ),
+    WithJsonSchema({"type": "string", "pattern": _SECTOR.pattern}),
+]
 """An industry code of GB/T 4754 (国民经济行业分类): a section letter A–T, optionally followed
 by the division (2 digits), group (3) or class (4). A rule's sector matches every code that
 begins with it (``C`` is all of manufacturing)."""

@@ -1,0 +1,70 @@
+"""`creditbank eligibility`: a table or versioned JSON for every example portfolio; the
+library decides, the command prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from creditbank.cli import cli
+from creditbank.engine import eligibility_json_schema
+from tests.paths import ROOT
+
+PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
+AS_OF = "2026-12-07"
+
+
+@pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
+def test_every_example_portfolio_gets_eligibility_results(portfolio: Path) -> None:
+    run = CliRunner().invoke(
+        cli, ["eligibility", str(portfolio), "--as-of", AS_OF, "--format", "json"]
+    )
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    jsonschema.validate(data, eligibility_json_schema())
+    assert data["schema"] == "creditbank.eligibility/1"
+    assert data["as_of"] == AS_OF
+    assert {o["kind"] for o in data["outcomes"]} == {"title", "admission", "funding"}
+
+
+def test_the_electrician_may_apply_for_assistant_engineer() -> None:
+    path = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
+    run = CliRunner().invoke(
+        cli, ["eligibility", str(path), "--as-of", AS_OF, "--for", "title", "--format", "json"]
+    )
+    outcomes = {o["rule"]: o for o in json.loads(run.output)["outcomes"]}
+    assert {o["kind"] for o in outcomes.values()} == {"title"}
+    assert outcomes["bridge:sd:engineering:assistant"]["eligible"] is True
+    assert outcomes["bridge:sd:engineering:assistant"]["uses"] == ["elec-l3"]
+    assert outcomes["bridge:sd:engineering:intermediate"]["unmet"][0]["code"] == "LEVEL_TOO_LOW"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_table_shows_a_future_date(tmp_path: Path, lang: str) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "learner: t\nprofile:\n  work:\n    - {occupation: 'csco2022:6-31-01-03', "
+        "start: 2015-01-01}\nachievements:\n  - {id: tech, unit: 'skill:csco2022:6-31-01-03', "
+        "level: 二级, earned_on: 2024-03-01, issuer: demo-assessment-centre}\n",
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke(
+        cli,
+        ["eligibility", str(portfolio), "--as-of", AS_OF, "--for", "title", "--lang", lang],
+        terminal_width=200,
+    )
+    assert run.exit_code == 0, run.output
+    assert ("2027-03-01 起" if lang == "zh" else "from 2027-03-01") in run.output
+    assert "WORK_TOO_SHORT" in run.output
+
+
+def test_a_bad_portfolio_is_located_problems_and_exit_1(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text("learner: t\nprofile: {education: college}\n", encoding="utf-8")
+    run = CliRunner().invoke(cli, ["eligibility", str(portfolio), "--as-of", AS_OF])
+    assert run.exit_code == 1
+    assert f"{portfolio}:2:22: INVALID_VALUE" in run.output
