@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from creditbank.cli import cli
-from creditbank.engine.reasons import GUARANTEE_CUT, REASONS
+from creditbank.engine.reasons import ELIGIBILITY_REASONS, GUARANTEE_CUT, REASONS
 from creditbank.errors import ERROR_CODES, FILE_ERROR_CODES, LEDGER_ERROR_CODES
 from creditbank.graph.findings import CHECK_CODES
 from creditbank.interop.errors import INTEROP_ERROR_CODES
@@ -190,6 +190,10 @@ def reasons_page() -> str:
     rows = "\n".join(
         f"| `{code}` | {_cell(zh)} | {_cell(en)} |" for code, (zh, en) in REASONS.items()
     )
+    eligibility_rows = "\n".join(
+        f"| `{code}` | {_cell(zh)} | {_cell(en)} |"
+        for code, (zh, en) in ELIGIBILITY_REASONS.items()
+    )
     return "\n".join(
         [
             "# Reason codes",
@@ -210,6 +214,19 @@ def reasons_page() -> str:
             "",
             f"- {GUARANTEE_CUT[0].lstrip('；')}",
             f"- {GUARANTEE_CUT[1].lstrip('; ')}",
+            "",
+            "## Eligibility",
+            "",
+            "Why an eligibility rule is not met (`OutcomeResult.unmet`, "
+            "`creditbank.engine.reasons.ELIGIBILITY_REASONS`), beside the achievement checks "
+            "above it shares with conversion (`LEVEL_TOO_LOW`, `EXPIRED`, `RULE_NOT_IN_FORCE` "
+            "…). Durations are figures in `detail` (`have_months`, `required_months`; work in "
+            "days) put into words in each language. [Eligibility](../eligibility.md) tells "
+            "when each is given.",
+            "",
+            "| code | 中文 | English |",
+            "|---|---|---|",
+            eligibility_rows,
             "",
         ]
     )
