@@ -41,7 +41,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -258,23 +258,29 @@ def _options(
             passed, failures, selected = _checked(standards, rule, condition, facts, day)
             return [frozenset({item.achievement.id}) for item in passed], failures, selected
         case AnyOf():
-            results = [_options(standards, rule, p, facts, day) for p in condition.any_of]
-            sets = [s for r in results for s in r[0]]
-            return _trim(sets), [f for r in results for f in r[1]], any(r[2] for r in results)
-        case AllOf() | NOf():
-            parts = condition.parts
-            need = len(parts) if isinstance(condition, AllOf) else condition.n
-            results = [_options(standards, rule, p, facts, day) for p in parts]
-            sets = []
-            for group in itertools.combinations(range(len(parts)), need):
-                for chosen in itertools.product(*(results[i][0] for i in group)):
-                    union = frozenset().union(*chosen)
-                    if sum(map(len, chosen)) == len(union):  # one distinct achievement each
-                        sets.append(union)
-                        if len(sets) >= _MAX_OPTIONS:
-                            break
-            return _trim(sets), [f for r in results for f in r[1]], any(r[2] for r in results)
-    raise AssertionError(condition)  # pragma: no cover - Condition has four forms
+            need = 1
+        case AllOf():
+            need = len(condition.all_of)
+        case NOf():
+            need = condition.n
+        case _:
+            assert_never(condition)
+    results = [_options(standards, rule, p, facts, day) for p in condition.parts]
+    failures = [f for r in results for f in r[1]]
+    return _combined([r[0] for r in results], need), failures, any(r[2] for r in results)
+
+
+def _combined(options: Sequence[list[frozenset[str]]], need: int) -> list[frozenset[str]]:
+    """Ways to meet ``need`` of the parts, one distinct achievement (set) for each."""
+    sets: list[frozenset[str]] = []
+    for group in itertools.combinations(range(len(options)), need):
+        for chosen in itertools.product(*(options[i] for i in group)):
+            union = frozenset().union(*chosen)
+            if sum(map(len, chosen)) == len(union):  # one distinct achievement each
+                sets.append(union)
+                if len(sets) >= _MAX_OPTIONS:
+                    return _trim(sets)
+    return _trim(sets)
 
 
 _MAX_OPTIONS = 64
@@ -295,39 +301,60 @@ def _achievement(
 ) -> _Anchor | None:
     """Check the rule's achievement condition; the anchor of a single-achievement one."""
     condition = rule.when.achievement
-    if condition is None:
-        return None
-    if isinstance(condition, Match):
-        span = _span_months(rule.when.years_since) if rule.when.years_since else 0
-        anchor, failure, selected = _match_anchor(standards, rule, condition, facts, day, span=span)
-        if anchor is not None:
-            if anchor.met_on <= day:
-                check.uses.append(anchor.facts.achievement.id)
-            else:
-                earned = anchor.facts.achievement.earned_on
-                check.miss(
-                    "YEARS_TOO_FEW",
-                    {
-                        "rule": rule.id,
-                        "what": _label(anchor.facts),
-                        "achievement": anchor.facts.achievement.id,
-                        "since": earned.isoformat(),
-                        "have_months": str(months_between(earned, day)),
-                        "required_months": str(span),
-                    },
-                    anchor.met_on,
-                )
-            return anchor
-        _no_achievement(rule, failure, selected, check)
-        return None
+    match condition:
+        case None:
+            return None
+        case Match():
+            return _single(standards, rule, condition, facts, day, check=check)
+        case AnyOf():
+            alternatives = True
+        case AllOf() | NOf():
+            alternatives = False
+        case _:
+            assert_never(condition)
     sets, failures, selected = _options(standards, rule.id, condition, facts, day)
     if sets:
         check.uses.extend(sorted(sets[0]))
-    elif selected and failures and not isinstance(condition, AnyOf):
+    elif selected and not alternatives:
+        # some part is met or tried, the whole is not: the partners are missing
         check.miss("COMBINATION_INCOMPLETE", {"rule": rule.id})
     else:
         _no_achievement(rule, _best_failure(failures), selected, check)
     return None
+
+
+def _single(
+    standards: Standards,
+    rule: EligibilityRule,
+    match: Match,
+    facts: Sequence[Facts],
+    day: dt.date,
+    *,
+    check: _Check,
+) -> _Anchor | None:
+    """A single-achievement condition, with the years since it (``years_since``)."""
+    span = _span_months(rule.when.years_since) if rule.when.years_since else 0
+    anchor, failure, selected = _match_anchor(standards, rule, match, facts, day, span=span)
+    if anchor is None:
+        _no_achievement(rule, failure, selected, check)
+        return None
+    if anchor.met_on <= day:
+        check.uses.append(anchor.facts.achievement.id)
+    else:
+        earned = anchor.facts.achievement.earned_on
+        check.miss(
+            "YEARS_TOO_FEW",
+            {
+                "rule": rule.id,
+                "what": _label(anchor.facts),
+                "achievement": anchor.facts.achievement.id,
+                "since": earned.isoformat(),
+                "have_months": str(months_between(earned, day)),
+                "required_months": str(span),
+            },
+            anchor.met_on,
+        )
+    return anchor
 
 
 def _no_achievement(

@@ -39,7 +39,7 @@ from creditbank.models.profile import (
     TitleLevel,
     TitleSeries,
 )
-from creditbank.models.rule import Condition, Match, Within
+from creditbank.models.rule import Condition, Within
 from creditbank.models.values import LevelName, Model, OccupationRef, ProgramRef
 
 __all__ = [
@@ -208,7 +208,9 @@ class EligibilityCondition(Model):
                 "`education`, `title`, `status` or `regions`",
                 {"field": "achievement"},
             )
-        single = isinstance(self.achievement, Match)
+        # a single-achievement condition is its own one match (combinations hold others)
+        matches = self.achievement.matches() if self.achievement is not None else ()
+        single = len(matches) == 1 and matches[0] is self.achievement
         if (self.years_since is not None or (self.work and self.work.after_achievement)) and (
             not single
         ):
