@@ -134,6 +134,12 @@ def _english_labels() -> list[str]:
     return sorted({p for p in parts if re.search("[A-Za-z]{2}", p)})
 
 
+def english_labels_shown(page: Page) -> list[str]:
+    """The English labels and values the report on ``page`` shows outside codes and data."""
+    text = page.evaluate(LABEL_TEXT)
+    return [w for w in _english_labels() if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("program", PROGRAMS)
 @pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
@@ -182,9 +188,7 @@ def test_evaluation_report_prints_whole_on_a4(
         assert squeeze(requirement[f"name_{lang}"] or requirement["requirement"]) in printed
 
     if lang == "zh":
-        labels = browser_page.evaluate(LABEL_TEXT)
-        english = [w for w in _english_labels() if re.search(rf"\b{re.escape(w)}\b", labels, re.I)]
-        assert english == []
+        assert english_labels_shown(browser_page) == []
         assert squeeze(LABELS["zh"]["evaluation_title"]) in printed
         for selector in ("h1", "table.decisions td", "figure.map svg text"):
             fonts = platform_fonts(browser_page, selector)
@@ -242,6 +246,4 @@ def test_statement_report_prints_whole_on_a4(
     assert squeeze(statement["programs"][0]["posted"]) in printed
     assert squeeze(VALUES[lang]["posted"]) in printed
     if lang == "zh":
-        labels = browser_page.evaluate(LABEL_TEXT)
-        english = [w for w in _english_labels() if re.search(rf"\b{re.escape(w)}\b", labels, re.I)]
-        assert english == []
+        assert english_labels_shown(browser_page) == []
