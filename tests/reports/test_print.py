@@ -63,11 +63,12 @@ LABEL_TEXT = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const out = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode())
-    if (!node.parentElement.closest('code, svg, .data')) out.push(node.textContent);
+    if (!node.parentElement.closest('code, .data, svg title')) out.push(node.textContent);
   return out.join('\\n');
 }"""
-"""The text of a report that is not data: codes and ids (``code``), the map (its own
-labels: issue 20 item 3) and free text of the portfolio or ledger (``.data``) left out."""
+"""The text of a report that is not data: codes and ids (``code``), free text of the
+portfolio or ledger (``.data``) and the map's tooltips (``svg title``: rule conditions as
+written) left out; the map's labels are in."""
 
 
 def squeeze(text: str) -> str:
@@ -136,7 +137,9 @@ def _english_labels() -> list[str]:
 
 def english_labels_shown(page: Page) -> list[str]:
     """The English labels and values the report on ``page`` shows outside codes and data."""
-    text = page.evaluate(LABEL_TEXT)
+    # the map writes ids and reason codes into its boxes without markup: drop those tokens
+    # (enterprise-post-cert, EXPIRED) before looking for words
+    text = re.sub(r"\S*[-_:]\S*|\b[A-Z]{2,}\b", " ", page.evaluate(LABEL_TEXT))
     return [w for w in _english_labels() if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
 
 
