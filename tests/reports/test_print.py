@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
@@ -24,8 +25,9 @@ from playwright.sync_api import Page
 from pypdf import PdfReader
 
 from creditbank.cli import cli
+from creditbank.loading import load_portfolio
 from creditbank.models import Standards
-from creditbank.reports import LABELS, VALUES
+from creditbank.reports import LABELS, VALUES, evaluation_report
 from tests.browser import A4_POINTS, CJK_FAMILIES
 from tests.bundled import bundled_standards
 from tests.paths import ROOT
@@ -250,3 +252,32 @@ def test_statement_report_prints_whole_on_a4(
     assert squeeze(VALUES[lang]["posted"]) in printed
     if lang == "zh":
         assert english_labels_shown(browser_page) == []
+
+
+def test_a_long_table_repeats_its_header_on_every_page(
+    browser_page: Page, standards: Standards, tmp_path: Path, artifacts: Path
+) -> None:
+    """A portfolio of 40 achievements: the decision table runs over several pages, every
+    one of them shows the table's header, and no row is lost."""
+    portfolio = load_portfolio(PORTFOLIOS[0], standards)
+    many = tuple(
+        a.model_copy(update={"id": f"{a.id}-{n:02d}"})
+        for n in range(10)
+        for a in portfolio.achievements
+    )
+    long = portfolio.model_copy(update={"achievements": many})
+    html = tmp_path / "long.html"
+    day = date.fromisoformat(AS_OF)
+    report = evaluation_report(standards, long, PROGRAMS[0], day, lang="en", program_map=False)
+    html.write_text(report, encoding="utf-8")
+    browser_page.goto(html.as_uri())
+    pdf = browser_page.pdf(format="A4", print_background=True)
+    (artifacts / "long.pdf").write_bytes(pdf)
+    reader = PdfReader(BytesIO(pdf))
+    texts = [squeeze(page.extract_text()) for page in reader.pages]
+    header = squeeze("Achievement Unit Level Credits Used for / Reason")
+    with_rows = [t for t in texts if any(squeeze(a.id) in t for a in many)]
+    assert len(with_rows) >= 3
+    assert all(header in t for t in with_rows), [t[:120] for t in with_rows]
+    for achievement in many:
+        assert any(squeeze(achievement.id) in t for t in with_rows), achievement.id
