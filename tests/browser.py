@@ -9,7 +9,7 @@ fail: CI must run them.
 
 Fixtures (registered for every test by the root conftest):
 
-* ``chromium`` (session): a launched :class:`playwright.sync_api.Browser`;
+* ``chromium`` (module): a launched :class:`playwright.sync_api.Browser`;
 * ``browser_page``: a new page of its own context, closed after the test;
 * ``cjk_font`` (session): the name of an installed CJK font;
 * ``artifacts``: a directory under ``test-artifacts/`` (gitignored; ``CREDITBANK_ARTIFACTS``
@@ -76,9 +76,11 @@ def chromium_executable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """The system Chromium, launched headless once for the session."""
+    """The system Chromium, launched headless once per test module: Playwright's sync API
+    keeps an event loop and a driver process, which end with the module instead of living
+    on through the rest of the suite."""
     executable = chromium_executable()
     if executable is None:
         _missing("Chromium is not installed")
