@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from creditbank.ledger.statement import Statement
+from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Standards
 from creditbank.reports.labels import LABELS, Lang, value
 from creditbank.reports.render import render
@@ -33,6 +34,14 @@ class _Names:
             return ""
         item = self.standards.of_kind(kind).get(item_id)
         return item.name.text(self.lang) if item is not None else ""
+
+    def level(self, unit: str, level: str | None) -> str:
+        """A level's name in ``lang`` (from the unit's framework), else as written."""
+        if level is None:
+            return ""
+        framework = unit_framework(self.standards, unit) if self.standards else None
+        found = framework.level(level) if framework is not None else None
+        return found.name.text(self.lang) if found is not None else level
 
 
 @dataclass(frozen=True)

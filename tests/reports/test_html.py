@@ -182,8 +182,10 @@ def test_statement_report_in_each_language(tmp_path: Path) -> None:
     assert "Credit bank account statement" in english and "Example Polytechnic" in english
     assert "app-1" in english and "+4" in english and ">posted<" in english
     assert "&lt;b&gt;材料齐全&lt;/b&gt;" in english and "<b>" not in english
+    assert ">Level 3<" in english  # levels named in the report's language, like labels
     out = tmp_path / "statement.html"
     assert _ledger(db, "statement", account, "--format", "html", "-o", str(out)) == ""
     chinese = out.read_text(encoding="utf-8")
     assert "学分银行账户对账单" in chinese and "已入账" in chinese
     assert ">posted<" not in chinese and "Credit bank" not in chinese
+    assert ">三级<" in chinese and "Level 3" not in chinese
