@@ -110,15 +110,18 @@ from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 
 if _TYPE_CHECKING:
     from creditbank.interop.deposit import deposit_from_portfolio
+    from creditbank.reports import evaluation_report, statement_report
     from creditbank.validation import Validation, validate
 
-# Names whose modules pull in the graph layer (networkx) or the interop stack (JSON-LD,
-# cryptography, JOSE) are imported on first use (PEP 562), so `import creditbank` and a CLI
-# start that needs neither load only the engine.
+# Names whose modules pull in the graph layer (networkx), the interop stack (JSON-LD,
+# cryptography, JOSE) or the report templates (Jinja2) are imported on first use (PEP 562),
+# so `import creditbank` and a CLI start that needs none of them load only the engine.
 _LAZY = {
     "deposit_from_portfolio": "creditbank.interop.deposit",
     "Validation": "creditbank.validation",
     "validate": "creditbank.validation",
+    "evaluation_report": "creditbank.reports",
+    "statement_report": "creditbank.reports",
 }
 
 
@@ -216,12 +219,14 @@ __all__ = [
     "eligibility",
     "evaluate",
     "evaluate_with",
+    "evaluation_report",
     "json_schema",
     "load_documents",
     "load_portfolio",
     "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
+    "statement_report",
     "suggest",
     "validate",
 ]

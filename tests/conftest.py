@@ -11,7 +11,9 @@
   ``tests/ledger/conftest.py`` because ``tests/cli/test_ledger.py`` runs on both backends too.
 
 Constants (the project's root, the case folders) are in ``tests/paths.py``; the bundled
-standards for import-time use in ``tests/bundled.py``.
+standards for import-time use in ``tests/bundled.py``. The real-browser fixtures
+(``chromium``, ``browser_page``, ``cjk_font``, ``artifacts``) are in ``tests/browser.py``,
+registered here for every folder.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import pytest
 from creditbank.models import Standards
 from tests.network import block_network
 from tests.pg_server import PostgresServer, running_server
+
+pytest_plugins = ["tests.browser"]
 
 
 @pytest.fixture(scope="session")

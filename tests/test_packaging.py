@@ -73,6 +73,12 @@ def test_wheel_builds_without_tests_ships_standards_and_cases_and_finds_them_els
         if n.startswith("creditbank/conformance/cases/") and n.endswith(".yaml")
     }
     assert golden and golden == shipped_golden  # for `creditbank conformance` when installed
+    templates = ROOT / "creditbank" / "reports" / "templates"
+    shipped_templates = {n for n in names if n.startswith("creditbank/reports/templates/")}
+    # the report templates are package data: `evaluate --format html` needs them installed
+    assert {f"creditbank/reports/templates/{p.name}" for p in templates.iterdir()} == (
+        shipped_templates
+    )
     assert not [n for n in names if n.startswith("tests/")]
 
     elsewhere = tmp_path / "elsewhere"

@@ -13,13 +13,16 @@ import click
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console
 from creditbank.cli.options import (
+    OUTPUT_HELP,
     as_of_option,
     format_option,
     lang_option,
+    output_option,
     program_option,
     standards_option,
     table_or_json,
 )
+from creditbank.cli.output import write_output
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
@@ -61,8 +64,13 @@ def _day(as_of: dt.datetime | None) -> dt.date:
 @program_option()
 @as_of_option()
 @standards_option
-@format_option("A readable table, or JSON (schema creditbank.evaluation/1).")
-@lang_option()
+@format_option(
+    "A readable table, JSON (schema creditbank.evaluation/1), or a printable HTML report "
+    "(A4, self-contained: map and styles inline).",
+    choices=("table", "json", "html"),
+)
+@lang_option("Language of names, reasons and (html) every label.")
+@output_option(OUTPUT_HELP)
 def evaluate_command(
     portfolio: Path,
     program: str,
@@ -70,21 +78,36 @@ def evaluate_command(
     standards_dirs: tuple[str, ...],
     output_format: str,
     lang: Literal["zh", "en"],
+    output: Path | None,
 ) -> None:
     """Convert a PORTFOLIO file into credits of a programme and explain every decision.
 
     Prints each achievement's decision (what it was used for, or the reason it was not),
-    progress per requirement and totals. Exits 1 when the portfolio or the standards have
-    problems or the programme is unknown.
+    progress per requirement and totals. With --format html, the same as a printable report
+    (institution, learner, programme, as-of date, standards fingerprint, the programme map
+    and a signature block). Exits 1 when the portfolio or the standards have problems or the
+    programme is unknown.
     """
+    if output is not None and output_format == "table":
+        raise click.UsageError("--output needs --format json or --format html")
+    day = _day(as_of)
     try:
         standards, learner = load_inputs(standards_dirs, portfolio)
-        evaluation = evaluate(standards, learner, program, _day(as_of))
+        evaluation = evaluate(standards, learner, program, day)
     except CreditbankError as error:
         fail_with(error)
         return
-    if output_format == "json":
-        click.echo(evaluation.to_json())
+    if output_format == "html":
+        # imported here: the report needs Jinja2 and the graph layer (networkx), which the
+        # table and JSON outputs do not
+        from creditbank.reports import evaluation_report  # noqa: PLC0415
+
+        report = evaluation_report(
+            standards, learner, program, day, lang=lang, evaluation=evaluation
+        )
+        write_output(report, output)
+    elif output_format == "json":
+        write_output(evaluation.to_json() + "\n", output)
     else:
         console(soft_wrap=False).print(evaluation_view(evaluation, standards, lang))
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -26,8 +26,12 @@ from creditbank.bundled import ENV_VAR, default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
 from creditbank.cli.options import (
+    OUTPUT_HELP,
     as_of_option,
     db_option,
+    format_option,
+    lang_option,
+    output_option,
     program_option,
     standards_options,
     table_or_json,
@@ -767,17 +771,38 @@ def _statement_view(statement: Statement) -> list[Table]:
 
 @ledger_group.command("statement")
 @click.argument("account")
-@table_or_json
+@format_option(
+    "A readable table, JSON, or a printable HTML report (A4, self-contained; units, "
+    "programmes and schools named from the standards).",
+    choices=("table", "json", "html"),
+)
+@lang_option("With --format html: the language of every label and name.")
+@output_option(OUTPUT_HELP)
 @_pass
-def statement_command(options: _Options, account: str, output_format: str) -> None:
+def statement_command(
+    options: _Options,
+    account: str,
+    output_format: str,
+    lang: Literal["zh", "en"],
+    output: Path | None,
+) -> None:
     """Print the statement (学习档案) of ACCOUNT: outcomes, applications, posted credit."""
+    if output is not None and output_format == "table":
+        raise click.UsageError("--output needs --format json or --format html")
     try:
         with options.ledger(read_only=True) as ledger:
             statement = ledger.statement(account)
+        standards = options.standards() if output_format == "html" else None
     except CreditbankError as error:
         _fail(error)
+    if output_format == "html":
+        from creditbank.reports import statement_report  # noqa: PLC0415 (Jinja2: html only)
+
+        report = statement_report(statement, dt.date.today(), standards=standards, lang=lang)
+        write_output(report, output)
+        return
     if output_format == "json":
-        click.echo(statement.to_json())
+        write_output(statement.to_json() + "\n", output)
         return
     console = _console()
     for table in _statement_view(statement):

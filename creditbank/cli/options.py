@@ -10,6 +10,7 @@ the option itself (its type, its default, the parameter it fills) never changes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,12 +19,14 @@ from creditbank.bundled import ENV_VAR
 
 __all__ = [
     "EVALUATE_AS_OF",
+    "OUTPUT_HELP",
     "PROGRAM_HELP",
     "STANDARDS_HELP",
     "as_of_option",
     "db_option",
     "format_option",
     "lang_option",
+    "output_option",
     "program_option",
     "standards_option",
     "standards_options",
@@ -38,6 +41,7 @@ STANDARDS_HELP = (
     f"standards (default: ${ENV_VAR} or the bundled standards)."
 )
 EVALUATE_AS_OF = "Evaluate as of this day, YYYY-MM-DD (default: today)."
+OUTPUT_HELP = "With --format json or html: write to this file (whole or not at all); `-` is stdout."
 PROGRAM_HELP = "Programme id (or its unique catalogue code, e.g. 460301)."
 
 
@@ -100,6 +104,21 @@ def lang_option(help_text: str = "Language of names and reasons.") -> Decorator:
     """``--lang zh|en``, Chinese by default; fills ``lang``."""
     return click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=help_text
+    )
+
+
+def output_option(
+    help_text: str = "Write to this file instead of stdout (`-` is stdout).",
+) -> Decorator:
+    """``-o/--output FILE`` (None when not given); fills ``output``. Write it with
+    :func:`creditbank.cli.output.write_output` (whole or not at all)."""
+    return click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=help_text,
     )
 
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, pairwise
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 import networkx as nx  # type: ignore[import-untyped]
 
@@ -360,6 +360,7 @@ class _Builder:
         combination = combination_kind(rule.when)
         matches = rule.when.matches()
         credits_text = _credits_text(rule)
+        credits_zh = _credits_text(rule, "zh")
         for index, match in enumerate(matches):
             window = level_window_text(self.s, match)
             for unit_id in selected_units(self.s, match):
@@ -376,10 +377,13 @@ class _Builder:
                 )
                 per_use = max_credits_per_use(self.s, program, rule, unit_id)
                 for node, kind, amount in targets:
-                    label = " ".join(
-                        part
-                        for part in (window or "", _short_amount(kind, amount, credits_text))
-                        if part
+                    # `label` in Chinese, as the nodes' labels; `label_en` for English pictures
+                    label, label_en = (
+                        " ".join(part for part in (window or "", short) if part)
+                        for short in (
+                            _short_amount(kind, amount, credits_zh, "zh"),
+                            _short_amount(kind, amount, credits_text, "en"),
+                        )
                     )
                     self.edge(
                         source,
@@ -409,6 +413,7 @@ class _Builder:
                         if rule.effective_until
                         else None,
                         label=label,
+                        label_en=label_en,
                     )
 
     def bounded_by(self, rule: Rule, program: Program, unit: UnitBase) -> str | None:
@@ -446,8 +451,10 @@ def _cap_counts(cap: Cap, rule: Rule, unit: UnitBase) -> bool:
     )
 
 
-def _credits_text(rule: Rule) -> str:
+def _credits_text(rule: Rule, lang: Literal["zh", "en"] = "en") -> str:
+    """The rule's credit as written, in ``lang`` (``hours / 16, ≤ 4`` or ``学时 / 16，≤ 4``)."""
     target = rule.then
+    zh = lang == "zh"
     match target:
         case RequirementCredits():
             if target.credits is not None:
@@ -456,20 +463,29 @@ def _credits_text(rule: Rule) -> str:
                 return ", ".join(
                     f"{entry.level}: {text(entry.credits)}" for entry in target.credits_by_level
                 )
+            if zh:
+                return "按认定学分" if target.from_unit == "recognised" else "按证书学分"
             return f"as {target.from_unit}"
         case HoursToCredits():
-            rate = text(target.hours_per_credit) if target.hours_per_credit else "programme rate"
-            cap = f", ≤ {text(target.max_credits)}" if target.max_credits is not None else ""
-            return f"hours / {rate}{cap}"
+            rate = text(target.hours_per_credit) if target.hours_per_credit else None
+            rate = rate or ("专业折算" if zh else "programme rate")
+            if target.max_credits is None:
+                cap = ""
+            else:
+                cap = f"{'，' if zh else ', '}≤ {text(target.max_credits)}"
+            return f"{'学时' if zh else 'hours'} / {rate}{cap}"
         case ExemptCourses() | CourseCredits():
             return ""
         case _:
             assert_never(target)
 
 
-def _short_amount(kind: str, amount: Decimal | None, credits_text: str) -> str:
+def _short_amount(
+    kind: str, amount: Decimal | None, credits_text: str, lang: Literal["zh", "en"] = "zh"
+) -> str:
     if kind == "exemption":
-        return f"免修 {text(amount)}" if amount is not None else "免修"
+        word = "免修" if lang == "zh" else "exempt"
+        return f"{word} {text(amount)}" if amount is not None else word
     if amount is not None:
         return f"+{text(amount)}"
     return credits_text

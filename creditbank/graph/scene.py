@@ -136,6 +136,13 @@ def _name(data: dict[str, Any], lang: Lang) -> str:
     return str(data.get("label") or data.get("item") or "")
 
 
+def _edge_label(data: dict[str, Any], lang: Lang) -> str:
+    """An arrow's label in ``lang`` (``label`` is Chinese, ``label_en`` English, as nodes')."""
+    if lang == "en" and data.get("label_en"):
+        return str(data["label_en"])
+    return str(data.get("label", ""))
+
+
 def _kind_name(key: str, lang: Lang) -> str:
     names = KIND_NAMES.get(key)
     return names[0 if lang == "zh" else 1] if names else key
@@ -313,9 +320,9 @@ class _ProgramScene:
                     SceneEdge(
                         start,
                         target,
-                        str(data.get("label", "")),
+                        _edge_label(data, self.lang),
                         used=used,
-                        tooltip=f"rule {rule_id}{conditions}",
+                        tooltip=f"{self.t('规则', 'rule')} {rule_id}{conditions}",
                     ),
                 )
                 if parse_node(start)[0] == "recognition":
@@ -521,11 +528,11 @@ def graph_scene(graph: Any, title: str, *, lang: Lang = "zh") -> Scene:
             continue
         if data["type"] == "convertsTo":
             where = data.get("program_code") or data.get("program") or ""
-            label = str(data.get("label", ""))
+            label = _edge_label(data, lang)
             if where:
                 label = f"{label} ({where})"
             edges[(source, target, str(data.get("rule", "")) + where)] = SceneEdge(
-                source, target, label, tooltip=f"rule {data.get('rule', '')}"
+                source, target, label, tooltip=f"{_t(lang, '规则', 'rule')} {data.get('rule', '')}"
             )
         elif data["type"] in ("isPartOf", "isChildOf"):
             edges[(source, target, data["type"])] = SceneEdge(source, target, kind=data["type"])

@@ -202,3 +202,21 @@ def test_docs_picture_is_current_enough() -> None:
     assert "demo-worker-001" in text and "elec-l3" in text
     page = (ROOT / "docs" / "graph.md").read_text(encoding="utf-8")
     assert re.search(r"!\[[^\]]*\]\(graph-460301\.svg\)", page)
+
+
+@pytest.mark.parametrize("program", ["460301", "460304"])
+def test_arrow_labels_are_in_the_pictures_language(
+    sg: StandardsGraph, learner: Portfolio, program: str
+) -> None:
+    """Issue 20 item 3: the Chinese picture said `hours / 16, ≤ 4`, the English one `免修 4`.
+    Level names and ids are data and stay as written."""
+    chinese = program_scene(sg, program, learner, DAY, lang="zh")
+    english = program_scene(sg, program, learner, DAY, lang="en")
+    zh_labels = {e.label for e in chinese.edges if e.label}
+    en_labels = {e.label for e in english.edges if e.label}
+    assert any("学时 /" in label for label in zh_labels)
+    assert not [label for label in zh_labels if re.search(r"hours|exempt|programme|as ", label)]
+    assert any("hours /" in label for label in en_labels)
+    assert any("exempt" in label for label in en_labels)
+    assert not [label for label in en_labels if re.search(r"免修|学时|按", label)]
+    assert all(e.tooltip.startswith("规则 ") for e in chinese.edges if e.tooltip)
