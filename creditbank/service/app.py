@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from creditbank._version import __version__
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
+from creditbank.service.limits import RequestLimits, known_query_only
 from creditbank.service.problems import install_problem_handlers
 from creditbank.service.routes import compute, ledger, meta
 from creditbank.service.routes import standards as standards_routes
@@ -37,6 +38,12 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(known_query_only)],
+    )
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=config.max_body_bytes,
+        max_json_depth=config.max_json_depth,
     )
     app.state.creditbank = state
     install_problem_handlers(app)
