@@ -8,6 +8,7 @@ from creditbank._version import __version__
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
 from creditbank.service.limits import RequestLimits, known_query_only
+from creditbank.service.openapi import PROBLEM_RESPONSES, document_problems
 from creditbank.service.problems import install_problem_handlers
 from creditbank.service.routes import compute, ledger, meta
 from creditbank.service.routes import standards as standards_routes
@@ -48,7 +49,8 @@ def create_app(
     app.state.creditbank = state
     install_problem_handlers(app)
     for module in (meta, standards_routes, compute, ledger):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    document_problems(app)
     return app
 
 
