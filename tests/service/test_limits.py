@@ -339,3 +339,37 @@ def test_serve_passes_its_limits_to_the_app(monkeypatch: pytest.MonkeyPatch) -> 
     assert limits.kwargs == {"max_body_bytes": 2048, "max_json_depth": 5}
     refused = CliRunner().invoke(cli, ["serve", "--max-depth", "5000"])
     assert refused.exit_code == 2
+
+
+def test_the_shared_dependencies_cost_no_thread_pool_hop() -> None:
+    # A plain function as a dependency runs on FastAPI's thread pool: a hop of 100-250 µs
+    # of CPU per request on the machine of benchmarks/RESULTS.md, for checks that read
+    # only the request. Both run on every compute request.
+    import inspect
+
+    from creditbank.service.dependencies import standards_reader
+    from creditbank.service.limits import known_query_only
+
+    assert inspect.iscoroutinefunction(known_query_only)
+    assert inspect.iscoroutinefunction(standards_reader)
+
+
+def test_a_token_on_public_standards_is_still_checked(standards: Standards) -> None:
+    from creditbank.service.principal import Principal
+    from creditbank.service.state import ServiceState
+
+    seen: list[str] = []
+
+    class Checking(ServiceState):
+        def authenticate(self, secret: str) -> Principal | None:
+            seen.append(secret)
+            return Principal(token_id="t", name="n", role="bank_operator")
+
+    app = create_app(ServiceConfig(), standards=standards)
+    app.state.creditbank = Checking(ServiceConfig(), standards)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/v1/standards").status_code == 200
+        assert seen == []
+        headers = {"Authorization": "Bearer s3cret"}
+        assert client.get("/v1/standards", headers=headers).status_code == 200
+    assert seen == ["s3cret"]
