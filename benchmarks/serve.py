@@ -20,6 +20,10 @@ in-process     what one request's handler does, called directly: ``load_portfoli
 asgi           the application called as its server calls it (an ASGI scope, the body,
                the response collected) with no server and no socket: the framework's cost
                (FastAPI, pydantic request model, the request limits) over in-process
+best of        per body, the best of ``--repeat`` interleaved wall times of the library's
+               work, of the application, and of the application with FastAPI's thread pool
+               replaced by a direct call (what the hops to the pool cost): the figures least
+               disturbed by a shared machine
 http, 1 client  ``creditbank serve --workers 2`` on a free loopback port (a subprocess),
                one client sending one request at a time on a kept-alive connection:
                latency p50/p99, and the mean against in-process (the issue's ratio)
@@ -166,58 +170,122 @@ def in_process(
     return whole, alone
 
 
-def asgi(standards: creditbank.Standards, bodies: list[dict[str, str]], count: int) -> Timing:
-    """``count`` requests through the application, without a server."""
+async def _asgi_call(app: Any, body: bytes) -> int:
+    """POST ``body`` to /v1/evaluations of ``app`` as a server would; the status."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/evaluations",
+        "raw_path": b"/v1/evaluations",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent = False
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+def _service(standards: creditbank.Standards) -> Any:
     from creditbank.service import ServiceConfig, create_app
 
-    app = create_app(ServiceConfig(), standards=standards)
+    return create_app(ServiceConfig(), standards=standards)
+
+
+def asgi(standards: creditbank.Standards, bodies: list[dict[str, str]], count: int) -> Timing:
+    """``count`` requests through the application, without a server."""
+    app = _service(standards)
     encoded = [json.dumps(b).encode() for b in bodies]
-
-    async def one(body: bytes) -> int:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/v1/evaluations",
-            "raw_path": b"/v1/evaluations",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-        }
-        sent = False
-        status = 0
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if sent:
-                await asyncio.sleep(3600)
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-
-        await app(scope, receive, send)
-        return status
 
     async def run() -> Timing:
         for body in encoded:  # warm-up, and a check that the route exists
-            status = await one(body)
+            status = await _asgi_call(app, body)
             if status != 200:
                 raise SystemExit(f"POST /v1/evaluations answered {status} in process")
         with timing() as timed:
             for i in range(count):
-                await one(encoded[i % len(encoded)])
+                await _asgi_call(app, encoded[i % len(encoded)])
         return timed
+
+    return asyncio.run(run())
+
+
+@contextmanager
+def _no_thread_pool() -> Iterator[None]:
+    """FastAPI runs plain-function dependencies and handlers on the event loop itself, not
+    on its thread pool (a measuring device: what the hops to the pool cost)."""
+    import fastapi.dependencies.utils
+    import fastapi.routing
+
+    async def direct(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    modules, name = (fastapi.routing, fastapi.dependencies.utils), "run_in_threadpool"
+    saved = [getattr(module, name) for module in modules]
+    for module in modules:
+        setattr(module, name, direct)
+    try:
+        yield
+    finally:
+        for module, function in zip(modules, saved, strict=True):
+            setattr(module, name, function)
+
+
+def best_of(
+    standards: creditbank.Standards, bodies: list[dict[str, str]], repeat: int
+) -> dict[str, float]:
+    """Per request, the best of ``repeat`` wall times of each body (interleaved, so a burst
+    of the machine's other work hits every variant alike), summed over the bodies: the
+    library's work, the application, and the application without its thread pool."""
+    day = dt.date.fromisoformat(AS_OF)
+    app = _service(standards)
+    encoded = [json.dumps(b).encode() for b in bodies]
+
+    def library(body: dict[str, str]) -> None:
+        portfolio = creditbank.load_portfolio_text(body["portfolio_text"], standards)
+        creditbank.evaluate(standards, portfolio, body["program"], day).to_json(indent=None)
+
+    async def clocked(body: bytes) -> float:
+        start = time.perf_counter()
+        await _asgi_call(app, body)
+        return time.perf_counter() - start
+
+    async def run() -> dict[str, float]:
+        best = {"library": 0.0, "asgi": 0.0, "asgi, no thread pool": 0.0}
+        for body, raw in zip(bodies, encoded, strict=True):
+            times: dict[str, list[float]] = {name: [] for name in best}
+            for _ in range(repeat):
+                start = time.perf_counter()
+                library(body)
+                times["library"].append(time.perf_counter() - start)
+                times["asgi"].append(await clocked(raw))
+                with _no_thread_pool():
+                    times["asgi, no thread pool"].append(await clocked(raw))
+            for name, samples in times.items():
+                best[name] += min(samples) / len(bodies)
+        return best
 
     return asyncio.run(run())
 
@@ -349,11 +417,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="creditbank serve --workers")
     parser.add_argument("--deposits", type=int, default=2000, help="deposits per backend")
     parser.add_argument("--per-account", type=int, default=10, help="deposits per account")
+    parser.add_argument("--repeat", type=int, default=20, help="repeats for the best-of stage")
     parser.add_argument("--pg", metavar="URL", help="a postgresql:// database to use")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = parser.parse_args()
     if args.quick:
-        args.requests, args.deposits = 200, 100
+        args.requests, args.deposits, args.repeat = 200, 100, 3
     standards = creditbank.load_standards(creditbank.bundled_standards_path())
     bodies = work(standards)
     count = args.requests
@@ -367,6 +436,12 @@ def main() -> None:
     print(_row("in-process, evaluate alone", count, evaluate_only))
     through_app = asgi(standards, bodies, count)
     print(_row("asgi, no server", count, through_app) + _ratio(through_app, whole))
+    best = best_of(standards, bodies, args.repeat)
+    for name, seconds in best.items():
+        print(
+            f"best of {args.repeat}, {name:<24} {seconds * 1e6:7,.0f} µs per request"
+            f"  {seconds / best['library']:4.2f}x the library's"
+        )
     with served(args.workers, None) as server:
         for _ in range(args.workers * 2):  # warm both workers' memos
             over_http(server, bodies, len(bodies), 1)
