@@ -11,13 +11,13 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import given
-from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from creditbank.models import Standards
 from creditbank.service import ServiceConfig, create_app
 from creditbank.service.limits import MAX_URL_BYTES, RequestLimits, json_depth
 from creditbank.service.problems import PROBLEM_MEDIA_TYPE
+from creditbank.testing.strategies import json_values
 
 LIMIT = 4096
 DEPTH = 8
@@ -295,16 +295,7 @@ def test_a_get_with_a_body_is_still_size_limited(limited: TestClient) -> None:
     assert limited.request("GET", "/healthz", content=b"ignored").status_code == 200
 
 
-@given(
-    st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab,:'),
-        lambda children: (
-            st.lists(children, max_size=3)
-            | st.dictionaries(st.text(alphabet='[]{}"\\ab'), children, max_size=3)
-        ),
-        max_leaves=20,
-    )
-)
+@given(json_values())
 def test_json_depth_is_the_nesting_of_the_parsed_value(value: Any) -> None:
     def depth(v: Any) -> int:
         if isinstance(v, list):
