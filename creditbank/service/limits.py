@@ -12,13 +12,15 @@ answered with a 4xx problem document, never a 500, and never costs more than rea
 * POST, PUT and PATCH: a ``Content-Type`` that is not JSON (``application/json`` or
   ``application/*+json``, UTF-8 if a charset is named), or a body without one: 415
   ``UNSUPPORTED_MEDIA_TYPE``;
-* a JSON body must be UTF-8 JSON text (RFC 8259) that Python's parser and the response
-  encoder can both take back: no ``NaN``/``Infinity``, no unpaired surrogate escape
-  (``"\\ud800"`` parses but cannot be written out as UTF-8), else 400 ``MALFORMED_JSON``
-  (located: line and column); arrays and objects nested deeper than ``max_json_depth``:
-  400 ``TOO_DEEP``, found by a scan of the bytes *before* the parser runs (so its recursion
-  never can fail); a name twice in one object: 400 ``DUPLICATE_KEY`` (which of the two
-  counts is not the sender's to guess); a number literal longer than
+* a JSON body must be UTF-8 JSON text (RFC 8259): no ``NaN``/``Infinity`` (which Python's
+  parser takes, and pydantic would store as a float that no JSON answer can carry), else 400
+  ``MALFORMED_JSON`` (located: line and column). An escaped unpaired surrogate
+  (``"\\ud800"``) is valid JSON and passes: it is the reader's to report where a route
+  reads text (``POST /v1/validate`` does, located), and a route must not echo it back raw;
+  arrays and objects nested deeper than ``max_json_depth``: 400 ``TOO_DEEP``, found by a
+  scan of the bytes *before* the parser runs (so its recursion never can fail); a name
+  twice in one object: 400 ``DUPLICATE_KEY`` (which of the two counts is not the sender's
+  to guess); a number literal longer than
   :data:`MAX_NUMBER_DIGITS` characters, or one that overflows a float: 400
   ``NUMBER_TOO_LARGE``.
 
@@ -88,7 +90,6 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]", re.IGNORECASE)
 
 
 def json_depth(body: bytes) -> int:
@@ -144,24 +145,9 @@ def _real(text: str) -> float:
     return value
 
 
-def _unpaired_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unpaired_surrogate(k) or _unpaired_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unpaired_surrogate(item) for item in value)
-    return False
-
-
 def check_json_body(body: bytes, max_depth: int) -> Any:
     """The parsed JSON body, or :class:`ServiceProblem` (400) saying why it is refused: not
-    UTF-8, not JSON, nested deeper than ``max_depth``, a duplicate name, an outsized number,
-    an unpaired surrogate."""
+    UTF-8, not JSON, nested deeper than ``max_depth``, a duplicate name, an outsized number."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -196,12 +182,6 @@ def check_json_body(body: bytes, max_depth: int) -> Any:
             "MALFORMED_JSON",
             f"line {error.lineno}, column {error.colno}: {error.msg}",
         ) from None
-    if _SURROGATE_ESCAPE.search(body) and _unpaired_surrogate(value):
-        raise ServiceProblem(
-            400,
-            "MALFORMED_JSON",
-            "a string holds an unpaired surrogate escape (such as \\ud800), which is not text",
-        )
     return value
 
 
@@ -335,9 +315,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-_KNOWN: dict[int, frozenset[str]] = {}  # by id() of the route: routes live as long as the app
-
-
 def _query_names(dependant: Dependant) -> Iterator[str]:
     for param in dependant.query_params:
         yield param.alias
@@ -346,11 +323,9 @@ def _query_names(dependant: Dependant) -> Iterator[str]:
 
 
 def _declared_query(route: APIRoute) -> frozenset[str]:
-    known = _KNOWN.get(id(route))
-    if known is None:
-        known = frozenset(_query_names(route.dependant))
-        _KNOWN[id(route)] = known
-    return known
+    # Not cached: a walk of a few dependants costs less than keeping a cache right (an id()
+    # of a route outlives the route, and the next one may reuse it).
+    return frozenset(_query_names(route.dependant))
 
 
 async def known_query_only(request: Request) -> None:

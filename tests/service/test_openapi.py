@@ -13,7 +13,7 @@ def test_every_operation_documents_its_errors_as_problem_documents(client: TestC
     assert operations
     for operation in operations:
         responses = operation["responses"]
-        assert "422" not in responses  # FastAPI's HTTPValidationError is never sent
+        assert "HTTPValidationError" not in str(responses)  # never sent
         schema = responses["default"]["content"][PROBLEM_MEDIA_TYPE]["schema"]
         assert schema == {"$ref": "#/components/schemas/ProblemDocument"}
     components = document["components"]["schemas"]
