@@ -42,6 +42,16 @@ __all__ = ["serve_command"]
     metavar="BYTES",
     help="The largest request body accepted (413 above it).",
 )
+# At most 200: JSON and pydantic parse nested values recursively, and must stay well below
+# Python's recursion limit (1,000 frames, shared with the server's own).
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=2, max=200),
+    default=64,
+    show_default=True,
+    metavar="LEVELS",
+    help="The deepest nesting of arrays and objects accepted in a JSON body (400 above it).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -50,6 +60,7 @@ def serve_command(
     workers: int,
     public_standards: bool,
     max_body: int,
+    max_depth: int,
 ) -> None:
     """Serve creditbank over HTTP: evaluations, validation, the standards and the ledger.
 
@@ -74,6 +85,7 @@ def serve_command(
         standards=standards_dirs,
         public_standards=public_standards,
         max_body_bytes=max_body,
+        max_json_depth=max_depth,
     )
     try:
         app = create_app(config)  # loads the standards: their problems stop the start here

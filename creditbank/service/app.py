@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from creditbank._version import __version__
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
+from creditbank.service.limits import RequestLimits, known_query_only
+from creditbank.service.openapi import PROBLEM_RESPONSES, document_problems
 from creditbank.service.problems import install_problem_handlers
 from creditbank.service.routes import compute, ledger, meta
 from creditbank.service.routes import standards as standards_routes
@@ -37,11 +39,18 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(known_query_only)],
+    )
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=config.max_body_bytes,
+        max_json_depth=config.max_json_depth,
     )
     app.state.creditbank = state
     install_problem_handlers(app)
     for module in (meta, standards_routes, compute, ledger):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    document_problems(app)
     return app
 
 

@@ -2,7 +2,7 @@
 
 Needs the ``hypothesis`` package (the ``test`` extra); nothing else in creditbank does.
 This module is the one source of generated data, for creditbank's own property tests and
-for other systems' test suites. Three families:
+for other systems' test suites. Its families:
 
 * **items** — :func:`levels`, :func:`frameworks`, :func:`occupations`, :func:`units` (of
   each kind), :func:`issuers`, :func:`programs` (with requirements), :func:`rules` (with
@@ -18,7 +18,10 @@ for other systems' test suites. Three families:
   :func:`scenarios` and :func:`pathway_scenarios`;
 * **broken files** — :func:`invalid_documents` and :func:`invalid_portfolio_documents` give
   (YAML text, the error code the loader must report);
-* **bearer secrets** — :func:`token_secrets`: what a caller may send as an API token.
+* **bearer secrets** — :func:`token_secrets`: what a caller may send as an API token;
+* **JSON** — :func:`json_values`: nested arrays and objects whose strings hold brackets,
+  quotes and backslashes, for what reads JSON text without parsing it (the service's
+  depth scan, :func:`creditbank.service.limits.json_depth`).
 
 >>> from hypothesis import given
 >>> @given(frameworks())
@@ -114,6 +117,7 @@ __all__ = [
     "invalid_documents",
     "invalid_portfolio_documents",
     "issuers",
+    "json_values",
     "labels",
     "levels",
     "local_ids",
@@ -139,6 +143,19 @@ T = TypeVar("T")
 
 _CJK = "电工焊车铣钳机修仪表维护工业机器人系统操作运化总控汽车数控技术基础核心选修实践"
 _LATIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def json_values(max_leaves: int = 20) -> st.SearchStrategy[Any]:
+    """JSON values: null, booleans, integers and strings of ``[]{}"\\`` and letters (the
+    characters a scanner of JSON text could miscount), nested in arrays and objects."""
+    tricky = st.text(alphabet='[]{}"\\ab,:', max_size=8)
+    leaves = st.none() | st.booleans() | st.integers() | tricky
+    return st.recursive(
+        leaves,
+        lambda children: st.lists(children, max_size=3)
+        | st.dictionaries(tricky, children, max_size=3),
+        max_leaves=max_leaves,
+    )
 
 
 def ids() -> st.SearchStrategy[str]:

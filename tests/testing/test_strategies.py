@@ -16,6 +16,7 @@ themselves; they draw them from the strategies module.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +87,7 @@ PORTFOLIOS = {
 }
 BROKEN = {"invalid_documents", "invalid_portfolio_documents"}
 SECRETS = {"token_secrets"}
+JSON = {"json_values"}
 CONSTANTS = {
     "DEFAULT_AS_OF",
     "DOCUMENT_BREAKS",
@@ -97,11 +99,25 @@ CONSTANTS = {
 
 
 def test_every_strategy_is_checked_here() -> None:
-    checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | SECRETS | CONSTANTS
+    checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | SECRETS | JSON
+    checked |= CONSTANTS
     assert set(cst.__all__) == checked, "check the new strategy in this file"
     for name in set(cst.__all__) - CONSTANTS:
         doc = getattr(cst, name).__doc__ or ""
         assert doc.strip(), f"strategy {name} has no docstring"
+
+
+@FEW
+@given(cst.json_values())
+def test_json_values_are_json(value: Any) -> None:
+    assert json.loads(json.dumps(value)) == value
+
+
+def test_json_values_reach_nesting_and_tricky_strings() -> None:
+    from hypothesis import find
+
+    find(cst.json_values(), lambda v: isinstance(v, list) and any(isinstance(x, dict) for x in v))
+    find(cst.json_values(), lambda v: isinstance(v, str) and '"' in v and "[" in v)
 
 
 @pytest.mark.parametrize("name", sorted(ITEMS))

@@ -100,7 +100,8 @@ class CredentialRequest(BaseModel):
     )
     learner: str | None = Field(
         default=None,
-        max_length=300,
+        min_length=1,
+        max_length=128,  # as Portfolio.learner: the portfolio is built with it
         description="Learner id of the portfolio (default: the subject).",
     )
 
