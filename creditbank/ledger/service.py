@@ -56,14 +56,22 @@ from creditbank.ledger.commands import (
     command_hash,
 )
 from creditbank.ledger.decide import Context, decide
-from creditbank.ledger.events import Actor, ApplicationSubmitted, CredentialCheck, Event
+from creditbank.ledger.events import (
+    Actor,
+    ApplicationState,
+    ApplicationSubmitted,
+    CredentialCheck,
+    Event,
+)
 from creditbank.ledger.ids import refuse_personal_identifiers, subject_digest
 from creditbank.ledger.location import LedgerLocation
 from creditbank.ledger.projection import snapshot_states
+from creditbank.ledger.queue import QueueItem, review_queue, visible_school
 from creditbank.ledger.sqlite import Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
 from creditbank.ledger.statement import Statement, statement_of
 from creditbank.ledger.store import Draft, LedgerStore, Reader
+from creditbank.ledger.summary import AccountSummary, summary_of
 from creditbank.models import Achievement, Standards
 
 __all__ = ["MAX_KEY", "Clock", "Ledger", "Receipt", "init_ledger", "open_ledger"]
@@ -462,6 +470,13 @@ class Ledger:
         with self.store.reading() as reader:
             return reader.events(account)
 
+    def account_events(self, account: str) -> list[Event]:
+        """One account's events in order; ``UNKNOWN_ACCOUNT`` when it has none."""
+        found = self.events(account)
+        if not found:
+            raise LedgerError("UNKNOWN_ACCOUNT", f"no account {account!r}", account=account)
+        return found
+
     def accounts(self) -> list[str]:
         """Every account's id, in the order they were opened."""
         return list(_replayed(self.events()))
@@ -476,6 +491,27 @@ class Ledger:
     def statement(self, account: str) -> Statement:
         """The learner's statement (学习档案), replayed from the account's events."""
         return statement_of(self.state(account))
+
+    def summary(self, account: str) -> AccountSummary:
+        """The account at a glance (:mod:`creditbank.ledger.summary`)."""
+        events = self.events(account)
+        state = _replayed(events).get(account)
+        if state is None:
+            raise LedgerError("UNKNOWN_ACCOUNT", f"no account {account!r}", account=account)
+        return summary_of(state, events[-1].at)
+
+    def review_queue(
+        self,
+        actor: Actor,
+        *,
+        state: ApplicationState | None = None,
+        program: str | None = None,
+    ) -> list[QueueItem]:
+        """The applications ``actor`` may see: their school's, or every school's for a bank
+        operator (:mod:`creditbank.ledger.queue`); refused before anything is read for a
+        role without a queue."""
+        visible_school(actor)
+        return review_queue(_replayed(self.events()), actor, state=state, program=program)
 
     # ------------------------------------------------------------ integrity
 
