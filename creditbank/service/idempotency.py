@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from fastapi import Header, Response
 
@@ -40,6 +41,7 @@ from creditbank.service.problems import ServiceProblem
 __all__ = [
     "HEADER",
     "MAX_HEADER_KEY",
+    "conflicts_explained",
     "idempotency_key",
     "ledger_key",
     "respond",
@@ -85,13 +87,12 @@ def ledger_key(token_id: str, key: str) -> str:
     return f"{token_id}:{key}"
 
 
-def written(
-    principal: Principal, key: str, response: Response, call: Callable[[str], Receipt]
-) -> Receipt:
-    """Run ``call`` with the ledger key of ``key`` and answer its receipt: 201 when it wrote,
-    200 when it replayed; a conflict of keys is explained in the caller's own terms."""
+@contextmanager
+def conflicts_explained(key: str) -> Iterator[None]:
+    """Turn the ledger's ``IDEMPOTENCY_CONFLICT`` into one that names the caller's own key
+    and its scope (the ledger's names the scoped key, which the caller never sent)."""
     try:
-        receipt = call(ledger_key(principal.token_id, key))
+        yield
     except LedgerError as error:
         if error.code != "IDEMPOTENCY_CONFLICT":
             raise
@@ -104,11 +105,20 @@ def written(
             title=_CONFLICT_TITLE,
             headers={HEADER: key},
         ) from error
-    return respond(receipt, key, response)
 
 
-def respond(receipt: Receipt, key: str, response: Response) -> Receipt:
-    """Set the status (201 written, 200 replayed) and the ``Idempotency-Key`` header."""
-    response.status_code = 200 if receipt.replayed else 201
-    response.headers[HEADER] = key
+def written(
+    principal: Principal, key: str, response: Response, call: Callable[[str], Receipt]
+) -> Receipt:
+    """Run ``call`` with the ledger key of ``key`` and answer its receipt: 201 when it wrote,
+    200 when it replayed; a conflict of keys is explained in the caller's own terms."""
+    with conflicts_explained(key):
+        receipt = call(ledger_key(principal.token_id, key))
+    respond(response, key, replayed=receipt.replayed)
     return receipt
+
+
+def respond(response: Response, key: str, *, replayed: bool) -> None:
+    """Set the status (201 written, 200 replayed) and the ``Idempotency-Key`` header."""
+    response.status_code = 200 if replayed else 201
+    response.headers[HEADER] = key

@@ -18,7 +18,7 @@ open an account                            learner (its own), bank_operator
 list accounts                              school_reviewer, academic_affairs, bank_operator
 read an account (summary, statement,       learner (its own), school_reviewer,
 events)                                    academic_affairs, bank_operator
-deposit                                    issuer
+deposit, deposit a credential               issuer
 apply                                      learner (its own), bank_operator
 review                                     school_reviewer
 approve, override                          academic_affairs
@@ -50,11 +50,13 @@ from creditbank.models.values import Credits
 from creditbank.service.auth import check_account_access, require_roles, service_state
 from creditbank.service.idempotency import idempotency_key, written
 from creditbank.service.principal import Principal
+from creditbank.service.routes import credential_deposits
 from creditbank.service.state import ServiceState
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["ledger"])
+router.include_router(credential_deposits.router)
 
 _READERS: tuple[Role, ...] = ("learner", "school_reviewer", "academic_affairs", "bank_operator")
 _SCHOOL_AND_OPERATOR: tuple[Role, ...] = ("school_reviewer", "academic_affairs", "bank_operator")

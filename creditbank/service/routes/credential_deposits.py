@@ -1,0 +1,159 @@
+"""``POST /v1/accounts/{account}/deposits/credential``: ``creditbank ledger deposit-badge``
+over HTTP — an issuer deposits the achievements of an Open Badges 3.0 / CLR 2.0 credential.
+
+The credential is checked as ``creditbank import badge`` checks it (proof, validity window,
+the issuer whitelist of the standards plus ``trust_issuers``), with JSON-LD contexts from
+the bundled copies only (nothing a credential names is fetched), and never with the issuer
+whitelist off: a service does not let a caller turn a security check off. Each accepted
+achievement is then deposited (:func:`creditbank.interop.deposit.deposit_badges`) with the
+ledger key ``TOKEN_ID:KEY:ACHIEVEMENT``, recording how its credential was checked.
+
+The answer: 201 when something was deposited, 200 when every deposit repeats an earlier
+request with the same key; a credential the import rejects is its 422 problem; when nothing
+was deposited, the ledger's first refusal is the problem (403 another issuer's credential,
+409 one another account holds …), or 422 ``NOTHING_DEPOSITED`` saying why each achievement
+was skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from creditbank.interop.deposit import BadgeDeposit, deposit_badges
+from creditbank.interop.jsonld import ContextLoader
+from creditbank.interop.openbadges import import_badge_text
+from creditbank.interop.trust import parse_trust
+from creditbank.ledger import Receipt
+from creditbank.service.auth import check_account_access, require_roles, service_state
+from creditbank.service.idempotency import (
+    conflicts_explained,
+    idempotency_key,
+    ledger_key,
+    respond,
+)
+from creditbank.service.principal import Principal
+from creditbank.service.problems import ServiceProblem
+from creditbank.service.state import ServiceState
+
+__all__ = ["CredentialDepositRequest", "CredentialDeposits", "router"]
+
+router = APIRouter(tags=["ledger"])
+
+_SOURCE = "credential"
+"""How the credential of a request is named in its report (the CLI names the file)."""
+
+
+class CredentialDepositRequest(BaseModel):
+    """One credential to deposit, and what the depositing issuer accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credential: dict[str, Any] | None = Field(default=None, description="The credential, JSON.")
+    credential_text: str | None = Field(
+        default=None, description="The credential as text: JSON, or a VC-JWT."
+    )
+    trust_issuers: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Also trust these issuer ids, `ID` or `ID#z6Mk…` (pinning its key), as "
+        "`--trust-issuer`; the standards' issuers are always trusted.",
+    )
+    accept_unverified: bool = Field(
+        default=False, description="Deposit an unverifiable credential, as unverified."
+    )
+    accept_unchecked_status: bool = Field(
+        default=False, description="Deposit one whose credentialStatus was not checked."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CredentialDepositRequest:
+        if (self.credential is None) == (self.credential_text is None):
+            raise ValueError("give exactly one of `credential` (JSON) or `credential_text`")
+        return self
+
+    def text(self) -> str:
+        if self.credential_text is not None:
+            return self.credential_text
+        return json.dumps(self.credential, ensure_ascii=False)
+
+
+class CredentialDeposit(BaseModel):
+    """What became of one achievement of the credential (``deposit-badge --format json``)."""
+
+    achievement: str | None
+    unit: str | None
+    verification: str
+    reason: str
+    credential_status: str | None
+    outcome: str = Field(description="deposited, replayed, skipped or refused.")
+    skipped: str | None
+    error: dict[str, str] | None
+    receipt: Receipt | None = None
+
+    @classmethod
+    def of(cls, done: BadgeDeposit) -> CredentialDeposit:
+        fields = done.to_dict()
+        del fields["source"], fields["name"]
+        return cls(**fields, receipt=done.receipt)
+
+
+class CredentialDeposits(BaseModel):
+    deposits: list[CredentialDeposit]
+
+
+@router.post(
+    "/v1/accounts/{account}/deposits/credential",
+    status_code=201,
+    summary="Deposit the achievements of a credential (Open Badges 3.0 / CLR 2.0)",
+    responses={200: {"description": "Every deposit repeats an earlier request (same key)."}},
+)
+def deposit_credential(
+    account: str,
+    body: CredentialDepositRequest,
+    response: Response,
+    *,
+    principal: Annotated[Principal, Depends(require_roles("issuer"))],
+    key: Annotated[str, Depends(idempotency_key)],
+    state: Annotated[ServiceState, Depends(service_state)],
+) -> CredentialDeposits:
+    """Verify the credential as `import badge` does and deposit what it accepts, recording
+    how each was checked (as `creditbank ledger deposit-badge`)."""
+    check_account_access(principal, account)
+    imported = import_badge_text(
+        body.text(),
+        state.standards,
+        source=_SOURCE,
+        loader=ContextLoader(allow_network=False),
+        accept_unverified=body.accept_unverified,
+        trust=parse_trust(body.trust_issuers),
+        accept_unchecked_status=body.accept_unchecked_status,
+    )
+    if imported.error is not None:
+        raise imported.error
+    with state.ledger() as lg, conflicts_explained(key):
+        done = deposit_badges(
+            lg,
+            account,
+            [imported],
+            actor=principal.actor(),
+            key=ledger_key(principal.token_id, key),
+            accept_unverified=body.accept_unverified,
+            accept_unchecked_status=body.accept_unchecked_status,
+        )
+        if not any(d.deposited for d in done):
+            refused = next((d.error for d in done if d.error is not None), None)
+            if refused is not None:
+                raise refused
+            why = "; ".join(f"{d.record.name}: {d.skipped}" for d in done) or "it holds none"
+            raise ServiceProblem(
+                422,
+                "NOTHING_DEPOSITED",
+                f"no achievement of the credential was deposited ({why})",
+                title="no achievement of the credential could be deposited",
+            )
+    respond(response, key, replayed=not any(d.outcome == "deposited" for d in done))
+    return CredentialDeposits(deposits=[CredentialDeposit.of(d) for d in done])
