@@ -30,6 +30,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 from fastapi import Header, Response
 
@@ -57,16 +58,18 @@ _CONFLICT_TITLE = "the Idempotency-Key was already used for a different request"
 
 
 def idempotency_key(
-    key: str | None = Header(
-        default=None,
-        alias=HEADER,
-        description="Makes a retry safe: the same key with the same request writes once and "
-        "replays the first receipt (200, `replayed: true`); with a different request it is "
-        "409 IDEMPOTENCY_CONFLICT. Scoped to the bearer token (the ledger key is "
-        "TOKEN_ID:KEY), so another caller's key never clashes with yours. 1 to "
-        f"{MAX_HEADER_KEY} visible ASCII characters; generated when absent, and returned in "
-        "the response's Idempotency-Key header.",
-    ),
+    key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description="Makes a retry safe: the same key with the same request writes once "
+            "and replays the first receipt (200, `replayed: true`); with a different request "
+            "it is 409 IDEMPOTENCY_CONFLICT. Scoped to the bearer token (the ledger key is "
+            "TOKEN_ID:KEY), so another caller's key never clashes with yours. 1 to "
+            f"{MAX_HEADER_KEY} visible ASCII characters; generated when absent, and returned "
+            "in the response's Idempotency-Key header.",
+        ),
+    ] = None,
 ) -> str:
     """The request's key (a FastAPI dependency): the header, checked, or a new one."""
     if key is None:

@@ -12,7 +12,7 @@ from creditbank.models import Standards
 from creditbank.service import ServiceConfig, create_app
 from tests.conftest import LedgerBackend
 from tests.pg_server import PostgresServer
-from tests.service.ledger_world import Callers, build_world, patched_callers
+from tests.service.ledger_world import Callers, World, build_world, patch_authenticate
 
 
 @pytest.fixture
@@ -43,31 +43,47 @@ def private_client(standards: Standards) -> Iterator[TestClient]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The ledger routes (tests/service/test_ledger_*.py): the test ledger made once per module and
-# backend, a copy of it per test, an application serving a ledger, and the callers' tokens.
-# Helpers: tests/service/ledger_world.py.
+# The ledger routes (tests/service/test_ledger_*.py): the test ledger with a token for every
+# caller, made once per module and backend, and a copy of it per test. Helpers:
+# tests/service/ledger_world.py.
 
 
 @pytest.fixture(scope="module")
-def world_db(tmp_path_factory: pytest.TempPathFactory, standards: Standards) -> str:
+def world_db(tmp_path_factory: pytest.TempPathFactory, standards: Standards) -> World:
     return build_world(str(tmp_path_factory.mktemp("world") / "world.db"), standards)
 
 
 @pytest.fixture(scope="module")
-def world_pg(postgres_server: PostgresServer, standards: Standards) -> Iterator[str]:
-    url = build_world(postgres_server.new_database("world"), standards)
-    yield url
-    postgres_server.drop_database(url)
+def world_pg(postgres_server: PostgresServer, standards: Standards) -> Iterator[World]:
+    made = build_world(postgres_server.new_database("world"), standards)
+    yield made
+    postgres_server.drop_database(made.location)
 
 
 @pytest.fixture
-def world(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> str:
+def world_made(ledger_backend: LedgerBackend, request: pytest.FixtureRequest) -> World:
+    """The test ledger of this module on this backend (copy it before writing to it)."""
+    made: World = request.getfixturevalue(
+        "world_db" if ledger_backend.server is None else "world_pg"
+    )
+    return made
+
+
+@pytest.fixture
+def world(ledger_backend: LedgerBackend, world_made: World) -> str:
     """A copy of the test ledger (:func:`tests.service.ledger_world.build_world`) on each
     backend."""
-    return ledger_backend.copy_of(request, "world_db", "world_pg")
+    return ledger_backend.clone(world_made.location)
 
 
 @pytest.fixture
-def callers(monkeypatch: pytest.MonkeyPatch) -> Callers:
-    """The callers of the role matrix and their tokens."""
-    return patched_callers(monkeypatch)
+def callers(world_made: World) -> Callers:
+    """The callers of the role matrix; their tokens are in the test ledger and its copies."""
+    return world_made.callers
+
+
+@pytest.fixture(autouse=True)
+def _ledger_tokens(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger route tests' tokens are valid (until the tokens library lands on main)."""
+    if request.module.__name__.rpartition(".")[2].startswith("test_ledger_"):
+        patch_authenticate(monkeypatch)

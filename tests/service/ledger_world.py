@@ -5,13 +5,18 @@ means for a database.
 "own" account of the learner caller, and ``w-002``), three deposits into ``w-001`` and two
 applications: ``app-1`` applied and ``app-2`` reviewed. :data:`CALLERS` are the callers of
 the role matrix, each the :class:`~creditbank.service.principal.Principal` its token stands
-for; :class:`Callers` gives each one's ``Authorization`` header.
+for; :func:`issue_callers` issues their tokens (``creditbank ledger token issue``) and
+:class:`Callers` gives each one's ``Authorization`` header.
 """
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,7 +45,7 @@ CALLERS: Mapping[str, Principal | None] = {
         "t-reviewer", "staff-reviewer-9", "school_reviewer", organisation=SCHOOL
     ),
     "reviewer_other_school": Principal(
-        "t-reviewer-other", "staff-reviewer-8", "school_reviewer", organisation="other-college"
+        "t-reviewer-other", "staff-reviewer-8", "school_reviewer", organisation="demo-city-college"
     ),
     "academic_affairs": Principal(
         "t-registrar", "staff-registrar-9", "academic_affairs", organisation=SCHOOL
@@ -51,11 +56,13 @@ CALLERS: Mapping[str, Principal | None] = {
     "no_token": None,
     "revoked": None,
 }
-"""Every caller of the role matrix: a principal, or None (no token; a revoked token)."""
+"""Every caller of the role matrix: whom its token acts as (its ``token_id`` is the one
+the ledger gives it), or None (no token; a revoked token)."""
 
 
-def build_world(location: str, standards: Standards) -> str:
-    """Make the test ledger at ``location`` (see the module); its location."""
+def build_world(location: str, standards: Standards) -> World:
+    """Make the test ledger at ``location`` (see the module), with a token for every
+    caller."""
     with init_ledger(location, standards) as ledger:
         ledger.open_account(OWN, actor=learner(OWN), key="w-open-1")
         ledger.open_account(OTHER, actor=learner(OTHER), key="w-open-2")
@@ -64,14 +71,16 @@ def build_world(location: str, standards: Standards) -> str:
         ledger.apply(OWN, PROGRAMS[0], actor=learner(OWN), key="w-app-1")
         ledger.apply(OWN, PROGRAMS[1], actor=learner(OWN), key="w-app-2")
         ledger.review(OWN, "app-2", actor=REVIEWER, key="w-rev-2")
-    return location
+    return World(location, issue_callers(location, standards))
 
 
 @dataclass
 class Callers:
-    """The callers of a test, by name: the bearer secret each one sends."""
+    """The callers of a test, by name: the bearer secret each one sends, and its token's id
+    (the scope of its idempotency keys)."""
 
     secrets: Mapping[str, str | None]
+    token_ids: Mapping[str, str]
 
     def headers(self, name: str, key: str | None = None) -> dict[str, str]:
         """The headers of a request by ``name`` (with an ``Idempotency-Key`` when given)."""
@@ -82,16 +91,33 @@ class Callers:
         return headers
 
 
-def patched_callers(monkeypatch: pytest.MonkeyPatch) -> Callers:
-    """Every caller of :data:`CALLERS`, its token made valid by patching the service's
-    ``authenticate`` (the revoked caller sends a token that is no longer valid)."""
-    by_secret = {f"secret-{name}": p for name, p in CALLERS.items() if p is not None}
-    monkeypatch.setattr(ServiceState, "authenticate", lambda _self, s: by_secret.get(s))
+def issue_callers(location: str, standards: Standards) -> Callers:
+    """The callers of :data:`CALLERS` with their tokens for the ledger at ``location``.
+
+    Until the tokens library lands on main, a token is ``secret-NAME``, made valid by
+    :func:`patch_authenticate`; the revoked caller's token is valid for no one."""
+    del location, standards
     secrets: dict[str, str | None] = {
         name: f"secret-{name}" if p is not None else None for name, p in CALLERS.items()
     }
     secrets["revoked"] = "secret-revoked-long-ago"
-    return Callers(secrets)
+    token_ids = {name: p.token_id for name, p in CALLERS.items() if p is not None}
+    return Callers(secrets, token_ids)
+
+
+def patch_authenticate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the service take the tokens of :func:`issue_callers` (until the tokens library
+    lands on main)."""
+    by_secret = {f"secret-{name}": p for name, p in CALLERS.items() if p is not None}
+    monkeypatch.setattr(ServiceState, "authenticate", lambda _self, s: by_secret.get(s))
+
+
+@dataclass(frozen=True)
+class World:
+    """The test ledger and the callers whose tokens it holds."""
+
+    location: str
+    callers: Callers
 
 
 def fingerprint(location: str) -> tuple[int, object]:
@@ -108,3 +134,21 @@ def serving(location: str, standards: Standards) -> TestClient:
         create_app(ServiceConfig(ledger=location), standards=standards),
         raise_server_exceptions=False,
     )
+
+
+def post_json(url: str, body: object, headers: Mapping[str, str], start: Any) -> tuple[int, Any]:
+    """POST ``body`` to ``url`` once ``start`` (a barrier shared between processes) opens;
+    the status and the JSON answered. A module-level function, so that another process can
+    run it."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json", **headers},
+        method="POST",
+    )
+    start.wait()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 
 from creditbank.ledger import Ledger
 from creditbank.models import Standards
+from creditbank.service import ServiceConfig, create_app
 from creditbank.service.idempotency import MAX_HEADER_KEY
 from creditbank.testing.ledger import MENU
 from tests.conftest import LedgerBackend
-from tests.service.ledger_world import OWN, Callers, fingerprint, serving
+from tests.service.ledger_world import OWN, Callers, fingerprint, issue_callers, serving
 
 DEPOSIT = f"/v1/accounts/{OWN}/deposits"
 BODY = {"achievement": MENU["robot-operator-l4"]}
@@ -37,7 +38,8 @@ def test_a_repeat_replays_the_first_receipt_and_writes_nothing(
     assert first.json()["replayed"] is False and again.json()["replayed"] is True
     assert again.json()["events"] == first.json()["events"]
     assert again.headers["Idempotency-Key"] == first.headers["Idempotency-Key"] == "order-17"
-    assert first.json()["key"] == "t-issuer:order-17"  # the ledger key: scoped to the token
+    token = callers.token_ids["issuer"]
+    assert first.json()["key"] == f"{token}:order-17"  # the ledger key: scoped to the token
     assert fingerprint(world) == after_first
 
 
@@ -59,17 +61,18 @@ def test_the_same_key_with_another_body_is_a_conflict_that_names_the_scope(
         problem = response.json()
         assert problem["code"] == "IDEMPOTENCY_CONFLICT"
         assert "'order-18'" in problem["detail"] and "scoped to the token" in problem["detail"]
-        assert "t-issuer" not in problem["detail"]  # the caller's own key, not the ledger's
+        assert callers.token_ids["issuer"] not in problem["detail"]  # the caller's own key
     assert fingerprint(world) == before
 
 
 def test_two_callers_with_the_same_header_never_collide(
-    ledger_backend: LedgerBackend, callers: Callers, standards: Standards
+    ledger_backend: LedgerBackend, standards: Standards
 ) -> None:
     """Two learners (two tokens) open their own accounts with one header value: both are
     written; neither replays nor refuses the other's."""
     location = ledger_backend.new()
     Ledger.open(location, create=True).close()
+    callers = issue_callers(location, standards)
     with serving(location, standards) as client:
         own = client.post(
             "/v1/accounts", json={"account": OWN}, headers=callers.headers("learner_own", "k1")
@@ -93,7 +96,7 @@ def test_without_the_header_a_key_is_generated_and_returned(
         key = first.headers["Idempotency-Key"]
         retried = _post(client, callers, "issuer", key, BODY)
     assert first.status_code == 201 and len(key) >= 32
-    assert first.json()["key"] == f"t-issuer:{key}"
+    assert first.json()["key"] == f"{callers.token_ids['issuer']}:{key}"
     assert retried.status_code == 200 and retried.json()["replayed"] is True
 
 
@@ -129,8 +132,10 @@ def test_concurrent_identical_requests_apply_once(
     start = threading.Barrier(N)
     results: list[Any] = [None] * N
 
+    app = create_app(ServiceConfig(ledger=world), standards=standards)  # one service
+
     def send(i: int) -> None:
-        with serving(world, standards) as client:
+        with TestClient(app, raise_server_exceptions=False) as client:
             start.wait()
             results[i] = _post(client, callers, "issuer", "same-key", BODY)
 

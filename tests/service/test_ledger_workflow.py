@@ -13,14 +13,15 @@ from creditbank.ledger import Ledger
 from creditbank.models import Standards
 from creditbank.testing.ledger import MENU, PROGRAMS
 from tests.conftest import LedgerBackend
-from tests.service.ledger_world import OWN, Callers, fingerprint, serving
+from tests.service.ledger_world import OWN, Callers, fingerprint, issue_callers, serving
 
 
 def test_the_r5_workflow_over_http_matches_the_cli(
-    ledger_backend: LedgerBackend, callers: Callers, standards: Standards
+    ledger_backend: LedgerBackend, standards: Standards
 ) -> None:
     location = ledger_backend.new()
     Ledger.open(location, create=True).close()
+    callers = issue_callers(location, standards)
     with serving(location, standards) as client:
 
         def post(who: str, path: str, body: object, key: str) -> dict[str, object]:
