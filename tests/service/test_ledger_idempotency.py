@@ -112,6 +112,12 @@ def test_a_malformed_header_is_400_and_writes_nothing(
     assert fingerprint(world) == before
 
 
+def test_the_token_is_checked_before_the_header(world: str, standards: Standards) -> None:
+    with serving(world, standards) as client:
+        response = client.post(DEPOSIT, json=BODY, headers={"Idempotency-Key": "bad key"})
+    assert response.status_code == 401 and response.json()["code"] == "UNAUTHENTICATED"
+
+
 def test_the_longest_header_fits_the_ledger(
     world: str, callers: Callers, standards: Standards
 ) -> None:

@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from creditbank.ledger import Event, Receipt, Statement, VerifyReport
-from creditbank.ledger.events import ApplicationState, Role
+from creditbank.ledger import Event, Ledger, Receipt, Statement, VerifyReport
+from creditbank.ledger.events import Actor, ApplicationState, Role
 from creditbank.ledger.queue import QueueItem
 from creditbank.ledger.summary import AccountSummary
 from creditbank.models import Achievement
@@ -53,7 +54,9 @@ from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
 from creditbank.service.state import ServiceState
 
-__all__ = ["router"]
+__all__ = ["Read", "Write", "router"]
+
+_T = TypeVar("_T")
 
 router = APIRouter(tags=["ledger"])
 router.include_router(credential_deposits.router)
@@ -80,6 +83,67 @@ def _on_account(*roles: Role) -> Callable[[Request, str], Principal]:
         principal = allowed(request)
         check_account_access(principal, account)
         return principal
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write request: who sends it, with which Idempotency-Key, on which service."""
+
+    principal: Principal
+    key: str
+    response: Response
+    state: ServiceState
+
+    def __call__(self, command: Callable[[Ledger, Actor, str], Receipt]) -> Receipt:
+        """Give ``command`` (a call of a :class:`Ledger` method with the actor and the ledger
+        key) and answer its receipt (201 written, 200 replayed)."""
+        actor = self.principal.actor()
+        with self.state.ledger() as lg:
+            return written(self.principal, self.key, self.response, lambda k: command(lg, actor, k))
+
+
+def _writer(*roles: Role) -> Callable[..., Write]:
+    """A dependency: a :class:`Write` by a caller holding one of ``roles`` (and for a
+    learner's token, on its own account). The caller is checked first: a request without a
+    valid token is 401 whatever its Idempotency-Key."""
+
+    # The caller first (FastAPI resolves dependencies in this order), as a default rather
+    # than an Annotated[...] annotation: annotations are strings here (``from __future__
+    # import annotations``) and FastAPI cannot see this function's locals.
+    def dependency(
+        *,
+        principal: Principal = Depends(_on_account(*roles)),  # noqa: B008
+        key: Key,
+        response: Response,
+        state: State,
+    ) -> Write:
+        return Write(principal, key, response, state)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class Read:
+    """One read request: who sends it, on which service."""
+
+    principal: Principal
+    state: ServiceState
+
+    def __call__(self, query: Callable[[Ledger], _T]) -> _T:
+        """Answer ``query`` on the ledger, opened for reading."""
+        with self.state.ledger(read_only=True) as lg:
+            return query(lg)
+
+
+def _reader(*roles: Role, account: bool = True) -> Callable[..., Read]:
+    """A dependency: a :class:`Read` by a caller holding one of ``roles`` (with ``account``,
+    for a learner's token, of its own account)."""
+    caller = _on_account(*roles) if account else require_roles(*roles)
+
+    def dependency(*, principal: Principal = Depends(caller), state: State) -> Read:  # noqa: B008
+        return Read(principal, state)
 
     return dependency
 
@@ -161,315 +225,199 @@ def open_account(
 ) -> Receipt:
     """A learner opens its own account (the token's), or a bank operator opens one."""
     check_account_access(principal, body.account)
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.open_account(body.account, actor=principal.actor(), key=k, note=body.note),
-        )
+    write = Write(principal, key, response, state)
+    return write(
+        lambda lg, actor, k: lg.open_account(body.account, actor=actor, key=k, note=body.note)
+    )
 
 
 @router.get("/v1/accounts", summary="List the accounts")
 def list_accounts(
-    *,
-    principal: Annotated[Principal, Depends(require_roles(*_SCHOOL_AND_OPERATOR))],
-    state: State,
+    read: Annotated[Read, Depends(_reader(*_SCHOOL_AND_OPERATOR, account=False))],
 ) -> AccountList:
     """Every account's id (school staff and bank operators)."""
-    with state.ledger(read_only=True) as lg:
-        return AccountList(accounts=lg.accounts())
+    return AccountList(accounts=read(Ledger.accounts))
 
 
 @router.get("/v1/accounts/{account}", summary="An account at a glance")
 def account_summary(
-    *,
-    account: AccountId,
-    principal: Annotated[Principal, Depends(_on_account(*_READERS))],
-    state: State,
+    account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]
 ) -> AccountSummary:
     """Counts of achievements and applications by state, and credit posted per programme."""
-    with state.ledger(read_only=True) as lg:
-        return lg.summary(account)
+    return read(lambda lg: lg.summary(account))
 
 
 @router.get("/v1/accounts/{account}/statement", summary="The learner's statement (学习档案)")
-def statement(
-    *,
-    account: AccountId,
-    principal: Annotated[Principal, Depends(_on_account(*_READERS))],
-    state: State,
-) -> Statement:
+def statement(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> Statement:
     """Exactly what `creditbank ledger statement --format json` prints."""
-    with state.ledger(read_only=True) as lg:
-        return lg.statement(account)
+    return read(lambda lg: lg.statement(account))
 
 
 @router.get("/v1/accounts/{account}/events", summary="The account's events, in order")
-def events(
-    *,
-    account: AccountId,
-    principal: Annotated[Principal, Depends(_on_account(*_READERS))],
-    state: State,
-) -> list[Event]:
+def events(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> list[Event]:
     """Every event of the account, with its chain link (404 for an unknown account)."""
-    with state.ledger(read_only=True) as lg:
-        return lg.account_events(account)
+    return read(lambda lg: lg.account_events(account))
 
 
 # ------------------------------------------------------------------ commands
 
+ApplicationId = Annotated[str, Path(description="The application's id (app-1 …).")]
+AchievementId = Annotated[str, Path(description="The achievement's id in the account.")]
 
-@router.post(
-    "/v1/accounts/{account}/deposits",
-    status_code=201,
-    summary="Deposit an achievement",
-    responses=_WRITE_RESPONSES,
-)
+
+def _post(path: str, summary: str) -> Callable[[Callable[..., Receipt]], Callable[..., Receipt]]:
+    """A write route: 201 with the receipt, 200 with the first one for a repeated key."""
+    return router.post(path, status_code=201, summary=summary, responses=_WRITE_RESPONSES)
+
+
+@_post("/v1/accounts/{account}/deposits", "Deposit an achievement")
 def deposit(
     *,
     account: AccountId,
     body: DepositBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("issuer"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("issuer"))],
 ) -> Receipt:
     """An issuer deposits an achievement the standards authorise it to issue."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.deposit(
-                account,
-                body.achievement,
-                actor=principal.actor(),
-                key=k,
-                evidence=body.evidence,
-                verification=body.verification,
-            ),
+    return write(
+        lambda lg, actor, key: lg.deposit(
+            account,
+            body.achievement,
+            actor=actor,
+            key=key,
+            evidence=body.evidence,
+            verification=body.verification,
         )
+    )
 
 
-@router.post(
-    "/v1/accounts/{account}/applications",
-    status_code=201,
-    summary="Apply the account's achievements to a programme",
-    responses=_WRITE_RESPONSES,
-)
+@_post("/v1/accounts/{account}/applications", "Apply the account's achievements to a programme")
 def apply(
     *,
     account: AccountId,
     body: ApplyBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("learner", "bank_operator"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("learner", "bank_operator"))],
 ) -> Receipt:
     """The engine evaluates them; the receipt's ``application`` is the new application's id."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.apply(
-                account,
-                body.program,
-                actor=principal.actor(),
-                key=k,
-                as_of=body.as_of,
-                achievements=body.achievements,
-            ),
+    return write(
+        lambda lg, actor, key: lg.apply(
+            account,
+            body.program,
+            actor=actor,
+            key=key,
+            as_of=body.as_of,
+            achievements=body.achievements,
         )
+    )
 
 
-ApplicationId = Annotated[str, Path(description="The application's id (app-1 …).")]
+_STEPS = "/v1/accounts/{account}/applications/{application}"
 
 
-@router.post(
-    "/v1/accounts/{account}/applications/{application}/review",
-    status_code=201,
-    summary="The school's review of an application",
-    responses=_WRITE_RESPONSES,
-)
+@_post(f"{_STEPS}/review", "The school's review of an application")
 def review(
     *,
     account: AccountId,
     application: ApplicationId,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("school_reviewer"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("school_reviewer"))],
     body: Annotated[StepBody | None, Body()] = None,
 ) -> Receipt:
     """A reviewer of the programme's school reviews it (R5 step 2)."""
     reason = body.reason if body else None
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.review(
-                account, application, actor=principal.actor(), key=k, reason=reason
-            ),
-        )
+    return write(
+        lambda lg, actor, key: lg.review(account, application, actor=actor, key=key, reason=reason)
+    )
 
 
-@router.post(
-    "/v1/accounts/{account}/applications/{application}/approve",
-    status_code=201,
-    summary="Academic affairs' approval: posts the credit",
-    responses=_WRITE_RESPONSES,
-)
+@_post(f"{_STEPS}/approve", "Academic affairs' approval: posts the credit")
 def approve(
     *,
     account: AccountId,
     application: ApplicationId,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("academic_affairs"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("academic_affairs"))],
     body: Annotated[StepBody | None, Body()] = None,
 ) -> Receipt:
     """Academic affairs of the programme's school approves a reviewed application (R5 step
     3); its credit is posted."""
     reason = body.reason if body else None
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.approve(
-                account, application, actor=principal.actor(), key=k, reason=reason
-            ),
-        )
+    return write(
+        lambda lg, actor, key: lg.approve(account, application, actor=actor, key=key, reason=reason)
+    )
 
 
-@router.post(
-    "/v1/accounts/{account}/applications/{application}/reject",
-    status_code=201,
-    summary="Reject an application, with a reason",
-    responses=_WRITE_RESPONSES,
-)
+@_post(f"{_STEPS}/reject", "Reject an application, with a reason")
 def reject(
     *,
     account: AccountId,
     application: ApplicationId,
     body: RejectBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("school_reviewer", "academic_affairs"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("school_reviewer", "academic_affairs"))],
 ) -> Receipt:
     """A reviewer (before review) or academic affairs (before approval) rejects it."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.reject(
-                account, application, actor=principal.actor(), key=k, reason=body.reason
-            ),
+    return write(
+        lambda lg, actor, key: lg.reject(
+            account, application, actor=actor, key=key, reason=body.reason
         )
+    )
 
 
-@router.post(
-    "/v1/accounts/{account}/achievements/{achievement}/revoke",
-    status_code=201,
-    summary="Revoke an achievement",
-    responses=_WRITE_RESPONSES,
-)
+@_post("/v1/accounts/{account}/achievements/{achievement}/revoke", "Revoke an achievement")
 def revoke(
     *,
     account: AccountId,
-    achievement: Annotated[str, Path(description="The achievement's id in the account.")],
+    achievement: AchievementId,
     body: RevokeBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("issuer", "bank_operator"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("issuer", "bank_operator"))],
 ) -> Receipt:
     """Its issuer or a bank operator revokes it; its postings are reversed, never deleted."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.revoke(
-                account, achievement, actor=principal.actor(), key=k, reason=body.reason
-            ),
+    return write(
+        lambda lg, actor, key: lg.revoke(
+            account, achievement, actor=actor, key=key, reason=body.reason
         )
+    )
 
 
-@router.post(
+@_post(
     "/v1/accounts/{account}/achievements/{achievement}/expire",
-    status_code=201,
-    summary="Record that an achievement expired",
-    responses=_WRITE_RESPONSES,
+    "Record that an achievement expired",
 )
 def expire(
     *,
     account: AccountId,
-    achievement: Annotated[str, Path(description="The achievement's id in the account.")],
+    achievement: AchievementId,
     body: ExpireBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("bank_operator"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("bank_operator"))],
 ) -> Receipt:
     """A bank operator records the expiry; its postings are reversed."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.expire(
-                account,
-                achievement,
-                actor=principal.actor(),
-                key=k,
-                as_of=body.as_of,
-                reason=body.reason,
-            ),
+    return write(
+        lambda lg, actor, key: lg.expire(
+            account, achievement, actor=actor, key=key, as_of=body.as_of, reason=body.reason
         )
+    )
 
 
-@router.post(
-    "/v1/accounts/{account}/overrides",
-    status_code=201,
-    summary="A registrar's exception before approval",
-    responses=_WRITE_RESPONSES,
-)
+@_post("/v1/accounts/{account}/overrides", "A registrar's exception before approval")
 def override(
     *,
     account: AccountId,
     body: OverrideBody,
-    response: Response,
-    principal: Annotated[Principal, Depends(_on_account("academic_affairs"))],
-    key: Key,
-    state: State,
+    write: Annotated[Write, Depends(_writer("academic_affairs"))],
 ) -> Receipt:
     """Grant credits for an achievement into a requirement (or course), or deny every line
     that uses it (as `creditbank ledger override`)."""
-    with state.ledger() as lg:
-        return written(
-            principal,
-            key,
-            response,
-            lambda k: lg.override(
-                account,
-                body.application,
-                actor=principal.actor(),
-                key=k,
-                action=body.action,
-                achievement=body.achievement,
-                reason=body.reason,
-                requirement=body.requirement,
-                course=body.course,
-                credits=body.credits,
-            ),
+    return write(
+        lambda lg, actor, key: lg.override(
+            account,
+            body.application,
+            actor=actor,
+            key=key,
+            action=body.action,
+            achievement=body.achievement,
+            reason=body.reason,
+            requirement=body.requirement,
+            course=body.course,
+            credits=body.credits,
         )
+    )
 
 
 # ------------------------------------------------------------------ the bank
@@ -477,9 +425,7 @@ def override(
 
 @router.get("/v1/applications", summary="The review queue")
 def applications(
-    *,
-    principal: Annotated[Principal, Depends(require_roles(*_SCHOOL_AND_OPERATOR))],
-    state: State,
+    read: Annotated[Read, Depends(_reader(*_SCHOOL_AND_OPERATOR, account=False))],
     application_state: Annotated[
         ApplicationState | None,
         Query(alias="state", description="Only applications in this state (e.g. applied)."),
@@ -490,21 +436,15 @@ def applications(
 ) -> ReviewQueue:
     """The applications the token's school may see (a bank operator: every school's),
     oldest first."""
-    with state.ledger(read_only=True) as lg:
-        return ReviewQueue(
-            applications=lg.review_queue(
-                principal.actor(), state=application_state, program=program
-            )
-        )
+    actor = read.principal.actor()
+    queue = read(lambda lg: lg.review_queue(actor, state=application_state, program=program))
+    return ReviewQueue(applications=queue)
 
 
 @router.get("/v1/ledger/verify", summary="Verify the whole ledger")
 def verify(
-    *,
-    principal: Annotated[Principal, Depends(require_roles("bank_operator"))],
-    state: State,
+    read: Annotated[Read, Depends(_reader("bank_operator", account=False))],
 ) -> VerifyReport:
     """Every hash chain, the chain heads, the projection and the schema checked (as
     `creditbank ledger verify --format json`); ``ok`` false is an answer, not an error."""
-    with state.ledger(read_only=True) as lg:
-        return lg.verify()
+    return read(lambda lg: lg.verify())
