@@ -16,7 +16,9 @@ store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser),
 :mod:`~creditbank.ledger.copy` (a ledger copied between backends),
 :mod:`~creditbank.ledger.projection` (the cached projection),
 :mod:`~creditbank.ledger.tokens` (API tokens, their rows in
-:mod:`~creditbank.ledger.token_rows`) and
+:mod:`~creditbank.ledger.token_rows`),
+:mod:`~creditbank.ledger.queue` (the applications a school's staff may see),
+:mod:`~creditbank.ledger.summary` (an account at a glance) and
 :mod:`~creditbank.ledger.service` (the API below).
 """
 
@@ -25,8 +27,10 @@ from creditbank.ledger.copy import CopyReport, copy_ledger
 from creditbank.ledger.events import ROLES, Actor, Event, Role
 from creditbank.ledger.ids import check_account_id, pseudonymous_id
 from creditbank.ledger.location import LedgerLocation, parse_location
+from creditbank.ledger.queue import QueueItem
 from creditbank.ledger.service import Clock, Ledger, Receipt, init_ledger, open_ledger
 from creditbank.ledger.statement import Statement
+from creditbank.ledger.summary import AccountSummary
 from creditbank.ledger.tokens import (
     IssuedToken,
     TokenRecord,
@@ -38,6 +42,7 @@ from creditbank.ledger.tokens import (
 
 __all__ = [
     "ROLES",
+    "AccountSummary",
     "Actor",
     "BadEvent",
     "ChainHead",
@@ -48,6 +53,7 @@ __all__ = [
     "IssuedToken",
     "Ledger",
     "LedgerLocation",
+    "QueueItem",
     "Receipt",
     "Role",
     "Statement",

@@ -42,10 +42,16 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from creditbank.ledger import Event, Ledger, Receipt, Statement, VerifyReport
+from creditbank.ledger import (
+    AccountSummary,
+    Event,
+    Ledger,
+    QueueItem,
+    Receipt,
+    Statement,
+    VerifyReport,
+)
 from creditbank.ledger.events import Actor, ApplicationState, Role
-from creditbank.ledger.queue import QueueItem
-from creditbank.ledger.summary import AccountSummary
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
 from creditbank.service.auth import check_account_access, require_roles, service_state
