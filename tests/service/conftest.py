@@ -12,7 +12,7 @@ from creditbank.models import Standards
 from creditbank.service import ServiceConfig, create_app
 from tests.conftest import LedgerBackend
 from tests.pg_server import PostgresServer
-from tests.service.ledger_world import Callers, World, build_world, patch_authenticate
+from tests.service.ledger_world import Callers, World, build_world
 
 
 @pytest.fixture
@@ -80,10 +80,3 @@ def world(ledger_backend: LedgerBackend, world_made: World) -> str:
 def callers(world_made: World) -> Callers:
     """The callers of the role matrix; their tokens are in the test ledger and its copies."""
     return world_made.callers
-
-
-@pytest.fixture(autouse=True)
-def _ledger_tokens(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ledger route tests' tokens are valid (until the tokens library lands on main)."""
-    if request.module.__name__.rpartition(".")[2].startswith("test_ledger_"):
-        patch_authenticate(monkeypatch)

@@ -18,14 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from creditbank.ledger import Ledger, init_ledger
+from creditbank.ledger import Ledger, init_ledger, issue_token, revoke_token
 from creditbank.models import Standards
 from creditbank.service import ServiceConfig, create_app
 from creditbank.service.principal import Principal
-from creditbank.service.state import ServiceState
 from creditbank.testing.ledger import MENU, PROGRAMS, REVIEWER, SCHOOL, issuer_of, learner
 
 OWN = "w-001"
@@ -92,24 +90,27 @@ class Callers:
 
 
 def issue_callers(location: str, standards: Standards) -> Callers:
-    """The callers of :data:`CALLERS` with their tokens for the ledger at ``location``.
-
-    Until the tokens library lands on main, a token is ``secret-NAME``, made valid by
-    :func:`patch_authenticate`; the revoked caller's token is valid for no one."""
-    del location, standards
-    secrets: dict[str, str | None] = {
-        name: f"secret-{name}" if p is not None else None for name, p in CALLERS.items()
-    }
-    secrets["revoked"] = "secret-revoked-long-ago"
-    token_ids = {name: p.token_id for name, p in CALLERS.items() if p is not None}
+    """Issue a token in the ledger at ``location`` for every caller of :data:`CALLERS`
+    (``creditbank ledger token issue``); the revoked caller's token is issued and revoked."""
+    secrets: dict[str, str | None] = {}
+    token_ids: dict[str, str] = {}
+    with Ledger.open(location, standards) as ledger:
+        for name, principal in CALLERS.items():
+            if principal is None:
+                secrets[name] = None
+                continue
+            issued = issue_token(
+                ledger,
+                role=principal.role,
+                name=principal.name,
+                learner=principal.learner,
+                organisation=principal.organisation,
+            )
+            secrets[name], token_ids[name] = issued.secret, issued.record.token_id
+        revoked = issue_token(ledger, role="bank_operator", name="bank-operator-0")
+        revoke_token(ledger, revoked.record.token_id)
+        secrets["revoked"] = revoked.secret
     return Callers(secrets, token_ids)
-
-
-def patch_authenticate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the service take the tokens of :func:`issue_callers` (until the tokens library
-    lands on main)."""
-    by_secret = {f"secret-{name}": p for name, p in CALLERS.items() if p is not None}
-    monkeypatch.setattr(ServiceState, "authenticate", lambda _self, s: by_secret.get(s))
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,10 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-import pytest
-
 from creditbank.ledger import Ledger
 from creditbank.testing.ledger import MENU
 from tests.service.ledger_world import OWN, Callers, fingerprint, post_json
 
-pytest.importorskip(
-    "creditbank.ledger.tokens", reason="a real server needs real tokens (the tokens library)"
-)
 N = 8
 STARTUP = 180.0
 """Seconds a server may take to answer /healthz (it loads the standards in each worker; the
