@@ -12,12 +12,13 @@ the portfolio is always there.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from creditbank.errors import EVALUATION_ERROR_CODES, EvaluationError
 from creditbank.loading import load_portfolio_data, load_portfolio_text
@@ -30,6 +31,7 @@ Responses = dict[int | str, dict[str, Any]]
 __all__ = [
     "DATA_FILE",
     "TEXT_FILE",
+    "CredentialInput",
     "Lang",
     "PortfolioFields",
     "PortfolioInput",
@@ -148,3 +150,42 @@ def engine_problems() -> Iterator[None]:
         status = 404 if error.code == "UNKNOWN_PROGRAM" else 422
         title = EVALUATION_ERROR_CODES[error.code]
         raise ServiceProblem(status, error.code, error.message, title=title) from None
+
+
+class CredentialInput(BaseModel):
+    """One Open Badges 3.0 / CLR 2.0 credential, and which credentials the caller accepts:
+    what checking one (``POST /v1/credentials/verify``) and depositing one (``POST
+    /v1/accounts/{account}/deposits/credential``) both take."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credential: dict[str, Any] | None = Field(
+        default=None, description="The credential as a JSON object."
+    )
+    credential_text: str | None = Field(
+        default=None, description="The credential as text: JSON, or a VC-JWT."
+    )
+    trust_issuers: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Also trust these issuer ids, `ID` or `ID#z6Mk…` (pinning its key), as "
+        "`--trust-issuer`; the standards' issuers are always trusted.",
+    )
+    accept_unverified: bool = Field(
+        default=False, description="Also accept credentials that cannot be verified."
+    )
+    accept_unchecked_status: bool = Field(
+        default=False, description="Also accept credentials whose status was not checked."
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CredentialInput:
+        if (self.credential is None) == (self.credential_text is None):
+            raise ValueError("give exactly one of `credential` (JSON) or `credential_text`")
+        return self
+
+    def text(self) -> str:
+        """The credential as the text the importer reads."""
+        if self.credential_text is not None:
+            return self.credential_text
+        return json.dumps(self.credential, ensure_ascii=False)

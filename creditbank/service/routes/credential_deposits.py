@@ -17,11 +17,10 @@ was skipped.
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges
 from creditbank.interop.jsonld import ContextLoader
@@ -35,6 +34,7 @@ from creditbank.service.idempotency import (
     ledger_key,
     respond,
 )
+from creditbank.service.inputs import CredentialInput
 from creditbank.service.principal import Principal
 from creditbank.service.problems import ServiceProblem
 from creditbank.service.state import ServiceState
@@ -47,38 +47,9 @@ _SOURCE = "credential"
 """How the credential of a request is named in its report (the CLI names the file)."""
 
 
-class CredentialDepositRequest(BaseModel):
-    """One credential to deposit, and what the depositing issuer accepts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    credential: dict[str, Any] | None = Field(default=None, description="The credential, JSON.")
-    credential_text: str | None = Field(
-        default=None, description="The credential as text: JSON, or a VC-JWT."
-    )
-    trust_issuers: list[str] = Field(
-        default_factory=list,
-        max_length=100,
-        description="Also trust these issuer ids, `ID` or `ID#z6Mk…` (pinning its key), as "
-        "`--trust-issuer`; the standards' issuers are always trusted.",
-    )
-    accept_unverified: bool = Field(
-        default=False, description="Deposit an unverifiable credential, as unverified."
-    )
-    accept_unchecked_status: bool = Field(
-        default=False, description="Deposit one whose credentialStatus was not checked."
-    )
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> CredentialDepositRequest:
-        if (self.credential is None) == (self.credential_text is None):
-            raise ValueError("give exactly one of `credential` (JSON) or `credential_text`")
-        return self
-
-    def text(self) -> str:
-        if self.credential_text is not None:
-            return self.credential_text
-        return json.dumps(self.credential, ensure_ascii=False)
+class CredentialDepositRequest(CredentialInput):
+    """One credential to deposit, and which credentials the depositing issuer accepts (the
+    issuer whitelist is always on)."""
 
 
 class CredentialDeposit(BaseModel):

@@ -9,13 +9,12 @@ fetched), and exports are unsigned (the service holds no issuer key).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field
 
 from creditbank.engine import evaluate
 from creditbank.interop.case import export_case
@@ -33,6 +32,7 @@ from creditbank.interop.trust import parse_trust
 from creditbank.serialize import dump_portfolio
 from creditbank.service.auth import service_state
 from creditbank.service.inputs import (
+    CredentialInput,
     ProgramInput,
     Responses,
     day_of,
@@ -68,31 +68,11 @@ def _unknown_items() -> Iterator[None]:
 # ----------------------------------------------------------------- credentials
 
 
-class CredentialRequest(BaseModel):
+class CredentialRequest(CredentialInput):
     """One Open Badges 3.0 / CLR 2.0 credential and how to check it."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    credential: dict[str, Any] | None = Field(
-        default=None, description="The credential as a JSON object."
-    )
-    credential_text: str | None = Field(
-        default=None, description="The credential as text: JSON, or a VC-JWT."
-    )
-    trust_issuers: list[Annotated[str, StringConstraints(max_length=2000)]] = Field(
-        default_factory=list,
-        max_length=100,
-        description="Also trust these issuer ids, `ID` or `ID#z6Mk…` (pinning its key), as "
-        "`--trust-issuer`; the standards' issuers are always trusted.",
-    )
     issuer_check: bool = Field(
         default=True, description="False turns the issuer whitelist off (`--no-issuer-check`)."
-    )
-    accept_unverified: bool = Field(
-        default=False, description="Also accept credentials that cannot be verified."
-    )
-    accept_unchecked_status: bool = Field(
-        default=False, description="Also accept credentials whose status was not checked."
     )
     at: dt.datetime | None = Field(
         default=None,
@@ -104,12 +84,6 @@ class CredentialRequest(BaseModel):
         max_length=128,  # as Portfolio.learner: the portfolio is built with it
         description="Learner id of the portfolio (default: the subject).",
     )
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> CredentialRequest:
-        if (self.credential is None) == (self.credential_text is None):
-            raise ValueError("give exactly one of `credential` (JSON) or `credential_text`")
-        return self
 
 
 class CredentialCheck(BaseModel):
@@ -129,11 +103,7 @@ def verify_credential(body: CredentialRequest, state: State) -> CredentialCheck:
     the issuer whitelist) and map each achievement to a unit of the standards, as
     ``creditbank import badge``. A credential that fails is an answer, not an error: the
     result says why. No URL the credential names is fetched."""
-    data: str = (
-        body.credential_text
-        if body.credential_text is not None
-        else json.dumps(body.credential, ensure_ascii=False)
-    )
+    data = body.text()
     moment = body.at.replace(tzinfo=dt.UTC) if body.at and body.at.tzinfo is None else body.at
     result = import_badge_text(
         data,
