@@ -21,7 +21,9 @@ for other systems' test suites. Its families:
 * **bearer secrets** — :func:`token_secrets`: what a caller may send as an API token;
 * **JSON** — :func:`json_values`: nested arrays and objects whose strings hold brackets,
   quotes and backslashes, for what reads JSON text without parsing it (the service's
-  depth scan, :func:`creditbank.service.limits.json_depth`).
+  depth scan, :func:`creditbank.service.limits.json_depth`);
+* **request bodies** — :func:`json_bodies`: any JSON a caller may send a route, and objects
+  with the field names given.
 
 >>> from hypothesis import given
 >>> @given(frameworks())
@@ -117,6 +119,7 @@ __all__ = [
     "invalid_documents",
     "invalid_portfolio_documents",
     "issuers",
+    "json_bodies",
     "json_values",
     "labels",
     "levels",
@@ -152,8 +155,9 @@ def json_values(max_leaves: int = 20) -> st.SearchStrategy[Any]:
     leaves = st.none() | st.booleans() | st.integers() | tricky
     return st.recursive(
         leaves,
-        lambda children: st.lists(children, max_size=3)
-        | st.dictionaries(tricky, children, max_size=3),
+        lambda children: (
+            st.lists(children, max_size=3) | st.dictionaries(tricky, children, max_size=3)
+        ),
         max_leaves=max_leaves,
     )
 
@@ -1008,3 +1012,13 @@ def token_secrets(secret: str | None = None) -> st.SearchStrategy[object]:
             st.text(min_size=1).map(lambda more: secret + more),
         ]
     return st.one_of(choices)
+
+
+def json_bodies(fields: Sequence[str] = ()) -> st.SearchStrategy[Any]:
+    """What a caller may send as a JSON request body: any JSON value, and objects whose keys
+    are drawn from ``fields`` (a route's own field names, so the values reach its checks)."""
+    if not fields:
+        return json_values(12)
+    return json_values(12) | st.dictionaries(
+        st.sampled_from(list(fields)), json_values(12), max_size=6
+    )

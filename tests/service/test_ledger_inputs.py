@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from creditbank.models import Standards
+from creditbank.testing import strategies as cst
 from creditbank.testing.ledger import MENU
 from tests.service.ledger_world import OWN, Callers, fingerprint, serving
 
@@ -154,14 +154,7 @@ WRITES = (
     ("bank_operator", f"{ACCOUNT}/achievements/welder-l4/expire"),
     ("academic_affairs", f"{ACCOUNT}/overrides"),
 )
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-_FIELDS = st.sampled_from(
+_BODIES = cst.json_bodies(
     [
         "account",
         "achievement",
@@ -179,7 +172,6 @@ _FIELDS = st.sampled_from(
         "course",
     ]
 )
-_BODIES = _JSON | st.dictionaries(_FIELDS, _JSON, max_size=6)
 
 
 @pytest.mark.parametrize(("caller", "path"), WRITES, ids=[w[1].rsplit("/", 1)[-1] for w in WRITES])

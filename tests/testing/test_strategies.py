@@ -88,6 +88,7 @@ PORTFOLIOS = {
 BROKEN = {"invalid_documents", "invalid_portfolio_documents"}
 SECRETS = {"token_secrets"}
 JSON = {"json_values"}
+BODIES = {"json_bodies"}
 CONSTANTS = {
     "DEFAULT_AS_OF",
     "DOCUMENT_BREAKS",
@@ -100,7 +101,7 @@ CONSTANTS = {
 
 def test_every_strategy_is_checked_here() -> None:
     checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | SECRETS | JSON
-    checked |= CONSTANTS
+    checked |= BODIES | CONSTANTS
     assert set(cst.__all__) == checked, "check the new strategy in this file"
     for name in set(cst.__all__) - CONSTANTS:
         doc = getattr(cst, name).__doc__ or ""
@@ -179,6 +180,21 @@ def test_token_secrets_are_text_or_bytes_and_reach_well_formed_ones() -> None:
         lambda v: v != secret and isinstance(v, str) and v.startswith(secret[:21]),
     )
     assert parse_secret(near) in (None, "0" * 16)
+
+
+def test_json_bodies_are_json_and_reach_objects_of_the_fields_given() -> None:
+    @FEW
+    @given(cst.json_bodies(["account", "reason"]))
+    def check(body: object) -> None:
+        assert json.loads(json.dumps(body)) == body
+
+    check()
+    fields = find(
+        cst.json_bodies(["account", "reason"]),
+        lambda b: isinstance(b, dict) and set(b) == {"account", "reason"},
+    )
+    assert set(fields) == {"account", "reason"}
+    assert find(cst.json_bodies(), lambda b: isinstance(b, list) and len(b) > 1)
 
 
 @pytest.mark.parametrize("name", sorted(STANDARDS))
