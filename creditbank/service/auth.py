@@ -29,6 +29,7 @@ __all__ = [
     "Principal",
     "authenticated",
     "check_account_access",
+    "current_state",
     "optional_principal",
     "require_roles",
     "service_state",
@@ -41,6 +42,13 @@ def service_state(request: Request) -> ServiceState:
     """The running service's state (a FastAPI dependency)."""
     state: ServiceState = request.app.state.creditbank
     return state
+
+
+async def current_state(request: Request) -> ServiceState:
+    """:func:`service_state` as a FastAPI dependency. ``async`` on purpose: FastAPI runs a
+    plain ``def`` dependency on its thread pool, and that hop cost more than the lookup
+    (benchmarks/serve.py, "asgi, no thread pool")."""
+    return service_state(request)
 
 
 def _bearer(request: Request) -> str | None:

@@ -22,7 +22,7 @@ from creditbank.engine.result import Evaluation
 from creditbank.engine.whatif import parse_addition
 from creditbank.errors import LoadError
 from creditbank.graph.pathway import MAX_PLANS, pathway
-from creditbank.service.auth import service_state
+from creditbank.service.auth import current_state
 from creditbank.service.dependencies import standards_reader
 from creditbank.service.inputs import (
     Lang,
@@ -52,7 +52,7 @@ __all__ = [
 router = APIRouter(tags=["compute"], dependencies=[Depends(standards_reader)])
 router.include_router(interop.router)
 
-State = Annotated[ServiceState, Depends(service_state)]
+State = Annotated[ServiceState, Depends(current_state)]
 _UNPROCESSABLE: Responses = {
     422: {"description": "The input has problems (each located), or a bad date."}
 }
@@ -159,10 +159,15 @@ class EvaluationRequest(ProgramInput):
     response_model=Evaluation,
     responses={**_UNKNOWN, **_UNPROCESSABLE},
 )
-def create_evaluation(body: EvaluationRequest, state: State) -> Response:
+async def create_evaluation(body: EvaluationRequest, state: State) -> Response:
     """Convert the portfolio into credits of the programme on ``as_of`` and explain every
     decision: exactly the ``creditbank.evaluation/1`` document ``creditbank evaluate
     PORTFOLIO --program P --as-of D --format json`` prints."""
+    # ``async`` on purpose, unlike what-if and pathways: an evaluation is a millisecond of
+    # pure CPU work, which a thread of the pool could not run beside the event loop anyway
+    # (one interpreter lock per worker process; parallelism comes from --workers), while the
+    # hop to the pool and back cost more than the framework itself (benchmarks/serve.py,
+    # "asgi" against "asgi, no thread pool"). The body's size is bounded (--max-body).
     standards = state.standards
     day = day_of(body.as_of)
     portfolio = request_portfolio(body, standards)

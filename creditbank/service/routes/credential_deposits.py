@@ -27,7 +27,7 @@ from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.openbadges import import_badge_text
 from creditbank.interop.trust import parse_trust
 from creditbank.ledger import Receipt
-from creditbank.service.auth import check_account_access, require_roles, service_state
+from creditbank.service.auth import check_account_access, current_state, require_roles
 from creditbank.service.idempotency import (
     conflicts_explained,
     idempotency_key,
@@ -89,7 +89,7 @@ def deposit_credential(
     *,
     principal: Annotated[Principal, Depends(require_roles("issuer"))],
     key: Annotated[str, Depends(idempotency_key)],
-    state: Annotated[ServiceState, Depends(service_state)],
+    state: Annotated[ServiceState, Depends(current_state)],
 ) -> CredentialDeposits:
     """Verify the credential as `import badge` does and deposit what it accepts, recording
     how each was checked (as `creditbank ledger deposit-badge`)."""

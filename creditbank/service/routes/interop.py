@@ -30,7 +30,7 @@ from creditbank.interop.openbadges import (
 )
 from creditbank.interop.trust import parse_trust
 from creditbank.serialize import dump_portfolio
-from creditbank.service.auth import service_state
+from creditbank.service.auth import current_state
 from creditbank.service.inputs import (
     CredentialInput,
     ProgramInput,
@@ -46,7 +46,7 @@ __all__ = ["ClrRequest", "CredentialCheck", "CredentialRequest", "router"]
 
 router = APIRouter(tags=["interop"])
 
-State = Annotated[ServiceState, Depends(service_state)]
+State = Annotated[ServiceState, Depends(current_state)]
 CREDENTIAL_SOURCE = "credential"
 """How a credential sent in a request is named in its check (the CLI names the file)."""
 _UNKNOWN: Responses = {404: {"description": "No such programme, framework or certificate family."}}

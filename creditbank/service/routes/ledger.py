@@ -54,7 +54,7 @@ from creditbank.ledger import (
 from creditbank.ledger.events import Actor, ApplicationState, Role
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
-from creditbank.service.auth import check_account_access, require_roles, service_state
+from creditbank.service.auth import check_account_access, current_state, require_roles
 from creditbank.service.idempotency import idempotency_key, written
 from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
@@ -72,7 +72,7 @@ _SCHOOL_AND_OPERATOR: tuple[Role, ...] = ("school_reviewer", "academic_affairs",
 
 AccountId = Annotated[str, Path(description="The learner account (an opaque id).")]
 Key = Annotated[str, Depends(idempotency_key)]
-State = Annotated[ServiceState, Depends(service_state)]
+State = Annotated[ServiceState, Depends(current_state)]
 
 _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "A repeat of an earlier request (same Idempotency-Key): its receipt."},

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from creditbank._version import __version__
-from creditbank.service.auth import service_state
+from creditbank.service.auth import current_state
 from creditbank.service.dependencies import standards_reader
 from creditbank.service.state import ServiceState
 
@@ -30,7 +30,7 @@ class StandardsInfo(BaseModel):
 
 
 @router.get("/healthz", tags=["meta"], summary="Is the service up")
-def healthz(state: Annotated[ServiceState, Depends(service_state)]) -> Health:
+def healthz(state: Annotated[ServiceState, Depends(current_state)]) -> Health:
     """Always answers while the process serves: its version, the fingerprint of the standards
     it loaded, and whether it was given a ledger."""
     return Health(
@@ -47,7 +47,7 @@ def healthz(state: Annotated[ServiceState, Depends(service_state)]) -> Health:
     summary="The standards in use",
     dependencies=[Depends(standards_reader)],
 )
-def standards_info(state: Annotated[ServiceState, Depends(service_state)]) -> StandardsInfo:
+def standards_info(state: Annotated[ServiceState, Depends(current_state)]) -> StandardsInfo:
     """The fingerprint of the loaded standards and how many items of each kind they hold."""
     standards = state.standards
     return StandardsInfo(fingerprint=standards.fingerprint(), counts=standards.counts())

@@ -22,7 +22,7 @@ from creditbank.graph.draw import render_svg
 from creditbank.graph.scene import program_scene
 from creditbank.models import Cap, Program, Rule
 from creditbank.models.values import Label
-from creditbank.service.auth import service_state
+from creditbank.service.auth import current_state
 from creditbank.service.dependencies import standards_reader
 from creditbank.service.inputs import Lang, engine_problems
 from creditbank.service.state import ServiceState
@@ -32,7 +32,7 @@ __all__ = ["ProgramDetail", "ProgramSummary", "router"]
 router = APIRouter(tags=["standards"], dependencies=[Depends(standards_reader)])
 
 SVG_MEDIA_TYPE = "image/svg+xml"
-State = Annotated[ServiceState, Depends(service_state)]
+State = Annotated[ServiceState, Depends(current_state)]
 
 
 class ProgramSummary(BaseModel):
