@@ -109,14 +109,19 @@ def service_script(page: str, steps: list[Block], settings: dict[str, str]) -> W
     lines = [
         "set -Eeuo pipefail",
         f"mkdir -p {OUTPUTS}",
-        # -E: the trap fires in functions and subshells too; it names the step that failed
-        "trap 'echo \"walkthrough: the step at $STEP failed (exit $?): $BASH_COMMAND\" >&2' ERR",
+        # The trap names the step that failed (-E: in functions and subshells too) and shows
+        # what a console command printed; it writes to fd 3, the script's own stderr, because
+        # it runs inside the redirection of the console command's output.
+        "exec 3>&2",
+        "OUT=",
+        'trap \'status=$?; [ -z "$OUT" ] || cat "$OUT" >&3; echo "walkthrough: the step '
+        "at $STEP failed (exit $status): $BASH_COMMAND\" >&3' ERR",
     ]
     shown: list[tuple[str, str, list[str]]] = []
     for step in steps:
         where = f"{page}:{step.line}"
         kind = step.markers["service"]
-        lines.append(f"STEP={shlex.quote(where)}")
+        lines += [f"STEP={shlex.quote(where)}", "OUT="]
         if kind == "settings":
             assigned = tuple(sorted(SETTING.findall(step.text)))
             assert (step.lang, assigned) == ("sh", SETTINGS), (
@@ -131,6 +136,6 @@ def service_script(page: str, steps: list[Block], settings: dict[str, str]) -> W
         assert step.lang == "console", f"{where}: a service step is an sh or console block"
         for command, under in console_steps(step.text):
             output = f"{OUTPUTS}/{len(shown)}"
-            lines += [f"{{ {command}\n}} > {output} 2>&1", f"cat {output}"]
+            lines += [f"OUT={output}", f"{{ {command}\n}} > {output} 2>&1", f"cat {output}"]
             shown.append((where, command, under))
     return Walkthrough("\n".join(lines) + "\n", shown)

@@ -234,6 +234,14 @@ def test_a_failing_walkthrough_step_is_named(tmp_path: Path) -> None:
     assert "after" not in printed
     assert walkthrough.shown == [("page.md:13", 'WHO=world; echo "$GREETING $DB $PORT"', ["hello"])]
     assert (tmp_path / OUTPUTS / "0").read_text() == "hello x y.db 1\n"
+    # what a failing console command printed is shown, with the step
+    failing = page.replace("$ WHO=world;", "$ WHO=world; echo shown; false;")
+    walkthrough = service_script("page.md", service_steps(failing), {"DB": "", "PORT": ""})
+    code, printed = run_walkthrough(walkthrough.script, tmp_path, dict(os.environ))
+    assert (code, printed) == (
+        1,
+        "shown\nwalkthrough: the step at page.md:13 failed (exit 1): false\n",
+    )
     with pytest.raises(AssertionError, match=r"sets \('DB', 'PORT'\) only"):
         service_script("page.md", service_steps(page.replace("PORT=", "HOST=")), {})
 
