@@ -53,6 +53,37 @@ def _codes(text: str) -> list[str]:
     return re.findall(r"`([A-Z_]+)`", text)
 
 
+# ------------------------------------------------------------------ routes
+
+
+def _expand(cell: str) -> set[tuple[str, str]]:
+    """The routes a cell names: ``METHOD /path`` items, and ``…/tail`` items that, with the
+    method before them, extend the route before them when it ends in a ``{parameter}`` and
+    otherwise replace its last segment (``…/statement`` after ``GET /v1/accounts/{account}``,
+    ``…/approve`` after ``POST …/review``)."""
+    found: set[tuple[str, str]] = set()
+    method, path = "", ""
+    for item in re.findall(r"`([^`]+)`", cell):
+        if item.startswith("…/"):
+            base = path if path.endswith("}") else path.rsplit("/", 1)[0]
+            path = f"{base}/{item[2:]}"
+        else:
+            method, path = item.split(" ", 1)
+        found.add((method, path))
+    return found
+
+
+def test_the_route_table_is_the_services_routes(standards: Standards) -> None:
+    from creditbank.service import ServiceConfig, create_app
+
+    document = create_app(ServiceConfig(), standards=standards).openapi()
+    served = {(m.upper(), path) for path, ops in document["paths"].items() for m in ops}
+    shown: set[tuple[str, str]] = set()
+    for row in _table("| route | what it answers | token |"):
+        shown |= _expand(row[0])
+    assert shown == served
+
+
 # ------------------------------------------------------------------ roles
 
 Setup = Callable[[Ledger], None]
