@@ -17,7 +17,11 @@ comments on the lines just above a block are its markers:
   command fails the walkthrough, naming the step (``PAGE:LINE``);
 - ``<!-- service: settings -->`` marks the one block of the walkthrough that sets ``DB`` (the
   ledger) and ``PORT``: the test puts a new ledger of each backend and a free loopback port
-  in their place — the only lines of a walkthrough not run as written.
+  in their place — the only lines of a walkthrough not run as written;
+- ``<!-- service-pending: REASON -->`` on a step says it needs what has not landed yet (a
+  route): the walkthrough failing at that step is reported as an expected failure naming the
+  step and the reason, failing elsewhere fails, and passing with a step still marked fails
+  too (remove the marker).
 """
 
 from __future__ import annotations
@@ -99,6 +103,7 @@ class Walkthrough:
 
     script: str
     shown: list[tuple[str, str, list[str]]]  # (where, command, lines shown under it)
+    pending: dict[str, str] = field(default_factory=dict)  # where → why it is expected to fail
 
 
 def service_script(page: str, steps: list[Block], settings: dict[str, str]) -> Walkthrough:
@@ -118,9 +123,12 @@ def service_script(page: str, steps: list[Block], settings: dict[str, str]) -> W
         "at $STEP failed (exit $status): $BASH_COMMAND\" >&3' ERR",
     ]
     shown: list[tuple[str, str, list[str]]] = []
+    pending: dict[str, str] = {}
     for step in steps:
         where = f"{page}:{step.line}"
         kind = step.markers["service"]
+        if "service-pending" in step.markers:
+            pending[where] = step.markers["service-pending"]
         lines += [f"STEP={shlex.quote(where)}", "OUT="]
         if kind == "settings":
             assigned = tuple(sorted(SETTING.findall(step.text)))
@@ -138,4 +146,4 @@ def service_script(page: str, steps: list[Block], settings: dict[str, str]) -> W
             output = f"{OUTPUTS}/{len(shown)}"
             lines += [f"OUT={output}", f"{{ {command}\n}} > {output} 2>&1", f"cat {output}"]
             shown.append((where, command, under))
-    return Walkthrough("\n".join(lines) + "\n", shown)
+    return Walkthrough("\n".join(lines) + "\n", shown, pending)

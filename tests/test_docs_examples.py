@@ -210,6 +210,13 @@ def test_the_service_walkthrough_runs(
     code, printed = run_walkthrough(walkthrough.script, work, env)
     served = work / "serve.log"
     server_log = served.read_text(encoding="utf-8", errors="replace") if served.exists() else ""
+    failed = re.search(r"walkthrough: the step at (\S+) failed", printed)
+    if code and failed and failed[1] in walkthrough.pending:
+        pytest.xfail(f"{failed[1]} is marked pending: {walkthrough.pending[failed[1]]}")
+    assert not (code == 0 and walkthrough.pending), (
+        f"{relative}: the steps marked service-pending pass now: remove their markers "
+        f"({', '.join(walkthrough.pending)})"
+    )
     assert code == 0, (
         f"{relative} on {ledger_backend.name}: the walkthrough "
         f"{'timed out' if code is None else f'exited {code}'}:\n{printed}\n"
