@@ -4,21 +4,36 @@ Each page runs in a temporary copy of ``examples/``, ``standards/`` and ``docs/`
 interpreter's scripts (the ``creditbank`` command) first on PATH; the blocks of one page run in
 order in that directory, so a file a block writes (``<!-- file: PATH -->``) is there for the
 next. ``tests/docs_examples.py`` says how each kind of block is run and which markers there are;
-a block opts out only with ``<!-- no-test: REASON -->``.
+a block opts out only with ``<!-- no-test: REASON -->``. A page's service walkthrough (blocks
+marked ``<!-- service: … -->``) runs as one bash session against the ``creditbank serve`` it
+starts, on each ledger backend (:func:`test_the_service_walkthrough_runs`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.docs_examples import RUN, Block, blocks, console_steps
+from tests.conftest import LedgerBackend
+from tests.docs_examples import (
+    OUTPUTS,
+    RUN,
+    Block,
+    blocks,
+    console_steps,
+    service_script,
+    service_steps,
+)
 from tests.paths import ROOT
 
 PAGES = sorted(
@@ -82,36 +97,164 @@ def _check(block: Block, where: str, work: Path, env: dict[str, str]) -> None:
             f"{where}: `{text.strip()}` exited {done.returncode}, not {code}:\n{printed}"
         )
         assert "Traceback" not in printed or block.lang == "python", f"{where}:\n{printed}"
-        for line in shown:
-            # a shown line is found in what was printed; "…" stands for what is left out, and
-            # the parts around it are found in their order
-            at = 0
-            for piece in line.split("…"):
-                found = _squeeze(printed).find(_squeeze(piece), at)
-                assert found >= 0, (
-                    f"{where}: `{text.strip()}` did not print {piece.strip()!r}; "
-                    f"it printed:\n{printed}"
-                )
-                at = found + len(_squeeze(piece))
+        _find_shown(shown, printed, f"{where}: `{text.strip()}`")
+
+
+def _find_shown(shown: list[str], printed: str, what: str) -> None:
+    for line in shown:
+        # a shown line is found in what was printed; "…" stands for what is left out, and
+        # the parts around it are found in their order
+        at = 0
+        for piece in line.split("…"):
+            found = _squeeze(printed).find(_squeeze(piece), at)
+            assert found >= 0, f"{what} did not print {piece.strip()!r}; it printed:\n{printed}"
+            at = found + len(_squeeze(piece))
+
+
+def _work(tmp_path: Path) -> Path:
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in COPIED:
+        shutil.copytree(ROOT / name, work / name)
+    return work
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_example_of_the_page_runs(
     page: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    work = tmp_path / "work"
-    work.mkdir()
-    for name in COPIED:
-        shutil.copytree(ROOT / name, work / name)
+    work = _work(tmp_path)
     env = _environment(tmp_path_factory.getbasetemp() / "creditbank-cache")
     relative = page.relative_to(ROOT)
     for block in blocks(page.read_text(encoding="utf-8")):
+        if "service" in block.markers:
+            continue  # a step of the service walkthrough: test_the_service_walkthrough_runs
         if "no-test" in block.markers:
             assert len(block.markers["no-test"].split()) >= 3, (
                 f"{relative}:{block.line}: say why the example is not tested"
             )
             continue
         _check(block, f"{relative}:{block.line}", work, env)
+
+
+SERVICE_PAGES = [p for p in PAGES if service_steps(p.read_text(encoding="utf-8"))]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _stop_group(group: int) -> None:
+    """Stop every process the walkthrough left running (the service it started): SIGTERM,
+    then SIGKILL to what is still there after a while."""
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, sent)
+        for _ in range(100):
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.1)
+
+
+def run_walkthrough(script: str, work: Path, env: dict[str, str]) -> tuple[int | None, str]:
+    """Run a walkthrough script in its own process group, output to a file (a service left in
+    the background would hold a pipe open), and stop whatever it started; (exit code or None
+    on a timeout, what it printed)."""
+    log = work / "_walkthrough.log"
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            ["bash", "-c", script],
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            code: int | None = process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            _stop_group(process.pid)
+            process.wait()
+    return code, log.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("page", SERVICE_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_service_walkthrough_runs(
+    page: Path,
+    ledger_backend: LedgerBackend,
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The page's curl walkthrough, as a reader pastes it, against a real `creditbank serve`
+    on a free loopback port, on a new SQLite and a new PostgreSQL ledger: every step's
+    command succeeds (curl --fail-with-body fails on an HTTP error status)."""
+    if shutil.which("curl") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI: the service walkthroughs need curl (.ci/run installs it)")
+        pytest.skip("the service walkthroughs need curl: install it (apt-get install curl)")
+    work = _work(tmp_path)
+    env = _environment(tmp_path_factory.getbasetemp() / "creditbank-cache")
+    relative = str(page.relative_to(ROOT))
+    steps = service_steps(page.read_text(encoding="utf-8"))
+    assert [s.markers["service"] for s in steps][:1] == ["settings"], (
+        f"{relative}: a walkthrough starts with its settings block"
+    )
+    settings = {"DB": ledger_backend.new(), "PORT": str(_free_port())}
+    walkthrough = service_script(relative, steps, settings)
+    code, printed = run_walkthrough(walkthrough.script, work, env)
+    served = work / "serve.log"
+    server_log = served.read_text(encoding="utf-8", errors="replace") if served.exists() else ""
+    failed = re.search(r"walkthrough: the step at (\S+) failed", printed)
+    if code and failed and failed[1] in walkthrough.pending:
+        pytest.xfail(f"{failed[1]} is marked pending: {walkthrough.pending[failed[1]]}")
+    assert not (code == 0 and walkthrough.pending), (
+        f"{relative}: the steps marked service-pending pass now: remove their markers "
+        f"({', '.join(walkthrough.pending)})"
+    )
+    assert code == 0, (
+        f"{relative} on {ledger_backend.name}: the walkthrough "
+        f"{'timed out' if code is None else f'exited {code}'}:\n{printed}\n"
+        f"--- serve.log:\n{server_log[-4000:]}"
+    )
+    assert "Traceback" not in printed + server_log, f"{printed}\n{server_log}"
+    for number, (where, command, shown) in enumerate(walkthrough.shown):
+        output = (work / OUTPUTS / str(number)).read_text(encoding="utf-8")
+        _find_shown(shown, output, f"{where} on {ledger_backend.name}: `{command}`")
+
+
+def test_a_failing_walkthrough_step_is_named(tmp_path: Path) -> None:
+    page = (
+        "<!-- service: settings -->\n```sh\nDB=bank.db\nPORT=8000\n```\n\n"
+        "<!-- service: step -->\n```sh\nGREETING=hello\n```\n\n"
+        "<!-- service: step -->\n```console\n"
+        '$ WHO=world; echo "$GREETING $DB $PORT"\nhello\n```\n\n'
+        '<!-- service: step -->\n```sh\necho "$WHO"\nfalse\necho after\n```\n'
+    )
+    walkthrough = service_script("page.md", service_steps(page), {"DB": "x y.db", "PORT": "1"})
+    code, printed = run_walkthrough(walkthrough.script, tmp_path, dict(os.environ))
+    assert code == 1
+    # a variable set by one step, sh or console, is seen by the next
+    assert "hello x y.db 1\nworld\n" in printed
+    assert "walkthrough: the step at page.md:19 failed (exit 1): false" in printed
+    assert "after" not in printed
+    assert walkthrough.shown == [("page.md:13", 'WHO=world; echo "$GREETING $DB $PORT"', ["hello"])]
+    assert (tmp_path / OUTPUTS / "0").read_text() == "hello x y.db 1\n"
+    # what a failing console command printed is shown, with the step
+    failing = page.replace("$ WHO=world;", "$ WHO=world; echo shown; false;")
+    walkthrough = service_script("page.md", service_steps(failing), {"DB": "", "PORT": ""})
+    code, printed = run_walkthrough(walkthrough.script, tmp_path, dict(os.environ))
+    assert (code, printed) == (
+        1,
+        "shown\nwalkthrough: the step at page.md:13 failed (exit 1): false\n",
+    )
+    with pytest.raises(AssertionError, match=r"sets \('DB', 'PORT'\) only"):
+        service_script("page.md", service_steps(page.replace("PORT=", "HOST=")), {})
 
 
 def test_the_markers_are_read() -> None:

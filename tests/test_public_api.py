@@ -46,14 +46,16 @@ def test_package_is_typed() -> None:
 
 def test_importing_creditbank_loads_neither_the_graph_nor_the_interop_stack() -> None:
     """`import creditbank` (and so every CLI start) stays as light as the engine: the names
-    whose modules need networkx or the credential stack are imported on first use."""
+    whose modules need networkx or the credential stack are imported on first use, and the
+    service's web stack (installed with creditbank) only by `creditbank serve`."""
     import subprocess
     import sys
 
     code = (
         "import sys, creditbank\n"
         "heavy = [m for m in ('networkx', 'pyld', 'cryptography', 'joserfc',"
-        " 'creditbank.interop', 'creditbank.graph') if m in sys.modules]\n"
+        " 'creditbank.interop', 'creditbank.graph', 'fastapi', 'starlette', 'uvicorn',"
+        " 'creditbank.service') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
         "assert callable(creditbank.validate) and callable(creditbank.deposit_from_portfolio)\n"
         "assert 'validate' in dir(creditbank)\n"
