@@ -125,14 +125,14 @@ def ledger_hashes(tmp: Path) -> list[str]:
         for name in ("elec-l4", "elec-l3", "plc-training", "safety-online", "welder-l4"):
             ledger.deposit(account, MENU[name], actor=issuer_of(MENU[name]), key=f"dep:{name}")
         first = ledger.apply(
-            account, PROGRAMS[0], actor=me, key="apply-1", as_of=dt.date(2026, 1, 1)
+            account, PROGRAMS[0], actor=OPERATOR, key="apply-1", as_of=dt.date(2026, 1, 1)
         ).application
         assert first is not None
         ledger.review(account, first, actor=REVIEWER, key="rev-1", reason="材料齐全")
         ledger.approve(account, first, actor=REGISTRAR, key="appr-1", reason="同意")
         ledger.revoke(account, "plc-training", actor=OPERATOR, key="revoke-1", reason="证书撤销")
         second = ledger.apply(
-            account, PROGRAMS[1], actor=me, key="apply-2", as_of=dt.date(2026, 2, 1)
+            account, PROGRAMS[1], actor=OPERATOR, key="apply-2", as_of=dt.date(2026, 2, 1)
         ).application
         assert second is not None
         ledger.review(account, second, actor=REVIEWER, key="rev-2")

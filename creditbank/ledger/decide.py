@@ -12,7 +12,9 @@ command    actor
 open       the learner (actor id = account id) or a bank operator
 deposit    an issuer whose organisation the standards authorise for the unit (and level,
            on the day it was earned); units no issuer is authorised for are refused
-apply      the learner or a bank operator
+apply      the learner or a bank operator, judged on the day it is made; an earlier
+           ``as_of`` (a historical application) only by a bank operator, since an
+           earlier day revives expired achievements and superseded rules
 review     a school reviewer of the programme's school (R5: 院系审核)
 approve    the academic affairs office of that school (R5: 教务处审批), not the reviewer
 reject     at ``applied``: a reviewer or academic affairs of the school; at ``reviewed``:
@@ -453,6 +455,17 @@ def _apply(command: Apply, state: AccountState, ctx: Context) -> list[Payload]:
         raise LedgerError(
             "MALFORMED_COMMAND",
             f"cannot apply as of {as_of}, after today ({ctx.today})",
+            program=program.id,
+        )
+    if as_of < ctx.today and command.actor.role != "bank_operator":
+        # An earlier day would judge the portfolio under old rules and before its
+        # achievements expired: only the bank may record a historical application.
+        raise LedgerError(
+            "NOT_AUTHORISED",
+            f"only a bank operator may record an application as of an earlier day "
+            f"({as_of}, before today {ctx.today}); {command.actor.id!r} acts as "
+            f"{command.actor.role}",
+            actor=command.actor.id,
             program=program.id,
         )
     portfolio = Portfolio(learner=state.account, achievements=achievements)

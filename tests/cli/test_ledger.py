@@ -74,7 +74,7 @@ def _setup(db: str | Path) -> str:
         "460301",
         "--as-of",
         "2026-01-01",
-        *LEARNER,
+        *OPERATOR,  # a historical application: only the bank records one
         "--key",
         "k-apply",
         "--format",
@@ -323,3 +323,14 @@ def test_a_damaged_event_is_an_error_for_every_command(db: Path) -> None:
     ):
         result = _run(db, *args, code=1)
         assert "NOT_A_LEDGER" in result.stderr and "verify" in result.stderr, args
+
+
+def test_a_learner_may_not_backdate_an_application(location: str) -> None:
+    # Review finding (issue 17): ``--as-of`` in the past revived an expired achievement.
+    db = location
+    _run(db, "init")
+    _run(db, "open", W, *LEARNER, "--key", "k-open")
+    _deposit(db, "elec-l3", "demo-employer", "k-d1")
+    backdated = ["--as-of", "2026-01-01", *LEARNER, "--key", "k-apply"]
+    refused = _run(db, "apply", W, "--program", "460301", *backdated, code=1)
+    assert "NOT_AUTHORISED" in refused.stderr and "bank operator" in refused.stderr

@@ -75,7 +75,7 @@ def _code(error: pytest.ExceptionInfo[LedgerError]) -> str:
 
 def test_r5_workflow_posts_the_evaluation(ledger: Ledger) -> None:
     _deposit(ledger, "elec-l4", "elec-l3", "plc-training", "safety-online")
-    receipt = ledger.apply(W, P1, actor=ME, key="apply", as_of=dt.date(2026, 1, 1))
+    receipt = ledger.apply(W, P1, actor=ME, key="apply", as_of=fixed_clock().date())
     app = receipt.application
     assert app == "app-1" and [e.type for e in receipt.events] == ["application_submitted"]
     portfolio = creditbank.Portfolio(
@@ -85,7 +85,7 @@ def test_r5_workflow_posts_the_evaluation(ledger: Ledger) -> None:
             for n in ("elec-l4", "elec-l3", "plc-training", "safety-online")
         ),
     )
-    evaluation = creditbank.evaluate(STANDARDS, portfolio, P1, dt.date(2026, 1, 1))
+    evaluation = creditbank.evaluate(STANDARDS, portfolio, P1, fixed_clock().date())
     stored = ledger.state(W).applications[app]
     assert stored.evaluation == json.loads(evaluation.to_json())
     assert stored.standards_fingerprint == STANDARDS.fingerprint()
@@ -275,7 +275,7 @@ def test_idempotency_keys(ledger: Ledger) -> None:
 
 def test_revocation_reverses_with_compensating_entries(ledger: Ledger) -> None:
     _deposit(ledger, "elec-l3", "plc-training")
-    app = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2026, 1, 1)).application
+    app = ledger.apply(W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2026, 1, 1)).application
     assert app
     _through(ledger, app, "1")
     before = ledger.statement(W)
@@ -296,7 +296,7 @@ def test_revocation_reverses_with_compensating_entries(ledger: Ledger) -> None:
     with pytest.raises(LedgerError) as error:
         ledger.revoke(W, "elec-l3", actor=OPERATOR, key="rk2", reason="again")
     assert _code(error) == "ACHIEVEMENT_INACTIVE"
-    second = ledger.apply(W, P1, actor=ME, key="a3", as_of=dt.date(2026, 1, 1))
+    second = ledger.apply(W, P1, actor=OPERATOR, key="a3", as_of=dt.date(2026, 1, 1))
     assert second.events[0].payload.achievements == ("plc-training",)  # type: ignore[union-attr]
     assert ledger.verify().ok
 
@@ -357,7 +357,7 @@ def test_lines_of_an_achievement_revoked_while_pending_can_be_denied(ledger: Led
 
 def test_expiry_reverses_postings(ledger: Ledger) -> None:
     _deposit(ledger, "welder-l4", "robot-operator-l4")
-    app = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2025, 1, 1)).application
+    app = ledger.apply(W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2025, 1, 1)).application
     assert app
     _through(ledger, app, "1")
     assert ledger.statement(W).programs[0].posted == Decimal(6)
@@ -381,7 +381,7 @@ def test_expiry_reverses_postings(ledger: Ledger) -> None:
 
 def test_overrides_before_approval(ledger: Ledger) -> None:
     _deposit(ledger, "elec-l3", "plc-training", "enterprise-post-cert")
-    app = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2026, 1, 1)).application
+    app = ledger.apply(W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2026, 1, 1)).application
     assert app
     recognised = ledger.state(W).applications[app].recognised
     with pytest.raises(LedgerError) as error:
@@ -458,11 +458,11 @@ def test_overrides_before_approval(ledger: Ledger) -> None:
 
 def test_a_later_application_supersedes_the_posting(ledger: Ledger) -> None:
     _deposit(ledger, "plc-training")
-    first = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2026, 1, 1)).application
+    first = ledger.apply(W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2026, 1, 1)).application
     assert first
     _through(ledger, first, "1")
     _deposit(ledger, "elec-l3", "prior-english")
-    second = ledger.apply(W, P1, actor=ME, key="a2", as_of=dt.date(2026, 1, 1)).application
+    second = ledger.apply(W, P1, actor=OPERATOR, key="a2", as_of=dt.date(2026, 1, 1)).application
     assert second
     ledger.review(W, second, actor=REVIEWER, key="rev2")
     receipt = ledger.approve(W, second, actor=REGISTRAR, key="appr2")
@@ -519,7 +519,9 @@ def _base(path: str | Path) -> str | Path:
     with _ledger(path) as ledger:
         ledger.open_account(W, actor=ME, key="open")
         _deposit(ledger, "elec-l3", "plc-training", "welder-l4", "x-robot-om")
-        posted = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2025, 1, 1)).application
+        posted = ledger.apply(
+            W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2025, 1, 1)
+        ).application
         assert posted
         _through(ledger, posted, "1")
         reviewed = ledger.apply(W, P2, actor=ME, key="a2").application
@@ -748,7 +750,7 @@ def test_staff_never_decide_on_their_own_account(ledger: Ledger) -> None:
 
 def test_a_grant_never_exceeds_the_programme(ledger: Ledger) -> None:
     _deposit(ledger, "elec-l3", "plc-training")
-    app = ledger.apply(W, P1, actor=ME, key="a1", as_of=dt.date(2026, 1, 1)).application
+    app = ledger.apply(W, P1, actor=OPERATOR, key="a1", as_of=dt.date(2026, 1, 1)).application
     assert app
     granted = ledger.state(W).applications[app].granted()
     room = STANDARDS.programs[P1].total_credits - granted
@@ -970,3 +972,19 @@ def test_readme_ledger_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with Ledger.open(tmp_path / "bank.db") as ledger:
         assert ledger.verify().ok
         assert ledger.statement("w-001").programs[0].posted > 0
+
+
+def test_only_a_bank_operator_backdates_an_application(ledger: Ledger) -> None:
+    # Review finding (issue 17): a learner applied "as of" a day before their achievement
+    # expired (or 0001-01-01) and was recognised credits they no longer hold.
+    _deposit(ledger, "welder-l4", "robot-operator-l4")
+    today = fixed_clock().date()
+    for day in (today - dt.timedelta(days=1), dt.date(1, 1, 1)):
+        with pytest.raises(LedgerError) as error:
+            ledger.apply(W, P1, actor=ME, key=f"back:{day}", as_of=day)
+        assert _code(error) == "NOT_AUTHORISED"
+        assert "bank operator" in str(error.value)
+    assert ledger.state(W).applications == {}
+    assert ledger.apply(W, P1, actor=ME, key="today", as_of=today).application
+    historical = ledger.apply(W, P1, actor=OPERATOR, key="hist", as_of=dt.date(2025, 1, 1))
+    assert historical.application

@@ -224,7 +224,8 @@ class LedgerMachine(RuleBasedStateMachine):
     )
     def post(self, account: str, program: str, as_of: dt.date | None) -> None:
         """The honest path in one step: apply, review, approve (so postings are common)."""
-        me = learner(account)
+        # a dated application is a historical one, which only the bank records
+        me = learner(account) if as_of is None else OPERATOR
         applied = self._run(
             account,
             lambda key: self.ledger.apply(account, program, actor=me, key=key, as_of=as_of),

@@ -65,7 +65,7 @@ def _populate(path: str | Path) -> None:
             app = ledger.apply(
                 account,
                 PROGRAMS[0],
-                actor=learner(account),
+                actor=OPERATOR,  # dated: a historical application
                 key=f"{account}:a",
                 as_of=dt.date(2025, 1, 1),
             ).application

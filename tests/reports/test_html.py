@@ -165,7 +165,8 @@ def approved_ledger(db: Path) -> str:
             db, "deposit", "w-001", str(EXAMPLE), "--achievement", achievement,
             "--actor", "s-1", "--role", "issuer", "--org", org, "--key", f"k-{achievement}",
         )  # fmt: skip
-    _ledger(db, "apply", "w-001", "--program", "460301", "--as-of", "2026-01-01", *learner,
+    operator = ["--actor", "op-1", "--role", "bank_operator"]  # dated: a historical application
+    _ledger(db, "apply", "w-001", "--program", "460301", "--as-of", "2026-01-01", *operator,
             "--key", "k-apply")  # fmt: skip
     school = ["--org", "demo-college", "--reason", "<b>材料齐全</b>"]
     _ledger(db, "review", "w-001", "app-1", "--actor", "t-2", "--role", "school_reviewer",

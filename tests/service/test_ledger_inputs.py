@@ -65,6 +65,14 @@ BAD: list[tuple[str, str, str, Any, int, str]] = [
         422,
         "MALFORMED_COMMAND",
     ),
+    (  # review finding: a learner backdated as_of to revive an expired achievement
+        "learner_own",
+        f"{ACCOUNT}/applications",
+        "POST",
+        {"program": "demo-college:460301", "as_of": "0001-01-01"},
+        403,
+        "NOT_AUTHORISED",
+    ),
     (
         "school_reviewer",
         f"{ACCOUNT}/applications/app-9/review",
