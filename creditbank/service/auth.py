@@ -96,6 +96,11 @@ def authenticated(request: Request) -> Principal:
     return principal
 
 
+def _article(word: str) -> str:
+    """'an issuer', 'a learner': the article English puts before ``word``."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def require_roles(*roles: Role) -> Callable[[Request], Principal]:
     """A dependency: the caller, who must hold one of ``roles`` (403 otherwise)."""
 
@@ -105,7 +110,8 @@ def require_roles(*roles: Role) -> Callable[[Request], Principal]:
             raise ServiceProblem(
                 403,
                 "FORBIDDEN",
-                f"a {principal.role} token may not do this; it needs one of: {', '.join(roles)}",
+                f"{_article(principal.role)} {principal.role} token may not do this; "
+                f"it needs one of: {', '.join(roles)}",
             )
         return principal
 

@@ -190,3 +190,12 @@ def test_role_matrix(
                 assert fingerprint(fresh)[0] > before[0]
             else:
                 assert fingerprint(fresh) == before
+
+
+def test_the_refusal_reads_as_english(world: str, callers: Callers, standards: Standards) -> None:
+    # Review finding (issue 17): the 403 said "a issuer token may not do this".
+    with serving(world, standards) as client:
+        for caller, article in (("issuer", "an issuer"), ("learner_own", "a learner")):
+            response = client.get("/v1/ledger/verify", headers=callers.headers(caller))
+            assert response.status_code == 403
+            assert response.json()["detail"].startswith(f"{article} token may not do this")
