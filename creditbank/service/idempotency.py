@@ -3,8 +3,10 @@ idempotency keys (:class:`creditbank.ledger.Ledger`: a key names one command in 
 ledger).
 
 **Scope.** The ledger key is ``TOKEN_ID:HEADER``: the id of the bearer token that sent the
-request, then the header's value. Keys are therefore scoped to the token: two callers (two
-learners, a learner and a registrar) who happen to send the same header value never meet
+request, then the header's value (which may not hold ``:``, so that no header names the
+``TOKEN_ID:HEADER:ACHIEVEMENT`` keys of a credential's deposits). Keys are therefore
+scoped to the token: two callers (two learners, a learner and a registrar) who happen to
+send the same header value never meet
 (neither replays the other's receipt nor is refused because of it), and a caller who
 retries with its own key gets its own first receipt back. The token's id is not secret
 (``creditbank ledger token list`` shows it); the secret never enters the ledger.
@@ -53,7 +55,10 @@ HEADER = "Idempotency-Key"
 MAX_HEADER_KEY = 128
 """The longest ``Idempotency-Key`` accepted: room for the token scope within the ledger's
 own limit (:data:`creditbank.ledger.service.MAX_KEY`)."""
-_VALID = re.compile(rf"[\x21-\x7e]{{1,{MAX_HEADER_KEY}}}")
+# Visible ASCII but ':', the separator of the scoped ledger key: with it a header
+# "K:ACH" on POST .../deposits would be the ledger key the credential route derives from
+# "K" for achievement ACH (TOKEN:K:ACH), so the two routes could replay each other.
+_VALID = re.compile(rf"[\x21-\x39\x3b-\x7e]{{1,{MAX_HEADER_KEY}}}")
 _CONFLICT_TITLE = "the Idempotency-Key was already used for a different request"
 
 
@@ -66,7 +71,8 @@ def idempotency_key(
             "and replays the first receipt (200, `replayed: true`); with a different request "
             "it is 409 IDEMPOTENCY_CONFLICT. Scoped to the bearer token (the ledger key is "
             "TOKEN_ID:KEY), so another caller's key never clashes with yours. 1 to "
-            f"{MAX_HEADER_KEY} visible ASCII characters; generated when absent, and returned "
+            f"{MAX_HEADER_KEY} visible ASCII characters other than ':' (the scope's "
+            "separator); generated when absent, and returned "
             "in the response's Idempotency-Key header.",
         ),
     ] = None,
@@ -79,7 +85,7 @@ def idempotency_key(
             400,
             "INVALID_IDEMPOTENCY_KEY",
             f"the {HEADER} header must be 1 to {MAX_HEADER_KEY} visible ASCII characters "
-            "(no spaces or control characters)",
+            "(no spaces, control characters or ':', which separates the key's scope)",
             title="the Idempotency-Key header is malformed",
         )
     return key
