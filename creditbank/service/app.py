@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI
 from creditbank._version import __version__
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
+from creditbank.service.head import HeadAsGet
 from creditbank.service.limits import RequestLimits, known_query_only
 from creditbank.service.openapi import PROBLEM_RESPONSES, document_problems
 from creditbank.service.problems import install_problem_handlers
@@ -46,6 +47,7 @@ def create_app(
         max_body_bytes=config.max_body_bytes,
         max_json_depth=config.max_json_depth,
     )
+    app.add_middleware(HeadAsGet)  # added last: the outermost, so HEAD is GET throughout
     app.state.creditbank = state
     install_problem_handlers(app)
     for module in (meta, standards_routes, compute, ledger):
