@@ -9,6 +9,8 @@ the option itself (its type, its default, the parameter it fills) never changes.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,38 @@ def standards_options(help_text: str = STANDARDS_HELP) -> Decorator:
 standards_option: Decorator = standards_options()
 
 
+class Day(click.DateTime):
+    """A day written YYYY-MM-DD. Unlike click's DateTime, a well-written day the calendar
+    lacks (2026-02-30) is called that, not "does not match the format" (which was false),
+    and the help shows DATE (YYYY-MM-DD) rather than strptime codes."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and _WRITTEN_DAY.fullmatch(value.strip()):
+            try:
+                return dt.datetime.strptime(value.strip(), "%Y-%m-%d")
+            except ValueError:
+                self.fail(
+                    f"{value!r} is not a day of the calendar; check the month and the day "
+                    "(YYYY-MM-DD)",
+                    param,
+                    ctx,
+                )
+        if isinstance(value, str):
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+_WRITTEN_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def as_of_option(help_text: str = EVALUATE_AS_OF, *, required: bool = False) -> Decorator:
     """``--as-of YYYY-MM-DD``, parsed to a datetime (None when not given); fills ``as_of``."""
     # no default at all when required: click (8.3) takes an explicit default=None as a
@@ -68,7 +102,7 @@ def as_of_option(help_text: str = EVALUATE_AS_OF, *, required: bool = False) -> 
     return click.option(
         "--as-of",
         "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=Day(),
         required=required,
         help=help_text,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 
@@ -12,6 +13,27 @@ from creditbank.errors import CreditbankError, LoadError
 from creditbank.ledger import Ledger
 
 __all__ = ["serve_command"]
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (in use, an unknown host …), or None.
+
+    Checked as uvicorn binds (with SO_REUSEADDR), so that a busy port is an ordinary
+    error saying so, not uvicorn's exit 3 after the ledger was already created.
+    """
+    if port == 0:
+        return None
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as error:
+        return str(error)
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 @click.command("serve")
@@ -87,6 +109,12 @@ def serve_command(
         max_body_bytes=max_body,
         max_json_depth=max_depth,
     )
+    busy = _cannot_listen(host, port)
+    if busy is not None:  # before the ledger is created: a busy port changes nothing
+        click.echo(
+            f"error: cannot listen on {host}:{port}: {busy}; choose another --port", err=True
+        )
+        raise SystemExit(1)
     try:
         app = create_app(config)  # loads the standards: their problems stop the start here
         if db is not None:  # a ledger that does not exist yet is created, as `ledger init` would

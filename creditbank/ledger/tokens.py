@@ -96,6 +96,11 @@ class IssuedToken(BaseModel):
     record: TokenRecord
 
 
+def _a(role: str) -> str:
+    """The role with its article: 'an issuer', 'a bank_operator'."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
 def _store(where: Ledger | LedgerStore) -> LedgerStore:
     return where.store if isinstance(where, Ledger) else where
 
@@ -152,7 +157,7 @@ def _checked(
             )
     elif learner is not None:
         raise _bad(
-            f"only a learner's token names an account; a {checked_role}'s acts on any account "
+            f"only a learner's token names an account; {_a(checked_role)}'s acts on any account "
             "its role allows",
             "learner",
         )
@@ -168,7 +173,7 @@ def _checked(
             )
     elif checked_role in ORGANISATION_ROLES:
         raise _bad(
-            f"a {checked_role}'s token acts for an organisation: give its issuer id (--org)",
+            f"{_a(checked_role)}'s token acts for an organisation: give its issuer id (--org)",
             "organisation",
         )
     return checked_role, checked_name, learner, organisation

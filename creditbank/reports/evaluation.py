@@ -123,7 +123,16 @@ def evaluation_report(
         totals=totals,
         share=f"{totals.share * 100:.2f} %",
         program_map=svg,
+        # a signature block under illustrative rules must not pass for an official decision
+        example=_illustrative(standards, prog, portfolio),
     )
+
+
+def _illustrative(standards: Standards, program: Program, portfolio: Portfolio) -> bool:
+    """Whether the report rests on illustrative data: the programme, its school or the
+    portfolio marked ``example: true``."""
+    school = standards.issuers.get(str(program.school)) if program.school else None
+    return bool(program.example or (school is not None and school.example) or portfolio.example)
 
 
 def _name(standards: Standards, kind: str, item_id: str, lang: Lang) -> str:

@@ -25,6 +25,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "as_of": "认定日期",
         "printed_on": "打印日期",
         "fingerprint": "标准指纹",
+        "example_notice": "示例数据：本报告依据的标准或学习档案是示例，不是正式认定文件。",
         "account": "账户",
         "opened_at": "开户时间",
         "events": "事件数",
@@ -92,6 +93,8 @@ LABELS: dict[Lang, dict[str, str]] = {
         "as_of": "As of",
         "printed_on": "Printed on",
         "fingerprint": "Standards fingerprint",
+        "example_notice": "Example data: the standards or the portfolio behind this report are "
+        "illustrative; it is not an official decision.",
         "account": "Account",
         "opened_at": "Opened",
         "events": "Events",

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from creditbank.bundled import default_standards_paths
 from creditbank.ledger import Ledger
-from creditbank.ledger.tokens import authenticate
+from creditbank.ledger.tokens import authenticate, parse_secret
 from creditbank.loading import load_standards
 from creditbank.models import Standards
 from creditbank.service.config import ServiceConfig
@@ -53,11 +53,13 @@ class ServiceState:
         """Who the bearer token ``secret`` belongs to; None when it is not a valid token
         (malformed, unknown, revoked: :func:`creditbank.ledger.tokens.authenticate`).
 
-        Fails closed: tokens live in the ledger, so a service without one knows none. The
-        ledger is opened read-only: checking a token never writes (nor upgrades an older
+        Tokens live in the ledger: a service started without one cannot check a well-formed
+        token, and says so (503 ``LEDGER_NOT_CONFIGURED``) rather than calling a good token
+        invalid; a malformed one is invalid anywhere.
+        The ledger is opened read-only: checking a token never writes (nor upgrades an older
         ledger, which then simply has no tokens yet).
         """
-        if self.config.ledger is None:
+        if parse_secret(secret) is None:
             return None
         with self.ledger(read_only=True) as ledger:
             record = authenticate(ledger, secret)

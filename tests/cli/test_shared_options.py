@@ -97,3 +97,17 @@ def test_a_required_shared_option_is_asked_for() -> None:
         ],
     )
     assert result.exit_code == 2 and "Missing option '--as-of'" in result.output
+
+
+def test_a_day_the_calendar_lacks_is_called_that() -> None:
+    """--as-of 2026-02-30 said "does not match the format '%Y-%m-%d'", which was false
+    (new-user review, session 7; issue 20 item 6)."""
+    runner = CliRunner()
+    args = ["evaluate", "portfolio.yaml", "--program", "460301", "--as-of"]
+    result = runner.invoke(cli, [*args, "2026-02-30"])
+    assert result.exit_code == 2
+    assert "not a day of the calendar" in result.output
+    assert "does not match the format" not in result.output
+    result = runner.invoke(cli, [*args, "26-2-3"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    assert "--as-of DATE" in runner.invoke(cli, ["evaluate", "--help"]).output

@@ -77,6 +77,16 @@ def test_a_report_is_self_contained(standards: Standards) -> None:
     assert "Noto Sans CJK SC" in html and "WenQuanYi Micro Hei" in html
 
 
+def test_a_report_on_example_data_says_so(standards: Standards) -> None:
+    """The bundled school and the example portfolios are illustrative (example: true): a
+    report with a signature block must not pass for an official decision (new-user review,
+    session 7)."""
+    portfolio = load_portfolio(EXAMPLE, standards)
+    for lang in ("zh", "en"):
+        html = evaluation_report(standards, portfolio, "460301", AS_OF, lang=lang)
+        assert LABELS[lang]["example_notice"] in html
+
+
 _names = st.text(
     st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("<>&\"'/"),
     min_size=1,

@@ -1,5 +1,6 @@
 """Bearer tokens through the service: a token issued into the ledger reaches a protected
-route; a revoked, tampered or unknown one is 401, and a service without a ledger knows none."""
+route; a revoked, tampered or unknown one is 401, and a service without a ledger cannot
+check one (503)."""
 
 from __future__ import annotations
 
@@ -78,11 +79,17 @@ def test_the_principal_is_the_tokens_actor(client: TestClient, ledger_location: 
     assert (actor.id, actor.role, actor.organisation) == ("w-9", "learner", None)
 
 
-def test_a_service_without_a_ledger_knows_no_token(standards: Standards, tmp_path: Path) -> None:
+def test_a_service_without_a_ledger_says_so_to_a_token(
+    standards: Standards, tmp_path: Path
+) -> None:
+    """A good token sent to a service started without --db is not 'invalid' (the new-user
+    review was told to ask for a new token): the service cannot check it, 503."""
     where = str(tmp_path / "bank.db")
     with Ledger.open(where, create=True) as ledger:
         issued = issue_token(ledger, role="bank_operator", name="op-1")
     app = create_app(ServiceConfig(public_standards=False), standards=standards)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get(PROTECTED, headers=_bearer(issued.secret))
-    assert response.status_code == 401 and response.json()["code"] == "INVALID_TOKEN"
+        malformed = client.get(PROTECTED, headers=_bearer("not-a-token"))
+    assert response.status_code == 503 and response.json()["code"] == "LEDGER_NOT_CONFIGURED"
+    assert malformed.status_code == 401 and malformed.json()["code"] == "INVALID_TOKEN"
