@@ -468,7 +468,10 @@ def _deposits_view(
 @ledger_group.command("apply")
 @click.argument("account")
 @program_option()
-@as_of_option()
+@as_of_option(
+    "Judge the application as of this day, YYYY-MM-DD (default: today); an earlier day "
+    "records a historical application, which only a bank_operator may do."
+)
 @click.option(
     "--achievement",
     "achievements",
