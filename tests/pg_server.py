@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 
 ENV_URL = "CREDITBANK_TEST_POSTGRES"
 HOW = (
@@ -84,7 +85,9 @@ class PostgresServer:
         source = urlsplit(template).path.lstrip("/") if template else "template0"
         with self.admin() as conn:
             conn.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY FILE_COPY'  # type: ignore[arg-type]
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
+                    sql.Identifier(name), sql.Identifier(source)
+                )
             )
         return self.url(name)
 
@@ -100,14 +103,24 @@ class PostgresServer:
                 ).fetchall()
             ]
             return [
-                (table, sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr))  # type: ignore[arg-type]
+                (
+                    table,
+                    sorted(
+                        conn.execute(
+                            sql.SQL("SELECT * FROM {}").format(sql.Identifier(table))
+                        ).fetchall(),
+                        key=repr,
+                    ),
+                )
                 for table in tables
             ]
 
     def drop_database(self, url: str) -> None:
         name = urlsplit(url).path.lstrip("/")
         with self.admin() as conn, contextlib.suppress(psycopg.Error):
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
     def stop(self) -> None:
         if self._process is not None:
@@ -142,11 +155,9 @@ def start_server() -> PostgresServer:
     user = _as_user()
     if user is not None:
         os.chown(home, *user)
-    who = {
-        "user": user[0] if user else None,
-        "group": user[1] if user else None,
-        "extra_groups": [] if user else None,
-    }
+    # run the server as that user (postgres refuses to run as root)
+    uid, gid = user if user else (None, None)
+    groups: list[int] | None = [] if user else None
     data = home / "data"
     init = subprocess.run(
         [
@@ -158,7 +169,9 @@ def start_server() -> PostgresServer:
         check=False,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        **who,  # type: ignore[arg-type]
+        user=uid,
+        group=gid,
+        extra_groups=groups,
     )
     if init.returncode != 0:
         shutil.rmtree(home, ignore_errors=True)
@@ -177,7 +190,9 @@ def start_server() -> PostgresServer:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        **who,  # type: ignore[arg-type]
+        user=uid,
+        group=gid,
+        extra_groups=groups,
     )
     log.close()
     server = PostgresServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", process, home)
