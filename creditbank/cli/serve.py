@@ -10,7 +10,7 @@ import click
 from creditbank.cli.console import fail
 from creditbank.cli.options import db_option, standards_option
 from creditbank.errors import CreditbankError, LoadError
-from creditbank.ledger import Ledger
+from creditbank.ledger import Ledger, parse_location
 
 __all__ = ["serve_command"]
 
@@ -34,6 +34,25 @@ def _cannot_listen(host: str, port: int) -> str | None:
         except OSError as error:
             return error.strerror or str(error)
     return None
+
+
+def _warn_of_password(db: str | None) -> None:
+    """Warn (on stderr, the password masked) when the ``--db`` URL carries a password: the
+    command line is visible to every user of the machine (``ps``). The workers get it
+    through ``PGPASSWORD``, never in the configuration's environment variable."""
+    if db is None:
+        return
+    try:
+        location = parse_location(db)
+    except CreditbankError:
+        return  # a bad URL is reported when the ledger is opened
+    if location.password is not None:
+        click.echo(
+            f"warning: the --db URL {location.shown()} carries a password, which any user of "
+            "this machine can read in the process list; leave it out of the URL and give it "
+            "through PGPASSWORD or a pgpass file (~/.pgpass, or PGPASSFILE)",
+            err=True,
+        )
 
 
 @click.command("serve")
@@ -94,7 +113,6 @@ def serve_command(
         import uvicorn  # noqa: PLC0415 (the serve extra: only this command needs it)
 
         from creditbank.service import ServiceConfig, create_app  # noqa: PLC0415
-        from creditbank.service.config import CONFIG_ENV_VAR  # noqa: PLC0415
     except ImportError as error:
         click.echo(
             f"error: the service needs the serve extra ({error.name} is missing): "
@@ -109,6 +127,7 @@ def serve_command(
         max_body_bytes=max_body,
         max_json_depth=max_depth,
     )
+    _warn_of_password(db)
     busy = _cannot_listen(host, port)
     if busy is not None:  # before the ledger is created: a busy port changes nothing
         click.echo(
@@ -128,7 +147,7 @@ def serve_command(
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info")
         return
-    os.environ[CONFIG_ENV_VAR] = config.to_env()
+    os.environ.update(config.worker_environment())
     uvicorn.run(
         "creditbank.service.app:app_from_environment",
         factory=True,

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from creditbank.errors import LedgerError
 
@@ -54,6 +54,26 @@ class LedgerLocation:
         user = parts.username or ""
         host = parts.netloc.rsplit("@", 1)[1]
         return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+    @property
+    def password(self) -> str | None:
+        """The password the URL carries (percent-decoded, as libpq reads it), or None."""
+        if self.kind == "sqlite":
+            return None
+        password = urlsplit(self.url or "").password
+        return None if password is None else unquote(password)
+
+    def without_password(self) -> str:
+        """The location as a ``--db`` text, without the URL's password (libpq then reads
+        it from ``PGPASSWORD`` or a pgpass file)."""
+        if self.kind == "sqlite":
+            return str(self.path)
+        parts = urlsplit(self.url or "")
+        if parts.password is None:
+            return self.url or ""
+        user = parts.username or ""
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
 
     def __str__(self) -> str:
         return self.shown()

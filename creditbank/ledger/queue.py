@@ -29,7 +29,14 @@ from creditbank.errors import LedgerError
 from creditbank.ledger.events import Actor, ApplicationState, Role
 from creditbank.ledger.state import AccountState
 
-__all__ = ["QUEUE_ROLES", "SCHOOL_ROLES", "QueueItem", "review_queue", "visible_school"]
+__all__ = [
+    "QUEUE_ROLES",
+    "SCHOOL_ROLES",
+    "QueueItem",
+    "may_read",
+    "review_queue",
+    "visible_school",
+]
 
 SCHOOL_ROLES: tuple[Role, ...] = ("school_reviewer", "academic_affairs")
 """The roles that act for a school and see that school's applications only."""
@@ -76,6 +83,29 @@ def visible_school(actor: Actor) -> str | None:
             actor=actor.id,
         )
     return actor.organisation
+
+
+def may_read(actor: Actor, account: str, state: AccountState | None) -> bool:
+    """Whether ``actor`` may read ``account`` (its summary, statement, events), whose state
+    is ``state`` (None when it has no events). The one rule every read follows:
+
+    * a learner reads its own account only;
+    * a bank operator reads every account;
+    * school staff read an account that applied to their school's programmes (an
+      application naming their organisation as its school: the same test as the queue's),
+      and no other — not an account unknown to the ledger either, so a refusal never says
+      whether an account exists;
+    * anyone else (an issuer) reads none: it deposits what it issued.
+
+    Fails closed: school staff acting for no organisation read nothing.
+    """
+    if actor.role == "learner":
+        return actor.id == account
+    if actor.role == "bank_operator":
+        return True
+    if actor.role not in SCHOOL_ROLES or not actor.organisation or state is None:
+        return False
+    return any(record.school == actor.organisation for record in state.applications.values())
 
 
 def review_queue(

@@ -66,7 +66,13 @@ from creditbank.ledger.events import (
 from creditbank.ledger.ids import refuse_personal_identifiers, subject_digest
 from creditbank.ledger.location import LedgerLocation
 from creditbank.ledger.projection import snapshot_states
-from creditbank.ledger.queue import QueueItem, review_queue, visible_school
+from creditbank.ledger.queue import (
+    SCHOOL_ROLES,
+    QueueItem,
+    may_read,
+    review_queue,
+    visible_school,
+)
 from creditbank.ledger.sqlite import Synchronous
 from creditbank.ledger.state import AccountState, ReplayError, replay
 from creditbank.ledger.statement import Statement, statement_of
@@ -480,6 +486,22 @@ class Ledger:
     def accounts(self) -> list[str]:
         """Every account's id, in the order they were opened."""
         return list(_replayed(self.events()))
+
+    def readable_accounts(self, actor: Actor) -> list[str]:
+        """The accounts ``actor`` may read (:func:`creditbank.ledger.queue.may_read`), in
+        the order they were opened."""
+        return [
+            account
+            for account, state in _replayed(self.events()).items()
+            if may_read(actor, account, state)
+        ]
+
+    def may_read(self, actor: Actor, account: str) -> bool:
+        """Whether ``actor`` may read ``account`` (:func:`creditbank.ledger.queue.may_read`);
+        the account's events are read only when the answer depends on them (school staff)."""
+        if actor.role in SCHOOL_ROLES:
+            return may_read(actor, account, _replayed(self.events(account)).get(account))
+        return may_read(actor, account, None)
 
     def state(self, account: str) -> AccountState:
         """An account's state, replayed from its events."""

@@ -9,7 +9,10 @@ checks only stop a request earlier, before it reads what it may not see:
 
 * no token: 401 ``UNAUTHENTICATED`` (with ``WWW-Authenticate: Bearer``);
 * a token that is malformed, unknown or revoked: 401 ``INVALID_TOKEN``;
-* a role the route does not allow, or a learner's token on another account: 403 ``FORBIDDEN``.
+* a role the route does not allow, or a learner's token on another account: 403 ``FORBIDDEN``;
+* school staff reading an account that never applied to their school: 403 ``FORBIDDEN``
+  (:func:`read_refused`; the ledger decides who may read what,
+  :func:`creditbank.ledger.queue.may_read`).
 
 Every decision fails closed: anything but a valid token of an allowed role is refused.
 """
@@ -31,6 +34,7 @@ __all__ = [
     "check_account_access",
     "current_state",
     "optional_principal",
+    "read_refused",
     "require_roles",
     "service_state",
 ]
@@ -124,3 +128,15 @@ def check_account_access(principal: Principal, account: str) -> None:
         raise ServiceProblem(
             403, "FORBIDDEN", "a learner's token may see and act on its own account only"
         )
+
+
+def read_refused(principal: Principal) -> ServiceProblem:
+    """The 403 for a caller whose role may read accounts, but not this one
+    (:func:`creditbank.ledger.queue.may_read` said no)."""
+    return ServiceProblem(
+        403,
+        "FORBIDDEN",
+        f"{_article(principal.role)} {principal.role} token may not read this account: a "
+        "learner reads its own, school staff the accounts that applied to their school's "
+        "programmes",
+    )

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
-__all__ = ["CONFIG_ENV_VAR", "ServiceConfig"]
+from creditbank.ledger.location import parse_location
+
+__all__ = ["CONFIG_ENV_VAR", "PASSWORD_ENV_VAR", "ServiceConfig"]
 
 CONFIG_ENV_VAR = "CREDITBANK_SERVICE_CONFIG"
 """The environment variable through which ``creditbank serve`` hands its configuration to
 uvicorn's worker processes (each builds its own application from it)."""
+
+PASSWORD_ENV_VAR = "PGPASSWORD"
+"""Where a worker process finds the password of a PostgreSQL ``--db`` URL: libpq reads it
+there, so the password never travels in :data:`CONFIG_ENV_VAR` (review finding, issue 17)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,19 @@ class ServiceConfig:
     def to_env(self) -> str:
         """This configuration as the text of :data:`CONFIG_ENV_VAR`."""
         return json.dumps(asdict(self), sort_keys=True)
+
+    def worker_environment(self) -> dict[str, str]:
+        """The environment variables that hand this configuration to a worker process:
+        :data:`CONFIG_ENV_VAR` with the ledger URL's password taken out, and that password,
+        if any, in :data:`PASSWORD_ENV_VAR` (which libpq reads)."""
+        if self.ledger is None:
+            return {CONFIG_ENV_VAR: self.to_env()}
+        location = parse_location(self.ledger)
+        password = location.password
+        if password is None:
+            return {CONFIG_ENV_VAR: self.to_env()}
+        bare = replace(self, ledger=location.without_password())
+        return {CONFIG_ENV_VAR: bare.to_env(), PASSWORD_ENV_VAR: password}
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServiceConfig:

@@ -30,3 +30,53 @@ def test_an_unknown_host_is_an_ordinary_error(tmp_path: Path) -> None:
         cli, ["serve", "--host", "no such host", "--db", str(tmp_path / "b.db")]
     )
     assert result.exit_code == 1 and "cannot listen on no such host" in result.output
+
+
+# Review finding (issue 17): a PostgreSQL password in --db went, in clear, to the worker
+# processes in $CREDITBANK_SERVICE_CONFIG, and nothing said that the command line shows it.
+
+_SECRET_URL = "postgresql://bank:s%40cret-42@db.internal:5432/credit?sslmode=require"
+
+
+def test_a_password_in_the_db_url_is_warned_of_without_printing_it() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--db", _SECRET_URL, "--port", str(port), "--workers", "2"]
+        )
+    assert result.exit_code == 1, result.output  # the busy port: nothing was started
+    assert "warning: the --db URL postgresql://bank:***@db.internal:5432/credit" in result.output
+    assert "PGPASSWORD or a pgpass file" in result.output
+    assert "cret-42" not in result.output
+
+
+def test_no_warning_without_a_password(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--db", "postgresql://bank@db.internal/credit", "--port", str(port)]
+        )
+    assert result.exit_code == 1 and "warning" not in result.output
+
+
+def test_the_workers_get_the_password_through_pgpassword_only() -> None:
+    # Imported here: creditbank.service needs the serve extra, the other tests do not.
+    from creditbank.service.config import (
+        CONFIG_ENV_VAR,
+        PASSWORD_ENV_VAR,
+        ServiceConfig,
+    )
+
+    environment = ServiceConfig(ledger=_SECRET_URL).worker_environment()
+    assert set(environment) == {CONFIG_ENV_VAR, PASSWORD_ENV_VAR}
+    assert environment[PASSWORD_ENV_VAR] == "s@cret-42"  # percent-decoded, as libpq reads it
+    assert "cret" not in environment[CONFIG_ENV_VAR]
+    config = ServiceConfig.from_env(environment)
+    assert config.ledger == "postgresql://bank@db.internal:5432/credit?sslmode=require"
+    for plain in (None, "bank.db", "postgresql://bank@db.internal/credit"):
+        environment = ServiceConfig(ledger=plain).worker_environment()
+        assert environment == {CONFIG_ENV_VAR: ServiceConfig(ledger=plain).to_env()}

@@ -132,3 +132,32 @@ def test_the_summary_agrees_with_the_statement(ledger: Ledger) -> None:
     with pytest.raises(LedgerError) as error:
         ledger.account_events("w-404")
     assert error.value.code == "UNKNOWN_ACCOUNT"
+
+
+# ------------------------------------------------------------------ who reads an account
+
+
+def test_who_reads_which_account(ledger: Ledger) -> None:
+    # Review finding (issue 17): school staff read every learner of every school.
+    other_school = Actor(id="t-8", role="school_reviewer", organisation="demo-city-college")
+    ledger.open_account("w-003", actor=learner("w-003"), key="o-w-003")  # never applied
+    assert ledger.readable_accounts(OPERATOR) == ["w-001", "w-002", "w-003"]
+    assert ledger.readable_accounts(REVIEWER) == ["w-001", "w-002"]
+    assert ledger.readable_accounts(REGISTRAR) == ["w-001", "w-002"]
+    assert ledger.readable_accounts(other_school) == []
+    assert ledger.readable_accounts(learner("w-002")) == ["w-002"]
+    assert ledger.readable_accounts(issuer_of(MENU["elec-l3"])) == []
+    assert ledger.may_read(REVIEWER, "w-001")
+    assert not ledger.may_read(REVIEWER, "w-003")
+    assert not ledger.may_read(REVIEWER, "w-404")  # unknown: refused, not told apart
+    assert not ledger.may_read(other_school, "w-001")
+    assert ledger.may_read(OPERATOR, "w-404")  # an operator is told it does not exist
+    assert ledger.may_read(learner("w-001"), "w-001")
+    assert not ledger.may_read(learner("w-001"), "w-002")
+    assert not ledger.may_read(issuer_of(MENU["elec-l3"]), "w-001")
+
+
+def test_school_staff_of_no_organisation_read_nothing(ledger: Ledger) -> None:
+    nowhere = Actor(id="t-0", role="academic_affairs")
+    assert ledger.readable_accounts(nowhere) == []
+    assert not ledger.may_read(nowhere, "w-001")

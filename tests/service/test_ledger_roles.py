@@ -20,7 +20,15 @@ import pytest
 from creditbank.models import Standards
 from creditbank.testing.ledger import MENU, PROGRAMS
 from tests.conftest import LedgerBackend
-from tests.service.ledger_world import CALLERS, OWN, Callers, World, fingerprint, serving
+from tests.service.ledger_world import (
+    CALLERS,
+    OTHER,
+    OWN,
+    Callers,
+    World,
+    fingerprint,
+    serving,
+)
 from tests.service.test_ledger_credentials import TRUST, signed_badge
 
 _SEE = {"learner_own": 200, "school_reviewer": 200, "academic_affairs": 200, "bank_operator": 200}
@@ -51,9 +59,11 @@ _ACCOUNT = f"/v1/accounts/{OWN}"
 ROWS = (
     Row("open", "POST", "/v1/accounts", {"account": "w-003"}, {"bank_operator": 201}),
     Row("list", "GET", "/v1/accounts", None, {**_SCHOOL, "reviewer_other_school": 200}),
-    Row("summary", "GET", _ACCOUNT, None, {**_SEE, "reviewer_other_school": 200}),
-    Row("statement", "GET", f"{_ACCOUNT}/statement", None, {**_SEE, "reviewer_other_school": 200}),
-    Row("events", "GET", f"{_ACCOUNT}/events", None, {**_SEE, "reviewer_other_school": 200}),
+    # Another school's staff read no account that never applied to their school (review
+    # finding, issue 17: they read every learner of every school).
+    Row("summary", "GET", _ACCOUNT, None, {**_SEE}),
+    Row("statement", "GET", f"{_ACCOUNT}/statement", None, {**_SEE}),
+    Row("events", "GET", f"{_ACCOUNT}/events", None, {**_SEE}),
     Row(
         "deposit",
         "POST",
@@ -199,3 +209,46 @@ def test_the_refusal_reads_as_english(world: str, callers: Callers, standards: S
             response = client.get("/v1/ledger/verify", headers=callers.headers(caller))
             assert response.status_code == 403
             assert response.json()["detail"].startswith(f"{article} token may not do this")
+
+
+@pytest.mark.parametrize(
+    ("caller", "listed"),
+    [
+        ("bank_operator", [OWN, OTHER]),
+        ("school_reviewer", [OWN]),
+        ("academic_affairs", [OWN]),
+        ("reviewer_other_school", []),
+    ],
+)
+def test_school_staff_list_only_the_accounts_that_applied_to_their_school(
+    caller: str, listed: list[str], world: str, callers: Callers, standards: Standards
+) -> None:
+    # Review finding (issue 17): a school token listed every account of every school.
+    with serving(world, standards) as client:
+        response = client.get("/v1/accounts", headers=callers.headers(caller))
+    assert response.status_code == 200, response.text
+    assert response.json()["accounts"] == listed
+
+
+@pytest.mark.parametrize(
+    ("caller", "account"),
+    [
+        ("reviewer_other_school", OWN),
+        ("school_reviewer", OTHER),
+        ("academic_affairs", OTHER),
+        ("school_reviewer", "w-999"),
+    ],
+)
+def test_school_staff_read_no_account_that_never_applied_to_their_school(
+    caller: str, account: str, world: str, callers: Callers, standards: Standards
+) -> None:
+    # Review finding (issue 17): another school's reviewer read any statement (200). An
+    # unknown account is refused alike, so the 403 never says whether an account exists.
+    with serving(world, standards) as client:
+        before = fingerprint(world)
+        for tail in ("", "/statement", "/events"):
+            response = client.get(f"/v1/accounts/{account}{tail}", headers=callers.headers(caller))
+            assert response.status_code == 403, (tail, response.text)
+            assert response.json()["code"] == "FORBIDDEN"
+            assert account not in response.text.replace(f"/v1/accounts/{account}", "")
+        assert fingerprint(world) == before

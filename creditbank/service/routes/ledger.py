@@ -15,9 +15,11 @@ Who may call what (the ledger still refuses what its rules refuse):
 route                                      roles
 =========================================  ===============================================
 open an account                            learner (its own), bank_operator
-list accounts                              school_reviewer, academic_affairs, bank_operator
+list accounts                              school_reviewer, academic_affairs (the accounts
+                                           that applied to their school), bank_operator (all)
 read an account (summary, statement,       learner (its own), school_reviewer,
-events)                                    academic_affairs, bank_operator
+events)                                    academic_affairs (an account that applied to
+                                           their school), bank_operator (any)
 deposit, deposit a credential               issuer
 apply                                      learner (its own), bank_operator
 review                                     school_reviewer
@@ -29,7 +31,12 @@ the review queue                           school_reviewer, academic_affairs (th
                                            school's), bank_operator (every school's)
 =========================================  ===============================================
 
-An issuer reads no account: it deposits what it issued, and revokes it by the id it gave.
+Who may read which account is the ledger's rule (:func:`creditbank.ledger.queue.may_read`,
+the school test of the review queue): school staff read an account only once it has applied
+to one of their school's programmes (403 ``FORBIDDEN`` otherwise, also for an unknown
+account, so a refusal never says whether it exists), and the account list shows them only
+those. An issuer reads no account: it deposits what it issued, and revokes it by the id it
+gave.
 """
 
 from __future__ import annotations
@@ -54,7 +61,12 @@ from creditbank.ledger import (
 from creditbank.ledger.events import Actor, ApplicationState, Role
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
-from creditbank.service.auth import check_account_access, current_state, require_roles
+from creditbank.service.auth import (
+    check_account_access,
+    current_state,
+    read_refused,
+    require_roles,
+)
 from creditbank.service.idempotency import idempotency_key, written
 from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
@@ -142,6 +154,18 @@ class Read:
         with self.state.ledger(read_only=True) as lg:
             return query(lg)
 
+    def account(self, account: str, query: Callable[[Ledger], _T]) -> _T:
+        """Answer ``query`` about ``account`` if the caller may read it
+        (:meth:`Ledger.may_read`); 403 ``FORBIDDEN`` otherwise, before ``query`` runs."""
+        actor = self.principal.actor()
+
+        def checked(lg: Ledger) -> _T:
+            if not lg.may_read(actor, account):
+                raise read_refused(self.principal)
+            return query(lg)
+
+        return self(checked)
+
 
 def _reader(*roles: Role, account: bool = True) -> Callable[..., Read]:
     """A dependency: a :class:`Read` by a caller holding one of ``roles`` (with ``account``,
@@ -205,7 +229,9 @@ class OverrideBody(_Body):
 
 
 class AccountList(BaseModel):
-    accounts: list[str] = Field(description="Every account's id, in the order they were opened.")
+    accounts: list[str] = Field(
+        description="The ids of the accounts the caller may read, in the order they were opened."
+    )
 
 
 class ReviewQueue(BaseModel):
@@ -241,8 +267,10 @@ def open_account(
 def list_accounts(
     read: Annotated[Read, Depends(_reader(*_SCHOOL_AND_OPERATOR, account=False))],
 ) -> AccountList:
-    """Every account's id (school staff and bank operators)."""
-    return AccountList(accounts=read(Ledger.accounts))
+    """The ids of the accounts the caller may read: every account for a bank operator, those
+    that applied to their school's programmes for school staff."""
+    actor = read.principal.actor()
+    return AccountList(accounts=read(lambda lg: lg.readable_accounts(actor)))
 
 
 @router.get("/v1/accounts/{account}", summary="An account at a glance")
@@ -250,19 +278,19 @@ def account_summary(
     account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]
 ) -> AccountSummary:
     """Counts of achievements and applications by state, and credit posted per programme."""
-    return read(lambda lg: lg.summary(account))
+    return read.account(account, lambda lg: lg.summary(account))
 
 
 @router.get("/v1/accounts/{account}/statement", summary="The learner's statement (学习档案)")
 def statement(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> Statement:
     """Exactly what `creditbank ledger statement --format json` prints."""
-    return read(lambda lg: lg.statement(account))
+    return read.account(account, lambda lg: lg.statement(account))
 
 
 @router.get("/v1/accounts/{account}/events", summary="The account's events, in order")
 def events(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> list[Event]:
     """Every event of the account, with its chain link (404 for an unknown account)."""
-    return read(lambda lg: lg.account_events(account))
+    return read.account(account, lambda lg: lg.account_events(account))
 
 
 # ------------------------------------------------------------------ commands
