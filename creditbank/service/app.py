@@ -14,6 +14,7 @@ from creditbank.service.problems import install_problem_handlers
 from creditbank.service.routes import compute, ledger, meta
 from creditbank.service.routes import standards as standards_routes
 from creditbank.service.state import ServiceState
+from creditbank.web import router as pages
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -52,6 +53,7 @@ def create_app(
     install_problem_handlers(app)
     for module in (meta, standards_routes, compute, ledger):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    app.include_router(pages)  # the pages for people (creditbank.web); not in the OpenAPI
     document_problems(app)
     return app
 
