@@ -52,6 +52,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from creditbank.errors import LedgerError
 from creditbank.ledger import Ledger, Receipt
 from creditbank.ledger.events import Actor
+from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Standards
 from creditbank.reports import statement_report
 from creditbank.reports.labels import Lang
@@ -377,11 +378,25 @@ def _clear_cookie(request: Request, response: Response, name: str) -> None:
 
 
 def _names(standards: Standards, lang: Lang) -> Callable[[str, str], str]:
+    """``name(kind, id)``: an item's name in ``lang`` (its id when the standards lack it)."""
+
     def name(kind: str, item_id: str) -> str:
         item = standards.of_kind(kind).get(item_id)
         return item.name.text(lang) if item is not None else item_id
 
     return name
+
+
+def _levels(standards: Standards, lang: Lang) -> Callable[[str, str | None], str]:
+    """``level(unit, level)``: a level's name in ``lang`` from the unit's framework (as the
+    printable statement shows it), else as written."""
+
+    def level(unit: str, written: str | None) -> str:
+        framework = unit_framework(standards, unit)
+        found = framework.level(written) if framework is not None and written else None
+        return found.name.text(lang) if found is not None else written or ""
+
+    return level
 
 
 def _render(
@@ -393,7 +408,7 @@ def _render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    names = _names(service_state(request).standards, lang)
+    standards = service_state(request).standards
     context = {"message": None, "problem": None, **context}
     return page(
         request,
@@ -402,7 +417,8 @@ def _render(
         LABELS,
         status_code=status_code,
         session=session,
-        name=names,
+        name=_names(standards, lang),
+        level=_levels(standards, lang),
         new_key=lambda: uuid.uuid4().hex,
         q=lambda text: quote(text, safe=""),
         **context,
