@@ -346,3 +346,41 @@ def test_untrusted_text_is_escaped(pages: TestClient, world: World) -> None:
     hostile = pages.get("/registrar/accounts/%3Cimg%20src%3Dx%20onerror%3D1%3E")
     assert hostile.status_code == 403
     assert "<img src=x" not in hostile.text
+
+
+def test_an_issuer_revokes_by_id_from_the_home_page_and_another_issuer_is_refused(
+    pages: TestClient, world: World
+) -> None:
+    _as(pages, world, "issuer_other_org")
+    form = form_fields(pages.get("/registrar").text, "/registrar/revoke")
+    before = fingerprint(world.location)
+    refused = pages.post(
+        "/registrar/revoke",
+        data={**form, "account": OWN, "achievement": "elec-l4", "reason": "not ours"},
+    )
+    assert refused.status_code == 403
+    assert "NOT_AUTHORISED" in refused.text
+    assert fingerprint(world.location) == before
+    pages.cookies.clear()
+    _as(pages, world, "issuer")
+    home = pages.get("/registrar")
+    assert 'action="/registrar/account"' not in home.text  # an issuer reads no account
+    form = form_fields(home.text, "/registrar/revoke")
+    done = pages.post(
+        "/registrar/revoke",
+        data={**form, "account": OWN, "achievement": "elec-l4", "reason": "issued in error"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "/registrar?done=revoked"
+    with Ledger.open(world.location, read_only=True) as ledger:
+        statuses = {a.id: a.status for a in ledger.statement(OWN).achievements}
+    assert statuses["elec-l4"] == "revoked"
+
+
+def test_the_account_form_opens_the_account(pages: TestClient, world: World) -> None:
+    _as(pages, world, "bank_operator")
+    answer = pages.get("/registrar/account", params={"account": OTHER}, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/registrar/accounts/{OTHER}"
+    assert pages.get(answer.headers["location"]).status_code == 200
