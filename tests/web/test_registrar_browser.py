@@ -67,6 +67,7 @@ def test_the_registrar_logs_in_approves_and_the_statement_shows_it_by_keyboard(
     page.keyboard.type(world.callers.secrets["academic_affairs"] or "")
     page.keyboard.press("Enter")
     page.wait_for_url("**/registrar?done=logged_in")
+    assert "creditbank_registrar=" not in page.evaluate("document.cookie")  # HttpOnly
     assert page.get_by_role("heading", name="Applications awaiting decision").is_visible()
     _shots(page, artifacts, "2-queue")
     _tab_to(page, "el.getAttribute('href')?.endsWith('/applications/app-2')")
