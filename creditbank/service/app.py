@@ -11,7 +11,7 @@ from creditbank.service.head import HeadAsGet
 from creditbank.service.limits import RequestLimits, known_query_only
 from creditbank.service.openapi import PROBLEM_RESPONSES, document_problems
 from creditbank.service.problems import install_problem_handlers
-from creditbank.service.routes import compute, ledger, meta
+from creditbank.service.routes import compute, ledger, meta, registrar
 from creditbank.service.routes import standards as standards_routes
 from creditbank.service.state import ServiceState
 from creditbank.web import router as pages
@@ -54,6 +54,7 @@ def create_app(
     for module in (meta, standards_routes, compute, ledger):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(pages)  # the pages for people (creditbank.web); not in the OpenAPI
+    app.include_router(registrar.router)  # the registrar's pages: the API's own token checks
     document_problems(app)
     return app
 

@@ -32,6 +32,7 @@ __all__ = [
     "Principal",
     "authenticated",
     "check_account_access",
+    "check_role",
     "current_state",
     "optional_principal",
     "read_refused",
@@ -110,16 +111,22 @@ def require_roles(*roles: Role) -> Callable[[Request], Principal]:
 
     def dependency(request: Request) -> Principal:
         principal = authenticated(request)
-        if principal.role not in roles:
-            raise ServiceProblem(
-                403,
-                "FORBIDDEN",
-                f"{_article(principal.role)} {principal.role} token may not do this; "
-                f"it needs one of: {', '.join(roles)}",
-            )
+        check_role(principal, roles)
         return principal
 
     return dependency
+
+
+def check_role(principal: Principal, roles: tuple[Role, ...]) -> None:
+    """403 unless ``principal`` holds one of ``roles`` (the check of :func:`require_roles`,
+    also made by the pages, whose caller comes from a cookie rather than a header)."""
+    if principal.role not in roles:
+        raise ServiceProblem(
+            403,
+            "FORBIDDEN",
+            f"{_article(principal.role)} {principal.role} token may not do this; "
+            f"it needs one of: {', '.join(roles)}",
+        )
 
 
 def check_account_access(principal: Principal, account: str) -> None:

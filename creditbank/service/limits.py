@@ -9,7 +9,8 @@ answered with a 4xx problem document, never a 500, and never costs more than rea
   byte of the body is read; a body that turns out larger (chunked, or a ``Content-Length``
   that lies) is refused as soon as it passes the limit, the rest unread; a
   ``Content-Length`` that is not a number: 400 ``BAD_CONTENT_LENGTH``;
-* POST, PUT and PATCH: a ``Content-Type`` that is not JSON (``application/json`` or
+* POST, PUT and PATCH: (except an HTML form posted to a page, outside ``/v1/``) a
+  ``Content-Type`` that is not JSON (``application/json`` or
   ``application/*+json``, UTF-8 if a charset is named), or a body without one: 415
   ``UNSUPPORTED_MEDIA_TYPE``;
 * a JSON body must be UTF-8 JSON text (RFC 8259): no ``NaN``/``Infinity`` (which Python's
@@ -201,6 +202,15 @@ def _is_json(content_type: str) -> bool:
     return True
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _is_page_form(scope: Scope, content_type: str | None) -> bool:
+    """An HTML form posted to a page (creditbank.web): any path outside the JSON API."""
+    media = (content_type or "").partition(";")[0].strip().lower()
+    return media in _FORM_TYPES and not str(scope["path"]).startswith("/v1/")
+
+
 class RequestLimits:
     """ASGI middleware: the limits of the module docstring, then the application."""
 
@@ -255,7 +265,8 @@ class RequestLimits:
                 )
             self._check_size(int(length))
         content_type = headers.get("content-type")
-        wants_json = scope["method"] in _BODY_METHODS
+        # the pages (outside /v1/) take HTML forms; the size limit still holds for them
+        wants_json = scope["method"] in _BODY_METHODS and not _is_page_form(scope, content_type)
         if wants_json and content_type is not None and not _is_json(content_type):
             raise ServiceProblem(
                 415,

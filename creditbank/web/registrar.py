@@ -1,26 +1,233 @@
-"""The registrar pages ``/registrar``: token login, review queue, decisions, statements.
+"""The words, cookies and CSRF field of the registrar pages ``/registrar`` (issue 18 item 2).
 
-(Issue 18 item 2: built out by the registrar-pages work.)"""
+The pages themselves are :mod:`creditbank.service.routes.registrar`: they authenticate and
+authorise with the JSON API's own functions (its token check, its role table, its reads and
+writes), so they live beside the API's ledger routes; this module keeps what belongs to the
+pages' frame: the catalogue :data:`LABELS` (both languages, the same keys), the cookies'
+names and :func:`csrf_token`. What the pages do is specified in that module's docstring.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse
+import hashlib
+import hmac
 
 from creditbank.reports.labels import Lang
-from creditbank.web.i18n import PageLang
-from creditbank.web.render import page
 
-__all__ = ["LABELS", "router"]
+__all__ = ["LABELS", "LOGIN_COOKIE", "PATH", "SESSION_COOKIE", "csrf_token"]
 
-router = APIRouter()
+PATH = "/registrar"
+"""Where the registrar pages are, and the path of their cookies."""
+SESSION_COOKIE = "creditbank_registrar"
+"""The cookie that holds the bearer token of a logged-in registrar (path ``/registrar``)."""
+LOGIN_COOKIE = "creditbank_registrar_login"
+"""The login form's double-submit CSRF value (before there is a session)."""
 
 LABELS: dict[Lang, dict[str, str]] = {
-    "zh": {"registrar_title": "认定审核"},
-    "en": {"registrar_title": "Registrar"},
+    "zh": {
+        "registrar_title": "认定审核",
+        "login_intro": "请输入由学分银行签发的访问令牌（creditbank ledger token issue）。",
+        "token": "访问令牌",
+        "log_in": "登录",
+        "log_out": "退出登录",
+        "login_failed": "令牌无效、未知或已被吊销，请向学分银行申请新的令牌。",
+        "login_expired": "您的令牌已失效（可能已被吊销），请重新登录。",
+        "signed_in_as": "当前用户",
+        "role": "角色",
+        "queue_title": "待审核申请",
+        "queue_empty": "没有待审核的申请。",
+        "account": "账户",
+        "application": "申请",
+        "programme": "专业",
+        "school": "学校",
+        "state": "状态",
+        "as_of": "认定日期",
+        "applied_at": "申请时间",
+        "recognised": "认定学分",
+        "granted": "批准学分",
+        "posted": "已入账学分",
+        "decisions": "逐项认定结果",
+        "line": "行",
+        "requirement": "要求",
+        "course": "课程",
+        "kind": "方式",
+        "credits": "学分",
+        "achievements": "成果",
+        "denied": "已不予认定",
+        "steps": "办理经过",
+        "when": "时间",
+        "actor": "经办人",
+        "reason": "理由",
+        "reason_required": "理由（驳回时必填）",
+        "reason_optional": "理由（可选）",
+        "review": "审核通过",
+        "approve": "批准并入账",
+        "reject": "驳回",
+        "revoke": "撤销",
+        "revoke_title": "撤销成果",
+        "achievement": "成果",
+        "achievement_id": "成果编号",
+        "unit": "认证单元",
+        "level": "等级",
+        "issuer": "发证机构",
+        "status": "状态",
+        "no_actions": "您的角色不能对此申请进行操作。",
+        "details": "详情",
+        "open_account": "查看账户",
+        "account_id": "账户编号",
+        "show": "查看",
+        "own_account": "我的账户",
+        "statement_title": "账户对账单",
+        "printable": "可打印的对账单",
+        "applications": "认定申请",
+        "balances": "各专业已入账学分",
+        "none": "无",
+        "verify_title": "账本链校验",
+        "verify_run": "校验账本",
+        "chain_valid": "账本有效：每条哈希链完整，缓存投影与事件重放一致。",
+        "chain_broken": "账本无效：发现问题。",
+        "first_bad": "第一个断开的环节",
+        "events": "事件数",
+        "accounts": "账户数",
+        "head": "账本头（最后写入的事件）",
+        "head_hash": "哈希",
+        "projection": "投影",
+        "structure": "结构",
+        "back": "返回",
+        "back_to_queue": "返回待审核申请",
+        "error_title": "无法完成",
+        "error_code": "代码",
+        "reason_missing": "请填写理由。",
+        "csrf_refused": "表单已过期或不是由本站生成（缺少校验字段），未作任何更改。"
+        "请重新打开页面再提交。",
+        "done_reviewed": "已审核。",
+        "done_approved": "已批准，学分已入账。",
+        "done_rejected": "已驳回。",
+        "done_revoked": "已撤销。",
+        "done_logged_in": "已登录。",
+        "message": "提示",
+        "FORBIDDEN": "您的令牌无权进行此操作。",
+        "UNAUTHENTICATED": "需要登录。",
+        "INVALID_TOKEN": "令牌无效、未知或已被吊销。",
+        "CSRF": "表单校验失败。",
+        "LEDGER_NOT_CONFIGURED": "本服务启动时未配置账本（creditbank serve --db）。",
+        "ledger_refused": "账本拒绝了此操作。",
+        "decide": "处理",
+        "check_ok": "一致",
+        "check_differs": "不一致",
+        "check_skipped": "未检查",
+        "kind_exemption": "免修",
+        "kind_credits": "计入学分",
+        "kind_partial": "部分认定",
+        "override": "人工认定",
+    },
+    "en": {
+        "registrar_title": "Registrar",
+        "login_intro": "Enter the access token the credit bank issued to you "
+        "(creditbank ledger token issue).",
+        "token": "Access token",
+        "log_in": "Log in",
+        "log_out": "Log out",
+        "login_failed": "The token is not valid: unknown, revoked or mistyped. Ask the credit "
+        "bank for a new one.",
+        "login_expired": "Your token no longer works (it may have been revoked); log in again.",
+        "signed_in_as": "Signed in as",
+        "role": "Role",
+        "queue_title": "Applications awaiting decision",
+        "queue_empty": "No application is waiting for a decision.",
+        "account": "Account",
+        "application": "Application",
+        "programme": "Programme",
+        "school": "School",
+        "state": "State",
+        "as_of": "As of",
+        "applied_at": "Applied",
+        "recognised": "Credits recognised",
+        "granted": "Credits granted",
+        "posted": "Credits posted",
+        "decisions": "Decisions",
+        "line": "Line",
+        "requirement": "Requirement",
+        "course": "Course",
+        "kind": "Kind",
+        "credits": "Credits",
+        "achievements": "Achievements",
+        "denied": "denied",
+        "steps": "Steps",
+        "when": "When",
+        "actor": "Actor",
+        "reason": "Reason",
+        "reason_required": "Reason (required to reject)",
+        "reason_optional": "Reason (optional)",
+        "review": "Mark reviewed",
+        "approve": "Approve and post",
+        "reject": "Reject",
+        "revoke": "Revoke",
+        "revoke_title": "Revoke an achievement",
+        "achievement": "Achievement",
+        "achievement_id": "Achievement id",
+        "unit": "Unit",
+        "level": "Level",
+        "issuer": "Issuer",
+        "status": "Status",
+        "no_actions": "Your role takes no action on this application.",
+        "details": "Details",
+        "open_account": "Open an account",
+        "account_id": "Account id",
+        "show": "Show",
+        "own_account": "My account",
+        "statement_title": "Account statement",
+        "printable": "Printable statement",
+        "applications": "Applications",
+        "balances": "Credit posted per programme",
+        "none": "none",
+        "verify_title": "Ledger chain verification",
+        "verify_run": "Verify the ledger",
+        "chain_valid": "The ledger is valid: every hash chain is intact and the cached "
+        "projection equals the events replayed.",
+        "chain_broken": "The ledger is NOT valid: problems were found.",
+        "first_bad": "First broken link",
+        "events": "Events",
+        "accounts": "Accounts",
+        "head": "Ledger head (the last event written)",
+        "head_hash": "Hash",
+        "projection": "Projection",
+        "structure": "Structure",
+        "back": "Back",
+        "back_to_queue": "Back to the queue",
+        "error_title": "Could not be done",
+        "error_code": "Code",
+        "reason_missing": "Give a reason.",
+        "csrf_refused": "The form is stale or did not come from this site (its check field is "
+        "missing); nothing was changed. Open the page again and resubmit.",
+        "done_reviewed": "Reviewed.",
+        "done_approved": "Approved; the credit is posted.",
+        "done_rejected": "Rejected.",
+        "done_revoked": "Revoked.",
+        "done_logged_in": "Logged in.",
+        "message": "Message",
+        "FORBIDDEN": "Your token may not do this.",
+        "UNAUTHENTICATED": "You need to log in.",
+        "INVALID_TOKEN": "The token is unknown, revoked or malformed.",
+        "CSRF": "The form's check failed.",
+        "LEDGER_NOT_CONFIGURED": "This service was started without a ledger "
+        "(creditbank serve --db).",
+        "ledger_refused": "The ledger refused this.",
+        "decide": "Decide",
+        "check_ok": "consistent",
+        "check_differs": "differs",
+        "check_skipped": "not checked",
+        "kind_exemption": "exemption",
+        "kind_credits": "credits",
+        "kind_partial": "partial",
+        "override": "override",
+    },
 }
 
 
-@router.get("/registrar", response_class=HTMLResponse)
-def registrar_home(request: Request, lang: PageLang) -> HTMLResponse:
-    return page(request, "registrar.html.j2", lang, LABELS)
+def csrf_token(secret: str, token_id: str) -> str:
+    """The CSRF field of a session's forms: HMAC-SHA256 of the token's id keyed by the
+    token's secret. Only the holder of the session cookie can compute it."""
+    return hmac.new(
+        secret.encode("utf-8"), f"creditbank-registrar:{token_id}".encode(), hashlib.sha256
+    ).hexdigest()

@@ -33,7 +33,7 @@ def _echo_router() -> APIRouter:
     service does, without depending on which of them have landed."""
     router = APIRouter()
 
-    @router.post("/test/echo")
+    @router.post("/v1/test/echo")
     def echo(body: Echo) -> Echo:
         return body
 
@@ -64,7 +64,7 @@ def _problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def _post(client: TestClient, body: bytes, content_type: str = "application/json") -> Any:
-    return client.post("/test/echo", content=body, headers={"Content-Type": content_type})
+    return client.post("/v1/test/echo", content=body, headers={"Content-Type": content_type})
 
 
 def test_a_good_body_passes_through_unchanged(limited: TestClient) -> None:
@@ -94,7 +94,7 @@ def test_a_chunked_body_over_the_limit_is_413(limited: TestClient) -> None:
         yield b'"}'
 
     response = limited.post(
-        "/test/echo", content=chunks(), headers={"Content-Type": "application/json"}
+        "/v1/test/echo", content=chunks(), headers={"Content-Type": "application/json"}
     )
     _problem(response, 413, "BODY_TOO_LARGE")
 
@@ -115,8 +115,8 @@ async def _refused(content_length: bytes, messages: list[dict[str, Any]]) -> tup
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/test/echo",
-        "raw_path": b"/test/echo",
+        "path": "/v1/test/echo",
+        "raw_path": b"/v1/test/echo",
         "query_string": b"",
         "root_path": "",
         "headers": headers,
@@ -184,12 +184,12 @@ def test_json_media_types_are_accepted(limited: TestClient, content_type: str) -
 
 
 def test_a_body_without_a_content_type_is_415(limited: TestClient) -> None:
-    response = limited.post("/test/echo", content=b'{"value": 1}')
+    response = limited.post("/v1/test/echo", content=b'{"value": 1}')
     _problem(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_a_post_without_a_body_is_an_invalid_request_not_415(limited: TestClient) -> None:
-    _problem(limited.post("/test/echo"), 422, "INVALID_REQUEST")
+    _problem(limited.post("/v1/test/echo"), 422, "INVALID_REQUEST")
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
 from creditbank.service.state import ServiceState
 
-__all__ = ["Read", "Write", "router"]
+__all__ = ["ROLES", "Read", "Write", "router"]
 
 _T = TypeVar("_T")
 
@@ -81,6 +81,24 @@ router.include_router(credential_deposits.router)
 
 _READERS: tuple[Role, ...] = ("learner", "school_reviewer", "academic_affairs", "bank_operator")
 _SCHOOL_AND_OPERATOR: tuple[Role, ...] = ("school_reviewer", "academic_affairs", "bank_operator")
+
+ROLES: dict[str, tuple[Role, ...]] = {
+    "open_account": ("learner", "bank_operator"),
+    "list_accounts": _SCHOOL_AND_OPERATOR,
+    "read_account": _READERS,
+    "deposit": ("issuer",),
+    "apply": ("learner", "bank_operator"),
+    "review": ("school_reviewer",),
+    "approve": ("academic_affairs",),
+    "reject": ("school_reviewer", "academic_affairs"),
+    "revoke": ("issuer", "bank_operator"),
+    "expire": ("bank_operator",),
+    "override": ("academic_affairs",),
+    "queue": _SCHOOL_AND_OPERATOR,
+    "verify": ("bank_operator",),
+}
+"""The roles each route allows (the table above), by action: the routes and the registrar
+pages (:mod:`creditbank.web.registrar`) both check these, so the two never disagree."""
 
 AccountId = Annotated[str, Path(description="The learner account (an opaque id).")]
 Key = Annotated[str, Depends(idempotency_key)]
@@ -251,7 +269,7 @@ def open_account(
     *,
     body: OpenAccountBody,
     response: Response,
-    principal: Annotated[Principal, Depends(require_roles("learner", "bank_operator"))],
+    principal: Annotated[Principal, Depends(require_roles(*ROLES["open_account"]))],
     key: Key,
     state: State,
 ) -> Receipt:
@@ -265,7 +283,7 @@ def open_account(
 
 @router.get("/v1/accounts", summary="List the accounts")
 def list_accounts(
-    read: Annotated[Read, Depends(_reader(*_SCHOOL_AND_OPERATOR, account=False))],
+    read: Annotated[Read, Depends(_reader(*ROLES["list_accounts"], account=False))],
 ) -> AccountList:
     """The ids of the accounts the caller may read: every account for a bank operator, those
     that applied to their school's programmes for school staff."""
@@ -275,20 +293,24 @@ def list_accounts(
 
 @router.get("/v1/accounts/{account}", summary="An account at a glance")
 def account_summary(
-    account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]
+    account: AccountId, read: Annotated[Read, Depends(_reader(*ROLES["read_account"]))]
 ) -> AccountSummary:
     """Counts of achievements and applications by state, and credit posted per programme."""
     return read.account(account, lambda lg: lg.summary(account))
 
 
 @router.get("/v1/accounts/{account}/statement", summary="The learner's statement (学习档案)")
-def statement(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> Statement:
+def statement(
+    account: AccountId, read: Annotated[Read, Depends(_reader(*ROLES["read_account"]))]
+) -> Statement:
     """Exactly what `creditbank ledger statement --format json` prints."""
     return read.account(account, lambda lg: lg.statement(account))
 
 
 @router.get("/v1/accounts/{account}/events", summary="The account's events, in order")
-def events(account: AccountId, read: Annotated[Read, Depends(_reader(*_READERS))]) -> list[Event]:
+def events(
+    account: AccountId, read: Annotated[Read, Depends(_reader(*ROLES["read_account"]))]
+) -> list[Event]:
     """Every event of the account, with its chain link (404 for an unknown account)."""
     return read.account(account, lambda lg: lg.account_events(account))
 
@@ -309,7 +331,7 @@ def deposit(
     *,
     account: AccountId,
     body: DepositBody,
-    write: Annotated[Write, Depends(_writer("issuer"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["deposit"]))],
 ) -> Receipt:
     """An issuer deposits an achievement the standards authorise it to issue."""
     return write(
@@ -329,7 +351,7 @@ def apply(
     *,
     account: AccountId,
     body: ApplyBody,
-    write: Annotated[Write, Depends(_writer("learner", "bank_operator"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["apply"]))],
 ) -> Receipt:
     """The engine evaluates them; the receipt's ``application`` is the new application's id."""
     return write(
@@ -352,7 +374,7 @@ def review(
     *,
     account: AccountId,
     application: ApplicationId,
-    write: Annotated[Write, Depends(_writer("school_reviewer"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["review"]))],
     body: Annotated[StepBody | None, Body()] = None,
 ) -> Receipt:
     """A reviewer of the programme's school reviews it (R5 step 2)."""
@@ -367,7 +389,7 @@ def approve(
     *,
     account: AccountId,
     application: ApplicationId,
-    write: Annotated[Write, Depends(_writer("academic_affairs"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["approve"]))],
     body: Annotated[StepBody | None, Body()] = None,
 ) -> Receipt:
     """Academic affairs of the programme's school approves a reviewed application (R5 step
@@ -384,7 +406,7 @@ def reject(
     account: AccountId,
     application: ApplicationId,
     body: RejectBody,
-    write: Annotated[Write, Depends(_writer("school_reviewer", "academic_affairs"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["reject"]))],
 ) -> Receipt:
     """A reviewer (before review) or academic affairs (before approval) rejects it."""
     return write(
@@ -400,7 +422,7 @@ def revoke(
     account: AccountId,
     achievement: AchievementId,
     body: RevokeBody,
-    write: Annotated[Write, Depends(_writer("issuer", "bank_operator"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["revoke"]))],
 ) -> Receipt:
     """Its issuer or a bank operator revokes it; its postings are reversed, never deleted."""
     return write(
@@ -419,7 +441,7 @@ def expire(
     account: AccountId,
     achievement: AchievementId,
     body: ExpireBody,
-    write: Annotated[Write, Depends(_writer("bank_operator"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["expire"]))],
 ) -> Receipt:
     """A bank operator records the expiry; its postings are reversed."""
     return write(
@@ -434,7 +456,7 @@ def override(
     *,
     account: AccountId,
     body: OverrideBody,
-    write: Annotated[Write, Depends(_writer("academic_affairs"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["override"]))],
 ) -> Receipt:
     """Grant credits for an achievement into a requirement (or course), or deny every line
     that uses it (as `creditbank ledger override`)."""
@@ -459,7 +481,7 @@ def override(
 
 @router.get("/v1/applications", summary="The review queue")
 def applications(
-    read: Annotated[Read, Depends(_reader(*_SCHOOL_AND_OPERATOR, account=False))],
+    read: Annotated[Read, Depends(_reader(*ROLES["queue"], account=False))],
     application_state: Annotated[
         ApplicationState | None,
         Query(alias="state", description="Only applications in this state (e.g. applied)."),
@@ -477,7 +499,7 @@ def applications(
 
 @router.get("/v1/ledger/verify", summary="Verify the whole ledger")
 def verify(
-    read: Annotated[Read, Depends(_reader("bank_operator", account=False))],
+    read: Annotated[Read, Depends(_reader(*ROLES["verify"], account=False))],
 ) -> VerifyReport:
     """Every hash chain, the chain heads, the projection and the schema checked (as
     `creditbank ledger verify --format json`); ``ok`` false is an answer, not an error."""
