@@ -23,6 +23,7 @@ from creditbank.cli.console import console, fail
 from creditbank.cli.graph import report_findings
 from creditbank.cli.options import format_option, standards_options
 from creditbank.cli.output import is_stdout, write_output
+from creditbank.cli.provenance import standards_line, standards_record
 from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, FileError, Problem
 from creditbank.fileio import file_error, make_directory, write_atomic
@@ -116,10 +117,13 @@ def validate(
     standards are also checked for consistency (see `creditbank check`): errors exit 1,
     warnings are printed.
     """
-    _report(validate_paths(paths, standards_dirs, strict=strict), output_format)
+    validation = validate_paths(paths, standards_dirs, strict=strict)
+    # which standards were checked: PATHS when they hold standards, else the default ones
+    layers = paths if validation.report.standards_files else standards_dirs
+    _report(validation, output_format, layers)
 
 
-def _report(validation: Validation, output: str) -> None:
+def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> None:
     report, findings = validation.report, validation.findings
     out = _console()
     if output == "json":
@@ -140,6 +144,8 @@ def _report(validation: Validation, output: str) -> None:
                 for p in report.problems
             ],
         }
+        if report.ok and report.standards is not None:
+            payload["standards"] = standards_record(layers, report.standards)
         if findings is not None:
             payload["findings"] = [f.to_dict() for f in findings]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -155,11 +161,11 @@ def _report(validation: Validation, output: str) -> None:
         sys.exit(EXIT_PROBLEMS)
     if report.standards is not None and report.standards_files:
         out.print(_summary_table(report.standards, len(report.standards_files)))
-        out.print(f"fingerprint {report.standards.fingerprint()}", markup=False)
+        out.print(standards_line(layers, report.standards), markup=False)
     elif report.standards is not None and report.portfolios:
         out.print(
-            f"checked against the default standards ({len(report.standards)} items, "
-            f"fingerprint {report.standards.fingerprint()})",
+            f"checked against the default standards ({len(report.standards)} items): "
+            + standards_line(layers, report.standards),
             markup=False,
         )
     for name, portfolio in report.portfolios:
@@ -233,6 +239,44 @@ def _write_schemas(directory: Path) -> None:
 
 def _schema_text(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@cli.command("config")
+@format_option("A readable table, or JSON.", ("table", "json"))
+def config_command(output_format: str) -> None:
+    """Show the settings in effect and where each came from.
+
+    The project configuration is the first `creditbank.toml`, or `pyproject.toml` with a
+    [tool.creditbank] table, found from the working directory upwards; its keys are
+    `standards` (directories or files, relative to it), `program`, `lang` and `ledger`.
+    A command-line option wins over the environment ($CREDITBANK_STANDARDS,
+    $CREDITBANK_LEDGER), which wins over the file, which wins over the defaults. Exits 1
+    when the file has problems (printed as FILE:LINE:COL: CODE message).
+    """
+    from creditbank.config import find_config, settings  # noqa: PLC0415
+
+    try:
+        found = find_config()
+        in_effect = settings()
+    except CreditbankError as error:
+        fail(error)
+    if output_format == "json":
+        payload = {
+            "file": str(found) if found is not None else None,
+            "settings": [s.to_dict() for s in in_effect],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = _console()
+    out.print(f"configuration: {found if found is not None else 'none found'}", markup=False)
+    table = Table(show_header=True)
+    for column in ("setting", "value", "from"):
+        table.add_column(column)
+    for setting in in_effect:
+        value = setting.value
+        shown = ", ".join(value) if isinstance(value, tuple) else value or "-"
+        table.add_row(setting.name, shown, f"{setting.source}: {setting.origin}")
+    out.print(table)
 
 
 def _flush_stdout() -> None:
