@@ -15,12 +15,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creditbank.bundled import default_standards_paths, standards_paths
 from creditbank.errors import LoadError, Problem
-from creditbank.graph.checks import run_checks
-from creditbank.graph.findings import Finding
 from creditbank.loading import LoadReport, load_documents
+
+if TYPE_CHECKING:
+    from creditbank.graph.findings import Finding
 
 __all__ = ["FILE_NAME", "Validation", "validate", "validate_texts"]
 
@@ -79,6 +81,9 @@ def validate(
             report = load_documents(targets, standards=base.standards)
     findings = None
     if strict and report.ok and report.standards is not None and report.standards_files:
+        # the graph stack (networkx) only for --strict: plain validation stays light
+        from creditbank.graph.checks import run_checks  # noqa: PLC0415
+
         findings = run_checks(report.standards)
     return Validation(report, findings)
 

@@ -6,12 +6,13 @@ Exit codes: 0 success, 1 the input has problems, 2 usage error (bad option or ar
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,17 +21,16 @@ from rich.table import Table
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR
 from creditbank.cli.console import console, fail
-from creditbank.cli.graph import report_findings
 from creditbank.cli.options import format_option, standards_options
 from creditbank.cli.output import is_stdout, write_output
 from creditbank.cli.provenance import standards_line, standards_record
-from creditbank.engine import evaluation_json_schema
 from creditbank.errors import CreditbankError, FileError, Problem
 from creditbank.fileio import file_error, make_directory, write_atomic
-from creditbank.models import Standards
 from creditbank.schema import json_schema, schema_kinds
-from creditbank.validation import Validation
-from creditbank.validation import validate as validate_paths
+
+if TYPE_CHECKING:
+    from creditbank.models import Standards
+    from creditbank.validation import Validation
 
 __all__ = ["cli", "main"]
 
@@ -81,7 +81,55 @@ def _summary_table(standards: Standards, files: int) -> Table:
     return table
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_COMMANDS = {
+    "evaluate": "creditbank.cli.evaluate:evaluate_command",
+    "whatif": "creditbank.cli.evaluate:whatif_command",
+    "eligibility": "creditbank.cli.eligibility:eligibility_command",
+    "graph": "creditbank.cli.graph:graph_command",
+    "query": "creditbank.cli.graph:query_group",
+    "check": "creditbank.cli.graph:check_command",
+    "import": "creditbank.cli.interop:import_group",
+    "export": "creditbank.cli.interop:export_group",
+    "ledger": "creditbank.cli.tokens:ledger_group",  # with its `token` commands
+    "conformance": "creditbank.cli.conformance:conformance_group",
+    "batch": "creditbank.cli.batch:batch_command",
+    "serve": "creditbank.cli.serve:serve_command",
+}
+"""The commands defined in other modules, imported when named: a command pays only for the
+libraries it uses (networkx, numpy, the credential stack, FastAPI …), not for all of them."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands in :data:`_COMMANDS` are imported on first use. ``commands``
+    (the whole tree, for the reference pages and the tests that walk it) imports them all."""
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        for name in _COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, name: str) -> None:
+        if name in _COMMANDS and name not in self._commands:
+            module, _, attribute = _COMMANDS[name].partition(":")
+            self._commands[name] = getattr(importlib.import_module(module), attribute)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._commands[name or cmd.name or ""] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *_COMMANDS})
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="creditbank")
 def cli() -> None:
     """Recognise, accumulate and convert learning outcomes into degree credits.
@@ -117,6 +165,8 @@ def validate(
     standards are also checked for consistency (see `creditbank check`): errors exit 1,
     warnings are printed.
     """
+    from creditbank.validation import validate as validate_paths  # noqa: PLC0415 - graph stack
+
     validation = validate_paths(paths, standards_dirs, strict=strict)
     # which standards were checked: PATHS when they hold standards, else the default ones
     layers = paths if validation.report.standards_files else standards_dirs
@@ -175,6 +225,8 @@ def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> 
             markup=False,
         )
     if findings is not None:
+        from creditbank.cli.graph import report_findings  # noqa: PLC0415 - graph stack
+
         report_findings(findings, out)
         if validation.errors:
             sys.exit(EXIT_PROBLEMS)
@@ -203,6 +255,8 @@ def schema(kind: str | None, output: Path | None) -> None:
         _write_schemas(output)
         click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
         return
+    from creditbank.engine import evaluation_json_schema  # noqa: PLC0415
+
     schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
     write_output(_schema_text(schema), output)
 
