@@ -438,6 +438,12 @@ def export_case_command(
     help="Include every skill and 1+X certificate, not only those the rules accept.",
 )
 @click.option(
+    "--related",
+    is_flag=True,
+    help="Also export the programmes the chosen ones share rules with (default: a shared "
+    "rule is exported for the chosen programmes only).",
+)
+@click.option(
     "--id-base",
     default="urn:ctid:",
     show_default=True,
@@ -448,18 +454,23 @@ def export_case_command(
 def export_ctdl_command(
     programs: tuple[str, ...],
     certificates: bool,
+    related: bool,
     id_base: str,
     standards_dirs: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Export programmes (default: all), their courses, certificates and conversion rules
-    as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …)."""
+    as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …).
+
+    Only the PROGRAMS named are exported; with --related, also those their rules are
+    shared with."""
     try:
         graph = export_ctdl(
             _standards(standards_dirs),
             programs or None,
             certificates=certificates,
             id_base=id_base,
+            related=related,
         )
     except CreditbankError as error:
         _fail(error)

@@ -26,7 +26,7 @@ from creditbank.cli.output import is_stdout, write_output
 from creditbank.cli.provenance import standards_line, standards_record
 from creditbank.errors import CreditbankError, FileError, Problem
 from creditbank.fileio import file_error, make_directory, write_atomic
-from creditbank.schema import json_schema, schema_kinds
+from creditbank.schema import json_schema, printable_schemas
 
 if TYPE_CHECKING:
     from creditbank.models import Standards
@@ -233,7 +233,7 @@ def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> 
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice([*schema_kinds(), "evaluation"]))
+@click.argument("kind", required=False, type=click.Choice(printable_schemas()))
 @click.option(
     "-o",
     "--output",
@@ -243,22 +243,21 @@ def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> 
     "instead of stdout.",
 )
 def schema(kind: str | None, output: Path | None) -> None:
-    """Print the JSON Schema of a file KIND (or of `evaluation` output), or list the kinds.
+    """Print the JSON Schema of a file KIND or of an output (`evaluation`,
+    `eligibility-result`), or list every schema it can print.
 
-    Without KIND and with --output DIR, write one KIND.schema.json per kind into DIR.
+    With -o FILE the schema is written to FILE (whole or not at all). Without KIND and
+    with -o DIR, write one KIND.schema.json per schema into DIR.
     """
     if kind is None:
         if output is None or is_stdout(output):
-            for name in schema_kinds():
+            for name in printable_schemas():
                 click.echo(name)
             return
         _write_schemas(output)
-        click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
+        click.echo(f"wrote {len(printable_schemas())} schemas to {output}")
         return
-    from creditbank.engine import evaluation_json_schema  # noqa: PLC0415
-
-    schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
-    write_output(_schema_text(schema), output)
+    write_output(_schema_text(json_schema(kind)), output)
 
 
 def _write_schemas(directory: Path) -> None:
@@ -275,7 +274,7 @@ def _write_schemas(directory: Path) -> None:
                 str(directory.absolute().parent),
             )
         make_directory(directory)
-        for name in schema_kinds():
+        for name in printable_schemas():
             target = directory / f"{name}.schema.json"
             new = not target.exists()
             write_atomic(target, _schema_text(json_schema(name)))
