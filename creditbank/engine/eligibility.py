@@ -125,9 +125,7 @@ class Eligibility(_Frozen):
     kinds: tuple[OutcomeKind, ...]
     outcomes: tuple[OutcomeResult, ...]
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, defer_build=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     def outcome(self, rule: str) -> OutcomeResult:
         """The result of one rule."""

@@ -129,9 +129,7 @@ class Evaluation(_Frozen):
     requirements: tuple[RequirementProgress, ...]
     totals: Totals
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, defer_build=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     def decision(self, achievement_id: str) -> Decision:
         """The decision about one achievement."""
