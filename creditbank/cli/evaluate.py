@@ -23,6 +23,7 @@ from creditbank.cli.options import (
     table_or_json,
 )
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import working
 from creditbank.cli.provenance import standards_line
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
@@ -52,7 +53,8 @@ def load_inputs(
     standards_dirs: tuple[str, ...], portfolio_path: Path
 ) -> tuple[Standards, Portfolio]:
     """The standards (``--standards`` layers, else the default) and a portfolio file."""
-    standards = load_standards(default_standards_paths(standards_dirs))
+    with working("loading standards"):
+        standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
 
 

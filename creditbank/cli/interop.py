@@ -17,6 +17,7 @@ from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.options import as_of_option, format_option, program_option, standards_option
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import counting, working
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError
 from creditbank.interop.case import export_case, import_case_file
@@ -69,7 +70,8 @@ _fail = fail
 
 
 def _standards(standards_dirs: tuple[str, ...]) -> Standards:
-    return load_standards(default_standards_paths(standards_dirs))
+    with working("loading standards"):
+        return load_standards(default_standards_paths(standards_dirs))
 
 
 def _write_json(data: Any, output: Path | None) -> None:
@@ -219,20 +221,23 @@ def run_badge_import(
     trust = parse_trust(options.trusted)
     loader = ContextLoader(options.contexts_dir, allow_network=options.allow_network)
     now = options.moment.replace(tzinfo=dt.UTC) if options.moment is not None else None
-    results = [
-        import_badge_file(
-            path,
-            standards,
-            mapping=mapping,
-            loader=loader,
-            now=now,
-            accept_unverified=options.accept_unverified,
-            accept_unchecked_status=options.accept_unchecked_status,
-            trust=trust,
-            issuer_check=not options.no_issuer_check,
-        )
-        for path in files
-    ]
+    results: list[BadgeImport] = []
+    with counting("verifying credentials", len(files)) as advance:
+        for path in files:
+            results.append(
+                import_badge_file(
+                    path,
+                    standards,
+                    mapping=mapping,
+                    loader=loader,
+                    now=now,
+                    accept_unverified=options.accept_unverified,
+                    accept_unchecked_status=options.accept_unchecked_status,
+                    trust=trust,
+                    issuer_check=not options.no_issuer_check,
+                )
+            )
+            advance()
     return results, loader
 
 

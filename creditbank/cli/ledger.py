@@ -39,6 +39,7 @@ from creditbank.cli.options import (
     table_or_json,
 )
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import working
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, portfolio_deposit
 from creditbank.interop.openbadges import BadgeImport
@@ -68,7 +69,8 @@ class _Options:
     def standards(self) -> Standards:
         """The standards (loaded once per command)."""
         if self._standards is None:
-            self._standards = load_standards(default_standards_paths(self.standards_dirs))
+            with working("loading standards"):
+                self._standards = load_standards(default_standards_paths(self.standards_dirs))
         return self._standards
 
     def ledger(
@@ -942,7 +944,7 @@ def verify_command(options: _Options, heads_file: Path | None, output_format: st
     except (FileError, LoadError) as error:
         _fail(error)
     try:
-        with options.ledger(read_only=True) as ledger:
+        with options.ledger(read_only=True) as ledger, working("verifying the ledger"):
             report = ledger.verify(anchors)
     except CreditbankError as error:
         _fail(error)
