@@ -223,23 +223,22 @@ def ledger_group(
 
 def _pass(func: _F) -> _F:
     """Pass the group's options to a subcommand, which also takes ``--db`` itself (after
-    its name: ``creditbank ledger deposit --db X …``; it wins over the group's)."""
+    its name: ``creditbank ledger deposit --db X …``; given there, it wins over the
+    group's)."""
 
     @functools.wraps(func)
-    def with_options(*args: Any, db_here: str | None = None, **kwargs: Any) -> Any:
-        options = click.get_current_context().find_object(_Options)
+    def with_options(*args: Any, db: str | None = None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        options = ctx.find_object(_Options)
         if options is None:  # pragma: no cover - every subcommand runs under the group
             raise click.UsageError("run it as a subcommand of `creditbank ledger`")
-        if db_here is not None:
-            options.db = db_here
+        # only a --db written after the subcommand: the environment and the configuration
+        # are the group's defaults already, and must not override the group's --db
+        if ctx.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE:
+            options.db = db
         return func(options, *args, **kwargs)
 
-    return click.option(
-        "--db",
-        "db_here",
-        default=None,
-        help="The ledger, as `creditbank ledger --db` (either place).",
-    )(with_options)  # type: ignore[return-value]
+    return db_option(with_options)  # type: ignore[return-value]
 
 
 LedgerOptions = _Options

@@ -77,3 +77,13 @@ def test_a_key_written_before_keys_were_scoped_still_replays(tmp_path: Path) -> 
     # the same old key for another learner is a new, scoped command
     other = _open(db, "w-002", "--key", "k1")
     assert (other["replayed"], other["key"]) == (False, "w-002:k1")
+
+
+def test_the_environment_does_not_override_the_groups_db(tmp_path: Path) -> None:
+    db = str(tmp_path / "bank.db")
+    _run("--db", db, "init")
+    argv = ["ledger", "--db", db, "open", "w-001", "--actor", "w-001", "--role", "learner"]
+    other = tmp_path / "other.db"
+    result = CliRunner().invoke(cli, argv, env={"CREDITBANK_LEDGER": str(other)})
+    assert result.exit_code == 0, result.output
+    assert not other.exists()
