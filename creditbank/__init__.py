@@ -20,6 +20,7 @@ from creditbank.bundled import (
     default_standards_path,
     default_standards_paths,
 )
+from creditbank.config import ProjectConfig, project_config
 from creditbank.engine import (
     Decision,
     Eligibility,
@@ -188,6 +189,7 @@ __all__ = [
     "Problem",
     "Profile",
     "Program",
+    "ProjectConfig",
     "ReasonCode",
     "RecordedGrade",
     "Requirement",
@@ -226,6 +228,7 @@ __all__ = [
     "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
+    "project_config",
     "statement_report",
     "suggest",
     "validate",

@@ -59,9 +59,15 @@ def standards_paths(given: Iterable[str | Path]) -> list[Path]:
 def default_standards_paths(explicit: Iterable[str | Path] = ()) -> list[Path]:
     """The layers of standards a command uses: ``explicit`` if any (``--standards``, which
     repeats), else ``$CREDITBANK_STANDARDS`` (layers separated by ``os.pathsep``, e.g.
-    ``bundled:my-school``), else the bundled standards."""
+    ``bundled:my-school``), else ``standards`` of the project configuration found from the
+    working directory (``creditbank.toml`` or ``[tool.creditbank]``: see
+    :mod:`creditbank.config`), else the bundled standards."""
     chosen = list(explicit)
     if not chosen:
         from_env = os.environ.get(ENV_VAR)
-        chosen = [p for p in from_env.split(os.pathsep) if p] if from_env else [BUNDLED]
+        chosen = [p for p in from_env.split(os.pathsep) if p] if from_env else []
+    if not chosen:
+        from creditbank.config import project_config  # noqa: PLC0415 - config reads bundled's words
+
+        chosen = list(project_config().standards) or [BUNDLED]
     return standards_paths(chosen)

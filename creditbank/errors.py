@@ -75,6 +75,7 @@ ErrorCode = Literal[
     "RECURSIVE_ALIAS",
     "TOO_DEEP",
     "NON_STRING_KEY",
+    "TOML_SYNTAX",
     # the document's shape
     "UNKNOWN_KIND",
     "UNKNOWN_FIELD",
@@ -129,6 +130,7 @@ ERROR_CODES: dict[ErrorCode, str] = {
     "RECURSIVE_ALIAS": "an alias refers to a node that contains it",
     "TOO_DEEP": "the document nests deeper than the limit",
     "NON_STRING_KEY": "a mapping key is not a string",
+    "TOML_SYNTAX": "a configuration file (creditbank.toml, pyproject.toml) is not valid TOML",
     "UNKNOWN_KIND": "the document's `kind` is missing or not one creditbank knows",
     "UNKNOWN_FIELD": "a field the format does not have (with a suggestion)",
     "MISSING_FIELD": "a required field is absent",

@@ -15,12 +15,14 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from creditbank.bundled import default_standards_paths, standards_paths
-from creditbank.errors import Problem
-from creditbank.graph.checks import run_checks
-from creditbank.graph.findings import Finding
+from creditbank.errors import LoadError, Problem
 from creditbank.loading import LoadReport, load_documents
+
+if TYPE_CHECKING:
+    from creditbank.graph.findings import Finding
 
 __all__ = ["FILE_NAME", "Validation", "validate", "validate_texts"]
 
@@ -56,20 +58,32 @@ def validate(
     strict: bool = False,
 ) -> Validation:
     """Check ``paths`` (files or directories; ``bundled`` names the bundled standards), or
-    without them the standards ``standards`` names (else ``$CREDITBANK_STANDARDS`` or the
-    bundled ones). Portfolios among ``paths`` that hold no standards are checked against
-    those default standards; a problem in them is reported before the portfolios' own.
-    Never raises for bad input: every problem is in the report."""
-    targets = standards_paths(paths) or default_standards_paths(standards)
-    report = load_documents(targets)
-    if paths and report.standards is not None and not len(report.standards) and report.portfolios:
-        base = load_documents(default_standards_paths(standards))
+    without them the standards ``standards`` names (else ``$CREDITBANK_STANDARDS``, the
+    project configuration's or the bundled ones). Portfolios among ``paths`` that hold no
+    standards are checked against those default standards; a problem in them is reported
+    before the portfolios' own. Never raises for bad input: every problem is in the report."""
+    try:
+        # a bad creditbank.toml is a problem of the input like any other
+        targets = standards_paths(paths) or default_standards_paths(standards)
+        report = load_documents(targets)
+        no_standards = report.standards is not None and not len(report.standards)
+        base = (
+            load_documents(default_standards_paths(standards))
+            if paths and no_standards and report.portfolios
+            else None
+        )
+    except LoadError as error:
+        return Validation(LoadReport(problems=list(error.problems)), None)
+    if base is not None:
         if base.problems:
             report.problems = base.problems + report.problems
         else:
             report = load_documents(targets, standards=base.standards)
     findings = None
     if strict and report.ok and report.standards is not None and report.standards_files:
+        # the graph stack (networkx) only for --strict: plain validation stays light
+        from creditbank.graph.checks import run_checks  # noqa: PLC0415
+
         findings = run_checks(report.standards)
     return Validation(report, findings)
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from creditbank.cli.console import console
 from creditbank.cli.evaluate import fail_with, load_inputs
 from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
+from creditbank.cli.provenance import standards_line
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
 from creditbank.errors import CreditbankError
 from creditbank.models import Outcome, Standards
@@ -137,4 +138,6 @@ def eligibility_command(
     if output_format == "json":
         click.echo(result.to_json())
     else:
-        console(soft_wrap=False).print(eligibility_view(result, standards, lang))
+        out = console(soft_wrap=False)
+        out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
+        out.print(eligibility_view(result, standards, lang))

@@ -23,6 +23,8 @@ from creditbank.cli.options import (
     table_or_json,
 )
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import working
+from creditbank.cli.provenance import standards_line
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
@@ -51,7 +53,8 @@ def load_inputs(
     standards_dirs: tuple[str, ...], portfolio_path: Path
 ) -> tuple[Standards, Portfolio]:
     """The standards (``--standards`` layers, else the default) and a portfolio file."""
-    standards = load_standards(default_standards_paths(standards_dirs))
+    with working("loading standards"):
+        standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
 
 
@@ -109,7 +112,9 @@ def evaluate_command(
     elif output_format == "json":
         write_output(evaluation.to_json() + "\n", output)
     else:
-        console(soft_wrap=False).print(evaluation_view(evaluation, standards, lang))
+        out = console(soft_wrap=False)
+        out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
+        out.print(evaluation_view(evaluation, standards, lang))
 
 
 @click.command("whatif")
@@ -164,6 +169,8 @@ def whatif_command(
         fail_with(error)
         return
     out = console(soft_wrap=False)
+    if output_format != "json":
+        out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
     if additions:
         if output_format == "json":
             click.echo(after.to_json())

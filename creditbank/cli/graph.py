@@ -30,6 +30,7 @@ from creditbank.cli.options import (
     table_or_json,
 )
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import working
 from creditbank.errors import CreditbankError, LoadError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.checks import run_checks
@@ -82,7 +83,8 @@ def _fail(error: CreditbankError) -> NoReturn:
 
 
 def _graph(standards_dirs: tuple[str, ...]) -> StandardsGraph:
-    return build_graph(load_standards(default_standards_paths(standards_dirs)))
+    with working("loading standards"):
+        return build_graph(load_standards(default_standards_paths(standards_dirs)))
 
 
 def _day(as_of: dt.datetime | None) -> dt.date | None:
@@ -356,17 +358,19 @@ def pathway_command(
     engine, so caps and rules apply as they would. Exact over the candidates.
     """
     try:
-        standards = load_standards(default_standards_paths(standards_dirs))
+        with working("loading standards"):
+            standards = load_standards(default_standards_paths(standards_dirs))
         learner = _portfolio(portfolio, standards)
         resolve_program(standards, program)
-        result = pathway(
-            standards,
-            learner,
-            program,
-            _day(as_of),
-            costs=_costs(standards, costs),
-            max_plans=max_plans,
-        )
+        with working("searching for the least-effort pathway", enabled=output_format != "json"):
+            result = pathway(
+                standards,
+                learner,
+                program,
+                _day(as_of),
+                costs=_costs(standards, costs),
+                max_plans=max_plans,
+            )
     except CreditbankError as error:
         _fail(error)
     if output_format == "json":

@@ -17,6 +17,7 @@ from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.options import as_of_option, format_option, program_option, standards_option
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import counting, working
 from creditbank.engine import evaluate
 from creditbank.errors import CreditbankError
 from creditbank.interop.case import export_case, import_case_file
@@ -69,7 +70,8 @@ _fail = fail
 
 
 def _standards(standards_dirs: tuple[str, ...]) -> Standards:
-    return load_standards(default_standards_paths(standards_dirs))
+    with working("loading standards"):
+        return load_standards(default_standards_paths(standards_dirs))
 
 
 def _write_json(data: Any, output: Path | None) -> None:
@@ -219,20 +221,23 @@ def run_badge_import(
     trust = parse_trust(options.trusted)
     loader = ContextLoader(options.contexts_dir, allow_network=options.allow_network)
     now = options.moment.replace(tzinfo=dt.UTC) if options.moment is not None else None
-    results = [
-        import_badge_file(
-            path,
-            standards,
-            mapping=mapping,
-            loader=loader,
-            now=now,
-            accept_unverified=options.accept_unverified,
-            accept_unchecked_status=options.accept_unchecked_status,
-            trust=trust,
-            issuer_check=not options.no_issuer_check,
-        )
-        for path in files
-    ]
+    results: list[BadgeImport] = []
+    with counting("verifying credentials", len(files)) as advance:
+        for path in files:
+            results.append(
+                import_badge_file(
+                    path,
+                    standards,
+                    mapping=mapping,
+                    loader=loader,
+                    now=now,
+                    accept_unverified=options.accept_unverified,
+                    accept_unchecked_status=options.accept_unchecked_status,
+                    trust=trust,
+                    issuer_check=not options.no_issuer_check,
+                )
+            )
+            advance()
     return results, loader
 
 
@@ -438,6 +443,12 @@ def export_case_command(
     help="Include every skill and 1+X certificate, not only those the rules accept.",
 )
 @click.option(
+    "--related",
+    is_flag=True,
+    help="Also export the programmes the chosen ones share rules with (default: a shared "
+    "rule is exported for the chosen programmes only).",
+)
+@click.option(
     "--id-base",
     default="urn:ctid:",
     show_default=True,
@@ -448,18 +459,23 @@ def export_case_command(
 def export_ctdl_command(
     programs: tuple[str, ...],
     certificates: bool,
+    related: bool,
     id_base: str,
     standards_dirs: tuple[str, ...],
     output: Path | None,
 ) -> None:
     """Export programmes (default: all), their courses, certificates and conversion rules
-    as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …)."""
+    as Credential Engine CTDL JSON-LD (credentials, Course, TransferValueProfile …).
+
+    Only the PROGRAMS named are exported; with --related, also those their rules are
+    shared with."""
     try:
         graph = export_ctdl(
             _standards(standards_dirs),
             programs or None,
             certificates=certificates,
             id_base=id_base,
+            related=related,
         )
     except CreditbankError as error:
         _fail(error)

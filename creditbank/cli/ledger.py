@@ -10,9 +10,11 @@ found a problem, 2 usage error.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ from creditbank.cli.options import (
     table_or_json,
 )
 from creditbank.cli.output import write_output
+from creditbank.cli.progress import working
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges, portfolio_deposit
 from creditbank.interop.openbadges import BadgeImport
@@ -66,7 +69,8 @@ class _Options:
     def standards(self) -> Standards:
         """The standards (loaded once per command)."""
         if self._standards is None:
-            self._standards = load_standards(default_standards_paths(self.standards_dirs))
+            with working("loading standards"):
+                self._standards = load_standards(default_standards_paths(self.standards_dirs))
         return self._standards
 
     def ledger(
@@ -114,12 +118,34 @@ def _actor_options(func: _F) -> _F:
     )(func)
 
 
+_KEY_META = "creditbank.idempotency_key"
+
+
+def _given_or_new_key(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The caller's key, or a new one (printed back by the command so that it can be
+    repeated safely); remembered in ``ctx.meta`` for the printing."""
+    key = value if value is not None else uuid.uuid4().hex
+    ctx.meta[_KEY_META] = (key, value is None)
+    return key
+
+
 def _key_option(func: _F) -> _F:
     return click.option(
         "--key",
-        required=True,
-        help="Idempotency key: the same key with the same command changes nothing.",
+        default=None,
+        callback=_given_or_new_key,
+        help="Idempotency key, scoped to the account: the same key with the same command "
+        "changes nothing (default: a new key, printed).",
     )(func)
+
+
+def _key_said(output_format: str) -> dict[str, str]:
+    """Print back the idempotency key the command used (table), or return it for JSON."""
+    key, generated = click.get_current_context().meta.get(_KEY_META, ("", False))
+    if output_format != "json" and key:
+        said = f" (generated; give --key {key} to repeat this command safely)" if generated else ""
+        click.echo(f"idempotency key {key}{said}")
+    return {"idempotency_key": key} if key else {}
 
 
 def _actor(actor_id: str, role: str, organisation: str | None) -> Actor:
@@ -159,11 +185,13 @@ def _run(
     except CreditbankError as error:
         _fail(error)
     if output_format == "json":
-        click.echo(receipt.to_json())
+        payload = {**json.loads(receipt.to_json()), **_key_said(output_format)}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _console().print(_summary(receipt))
         if receipt.application and not receipt.replayed:
             click.echo(f"application {receipt.application}")
+        _key_said(output_format)
 
 
 @click.group("ledger")
@@ -193,7 +221,26 @@ def ledger_group(
     ctx.obj = _Options(db, standards_dirs, timeout)
 
 
-_pass = click.make_pass_decorator(_Options)
+def _pass(func: _F) -> _F:
+    """Pass the group's options to a subcommand, which also takes ``--db`` itself (after
+    its name: ``creditbank ledger deposit --db X …``; given there, it wins over the
+    group's)."""
+
+    @functools.wraps(func)
+    def with_options(*args: Any, db: str | None = None, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        options = ctx.find_object(_Options)
+        if options is None:  # pragma: no cover - every subcommand runs under the group
+            raise click.UsageError("run it as a subcommand of `creditbank ledger`")
+        # only a --db written after the subcommand: the environment and the configuration
+        # are the group's defaults already, and must not override the group's --db
+        if ctx.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE:
+            options.db = db
+        return func(options, *args, **kwargs)
+
+    return db_option(with_options)  # type: ignore[return-value]
+
+
 LedgerOptions = _Options
 """What ``creditbank ledger`` was given (``--db``, ``--standards``, ``--timeout``), for the
 subcommands other modules add (:mod:`creditbank.cli.tokens`)."""
@@ -234,7 +281,11 @@ def open_command(
     """Open the learner account ACCOUNT (an opaque id, never a 身份证号)."""
     actor = _actor(actor_id, role, organisation)
     _run(
-        options, lambda lg: lg.open_account(account, actor=actor, key=key, note=note), output_format
+        options,
+        lambda lg: lg.open_account(
+            account, actor=actor, key=lg.scoped_key(account, key), note=note
+        ),
+        output_format,
     )
 
 
@@ -311,7 +362,7 @@ def deposit_command(
             lg,
             account,
             actor=actor,
-            key=key,
+            key=lg.scoped_key(account, key),
             evidence=evidence,
             subject_salt=salt,
             accept_unchecked_status=accept_unchecked_status,
@@ -401,7 +452,7 @@ def deposit_badge_command(
                 account,
                 results,
                 actor=actor,
-                key=key,
+                key=ledger.scoped_key(account, key),
                 accept_unverified=chosen.accept_unverified,
                 subject_salt=salt,
                 accept_unchecked_status=chosen.accept_unchecked_status,
@@ -418,6 +469,7 @@ def deposit_badge_command(
                     "deposits": [d.to_dict() for d in done],
                     "rejected": [r.to_dict() for r in rejected],
                     "issuer_check": "off" if chosen.no_issuer_check else "whitelist",
+                    **_key_said(output_format),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -425,6 +477,7 @@ def deposit_badge_command(
         )
     else:
         _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
+        _key_said(output_format)
     if rejected or any(d.failed for d in done) or not any(d.deposited for d in done):
         sys.exit(EXIT_PROBLEMS)
 
@@ -505,7 +558,7 @@ def apply_command(
             account,
             program,
             actor=actor,
-            key=key,
+            key=lg.scoped_key(account, key),
             as_of=as_of.date() if as_of else None,
             achievements=achievements or None,
         ),
@@ -539,11 +592,12 @@ def _step_command(name: str, doc: str, *, reason_required: bool) -> click.Comman
         actor = _actor(actor_id, role, organisation)
 
         def call(lg: Ledger) -> Receipt:
+            scoped = lg.scoped_key(account, key)
             if name == "review":
-                return lg.review(account, application, actor=actor, key=key, reason=reason)
+                return lg.review(account, application, actor=actor, key=scoped, reason=reason)
             if name == "approve":
-                return lg.approve(account, application, actor=actor, key=key, reason=reason)
-            return lg.reject(account, application, actor=actor, key=key, reason=reason or "")
+                return lg.approve(account, application, actor=actor, key=scoped, reason=reason)
+            return lg.reject(account, application, actor=actor, key=scoped, reason=reason or "")
 
         _run(options, call, output_format)
 
@@ -600,7 +654,9 @@ def revoke_command(
     actor = _actor(actor_id, role, organisation)
     _run(
         options,
-        lambda lg: lg.revoke(account, achievement, actor=actor, key=key, reason=reason),
+        lambda lg: lg.revoke(
+            account, achievement, actor=actor, key=lg.scoped_key(account, key), reason=reason
+        ),
         output_format,
     )
 
@@ -631,7 +687,12 @@ def expire_command(
     _run(
         options,
         lambda lg: lg.expire(
-            account, achievement, actor=actor, key=key, as_of=as_of.date(), reason=reason
+            account,
+            achievement,
+            actor=actor,
+            key=lg.scoped_key(account, key),
+            as_of=as_of.date(),
+            reason=reason,
         ),
         output_format,
         standards=True,
@@ -682,7 +743,7 @@ def override_command(
             account,
             application,
             actor=actor,
-            key=key,
+            key=lg.scoped_key(account, key),
             action="grant" if action == "grant" else "deny",
             achievement=achievement,
             reason=reason,
@@ -882,7 +943,7 @@ def verify_command(options: _Options, heads_file: Path | None, output_format: st
     except (FileError, LoadError) as error:
         _fail(error)
     try:
-        with options.ledger(read_only=True) as ledger:
+        with options.ledger(read_only=True) as ledger, working("verifying the ledger"):
             report = ledger.verify(anchors)
     except CreditbankError as error:
         _fail(error)

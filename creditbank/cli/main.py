@@ -6,12 +6,13 @@ Exit codes: 0 success, 1 the input has problems, 2 usage error (bad option or ar
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,16 +21,16 @@ from rich.table import Table
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR
 from creditbank.cli.console import console, fail
-from creditbank.cli.graph import report_findings
 from creditbank.cli.options import format_option, standards_options
 from creditbank.cli.output import is_stdout, write_output
-from creditbank.engine import evaluation_json_schema
+from creditbank.cli.provenance import standards_line, standards_record
 from creditbank.errors import CreditbankError, FileError, Problem
 from creditbank.fileio import file_error, make_directory, write_atomic
-from creditbank.models import Standards
-from creditbank.schema import json_schema, schema_kinds
-from creditbank.validation import Validation
-from creditbank.validation import validate as validate_paths
+from creditbank.schema import json_schema, printable_schemas
+
+if TYPE_CHECKING:
+    from creditbank.models import Standards
+    from creditbank.validation import Validation
 
 __all__ = ["cli", "main"]
 
@@ -80,7 +81,55 @@ def _summary_table(standards: Standards, files: int) -> Table:
     return table
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_COMMANDS = {
+    "evaluate": "creditbank.cli.evaluate:evaluate_command",
+    "whatif": "creditbank.cli.evaluate:whatif_command",
+    "eligibility": "creditbank.cli.eligibility:eligibility_command",
+    "graph": "creditbank.cli.graph:graph_command",
+    "query": "creditbank.cli.graph:query_group",
+    "check": "creditbank.cli.graph:check_command",
+    "import": "creditbank.cli.interop:import_group",
+    "export": "creditbank.cli.interop:export_group",
+    "ledger": "creditbank.cli.tokens:ledger_group",  # with its `token` commands
+    "conformance": "creditbank.cli.conformance:conformance_group",
+    "batch": "creditbank.cli.batch:batch_command",
+    "serve": "creditbank.cli.serve:serve_command",
+}
+"""The commands defined in other modules, imported when named: a command pays only for the
+libraries it uses (networkx, numpy, the credential stack, FastAPI …), not for all of them."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands in :data:`_COMMANDS` are imported on first use. ``commands``
+    (the whole tree, for the reference pages and the tests that walk it) imports them all."""
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        for name in _COMMANDS:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, name: str) -> None:
+        if name in _COMMANDS and name not in self._commands:
+            module, _, attribute = _COMMANDS[name].partition(":")
+            self._commands[name] = getattr(importlib.import_module(module), attribute)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._commands[name or cmd.name or ""] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._commands, *_COMMANDS})
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="creditbank")
 def cli() -> None:
     """Recognise, accumulate and convert learning outcomes into degree credits.
@@ -116,10 +165,15 @@ def validate(
     standards are also checked for consistency (see `creditbank check`): errors exit 1,
     warnings are printed.
     """
-    _report(validate_paths(paths, standards_dirs, strict=strict), output_format)
+    from creditbank.validation import validate as validate_paths  # noqa: PLC0415 - graph stack
+
+    validation = validate_paths(paths, standards_dirs, strict=strict)
+    # which standards were checked: PATHS when they hold standards, else the default ones
+    layers = paths if validation.report.standards_files else standards_dirs
+    _report(validation, output_format, layers)
 
 
-def _report(validation: Validation, output: str) -> None:
+def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> None:
     report, findings = validation.report, validation.findings
     out = _console()
     if output == "json":
@@ -140,6 +194,8 @@ def _report(validation: Validation, output: str) -> None:
                 for p in report.problems
             ],
         }
+        if report.ok and report.standards is not None:
+            payload["standards"] = standards_record(layers, report.standards)
         if findings is not None:
             payload["findings"] = [f.to_dict() for f in findings]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -155,11 +211,11 @@ def _report(validation: Validation, output: str) -> None:
         sys.exit(EXIT_PROBLEMS)
     if report.standards is not None and report.standards_files:
         out.print(_summary_table(report.standards, len(report.standards_files)))
-        out.print(f"fingerprint {report.standards.fingerprint()}", markup=False)
+        out.print(standards_line(layers, report.standards), markup=False)
     elif report.standards is not None and report.portfolios:
         out.print(
-            f"checked against the default standards ({len(report.standards)} items, "
-            f"fingerprint {report.standards.fingerprint()})",
+            f"checked against the default standards ({len(report.standards)} items): "
+            + standards_line(layers, report.standards),
             markup=False,
         )
     for name, portfolio in report.portfolios:
@@ -169,13 +225,15 @@ def _report(validation: Validation, output: str) -> None:
             markup=False,
         )
     if findings is not None:
+        from creditbank.cli.graph import report_findings  # noqa: PLC0415 - graph stack
+
         report_findings(findings, out)
         if validation.errors:
             sys.exit(EXIT_PROBLEMS)
 
 
 @cli.command()
-@click.argument("kind", required=False, type=click.Choice([*schema_kinds(), "evaluation"]))
+@click.argument("kind", required=False, type=click.Choice(printable_schemas()))
 @click.option(
     "-o",
     "--output",
@@ -185,20 +243,21 @@ def _report(validation: Validation, output: str) -> None:
     "instead of stdout.",
 )
 def schema(kind: str | None, output: Path | None) -> None:
-    """Print the JSON Schema of a file KIND (or of `evaluation` output), or list the kinds.
+    """Print the JSON Schema of a file KIND or of an output (`evaluation`,
+    `eligibility-result`), or list every schema it can print.
 
-    Without KIND and with --output DIR, write one KIND.schema.json per kind into DIR.
+    With -o FILE the schema is written to FILE (whole or not at all). Without KIND and
+    with -o DIR, write one KIND.schema.json per schema into DIR.
     """
     if kind is None:
         if output is None or is_stdout(output):
-            for name in schema_kinds():
+            for name in printable_schemas():
                 click.echo(name)
             return
         _write_schemas(output)
-        click.echo(f"wrote {len(schema_kinds())} schemas to {output}")
+        click.echo(f"wrote {len(printable_schemas())} schemas to {output}")
         return
-    schema = evaluation_json_schema() if kind == "evaluation" else json_schema(kind)
-    write_output(_schema_text(schema), output)
+    write_output(_schema_text(json_schema(kind)), output)
 
 
 def _write_schemas(directory: Path) -> None:
@@ -215,7 +274,7 @@ def _write_schemas(directory: Path) -> None:
                 str(directory.absolute().parent),
             )
         make_directory(directory)
-        for name in schema_kinds():
+        for name in printable_schemas():
             target = directory / f"{name}.schema.json"
             new = not target.exists()
             write_atomic(target, _schema_text(json_schema(name)))
@@ -233,6 +292,44 @@ def _write_schemas(directory: Path) -> None:
 
 def _schema_text(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@cli.command("config")
+@format_option("A readable table, or JSON.", ("table", "json"))
+def config_command(output_format: str) -> None:
+    """Show the settings in effect and where each came from.
+
+    The project configuration is the first `creditbank.toml`, or `pyproject.toml` with a
+    [tool.creditbank] table, found from the working directory upwards; its keys are
+    `standards` (directories or files, relative to it), `program`, `lang` and `ledger`.
+    A command-line option wins over the environment ($CREDITBANK_STANDARDS,
+    $CREDITBANK_LEDGER), which wins over the file, which wins over the defaults. Exits 1
+    when the file has problems (printed as FILE:LINE:COL: CODE message).
+    """
+    from creditbank.config import find_config, settings  # noqa: PLC0415
+
+    try:
+        found = find_config()
+        in_effect = settings()
+    except CreditbankError as error:
+        fail(error)
+    if output_format == "json":
+        payload = {
+            "file": str(found) if found is not None else None,
+            "settings": [s.to_dict() for s in in_effect],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = _console()
+    out.print(f"configuration: {found if found is not None else 'none found'}", markup=False)
+    table = Table(show_header=True)
+    for column in ("setting", "value", "from"):
+        table.add_column(column)
+    for setting in in_effect:
+        value = setting.value
+        shown = ", ".join(value) if isinstance(value, tuple) else value or "-"
+        table.add_row(setting.name, shown, f"{setting.source}: {setting.origin}")
+    out.print(table)
 
 
 def _flush_stdout() -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -37,6 +37,28 @@ __all__ = [
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
+
+class _ConfiguredOption(click.Option):
+    """An option whose default may come from the configuration and be absent there: a
+    default of None is then missing (click 8.3 would take it as given)."""
+
+    def value_is_missing(self, value: Any) -> bool:
+        return value is None or super().value_is_missing(value)
+
+
+def _from_config(key: Literal["program", "lang", "ledger"]) -> Callable[[], str | None]:
+    """A default read from the project configuration (:mod:`creditbank.config`) when the
+    option is used without a value: the command line and the environment win over it."""
+
+    def default() -> str | None:
+        from creditbank.config import project_config  # noqa: PLC0415 - only when needed
+
+        value: str | None = getattr(project_config(), key)
+        return value
+
+    return default
+
+
 STANDARDS_HELP = (
     "Standards directory or file; repeat to layer them, later ones adding items or replacing "
     "an earlier one's where they say `overrides: true`; `bundled` names the bundled "
@@ -44,7 +66,10 @@ STANDARDS_HELP = (
 )
 EVALUATE_AS_OF = "Evaluate as of this day, YYYY-MM-DD (default: today)."
 OUTPUT_HELP = "With --format json or html: write to this file (whole or not at all); `-` is stdout."
-PROGRAM_HELP = "Programme id (or its unique catalogue code, e.g. 460301)."
+PROGRAM_HELP = (
+    "Programme id (or its unique catalogue code, e.g. 460301; default: `program` of "
+    "creditbank.toml)."
+)
 
 
 def standards_options(help_text: str = STANDARDS_HELP) -> Decorator:
@@ -111,7 +136,16 @@ def as_of_option(help_text: str = EVALUATE_AS_OF, *, required: bool = False) -> 
 def program_option(help_text: str = PROGRAM_HELP, *, required: bool = True) -> Decorator:
     """``--program ID``: a programme id or its unique catalogue code; fills ``program``.
     Optional where it narrows what a command shows (then say how in ``help_text``)."""
-    return click.option("--program", "program", required=required, help=help_text)
+    # the configured programme fills in only where a programme is needed: as a filter it
+    # would silently narrow what a command shows
+    return click.option(
+        "--program",
+        "program",
+        cls=_ConfiguredOption,
+        required=required,
+        default=_from_config("program") if required else None,
+        help=help_text,
+    )
 
 
 def format_option(
@@ -137,7 +171,11 @@ table_or_json: Decorator = format_option()
 def lang_option(help_text: str = "Language of names and reasons.") -> Decorator:
     """``--lang zh|en``, Chinese by default; fills ``lang``."""
     return click.option(
-        "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=help_text
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=lambda: _from_config("lang")() or "zh",
+        show_default="zh, or `lang` of creditbank.toml",
+        help=help_text,
     )
 
 
@@ -159,9 +197,9 @@ def output_option(
 db_option: Decorator = click.option(
     "--db",
     envvar="CREDITBANK_LEDGER",
-    default=None,
+    default=_from_config("ledger"),
     help="The ledger: a file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE "
-    "($CREDITBANK_LEDGER).",
+    "($CREDITBANK_LEDGER, else `ledger` of creditbank.toml).",
 )
 """``--db LOCATION`` (or ``$CREDITBANK_LEDGER``): the ledger, a string that
 :func:`creditbank.ledger.location.parse_location` reads; fills ``db``."""

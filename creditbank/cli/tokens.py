@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from creditbank.cli.console import console, fail
-from creditbank.cli.ledger import LedgerOptions, pass_ledger_options
+from creditbank.cli.ledger import LedgerOptions, ledger_group, pass_ledger_options
 from creditbank.cli.options import table_or_json
 from creditbank.errors import CreditbankError
 from creditbank.ledger import ROLES
@@ -136,3 +136,8 @@ def revoke_command(options: LedgerOptions, token_id: str, output_format: str) ->
         f"token {record.token_id} ({record.name}, {record.role}) revoked at "
         f"{record.revoked_at.isoformat(timespec='seconds')}"
     )
+
+
+# `creditbank ledger token …`: the group is imported from here (see creditbank.cli.main), so
+# that the group always comes with its token commands
+ledger_group.add_command(token_group)

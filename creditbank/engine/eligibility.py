@@ -81,7 +81,7 @@ ELIGIBILITY_SCHEMA = "creditbank.eligibility/1"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Unmet(_Frozen):
@@ -125,7 +125,7 @@ class Eligibility(_Frozen):
     kinds: tuple[OutcomeKind, ...]
     outcomes: tuple[OutcomeResult, ...]
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     def outcome(self, rule: str) -> OutcomeResult:
         """The result of one rule."""

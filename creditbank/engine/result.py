@@ -31,7 +31,7 @@ EVALUATION_SCHEMA = "creditbank.evaluation/1"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Use(_Frozen):
@@ -129,7 +129,7 @@ class Evaluation(_Frozen):
     requirements: tuple[RequirementProgress, ...]
     totals: Totals
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
     def decision(self, achievement_id: str) -> Decision:
         """The decision about one achievement."""

@@ -137,9 +137,12 @@ def _credit_value(credits: CreditValue) -> dict[str, Any]:
 
 
 class _Graph:
-    def __init__(self, standards: Standards, id_base: str) -> None:
+    def __init__(
+        self, standards: Standards, id_base: str, only: frozenset[str] | None = None
+    ) -> None:
         self.standards = standards
         self.id_base = id_base
+        self.only = only  # the programmes a shared rule may name (None: all of them)
         self.resources: dict[str, dict[str, Any]] = {}
 
     def ref(self, kind: str, ident: str) -> str:
@@ -273,7 +276,9 @@ class _Graph:
     def rule(self, rule: Rule) -> None:
         ref = self.ref("rule", rule.id)
         programs = [
-            self.standards.programs[p] for p in rule.programs if p in self.standards.programs
+            self.standards.programs[p]
+            for p in rule.programs
+            if p in self.standards.programs and (self.only is None or p in self.only)
         ]
         for program in programs:  # a rule shared by several programmes names each of them
             if self.ref("program", program.id) not in self.resources:
@@ -492,23 +497,19 @@ def export_ctdl(
     *,
     certificates: bool = False,
     id_base: str = "urn:ctid:",
+    related: bool = False,
 ) -> dict[str, Any]:
     """A CTDL JSON-LD graph of programmes (default: all), their courses and rules.
 
     With ``certificates=True`` every skill and 1+X certificate of the standards is included,
-    not only those the rules accept.
+    not only those the rules accept. A rule shared with programmes not asked for is
+    exported for the chosen ones only, unless ``related=True``: then those programmes are
+    exported too, and the rule names them all.
     """
-    graph = _Graph(standards, id_base)
     chosen = list(programs) if programs is not None else list(standards.programs)
-    for wanted in chosen:
-        program_id = wanted
-        if wanted not in standards.programs:
-            coded = [p.id for p in standards.programs.values() if p.code == wanted]
-            if len(coded) != 1:
-                raise InteropError(
-                    "UNKNOWN_ITEM", f"{wanted!r} is not a programme of the standards"
-                )
-            program_id = coded[0]
+    resolved = [_program_id(standards, wanted) for wanted in chosen]
+    graph = _Graph(standards, id_base, None if related else frozenset(resolved))
+    for program_id in resolved:
         graph.program(standards.programs[program_id])
         for rule in standards.rules.values():
             if program_id in rule.programs:
@@ -518,3 +519,13 @@ def export_ctdl(
             if isinstance(unit, SkillCertificateUnit | XCertificateUnit):
                 graph.unit(unit)
     return {"@context": CTDL_CONTEXT, "@graph": list(graph.resources.values())}
+
+
+def _program_id(standards: Standards, wanted: str) -> str:
+    """A programme id, or the id of the one programme with catalogue code ``wanted``."""
+    if wanted in standards.programs:
+        return wanted
+    coded = [p.id for p in standards.programs.values() if p.code == wanted]
+    if len(coded) != 1:
+        raise InteropError("UNKNOWN_ITEM", f"{wanted!r} is not a programme of the standards")
+    return coded[0]

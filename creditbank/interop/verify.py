@@ -289,14 +289,25 @@ def _check_trust(
             f"the issuer {issuer} is not on the whitelist of trusted issuers (the "
             "identifiers of the standards' issuers, and those the caller trusts); if it is "
             f"genuine, list {issuer} under `identifiers:` of its issuer in the standards, or "
-            f"trust it explicitly (--trust-issuer {issuer}, or the mapping file's issuers:)",
+            f"trust it explicitly: add {_trust_flag(issuer, keys)} to the command (or "
+            "list it under the mapping file's issuers:)",
         )
     pinned = trusted_issuers[issuer]
     if pinned and not any(multibase_from_public_key(key) in pinned for key in keys):
         raise _Fail(
             "ISSUER_NOT_TRUSTED",
-            f"the credential is not signed with a key pinned for the issuer {issuer}",
+            f"the credential is not signed with a key pinned for the issuer {issuer}; if "
+            f"the key is the issuer's, add {_trust_flag(issuer, keys)} to the command",
         )
+
+
+def _trust_flag(issuer: str, keys: Collection[Ed25519PublicKey]) -> str:
+    """The exact option that trusts ``issuer`` with the key that signed: ``--trust-issuer
+    ISSUER#z6Mk…`` (the key pinned), or the issuer alone when its did:key is the key or
+    no key is known."""
+    if not keys or issuer.startswith("did:key:"):
+        return f"--trust-issuer {issuer}"
+    return f"--trust-issuer {issuer}#{multibase_from_public_key(next(iter(keys)))}"
 
 
 def _bound(
@@ -318,12 +329,14 @@ def _check_bound(
     trusted_issuers: Mapping[str, Collection[str]] | None,
 ) -> None:
     if not any(_bound(key, source, issuer, trusted_issuers) for key, _, source in used):
+        used_key = next(iter(used))[0]
         sources = ", ".join(sorted({source for _, _, source in used}))
         raise _Fail(
             "UNBOUND_KEY",
             f"the signature verifies, but with a key only the credential itself names "
             f"({sources}): nothing shows it belongs to {issuer}; pin the issuer's key in "
-            "the whitelist (the mapping file's issuers: section, keys:) to trust it",
+            f"the whitelist to trust it: add {_trust_flag(issuer, [used_key])} to the "
+            "command (or the key under the mapping file's issuers: section, keys:)",
         )
 
 

@@ -246,6 +246,16 @@ class Ledger:
 
     # ------------------------------------------------------------ commands
 
+    def scoped_key(self, account: str, key: str) -> str:
+        """``ACCOUNT:KEY``: a caller's ``key`` scoped to one learner account, so that the same
+        keys can be given again for the next learner (the CLI's ``--key``; the service
+        scopes its keys to the token instead). A key already used unscoped for a command on
+        ``account`` (a ledger written before keys were scoped) is kept as it is, so that a
+        repeated command still replays."""
+        with self.store.reading() as reader:
+            done = reader.command_events(key)
+        return key if done and done[0].account == account else f"{account}:{key}"
+
     def execute(self, command: Command, *, key: str) -> Receipt:
         """Decide and append one command atomically; a repeated key is a no-op."""
         key = _check_key(key)

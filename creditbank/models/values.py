@@ -83,6 +83,7 @@ class Model(BaseModel):
         str_strip_whitespace=True,
         validate_default=False,
         use_enum_values=True,
+        defer_build=True,
     )
 
 

@@ -67,7 +67,9 @@ def test_every_shared_option_has_one_name_type_and_default() -> None:
         assert option.show_default and option.help, where
     for where, option in found["--lang"]:
         assert isinstance(option.type, click.Choice), where
-        assert (list(option.type.choices), option.default) == (["zh", "en"], "zh"), where
+        # the default is read from creditbank.toml when there is one (issue 20), else zh
+        default = option.default() if callable(option.default) else option.default
+        assert (list(option.type.choices), default) == (["zh", "en"], "zh"), where
     for where, option in found["--db"]:  # `ledger` and `serve`
         assert (option.name, option.envvar) == ("db", "CREDITBANK_LEDGER"), where
 
