@@ -14,8 +14,10 @@ from creditbank.cli.console import console
 from creditbank.cli.evaluate import fail_with, load_inputs
 from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
 from creditbank.cli.provenance import standards_line
+from creditbank.cli.where import where_view
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
 from creditbank.errors import CreditbankError
+from creditbank.graph.where import where
 from creditbank.models import Outcome, Standards
 from creditbank.models.eligibility import OUTCOME_KINDS, OutcomeKind
 from creditbank.models.profile import TITLE_LEVEL_LABELS, TITLE_SERIES_LABELS
@@ -108,6 +110,13 @@ def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> T
 )
 @as_of_option("Decide as of this day, YYYY-MM-DD (default: today).")
 @standards_option
+@click.option(
+    "--where",
+    "where_next",
+    is_flag=True,
+    help="Where the worker stands on the skill, professional and management tracks and "
+    "where they can go next (JSON schema creditbank.tracks/1); title rules only.",
+)
 @format_option("A readable table, or JSON (schema creditbank.eligibility/1).")
 @lang_option()
 def eligibility_command(
@@ -115,6 +124,7 @@ def eligibility_command(
     wanted: str,
     as_of: dt.datetime | None,
     standards_dirs: tuple[str, ...],
+    where_next: bool,
     output_format: str,
     lang: Lang,
 ) -> None:
@@ -124,7 +134,15 @@ def eligibility_command(
     (when only time is missing), or not, with every unmet condition. Reads the portfolio's
     `profile:` (work history, education, titles, status, region) as well as its
     achievements. Exits 1 when the portfolio or the standards have problems.
+
+    With --where: the highest skill level and titles the worker holds, and every level
+    of the three tracks a bridge (贯通) or the next step of a track leads to, best first.
     """
+    if where_next:
+        if wanted not in ("all", "title"):
+            raise click.UsageError("--where follows the title (bridging) rules: drop --for")
+        _where(portfolio, as_of, standards_dirs, output_format, lang)
+        return
     kinds: tuple[OutcomeKind, ...] = (
         OUTCOME_KINDS if wanted == "all" else tuple(k for k in OUTCOME_KINDS if k == wanted)
     )
@@ -141,3 +159,25 @@ def eligibility_command(
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
         out.print(eligibility_view(result, standards, lang))
+
+
+def _where(
+    portfolio: Path,
+    as_of: dt.datetime | None,
+    standards_dirs: tuple[str, ...],
+    output_format: str,
+    lang: Lang,
+) -> None:
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        standards, learner = load_inputs(standards_dirs, portfolio)
+        found = where(standards, learner, day)
+    except CreditbankError as error:
+        fail_with(error)
+        return
+    if output_format == "json":
+        click.echo(found.to_json())
+    else:
+        out = console(soft_wrap=False)
+        out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
+        out.print(where_view(found, lang))

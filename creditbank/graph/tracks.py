@@ -60,9 +60,9 @@ __all__ = [
 
 Track = Literal["skill", "professional", "management"]
 TRACK_NAMES: dict[str, tuple[str, str]] = {
-    "skill": ("技能岗位", "skill track"),
-    "professional": ("专业技术岗位（职称）", "professional track (titles)"),
-    "management": ("经营管理岗位", "management track"),
+    "skill": ("技能岗位", "skill"),
+    "professional": ("专业技术岗位（职称）", "professional (titles)"),
+    "management": ("经营管理岗位", "management"),
 }
 """The three tracks of the 2025 opinion (互相贯通), in the order they are drawn."""
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from creditbank.cli import cli
 from creditbank.engine import eligibility_json_schema
+from creditbank.graph.where import where_json_schema
 from tests.paths import ROOT
 
 PORTFOLIOS = sorted((ROOT / "examples" / "portfolios").glob("*.yaml"))
@@ -68,3 +69,49 @@ def test_a_bad_portfolio_is_located_problems_and_exit_1(tmp_path: Path) -> None:
     run = CliRunner().invoke(cli, ["eligibility", str(portfolio), "--as-of", AS_OF])
     assert run.exit_code == 1
     assert f"{portfolio}:2:22: INVALID_VALUE" in run.output
+
+
+TECHNICIAN = (
+    "learner: t\nprofile:\n  work:\n    - {occupation: 'csco2022:6-31-01-03', "
+    "start: 2015-01-01}\nachievements:\n  - {id: tech, unit: 'skill:csco2022:6-31-01-03', "
+    "level: 二级, earned_on: 2024-03-01, issuer: demo-assessment-centre}\n"
+)
+
+
+@pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
+def test_every_example_portfolio_gets_a_where_answer(portfolio: Path) -> None:
+    run = CliRunner().invoke(
+        cli, ["eligibility", str(portfolio), "--where", "--as-of", AS_OF, "--format", "json"]
+    )
+    assert run.exit_code == 0, run.output
+    data = json.loads(run.output)
+    jsonschema.validate(data, where_json_schema())
+    assert data["schema"] == "creditbank.tracks/1"
+    assert data["held"], "every example worker holds a skill level"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_where_table_in_one_language(tmp_path: Path, lang: str) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(TECHNICIAN, encoding="utf-8")
+    run = CliRunner().invoke(
+        cli,
+        ["eligibility", str(portfolio), "--where", "--as-of", AS_OF, "--lang", lang],
+        env={"COLUMNS": "240"},
+    )
+    assert run.exit_code == 0, run.output
+    if lang == "zh":
+        assert "二级（技师）" in run.output and "2027-03-01 起" in run.output
+        assert "工程 中级" in run.output
+    else:
+        assert "Level 2" in run.output and "from 2027-03-01" in run.output
+        assert "engineering, intermediate grade" in run.output
+        assert "工程" not in run.output and "技师）" not in run.output
+    assert "WORK_TOO_SHORT" in run.output
+
+
+def test_where_refuses_other_outcome_kinds(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(TECHNICIAN, encoding="utf-8")
+    run = CliRunner().invoke(cli, ["eligibility", str(portfolio), "--where", "--for", "funding"])
+    assert run.exit_code == 2 and "--where" in run.output
