@@ -58,9 +58,9 @@ def where_view(found: Where, lang: Lang) -> Group:
     held.add_column("轨道" if zh else "track", no_wrap=True)
     held.add_column("位置" if zh else "position")
     held.add_column("依据" if zh else "because of")
-    for entry in found.held:
-        track = TRACK_NAMES[entry.track][0 if zh else 1]
-        held.add_row(track, entry.zh if zh else entry.en, ", ".join(entry.because))
+    for spot in found.held:
+        track = TRACK_NAMES[spot.track][0 if zh else 1]
+        held.add_row(track, spot.zh if zh else spot.en, ", ".join(spot.because))
     if not found.held:
         held.add_row(
             "—", "无（未持有技能等级或职称）" if zh else "nothing (no skill level or title)", ""
