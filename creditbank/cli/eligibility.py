@@ -16,13 +16,14 @@ from creditbank.cli.options import as_of_option, format_option, lang_option, sta
 from creditbank.cli.provenance import standards_line
 from creditbank.cli.where import where_view
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
+from creditbank.engine.eligibility import level_in_english
 from creditbank.errors import CreditbankError
 from creditbank.graph.where import where
 from creditbank.models import Outcome, Standards
 from creditbank.models.eligibility import OUTCOME_KINDS, OutcomeKind
 from creditbank.models.profile import TITLE_LEVEL_LABELS, TITLE_SERIES_LABELS
 
-__all__ = ["eligibility_command", "eligibility_view", "outcome_text"]
+__all__ = ["eligibility_command", "eligibility_view", "outcome_text", "rule_name"]
 
 Lang = Literal["zh", "en"]
 
@@ -55,11 +56,10 @@ def outcome_text(outcome: Outcome, standards: Standards, lang: Lang) -> str:
         if outcome.track == "skill":
             occupation = standards.occupations.get(str(outcome.occupation or ""))
             name = occupation.name.text(lang) if occupation else str(outcome.occupation or "")
-            return (
-                f"{name} {outcome.level} 技能等级评价"
-                if zh
-                else (f"{name} skill assessment at {outcome.level}")
-            )
+            level = str(outcome.level)
+            if zh:
+                return f"{name} {level} 技能等级评价"
+            return f"{name} skill assessment at {level_in_english(standards, level)}"
         return f"管理岗位：{outcome.post}" if zh else f"management post: {outcome.post}"
     program = _program_name(standards, outcome.program, lang)
     if outcome.kind == "admission":
@@ -76,6 +76,41 @@ def _mark(result: OutcomeResult, lang: Lang) -> Text:
     return Text("✗", style="red")
 
 
+_CONDITIONS = {
+    "years_since": ("取得年限", "years since it"),
+    "work": ("工作年限", "years of work"),
+    "education": ("学历", "education"),
+    "title": ("职称", "title held"),
+    "status": ("身份", "status"),
+    "regions": ("地区", "region"),
+}
+
+
+def rule_name(outcome: OutcomeResult, lang: Lang) -> str:
+    """The rule's name in ``lang``; in English, a rule named only in Chinese says so."""
+    if lang == "en":
+        return outcome.name_en or f"{outcome.name_zh or outcome.name} (name in Chinese only)"
+    return outcome.name_zh or outcome.name
+
+
+def _met(outcome: OutcomeResult, standards: Standards, lang: Lang) -> str:
+    """Why an eligible row is eligible: the achievements used, and the profile
+    conditions the rule has (all met, or it would not be eligible)."""
+    rule = standards.eligibility_rules.get(outcome.rule)
+    names = [
+        _CONDITIONS[key][0 if lang == "zh" else 1]
+        for key in _CONDITIONS
+        if rule is not None and getattr(rule.when, key)
+    ]
+    parts = []
+    if outcome.uses:
+        parts.append(("依据 " if lang == "zh" else "uses ") + ", ".join(outcome.uses))
+    if names:
+        joined = "、".join(names) if lang == "zh" else ", ".join(names)
+        parts.append(f"满足：{joined}" if lang == "zh" else f"meets: {joined}")
+    return "; ".join(parts)
+
+
 def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> Table:
     """One row per rule: what it opens, whether the learner is eligible, and why not."""
     title = f"{result.learner}, {result.as_of.isoformat()}"
@@ -84,10 +119,11 @@ def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> T
         table.add_column(header, overflow="fold", no_wrap=position in (0, 3))
     for outcome in result.outcomes:
         if outcome.eligible:
-            why = ", ".join(outcome.uses) if outcome.uses else ""
+            why = _met(outcome, standards, lang)
         else:
             why = "; ".join(f"{u.code}: {u.zh if lang == 'zh' else u.en}" for u in outcome.unmet)
         rule = outcome.rule + (" (示例)" if lang == "zh" else " (example)") * outcome.example
+        rule += "\n" + rule_name(outcome, lang)
         table.add_row(
             _KIND[outcome.kind][0 if lang == "zh" else 1],
             outcome_text(outcome.outcome, standards, lang),

@@ -115,3 +115,58 @@ def test_where_refuses_other_outcome_kinds(tmp_path: Path) -> None:
     portfolio.write_text(TECHNICIAN, encoding="utf-8")
     run = CliRunner().invoke(cli, ["eligibility", str(portfolio), "--where", "--for", "funding"])
     assert run.exit_code == 2 and "--where" in run.output
+
+
+def test_english_table_names_levels_and_rules_in_english(tmp_path: Path) -> None:
+    """Review note: `--lang en` showed Chinese levels (二级) and no rule names in English."""
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(TECHNICIAN, encoding="utf-8")
+    run = CliRunner().invoke(
+        cli,
+        ["eligibility", str(portfolio), "--as-of", AS_OF, "--lang", "en"],
+        env={"COLUMNS": "300"},
+    )
+    assert run.exit_code == 0, run.output
+    for chinese_level in ("二级", "一级", "中级"):
+        assert chinese_level not in run.output
+    assert "Level 2 is below the Level 1" in run.output
+    assert "skill assessment at Level 2" in run.output
+    assert "Technician plus 3 years → may apply for engineer" in run.output
+
+
+def test_a_rule_named_only_in_chinese_says_so_in_english() -> None:
+    from creditbank.cli.eligibility import rule_name
+    from creditbank.engine import OutcomeResult
+
+    row = OutcomeResult.model_validate(
+        {
+            "rule": "r",
+            "name": "示例",
+            "name_zh": "示例",
+            "kind": "funding",
+            "example": True,
+            "eligible": True,
+            "outcome": {"kind": "funding", "program": "p", "scheme": "s"},
+        }
+    )
+    assert rule_name(row, "en") == "示例 (name in Chinese only)"
+    assert rule_name(row, "zh") == "示例"
+
+
+def test_eligible_rows_of_profile_only_rules_say_why(tmp_path: Path) -> None:
+    """Review note: rows of rules with profile conditions only showed no reason at all."""
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        TECHNICIAN.replace("profile:\n", "profile:\n  education: senior_secondary\n"),
+        encoding="utf-8",
+    )
+    run = CliRunner().invoke(
+        cli,
+        ["eligibility", str(portfolio), "--as-of", AS_OF, "--for", "admission"],
+        env={"COLUMNS": "300"},
+    )
+    assert run.exit_code == 0, run.output
+    row = next(
+        line for line in run.output.splitlines() if "admit:demo-college:460301:exam " in line
+    )
+    assert "满足：学历" in row
