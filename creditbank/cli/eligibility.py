@@ -13,6 +13,7 @@ from rich.text import Text
 from creditbank.cli.console import console
 from creditbank.cli.evaluate import fail_with, load_inputs
 from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
+from creditbank.cli.output import write_output
 from creditbank.cli.provenance import standards_line
 from creditbank.cli.where import where_view
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
@@ -153,8 +154,15 @@ def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> T
     help="Where the worker stands on the skill, professional and management tracks and "
     "where they can go next (JSON schema creditbank.tracks/1); title rules only.",
 )
-@format_option("A readable table, or JSON (schema creditbank.eligibility/1).")
-@lang_option()
+@format_option(
+    "A readable table, JSON (schema creditbank.eligibility/1), or a printable HTML report "
+    "with the picture of the three tracks.",
+    ("table", "json", "html"),
+)
+@lang_option("Language of names, reasons and (html) every label.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file."
+)
 def eligibility_command(
     portfolio: Path,
     wanted: str,
@@ -163,6 +171,7 @@ def eligibility_command(
     where_next: bool,
     output_format: str,
     lang: Lang,
+    output: Path | None,
 ) -> None:
     """Which titles (贯通), admissions and funded places a PORTFOLIO opens, and why not.
 
@@ -174,10 +183,14 @@ def eligibility_command(
     With --where: the highest skill level and titles the worker holds, and every level
     of the three tracks a bridge (贯通) or the next step of a track leads to, best first.
     """
+    if output is not None and output_format == "table":
+        raise click.UsageError("--output needs --format json or --format html")
     if where_next:
+        if output_format == "html":
+            raise click.UsageError("--where prints a table or JSON; the html report holds it")
         if wanted not in ("all", "title"):
             raise click.UsageError("--where follows the title (bridging) rules: drop --for")
-        _where(portfolio, as_of, standards_dirs, output_format, lang)
+        _where(portfolio, as_of, standards_dirs, output_format, lang, output)
         return
     kinds: tuple[OutcomeKind, ...] = (
         OUTCOME_KINDS if wanted == "all" else tuple(k for k in OUTCOME_KINDS if k == wanted)
@@ -189,8 +202,13 @@ def eligibility_command(
     except CreditbankError as error:
         fail_with(error)
         return
-    if output_format == "json":
-        click.echo(result.to_json())
+    if output_format == "html":
+        # imported here: the report needs Jinja2, which the table and JSON do not
+        from creditbank.reports import eligibility_report  # noqa: PLC0415
+
+        write_output(eligibility_report(standards, learner, day, lang=lang, result=result), output)
+    elif output_format == "json":
+        write_output(result.to_json() + "\n", output)
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
@@ -203,6 +221,7 @@ def _where(
     standards_dirs: tuple[str, ...],
     output_format: str,
     lang: Lang,
+    output: Path | None,
 ) -> None:
     day = as_of.date() if as_of else dt.date.today()
     try:
@@ -212,7 +231,7 @@ def _where(
         fail_with(error)
         return
     if output_format == "json":
-        click.echo(found.to_json())
+        write_output(found.to_json() + "\n", output)
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
