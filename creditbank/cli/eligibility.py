@@ -13,14 +13,18 @@ from rich.text import Text
 from creditbank.cli.console import console
 from creditbank.cli.evaluate import fail_with, load_inputs
 from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
+from creditbank.cli.output import write_output
 from creditbank.cli.provenance import standards_line
+from creditbank.cli.where import where_view
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
+from creditbank.engine.eligibility import level_in_english
 from creditbank.errors import CreditbankError
+from creditbank.graph.where import where
 from creditbank.models import Outcome, Standards
 from creditbank.models.eligibility import OUTCOME_KINDS, OutcomeKind
 from creditbank.models.profile import TITLE_LEVEL_LABELS, TITLE_SERIES_LABELS
 
-__all__ = ["eligibility_command", "eligibility_view", "outcome_text"]
+__all__ = ["eligibility_command", "eligibility_view", "outcome_text", "rule_name"]
 
 Lang = Literal["zh", "en"]
 
@@ -53,11 +57,10 @@ def outcome_text(outcome: Outcome, standards: Standards, lang: Lang) -> str:
         if outcome.track == "skill":
             occupation = standards.occupations.get(str(outcome.occupation or ""))
             name = occupation.name.text(lang) if occupation else str(outcome.occupation or "")
-            return (
-                f"{name} {outcome.level} 技能等级评价"
-                if zh
-                else (f"{name} skill assessment at {outcome.level}")
-            )
+            level = str(outcome.level)
+            if zh:
+                return f"{name} {level} 技能等级评价"
+            return f"{name} skill assessment at {level_in_english(standards, level)}"
         return f"管理岗位：{outcome.post}" if zh else f"management post: {outcome.post}"
     program = _program_name(standards, outcome.program, lang)
     if outcome.kind == "admission":
@@ -74,6 +77,41 @@ def _mark(result: OutcomeResult, lang: Lang) -> Text:
     return Text("✗", style="red")
 
 
+_CONDITIONS = {
+    "years_since": ("取得年限", "years since it"),
+    "work": ("工作年限", "years of work"),
+    "education": ("学历", "education"),
+    "title": ("职称", "title held"),
+    "status": ("身份", "status"),
+    "regions": ("地区", "region"),
+}
+
+
+def rule_name(outcome: OutcomeResult, lang: Lang) -> str:
+    """The rule's name in ``lang``; in English, a rule named only in Chinese says so."""
+    if lang == "en":
+        return outcome.name_en or f"{outcome.name_zh or outcome.name} (name in Chinese only)"
+    return outcome.name_zh or outcome.name
+
+
+def _met(outcome: OutcomeResult, standards: Standards, lang: Lang) -> str:
+    """Why an eligible row is eligible: the achievements used, and the profile
+    conditions the rule has (all met, or it would not be eligible)."""
+    rule = standards.eligibility_rules.get(outcome.rule)
+    names = [
+        _CONDITIONS[key][0 if lang == "zh" else 1]
+        for key in _CONDITIONS
+        if rule is not None and getattr(rule.when, key)
+    ]
+    parts = []
+    if outcome.uses:
+        parts.append(("依据 " if lang == "zh" else "uses ") + ", ".join(outcome.uses))
+    if names:
+        joined = "、".join(names) if lang == "zh" else ", ".join(names)
+        parts.append(f"满足：{joined}" if lang == "zh" else f"meets: {joined}")
+    return "; ".join(parts)
+
+
 def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> Table:
     """One row per rule: what it opens, whether the learner is eligible, and why not."""
     title = f"{result.learner}, {result.as_of.isoformat()}"
@@ -82,10 +120,11 @@ def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> T
         table.add_column(header, overflow="fold", no_wrap=position in (0, 3))
     for outcome in result.outcomes:
         if outcome.eligible:
-            why = ", ".join(outcome.uses) if outcome.uses else ""
+            why = _met(outcome, standards, lang)
         else:
             why = "; ".join(f"{u.code}: {u.zh if lang == 'zh' else u.en}" for u in outcome.unmet)
         rule = outcome.rule + (" (示例)" if lang == "zh" else " (example)") * outcome.example
+        rule += "\n" + rule_name(outcome, lang)
         table.add_row(
             _KIND[outcome.kind][0 if lang == "zh" else 1],
             outcome_text(outcome.outcome, standards, lang),
@@ -108,15 +147,31 @@ def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> T
 )
 @as_of_option("Decide as of this day, YYYY-MM-DD (default: today).")
 @standards_option
-@format_option("A readable table, or JSON (schema creditbank.eligibility/1).")
-@lang_option()
+@click.option(
+    "--where",
+    "where_next",
+    is_flag=True,
+    help="Where the worker stands on the skill, professional and management tracks and "
+    "where they can go next (JSON schema creditbank.tracks/1); title rules only.",
+)
+@format_option(
+    "A readable table, JSON (schema creditbank.eligibility/1), or a printable HTML report "
+    "with the picture of the three tracks.",
+    ("table", "json", "html"),
+)
+@lang_option("Language of names, reasons and (html) every label.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to this file."
+)
 def eligibility_command(
     portfolio: Path,
     wanted: str,
     as_of: dt.datetime | None,
     standards_dirs: tuple[str, ...],
+    where_next: bool,
     output_format: str,
     lang: Lang,
+    output: Path | None,
 ) -> None:
     """Which titles (贯通), admissions and funded places a PORTFOLIO opens, and why not.
 
@@ -124,7 +179,19 @@ def eligibility_command(
     (when only time is missing), or not, with every unmet condition. Reads the portfolio's
     `profile:` (work history, education, titles, status, region) as well as its
     achievements. Exits 1 when the portfolio or the standards have problems.
+
+    With --where: the highest skill level and titles the worker holds, and every level
+    of the three tracks a bridge (贯通) or the next step of a track leads to, best first.
     """
+    if output is not None and output_format == "table":
+        raise click.UsageError("--output needs --format json or --format html")
+    if where_next:
+        if output_format == "html":
+            raise click.UsageError("--where prints a table or JSON; the html report holds it")
+        if wanted not in ("all", "title"):
+            raise click.UsageError("--where follows the title (bridging) rules: drop --for")
+        _where(portfolio, as_of, standards_dirs, output_format, lang, output)
+        return
     kinds: tuple[OutcomeKind, ...] = (
         OUTCOME_KINDS if wanted == "all" else tuple(k for k in OUTCOME_KINDS if k == wanted)
     )
@@ -135,9 +202,37 @@ def eligibility_command(
     except CreditbankError as error:
         fail_with(error)
         return
-    if output_format == "json":
-        click.echo(result.to_json())
+    if output_format == "html":
+        # imported here: the report needs Jinja2, which the table and JSON do not
+        from creditbank.reports import eligibility_report  # noqa: PLC0415
+
+        write_output(eligibility_report(standards, learner, day, lang=lang, result=result), output)
+    elif output_format == "json":
+        write_output(result.to_json() + "\n", output)
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
         out.print(eligibility_view(result, standards, lang))
+
+
+def _where(
+    portfolio: Path,
+    as_of: dt.datetime | None,
+    standards_dirs: tuple[str, ...],
+    output_format: str,
+    lang: Lang,
+    output: Path | None,
+) -> None:
+    day = as_of.date() if as_of else dt.date.today()
+    try:
+        standards, learner = load_inputs(standards_dirs, portfolio)
+        found = where(standards, learner, day)
+    except CreditbankError as error:
+        fail_with(error)
+        return
+    if output_format == "json":
+        write_output(found.to_json() + "\n", output)
+    else:
+        out = console(soft_wrap=False)
+        out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
+        out.print(where_view(found, lang))

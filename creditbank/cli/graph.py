@@ -50,6 +50,9 @@ from creditbank.graph.queries import (
 )
 from creditbank.graph.scene import graph_scene, program_scene
 from creditbank.graph.serial import plain
+from creditbank.graph.tracks import tracks
+from creditbank.graph.tracks_scene import tracks_scene
+from creditbank.graph.where import where
 from creditbank.loading import load_documents, load_portfolio, load_standards
 from creditbank.models import Portfolio, Standards
 from creditbank.models.values import to_decimal
@@ -104,6 +107,14 @@ def _emit(text_: str, output: Path | None) -> None:
 
 @click.command("graph")
 @program_option("Only this programme's neighbourhood (id or code).", required=False)
+@click.option(
+    "--tracks",
+    "three_tracks",
+    is_flag=True,
+    help="The skill, professional and management tracks and their bridges (贯通): "
+    "--format svg draws them (with --portfolio: the worker's position and where they "
+    "can go), --format json lists nodes and edges.",
+)
 @click.option("--unit", default=None, help="Only this unit's neighbourhood.")
 @format_option(
     "GraphML, node-link JSON, Graphviz DOT, Mermaid, or an SVG picture.",
@@ -131,6 +142,7 @@ def _emit(text_: str, output: Path | None) -> None:
 )
 def graph_command(
     program: str | None,
+    three_tracks: bool,
     unit: str | None,
     output_format: str,
     portfolio: Path | None,
@@ -146,7 +158,11 @@ def graph_command(
     programme (its requirements, the courses conversions exempt, and the certificates and
     training that convert into them, coloured by kind); with --portfolio it highlights
     what the learner holds, what it converted into, and what is still missing.
+    --tracks draws or lists the three tracks instead.
     """
+    if three_tracks:
+        _tracks(output_format, portfolio, engine, as_of, lang, standards_dirs, output)
+        return
     if program is not None and unit is not None:
         raise click.UsageError("give --program or --unit, not both")
     if portfolio is not None and (output_format != "svg" or program is None):
@@ -173,6 +189,35 @@ def graph_command(
                 else sg.graph
             )
             text_ = export(whole, output_format)  # type: ignore[arg-type]
+    except CreditbankError as error:
+        _fail(error)
+    _emit(text_, output)
+
+
+def _tracks(
+    output_format: str,
+    portfolio: Path | None,
+    engine: Literal["auto", "dot", "python"],
+    as_of: dt.datetime | None,
+    lang: Lang,
+    standards_dirs: tuple[str, ...],
+    output: Path | None,
+) -> None:
+    if output_format not in ("svg", "json"):
+        raise click.UsageError("--tracks is drawn (--format svg) or listed (--format json)")
+    if portfolio is not None and output_format != "svg":
+        raise click.UsageError("--portfolio marks the picture: use it with --format svg")
+    try:
+        standards = load_standards(default_standards_paths(standards_dirs))
+        graph = tracks(standards)
+        if output_format == "json":
+            text_ = graph.model_dump_json(indent=2) + "\n"
+        else:
+            found = None
+            if portfolio is not None:
+                day = _day(as_of) or dt.date.today()
+                found = where(standards, _portfolio(portfolio, standards), day)
+            text_ = render_svg(tracks_scene(graph, found, lang=lang), engine=engine)
     except CreditbankError as error:
         _fail(error)
     _emit(text_, output)

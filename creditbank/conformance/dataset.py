@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from creditbank._version import __version__
+from creditbank.conformance.eligibility_export import export_eligibility
 from creditbank.conformance.golden import (
     DECISION_FIELDS,
     Case,
@@ -89,6 +90,12 @@ stdout: `{{"decisions": [...], "requirements": [...], "totals": {{...}}}}`, as d
     creditbank conformance run --command "python my_adapter.py" .
 
 (from this directory; `--timeout`, `--jobs` and `--case NAME` as needed).
+
+`eligibility/` holds the eligibility cases (titles, admission, funding): `standards`,
+`portfolio` (with its `profile`), `as_of`, `for` (the outcome kinds) and `expect`, per rule
+id: `eligible`, `eligible_from` (a date, or null), `uses`, `unmet` (reason codes, in
+order), `detail` (each value found in one of the unmet reasons) or `absent`.
+`eligibility/manifest.json` lists them; `conformance run` does not run them.
 
 Comparison: only what `expect` states is compared. Amounts compare as exact decimals
 ("1.5" = "1.50"). A decision is compared on the keys given; `uses` one to one in any
@@ -299,6 +306,8 @@ def export_dataset(out: Path, cases: Path | None = None) -> Dataset:
     for name, schema in schemas.items():
         write_atomic(out / "schemas" / name, dumps(schema, indent=2) + "\n")
     write_atomic(out / "manifest.json", dumps(dataset.manifest, indent=2) + "\n")
+    if cases is None:  # creditbank's own cases: its eligibility cases go with them
+        export_eligibility(out)
     write_atomic(
         out / "README.md",
         _README.format(format=DATASET_FORMAT, version=__version__, count=len(dataset.cases)),

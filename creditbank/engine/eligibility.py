@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, assert_never
@@ -64,7 +65,7 @@ from creditbank.models import (
     Standards,
 )
 from creditbank.models.eligibility import OUTCOME_KINDS, TitleCondition, WorkCondition
-from creditbank.models.profile import education_rank, title_rank
+from creditbank.models.profile import TITLE_LEVEL_LABELS, education_rank, title_rank
 from creditbank.models.rule import Within
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "Unmet",
     "eligibility",
     "eligibility_json_schema",
+    "level_in_english",
     "months_between",
 ]
 
@@ -101,6 +103,8 @@ class OutcomeResult(_Frozen):
 
     rule: str
     name: str
+    name_zh: str | None = Field(default=None, description="The rule's Chinese name, if any.")
+    name_en: str | None = Field(default=None, description="The rule's English name, if any.")
     kind: OutcomeKind
     outcome: Outcome
     example: bool
@@ -363,7 +367,42 @@ def _no_achievement(
     if selected and failure is not None:
         check.miss(failure.reason, dict(failure.detail))
     else:
-        check.miss("NO_QUALIFYING_ACHIEVEMENT", {"rule": rule.id})
+        wanted = rule.when.achievement
+        detail = {"rule": rule.id}
+        if wanted is not None:
+            detail["wanted_zh"] = _wanted(wanted, "zh")
+            detail["wanted_en"] = _wanted(wanted, "en")
+        check.miss("NO_QUALIFYING_ACHIEVEMENT", detail)
+
+
+def _wanted(condition: Condition, lang: Literal["zh", "en"]) -> str:
+    """What an achievement condition asks for, in short: units (or kinds, occupations,
+    families, tags) and the level, ``or`` / ``and`` between parts. Levels are named as
+    the rule names them; :func:`_in_english` puts them in English."""
+    zh = lang == "zh"
+    match condition:
+        case Match():
+            what = [
+                *condition.units,
+                *condition.unit_kinds,
+                *condition.occupations,
+                *condition.families,
+                *(f"#{tag}" for tag in condition.tags),
+            ]
+            text = " / ".join(str(w) for w in what)
+            level = condition.level
+            if level is not None and level.at_least is not None:
+                text += f" {level.at_least}及以上" if zh else f" at {level.at_least} or higher"
+            elif level is not None and level.one_of:
+                names = "/".join(str(n) for n in level.one_of)
+                text += f" {names}" if zh else f" at {names}"
+            return text
+        case AnyOf():
+            return (" 或 " if zh else " or ").join(_wanted(p, lang) for p in condition.parts)
+        case AllOf() | NOf():
+            return (" 和 " if zh else " and ").join(_wanted(p, lang) for p in condition.parts)
+        case _:
+            assert_never(condition)
 
 
 def _counted_periods(
@@ -528,6 +567,43 @@ def _yes(value: bool) -> str:
     return "true" if value else "false"
 
 
+def level_in_english(standards: Standards, name: str) -> str:
+    """A level's English name (a skill level ``Level 3``), the name itself when no
+    framework gives one: skill scales first, then the others in id order."""
+    frameworks = sorted(standards.frameworks.values(), key=lambda f: (f.scale != "skill", f.id))
+    for framework in frameworks:
+        level = framework.level(name)
+        if level is not None:
+            return level.name.en or name
+    return name
+
+
+def _in_english(standards: Standards, code: str, detail: dict[str, str]) -> dict[str, str]:
+    """``detail`` with the levels it names in English, for the English sentence (the
+    detail itself keeps the names the standards use)."""
+    english = dict(detail)
+    if code in ("LEVEL_TOO_LOW", "LEVEL_NOT_MATCHED"):
+        for key in ("level", "required"):
+            if key in english:
+                names = english[key].split(", ")
+                english[key] = ", ".join(level_in_english(standards, n) for n in names)
+    elif code == "YEARS_TOO_FEW" and "what" in english:
+        what = english["what"]
+        if "achievement" in english:  # a certificate's level (or its unit)
+            english["what"] = level_in_english(standards, what)
+        else:  # a title held
+            english["what"] = TITLE_LEVEL_LABELS.get(what, what)
+    elif code == "TITLE_NOT_HELD" and "required" in english:
+        english["required"] = TITLE_LEVEL_LABELS.get(english["required"], english["required"])
+    elif code == "NO_QUALIFYING_ACHIEVEMENT" and "wanted_en" in english:
+        english["wanted_en"] = re.sub(
+            r"\bat (\S+)",
+            lambda m: "at " + "/".join(level_in_english(standards, n) for n in m[1].split("/")),
+            english["wanted_en"],
+        )
+    return english
+
+
 def _check_rule(
     standards: Standards,
     rule: EligibilityRule,
@@ -571,11 +647,14 @@ def _result(
             eligible_from = candidate
     unmet = []
     for code, detail, met_on in check.unmet:
-        zh, en = eligibility_sentences(code, detail)
+        zh = eligibility_sentences(code, detail)[0]
+        en = eligibility_sentences(code, _in_english(standards, code, detail))[1]
         unmet.append(Unmet(code=code, detail=detail, zh=zh, en=en, met_on=met_on))
     return OutcomeResult(
         rule=rule.id,
         name=str(rule.name),
+        name_zh=rule.name.zh,
+        name_en=rule.name.en,
         kind=rule.outcome.kind,
         outcome=rule.outcome,
         example=rule.example,

@@ -182,8 +182,8 @@ put into words by :func:`eligibility_sentences` for each language."""
 
 ELIGIBILITY_REASONS: dict[EligibilityCode, tuple[str, str]] = {
     "NO_QUALIFYING_ACHIEVEMENT": (
-        "没有符合规则 {rule} 条件的学习成果",
-        "no achievement of the portfolio is one rule {rule} asks for",
+        "没有符合规则 {rule} 条件的学习成果（要求：{wanted_zh}）",
+        "no achievement of the portfolio is one rule {rule} asks for ({wanted_en})",
     ),
     "YEARS_TOO_FEW": (
         "取得{what}（{since}）已满{have_zh}，规则 {rule} 要求满{required_zh}",

@@ -8,6 +8,8 @@ One module per job:
 * :mod:`~creditbank.graph.build` — the networkx ``MultiDiGraph``;
 * :mod:`~creditbank.graph.queries` — converts-to, leads-into, equivalents, editions;
 * :mod:`~creditbank.graph.pathway` — the least-effort plan to complete a programme;
+* :mod:`~creditbank.graph.tracks` and :mod:`~creditbank.graph.where` — the skill,
+  professional and management tracks with their bridges (贯通), and where a worker can go;
 * :mod:`~creditbank.graph.findings` and :mod:`~creditbank.graph.checks` — consistency checks;
 * :mod:`~creditbank.graph.export` — neighbourhoods; GraphML, node-link JSON, DOT, Mermaid;
 * :mod:`~creditbank.graph.scene`, :mod:`~creditbank.graph.style` and
@@ -32,6 +34,8 @@ from creditbank.graph.queries import (
     occupation_editions,
 )
 from creditbank.graph.scene import Scene, graph_scene, program_scene
+from creditbank.graph.tracks import Tracks, tracks
+from creditbank.graph.where import Where, where
 
 __all__ = [
     "CHECK_CODES",
@@ -47,6 +51,8 @@ __all__ = [
     "Pathway",
     "Scene",
     "StandardsGraph",
+    "Tracks",
+    "Where",
     "build_graph",
     "case_name",
     "converts_to",
@@ -61,4 +67,6 @@ __all__ = [
     "program_scene",
     "render_svg",
     "run_checks",
+    "tracks",
+    "where",
 ]

@@ -111,6 +111,8 @@ def _edge_style(edge: SceneEdge) -> tuple[str, float, str]:
         return HIGHLIGHT["used"], 3.0, ""
     if edge.kind in ("isPartOf", "isChildOf"):
         return "#a8b2c0", 1.0, "4,3"
+    if edge.kind == "example":
+        return "#9a8f80", 1.2, "6,4"
     return "#6b7a8f", 1.2, ""
 
 
@@ -218,6 +220,8 @@ class _Route:
     boxes: list[str]
     start: tuple[float, float] = (0.0, 0.0)
     end: tuple[float, float] = (0.0, 0.0)
+    backward: bool = False
+    """The edge points right to left: routed left to right, its arrowhead at the start."""
 
 
 class _Layout:
@@ -226,7 +230,11 @@ class _Layout:
         self.boxes: dict[str, _Box] = {}
         self.routes: list[_Route] = []
         self.columns: dict[int, list[str]] = {}
-        self.fixed = {n.column for n in scene.nodes if n.style in ("requirement", "program")}
+        self.fixed = {
+            n.column
+            for n in scene.nodes
+            if scene.keep_order or n.style in ("requirement", "program")
+        }
         self._build()
         self._order()
         self._place_x()
@@ -245,9 +253,13 @@ class _Layout:
             if edge.source not in self.boxes or edge.target not in self.boxes:
                 continue
             low, high = self.boxes[edge.source].column, self.boxes[edge.target].column
-            if high <= low:
+            backward = high < low
+            if backward:
+                low, high = high, low
+            elif high == low:
                 continue
-            chain = [edge.source]
+            first, last = (edge.target, edge.source) if backward else (edge.source, edge.target)
+            chain = [first]
             for column in range(low + 1, high):
                 if not any(n.column == column for n in self.scene.nodes):
                     continue
@@ -255,8 +267,8 @@ class _Layout:
                 virtual += 1
                 self.boxes[name] = _Box(name, column, 0, 2)
                 chain.append(name)
-            chain.append(edge.target)
-            self.routes.append(_Route(edge, chain))
+            chain.append(last)
+            self.routes.append(_Route(edge, chain, backward=backward))
         for index, route in enumerate(self.routes):
             self.boxes[route.boxes[0]].outputs.append(index)
             self.boxes[route.boxes[-1]].inputs.append(index)
@@ -481,10 +493,14 @@ class _Layout:
             if x + width > self.width - MARGIN and x > MARGIN:
                 x = float(MARGIN)
                 y += 24
-            if key == "used":
+            if key in ("used", "example_edge"):
+                colour, line, dash = _edge_style(
+                    SceneEdge("", "", kind="example", used=key == "used")
+                )
+                dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
                 out.append(
-                    f'<path d="M{x:.1f},{y + 8:.1f} h22" stroke="{HIGHLIGHT["used"]}" '
-                    'stroke-width="3" fill="none"/>'
+                    f'<path d="M{x:.1f},{y + 8:.1f} h22" stroke="{colour}" '
+                    f'stroke-width="{line}"{dash_attr} fill="none"/>'
                 )
             else:
                 fill, stroke, width_, dash = _legend_style(key)
@@ -519,9 +535,10 @@ class _Layout:
             marker = "used" if route.edge.used else "plain"
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             tooltip = route.edge.tooltip or route.edge.label
+            end = "marker-start" if route.backward else "marker-end"
             body.append(
                 f'<path d="{self._path(route)}" stroke="{colour}" stroke-width="{width}"'
-                f'{dash_attr} marker-end="url(#arrow-{marker})">'
+                f'{dash_attr} {end}="url(#arrow-{marker})">'
                 + (f"<title>{xml_text(tooltip)}</title>" if tooltip else "")
                 + "</path>"
             )

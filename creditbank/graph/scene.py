@@ -93,6 +93,9 @@ class Scene:
     legend: tuple[tuple[str, str], ...] = ()
     """(style key or status, caption) pairs to explain the colours."""
     highlights: bool = False
+    keep_order: bool = False
+    """Keep the boxes of every column in the order given (levels of a track), rather than
+    reordering them to cross fewer arrows."""
 
 
 def _width(text_: str) -> int:

@@ -45,6 +45,9 @@ FILL: dict[str, str] = {
     "occupation": "#f4f4f4",
     "level": "#f9f9f9",
     "framework": "#f0f0f0",
+    "skill_level": "#dbe9ff",
+    "title_level": "#ece2ff",
+    "post": "#fff1c9",
 }
 """Fill colour by style key."""
 
@@ -63,6 +66,9 @@ STROKE: dict[str, str] = {
     "occupation": "#999999",
     "level": "#bbbbbb",
     "framework": "#999999",
+    "skill_level": "#4a7bd0",
+    "title_level": "#7a52c7",
+    "post": "#c99a1c",
 }
 
 HIGHLIGHT: dict[str, str] = {
@@ -97,6 +103,9 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "recognition": ("学分银行认定", "recognised by the credit bank"),
     "requirement": ("毕业要求", "requirement"),
     "program": ("专业", "programme"),
+    "skill_level": ("技能等级", "skill level"),
+    "title_level": ("职称层级", "title level"),
+    "post": ("管理岗位", "management post"),
 }
 """Legend names (zh, en) by style key."""
 

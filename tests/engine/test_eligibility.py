@@ -190,3 +190,24 @@ def test_the_result_is_json_with_a_versioned_schema() -> None:
     assert result.to_json().count('"schema": "creditbank.eligibility/1"') == 1
     assert result.kinds == ("title", "admission", "funding")
     assert {o.kind for o in result.outcomes} == {"title", "admission", "funding"}
+
+
+def test_no_qualifying_achievement_names_what_the_rule_asks_for() -> None:
+    """Review note: NO_QUALIFYING_ACHIEVEMENT did not say which unit or level is wanted."""
+    worker = _technician("二级", dt.date(2024, 3, 1), dt.date(2015, 1, 1))
+    result = eligibility(STANDARDS, worker, dt.date(2026, 12, 7), ("admission",))
+    unmet = result.outcome("admit:demo-college:460301:exam-free-award").unmet[0]
+    assert unmet.code == "NO_QUALIFYING_ACHIEVEMENT"
+    assert "award:demo-national-skills-competition" in unmet.en
+    assert "award:demo-provincial-skills-competition 一等奖" in unmet.zh
+    assert unmet.en.endswith("award:demo-provincial-skills-competition at First prize)")
+
+
+def test_english_sentences_name_levels_in_english_and_the_detail_keeps_them() -> None:
+    worker = _technician("二级", dt.date(2024, 3, 1), dt.date(2015, 1, 1))
+    result = eligibility(STANDARDS, worker, dt.date(2026, 12, 7), ("title",))
+    low = result.outcome("bridge:example:engineering:senior").unmet[0]
+    assert low.code == "LEVEL_TOO_LOW" and low.detail["level"] == "二级"
+    assert "Level 2 is below the Level 1" in low.en and "二级" in low.zh
+    title = result.outcome("bridge:example:title-to-skill:electrician").unmet
+    assert "intermediate grade or higher" in next(u.en for u in title if u.code == "TITLE_NOT_HELD")

@@ -6,7 +6,8 @@ is the ``creditbank.evaluation/1`` document of ``creditbank evaluate``, byte for
 same data. The searches (what-if suggestions, pathways) are plain CPU work, so their
 handlers are ``def``: FastAPI runs them on its thread pool, and the event loop keeps
 answering other requests meanwhile. The credential checks and exports are in
-:mod:`~creditbank.service.routes.interop`, included here.
+:mod:`~creditbank.service.routes.interop`, eligibility in
+:mod:`~creditbank.service.routes.eligibility`, both included here.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from creditbank.service.inputs import (
     request_portfolio,
 )
 from creditbank.service.problems import ProblemItem, ServiceProblem
+from creditbank.service.routes import eligibility as eligibility_routes
 from creditbank.service.routes import interop
 from creditbank.service.state import ServiceState
 from creditbank.validation import FILE_NAME, validate_texts
@@ -51,6 +53,7 @@ __all__ = [
 
 router = APIRouter(tags=["compute"], dependencies=[Depends(standards_reader)])
 router.include_router(interop.router)
+router.include_router(eligibility_routes.router)
 
 State = Annotated[ServiceState, Depends(current_state)]
 _UNPROCESSABLE: Responses = {
