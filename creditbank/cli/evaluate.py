@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 import click
 
 from creditbank.bundled import default_standards_paths
-from creditbank.cli.console import console
+from creditbank.cli.console import console, fail
 from creditbank.cli.options import (
     OUTPUT_HELP,
     as_of_option,
@@ -28,25 +27,17 @@ from creditbank.cli.provenance import standards_line
 from creditbank.cli.render import evaluation_view, suggestions_view
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
-from creditbank.errors import CreditbankError, LoadError
+from creditbank.errors import CreditbankError
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Portfolio, Standards
 
 __all__ = ["evaluate_command", "fail_with", "load_inputs", "whatif_command"]
 
-EXIT_PROBLEMS = 1
 
-
-def fail_with(error: CreditbankError) -> None:
+def fail_with(error: CreditbankError) -> NoReturn:
     """Print a load's problems (``FILE:LINE:COL: CODE message``, standard output) or an
-    error (standard error), and exit 1."""
-    out = console()
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            out.print(str(problem), markup=False)
-    else:
-        console(stderr=True).print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+    error (standard error), or with ``--format json`` the error document; exit 1."""
+    fail(error, problems_on_stdout=True)
 
 
 def load_inputs(

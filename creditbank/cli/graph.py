@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from creditbank.bundled import default_standards_paths, standards_paths
-from creditbank.cli.console import console
+from creditbank.cli.console import console, error_document, fail
 from creditbank.cli.graph_views import (
     conversions_view,
     equivalents_view,
@@ -31,7 +31,7 @@ from creditbank.cli.options import (
 )
 from creditbank.cli.output import write_output
 from creditbank.cli.progress import working
-from creditbank.errors import CreditbankError, LoadError, Problem
+from creditbank.errors import CreditbankError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.checks import run_checks
 from creditbank.graph.draw import render_svg
@@ -77,12 +77,7 @@ def _err() -> Console:
 
 
 def _fail(error: CreditbankError) -> NoReturn:
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            _out().print(str(problem), markup=False)
-    else:
-        _err().print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+    fail(error, problems_on_stdout=True)
 
 
 def _graph(standards_dirs: tuple[str, ...]) -> StandardsGraph:
@@ -467,6 +462,11 @@ def check_command(
     if not report.ok or report.standards is None:
         if output_format == "json":
             payload = {"valid": False, "problems": _problems_json(report.problems)}
+            payload |= error_document(
+                report.problems[0].code if report.problems else "NO_STANDARDS",
+                "the standards do not load; the consistency checks need standards that load",
+                report.problems,
+            )
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             for problem in report.problems:
@@ -487,6 +487,10 @@ def check_command(
             "warnings": len(findings) - len(errors),
             "findings": [f.to_dict() for f in findings],
         }
+        if errors:  # the "error" member every command's errors carry
+            payload |= error_document(
+                errors[0].code, f"{len(errors)} consistency error{'s' if len(errors) != 1 else ''}"
+            )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         report_findings(findings, _out())
