@@ -24,7 +24,9 @@ from contextvars import ContextVar
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
 
 from creditbank.cli.options import wants_json_errors
 from creditbank.errors import CliErrorCode, CreditbankError, LedgerError, LoadError, Problem
@@ -37,6 +39,7 @@ __all__ = [
     "error_document",
     "fail",
     "json_errors",
+    "plain_text",
     "print_error_document",
 ]
 
@@ -47,10 +50,43 @@ EXIT_USAGE = 2
 _JSON_ERRORS: ContextVar[bool] = ContextVar("creditbank_json_errors", default=False)
 
 
+class _Console(Console):
+    """Rich's console, except that tables printed where standard output is not a terminal
+    (a pipe, a file) come out as plain text (see :func:`plain_text`)."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if not self.is_terminal and any(isinstance(o, (Table, Group)) for o in objects):
+            for item in objects:  # as is: rich would expand the tabs into spaces
+                click.echo(plain_text(item), err=self.stderr)
+            return
+        super().print(*objects, **options)
+
+
 def console(*, stderr: bool = False, soft_wrap: bool = True) -> Console:
     """A console that prints text as given: no highlighting, and no emoji codes, so an
-    identifier such as ``did:key:z6Mk…`` is never turned into a picture."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, emoji=False)
+    identifier such as ``did:key:z6Mk…`` is never turned into a picture. When it does not
+    write to a terminal, its tables are plain text, the same at any width."""
+    return _Console(stderr=stderr, highlight=False, soft_wrap=soft_wrap, emoji=False)
+
+
+def plain_text(renderable: Any) -> str:
+    """A table as a pipe reads it: its title on a line, then the header and each row on one
+    line, cells separated by a tab (a cell's own line breaks become spaces), with no box
+    drawing and no wrapping. What ``cut``, ``awk`` and ``grep`` expect, and the same at any
+    ``COLUMNS``. A group is its parts one after another; text is its plain text."""
+    if isinstance(renderable, Group):
+        return "\n".join(plain_text(part) for part in renderable.renderables)
+    if isinstance(renderable, Table):
+        lines = [plain_text(renderable.title)] if renderable.title else []
+        columns = renderable.columns
+        if renderable.show_header:
+            lines.append("\t".join(plain_text(c.header) for c in columns))
+        for row in zip(*(list(c.cells) for c in columns), strict=True):
+            lines.append("\t".join(plain_text(cell) for cell in row))
+        return "\n".join(lines)
+    if isinstance(renderable, Text):
+        return " ".join(renderable.plain.splitlines())
+    return " ".join(str(renderable).splitlines())
 
 
 def json_errors() -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, NoReturn
 
 import click
+from rich.console import Console
 
 from creditbank.bundled import default_standards_paths
 from creditbank.cli.console import console, fail
@@ -24,7 +25,7 @@ from creditbank.cli.options import (
 from creditbank.cli.output import write_output
 from creditbank.cli.progress import working
 from creditbank.cli.provenance import standards_line
-from creditbank.cli.render import evaluation_view, suggestions_view
+from creditbank.cli.render import evaluation_view, suggestions_view, whatif_line
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
 from creditbank.errors import CreditbankError
@@ -47,6 +48,11 @@ def load_inputs(
     with working("loading standards"):
         standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
+
+
+def _width(out: Console) -> int | None:
+    """The terminal's width, or None where output is not a terminal (plain text there)."""
+    return out.width if out.is_terminal else None
 
 
 def _day(as_of: dt.datetime | None) -> dt.date:
@@ -105,7 +111,7 @@ def evaluate_command(
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
-        out.print(evaluation_view(evaluation, standards, lang))
+        out.print(evaluation_view(evaluation, standards, lang, _width(out)))
 
 
 @click.command("whatif")
@@ -166,13 +172,9 @@ def whatif_command(
         if output_format == "json":
             click.echo(after.to_json())
             return
-        out.print(evaluation_view(after, standards, lang))
-        gain = after.totals.recognised - before.totals.recognised
-        out.print(
-            f"before {before.totals.recognised}, after {after.totals.recognised} (+{gain}) credits",
-            markup=False,
-        )
+        out.print(evaluation_view(after, standards, lang, _width(out)))
+        out.print(whatif_line(before, after, lang), markup=False)
     elif output_format == "json":
         click.echo(json.dumps([s.to_dict() for s in ranked], ensure_ascii=False, indent=2))
     else:
-        out.print(suggestions_view(ranked, standards, lang))
+        out.print(suggestions_view(ranked, standards, lang, _width(out)))

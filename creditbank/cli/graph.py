@@ -21,6 +21,7 @@ from creditbank.cli.graph_views import (
     occupation_view,
     pathway_view,
 )
+from creditbank.cli.labels import label
 from creditbank.cli.options import (
     as_of_option,
     format_option,
@@ -272,9 +273,11 @@ def converts_to_command(
         click.echo(json.dumps(plain(found), ensure_ascii=False, indent=2))
         return
     shown = f"{unit}@{level}" if level else unit
-    _out().print(conversions_view(found, sg.standards, f"what {shown} converts into", lang))
+    title = label(lang, "q_converts_to", item=shown)
+    _out().print(conversions_view(found, sg.standards, title, lang))
     if not found:
-        _out().print("no rule converts it" + (f" into {program}" if program else ""))
+        nothing = label(lang, "q_nothing_into", program=program) if program else None
+        _out().print(nothing or label(lang, "q_nothing"), markup=False)
 
 
 @query_group.command("leads-into")

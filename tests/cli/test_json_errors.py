@@ -82,7 +82,7 @@ def _error_arguments(path: tuple[str, ...]) -> list[str]:
         else:
             words += [param.opts[0], _value(param)]
     words += _ALSO.get(path, [])
-    if path == ("evaluate",) or path == ("whatif",):
+    if path in {("evaluate",), ("whatif",)}:
         words[1] = PORTFOLIO  # a real portfolio: the unknown programme is the error
     return words
 
