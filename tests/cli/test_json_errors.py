@@ -88,6 +88,8 @@ def _error_arguments(path: tuple[str, ...]) -> list[str]:
 
 
 _ALSO = {("ledger", "override"): ["--grant"]}
+_BROKEN_CONFIG = {("config",)}
+"""Commands whose arguments cannot be wrong: run beside a creditbank.toml that is not TOML."""
 """Options a command needs one of, which click cannot mark required."""
 
 
@@ -114,7 +116,11 @@ def test_every_command_answers_errors_as_json(path: tuple[str, ...]) -> None:
         f"{name}: give it --format json (errors then come as JSON) or list it in "
         "NO_JSON_FORMAT with why"
     )
-    result = CliRunner().invoke(cli, [*_error_arguments(path), "--format", "json"])
+    runner = CliRunner()
+    with runner.isolated_filesystem():
+        if path in _BROKEN_CONFIG:  # its error path: a project configuration it cannot read
+            Path("creditbank.toml").write_text("standards = [\n", encoding="utf-8")
+        result = runner.invoke(cli, [*_error_arguments(path), "--format", "json"])
     error = _document(result)
     if not has_json:
         assert (error["code"], result.exit_code) == ("USAGE_ERROR", 2)

@@ -63,7 +63,7 @@ def _command_names(group: click.Group) -> set[str]:
     return names
 
 
-DATA = _data_words() | _command_names(cli)
+DATA = _data_words() | _command_names(cli) | {"bundled"}  # `bundled`: a layer's name
 """Words that are data or codes: the standards' ids and Latin names, the CLI's commands."""
 CHINESE_DATA = "".join(
     item.name.text("en")
