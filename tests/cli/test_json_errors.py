@@ -108,7 +108,9 @@ def _document(result: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", _leaves(cli), ids=" ".join)
-def test_every_command_answers_errors_as_json(path: tuple[str, ...]) -> None:
+def test_every_command_answers_errors_as_json(
+    path: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     format_param = next((p for p in _command(path).params if p.name == "output_format"), None)
     has_json = format_param is not None and "json" in getattr(format_param.type, "choices", ())
     name = " ".join(path)
@@ -116,11 +118,10 @@ def test_every_command_answers_errors_as_json(path: tuple[str, ...]) -> None:
         f"{name}: give it --format json (errors then come as JSON) or list it in "
         "NO_JSON_FORMAT with why"
     )
-    runner = CliRunner()
-    with runner.isolated_filesystem():
-        if path in _BROKEN_CONFIG:  # its error path: a project configuration it cannot read
-            Path("creditbank.toml").write_text("standards = [\n", encoding="utf-8")
-        result = runner.invoke(cli, [*_error_arguments(path), "--format", "json"])
+    monkeypatch.chdir(tmp_path)  # no project configuration of the checkout is found
+    if path in _BROKEN_CONFIG:  # its error path: a project configuration it cannot read
+        (tmp_path / "creditbank.toml").write_text("standards = [\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, [*_error_arguments(path), "--format", "json"])
     error = _document(result)
     if not has_json:
         assert (error["code"], result.exit_code) == ("USAGE_ERROR", 2)
