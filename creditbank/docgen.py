@@ -25,7 +25,7 @@ import click
 
 from creditbank.cli import cli
 from creditbank.engine.reasons import ELIGIBILITY_REASONS, GUARANTEE_CUT, REASONS
-from creditbank.errors import ERROR_CODES, FILE_ERROR_CODES, LEDGER_ERROR_CODES
+from creditbank.errors import CLI_ERROR_CODES, ERROR_CODES, FILE_ERROR_CODES, LEDGER_ERROR_CODES
 from creditbank.graph.findings import CHECK_CODES
 from creditbank.interop.errors import INTEROP_ERROR_CODES
 from creditbank.models.verification import REASON_STATUS
@@ -153,6 +153,32 @@ def errors_page() -> str:
             "",
             "Of these, the codes a file operation can raise (`creditbank.errors.FileError`, "
             "`FILE_ERROR_CODES`): " + ", ".join(f"`{c}`" for c in FILE_ERROR_CODES) + ".",
+            "",
+            "## Errors as JSON (`--format json`)",
+            "",
+            "With `--format json`, every error of every command (a missing file, an unknown "
+            "programme, a bad date or option, a refused ledger command) is one JSON document "
+            "on standard output, and the exit code is the one text mode gives (1 the input "
+            "has problems, 2 usage error, 70 a bug):",
+            "",
+            "```json\n"
+            '{"error": {"code": "FILE_NOT_FOUND", "message": "the input has 1 problem; …",\n'
+            '           "problems": [{"code": "FILE_NOT_FOUND", "message": "no such file; check '
+            'the path",\n'
+            '                         "file": "nothere.yaml", "line": null, "column": null, '
+            '"path": []}],\n'
+            '           "context": {"account": "w-1"}}}\n'
+            "```",
+            "",
+            "`code` is the stable code of the error (any code on this page); `problems` (when an "
+            "input had located problems) and `context` (what a ledger refusal is about) are "
+            "there only when they have something to say: the same fields as the service's "
+            "problem documents. A report that finds problems (`validate`, `check`, "
+            "`conformance run`) keeps its own fields and carries the same `error` member. The "
+            "codes of errors the command line itself reports "
+            "(`creditbank.errors.CLI_ERROR_CODES`):",
+            "",
+            _table(CLI_ERROR_CODES.items()),
             "",
             "## Ledger errors",
             "",

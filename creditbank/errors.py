@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 __all__ = [
+    "CLI_ERROR_CODES",
     "ERROR_CODES",
     "EVALUATION_ERROR_CODES",
     "FILE_ERROR_CODES",
     "LEDGER_ERROR_CODES",
     "BatchError",
+    "CliErrorCode",
     "CreditbankError",
     "ErrorCode",
     "EvaluationError",
@@ -268,6 +270,26 @@ class EvaluationError(CreditbankError):
         self.code: EvaluationErrorCode = code
         self.message = message
         super().__init__(message)
+
+
+CliErrorCode = Literal[
+    "USAGE_ERROR", "COMMAND_FAILED", "CHECK_FAILED", "INVALID_INPUT", "INTERNAL_ERROR"
+]
+"""The codes of errors the command line itself reports (``--format json`` prints them as
+``{"error": {"code": …}}``); a library error keeps its own code."""
+
+CLI_ERROR_CODES: dict[CliErrorCode, str] = {
+    "USAGE_ERROR": "the command line is wrong: an unknown option or command, a bad or missing "
+    "value (exit 2)",
+    "COMMAND_FAILED": "the command cannot do what was asked with these arguments (exit 1)",
+    "CHECK_FAILED": "a check the command ran did not pass (conformance cases that fail); the "
+    "report says which (exit 1)",
+    "INVALID_INPUT": "the input has a problem that has no more specific code (exit 1)",
+    "INTERNAL_ERROR": "a bug in creditbank (exit 70); set CREDITBANK_DEBUG=1 and report it",
+}
+
+_missing_cli = set(get_args(CliErrorCode)) ^ set(CLI_ERROR_CODES)
+assert not _missing_cli, f"CLI_ERROR_CODES out of step: {_missing_cli}"
 
 
 class BatchError(CreditbankError):

@@ -69,7 +69,7 @@ def validate(
         no_standards = report.standards is not None and not len(report.standards)
         base = (
             load_documents(default_standards_paths(standards))
-            if paths and no_standards and report.portfolios
+            if paths and no_standards and report.portfolio_files
             else None
         )
     except LoadError as error:

@@ -19,6 +19,7 @@ from rich.progress import (
 
 from creditbank.batch import BatchError, BatchSummary, run_batch
 from creditbank.bundled import default_standards_paths
+from creditbank.cli.console import fail
 from creditbank.cli.options import as_of_option, program_option, standards_option
 from creditbank.errors import FileError, LoadError, Problem
 from creditbank.fileio import open_descriptor
@@ -142,13 +143,8 @@ def batch_command(
                 progress=advance,
                 summary=summary_only,
             )
-    except LoadError as error:
-        for problem in error.problems:
-            err.print(str(problem), markup=False)
-        sys.exit(EXIT_PROBLEMS)
-    except (BatchError, FileError) as error:
-        err.print(f"error: {error}", markup=False)
-        sys.exit(EXIT_PROBLEMS)
+    except (LoadError, BatchError, FileError) as error:
+        fail(error)
     err.print(
         f"{summary.evaluated:,} learners evaluated in {summary.seconds:.1f} s "
         f"({summary.rate:,.0f}/s) into {output}; {summary.skipped:,} already there, "

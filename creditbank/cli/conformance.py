@@ -6,12 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 from rich.console import Console
 
-from creditbank.cli.console import console
+from creditbank.cli.console import console, error_document, fail
 from creditbank.cli.options import format_option
 from creditbank.conformance import (
     CaseResult,
@@ -31,9 +30,7 @@ def _console(err: bool = False) -> Console:
     return console(stderr=err)
 
 
-def _fail(error: CreditbankError) -> NoReturn:
-    _console(err=True).print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+_fail = fail
 
 
 @click.group("conformance")
@@ -145,6 +142,10 @@ def run_command(
             "failed": len(failed),
             "cases": [r.to_json() for r in results],
         }
+        if failed:  # the "error" member every command's errors carry
+            report |= error_document(
+                "CHECK_FAILED", f"{len(failed)} of {len(results)} cases failed"
+            )
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         console = _console()

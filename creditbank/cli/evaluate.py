@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 import click
+from rich.console import Console
 
 from creditbank.bundled import default_standards_paths
-from creditbank.cli.console import console
+from creditbank.cli.console import console, fail
 from creditbank.cli.options import (
     OUTPUT_HELP,
     as_of_option,
@@ -25,28 +25,20 @@ from creditbank.cli.options import (
 from creditbank.cli.output import write_output
 from creditbank.cli.progress import working
 from creditbank.cli.provenance import standards_line
-from creditbank.cli.render import evaluation_view, suggestions_view
+from creditbank.cli.render import evaluation_view, suggestions_view, whatif_line
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
 from creditbank.engine.whatif import parse_addition
-from creditbank.errors import CreditbankError, LoadError
+from creditbank.errors import CreditbankError
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Portfolio, Standards
 
 __all__ = ["evaluate_command", "fail_with", "load_inputs", "whatif_command"]
 
-EXIT_PROBLEMS = 1
 
-
-def fail_with(error: CreditbankError) -> None:
+def fail_with(error: CreditbankError) -> NoReturn:
     """Print a load's problems (``FILE:LINE:COL: CODE message``, standard output) or an
-    error (standard error), and exit 1."""
-    out = console()
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            out.print(str(problem), markup=False)
-    else:
-        console(stderr=True).print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+    error (standard error), or with ``--format json`` the error document; exit 1."""
+    fail(error, problems_on_stdout=True)
 
 
 def load_inputs(
@@ -56,6 +48,11 @@ def load_inputs(
     with working("loading standards"):
         standards = load_standards(default_standards_paths(standards_dirs))
     return standards, load_portfolio(portfolio_path, standards)
+
+
+def _width(out: Console) -> int | None:
+    """The terminal's width, or None where output is not a terminal (plain text there)."""
+    return out.width if out.is_terminal else None
 
 
 def _day(as_of: dt.datetime | None) -> dt.date:
@@ -114,7 +111,7 @@ def evaluate_command(
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
-        out.print(evaluation_view(evaluation, standards, lang))
+        out.print(evaluation_view(evaluation, standards, lang, _width(out)))
 
 
 @click.command("whatif")
@@ -175,13 +172,9 @@ def whatif_command(
         if output_format == "json":
             click.echo(after.to_json())
             return
-        out.print(evaluation_view(after, standards, lang))
-        gain = after.totals.recognised - before.totals.recognised
-        out.print(
-            f"before {before.totals.recognised}, after {after.totals.recognised} (+{gain}) credits",
-            markup=False,
-        )
+        out.print(evaluation_view(after, standards, lang, _width(out)))
+        out.print(whatif_line(before, after, lang), markup=False)
     elif output_format == "json":
         click.echo(json.dumps([s.to_dict() for s in ranked], ensure_ascii=False, indent=2))
     else:
-        out.print(suggestions_view(ranked, standards, lang))
+        out.print(suggestions_view(ranked, standards, lang, _width(out)))

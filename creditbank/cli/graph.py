@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from creditbank.bundled import default_standards_paths, standards_paths
-from creditbank.cli.console import console
+from creditbank.cli.console import console, error_document, fail
 from creditbank.cli.graph_views import (
     conversions_view,
     equivalents_view,
@@ -21,6 +21,7 @@ from creditbank.cli.graph_views import (
     occupation_view,
     pathway_view,
 )
+from creditbank.cli.labels import label
 from creditbank.cli.options import (
     as_of_option,
     format_option,
@@ -31,7 +32,7 @@ from creditbank.cli.options import (
 )
 from creditbank.cli.output import write_output
 from creditbank.cli.progress import working
-from creditbank.errors import CreditbankError, LoadError, Problem
+from creditbank.errors import CreditbankError, Problem
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.checks import run_checks
 from creditbank.graph.draw import render_svg
@@ -77,12 +78,7 @@ def _err() -> Console:
 
 
 def _fail(error: CreditbankError) -> NoReturn:
-    if isinstance(error, LoadError):
-        for problem in error.problems:
-            _out().print(str(problem), markup=False)
-    else:
-        _err().print(f"error: {error}", markup=False)
-    sys.exit(EXIT_PROBLEMS)
+    fail(error, problems_on_stdout=True)
 
 
 def _graph(standards_dirs: tuple[str, ...]) -> StandardsGraph:
@@ -277,9 +273,11 @@ def converts_to_command(
         click.echo(json.dumps(plain(found), ensure_ascii=False, indent=2))
         return
     shown = f"{unit}@{level}" if level else unit
-    _out().print(conversions_view(found, sg.standards, f"what {shown} converts into", lang))
+    title = label(lang, "q_converts_to", item=shown)
+    _out().print(conversions_view(found, sg.standards, title, lang))
     if not found:
-        _out().print("no rule converts it" + (f" into {program}" if program else ""))
+        nothing = label(lang, "q_nothing_into", program=program) if program else None
+        _out().print(nothing or label(lang, "q_nothing"), markup=False)
 
 
 @query_group.command("leads-into")
@@ -467,6 +465,11 @@ def check_command(
     if not report.ok or report.standards is None:
         if output_format == "json":
             payload = {"valid": False, "problems": _problems_json(report.problems)}
+            payload |= error_document(
+                report.problems[0].code if report.problems else "NO_STANDARDS",
+                "the standards do not load; the consistency checks need standards that load",
+                report.problems,
+            )
             click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             for problem in report.problems:
@@ -487,6 +490,10 @@ def check_command(
             "warnings": len(findings) - len(errors),
             "findings": [f.to_dict() for f in findings],
         }
+        if errors:  # the "error" member every command's errors carry
+            payload |= error_document(
+                errors[0].code, f"{len(errors)} consistency error{'s' if len(errors) != 1 else ''}"
+            )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         report_findings(findings, _out())

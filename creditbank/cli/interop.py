@@ -329,8 +329,7 @@ def import_badge(
                     f"{error.message}; {output} not written — import each learner's "
                     "credentials separately, or pass --learner if they are one person"
                 ) from None
-            click.echo(f"{output} not written: {error.message}", err=True)
-            sys.exit(EXIT_PROBLEMS)
+            _fail(InteropError(error.code, f"{output} not written: {error.message}"))
         if output.suffix.lower() == ".json":
             data = dump_portfolio(portfolio, "json")
             text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -20,8 +20,14 @@ from rich.table import Table
 
 from creditbank._version import __version__
 from creditbank.bundled import ENV_VAR
-from creditbank.cli.console import console, fail
-from creditbank.cli.options import format_option, standards_options
+from creditbank.cli.console import (
+    CommandGroup,
+    console,
+    error_document,
+    fail,
+    print_error_document,
+)
+from creditbank.cli.options import format_option, standards_options, wants_json_errors
 from creditbank.cli.output import is_stdout, write_output
 from creditbank.cli.provenance import standards_line, standards_record
 from creditbank.errors import CreditbankError, FileError, Problem
@@ -99,8 +105,9 @@ _COMMANDS = {
 libraries it uses (networkx, numpy, the credential stack, FastAPI …), not for all of them."""
 
 
-class _LazyGroup(click.Group):
-    """A group whose commands in :data:`_COMMANDS` are imported on first use. ``commands``
+class _LazyGroup(CommandGroup):
+    """A group whose commands in :data:`_COMMANDS` are imported on first use (and whose
+    errors are JSON under --format json, as :class:`CommandGroup`'s). ``commands``
     (the whole tree, for the reference pages and the tests that walk it) imports them all."""
 
     @property  # type: ignore[override]
@@ -198,6 +205,15 @@ def _report(validation: Validation, output: str, layers: Sequence[str] = ()) -> 
             payload["standards"] = standards_record(layers, report.standards)
         if findings is not None:
             payload["findings"] = [f.to_dict() for f in findings]
+        if not validation.ok:  # the same "error" member every command's errors carry
+            count = len(report.problems)
+            payload |= error_document(
+                report.problems[0].code if report.problems else "INVALID_INPUT",
+                f"{count} problem{'s' if count != 1 else ''} found"
+                if count
+                else "the consistency checks found errors",
+                report.problems,
+            )
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK if validation.ok else EXIT_PROBLEMS)
     if not report.ok:
@@ -348,7 +364,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; an unexpected failure becomes a short message, not a traceback.
 
     An error the operating system gives (a file or standard output that cannot be written)
-    is an ordinary error with a code (exit 1); exit 70 is kept for bugs."""
+    is an ordinary error with a code (exit 1); exit 70 is kept for bugs. With ``--format
+    json`` these, too, are one JSON document on standard output."""
+    as_json = wants_json_errors(list(argv) if argv is not None else sys.argv[1:])
     try:
         try:
             cli.main(
@@ -359,24 +377,32 @@ def main(argv: Sequence[str] | None = None) -> None:
         finally:
             _flush_stdout()
     except CreditbankError as error:
-        _console(err=True).print(f"error: {error}", markup=False)
-        sys.exit(EXIT_PROBLEMS)
+        _uncaught(error, as_json)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)
     except OSError as error:
         where = str(error.filename) if error.filename is not None else "<standard output>"
-        _console(err=True).print(f"error: {file_error(error, where, writing=True)}", markup=False)
-        sys.exit(EXIT_PROBLEMS)
+        # standard output itself failed: the error can only go to standard error
+        _uncaught(file_error(error, where, writing=True), as_json and error.filename is not None)
     except Exception as error:
         if os.environ.get("CREDITBANK_DEBUG"):
             raise
-        _console(err=True).print(
-            f"internal error: {type(error).__name__}: {error}\n"
+        text = f"internal error: {type(error).__name__}: {error}"
+        advice = (
             "This is a bug in creditbank; set CREDITBANK_DEBUG=1 to see the traceback and "
-            "please report it.",
-            markup=False,
+            "please report it."
         )
+        with contextlib.suppress(OSError):
+            if as_json:
+                print_error_document(error_document("INTERNAL_ERROR", f"{text}. {advice}"))
+            else:
+                _console(err=True).print(f"{text}\n{advice}", markup=False)
         sys.exit(70)
+
+
+def _uncaught(error: CreditbankError, as_json: bool) -> NoReturn:
+    """A library error no command caught: through the one error path (exit 1)."""
+    fail(error, as_json=as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ __all__ = [
     "standards_option",
     "standards_options",
     "table_or_json",
+    "wants_json_errors",
 ]
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -166,6 +167,20 @@ def format_option(
 
 
 table_or_json: Decorator = format_option()
+
+
+def wants_json_errors(args: Sequence[str]) -> bool:
+    """Whether a command line asks for ``--format json`` (before any ``--``). Read from the
+    words themselves, so that an error found while click parses them (a bad option) is JSON
+    too."""
+    for position, word in enumerate(args):
+        if word == "--":
+            return False
+        if word == "--format=json" or (
+            word == "--format" and position + 1 < len(args) and args[position + 1] == "json"
+        ):
+            return True
+    return False
 
 
 def lang_option(help_text: str = "Language of names and reasons.") -> Decorator:

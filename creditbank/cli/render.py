@@ -1,4 +1,9 @@
-"""Rich tables for evaluations and suggestions (the CLI's only presentation code)."""
+"""Rich tables for evaluations and suggestions (the CLI's only presentation code).
+
+Every word comes in one language: labels from :mod:`creditbank.cli.labels`, names of units,
+requirements and levels from the standards, reasons from the engine's sentences. Codes
+(reason codes, ids) are kept whole: a column that holds them never breaks inside a word.
+"""
 
 from __future__ import annotations
 
@@ -9,56 +14,43 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from creditbank.cli.labels import label
 from creditbank.engine import Evaluation, Suggestion
 from creditbank.engine.result import Use
 from creditbank.loading.crosscheck import unit_framework
-from creditbank.models import Standards
+from creditbank.models import Program, Standards
 
-__all__ = ["evaluation_view", "suggestions_view"]
+__all__ = ["evaluation_view", "level_name", "suggestions_view", "whatif_line"]
 
 Lang = Literal["zh", "en"]
 
-_HEAD = {
-    "zh": ("成果", "单元", "等级", "", "学分", "用于 / 原因"),
-    "en": ("achievement", "unit", "level", "", "credits", "used for / reason"),
-}
-
-
-_GRADE = {"zh": {"exempt": "免修", "pass": "通过"}, "en": {}}
+_GRADE = {"exempt": "grade_exempt", "pass": "grade_pass"}
 """Recorded grades that are words of creditbank's own (a fixed grade is shown as written)."""
 
-_WORDS = {
-    "zh": {
-        "overflow": "溢出转入",
-        "progress": "要求",
-        "columns": ("要求", "应修", "已满足", "尚缺"),
-        "totals": "认定 {recognised} / {total} 学分（{share}）；尚缺 {remaining}；"
-        "使用成果 {used}/{all}",
-        "total": "仅计入总学分",
-    },
-    "en": {
-        "overflow": "overflow",
-        "progress": "requirements",
-        "columns": ("requirement", "required", "satisfied", "remaining"),
-        "totals": "recognised {recognised} of {total} credits ({share}); {remaining} "
-        "remaining; {used}/{all} achievements used",
-        "total": "total only",
-    },
-}
+
+def _requirement(program: Program, requirement: str, lang: Lang) -> str:
+    found = program.requirement(requirement)
+    return found.name.text(lang) if found is not None else requirement
 
 
-def _use_text(standards: Standards, use: Use, lang: Lang) -> str:
+def _use_text(standards: Standards, program: Program, use: Use, lang: Lang) -> str:
     """One use as text: where its credits went, the overflow split shown (``cat +6, free +4
     (overflow)``), and the recorded grade of an exempted course."""
-    words = _WORDS[lang]
-    target = _name(standards, "unit", use.course, lang) if use.course else use.requirement
+    if use.course:
+        target = _name(standards, "unit", use.course, lang)
+    else:
+        target = _requirement(program, use.requirement, lang)
     grade = use.recorded_grade
-    note = f" ({_GRADE[lang].get(grade, grade)})" if grade else ""
+    note = f" ({label(lang, _GRADE[grade]) if grade in _GRADE else grade})" if grade else ""
     moved = use.overflow_credits
     if use.overflow is None or moved is None:
         return f"{target} +{use.credits}{note}"
-    into = words["total"] if use.overflow == "total" else use.overflow
-    return f"{target} +{use.credits - moved}{note}, {into} +{moved} ({words['overflow']})"
+    into = (
+        label(lang, "total_only")
+        if use.overflow == "total"
+        else _requirement(program, use.overflow, lang)
+    )
+    return f"{target} +{use.credits - moved}{note}, {into} +{moved} ({label(lang, 'overflow')})"
 
 
 def _name(standards: Standards, kind: str, item_id: str, lang: Lang) -> str:
@@ -66,84 +58,144 @@ def _name(standards: Standards, kind: str, item_id: str, lang: Lang) -> str:
     return item.name.text(lang) if item is not None else item_id
 
 
-def evaluation_view(evaluation: Evaluation, standards: Standards, lang: Lang) -> Group:
-    """Decisions, requirement progress and totals as three renderables."""
+def level_name(standards: Standards, unit: str, level: str | None, lang: Lang) -> str:
+    """A level of a unit by its name in ``lang`` (``中级``, ``intermediate``), else as written."""
+    framework = unit_framework(standards, unit)
+    found = framework.level(level) if framework is not None and level else None
+    return found.name.text(lang) if found is not None else (level or "—")
+
+
+def _reason(code: str, message_zh: str | None, message_en: str | None, lang: Lang) -> Text:
+    """A reason: its code whole (never broken inside), then the sentence in ``lang``."""
+    return Text.assemble((code, "bold"), " ", (message_zh if lang == "zh" else message_en) or "")
+
+
+NARROW = 100
+"""Below this many columns a terminal gets records (one block per row, each code on a line
+of its own) instead of a wide table whose cells would break codes and names apart."""
+
+
+def _records(title: str, rows: Sequence[tuple[str, Sequence[str | Text]]]) -> Group:
+    """Rows as blocks for a narrow terminal: a head line, then each further part indented on
+    its own line, so a code or an id is never broken inside (rich wraps at spaces)."""
+    parts: list[Text] = [Text(title)]
+    for head, lines in rows:
+        parts.append(Text(head, style="bold"))
+        for line in lines:
+            if line:
+                parts.append(Text.assemble("  ", line))
+    return Group(*parts)
+
+
+def evaluation_view(
+    evaluation: Evaluation, standards: Standards, lang: Lang, width: int | None = None
+) -> Group:
+    """Decisions, requirement progress and totals as three renderables; on a terminal of
+    fewer than :data:`NARROW` columns (``width``), the decisions as records."""
     program = standards.programs[evaluation.program]
     title = (
         f"{program.name.text(lang)} ({program.code or program.id}) — "
         f"{evaluation.learner}, {evaluation.as_of.isoformat()}"
     )
+    narrow = width is not None and width < NARROW
+    rows: list[tuple[str, Sequence[str | Text]]] = []
     decisions = Table(title=title, title_justify="left")
-    for position, header in enumerate(_HEAD[lang]):
+    headers = ("achievement", "unit", "level", "", "credits", "used_for_reason")
+    for position, key in enumerate(headers):
         keep_whole = position in (0, 2, 3, 4)  # ids, levels, marks and credits never wrap
         decisions.add_column(
-            header,
-            overflow="fold",
+            label(lang, key) if key else "",
+            overflow="fold" if keep_whole else "ellipsis",
             no_wrap=keep_whole,
             ratio=None if keep_whole else (1 if position == 1 else 2),
+            min_width=None if keep_whole else 12,
         )
     for d in evaluation.decisions:
+        used = Text()
         if d.recognised:
-            used = "; ".join(_use_text(standards, u, lang) for u in d.uses)
+            used.append("; ".join(_use_text(standards, program, u, lang) for u in d.uses))
             if d.reason is not None:  # why not more (a guaranteed use granted less)
-                used += f"; {d.reason}: {d.message_zh if lang == 'zh' else d.message_en}"
+                used.append("; ")
+                used.append_text(_reason(d.reason, d.message_zh, d.message_en, lang))
             mark = Text("✓", style="green")
         else:
-            used = f"{d.reason}: {d.message_zh if lang == 'zh' else d.message_en}"
+            used = _reason(str(d.reason), d.message_zh, d.message_en, lang)
             mark = Text("✗", style="red")
-        decisions.add_row(
-            d.achievement,
-            _name(standards, "unit", d.unit, lang),
-            d.level or "—",
-            mark,
-            str(d.credits),
-            used,
-        )
-    words = _WORDS[lang]
-    progress = Table(title=str(words["progress"]), title_justify="left")
-    for position, header in enumerate(words["columns"]):
-        progress.add_column(header, justify="left" if position == 0 else "right")
+        level = level_name(standards, d.unit, d.level, lang)
+        unit = _name(standards, "unit", d.unit, lang)
+        decisions.add_row(d.achievement, unit, level, mark, str(d.credits), used)
+        head = f"{d.achievement}  {level}  {'✓' if d.recognised else '✗'} {d.credits}"
+        lines: list[str | Text] = [unit]
+        if d.recognised:
+            lines += [_use_text(standards, program, u, lang) for u in d.uses]
+        if d.reason is not None:
+            lines += [
+                Text(d.reason, style="bold"),
+                (d.message_zh if lang == "zh" else d.message_en) or "",
+            ]
+        rows.append((head, lines))
+    progress = Table(title=label(lang, "requirements"), title_justify="left")
+    for position, key in enumerate(("requirement", "required", "satisfied", "remaining")):
+        progress.add_column(label(lang, key), justify="left" if position == 0 else "right")
     for r in evaluation.requirements:
-        label = (r.name_zh if lang == "zh" else r.name_en) or r.name_zh or r.name_en or ""
-        progress.add_row(
-            f"{r.requirement} {label}", str(r.required), str(r.satisfied), str(r.remaining)
-        )
+        name = (r.name_zh if lang == "zh" else r.name_en) or r.name_zh or r.name_en
+        progress.add_row(name or r.requirement, str(r.required), str(r.satisfied), str(r.remaining))
     t = evaluation.totals
-    share = f"{t.share * 100:.2f} %"
     totals = Text(
-        str(words["totals"]).format(
+        label(
+            lang,
+            "totals",
             recognised=t.recognised,
             total=t.program_total,
-            share=share,
+            share=f"{t.share * 100:.2f} %",
             remaining=t.remaining,
             used=t.achievements_recognised,
             all=t.achievements,
         )
     )
-    return Group(decisions, progress, totals)
+    return Group(_records(title, rows) if narrow else decisions, progress, totals)
 
 
-def suggestions_view(suggestions: Sequence[Suggestion], standards: Standards, lang: Lang) -> Table:
-    """What to obtain next, most credit first."""
-    table = Table(
-        title="worth obtaining next" if lang == "en" else "建议取得", title_justify="left"
-    )
-    headers = (
-        ("unit", "name", "level", "gain", "total", "hours")
-        if lang == "en"
-        else ("单元", "名称", "等级", "增加", "合计", "学时")
-    )
-    for position, header in enumerate(headers):
-        table.add_column(header, justify="right" if position >= 3 else "left")
+def whatif_line(before: Evaluation, after: Evaluation, lang: Lang) -> str:
+    """What the hypothetical achievements add: ``before 2, after 6 (+4) credits``."""
+    b, a = before.totals.recognised, after.totals.recognised
+    return label(lang, "whatif", before=b, after=a, gain=a - b)
+
+
+def suggestions_view(
+    suggestions: Sequence[Suggestion], standards: Standards, lang: Lang, width: int | None = None
+) -> Group:
+    """What to obtain next, in the order the library ranked them (records on a terminal of
+    fewer than :data:`NARROW` columns)."""
+    title = label(lang, "worth_obtaining")
+    table = Table(title=title, title_justify="left")
+    rows: list[tuple[str, Sequence[str | Text]]] = []
+    columns = ("unit", "name", "level", "gain", "total", "hours", "per_hour")
+    for position, key in enumerate(columns):
+        table.add_column(
+            label(lang, key),
+            justify="right" if position >= 3 else "left",
+            no_wrap=position in (0, 2),  # ids and levels stay whole
+        )
     for s in suggestions:
-        framework = unit_framework(standards, s.unit)
-        level = framework.level(s.level) if framework and s.level else None
-        table.add_row(
+        per_hour = s.per_hour
+        cells = (
             s.unit,
             _name(standards, "unit", s.unit, lang),
-            level.name.text(lang) if level else (s.level or "—"),
+            level_name(standards, s.unit, s.level, lang),
             f"+{s.gain}",
             str(s.total),
             str(s.hours) if s.hours is not None else "—",
+            f"{s.hours / s.gain:.1f}" if per_hour is not None and s.hours else "—",
         )
-    return table
+        table.add_row(*cells)
+        figures = ", ".join(
+            f"{label(lang, key)} {value}"
+            for key, value in zip(("gain", "total", "hours", "per_hour"), cells[3:], strict=True)
+        )
+        rows.append((f"{s.unit}  {cells[2]}", [cells[1], figures]))
+    narrow = width is not None and width < NARROW
+    parts: list[Table | Text | Group] = [_records(title, rows) if narrow else table]
+    if any(s.hours is None for s in suggestions):
+        parts.append(Text(label(lang, "hours_unknown")))
+    return Group(*parts)

@@ -17,10 +17,12 @@ from creditbank.models.profile import EDUCATION_LABELS
 __all__ = [
     "ELIGIBILITY_REASONS",
     "REASONS",
+    "REASON_LABELS",
     "EligibilityCode",
     "ReasonCode",
     "Step",
     "eligibility_sentences",
+    "reason_label",
     "sentence",
     "sentences",
 ]
@@ -256,6 +258,45 @@ class Step(IntEnum):
     """``NO_TARGET``: what the rule converts into is not in the programme."""
     CREDIT = 11
     """``NO_CREDIT``: the conversion comes to no credit."""
+
+
+REASON_LABELS: dict[ReasonCode, tuple[str, str]] = {
+    "NO_RULE": ("无适用规则", "no rule"),
+    "RULE_NOT_IN_FORCE": ("规则未生效", "rule not in force"),
+    "NOT_YET_EARNED": ("尚未取得", "not yet earned"),
+    "EXPIRED": ("已过期", "expired"),
+    "TOO_OLD": ("取得过早", "earned too early"),
+    "TOO_RECENT": ("取得过晚", "earned too late"),
+    "LEVEL_TOO_LOW": ("等级不够", "level too low"),
+    "LEVEL_NOT_MATCHED": ("等级不符", "level not matched"),
+    "GRADE_TOO_LOW": ("成绩不够", "grade too low"),
+    "GRADE_OUT_OF_BAND": ("成绩不在范围内", "grade out of band"),
+    "ISSUER_NOT_AUTHORISED": ("发证机构未获授权", "issuer not authorised"),
+    "HOURS_TOO_FEW": ("学时不足", "too few hours"),
+    "CONDITION_NOT_MET": ("条件不满足", "condition not met"),
+    "NOT_FIRST_ATTEMPT": ("非首次取得", "not a first attempt"),
+    "COMBINATION_INCOMPLETE": ("组合不完整", "combination incomplete"),
+    "NO_TARGET": ("无认定对象", "no target"),
+    "NO_CREDIT": ("学分为零", "no credit"),
+    "UNIT_NOT_DECLARED": ("单元未声明", "unit not declared"),
+    "PARTNER_SUPERSEDED": ("组合成果已被替代", "partner superseded"),
+    "SUPERSEDED_BY_HIGHER": ("已有更高等级", "a higher level counts"),
+    "DUPLICATE": ("重复成果", "duplicate"),
+    "TARGET_FILLED": ("对象已认定", "target already covered"),
+    "TARGET_TOO_SMALL": ("对象学分不足", "target too small"),
+    "CAP_REACHED": ("已达上限", "cap reached"),
+}
+"""Each reason in a few words, for a picture's labels where a sentence does not fit (the
+sentence is what a table or report shows)."""
+
+_missing_labels = set(get_args(ReasonCode)) ^ set(REASON_LABELS)
+assert not _missing_labels, f"REASON_LABELS out of step: {_missing_labels}"
+
+
+def reason_label(code: str, lang: Literal["zh", "en"]) -> str:
+    """A reason in a few words in ``lang`` (an unknown code as written)."""
+    words = REASON_LABELS.get(code)  # type: ignore[call-overload]
+    return code if words is None else str(words[0 if lang == "zh" else 1])
 
 
 _MEASURES = {"credits": ("学分", "credits"), "achievements": ("项", "achievements")}

@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,6 +41,11 @@ class Suggestion:
     total: Decimal
     hours: Decimal | None
 
+    @property
+    def per_hour(self) -> Decimal | None:
+        """Credit gained per hour of study, when the unit's hours are known (and not 0)."""
+        return self.gain / self.hours if self.hours else None
+
     def to_dict(self) -> dict[str, str | None]:
         """As ``creditbank whatif --format json`` and ``POST /v1/whatif`` give it (amounts
         as text, so they stay exact)."""
@@ -50,6 +55,7 @@ class Suggestion:
             "gain": str(self.gain),
             "total": str(self.total),
             "hours": str(self.hours) if self.hours is not None else None,
+            "per_hour": f"{self.per_hour:.4f}" if self.per_hour is not None else None,
         }
 
 
@@ -83,10 +89,7 @@ def hypothetical(
     if level is not None:
         found = framework.level(level) if framework else None
         if found is None or (levels is not None and found.id not in levels):
-            allowed = ", ".join(levels or ()) or "none"
-            raise EvaluationError(
-                f"unit {unit_id!r} has no level {level!r}; levels: {allowed}", "UNKNOWN_LEVEL"
-            )
+            raise EvaluationError(_no_such_level(standards, unit_id, level), "UNKNOWN_LEVEL")
         level = found.id
     elif levels:
         raise EvaluationError(
@@ -101,6 +104,27 @@ def hypothetical(
         issuer=_authorised_issuer(standards, unit, level, on),
         hours=unit.hours,
         credits=unit.credits,
+    )
+
+
+def _no_such_level(standards: Standards, unit_id: str, level: str) -> str:
+    """Which levels the unit has (ids and names), and the closest one to what was written
+    (``中极`` → ``中级``), as ``validate`` suggests for a portfolio."""
+    framework = unit_framework(standards, unit_id)
+    allowed = unit_levels(standards, unit_id)
+    scale = [
+        lv
+        for lv in (framework.ordered() if framework is not None else ())
+        if allowed is None or lv.id in allowed
+    ]
+    names = [name for lv in scale for name in lv.names()]
+    shown = ", ".join(
+        lv.id if lv.name.text("zh") == lv.id else f"{lv.id} ({lv.name.text('zh')})" for lv in scale
+    )
+    return (
+        f"unit {unit_id!r} has no level {level!r};"
+        + (did_you_mean(level, names) or "")
+        + f" levels: {shown or 'none'}"
     )
 
 
@@ -171,34 +195,64 @@ def suggest(
     *,
     limit: int | None = None,
 ) -> list[Suggestion]:
-    """Obtainable units ranked by how much each alone would reduce the remaining gap.
+    """Obtainable units ranked as advice: the least effort per credit gained first.
 
     Every unit (at each of its levels) that a rule of the programme can select is tried
-    as a hypothetical achievement earned on the as-of date from an authorised issuer;
-    those that add credit are returned, most credit first (then fewer study hours, unit,
-    level).
+    as a hypothetical achievement earned on the as-of date from an authorised issuer. Of
+    one unit, a level is an option only when it gains more than every lower level of that
+    unit: the lowest level that gives a gain is the one advised, never the same gain again
+    at a higher level. Options whose study hours are known come first, most credit per
+    hour first (then more credit); those whose hours are unknown follow, most credit first
+    (:attr:`Suggestion.per_hour` is None for them; say so to the reader). Ties: unit, then
+    level rank.
     """
     day = as_of or dt.date.today()
     prog = resolve_program(standards, program)
     base = evaluate(standards, portfolio, prog.id, day).totals.recognised
-    found: list[Suggestion] = []
+    by_unit: dict[str, list[tuple[int, Suggestion]]] = {}
     for unit_id, level in _obtainable(standards, prog.id):
         addition = hypothetical(standards, unit_id, level, day)
         total = evaluate_with(standards, portfolio, prog.id, [addition], day).totals.recognised
         if total > base:
-            found.append(
-                Suggestion(unit_id, level, total - base, total, standards.units[unit_id].hours)
-            )
-    ranked = sorted(
-        found,
-        key=lambda s: (
-            -s.gain,
-            s.hours if s.hours is not None else Decimal(10**9),
-            s.unit,
-            s.level or "",
-        ),
-    )
+            option = Suggestion(unit_id, level, total - base, total, standards.units[unit_id].hours)
+            by_unit.setdefault(unit_id, []).append((_rank(standards, unit_id, level), option))
+    found = [option for options in by_unit.values() for option in _undominated(options)]
+    ranked = sorted(found, key=_advice_order(standards))
     return ranked[:limit] if limit is not None else ranked
+
+
+def _rank(standards: Standards, unit_id: str, level: str | None) -> int:
+    framework = unit_framework(standards, unit_id)
+    found = framework.level(level) if framework is not None and level else None
+    return found.rank if found is not None else 0
+
+
+def _undominated(options: list[tuple[int, Suggestion]]) -> list[Suggestion]:
+    """The levels of one unit worth advising: from the lowest rank up, each that gains more
+    than every lower one (a higher level with the same gain is only more effort)."""
+    kept: list[Suggestion] = []
+    best = Decimal(0)
+    for _, option in sorted(options, key=lambda pair: pair[0]):
+        if option.gain > best:
+            kept.append(option)
+            best = option.gain
+    return kept
+
+
+def _advice_order(
+    standards: Standards,
+) -> Callable[[Suggestion], tuple[int, Decimal, Decimal, str, int]]:
+    def key(s: Suggestion) -> tuple[int, Decimal, Decimal, str, int]:
+        per_hour = s.per_hour
+        return (
+            0 if per_hour is not None else 1,
+            -(per_hour if per_hour is not None else Decimal(0)),
+            -s.gain,
+            s.unit,
+            _rank(standards, s.unit, s.level),
+        )
+
+    return key
 
 
 def describe(suggestions: Sequence[Suggestion]) -> list[str]:

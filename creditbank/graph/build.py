@@ -400,6 +400,7 @@ class _Builder:
                         levels=window,
                         level_ids=", ".join(admitted) if admitted else None,
                         conditions="; ".join(condition_notes(match)),
+                        conditions_zh="; ".join(condition_notes(match, "zh")),
                         combination=combination,
                         leaf=index if len(matches) > 1 else None,
                         leaves=len(matches) if len(matches) > 1 else None,

@@ -82,12 +82,14 @@ class Conversion:
     """The rule's credit as written (``3``, ``一等奖: 4, …``, ``hours / 16, ≤ 4``)."""
     levels: str | None
     conditions: tuple[str, ...]
+    """In English (``grade ≥ 60``); ``conditions_zh`` the same in Chinese."""
     combination: str | None
     """``all_of`` / ``n_of`` when other achievements must come along."""
     chain: tuple[str, ...] = ()
     """Units converted before this step, first the one asked about (empty: direct)."""
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
+    conditions_zh: tuple[str, ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -254,6 +256,7 @@ def _conversion(
         stated=data.get("credits", ""),
         levels=data.get("levels"),
         conditions=tuple(c for c in data.get("conditions", "").split("; ") if c),
+        conditions_zh=tuple(c for c in data.get("conditions_zh", "").split("; ") if c),
         combination=data.get("combination"),
         chain=chain,
         effective_from=rule.effective_from,

@@ -31,10 +31,12 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from creditbank.engine import Evaluation, evaluate
+from creditbank.engine.reasons import reason_label
 from creditbank.graph.build import StandardsGraph, build_graph, text
 from creditbank.graph.nodes import parse_node, program_node, requirement_node, unit_node
 from creditbank.graph.queries import resolve_program
 from creditbank.graph.style import KIND_NAMES, style_key
+from creditbank.loading.crosscheck import unit_framework
 from creditbank.models import Portfolio, Program, Standards
 
 __all__ = [
@@ -220,8 +222,20 @@ class _Highlights:
     """Units with at least one achievement that converted."""
 
 
+def _level_name(standards: Standards, unit: str, level: str | None, lang: Lang) -> str:
+    if not level:
+        return ""
+    framework = unit_framework(standards, unit)
+    found = framework.level(level) if framework is not None else None
+    return found.name.text(lang) if found is not None else level
+
+
 def _highlights(
-    standards: Standards, program: Program, portfolio: Portfolio, as_of: dt.date | None
+    standards: Standards,
+    program: Program,
+    portfolio: Portfolio,
+    as_of: dt.date | None,
+    lang: Lang = "zh",
 ) -> _Highlights:
     evaluation = evaluate(standards, portfolio, program.id, as_of)
     achievements = {a.id: a for a in portfolio.achievements}
@@ -230,12 +244,13 @@ def _highlights(
     recognised: set[str] = set()
     for decision in evaluation.decisions:
         achievement = achievements[decision.achievement]
-        level = f" {achievement.level}" if achievement.level else ""
+        level = _level_name(standards, decision.unit, achievement.level, lang)
+        level = f" {level}" if level else ""
         if decision.recognised:
             recognised.add(decision.unit)
             outcome = f"✓ +{text(decision.credits)}"
-        else:
-            outcome = f"✗ {decision.reason}"
+        else:  # a picture has room for a few words, in one language; the code is in the table
+            outcome = f"✗ {reason_label(str(decision.reason), lang)}"
         held.setdefault(decision.unit, []).append(f"{decision.achievement}{level} {outcome}")
         for use in decision.uses:
             target = (
@@ -262,7 +277,9 @@ def program_scene(
 ) -> Scene:
     """A programme, its requirements, and what converts into them (see the module doc)."""
     prog = resolve_program(sg.standards, program)
-    marks = _highlights(sg.standards, prog, portfolio, as_of) if portfolio is not None else None
+    marks = (
+        _highlights(sg.standards, prog, portfolio, as_of, lang) if portfolio is not None else None
+    )
     builder = _ProgramScene(sg, prog, marks, lang)
     builder.conversions()
     builder.sources()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import assert_never
+from typing import Literal, assert_never
 
 from creditbank.engine.index import exempt_candidates, selects_unit
 from creditbank.engine.options import course_requirement
@@ -164,39 +164,48 @@ def level_window_text(standards: Standards, match: Match) -> str | None:
     return ", ".join(parts)
 
 
-def condition_notes(match: Match) -> tuple[str, ...]:
-    """The conditions of a match other than selection and level, as short texts."""
+def condition_notes(match: Match, lang: Literal["zh", "en"] = "en") -> tuple[str, ...]:
+    """The conditions of a match other than selection and level, as short texts in ``lang``
+    (``grade ≥ 60 (percent)`` / ``成绩 ≥ 60（percent）``)."""
+    zh = lang == "zh"
+
+    def say(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+
     notes: list[str] = []
     if match.grade is not None:
-        scale = f" ({match.grade.scale})" if match.grade.scale else ""
-        notes.append(f"grade {match.grade.band()}{scale}")
+        scale = match.grade.scale
+        shown = say(f"（{scale}）", f" ({scale})") if scale else ""
+        notes.append(say("成绩 ", "grade ") + f"{match.grade.band()}{shown}")
     if match.earned_within is not None:
         within = match.earned_within
         span = " ".join(
             part
             for part in (
-                f"{within.years} y" if within.years else "",
-                f"{within.months} m" if within.months else "",
+                f"{within.years} {say('年', 'y')}" if within.years else "",
+                f"{within.months} {say('个月', 'm')}" if within.months else "",
             )
             if part
         )
-        notes.append(f"earned within {span}")
+        notes.append(say(f"{span}内取得", f"earned within {span}"))
     if match.earned_from is not None:
-        notes.append(f"earned from {match.earned_from.isoformat()}")
+        notes.append(say("取得不早于 ", "earned from ") + match.earned_from.isoformat())
     if match.earned_until is not None:
-        notes.append(f"earned until {match.earned_until.isoformat()}")
+        notes.append(say("取得不晚于 ", "earned until ") + match.earned_until.isoformat())
     if match.min_hours is not None:
-        notes.append(f"≥ {match.min_hours} hours")
+        notes.append(f"≥ {match.min_hours} " + say("学时", "hours"))
     if match.max_hours is not None:
-        notes.append(f"≤ {match.max_hours} hours")
+        notes.append(f"≤ {match.max_hours} " + say("学时", "hours"))
     if match.assessed is not None:
-        notes.append("assessed" if match.assessed else "not assessed")
+        notes.append(
+            say("经考核", "assessed") if match.assessed else say("未经考核", "not assessed")
+        )
     if match.online is not None:
-        notes.append("online" if match.online else "not online")
+        notes.append(say("在线", "online") if match.online else say("非在线", "not online"))
     if match.issuers:
-        notes.append("issued by " + ", ".join(match.issuers))
+        notes.append(say("发证机构 ", "issued by ") + ", ".join(match.issuers))
     if not match.must_be_valid:
-        notes.append("expired accepted")
+        notes.append(say("过期也认", "expired accepted"))
     return tuple(notes)
 
 

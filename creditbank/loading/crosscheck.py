@@ -722,6 +722,48 @@ def check_portfolio(
     return checker.problems
 
 
+def check_portfolio_parts(doc: Document, standards: Standards) -> list[Problem]:
+    """What :func:`check_portfolio` finds, for a portfolio that did not validate as a whole
+    (a bad date, a wrong type …): every achievement that validates on its own is checked
+    at its own place (unit, level, grade, issuer), an achievement that does not has at least
+    its unit checked, and ids given twice are named. So one pass reports every problem, as
+    it does for standards files: a bad date never hides a mistyped unit."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    entries = data.get("achievements")
+    if not isinstance(entries, list):
+        return []
+    checker = _Checker(standards, {})
+    record = ItemRecord(Portfolio.model_construct(learner=""), doc, ())  # type: ignore[arg-type]
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        path = ("achievements", index)
+        if isinstance(entry.get("id"), str):
+            if entry["id"] in seen:
+                checker.add(
+                    "DUPLICATE_LOCAL_ID",
+                    f"two achievements share the id {entry['id']!r}; give each its own id",
+                    record.at(*path, "id"),
+                )
+            seen.add(entry["id"])
+        try:
+            achievement = Achievement.model_validate(entry)
+        except ValueError:  # its own problems are reported already; its unit is still checked
+            unit = entry.get("unit")
+            if isinstance(unit, str) and unit not in standards.units:
+                hint = did_you_mean(unit, standards.units) or " no unit has this id"
+                checker.add(
+                    "UNKNOWN_REFERENCE",
+                    f"unit {unit!r} does not exist;{hint}",
+                    record.at(*path, "unit"),
+                )
+            continue
+        checker.references(achievement, record, path)
+        _check_achievement(checker, achievement, record, path)
+    return checker.problems
+
+
 class CheckedAchievements(BoundedDict[tuple[Any, ...], bool]):
     """(unit, level, grade, scale) -> whether one achievement of them passed the full check,
     kept with the standards (:meth:`~creditbank.models.Standards.cache`) so the next

@@ -29,7 +29,12 @@ from creditbank.collector import collector_paused
 from creditbank.errors import LoadError, Location, Problem
 from creditbank.loading.cache import StandardsCache, resolve_cache
 from creditbank.loading.compact import compact
-from creditbank.loading.crosscheck import ItemRecord, check_portfolio, check_standards
+from creditbank.loading.crosscheck import (
+    ItemRecord,
+    check_portfolio,
+    check_portfolio_parts,
+    check_standards,
+)
 from creditbank.loading.locate import problems_from_validation
 from creditbank.loading.yaml_reader import (
     DEFAULT_LIMITS,
@@ -72,6 +77,9 @@ class LoadReport:
     files: list[str] = field(default_factory=list)
     standards_files: list[str] = field(default_factory=list)
     """Standards files (of any kind but ``portfolio``) that were read, even with no items."""
+    portfolio_files: list[str] = field(default_factory=list)
+    """Portfolio files that were read, those with problems too (``portfolios`` holds the
+    ones that validated)."""
 
     @property
     def ok(self) -> bool:
@@ -393,6 +401,7 @@ def _load_documents(
     named = {_identity(Path(p)) for p in paths if Path(p).is_file()}
     records: list[ItemRecord] = []
     found: list[tuple[Document, PortfolioDocument]] = []
+    broken: list[Document] = []
     failed: set[tuple[str, str]] = set()
     for (path, name), layer in zip(files, layers, strict=True):
         report.files.append(name)
@@ -426,6 +435,10 @@ def _load_documents(
             report.standards_files.append(name)
         if isinstance(model, PortfolioDocument):
             found.append((doc, model))
+        elif kind == "portfolio":
+            broken.append(doc)
+        if kind == "portfolio":
+            report.portfolio_files.append(name)
     if records or standards is None:
         if not files and not report.problems:
             report.problems.append(
@@ -439,6 +452,8 @@ def _load_documents(
         report.problems.extend(problems)
         standards = built
     report.standards = standards
+    for doc in broken:  # all problems at once: the parts of it that validate
+        report.problems.extend(_new_problems(doc, check_portfolio_parts(doc, standards)))
     for doc, document in found:
         portfolio = document.to_portfolio()
         report.problems.extend(check_portfolio(portfolio, standards, doc, failed=failed))
@@ -550,6 +565,8 @@ def _portfolio_from_doc(
     model, _, more = _validate(doc, "portfolio", set(), limits)
     problems += _new_problems(doc, more)
     if not isinstance(model, PortfolioDocument):
+        if standards is not None:  # all problems at once: the achievements that validate
+            problems += _new_problems(doc, check_portfolio_parts(doc, standards))
         raise LoadError(problems)
     portfolio = model.to_portfolio()
     if standards is not None:

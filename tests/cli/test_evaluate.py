@@ -94,7 +94,7 @@ achievements:
 
 
 def test_evaluate_text_shows_the_overflow_split_and_no_english_in_chinese(tmp_path: Path) -> None:
-    """A use whose surplus went on is shown split (``cat +6, free +4 (overflow)``); in Chinese
+    """A use whose surplus went on is shown split (``拓展类 +6, 任选 +4 (overflow)``); in Chinese
     the table has no English word (a recorded ``exempt`` is 免修)."""
     (tmp_path / "std").mkdir()
     (tmp_path / "std" / "s.yaml").write_text(_SPLIT_STANDARDS, encoding="utf-8")
@@ -120,8 +120,9 @@ def test_evaluate_text_shows_the_overflow_split_and_no_english_in_chinese(tmp_pa
         )
         assert result.exit_code == 0, result.output
         outputs[lang] = result.output
-    assert "cat +6, free +4 (overflow)" in outputs["en"]
-    assert "cat +6, free +4 (溢出转入)" in outputs["zh"]
+    # requirements by name (these have Chinese names only, shown in English output too)
+    assert "拓展类 +6, 任选 +4 (overflow)" in outputs["en"]
+    assert "拓展类 +6, 任选 +4 (溢出转入)" in outputs["zh"]
     assert "(exempt)" in outputs["en"] and "(免修)" in outputs["zh"]
     english = re.findall(
         r"\b(?:recognised|remaining|requirements?|overflow|exempt|credits|"
@@ -289,8 +290,14 @@ def test_whatif_ranks_what_to_obtain() -> None:
     assert result.exit_code == 0, result.output
     ranked = json.loads(result.output)
     assert 0 < len(ranked) <= 5
-    gains = [float(r["gain"]) for r in ranked]
-    assert gains == sorted(gains, reverse=True) and gains[0] > 0
+    # advice: known study hours first, most credit per hour first; then by credit gained
+    costed = [r for r in ranked if r["hours"] is not None]
+    uncosted = [r for r in ranked if r["hours"] is None]
+    assert ranked == costed + uncosted
+    per_hour = [float(r["per_hour"]) for r in costed]
+    gains = [float(r["gain"]) for r in uncosted]
+    assert per_hour == sorted(per_hour, reverse=True)
+    assert gains == sorted(gains, reverse=True) and all(float(r["gain"]) > 0 for r in ranked)
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,7 @@ def test_query_converts_to_unit_at_level(runner: CliRunner) -> None:
             "chain": [],
             "effective_from": None,
             "effective_until": None,
+            "conditions_zh": [],
         }
     ]
     table = _ok(
@@ -173,6 +174,8 @@ def test_query_converts_to_unit_at_level(runner: CliRunner) -> None:
                 "x:plc-system-application-programming@初级",
                 "--program",
                 "460301",
+                "--lang",
+                "en",
             ],
         )
     )
@@ -188,13 +191,13 @@ def test_query_converts_to_an_achievement(runner: CliRunner) -> None:
 
 def test_query_leads_into_equivalents_and_occupation(runner: CliRunner) -> None:
     into = _ok(runner.invoke(cli, ["query", "leads-into", "course:plc-application"]))
-    assert "prerequisites: 电机与电气控制" in into.stdout
+    assert "先修课程：电机与电气控制" in into.stdout
     programme = json.loads(
         _ok(runner.invoke(cli, ["query", "leads-into", "460301", "--format", "json"])).stdout
     )
     assert programme["kind"] == "program" and programme["target"] == "demo-college:460301"
     same = _ok(runner.invoke(cli, ["query", "equivalents", "skill:csco2022:6-31-07-01"]))
-    assert "skill:csco2015:6-31-01-10" in same.stdout and "one outcome" in same.stdout
+    assert "skill:csco2015:6-31-01-10" in same.stdout and "同一成果" in same.stdout
     editions = _ok(runner.invoke(cli, ["query", "occupation", "6-31-01-10"]))
     assert "机电设备维修工" in editions.stdout and "csco2022:6-31-07-01" in editions.stdout
     assert "different occupations" in editions.stdout
@@ -207,7 +210,7 @@ def test_query_leads_into_equivalents_and_occupation(runner: CliRunner) -> None:
 def test_query_pathway(runner: CliRunner) -> None:
     args = ["query", "pathway", WELDER, "--program", "460301", "--as-of", "2026-11-29"]
     plain = _ok(runner.invoke(cli, args))
-    assert "least-effort pathway" in plain.stdout and "--cost" in plain.stdout
+    assert "最省力路径" in plain.stdout and "--cost" in plain.stdout
     costed = json.loads(
         _ok(
             runner.invoke(

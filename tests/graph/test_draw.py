@@ -53,7 +53,7 @@ def test_svg_for_460301_is_well_formed_and_names_the_learners_achievements(
     for achievement in learner.achievements:
         assert achievement.id in text
     assert "elec-l3 三级 ✓ +6" in text
-    assert "elec-l4 四级 ✗ SUPERSEDED_BY_HIGHER" in text
+    assert "elec-l4 四级 ✗ 已有更高等级" in text  # a reason in words of the picture's language
     assert "demo-worker-001" in text
     assert "460301 机电一体化技术" in text
     assert "还差 16" in text  # the elective pool's gap

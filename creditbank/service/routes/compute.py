@@ -206,6 +206,9 @@ class Suggestion(BaseModel):
     gain: Decimal
     total: Decimal
     hours: Decimal | None
+    per_hour: Decimal | None = None
+    """Credit gained per hour of study (4 decimals), when the hours are known: the ranking's
+    key (options with hours first, most credit per hour first)."""
 
 
 class WhatIfResult(BaseModel):
