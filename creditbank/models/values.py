@@ -477,6 +477,8 @@ Share = Annotated[
         {
             "anyOf": [
                 {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                # a decimal as text: how a share that is one is written back (0.25 -> "0.25")
+                {"type": "string", "pattern": r"^\s*(0(\.\d{1,4})?|1(\.0{1,4})?)\s*$"},
                 {"type": "string", "pattern": r"^\s*\d+(\.\d{1,2})?\s*%\s*$"},
                 {"type": "string", "pattern": r"^\s*\d{1,6}\s*/\s*\d{1,6}\s*$"},
             ]
@@ -508,6 +510,7 @@ Factor = Annotated[
         {
             "anyOf": [
                 {"type": "number", "exclusiveMinimum": 0},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d{1,4})?\s*$"},  # written back
                 {"type": "string", "pattern": r"^\s*\d{1,6}\s*/\s*\d{1,6}\s*$"},
             ]
         }

@@ -51,7 +51,10 @@ def create_app(
     app.add_middleware(HeadAsGet)  # added last: the outermost, so HEAD is GET throughout
     app.state.creditbank = state
     install_problem_handlers(app)
-    for module in (meta, standards_routes, compute, ledger):
+    # The computations first: a request is matched against the routes in order, each route
+    # tried costs several µs in FastAPI's router, and an evaluation is the most frequent
+    # request (benchmarks/RESULTS.md, "creditbank serve").
+    for module in (compute, meta, standards_routes, ledger):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     app.include_router(pages)  # the pages for people (creditbank.web); not in the OpenAPI
     app.include_router(registrar.router)  # the registrar's pages: the API's own token checks

@@ -19,23 +19,26 @@ Every decision fails closed: anything but a valid token of an allowed role is re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from fastapi import Request
 
 from creditbank.ledger.events import Role
 from creditbank.service.principal import Principal
 from creditbank.service.problems import ServiceProblem
-from creditbank.service.state import ServiceState
+from creditbank.service.state import RequestLedger, ServiceState
 
 __all__ = [
     "Principal",
     "authenticated",
+    "caller",
     "check_account_access",
     "check_role",
     "current_state",
     "optional_principal",
     "read_refused",
+    "request_ledger",
     "require_roles",
     "service_state",
 ]
@@ -71,12 +74,25 @@ def _bearer(request: Request) -> str | None:
     return secret.strip()
 
 
+_LEDGER = "creditbank_ledger"
+"""Where a ledger route keeps its :class:`RequestLedger` (``request.state``)."""
+
+
+def request_ledger(request: Request) -> RequestLedger:
+    """The ledger of this request to a ledger route (opened by :func:`caller`)."""
+    held: RequestLedger = getattr(request.state, _LEDGER)
+    return held
+
+
 def optional_principal(request: Request) -> Principal | None:
-    """The caller, if the request carries a token (an invalid one is still refused)."""
+    """The caller, if the request carries a token (an invalid one is still refused). On a
+    ledger route the token is checked in the request's own ledger (:func:`caller`)."""
     secret = _bearer(request)
     if secret is None:
         return None
-    principal = service_state(request).authenticate(secret)
+    held: RequestLedger | None = getattr(request.state, _LEDGER, None)
+    state = service_state(request)
+    principal = state.authenticate(secret) if held is None else state.authenticate(secret, held.get)
     if principal is None:
         raise ServiceProblem(
             401,
@@ -106,13 +122,28 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def require_roles(*roles: Role) -> Callable[[Request], Principal]:
-    """A dependency: the caller, who must hold one of ``roles`` (403 otherwise)."""
-
-    def dependency(request: Request) -> Principal:
+@contextmanager
+def caller(request: Request, roles: tuple[Role, ...], *, write: bool) -> Iterator[Principal]:
+    """The caller of a ledger route, who must hold one of ``roles`` (403 otherwise), for as
+    long as the request lasts: its ledger (:func:`request_ledger`), opened once for the
+    token check and the handler (for writing when ``write``), is closed at the end."""
+    held = RequestLedger(service_state(request), read_only=not write)
+    setattr(request.state, _LEDGER, held)
+    try:
         principal = authenticated(request)
         check_role(principal, roles)
-        return principal
+        yield principal
+    finally:
+        held.close()
+
+
+def require_roles(*roles: Role, write: bool = False) -> Callable[[Request], Iterator[Principal]]:
+    """A dependency: the caller, who must hold one of ``roles`` (403 otherwise); the
+    route's ledger is :func:`request_ledger` (open for writing when ``write``)."""
+
+    def dependency(request: Request) -> Iterator[Principal]:
+        with caller(request, roles, write=write) as principal:
+            yield principal
 
     return dependency
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from itertools import pairwise
 
+import jsonschema
 import pytest
 from hypothesis import given
 from pydantic import TypeAdapter, ValidationError
 
 from creditbank import Cap, CreditValue, Framework, Label, Portfolio, Rule
-from creditbank.models.values import Credits, Share
+from creditbank.models.values import Credits, Factor, Share
 from creditbank.testing import strategies as cst
 
 CREDITS = TypeAdapter(Credits)
@@ -190,3 +192,19 @@ def test_effective_dates_and_in_force() -> None:
     with pytest.raises(ValidationError) as error:
         Rule.model_validate({**rule.model_dump(), "effective_until": "2019-01-01"})
     assert "DATE_RANGE_REVERSED" in _codes(error.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "written"),
+    [(Share, "50%"), (Share, "2/3"), (Share, "1"), (Factor, "1.5"), (Factor, "3/16")],
+)
+def test_a_share_as_written_back_matches_its_own_schema(kind: object, written: str) -> None:
+    # Found by schemathesis (tests/service/test_schemathesis.py) on GET /v1/programs/{id}:
+    # a share written back as a decimal is the JSON string "0.5", which the schema (a
+    # number, a percent or a fraction) refused, so a client validating the OpenAPI
+    # document rejected the programme. Written back, a value must read back.
+    adapter: TypeAdapter[Fraction] = TypeAdapter(kind)
+    dumped = adapter.dump_python(adapter.validate_python(written), mode="json")
+    jsonschema.validate(dumped, adapter.json_schema(mode="serialization"))
+    jsonschema.validate(dumped, adapter.json_schema(mode="validation"))
+    assert adapter.validate_python(dumped) == adapter.validate_python(written)

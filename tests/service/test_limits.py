@@ -11,12 +11,18 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from creditbank.models import Standards
 from creditbank.service import ServiceConfig, create_app
-from creditbank.service.limits import MAX_URL_BYTES, RequestLimits, json_depth
-from creditbank.service.problems import PROBLEM_MEDIA_TYPE
+from creditbank.service.limits import (
+    MAX_URL_BYTES,
+    RequestLimits,
+    check_json_body,
+    json_depth,
+)
+from creditbank.service.problems import PROBLEM_MEDIA_TYPE, ServiceProblem
 from creditbank.testing.strategies import json_values
 
 LIMIT = 4096
@@ -298,6 +304,22 @@ def test_json_depth_is_the_nesting_of_the_parsed_value(value: Any) -> None:
         return 0
 
     assert json_depth(json.dumps(value).encode()) == depth(value)
+
+
+@given(json_values(), st.integers(min_value=0, max_value=6))
+def test_a_body_is_refused_as_too_deep_exactly_when_it_nests_deeper(
+    value: Any, max_depth: int
+) -> None:
+    # check_json_body skips the depth scan when the body has too few brackets to be too deep
+    # (the scan was most of what checking a small body cost): whatever the brackets in
+    # strings, the refusal must still be exactly "nests deeper than max_depth".
+    body = json.dumps(value).encode()
+    too_deep = json_depth(body) > max_depth
+    try:
+        assert check_json_body(body, max_depth) == value
+        assert not too_deep
+    except ServiceProblem as problem:
+        assert problem.code == "TOO_DEEP" and too_deep, problem.detail
 
 
 @pytest.fixture

@@ -52,8 +52,6 @@ __all__ = [
 ]
 
 router = APIRouter(tags=["compute"], dependencies=[Depends(standards_reader)])
-router.include_router(interop.router)
-router.include_router(eligibility_routes.router)
 
 State = Annotated[ServiceState, Depends(current_state)]
 _UNPROCESSABLE: Responses = {
@@ -322,3 +320,10 @@ def find_pathway(body: PathwayRequest, state: State) -> dict[str, Any]:
     with engine_problems():
         found = pathway(standards, portfolio, body.program, day, max_plans=body.max_plans)
     return found.to_dict()
+
+
+# Included last: a request is matched against the routes in order, and each one tried costs
+# (FastAPI walks included routers route by route), so the evaluation, the service's most
+# frequent request, is tried before the credential checks, exports and eligibility.
+router.include_router(interop.router)
+router.include_router(eligibility_routes.router)

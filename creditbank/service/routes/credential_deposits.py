@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from creditbank.interop.deposit import BadgeDeposit, deposit_badges
@@ -27,7 +27,12 @@ from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.openbadges import import_badge_text
 from creditbank.interop.trust import parse_trust
 from creditbank.ledger import Receipt
-from creditbank.service.auth import check_account_access, current_state, require_roles
+from creditbank.service.auth import (
+    check_account_access,
+    current_state,
+    request_ledger,
+    require_roles,
+)
 from creditbank.service.idempotency import (
     conflicts_explained,
     idempotency_key,
@@ -85,9 +90,10 @@ class CredentialDeposits(BaseModel):
 def deposit_credential(
     account: str,
     body: CredentialDepositRequest,
+    request: Request,
     response: Response,
     *,
-    principal: Annotated[Principal, Depends(require_roles("issuer"))],
+    principal: Annotated[Principal, Depends(require_roles("issuer", write=True))],
     key: Annotated[str, Depends(idempotency_key)],
     state: Annotated[ServiceState, Depends(current_state)],
 ) -> CredentialDeposits:
@@ -105,7 +111,8 @@ def deposit_credential(
     )
     if imported.error is not None:
         raise imported.error
-    with state.ledger() as lg, conflicts_explained(key):
+    lg = request_ledger(request).get()
+    with conflicts_explained(key):
         done = deposit_badges(
             lg,
             account,

@@ -42,7 +42,8 @@ gave.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -62,15 +63,17 @@ from creditbank.ledger.events import Actor, ApplicationState, Role
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
 from creditbank.service.auth import (
+    caller,
     check_account_access,
     current_state,
     read_refused,
+    request_ledger,
     require_roles,
 )
 from creditbank.service.idempotency import idempotency_key, written
 from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
-from creditbank.service.state import ServiceState
+from creditbank.service.state import RequestLedger, ServiceState
 
 __all__ = ["ROLES", "Read", "Write", "router"]
 
@@ -110,33 +113,46 @@ _WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _on_account(*roles: Role) -> Callable[[Request, str], Principal]:
+def _on_account(*roles: Role, write: bool = False) -> Callable[[Request, str], Iterator[Principal]]:
     """A dependency: the caller, holding one of ``roles``, and for a learner's token the
-    account of the path (403 before the ledger is read otherwise)."""
-    allowed = require_roles(*roles)
+    account of the path (403 before the ledger is read otherwise); the request's ledger is
+    open for writing when ``write`` (:func:`~creditbank.service.auth.caller`)."""
 
-    def dependency(request: Request, account: AccountId) -> Principal:
-        principal = allowed(request)
-        check_account_access(principal, account)
-        return principal
+    def dependency(request: Request, account: AccountId) -> Iterator[Principal]:
+        with caller(request, roles, write=write) as principal:
+            check_account_access(principal, account)
+            yield principal
 
     return dependency
 
 
+@contextmanager
+def _using(state: ServiceState, held: RequestLedger | None, *, read_only: bool) -> Iterator[Ledger]:
+    """The request's own ledger when its route opened one for the token check (``held``),
+    else one opened for this call (the registrar pages')."""
+    if held is not None:
+        yield held.get()
+        return
+    with state.ledger(read_only=read_only) as opened:
+        yield opened
+
+
 @dataclass(frozen=True)
 class Write:
-    """One write request: who sends it, with which Idempotency-Key, on which service."""
+    """One write request: who sends it, with which Idempotency-Key, on which service (and
+    ledger: the request's own, which checked the token, when ``held``)."""
 
     principal: Principal
     key: str
     response: Response
     state: ServiceState
+    held: RequestLedger | None = None
 
     def __call__(self, command: Callable[[Ledger, Actor, str], Receipt]) -> Receipt:
         """Give ``command`` (a call of a :class:`Ledger` method with the actor and the ledger
         key) and answer its receipt (201 written, 200 replayed)."""
         actor = self.principal.actor()
-        with self.state.ledger() as lg:
+        with _using(self.state, self.held, read_only=False) as lg:
             return written(self.principal, self.key, self.response, lambda k: command(lg, actor, k))
 
 
@@ -150,26 +166,29 @@ def _writer(*roles: Role) -> Callable[..., Write]:
     # import annotations``) and FastAPI cannot see this function's locals.
     def dependency(
         *,
-        principal: Principal = Depends(_on_account(*roles)),  # noqa: B008
+        request: Request,
+        principal: Principal = Depends(_on_account(*roles, write=True)),  # noqa: B008
         key: Key,
         response: Response,
         state: State,
     ) -> Write:
-        return Write(principal, key, response, state)
+        return Write(principal, key, response, state, request_ledger(request))
 
     return dependency
 
 
 @dataclass(frozen=True)
 class Read:
-    """One read request: who sends it, on which service."""
+    """One read request: who sends it, on which service (and ledger: the request's own,
+    which checked the token, when ``held``)."""
 
     principal: Principal
     state: ServiceState
+    held: RequestLedger | None = None
 
     def __call__(self, query: Callable[[Ledger], _T]) -> _T:
         """Answer ``query`` on the ledger, opened for reading."""
-        with self.state.ledger(read_only=True) as lg:
+        with _using(self.state, self.held, read_only=True) as lg:
             return query(lg)
 
     def account(self, account: str, query: Callable[[Ledger], _T]) -> _T:
@@ -188,10 +207,15 @@ class Read:
 def _reader(*roles: Role, account: bool = True) -> Callable[..., Read]:
     """A dependency: a :class:`Read` by a caller holding one of ``roles`` (with ``account``,
     for a learner's token, of its own account)."""
-    caller = _on_account(*roles) if account else require_roles(*roles)
+    who = _on_account(*roles) if account else require_roles(*roles)
 
-    def dependency(*, principal: Principal = Depends(caller), state: State) -> Read:  # noqa: B008
-        return Read(principal, state)
+    def dependency(
+        *,
+        request: Request,
+        principal: Principal = Depends(who),  # noqa: B008
+        state: State,
+    ) -> Read:
+        return Read(principal, state, request_ledger(request))
 
     return dependency
 
@@ -268,14 +292,15 @@ class ReviewQueue(BaseModel):
 def open_account(
     *,
     body: OpenAccountBody,
+    request: Request,
     response: Response,
-    principal: Annotated[Principal, Depends(require_roles(*ROLES["open_account"]))],
+    principal: Annotated[Principal, Depends(require_roles(*ROLES["open_account"], write=True))],
     key: Key,
     state: State,
 ) -> Receipt:
     """A learner opens its own account (the token's), or a bank operator opens one."""
     check_account_access(principal, body.account)
-    write = Write(principal, key, response, state)
+    write = Write(principal, key, response, state, request_ledger(request))
     return write(
         lambda lg, actor, k: lg.open_account(body.account, actor=actor, key=k, note=body.note)
     )
