@@ -183,6 +183,18 @@ VALUES: dict[Lang, dict[str, str]] = {
         "reversal": "冲销",
         "grant": "认定",
         "deny": "不予认定",
+        "secondary_vocational": "中职",
+        "higher_vocational": "高职专科",
+        "vocational_bachelor": "职业本科",
+        "bachelor": "本科",
+        "master": "硕士",
+        "required_courses": "必修课程",
+        "category": "类别学分",
+        "elective_pool": "选修课程池",
+        "exempt_courses": "课程免修",
+        "credits": "学分认定",
+        "hours_to_credits": "学时折算学分",
+        "course_credits": "计入课程学分",
     },
     "en": {
         "exempt": "exempt",
@@ -208,9 +220,22 @@ VALUES: dict[Lang, dict[str, str]] = {
         "reversal": "reversal",
         "grant": "grant",
         "deny": "deny",
+        "secondary_vocational": "secondary vocational",
+        "higher_vocational": "higher vocational (associate)",
+        "vocational_bachelor": "vocational bachelor",
+        "bachelor": "bachelor",
+        "master": "master",
+        "required_courses": "required courses",
+        "category": "credits of a category",
+        "elective_pool": "elective pool",
+        "exempt_courses": "course exemption",
+        "credits": "credits",
+        "hours_to_credits": "hours converted to credits",
+        "course_credits": "credits of a course",
     },
 }
-"""creditbank's own words that appear as values (states, roles, grades): shown translated."""
+"""creditbank's own words that appear as values (states, roles, grades, education levels,
+requirement kinds): shown translated."""
 
 
 def value(lang: Lang, word: str | None) -> str:
