@@ -375,10 +375,10 @@ def _from_credential(
         owner = IMPORTED_LEARNER
     portfolio = to_portfolio([result], owner)
     if not portfolio.achievements:
-        raise _Refused(
-            [f"{source}: NOTHING_ACCEPTED {line.name}: {line.detail}" for line in lines]
-            or [f"{source}: NOTHING_ACCEPTED the credential names no achievement"]
-        )
+        why = [f"{line.name}: {line.detail}" for line in lines] or [
+            f"{v.reason} {v.message}" for v in result.verifications
+        ]
+        raise _Refused([f"{source}: NOTHING_ACCEPTED {line}" for line in why])
     return portfolio, lines
 
 
