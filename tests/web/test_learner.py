@@ -59,10 +59,10 @@ def problems_of(html: str) -> list[str]:
     return re.findall(r"<li><code>(.*?)</code></li>", section[1].split("</section>", 1)[0])
 
 
-def cli_totals(portfolio: Path, program: str) -> dict[str, Any]:
+def cli_totals(portfolio: Path, program: str, as_of: str = DAY) -> dict[str, Any]:
     result = CliRunner().invoke(
         cli,
-        ["evaluate", str(portfolio), "--program", program, "--as-of", DAY, "--format", "json"],
+        ["evaluate", str(portfolio), "--program", program, "--as-of", as_of, "--format", "json"],
     )
     assert result.exit_code == 0, result.output
     totals: dict[str, Any] = json.loads(result.output)["totals"]
