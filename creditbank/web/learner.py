@@ -56,6 +56,7 @@ from creditbank.service.auth import service_state
 from creditbank.service.inputs import TEXT_FILE, day_of
 from creditbank.service.problems import ServiceProblem
 from creditbank.web.i18n import PageLang
+from creditbank.web.programmes import standards_hidden
 from creditbank.web.render import page
 
 __all__ = ["LABELS", "MAX_PORTFOLIO_BYTES", "SUGGESTIONS", "router"]
@@ -105,7 +106,6 @@ _LEARNER: dict[Lang, dict[str, str]] = {
         "pathway_uncovered": "仍无法完成：{requirement} 尚缺 {credits} 学分（没有可修读的课程）。",
         "pathway_not_exhaustive": "候选组合较多，只比较了其中一部分，结果未必最省力。",
         "pathway_nothing": "已满足专业全部要求，无需再做什么。",
-        "level_joiner": " ",
         "list_joiner": "、",
         "bar_text": "已满足 {satisfied} / 应修 {required}",
     },
@@ -149,7 +149,6 @@ _LEARNER: dict[Lang, dict[str, str]] = {
         "pathway_not_exhaustive": "There were many combinations; only some were compared, so "
         "this plan may not be the least effort.",
         "pathway_nothing": "Every requirement of the programme is met; nothing more to do.",
-        "level_joiner": " ",
         "list_joiner": ", ",
         "bar_text": "{satisfied} satisfied of {required} required",
     },
@@ -231,6 +230,9 @@ def _form_page(
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, lang: PageLang) -> HTMLResponse:
+    hidden = standards_hidden(request, lang)
+    if hidden is not None:
+        return hidden
     standards = service_state(request).standards
     first = next(iter(standards.programs), "")
     return _form_page(request, lang, _Form("", first, dt.date.today().isoformat()))
@@ -248,6 +250,9 @@ async def evaluate_page(
     output: Annotated[str, Form(alias="format", max_length=20)] = "page",
 ) -> HTMLResponse:
     """The evaluation on the page (or the printable report), or the problems, located."""
+    hidden = standards_hidden(request, lang)
+    if hidden is not None:
+        return hidden
     standards = service_state(request).standards
     source, text, unreadable = await _read_input(portfolio_file, portfolio_text)
     form = _Form(text, program, as_of)
@@ -403,7 +408,7 @@ def _suggestions(
 
 def _level_suffix(standards: Standards, unit: str, level: str | None, lang: Lang) -> str:
     shown = level_name(standards, unit, level, lang)
-    return f"{LABELS[lang]['level_joiner']}{shown}" if shown else ""
+    return f" {shown}" if shown else ""  # a space in both languages: 电工 三级, Level 3
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from creditbank.service.auth import service_state
 from creditbank.web.i18n import PageLang
 from creditbank.web.render import page
 
-__all__ = ["LABELS", "router"]
+__all__ = ["LABELS", "router", "standards_hidden"]
 
 router = APIRouter()
 
@@ -75,6 +75,8 @@ LABELS: dict[Lang, dict[str, str]] = {
         "not_found_title": "没有这个专业",
         "not_found": "没有编号或专业代码为「{program}」的专业。",
         "back_to_list": "查看全部专业",
+        "private_title": "标准不公开",
+        "private": "本服务的标准不对外公开（--private-standards），网页不能展示。",
     },
     "en": {
         "programmes_title": "Programmes",
@@ -117,6 +119,9 @@ LABELS: dict[Lang, dict[str, str]] = {
         "not_found_title": "No such programme",
         "not_found": "No programme has the id or catalogue code “{program}”.",
         "back_to_list": "See every programme",
+        "private_title": "The standards are private",
+        "private": "This service keeps its standards private (--private-standards), so the "
+        "pages cannot show them.",
     },
 }
 
@@ -151,8 +156,29 @@ def _row(standards: Standards, program: Program, lang: Lang) -> _Row:
     )
 
 
+def standards_hidden(request: Request, lang: Lang) -> HTMLResponse | None:
+    """A 403 page when the service keeps its standards private (``--private-standards``):
+    the pages have no token, and would show the standards to anyone. None otherwise."""
+    if service_state(request).config.public_standards:
+        return None
+    words = LABELS[lang]
+    return page(
+        request,
+        "programmes_missing.html.j2",
+        lang,
+        LABELS,
+        status_code=403,
+        heading=words["private_title"],
+        message=words["private"],
+        back=False,
+    )
+
+
 @router.get("/programmes", response_class=HTMLResponse)
 def programme_list(request: Request, lang: PageLang) -> HTMLResponse:
+    hidden = standards_hidden(request, lang)
+    if hidden is not None:
+        return hidden
     standards = service_state(request).standards
     rows = [_row(standards, program, lang) for program in standards.programs.values()]
     return page(request, "programmes.html.j2", lang, LABELS, programmes=rows)
@@ -177,6 +203,9 @@ def _share(share: Fraction) -> str:
 
 @router.get("/programmes/{program}", response_class=HTMLResponse)
 def programme_detail(request: Request, program: str, lang: PageLang) -> HTMLResponse:
+    hidden = standards_hidden(request, lang)
+    if hidden is not None:
+        return hidden
     standards = service_state(request).standards
     words = LABELS[lang]
     try:
@@ -188,7 +217,9 @@ def programme_detail(request: Request, program: str, lang: PageLang) -> HTMLResp
             lang,
             LABELS,
             status_code=404,
+            heading=words["not_found_title"],
             message=words["not_found"].format(program=program),
+            back=True,
         )
     index = rule_index(standards).program(found)
     requirements = [

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from creditbank.engine.index import rule_index
 from creditbank.models import Standards
+from creditbank.service import ServiceConfig, create_app
 from creditbank.web import programmes
 from tests.web.page_text import english_words, han_outside_data, page_texts
 
@@ -87,3 +88,15 @@ def test_a_source_url_that_is_not_a_web_link_is_not_a_link() -> None:
     shown = programmes._source(Source(title="t", url="javascript:alert(1)"))
     assert shown is not None and shown["url"] == ""
     assert shown["text"] == "javascript:alert(1)"
+
+
+@pytest.mark.parametrize("path", ["/", "/programmes", "/programmes/460301"])
+def test_private_standards_are_not_shown_by_the_pages(standards: Standards, path: str) -> None:
+    app = create_app(ServiceConfig(public_standards=False), standards=standards)
+    with TestClient(app) as client:
+        shown = client.get(path, params={"lang": "en"})
+        assert shown.status_code == 403
+        assert programmes.LABELS["en"]["private_title"] in shown.text
+        assert "demo-college" not in shown.text
+        posted = client.post("/", data={"program": "demo-college:460301", "portfolio_text": "x"})
+        assert posted.status_code == 403
