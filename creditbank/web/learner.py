@@ -52,11 +52,8 @@ from creditbank.reports.evaluation import (
 )
 from creditbank.reports.labels import LABELS as REPORT_LABELS
 from creditbank.reports.labels import Lang
-from creditbank.service.auth import service_state
-from creditbank.service.inputs import TEXT_FILE, day_of
-from creditbank.service.problems import ServiceProblem
 from creditbank.web.i18n import PageLang
-from creditbank.web.programmes import standards_hidden
+from creditbank.web.programmes import service_standards, standards_hidden
 from creditbank.web.render import page
 
 __all__ = ["LABELS", "MAX_PORTFOLIO_BYTES", "SUGGESTIONS", "router"]
@@ -160,6 +157,10 @@ LABELS: dict[Lang, dict[str, str]] = {
 """The page's words: the report's labels (the decision table, totals, progress are the same
 words) and the page's own."""
 
+TEXT_FILE = "portfolio"
+"""The file name problems of pasted text are located in (as ``POST /v1/evaluations`` names
+a ``portfolio_text``)."""
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _JWT = re.compile(r"ey[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
@@ -207,7 +208,7 @@ def _form_page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    standards = service_state(request).standards
+    standards = service_standards(request)
     defaults: dict[str, Any] = {
         "problems": None,
         "result": None,
@@ -233,7 +234,7 @@ def home(request: Request, lang: PageLang) -> HTMLResponse:
     hidden = standards_hidden(request, lang)
     if hidden is not None:
         return hidden
-    standards = service_state(request).standards
+    standards = service_standards(request)
     first = next(iter(standards.programs), "")
     return _form_page(request, lang, _Form("", first, dt.date.today().isoformat()))
 
@@ -253,7 +254,7 @@ async def evaluate_page(
     hidden = standards_hidden(request, lang)
     if hidden is not None:
         return hidden
-    standards = service_state(request).standards
+    standards = service_standards(request)
     source, text, unreadable = await _read_input(portfolio_file, portfolio_text)
     form = _Form(text, program, as_of)
     try:
@@ -321,10 +322,27 @@ async def _read_input(upload: UploadFile | None, pasted: str) -> tuple[str, str,
 
 
 def _day(text: str) -> dt.date:
+    """The day of the form (today when left empty), as ``POST /v1/evaluations`` reads
+    ``as_of``: the same codes for a day not written YYYY-MM-DD or not in the calendar."""
+    written = text.strip()
+    if not written:
+        return dt.date.today()
+    if not _DAY.fullmatch(written):
+        raise _Refused(
+            [
+                f"as_of: MALFORMED_DATE {written!r} is not a date; write it YYYY-MM-DD, "
+                "e.g. 2026-11-29"
+            ]
+        )
     try:
-        return day_of(text.strip() or None)
-    except ServiceProblem as problem:
-        raise _Refused([f"as_of: {problem.code} {problem.detail}"]) from None
+        return dt.date.fromisoformat(written)
+    except ValueError:
+        raise _Refused(
+            [
+                f"as_of: INVALID_DATE {written!r} is not a day of the calendar; check the month "
+                "and the day"
+            ]
+        ) from None
 
 
 def _portfolio(

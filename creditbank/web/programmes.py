@@ -27,11 +27,10 @@ from creditbank.models import Cap, Program, Source, Standards
 from creditbank.reports.evaluation import requirement_name, unit_name
 from creditbank.reports.labels import Lang, value
 from creditbank.reports.render import inline_svg
-from creditbank.service.auth import service_state
 from creditbank.web.i18n import PageLang
 from creditbank.web.render import page
 
-__all__ = ["LABELS", "router", "standards_hidden"]
+__all__ = ["LABELS", "router", "service_standards", "standards_hidden"]
 
 router = APIRouter()
 
@@ -156,10 +155,23 @@ def _row(standards: Standards, program: Program, lang: Lang) -> _Row:
     )
 
 
+def _service(request: Request) -> Any:
+    # the service's ServiceState (creditbank.service.state), which create_app keeps on the
+    # application; not imported: creditbank.service imports these pages
+    return request.app.state.creditbank
+
+
+def service_standards(request: Request) -> Standards:
+    """The standards the service loaded."""
+    standards = _service(request).standards
+    assert isinstance(standards, Standards)
+    return standards
+
+
 def standards_hidden(request: Request, lang: Lang) -> HTMLResponse | None:
     """A 403 page when the service keeps its standards private (``--private-standards``):
     the pages have no token, and would show the standards to anyone. None otherwise."""
-    if service_state(request).config.public_standards:
+    if _service(request).config.public_standards is True:
         return None
     words = LABELS[lang]
     return page(
@@ -179,7 +191,7 @@ def programme_list(request: Request, lang: PageLang) -> HTMLResponse:
     hidden = standards_hidden(request, lang)
     if hidden is not None:
         return hidden
-    standards = service_state(request).standards
+    standards = service_standards(request)
     rows = [_row(standards, program, lang) for program in standards.programs.values()]
     return page(request, "programmes.html.j2", lang, LABELS, programmes=rows)
 
@@ -206,7 +218,7 @@ def programme_detail(request: Request, program: str, lang: PageLang) -> HTMLResp
     hidden = standards_hidden(request, lang)
     if hidden is not None:
         return hidden
-    standards = service_state(request).standards
+    standards = service_standards(request)
     words = LABELS[lang]
     try:
         found = resolve_program(standards, program)

@@ -265,3 +265,13 @@ def test_a_verified_credential_is_evaluated(
     assert answer.status_code == 200, problems_of(answer.text)
     assert "Credential checks" in answer.text and "verified" in answer.text
     assert totals_of(answer.text)["achievements"] == "1 / 1"
+
+
+def test_only_pages_take_html_forms(client: TestClient) -> None:
+    """The JSON API still refuses a form (415): only the pages, outside /v1/, take one; and
+    a form over the body limit is refused before it is read, as any body."""
+    form = {"program": PROGRAMS[0], "portfolio_text": UNKNOWN_UNIT}
+    assert client.post("/v1/evaluations", data=form).status_code == 415
+    assert client.post("/", data=form).status_code == 422
+    huge = client.post("/", data={"portfolio_text": "#" * 2_000_000})
+    assert huge.status_code == 413
