@@ -272,6 +272,7 @@ def test_only_pages_take_html_forms(client: TestClient) -> None:
     a form over the body limit is refused before it is read, as any body."""
     form = {"program": PROGRAMS[0], "portfolio_text": UNKNOWN_UNIT}
     assert client.post("/v1/evaluations", data=form).status_code == 415
+    assert client.post("/programmes-and-more", data=form).status_code == 415
     assert client.post("/", data=form).status_code == 422
     huge = client.post("/", data={"portfolio_text": "#" * 2_000_000})
     assert huge.status_code == 413
