@@ -177,6 +177,8 @@ class _Form:
 class _CredentialLine:
     name: str
     accepted: bool
+    status: str
+    """The credential's check: ``verified``, ``unverifiable`` or ``invalid``."""
     detail: str
 
 
@@ -386,9 +388,8 @@ def _from_credential(
         _CredentialLine(
             record.name,
             record.accepted and record.achievement is not None,
-            record.error.message
-            if record.error is not None
-            else f"{record.verification.status}: {record.verification.message}",
+            record.verification.status,
+            record.error.message if record.error is not None else record.verification.message,
         )
         for record in result.records
     ]
@@ -398,7 +399,7 @@ def _from_credential(
         owner = IMPORTED_LEARNER
     portfolio = to_portfolio([result], owner)
     if not portfolio.achievements:
-        why = [f"{line.name}: {line.detail}" for line in lines] or [
+        why = [f"{line.name}: {line.status} {line.detail}" for line in lines] or [
             f"{v.reason} {v.message}" for v in result.verifications
         ]
         raise _Refused([f"{source}: NOTHING_ACCEPTED {line}" for line in why])
