@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from creditbank.engine import Evaluation, evaluate
 from creditbank.engine.result import Decision, Use
@@ -22,7 +23,13 @@ from creditbank.models import Portfolio, Program, Standards
 from creditbank.reports.labels import LABELS, Lang, value
 from creditbank.reports.render import inline_svg, percent, render
 
-__all__ = ["evaluation_report"]
+__all__ = [
+    "evaluation_context",
+    "evaluation_report",
+    "level_name",
+    "requirement_name",
+    "unit_name",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,29 @@ def evaluation_report(
     """
     if evaluation is None:
         evaluation = evaluate(standards, portfolio, program, as_of)
+    context = evaluation_context(
+        standards, portfolio, evaluation, lang=lang, program_map=program_map
+    )
+    return render(
+        "evaluation.html.j2",
+        lang,
+        title=f"{LABELS[lang]['evaluation_title']} — {evaluation.learner}",
+        **context,
+    )
+
+
+def evaluation_context(
+    standards: Standards,
+    portfolio: Portfolio,
+    evaluation: Evaluation,
+    *,
+    lang: Lang = "zh",
+    program_map: bool = True,
+) -> dict[str, Any]:
+    """What the report shows of ``evaluation`` (of ``portfolio``), every name in ``lang``:
+    the facts, the decision rows, progress per requirement, totals and the map (inline SVG,
+    or None). The learner page (:mod:`creditbank.web.learner`) shows the same."""
+    as_of = evaluation.as_of
     prog = standards.programs[evaluation.program]
     achievements = {a.id: a for a in portfolio.achievements}
     rows = []
@@ -107,25 +137,22 @@ def evaluation_report(
         scene = program_scene(build_graph(standards), prog.id, portfolio, as_of, lang=lang)
         svg = inline_svg(render_svg(scene, engine="python"))
     totals = evaluation.totals
-    return render(
-        "evaluation.html.j2",
-        lang,
-        title=f"{LABELS[lang]['evaluation_title']} — {evaluation.learner}",
-        institution=_issuer(standards, str(prog.school), lang) if prog.school else "",
-        learner=evaluation.learner,
-        description=portfolio.description or "",
-        program_name=prog.name.text(lang),
-        program_code=prog.code or prog.id,
-        as_of=evaluation.as_of.isoformat(),
-        fingerprint=evaluation.standards_fingerprint,
-        rows=rows,
-        progress=progress,
-        totals=totals,
-        share=f"{totals.share * 100:.2f} %",
-        program_map=svg,
+    return {
+        "institution": _issuer(standards, str(prog.school), lang) if prog.school else "",
+        "learner": evaluation.learner,
+        "description": portfolio.description or "",
+        "program_name": prog.name.text(lang),
+        "program_code": prog.code or prog.id,
+        "as_of": evaluation.as_of.isoformat(),
+        "fingerprint": evaluation.standards_fingerprint,
+        "rows": rows,
+        "progress": progress,
+        "totals": totals,
+        "share": f"{totals.share * 100:.2f} %",
+        "program_map": svg,
         # a signature block under illustrative rules must not pass for an official decision
-        example=_illustrative(standards, prog, portfolio),
-    )
+        "example": _illustrative(standards, prog, portfolio),
+    }
 
 
 def _illustrative(standards: Standards, program: Program, portfolio: Portfolio) -> bool:
@@ -145,12 +172,27 @@ def _issuer(standards: Standards, issuer: str, lang: Lang) -> str:
 
 
 def _level(standards: Standards, decision: Decision, lang: Lang) -> str:
-    """The level's name in ``lang`` (levels are named in the standards), else as written."""
-    if decision.level is None:
+    return level_name(standards, decision.unit, decision.level, lang)
+
+
+def unit_name(standards: Standards, unit: str, lang: Lang) -> str:
+    """The unit's name in ``lang``, else its id."""
+    return _name(standards, "unit", unit, lang)
+
+
+def level_name(standards: Standards, unit: str, level: str | None, lang: Lang) -> str:
+    """The name in ``lang`` of ``level`` of ``unit``'s framework (levels are named in the
+    standards), else the level as written; "" for no level."""
+    if level is None:
         return ""
-    framework = unit_framework(standards, decision.unit)
-    level = framework.level(decision.level) if framework is not None else None
-    return level.name.text(lang) if level is not None else decision.level
+    framework = unit_framework(standards, unit)
+    found = framework.level(level) if framework is not None else None
+    return found.name.text(lang) if found is not None else level
+
+
+def requirement_name(program: Program, requirement: str, lang: Lang) -> str:
+    """The name in ``lang`` of the programme's requirement, else its id."""
+    return _requirement(program, requirement, lang)
 
 
 def _requirement(program: Program, requirement: str, lang: Lang) -> str:

@@ -9,8 +9,8 @@ answered with a 4xx problem document, never a 500, and never costs more than rea
   byte of the body is read; a body that turns out larger (chunked, or a ``Content-Length``
   that lies) is refused as soon as it passes the limit, the rest unread; a
   ``Content-Length`` that is not a number: 400 ``BAD_CONTENT_LENGTH``;
-* POST, PUT and PATCH: (except an HTML form posted to a page, outside ``/v1/``) a
-  ``Content-Type`` that is not JSON (``application/json`` or
+* POST, PUT and PATCH: (except an HTML form posted to a page: ``/`` and the
+  :data:`PAGE_AREAS`) a ``Content-Type`` that is not JSON (``application/json`` or
   ``application/*+json``, UTF-8 if a charset is named), or a body without one: 415
   ``UNSUPPORTED_MEDIA_TYPE``;
 * a JSON body must be UTF-8 JSON text (RFC 8259): no ``NaN``/``Infinity`` (which Python's
@@ -59,6 +59,7 @@ __all__ = [
     "LIMIT_TITLES",
     "MAX_NUMBER_DIGITS",
     "MAX_URL_BYTES",
+    "PAGE_AREAS",
     "RequestLimits",
     "check_json_body",
     "json_depth",
@@ -206,12 +207,17 @@ def _is_json(content_type: str) -> bool:
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+PAGE_AREAS = ("/programmes", "/registrar")
+"""The areas of the pages (creditbank.web) besides the home page ``/``: they and the paths
+below them take HTML forms; every other path takes JSON only."""
 
 
 def _is_page_form(scope: Scope, content_type: str | None) -> bool:
-    """An HTML form posted to a page (creditbank.web): any path outside the JSON API."""
+    """An HTML form posted to a page (creditbank.web)."""
     media = (content_type or "").partition(";")[0].strip().lower()
-    return media in _FORM_TYPES and not str(scope["path"]).startswith("/v1/")
+    path = str(scope["path"])
+    page = path == "/" or any(path == area or path.startswith(area + "/") for area in PAGE_AREAS)
+    return media in _FORM_TYPES and page
 
 
 class RequestLimits:
@@ -268,7 +274,7 @@ class RequestLimits:
                 )
             self._check_size(int(length))
         content_type = headers.get("content-type")
-        # the pages (outside /v1/) take HTML forms; the size limit still holds for them
+        # the pages take HTML forms; the size limit still holds for them
         wants_json = scope["method"] in _BODY_METHODS and not _is_page_form(scope, content_type)
         if wants_json and content_type is not None and not _is_json(content_type):
             raise ServiceProblem(
