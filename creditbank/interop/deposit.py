@@ -452,6 +452,7 @@ class DepositRefusal:
 def _refusal(done: BadgeDeposit) -> DepositRefusal:
     record = done.record
     achievement = record.achievement.id if record.achievement is not None else None
+    code: str
     if done.error is not None:
         code, message = done.error.code, done.error.message
     elif record.error is not None:
