@@ -272,6 +272,7 @@ SERVICE_ERROR_CODES: dict[str, tuple[int, str]] = {
     "UNAUTHENTICATED": (401, "a bearer token is required"),
     "INVALID_TOKEN": (401, "the bearer token is not valid (unknown, revoked or malformed)"),
     "FORBIDDEN": (403, "the token's role or learner may not do this"),
+    "CSRF": (403, "a form of the registrar pages was sent without its valid CSRF field"),
     "NOT_FOUND": (404, "no such route"),
     "METHOD_NOT_ALLOWED": (405, "the route does not accept this method"),
     "IDEMPOTENCY_CONFLICT": (409, "an Idempotency-Key already used for a different request"),
