@@ -25,7 +25,14 @@ import click
 
 from creditbank.cli import cli
 from creditbank.engine.reasons import ELIGIBILITY_REASONS, GUARANTEE_CUT, REASONS
-from creditbank.errors import CLI_ERROR_CODES, ERROR_CODES, FILE_ERROR_CODES, LEDGER_ERROR_CODES
+from creditbank.errors import (
+    CLI_ERROR_CODES,
+    ERROR_CODES,
+    EVALUATION_ERROR_CODES,
+    FILE_ERROR_CODES,
+    LEDGER_ERROR_CODES,
+    SERVICE_ERROR_CODES,
+)
 from creditbank.graph.findings import CHECK_CODES
 from creditbank.interop.errors import INTEROP_ERROR_CODES
 from creditbank.models.verification import REASON_STATUS
@@ -180,6 +187,14 @@ def errors_page() -> str:
             "",
             _table(CLI_ERROR_CODES.items()),
             "",
+            "## Evaluation errors",
+            "",
+            "`creditbank.errors.EvaluationError.code`, one of `EVALUATION_ERROR_CODES`: what a "
+            "question to the engine (an evaluation, a what-if, a query) named that the standards "
+            "or the portfolio lack:",
+            "",
+            _table(EVALUATION_ERROR_CODES.items()),
+            "",
             "## Ledger errors",
             "",
             "`creditbank.errors.LedgerError.code`, one of `LEDGER_ERROR_CODES`:",
@@ -191,6 +206,20 @@ def errors_page() -> str:
             "`creditbank.interop.InteropError.code`, one of `INTEROP_ERROR_CODES`:",
             "",
             _table(INTEROP_ERROR_CODES.items()),
+            "",
+            "## Service errors",
+            "",
+            "The codes `creditbank serve` gives of its own in its problem documents "
+            "(`creditbank.errors.SERVICE_ERROR_CODES`), with their HTTP status; it also answers "
+            "with the codes above (a portfolio that does not load: 422 with its first problem's "
+            "code; the engine's: 422, an unknown programme in a URL's path 404; the ledger's, "
+            "with the statuses [the service page](../service.md#errors) lists):",
+            "",
+            "| code | status | meaning |\n|---|---|---|\n"
+            + "\n".join(
+                f"| `{code}` | {status} | {_cell(text)} |"
+                for code, (status, text) in SERVICE_ERROR_CODES.items()
+            ),
             "",
             "## Credential verification",
             "",

@@ -34,6 +34,7 @@ __all__ = [
     "EVALUATION_ERROR_CODES",
     "FILE_ERROR_CODES",
     "LEDGER_ERROR_CODES",
+    "SERVICE_ERROR_CODES",
     "BatchError",
     "CliErrorCode",
     "CreditbankError",
@@ -255,6 +256,46 @@ EVALUATION_ERROR_CODES: dict[EvaluationErrorCode, str] = {
 
 _missing_evaluation = set(get_args(EvaluationErrorCode)) ^ set(EVALUATION_ERROR_CODES)
 assert not _missing_evaluation, f"EVALUATION_ERROR_CODES out of step: {_missing_evaluation}"
+
+
+SERVICE_ERROR_CODES: dict[str, tuple[int, str]] = {
+    "MALFORMED_JSON": (400, "the body is not JSON (or not UTF-8, or ended before it was sent)"),
+    "TOO_DEEP": (400, "the body nests arrays and objects deeper than the service accepts"),
+    "DUPLICATE_KEY": (400, "an object of the body names the same field twice"),
+    "NUMBER_TOO_LARGE": (400, "a number of the body has more than 100 digits"),
+    "BAD_CONTENT_LENGTH": (400, "the Content-Length header is not a number of bytes"),
+    "UNKNOWN_QUERY_PARAMETER": (400, "a query parameter the route does not take"),
+    "INVALID_IDEMPOTENCY_KEY": (
+        400,
+        "an Idempotency-Key that is not 1 to 128 printable ASCII characters other than ':'",
+    ),
+    "UNAUTHENTICATED": (401, "a bearer token is required"),
+    "INVALID_TOKEN": (401, "the bearer token is not valid (unknown, revoked or malformed)"),
+    "FORBIDDEN": (403, "the token's role or learner may not do this"),
+    "CSRF": (403, "a form of the registrar pages was sent without its valid CSRF field"),
+    "NOT_FOUND": (404, "no such route"),
+    "METHOD_NOT_ALLOWED": (405, "the route does not accept this method"),
+    "IDEMPOTENCY_CONFLICT": (409, "an Idempotency-Key already used for a different request"),
+    "BODY_TOO_LARGE": (413, "the request body is larger than the service accepts"),
+    "URI_TOO_LONG": (414, "the request's URL is longer than the service accepts"),
+    "UNSUPPORTED_MEDIA_TYPE": (415, "the body must be JSON (Content-Type: application/json)"),
+    "INVALID_REQUEST": (422, "the request's fields are missing, of the wrong type or out of range"),
+    "INVALID_DATE": (
+        422,
+        "a date of the request does not parse (not YYYY-MM-DD) or is a day the calendar "
+        "lacks, on every route",
+    ),
+    "INVALID_INPUT": (422, "the input was refused by the library without a code of its own"),
+    "NOTHING_DEPOSITED": (422, "a credential deposit that deposited no achievement"),
+    "HTTP_ERROR": (400, "another HTTP error of the web framework (its own status)"),
+    "INTERNAL_ERROR": (500, "a bug: logged with its traceback on the server, never in the answer"),
+    "LEDGER_NOT_CONFIGURED": (503, "the service was started without a ledger (--db)"),
+}
+"""The codes ``creditbank serve`` gives of its own, each with its HTTP status and meaning
+(problem documents, ``docs/service.md``). It also answers with the codes above: a portfolio
+or fragment that does not load with its first problem's code (422), the engine's codes
+(422; an unknown programme in a URL's path 404), the ledger's (statuses in
+``docs/service.md``) and the interoperability codes."""
 
 
 class EvaluationError(CreditbankError):

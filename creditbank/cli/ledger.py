@@ -41,7 +41,12 @@ from creditbank.cli.options import (
 from creditbank.cli.output import write_output
 from creditbank.cli.progress import working
 from creditbank.errors import CreditbankError, FileError, LedgerError, LoadError
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges, portfolio_deposit
+from creditbank.interop.deposit import (
+    BadgeDeposit,
+    deposit_badges,
+    deposits_done,
+    portfolio_deposit,
+)
 from creditbank.interop.openbadges import BadgeImport
 from creditbank.ledger import ROLES, Actor, ChainHeads, Ledger, Receipt, Statement
 from creditbank.ledger.chain import VerifyReport
@@ -478,7 +483,7 @@ def deposit_badge_command(
     else:
         _console().print(_deposits_view(account, done, rejected, chosen.no_issuer_check))
         _key_said(output_format)
-    if rejected or any(d.failed for d in done) or not any(d.deposited for d in done):
+    if not deposits_done(done, results).complete:
         sys.exit(EXIT_PROBLEMS)
 
 

@@ -30,9 +30,13 @@ from creditbank.suggest import did_you_mean
 __all__ = ["Plan", "evaluate", "plan", "resolve_program"]
 
 
-def resolve_program(standards: Standards, program_id: str) -> Program:
+def resolve_program(standards: Standards, program_id: str | Program) -> Program:
     """A programme by id, or by its catalogue code when exactly one programme has it;
-    else :class:`~creditbank.errors.EvaluationError` with a suggestion."""
+    else :class:`~creditbank.errors.EvaluationError` with a suggestion. A programme
+    already resolved is returned as it is (a caller that resolved it once passes it on,
+    rather than its id to be looked up again)."""
+    if isinstance(program_id, Program):
+        return program_id
     program = standards.programs.get(program_id)
     if program is None:
         by_code = [p for p in standards.programs.values() if p.code == program_id]
@@ -71,7 +75,7 @@ class Plan:
 
 
 def plan(
-    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None = None
+    standards: Standards, portfolio: Portfolio, program: str | Program, as_of: dt.date | None = None
 ) -> Plan:
     """Scan the rules, build the options and budgets, and solve the allocation."""
     day = as_of or dt.date.today()
@@ -117,9 +121,13 @@ def plan(
 
 
 def evaluate(
-    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None = None
+    standards: Standards,
+    portfolio: Portfolio,
+    program: str | Program,
+    as_of: dt.date | None = None,
 ) -> Evaluation:
-    """Convert ``portfolio`` into credits of ``program`` (an id, or a unique catalogue code).
+    """Convert ``portfolio`` into credits of ``program`` (an id, a unique catalogue code,
+    or the :class:`~creditbank.models.Program` :func:`resolve_program` found).
 
     Chooses, among all allocations that honour every rule and cap, one recognising the
     most credit (ties broken canonically, see :mod:`creditbank.engine.allocate`), and
@@ -134,7 +142,7 @@ def evaluate(
 
 
 def _evaluate(
-    standards: Standards, portfolio: Portfolio, program: str, as_of: dt.date | None
+    standards: Standards, portfolio: Portfolio, program: str | Program, as_of: dt.date | None
 ) -> Evaluation:
     made = plan(standards, portfolio, program, as_of)
     selected = set(made.not_in_force)

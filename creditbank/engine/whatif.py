@@ -22,7 +22,7 @@ from creditbank.engine.index import rule_index
 from creditbank.engine.result import Evaluation
 from creditbank.errors import EvaluationError
 from creditbank.loading.crosscheck import unit_framework, unit_levels
-from creditbank.models import Achievement, Portfolio, Rule, Standards
+from creditbank.models import Achievement, Portfolio, Program, Rule, Standards
 from creditbank.models.units import CourseUnit, SkillCertificateUnit, UnitBase
 from creditbank.suggest import did_you_mean
 
@@ -141,7 +141,7 @@ def parse_addition(text: str) -> tuple[str, str | None]:
 def evaluate_with(
     standards: Standards,
     portfolio: Portfolio,
-    program: str,
+    program: str | Program,
     additions: Iterable[Achievement],
     as_of: dt.date | None = None,
 ) -> Evaluation:
@@ -190,7 +190,7 @@ def _obtainable(standards: Standards, program_id: str) -> list[tuple[str, str | 
 def suggest(
     standards: Standards,
     portfolio: Portfolio,
-    program: str,
+    program: str | Program,
     as_of: dt.date | None = None,
     *,
     limit: int | None = None,
@@ -208,11 +208,11 @@ def suggest(
     """
     day = as_of or dt.date.today()
     prog = resolve_program(standards, program)
-    base = evaluate(standards, portfolio, prog.id, day).totals.recognised
+    base = evaluate(standards, portfolio, prog, day).totals.recognised
     by_unit: dict[str, list[tuple[int, Suggestion]]] = {}
     for unit_id, level in _obtainable(standards, prog.id):
         addition = hypothetical(standards, unit_id, level, day)
-        total = evaluate_with(standards, portfolio, prog.id, [addition], day).totals.recognised
+        total = evaluate_with(standards, portfolio, prog, [addition], day).totals.recognised
         if total > base:
             option = Suggestion(unit_id, level, total - base, total, standards.units[unit_id].hours)
             by_unit.setdefault(unit_id, []).append((_rank(standards, unit_id, level), option))

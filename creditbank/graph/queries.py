@@ -31,12 +31,13 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from creditbank.engine.editions import outcome_of
+from creditbank.engine.evaluate import resolve_program
 from creditbank.errors import EvaluationError
 from creditbank.graph.build import StandardsGraph, build_graph
 from creditbank.graph.nodes import parse_node, recognition_node, unit_node
 from creditbank.graph.select import course_requirement, credits_at_level, recognised_at_level
 from creditbank.loading.crosscheck import unit_framework, unit_levels
-from creditbank.models import Portfolio, Program, Standards
+from creditbank.models import Portfolio, Standards
 from creditbank.suggest import did_you_mean
 
 __all__ = [
@@ -170,20 +171,6 @@ def resolve_unit(standards: Standards, unit_id: str) -> str:
         return unit_id
     hint = did_you_mean(unit_id, standards.units) or " see `creditbank graph` for the units"
     raise EvaluationError(f"unknown unit {unit_id!r};{hint}", "UNKNOWN_UNIT")
-
-
-def resolve_program(standards: Standards, program_id: str) -> Program:
-    """A programme by id or unique catalogue code, else :class:`EvaluationError`."""
-    program = standards.programs.get(program_id)
-    if program is not None:
-        return program
-    by_code = [p for p in standards.programs.values() if p.code == program_id]
-    if len(by_code) == 1:
-        return by_code[0]
-    hint = did_you_mean(program_id, standards.programs) or (
-        " known programmes: " + ", ".join(standards.programs)
-    )
-    raise EvaluationError(f"unknown programme {program_id!r};{hint}", "UNKNOWN_PROGRAM")
 
 
 def resolve_level(standards: Standards, unit_id: str, level: str | None) -> str | None:

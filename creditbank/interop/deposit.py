@@ -18,6 +18,10 @@ records ``credential_status: unchecked``.
 deposit``): an achievement ``import badge -o`` wrote from a credential goes in with the
 check the portfolio's ``credentials:`` keeps, under the rules above, so a portfolio cannot
 turn an unverifiable credential into an issuer-verified deposit.
+
+:func:`deposits_done` says whether a deposit of credentials is complete, partial or
+deposited nothing: the one rule ``ledger deposit-badge`` (its exit status) and ``POST
+/v1/accounts/{account}/deposits/credential`` (its status and ``complete``) both follow.
 """
 
 from __future__ import annotations
@@ -40,11 +44,14 @@ from creditbank.models.portfolio import ImportedCredential, Portfolio
 
 __all__ = [
     "BadgeDeposit",
+    "DepositRefusal",
+    "DepositsDone",
     "PortfolioDeposit",
     "credential_check",
     "deposit_badges",
     "deposit_from_portfolio",
     "deposit_imported",
+    "deposits_done",
     "key_room",
     "portfolio_deposit",
 ]
@@ -417,3 +424,82 @@ def deposit_badges(
         outcome: Literal["deposited", "replayed"] = "replayed" if receipt.replayed else "deposited"
         done.append(BadgeDeposit(result.source, record, outcome, receipt=receipt))
     return tuple(done)
+
+
+@dataclass(frozen=True)
+class DepositRefusal:
+    """Why one credential, or one achievement of a credential, was not deposited although
+    it should have been: its file was rejected, its credential is invalid, its achievement
+    ambiguous, or the ledger refused it. ``code`` is the stable code (an error code, or the
+    verification's reason for an invalid credential)."""
+
+    source: str
+    name: str | None
+    achievement: str | None
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "name": self.name,
+            "achievement": self.achievement,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def _refusal(done: BadgeDeposit) -> DepositRefusal:
+    record = done.record
+    achievement = record.achievement.id if record.achievement is not None else None
+    code: str
+    if done.error is not None:
+        code, message = done.error.code, done.error.message
+    elif record.error is not None:
+        code, message = record.error.code, record.error.message
+    else:  # an invalid credential (failed says so)
+        code = record.verification.reason
+        message = done.skipped or f"the credential is invalid ({code})"
+    return DepositRefusal(done.source, record.name, achievement, code, message)
+
+
+@dataclass(frozen=True)
+class DepositsDone:
+    """What a deposit of credentials came to (:func:`deposits_done`)."""
+
+    deposits: tuple[BadgeDeposit, ...]
+    rejected: tuple[BadgeImport, ...]
+
+    @property
+    def refused(self) -> tuple[DepositRefusal, ...]:
+        """Every credential rejected and every achievement that failed (refused by the
+        ledger, its credential invalid, itself ambiguous), in order; an achievement merely
+        skipped (no unit matches it, an unverifiable credential not accepted …) is not one."""
+        rejected = tuple(
+            DepositRefusal(r.source, None, None, r.error.code, r.error.message)
+            for r in self.rejected
+            if r.error is not None
+        )
+        return rejected + tuple(_refusal(d) for d in self.deposits if d.failed)
+
+    @property
+    def state(self) -> Literal["complete", "partial", "nothing"]:
+        """``nothing`` when no achievement is in the account; ``partial`` when some are but
+        a credential was rejected or an achievement failed; ``complete`` otherwise."""
+        if not any(d.deposited for d in self.deposits):
+            return "nothing"
+        if self.rejected or any(d.failed for d in self.deposits):
+            return "partial"
+        return "complete"
+
+    @property
+    def complete(self) -> bool:
+        return self.state == "complete"
+
+
+def deposits_done(
+    deposits: Iterable[BadgeDeposit], imports: Iterable[BadgeImport] = ()
+) -> DepositsDone:
+    """What :func:`deposit_badges` came to, over its ``deposits`` and the ``imports`` it was
+    given (those whose file was rejected count against completeness)."""
+    return DepositsDone(tuple(deposits), tuple(i for i in imports if i.error is not None))

@@ -17,7 +17,10 @@ store), :mod:`~creditbank.ledger.location` (where a ledger lives: one parser),
 :mod:`~creditbank.ledger.projection` (the cached projection),
 :mod:`~creditbank.ledger.tokens` (API tokens, their rows in
 :mod:`~creditbank.ledger.token_rows`),
-:mod:`~creditbank.ledger.queue` (the applications a school's staff may see),
+:mod:`~creditbank.ledger.queue` (the applications a school's staff may see, and
+:func:`~creditbank.ledger.queue.may_read`: the one rule of who may read which account —
+a learner its own, a bank operator every one, school staff the accounts that applied to
+their school; :meth:`Ledger.may_read` and :meth:`Ledger.readable_accounts` apply it),
 :mod:`~creditbank.ledger.summary` (an account at a glance) and
 :mod:`~creditbank.ledger.service` (the API below).
 """

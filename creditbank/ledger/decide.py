@@ -470,7 +470,7 @@ def _apply(command: Apply, state: AccountState, ctx: Context) -> list[Payload]:
         )
     portfolio = Portfolio(learner=state.account, achievements=achievements)
     try:
-        evaluation = evaluate(standards, portfolio, program.id, as_of)
+        evaluation = evaluate(standards, portfolio, program, as_of)
     except (LoadError, EvaluationError) as error:
         raise LedgerError(
             "EVALUATION_FAILED", str(error).splitlines()[0], program=program.id

@@ -11,8 +11,9 @@ A ledger's location is one of
   a PostgreSQL database (:mod:`creditbank.ledger.postgres`, needs ``creditbank[postgres]``).
 
 Anything else of the form ``SCHEME://`` is ``BAD_LEDGER_URL``, rather than a file of that
-odd name, so that a mistyped URL never creates a stray SQLite file. A password in a URL is
-never printed: :meth:`LedgerLocation.shown` masks it.
+odd name, so that a mistyped URL never creates a stray SQLite file. A password in a URL
+(``USER:PASSWORD@`` or a ``password=`` query parameter, both of which libpq reads) is never
+printed: :meth:`LedgerLocation.shown` masks it.
 
 >>> parse_location("sqlite:///bank.db").path
 PosixPath('bank.db')
@@ -45,38 +46,59 @@ class LedgerLocation:
     url: str | None = None
 
     def shown(self) -> str:
-        """The location as it may be printed: the password of a URL masked."""
+        """The location as it may be printed: the password of a URL masked (in its user
+        part and in a ``password=`` query parameter)."""
         if self.kind == "sqlite":
             return str(self.path)
-        parts = urlsplit(self.url or "")
-        if parts.password is None:
-            return self.url or ""
-        user = parts.username or ""
-        host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+        return self._rebuilt(mask=True)
 
     @property
     def password(self) -> str | None:
-        """The password the URL carries (percent-decoded, as libpq reads it), or None."""
+        """The password the URL carries (percent-decoded, as libpq reads it), or None: a
+        ``password=`` query parameter, which libpq takes over the user part's, or else
+        the user part's."""
         if self.kind == "sqlite":
             return None
-        password = urlsplit(self.url or "").password
-        return None if password is None else unquote(password)
+        parts = urlsplit(self.url or "")
+        given = [raw for key, raw in _query_items(parts.query) if key == "password"]
+        if given:  # the last one, as libpq reads it
+            return unquote(given[-1].partition("=")[2])
+        return None if parts.password is None else unquote(parts.password)
 
     def without_password(self) -> str:
-        """The location as a ``--db`` text, without the URL's password (libpq then reads
-        it from ``PGPASSWORD`` or a pgpass file)."""
+        """The location as a ``--db`` text, without the URL's password, in its user part or
+        its query (libpq then reads it from ``PGPASSWORD`` or a pgpass file)."""
         if self.kind == "sqlite":
             return str(self.path)
-        parts = urlsplit(self.url or "")
-        if parts.password is None:
-            return self.url or ""
-        user = parts.username or ""
-        host = parts.netloc.rsplit("@", 1)[1]
-        return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host))
+        return self._rebuilt(mask=False)
+
+    def _rebuilt(self, *, mask: bool) -> str:
+        """The URL with its passwords masked (``***``) or taken out; unchanged when it
+        carries none."""
+        url = self.url or ""
+        parts = urlsplit(url)
+        items = _query_items(parts.query)
+        if parts.password is None and all(key != "password" for key, _ in items):
+            return url
+        netloc = parts.netloc
+        if parts.password is not None:
+            user = parts.username or ""
+            host = netloc.rsplit("@", 1)[1]
+            netloc = f"{user}:***@{host}" if mask else (f"{user}@{host}" if user else host)
+        query = "&".join(
+            f"{raw.split('=', 1)[0]}=***" if key == "password" else raw
+            for key, raw in items
+            if mask or key != "password"
+        )
+        return urlunsplit(parts._replace(netloc=netloc, query=query))
 
     def __str__(self) -> str:
         return self.shown()
+
+
+def _query_items(query: str) -> list[tuple[str, str]]:
+    """The items of a URL's query, each as (its key, decoded; the item as written)."""
+    return [(unquote(raw.partition("=")[0]), raw) for raw in query.split("&") if raw]
 
 
 def parse_location(where: str | Path | LedgerLocation) -> LedgerLocation:

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from creditbank.errors import EVALUATION_ERROR_CODES, EvaluationError
 from creditbank.loading import load_portfolio_data, load_portfolio_text
@@ -32,6 +40,7 @@ __all__ = [
     "DATA_FILE",
     "TEXT_FILE",
     "CredentialInput",
+    "Day",
     "Lang",
     "PortfolioFields",
     "PortfolioInput",
@@ -117,16 +126,17 @@ def request_portfolio(body: PortfolioFields, standards: Standards) -> Portfolio:
 
 
 def day_of(text: str | None, field: str = "as_of") -> dt.date:
-    """The day ``text`` names (YYYY-MM-DD), or today when None; 422 ``MALFORMED_DATE`` for
-    text of another form, 422 ``INVALID_DATE`` for a day the calendar lacks (2026-02-30)."""
+    """The day ``text`` names (YYYY-MM-DD), or today when None; 422 ``INVALID_DATE`` for
+    text that is not a date of that form or a day the calendar lacks (2026-02-30): one
+    code and one status for a bad date on every route (the ledger routes' dates are
+    answered alike, :func:`creditbank.service.problems.install_problem_handlers`)."""
     if text is None:
         return dt.date.today()
     if not _DAY.fullmatch(text):
         raise ServiceProblem(
             422,
-            "MALFORMED_DATE",
+            "INVALID_DATE",
             f"{field} {text!r} is not a date; write it YYYY-MM-DD, e.g. 2026-11-29",
-            title="a date is not written YYYY-MM-DD",
         )
     try:
         return dt.date.fromisoformat(text)
@@ -135,19 +145,34 @@ def day_of(text: str | None, field: str = "as_of") -> dt.date:
             422,
             "INVALID_DATE",
             f"{field} {text!r} is not a day of the calendar; check the month and the day",
-            title="a date is not a valid calendar date",
         ) from None
 
 
+def _day(value: object) -> dt.date:
+    if not isinstance(value, str):
+        raise PydanticCustomError("INVALID_DATE", "a date is written as text, YYYY-MM-DD")
+    try:
+        return day_of(value, "the date")
+    except ServiceProblem as problem:
+        raise PydanticCustomError("INVALID_DATE", problem.detail) from None
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
+"""A day in a JSON body, YYYY-MM-DD exactly (not a number, not a moment): a bad one is 422
+``INVALID_DATE``, as the computation routes' ``as_of``."""
+
+
 @contextmanager
-def engine_problems() -> Iterator[None]:
-    """Answer the engine's refusals as problem documents: an unknown programme is 404
-    ``UNKNOWN_PROGRAM`` (the resource the request names does not exist); anything else it
-    cannot answer (an unknown unit or level in the request …) is 422 with the engine's code."""
+def engine_problems(*, program_in_path: bool = False) -> Iterator[None]:
+    """Answer the engine's refusals as problem documents, with the engine's code: an
+    unknown programme named in the URL's path is 404 ``UNKNOWN_PROGRAM`` (the resource
+    does not exist), one named in a JSON body 422 ``UNKNOWN_PROGRAM`` (the request is
+    wrong, as an application to an unknown programme is); anything else it cannot answer
+    (an unknown unit or level in the request …) is 422."""
     try:
         yield
     except EvaluationError as error:
-        status = 404 if error.code == "UNKNOWN_PROGRAM" else 422
+        status = 404 if program_in_path and error.code == "UNKNOWN_PROGRAM" else 422
         title = EVALUATION_ERROR_CODES[error.code]
         raise ServiceProblem(status, error.code, error.message, title=title) from None
 

@@ -79,6 +79,21 @@ def status_of_ledger_error(code: str) -> int:
     return _LEDGER_STATUS.get(code, 422)
 
 
+DATE_ERROR_TYPES = frozenset(
+    {
+        "INVALID_DATE",  # Day, and the models' own dates (an achievement's earned_on …)
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+        "datetime_parsing",
+        "datetime_from_date_parsing",
+    }
+)
+"""The validation errors of a date or moment that does not parse or does not exist: a
+request whose only errors are these is 422 ``INVALID_DATE`` (a value of the wrong JSON
+type, a list for a date, stays ``INVALID_REQUEST``)."""
+
+
 class ProblemItem(BaseModel):
     """One located problem of an input (a portfolio, a standards fragment)."""
 
@@ -251,7 +266,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             return problem_response(
                 request, 400, "MALFORMED_JSON", "the request body is not valid JSON"
             )
-        return problem_response(request, 422, "INVALID_REQUEST", _validation_detail(errors))
+        # one code for a bad date on every route (DATE_ERROR_TYPES)
+        dates = bool(errors) and all(e.get("type") in DATE_ERROR_TYPES for e in errors)
+        code = "INVALID_DATE" if dates else "INVALID_REQUEST"
+        return problem_response(request, 422, code, _validation_detail(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -80,3 +80,42 @@ def test_the_workers_get_the_password_through_pgpassword_only() -> None:
     for plain in (None, "bank.db", "postgresql://bank@db.internal/credit"):
         environment = ServiceConfig(ledger=plain).worker_environment()
         assert environment == {CONFIG_ENV_VAR: ServiceConfig(ledger=plain).to_env()}
+
+
+# Review finding (issue 17): d981eda took the password out of the URL's user part only; one
+# given as a ``?password=`` query parameter (which libpq reads too) still went to the workers
+# in $CREDITBANK_SERVICE_CONFIG, and serve did not warn of it.
+
+_QUERY_URL = "postgresql://bank@db.internal:5432/credit?sslmode=require&password=s%40cret-43"
+
+
+def test_a_password_in_the_query_goes_to_the_workers_through_pgpassword_only() -> None:
+    from creditbank.service.config import CONFIG_ENV_VAR, PASSWORD_ENV_VAR, ServiceConfig
+
+    environment = ServiceConfig(ledger=_QUERY_URL).worker_environment()
+    assert set(environment) == {CONFIG_ENV_VAR, PASSWORD_ENV_VAR}
+    assert environment[PASSWORD_ENV_VAR] == "s@cret-43"
+    assert "cret" not in environment[CONFIG_ENV_VAR]
+    config = ServiceConfig.from_env(environment)
+    assert config.ledger == "postgresql://bank@db.internal:5432/credit?sslmode=require"
+    # both forms: libpq takes the query's, and neither stays in the URL
+    both = "postgresql://bank:first@db.internal/credit?password=second&sslmode=require"
+    environment = ServiceConfig(ledger=both).worker_environment()
+    assert environment[PASSWORD_ENV_VAR] == "second"
+    assert ServiceConfig.from_env(environment).ledger == (
+        "postgresql://bank@db.internal/credit?sslmode=require"
+    )
+
+
+def test_a_password_in_the_query_is_warned_of_without_printing_it() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["serve", "--db", _QUERY_URL, "--port", str(port), "--workers", "2"]
+        )
+    assert result.exit_code == 1, result.output  # the busy port: nothing was started
+    shown = "postgresql://bank@db.internal:5432/credit?sslmode=require&password=***"
+    assert f"warning: the --db URL {shown}" in result.output
+    assert "cret-43" not in result.output

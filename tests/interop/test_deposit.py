@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from creditbank.cli import cli
 from creditbank.errors import LedgerError
-from creditbank.interop.deposit import credential_check, deposit_badges
+from creditbank.interop.deposit import credential_check, deposit_badges, deposits_done
 from creditbank.interop.export import sign_credential
 from creditbank.interop.keys import multibase_from_public_key
 from creditbank.interop.openbadges import BadgeImport, import_badge_text, imported_credential
@@ -21,6 +21,7 @@ from creditbank.ledger import Actor, Ledger
 from creditbank.ledger.events import AchievementDeposited
 from creditbank.models import Standards
 from tests.interop.helpers import KEY, LEARNER, NOW, OTHER_KEY, ledger
+from tests.interop.partial import partly_refused_clr
 from tests.interop.test_openbadges import electrician_badge
 
 CENTRE = "https://demo-assessment-centre.example/issuer"
@@ -201,6 +202,39 @@ def test_deposits_without_a_check_are_stored_as_before_and_old_ledgers_open(
         with pytest.raises(LedgerError) as caught:
             Ledger.open(path, standards)
         assert caught.value.code == "SCHEMA_TOO_NEW"
+
+
+def test_a_deposit_is_complete_partial_or_nothing_by_one_rule(
+    ledger: Ledger, standards: Standards
+) -> None:
+    """The rule both ``ledger deposit-badge`` and the HTTP route follow (review of issue 17:
+    it was written twice, and the route called a partly refused deposit complete)."""
+    clr = _import(partly_refused_clr(), standards, trust=PINNED)
+    done = deposit_badges(ledger, "w-1", [clr], actor=ISSUER, key="p")
+    assert [d.outcome for d in done] == ["deposited", "refused"]
+    partial = deposits_done(done, [clr])
+    assert (partial.state, partial.complete) == ("partial", False)
+    (refused,) = partial.refused
+    second = done[1].record.achievement
+    assert second is not None and (refused.code, refused.achievement) == (
+        "NOT_AUTHORISED",
+        second.id,
+    )
+    # the same again: the deposited one replays, the other is refused again
+    assert deposits_done(deposit_badges(ledger, "w-1", [clr], actor=ISSUER, key="p")).state == (
+        "partial"
+    )
+    badge = _import(_signed(), standards, trust=PINNED)
+    alone = deposits_done(deposit_badges(ledger, "w-1", [badge], actor=ISSUER, key="q"), [badge])
+    assert (alone.state, alone.refused) == ("complete", ())
+    broken = import_badge_text("{not json", standards, now=NOW)
+    assert broken.error is not None
+    # a rejected file spoils a complete deposit; without anything deposited it is nothing
+    assert deposits_done(alone.deposits, [badge, broken]).state == "partial"
+    assert deposits_done(alone.deposits, [broken]).refused[0].code == broken.error.code
+    unverifiable = _import(_badge(), standards, accept_unverified=True)
+    skipped = deposit_badges(ledger, "w-1", [unverifiable], actor=ISSUER, key="r")
+    assert deposits_done(skipped, [unverifiable]).state == "nothing"
 
 
 def test_the_cli_deposits_badges_and_the_statement_shows_how_they_were_verified(

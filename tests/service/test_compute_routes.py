@@ -3,6 +3,7 @@ wrong answered as a problem document (4xx, never 500)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -103,27 +104,31 @@ def test_a_bad_language_for_the_map_is_422(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("path", COMPUTE_POSTS)
-def test_an_unknown_programme_in_a_body_is_404(client: TestClient, path: str) -> None:
+def test_an_unknown_programme_in_a_body_is_422(client: TestClient, path: str) -> None:
+    """Review finding (issue 17): 404 here but 422 on applications. One rule now: an
+    unknown id in the URL's path is 404, an unknown programme named in a body 422."""
     response = client.post(path, json={**BODY, "program": "no-such"})
-    problem(response, 404, "UNKNOWN_PROGRAM")
+    assert "no-such" in problem(response, 422, "UNKNOWN_PROGRAM")["detail"]
 
 
 @pytest.mark.parametrize("path", COMPUTE_POSTS)
 @pytest.mark.parametrize(
-    ("as_of", "code"),
+    ("as_of", "says"),
     [
-        ("2026-02-30", "INVALID_DATE"),
-        ("2026-13-01", "INVALID_DATE"),
-        ("29.11.2026", "MALFORMED_DATE"),
-        ("2026-11-29T00:00", "MALFORMED_DATE"),
-        ("", "MALFORMED_DATE"),
+        ("2026-02-30", "not a day of the calendar"),
+        ("2026-13-01", "not a day of the calendar"),
+        ("29.11.2026", "write it YYYY-MM-DD"),
+        ("2026-11-29T00:00", "write it YYYY-MM-DD"),
+        ("", "write it YYYY-MM-DD"),
     ],
 )
-def test_a_bad_as_of_is_422_saying_what_is_wrong(
-    client: TestClient, path: str, as_of: str, code: str
+def test_a_bad_as_of_is_422_invalid_date_saying_what_is_wrong(
+    client: TestClient, path: str, as_of: str, says: str
 ) -> None:
+    """One code for a bad date (review finding, issue 17: MALFORMED_DATE was a second)."""
     response = client.post(path, json={**BODY, "as_of": as_of})
-    assert as_of in problem(response, 422, code)["detail"]
+    detail = problem(response, 422, "INVALID_DATE")["detail"]
+    assert repr(as_of) in detail and says in detail
 
 
 @pytest.mark.parametrize(
@@ -384,3 +389,41 @@ def test_private_standards_answer_a_valid_token_of_any_role(
 )
 def test_bad_query_parameters_are_422(client: TestClient, path: str) -> None:
     problem(client.get(path), 422, "INVALID_REQUEST")
+
+
+def test_a_bad_moment_to_check_a_credential_at_is_invalid_date(client: TestClient) -> None:
+    for at in ("2026-02-30", "29.11.2026"):
+        body = {"credential": {"a": 1}, "at": at}
+        problem(client.post("/v1/credentials/verify", json=body), 422, "INVALID_DATE")
+
+
+def test_a_date_error_beside_another_error_is_invalid_request(client: TestClient) -> None:
+    body = {"credential": {"a": 1}, "at": "2026-02-30", "learner": ""}
+    problem(client.post("/v1/credentials/verify", json=body), 422, "INVALID_REQUEST")
+
+
+@pytest.mark.parametrize("add", [[], ["skill:csco2022:6-31-01-03@二级"]])
+def test_a_whatif_resolves_its_programme_once(
+    client: TestClient, add: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding (issue 17): the programme was looked up again for each evaluation of
+    a request (before and after the additions; each suggestion)."""
+    from creditbank.service.routes import compute
+
+    evaluate_module = importlib.import_module("creditbank.engine.evaluate")
+    whatif_module = importlib.import_module("creditbank.engine.whatif")
+
+    looked_up: list[object] = []
+    real = evaluate_module.resolve_program
+
+    def counted(standards: Standards, program: Any) -> Any:
+        if isinstance(program, str):
+            looked_up.append(program)
+        return real(standards, program)
+
+    monkeypatch.setattr(evaluate_module, "resolve_program", counted)
+    monkeypatch.setattr(whatif_module, "resolve_program", counted)
+    monkeypatch.setattr(compute, "resolve_program", counted)
+    response = client.post("/v1/whatif", json={**BODY, "add": add, "top": 3})
+    assert response.status_code == 200, response.text
+    assert looked_up == [PROGRAM]

@@ -4,6 +4,7 @@ statuses the service gives. (Its walkthrough runs in tests/test_docs_examples.py
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from creditbank.errors import LEDGER_ERROR_CODES, LedgerError
+from creditbank.errors import LEDGER_ERROR_CODES, SERVICE_ERROR_CODES, LedgerError
 from creditbank.ledger import ROLES, Actor, Ledger
 from creditbank.ledger.events import Role
 from creditbank.models import Standards
@@ -235,3 +236,51 @@ def test_the_ledger_codes_statuses_are_the_pages() -> None:
 @pytest.mark.parametrize("heading", ["| code | status | when |", "| status | ledger codes |"])
 def test_the_tables_are_found(heading: str) -> None:
     assert len(_table(heading)) >= 5
+
+
+# Review finding (issue 17): the service's own codes were missing from the error codes page
+# (docs/reference/errors.md, generated from creditbank/errors.py by creditbank.docgen).
+
+_NOT_CODES = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+"""Upper-case strings of the service's code that are no error codes: HTTP methods."""
+
+
+def _service_codes() -> set[str]:
+    """Every error code the service's code names: each upper-case string literal but the
+    names of its own constants (``__all__``), the environment variables it reads and the
+    HTTP methods."""
+    from creditbank.service import config
+
+    names: set[str] = set()
+    literals: set[str] = set()
+    for source in SOURCES:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {t.id for t in targets if isinstance(t, ast.Name)}
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.add(node.value)
+    environment = {config.CONFIG_ENV_VAR, config.PASSWORD_ENV_VAR}
+    codes = {s for s in literals if re.fullmatch(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*", s)}
+    return codes - names - environment - _NOT_CODES
+
+
+def test_every_code_the_service_gives_is_on_the_error_codes_page() -> None:
+    page = (ROOT / "docs" / "reference" / "errors.md").read_text(encoding="utf-8")
+    codes = _service_codes()
+    assert {"NOTHING_DEPOSITED", "UNAUTHENTICATED", "HTTP_ERROR", "INVALID_DATE"} <= codes
+    missing = sorted(code for code in codes if f"| `{code}` |" not in page)
+    assert missing == [], f"not on docs/reference/errors.md: {missing}"
+
+
+def test_the_service_codes_statuses_are_the_registrys() -> None:
+    """SERVICE_ERROR_CODES (the page's table) gives each code the status the service's code
+    gives it, where that status is written with the code."""
+    given = set()
+    for source in SOURCES:
+        for match in GIVEN.finditer(source.read_text(encoding="utf-8")):
+            status, code = (match[1], match[2]) if match[1] else (match[3], match[4])
+            given.add((code, int(status)))
+    registry = {(code, status) for code, (status, _) in SERVICE_ERROR_CODES.items()}
+    assert given - registry == set()

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from creditbank.engine import evaluate, evaluate_with, hypothetical, suggest
+from creditbank.engine.evaluate import resolve_program
 from creditbank.engine.result import Evaluation
 from creditbank.engine.whatif import parse_addition
 from creditbank.errors import LoadError
@@ -55,9 +56,11 @@ router = APIRouter(tags=["compute"], dependencies=[Depends(standards_reader)])
 
 State = Annotated[ServiceState, Depends(current_state)]
 _UNPROCESSABLE: Responses = {
-    422: {"description": "The input has problems (each located), or a bad date."}
+    422: {
+        "description": "The input has problems (each located), a bad date (INVALID_DATE) "
+        "or an unknown programme (UNKNOWN_PROGRAM)."
+    }
 }
-_UNKNOWN: Responses = {404: {"description": "No programme has this id or catalogue code."}}
 
 # ------------------------------------------------------------------------- validate
 
@@ -158,7 +161,7 @@ class EvaluationRequest(ProgramInput):
     "/v1/evaluations",
     summary="Evaluate a portfolio against a programme",
     response_model=Evaluation,
-    responses={**_UNKNOWN, **_UNPROCESSABLE},
+    responses=_UNPROCESSABLE,
 )
 async def create_evaluation(body: EvaluationRequest, state: State) -> Response:
     """Convert the portfolio into credits of the programme on ``as_of`` and explain every
@@ -224,7 +227,7 @@ class WhatIfResult(BaseModel):
     "/v1/whatif",
     summary="What if the learner also had …",
     response_model=WhatIfResult,
-    responses={**_UNKNOWN, **_UNPROCESSABLE},
+    responses=_UNPROCESSABLE,
 )
 def what_if(body: WhatIfRequest, state: State) -> dict[str, Any]:
     """Evaluate the portfolio with hypothetical achievements added; without any, rank the
@@ -233,15 +236,16 @@ def what_if(body: WhatIfRequest, state: State) -> dict[str, Any]:
     day = day_of(body.as_of)
     portfolio = request_portfolio(body, standards)
     with engine_problems():
+        program = resolve_program(standards, body.program)  # once, for every evaluation
         if not body.add:
-            ranked = suggest(standards, portfolio, body.program, day, limit=body.top)
+            ranked = suggest(standards, portfolio, program, day, limit=body.top)
             return {"suggestions": [s.to_dict() for s in ranked]}
         extra = [
             hypothetical(standards, *parse_addition(text), day, index)
             for index, text in enumerate(body.add)
         ]
-        before = evaluate(standards, portfolio, body.program, day)
-        after = evaluate_with(standards, portfolio, body.program, extra, day)
+        before = evaluate(standards, portfolio, program, day)
+        after = evaluate_with(standards, portfolio, program, extra, day)
     return {
         "evaluation": after.model_dump(mode="json", by_alias=True),
         "recognised_before": str(before.totals.recognised),
@@ -308,7 +312,7 @@ class PathwayDocument(BaseModel):
     "/v1/pathways",
     summary="The least-effort pathway to complete a programme",
     response_model=PathwayDocument,
-    responses={**_UNKNOWN, **_UNPROCESSABLE},
+    responses=_UNPROCESSABLE,
 )
 def find_pathway(body: PathwayRequest, state: State) -> dict[str, Any]:
     """The cheapest mix, in study hours, of certificates and training to obtain and

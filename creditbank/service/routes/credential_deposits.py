@@ -9,10 +9,14 @@ achievement is then deposited (:func:`creditbank.interop.deposit.deposit_badges`
 ledger key ``TOKEN_ID:KEY:ACHIEVEMENT``, recording how its credential was checked.
 
 The answer: 201 when something was deposited, 200 when every deposit repeats an earlier
-request with the same key; a credential the import rejects is its 422 problem; when nothing
-was deposited, the ledger's first refusal is the problem (403 another issuer's credential,
-409 one another account holds …), or 422 ``NOTHING_DEPOSITED`` saying why each achievement
-was skipped.
+request with the same key; ``complete`` says whether the deposit is complete by the rule
+``ledger deposit-badge`` exits by (:func:`~creditbank.interop.deposit.deposits_done`): when
+some achievements were deposited but others failed (the ledger refused one, its credential
+is invalid …), the answer is still 201 with ``complete: false`` and each failed one in
+``refused`` with its code. A credential the import rejects is its 422 problem; when
+nothing was deposited, the ledger's first refusal is the problem (403 another issuer's
+credential, 409 one another account holds …), or 422 ``NOTHING_DEPOSITED`` saying why each
+achievement was skipped.
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from creditbank.interop.deposit import BadgeDeposit, deposit_badges
+from creditbank.interop.deposit import (
+    BadgeDeposit,
+    DepositRefusal,
+    deposit_badges,
+    deposits_done,
+)
 from creditbank.interop.jsonld import ContextLoader
 from creditbank.interop.openbadges import import_badge_text
 from creditbank.interop.trust import parse_trust
@@ -44,7 +53,7 @@ from creditbank.service.principal import Principal
 from creditbank.service.problems import ServiceProblem
 from creditbank.service.state import ServiceState
 
-__all__ = ["CredentialDepositRequest", "CredentialDeposits", "router"]
+__all__ = ["CredentialDepositRequest", "CredentialDeposits", "RefusedAchievement", "router"]
 
 router = APIRouter(tags=["ledger"])
 
@@ -77,15 +86,51 @@ class CredentialDeposit(BaseModel):
         return cls(**fields, receipt=done.receipt)
 
 
+class RefusedAchievement(BaseModel):
+    """An achievement of the credential that failed although others were deposited."""
+
+    achievement: str | None = Field(description="Its achievement id, when it has one.")
+    name: str | None = Field(description="The achievement's name in the credential.")
+    code: str = Field(
+        description="Why: the ledger's error code (NOT_AUTHORISED …), the import's, or the "
+        "verification's reason for an invalid credential."
+    )
+    message: str
+
+    @classmethod
+    def of(cls, refusal: DepositRefusal) -> RefusedAchievement:
+        return cls(
+            achievement=refusal.achievement,
+            name=refusal.name,
+            code=refusal.code,
+            message=refusal.message,
+        )
+
+
 class CredentialDeposits(BaseModel):
     deposits: list[CredentialDeposit]
+    complete: bool = Field(
+        description="Whether every achievement that should go in went in: false when some "
+        "were deposited but others failed (listed in `refused`); `creditbank ledger "
+        "deposit-badge` exits 1 exactly when this is false."
+    )
+    refused: list[RefusedAchievement] = Field(
+        description="The achievements that failed (empty when `complete`); an achievement "
+        "merely skipped (no unit matches it …) is in `deposits` with its reason, not here."
+    )
 
 
 @router.post(
     "/v1/accounts/{account}/deposits/credential",
     status_code=201,
     summary="Deposit the achievements of a credential (Open Badges 3.0 / CLR 2.0)",
-    responses={200: {"description": "Every deposit repeats an earlier request (same key)."}},
+    responses={
+        200: {"description": "Every deposit repeats an earlier request (same key)."},
+        201: {
+            "description": "Something was deposited; `complete: false` when other "
+            "achievements of the credential failed (listed in `refused`)."
+        },
+    },
 )
 def deposit_credential(
     account: str,
@@ -122,7 +167,8 @@ def deposit_credential(
             accept_unverified=body.accept_unverified,
             accept_unchecked_status=body.accept_unchecked_status,
         )
-        if not any(d.deposited for d in done):
+        outcome = deposits_done(done, [imported])
+        if outcome.state == "nothing":
             refused = next((d.error for d in done if d.error is not None), None)
             if refused is not None:
                 raise refused
@@ -134,4 +180,8 @@ def deposit_credential(
                 title="no achievement of the credential could be deposited",
             )
     respond(response, key, replayed=not any(d.outcome == "deposited" for d in done))
-    return CredentialDeposits(deposits=[CredentialDeposit.of(d) for d in done])
+    return CredentialDeposits(
+        deposits=[CredentialDeposit.of(d) for d in done],
+        complete=outcome.complete,
+        refused=[RefusedAchievement.of(r) for r in outcome.refused],
+    )

@@ -184,7 +184,9 @@ class ClrRequest(ProgramInput):
 @router.post(
     "/v1/exports/clr",
     summary="Recognised credit as a CLR 2.0 credential (unsigned)",
-    responses={404: {"description": "No programme has this id or catalogue code."}},
+    responses={
+        422: {"description": "An unknown programme (UNKNOWN_PROGRAM), a bad date, bad input."}
+    },
 )
 def clr_export(body: ClrRequest, state: State) -> Any:
     """Evaluate the portfolio and export the recognised credit as an unsigned CLR 2.0

@@ -41,7 +41,6 @@ gave.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +70,7 @@ from creditbank.service.auth import (
     require_roles,
 )
 from creditbank.service.idempotency import idempotency_key, written
+from creditbank.service.inputs import Day
 from creditbank.service.principal import Principal
 from creditbank.service.routes import credential_deposits
 from creditbank.service.state import RequestLedger, ServiceState
@@ -237,7 +237,9 @@ class DepositBody(_Body):
 
 class ApplyBody(_Body):
     program: str = Field(description="The programme's id (or its code).")
-    as_of: dt.date | None = Field(default=None, description="Evaluate as of (default today).")
+    as_of: Day | None = Field(
+        default=None, description="Evaluate as of, YYYY-MM-DD (default today)."
+    )
     achievements: list[str] | None = Field(
         default=None, description="Only these achievements (default: every active one)."
     )
@@ -256,7 +258,7 @@ class RevokeBody(_Body):
 
 
 class ExpireBody(_Body):
-    as_of: dt.date = Field(description="The day by which the achievement expired.")
+    as_of: Day = Field(description="The day by which the achievement expired, YYYY-MM-DD.")
     reason: str | None = None
 
 

@@ -88,7 +88,7 @@ def list_programs(state: State) -> list[ProgramSummary]:
 def get_program(program: str, state: State) -> ProgramDetail:
     """The programme named by id or unique catalogue code (404 ``UNKNOWN_PROGRAM``
     otherwise), with its requirements, the rules that convert into it and the caps on them."""
-    with engine_problems():
+    with engine_problems(program_in_path=True):
         found = resolve_program(state.standards, program)
     index = rule_index(state.standards).program(found)
     return ProgramDetail(program=found, rules=list(index.rules), caps=list(index.caps))
@@ -118,6 +118,6 @@ def program_map(
     """The picture ``creditbank graph --program P --format svg`` draws: the programme's
     requirements, the courses conversions exempt, and the certificates and training that
     convert into them, coloured by kind."""
-    with engine_problems():
+    with engine_problems(program_in_path=True):
         scene = program_scene(build_graph(state.standards), program, lang=lang)
     return Response(render_svg(scene, engine=engine), media_type=SVG_MEDIA_TYPE)
