@@ -267,7 +267,7 @@ def _list_adapter(kind: str, section: str) -> TypeAdapter[list[Any]]:
 def _sections(kind: str) -> list[str]:
     if kind == "standards":
         return list(SECTIONS)
-    return [] if kind == "portfolio" else ["items"]
+    return [] if kind in ("portfolio", "targets") else ["items"]
 
 
 def _validate(
@@ -280,6 +280,11 @@ def _validate(
     """
     model_type = DOCUMENT_TYPES[kind]
     data = doc.data
+    if kind == "targets":  # one model: its own validators locate every problem
+        try:
+            return model_type.model_validate(data), [], []
+        except ValidationError as error:
+            return None, [], problems_from_validation(error, doc, model_type)
     if kind == "portfolio":
         too_many = _too_many_achievements(doc, limits)
         if too_many is not None:
@@ -413,6 +418,19 @@ def _load_documents(
         report.problems.extend(problems)
         if kind is None:
             continue
+        if kind == "targets":  # progress targets beside the standards: not standards
+            if _identity(path) in named and not portfolios:
+                report.problems.append(
+                    Problem(
+                        "UNKNOWN_KIND",
+                        "these are progress targets, not standards (give them to "
+                        "`creditbank report --targets`)",
+                        doc.location(("kind",)),
+                    )
+                )
+            elif portfolios:  # validate: check them all the same
+                report.problems.extend(_validate(doc, kind, failed, limits)[2])
+            continue
         if kind == "portfolio" and not portfolios:
             if _identity(path) not in named:
                 continue  # a portfolio kept beside standards in a directory: not standards
@@ -420,7 +438,7 @@ def _load_documents(
                 Problem(
                     "UNKNOWN_KIND",
                     "this is a portfolio, not standards; standards files have kind "
-                    + ", ".join(k for k in DOCUMENT_TYPES if k != "portfolio")
+                    + ", ".join(k for k in DOCUMENT_TYPES if k not in ("portfolio", "targets"))
                     + " (load a portfolio with load_portfolio)",
                     doc.location(("kind",)),
                 )
