@@ -55,6 +55,7 @@ from creditbank.suggest import did_you_mean
 __all__ = [
     "LoadReport",
     "discover_files",
+    "document_kind",
     "layers_of",
     "load_documents",
     "load_portfolio",
@@ -62,6 +63,7 @@ __all__ = [
     "load_portfolio_text",
     "load_standards",
     "portfolio_from_document",
+    "validate_document",
 ]
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -353,6 +355,19 @@ def _validate(
     except ValidationError as error:
         return None, records, problems + problems_from_validation(error, doc, model_type)
     return model, records, problems
+
+
+def document_kind(doc: Document) -> tuple[str | None, list[Problem]]:
+    """The kind of a document (one rule for every reader of files), or its problems."""
+    return _kind_of(doc)
+
+
+def validate_document(
+    doc: Document, kind: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[BaseModel | None, list[Problem]]:
+    """A document of a kind that is one model (a portfolio, targets): it, or its problems."""
+    model, _, problems = _validate(doc, kind, set(), limits)
+    return model, problems
 
 
 def _too_many_achievements(doc: Document, limits: Limits) -> Problem | None:
