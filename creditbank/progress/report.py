@@ -202,7 +202,8 @@ def measure(
 
     groups: dict[str | None, Counts] = dict(tally.regions)
     if by == "programme":
-        groups = {program: counts for program, counts in tally.programs.items()}
+        groups = {}
+        groups.update(tally.programs.items())
     rows = tuple(
         _row(key, groups[key], names(key))
         for key in sorted(groups, key=lambda k: (k is None, k or ""))
