@@ -7,7 +7,7 @@ null) or what the figure counts; codes are stable, sentences may improve.
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Literal, get_args
 
 __all__ = ["NOTES", "WORDS", "NoteCode", "note_text", "percent", "scope_text", "word"]
@@ -110,9 +110,9 @@ def scope_text(scope: str, lang: Literal["zh", "en"]) -> str:
 
 
 def percent(fraction: Decimal | None) -> str:
-    """A share or progress as a percentage, rounded down to 4 places, trailing zeros cut
-    (0.00000100 is 0.0001 %, 0.4 is 40 %)."""
+    """A share or progress as a percentage, exactly as the report holds it (no rounding
+    beyond the report's own; trailing zeros cut): 0.00000066 is 0.000066 %, 0.4 is 40 %."""
     if fraction is None:
         return ""
-    shown = (fraction * 100).quantize(Decimal("0.0001"), rounding=ROUND_DOWN).normalize()
+    shown = (fraction * 100).normalize()
     return f"{shown:f}%"

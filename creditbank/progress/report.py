@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_DOWN, Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from creditbank.ledger import Ledger
 from creditbank.ledger.events import Event
@@ -59,6 +59,12 @@ def ratio(part: Decimal | int, whole: Decimal | int, places: int = SHARE_PLACES)
     return (Decimal(part) / Decimal(whole)).quantize(step, rounding=ROUND_DOWN)
 
 
+Exact = Annotated[
+    Decimal, PlainSerializer(lambda value: f"{value:f}", return_type=str, when_used="json")
+]
+"""A decimal written out in JSON as plain digits (0.00000066, never 6.6E-7)."""
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -72,11 +78,11 @@ class Row(_Frozen):
     learners: int
     funded_learners: int
     migrant_learners: int
-    migrant_share: Decimal = Field(description="migrant_learners / learners, 4 places down.")
+    migrant_share: Exact = Field(description="migrant_learners / learners, 4 places down.")
     migrant_funded_learners: int
     programmes: int = Field(description="Programmes with at least one learner of the group.")
-    credits: dict[str, Decimal] = Field(description="Credits recognised, by source kind.")
-    credits_total: Decimal
+    credits: dict[str, Exact] = Field(description="Credits recognised, by source kind.")
+    credits_total: Exact
     completions: int
 
 
@@ -88,10 +94,10 @@ class TargetProgress(_Frozen):
     name_en: str | None = None
     metric: Metric
     scope: str = Field(description="national, region:CODE or programme:ID.")
-    value: Decimal
+    value: Exact
     due: dt.date
-    measured: Decimal | None = Field(description="null: not measurable from this data.")
-    progress: Decimal | None = Field(description="measured / value, 8 places, rounded down.")
+    measured: Exact | None = Field(description="null: not measurable from this data.")
+    progress: Exact | None = Field(description="measured / value, 8 places, rounded down.")
     notes: tuple[NoteCode, ...] = Field(
         default=(), description="Why not measurable, or what the figure counts."
     )
