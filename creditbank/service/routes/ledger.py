@@ -26,7 +26,8 @@ review                                     school_reviewer
 approve, override                          academic_affairs
 reject                                     school_reviewer, academic_affairs
 revoke                                     issuer, bank_operator
-expire, verify                             bank_operator
+expire, verify, funding                    bank_operator
+profile                                    learner (its own), bank_operator
 the review queue                           school_reviewer, academic_affairs (their
                                            school's), bank_operator (every school's)
 =========================================  ===============================================
@@ -272,6 +273,25 @@ class OverrideBody(_Body):
     credits: Credits | None = Field(default=None, description="grant: how many credits.")
 
 
+class ProfileBody(_Body):
+    """Only the non-identifying part of the profile; it replaces the one recorded before."""
+
+    region: str | None = Field(default=None, description="A GB/T 2260 code, e.g. 440300.")
+    migrant_worker: bool | None = Field(default=None, description="农民工")
+    union_member: bool | None = Field(default=None, description="工会会员")
+    education: str | None = Field(default=None, description="The highest education completed.")
+
+
+class FundingBody(_Body):
+    program: str = Field(description="The programme's id.")
+    scheme: str = Field(description="The funding scheme, e.g. 求学圆梦行动.")
+    decision: Literal["granted", "withdrawn"] = "granted"
+    rule: str | None = Field(
+        default=None, description="granted: the funding eligibility rule it is granted under."
+    )
+    reason: str | None = Field(default=None, description="withdrawn: why (required).")
+
+
 class AccountList(BaseModel):
     accounts: list[str] = Field(
         description="The ids of the accounts the caller may read, in the order they were opened."
@@ -474,6 +494,51 @@ def expire(
     return write(
         lambda lg, actor, key: lg.expire(
             account, achievement, actor=actor, key=key, as_of=body.as_of, reason=body.reason
+        )
+    )
+
+
+@_post("/v1/accounts/{account}/profile", "Record the learner's profile")
+def profile(
+    *,
+    account: AccountId,
+    body: ProfileBody,
+    write: Annotated[Write, Depends(_writer("learner", "bank_operator"))],
+) -> Receipt:
+    """The learner (its own) or a bank operator records the non-identifying profile the
+    progress report counts (as `creditbank ledger profile`)."""
+    return write(
+        lambda lg, actor, key: lg.record_profile(
+            account,
+            actor=actor,
+            key=key,
+            region=body.region,
+            migrant_worker=body.migrant_worker,
+            union_member=body.union_member,
+            education=body.education,
+        )
+    )
+
+
+@_post("/v1/accounts/{account}/funding", "Grant or withdraw a funded place")
+def funding(
+    *,
+    account: AccountId,
+    body: FundingBody,
+    write: Annotated[Write, Depends(_writer("bank_operator"))],
+) -> Receipt:
+    """A bank operator grants a funded place under a funding eligibility rule, or withdraws
+    it (as `creditbank ledger fund`)."""
+    return write(
+        lambda lg, actor, key: lg.fund(
+            account,
+            body.program,
+            actor=actor,
+            key=key,
+            scheme=body.scheme,
+            decision=body.decision,
+            rule=body.rule,
+            reason=body.reason,
         )
     )
 
