@@ -20,7 +20,7 @@ kind              holds
 ``eligibility``   :class:`EligibilityRule` items
 ``standards``     any of the sections above, by those names
 ``portfolio``     one :class:`Portfolio`
-``targets``       :class:`~creditbank.models.targets.Target` s of progress (not
+``targets``       :class:`~creditbank.models.targets.ProgressTarget` s of progress (not
                   standards: the standards loader passes them by)
 ================  ==============================================
 """

@@ -1,13 +1,13 @@
 """Targets of progress (目标任务): how many programmes, learners, funded workers … by a date.
 
-A targets file lists :class:`Target` s: a ``metric`` (what is counted), the ``value`` to
+A targets file lists :class:`ProgressTarget` s: a ``metric`` (what is counted), the ``value`` to
 reach, the ``due`` date, the ``scope`` (national, one region by its GB/T 2260 code — a
 code covers every code that begins with it — or one programme) and where the target was
 published (``source``) or ``example: true``. ``creditbank report`` measures each target on
 a ledger or on batch results and says how far along it is, or that this data cannot measure
 it (:mod:`creditbank.progress`).
 
->>> t = Target.model_validate({"id": "t1", "metric": "funded_learners", "value": 3000000,
+>>> t = ProgressTarget.model_validate({"id": "t1", "metric": "funded_learners", "value": 3000000,
 ...     "due": "2030-12-31", "example": True})
 >>> t.scope.kind, t.value
 ('national', Decimal('3000000'))
@@ -29,7 +29,7 @@ __all__ = [
     "METRICS",
     "METRIC_LABELS",
     "Metric",
-    "Target",
+    "ProgressTarget",
     "TargetScope",
     "TargetsDocument",
 ]
@@ -78,7 +78,7 @@ class TargetScope(Model):
         return self
 
 
-class Target(Model):
+class ProgressTarget(Model):
     """One target: ``metric`` reaches ``value`` by ``due`` within ``scope``."""
 
     id: Id
@@ -91,7 +91,7 @@ class Target(Model):
     example: StrictBool = Field(default=False, description="True when the target is invented.")
 
     @model_validator(mode="after")
-    def _sourced(self) -> Target:
+    def _sourced(self) -> ProgressTarget:
         if not self.example and (self.source is None or self.source.evidence == "unverified"):
             raise PydanticCustomError(
                 "MISSING_SOURCE",
@@ -114,7 +114,7 @@ class TargetsDocument(Model):
     version: Literal[1] = 1
     source: Source | None = Field(default=None, description="Default source of every target.")
     example: StrictBool = Field(default=False, description="Every target is illustrative.")
-    targets: tuple[Target, ...] = Field(min_length=1)
+    targets: tuple[ProgressTarget, ...] = Field(min_length=1)
 
     @model_validator(mode="before")
     @classmethod

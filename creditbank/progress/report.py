@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from creditbank.ledger import Ledger
 from creditbank.ledger.events import Event
 from creditbank.models import Standards
-from creditbank.models.targets import Metric, Target, TargetsDocument
+from creditbank.models.targets import Metric, ProgressTarget, TargetsDocument
 from creditbank.progress.notes import NoteCode
 from creditbank.progress.tally import Counts, Tally, learner_figures, up_to
 
@@ -160,7 +160,7 @@ def _merged(parts: Iterable[Counts]) -> Counts:
 
 
 def _measured(
-    target: Target, tally: Tally, standards: Standards | None, basis: Basis
+    target: ProgressTarget, tally: Tally, standards: Standards | None, basis: Basis
 ) -> tuple[Decimal | None, list[NoteCode]]:
     scope = target.scope
     notes: list[NoteCode] = []

@@ -11,7 +11,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditbank.models.targets import METRICS, Target, TargetsDocument
+from creditbank.models.targets import METRICS, ProgressTarget, TargetsDocument
 from creditbank.progress.report import measure
 from creditbank.progress.tally import COMBINED, LearnerFigures, Tally
 
@@ -43,7 +43,9 @@ TARGETS = TargetsDocument(
     kind="targets",
     example=True,
     targets=tuple(
-        Target(id=f"t-{m}", metric=m, value=Decimal(7), due=dt.date(2030, 12, 31), example=True)
+        ProgressTarget(
+            id=f"t-{m}", metric=m, value=Decimal(7), due=dt.date(2030, 12, 31), example=True
+        )
         for m in METRICS
     ),
 )
