@@ -100,6 +100,8 @@ ROLES: dict[str, tuple[Role, ...]] = {
     "override": ("academic_affairs",),
     "queue": _SCHOOL_AND_OPERATOR,
     "verify": ("bank_operator",),
+    "profile": ("learner", "bank_operator"),
+    "funding": ("bank_operator",),
 }
 """The roles each route allows (the table above), by action: the routes and the registrar
 pages (:mod:`creditbank.web.registrar`) both check these, so the two never disagree."""
@@ -503,7 +505,7 @@ def profile(
     *,
     account: AccountId,
     body: ProfileBody,
-    write: Annotated[Write, Depends(_writer("learner", "bank_operator"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["profile"]))],
 ) -> Receipt:
     """The learner (its own) or a bank operator records the non-identifying profile the
     progress report counts (as `creditbank ledger profile`)."""
@@ -525,7 +527,7 @@ def funding(
     *,
     account: AccountId,
     body: FundingBody,
-    write: Annotated[Write, Depends(_writer("bank_operator"))],
+    write: Annotated[Write, Depends(_writer(*ROLES["funding"]))],
 ) -> Receipt:
     """A bank operator grants a funded place under a funding eligibility rule, or withdraws
     it (as `creditbank ledger fund`)."""
