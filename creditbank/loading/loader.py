@@ -408,6 +408,25 @@ def load_documents(
         return _load_documents(paths, limits=limits, standards=standards, portfolios=portfolios)
 
 
+def _targets_problems(
+    doc: Document, named: bool, validating: bool, limits: Limits
+) -> list[Problem]:
+    """A targets file among standards: checked when validating, refused when named as
+    standards, else passed by."""
+    if validating:
+        return _validate(doc, "targets", set(), limits)[2]
+    if not named:
+        return []
+    return [
+        Problem(
+            "UNKNOWN_KIND",
+            "these are progress targets, not standards (give them to "
+            "`creditbank report --targets`)",
+            doc.location(("kind",)),
+        )
+    ]
+
+
 def _load_documents(
     paths: Sequence[Path | str],
     *,
@@ -434,17 +453,7 @@ def _load_documents(
         if kind is None:
             continue
         if kind == "targets":  # progress targets beside the standards: not standards
-            if _identity(path) in named and not portfolios:
-                report.problems.append(
-                    Problem(
-                        "UNKNOWN_KIND",
-                        "these are progress targets, not standards (give them to "
-                        "`creditbank report --targets`)",
-                        doc.location(("kind",)),
-                    )
-                )
-            elif portfolios:  # validate: check them all the same
-                report.problems.extend(_validate(doc, kind, failed, limits)[2])
+            report.problems += _targets_problems(doc, _identity(path) in named, portfolios, limits)
             continue
         if kind == "portfolio" and not portfolios:
             if _identity(path) not in named:
