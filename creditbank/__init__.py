@@ -111,6 +111,7 @@ from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 
 if _TYPE_CHECKING:
     from creditbank.interop.deposit import deposit_from_portfolio
+    from creditbank.progress import ProgressReport, ledger_report, load_targets
     from creditbank.reports import evaluation_report, statement_report
     from creditbank.validation import Validation, validate
 
@@ -123,6 +124,9 @@ _LAZY = {
     "validate": "creditbank.validation",
     "evaluation_report": "creditbank.reports",
     "statement_report": "creditbank.reports",
+    "ProgressReport": "creditbank.progress",
+    "ledger_report": "creditbank.progress",
+    "load_targets": "creditbank.progress",
 }
 
 
@@ -189,6 +193,7 @@ __all__ = [
     "Problem",
     "Profile",
     "Program",
+    "ProgressReport",
     "ProjectConfig",
     "ReasonCode",
     "RecordedGrade",
@@ -223,11 +228,13 @@ __all__ = [
     "evaluate_with",
     "evaluation_report",
     "json_schema",
+    "ledger_report",
     "load_documents",
     "load_portfolio",
     "load_portfolio_data",
     "load_portfolio_text",
     "load_standards",
+    "load_targets",
     "project_config",
     "statement_report",
     "suggest",

@@ -410,6 +410,7 @@ LedgerErrorCode = Literal[
     "INVALID_ACHIEVEMENT",
     "UNKNOWN_APPLICATION",
     "UNKNOWN_PROGRAM",
+    "UNKNOWN_FUNDING_RULE",
     # authority and workflow
     "NOT_AUTHORISED",
     "SEPARATION_OF_DUTIES",
@@ -460,6 +461,8 @@ LEDGER_ERROR_CODES: dict[LedgerErrorCode, str] = {
     "INVALID_ACHIEVEMENT": "the achievement names units, levels or grades the standards lack",
     "UNKNOWN_APPLICATION": "the account has no application with this id",
     "UNKNOWN_PROGRAM": "the standards have no such programme, or it names no school",
+    "UNKNOWN_FUNDING_RULE": "a funded place was granted under a rule that is not a funding "
+    "eligibility rule of that programme and scheme",
     "NOT_AUTHORISED": "the actor's role or organisation may not give this command",
     "SEPARATION_OF_DUTIES": "the same person may not both review and approve an application",
     "INVALID_TRANSITION": "the application is not in a state where this step is allowed",

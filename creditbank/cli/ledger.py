@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar, get_args
 
 import click
 from rich.console import Console
@@ -55,6 +55,7 @@ from creditbank.ledger.ids import check_subject_salt
 from creditbank.ledger.location import parse_location
 from creditbank.loading import load_portfolio, load_standards
 from creditbank.models import Standards
+from creditbank.models.profile import EducationLevel
 
 __all__ = ["LedgerOptions", "ledger_group", "pass_ledger_options"]
 
@@ -697,6 +698,109 @@ def expire_command(
             actor=actor,
             key=lg.scoped_key(account, key),
             as_of=as_of.date(),
+            reason=reason,
+        ),
+        output_format,
+        standards=True,
+    )
+
+
+_TRI = click.Choice(["yes", "no", "unknown"])
+
+
+def _tri(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+@ledger_group.command("profile")
+@click.argument("account")
+@click.option("--region", default=None, help="Where the learner works: a GB/T 2260 code.")
+@click.option("--migrant-worker", type=_TRI, default="unknown", show_default=True, help="农民工.")
+@click.option("--union-member", type=_TRI, default="unknown", show_default=True, help="工会会员.")
+@click.option(
+    "--education",
+    type=click.Choice(get_args(EducationLevel)),
+    default=None,
+    help="The highest education completed.",
+)
+@_actor_options
+@_key_option
+@table_or_json
+@_pass
+def profile_command(
+    options: _Options,
+    account: str,
+    region: str | None,
+    migrant_worker: str,
+    union_member: str,
+    education: str | None,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output_format: str,
+) -> None:
+    """Record the non-identifying part of ACCOUNT's profile (the learner, or a bank
+    operator): region, migrant-worker status, union membership, education. It replaces the
+    profile recorded before; `creditbank report` counts it."""
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.record_profile(
+            account,
+            actor=actor,
+            key=key,
+            region=region,
+            migrant_worker=_tri(migrant_worker),
+            union_member=_tri(union_member),
+            education=education,
+        ),
+        output_format,
+    )
+
+
+@ledger_group.command("fund")
+@click.argument("account")
+@click.argument("program")
+@click.option("--scheme", required=True, help="The funding scheme, e.g. 求学圆梦行动.")
+@click.option("--grant", "decision", flag_value="granted", default=True, help="Grant a place.")
+@click.option("--withdraw", "decision", flag_value="withdrawn", help="Withdraw the place.")
+@click.option(
+    "--rule", default=None, help="With --grant: the funding eligibility rule it is granted under."
+)
+@click.option("--reason", default=None, help="Why (required with --withdraw).")
+@_actor_options
+@_key_option
+@table_or_json
+@_pass
+def fund_command(
+    options: _Options,
+    account: str,
+    program: str,
+    scheme: str,
+    decision: Literal["granted", "withdrawn"],
+    rule: str | None,
+    reason: str | None,
+    actor_id: str,
+    role: str,
+    organisation: str | None,
+    key: str,
+    output_format: str,
+) -> None:
+    """Grant or withdraw a funded place of PROGRAM for ACCOUNT under --scheme (a bank
+    operator); a grant names the `funding` eligibility rule of the standards it is made
+    under (`creditbank eligibility --for funding` says which rules a learner meets)."""
+    actor = _actor(actor_id, role, organisation)
+    _run(
+        options,
+        lambda lg: lg.fund(
+            account,
+            program,
+            actor=actor,
+            key=key,
+            scheme=scheme,
+            decision=decision,
+            rule=rule,
             reason=reason,
         ),
         output_format,

@@ -100,6 +100,7 @@ _COMMANDS = {
     "conformance": "creditbank.cli.conformance:conformance_group",
     "batch": "creditbank.cli.batch:batch_command",
     "serve": "creditbank.cli.serve:serve_command",
+    "report": "creditbank.cli.report:report_command",
 }
 """The commands defined in other modules, imported when named: a command pays only for the
 libraries it uses (networkx, numpy, the credential stack, FastAPI …), not for all of them."""

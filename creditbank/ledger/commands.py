@@ -15,7 +15,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from creditbank.ledger.chain import canonical_json
-from creditbank.ledger.events import Actor, CredentialCheck, Name, Text, Verification
+from creditbank.ledger.events import (
+    Actor,
+    CredentialCheck,
+    FundingFields,
+    Name,
+    ProfileFields,
+    Text,
+    Verification,
+)
 from creditbank.ledger.ids import check_account_id
 from creditbank.models import Achievement
 from creditbank.models.values import Credits
@@ -26,8 +34,10 @@ __all__ = [
     "Command",
     "Deposit",
     "Expire",
+    "Fund",
     "OpenAccount",
     "Override",
+    "RecordProfile",
     "Reject",
     "Review",
     "Revoke",
@@ -137,7 +147,36 @@ class Override(_Command):
     credits: Credits | None = None
 
 
-Command = OpenAccount | Deposit | Apply | Review | Approve | Reject | Revoke | Expire | Override
+class RecordProfile(_Command, ProfileFields):
+    """Record the non-identifying part of the learner's profile (the learner, or a bank
+    operator): region, migrant-worker status, union membership, highest education. It
+    replaces the profile recorded before, whole."""
+
+    command: Literal["profile"] = "profile"
+
+
+class Fund(_Command, FundingFields):
+    """Grant or withdraw a funded place of a programme under a scheme (a bank operator).
+
+    A grant names the ``funding`` eligibility rule of the standards it is made under; a
+    withdrawal gives its reason."""
+
+    command: Literal["fund"] = "fund"
+
+
+Command = (
+    OpenAccount
+    | Deposit
+    | Apply
+    | Review
+    | Approve
+    | Reject
+    | Revoke
+    | Expire
+    | Override
+    | RecordProfile
+    | Fund
+)
 
 
 def command_hash(command: Command) -> str:

@@ -23,6 +23,10 @@ override   academic affairs of the school, before approval (a registrar's except
            never beyond the programme's total credits)
 revoke     the issuer of the achievement, or a bank operator
 expire     a bank operator, once the achievement's validity has ended
+profile    the learner or a bank operator (only non-identifying fields: region, status
+           flags, education)
+fund       a bank operator: a grant names a ``funding`` eligibility rule of the standards
+           for that programme and scheme; a withdrawal needs a place granted before
 ========== ===================================================================
 
 School staff never review, approve or override on their own account.
@@ -48,8 +52,10 @@ from creditbank.ledger.commands import (
     Command,
     Deposit,
     Expire,
+    Fund,
     OpenAccount,
     Override,
+    RecordProfile,
     Reject,
     Review,
     Revoke,
@@ -68,10 +74,13 @@ from creditbank.ledger.events import (
     CredentialCheck,
     CreditsPosted,
     CreditsReversed,
+    FundingDecided,
     Line,
     OverrideRecorded,
     Payload,
     PostedLine,
+    ProfileFields,
+    ProfileRecorded,
     ReversalCause,
     ReversedLine,
     Role,
@@ -761,6 +770,93 @@ def _override(command: Override, state: AccountState, ctx: Context) -> list[Payl
     ]
 
 
+def _profile(command: RecordProfile, state: AccountState) -> list[Payload]:
+    _need_learner_or_operator(command.actor, state.account, "record a profile")
+    return [
+        ProfileRecorded.model_validate(command.model_dump(include=set(ProfileFields.model_fields)))
+    ]
+
+
+def _funding_rule(command: Fund, ctx: Context) -> str:
+    """The grant's rule must be a ``funding`` eligibility rule of the standards for the
+    programme and scheme granted (fail closed: an unknown or other rule is refused)."""
+    standards = ctx.need_standards("fund")
+    program = _program(standards, command.program)
+    rules = standards.eligibility_rules
+    if command.rule is None:
+        raise LedgerError(
+            "MALFORMED_COMMAND",
+            "a funded place is granted under a funding eligibility rule: name it (--rule)",
+            program=program.id,
+        )
+    rule = rules.get(command.rule)
+    outcome = rule.outcome if rule is not None else None
+    if (
+        outcome is None
+        or outcome.kind != "funding"
+        or str(outcome.program) != program.id
+        or outcome.scheme != command.scheme
+    ):
+        fitting = sorted(
+            r.id
+            for r in rules.values()
+            if r.outcome.kind == "funding"
+            and str(r.outcome.program) == program.id
+            and r.outcome.scheme == command.scheme
+        )
+        hint = f" (the standards have {', '.join(fitting)})" if fitting else ""
+        raise LedgerError(
+            "UNKNOWN_FUNDING_RULE",
+            f"{command.rule!r} is not a funding eligibility rule of programme {program.id!r} "
+            f"under scheme {command.scheme!r}{hint}",
+            rule=command.rule,
+            program=program.id,
+        )
+    return program.id
+
+
+def _fund(command: Fund, state: AccountState, ctx: Context) -> list[Payload]:
+    _need_role(command.actor, ("bank_operator",), "grant or withdraw a funded place")
+    held = [f for f in state.funded(command.program) if f.scheme == command.scheme]
+    if command.decision == "withdrawn":
+        if not held:
+            raise LedgerError(
+                "INVALID_TRANSITION",
+                f"account {state.account!r} holds no funded place of {command.program!r} "
+                f"under {command.scheme!r} to withdraw",
+                program=command.program,
+            )
+        if command.reason is None:
+            raise LedgerError(
+                "MALFORMED_COMMAND", "a withdrawal of a funded place gives its reason (--reason)"
+            )
+        return [
+            FundingDecided(
+                program=command.program,
+                scheme=command.scheme,
+                decision="withdrawn",
+                reason=command.reason,
+            )
+        ]
+    program = _funding_rule(command, ctx)
+    if any(f.program == program and f.scheme == command.scheme for f in state.funded()):
+        raise LedgerError(
+            "INVALID_TRANSITION",
+            f"account {state.account!r} already holds a funded place of {program!r} under "
+            f"{command.scheme!r}",
+            program=program,
+        )
+    return [
+        FundingDecided(
+            program=program,
+            scheme=command.scheme,
+            decision="granted",
+            rule=command.rule,
+            reason=command.reason,
+        )
+    ]
+
+
 def decide(command: Command, state: AccountState | None, ctx: Context) -> list[Payload]:
     """The events a command writes, or :class:`LedgerError` saying why it is refused."""
     if isinstance(command, OpenAccount):
@@ -780,4 +876,8 @@ def decide(command: Command, state: AccountState | None, ctx: Context) -> list[P
         return _revoke(command, account)
     if isinstance(command, Expire):
         return _expire(command, account, ctx)
+    if isinstance(command, RecordProfile):
+        return _profile(command, account)
+    if isinstance(command, Fund):
+        return _fund(command, account, ctx)
     return _override(command, account, ctx)

@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from creditbank.ledger.ids import check_actor_id
 from creditbank.models import Achievement
+from creditbank.models.profile import EducationLevel, RegionCode
 from creditbank.models.values import Credits
 from creditbank.models.verification import REASON_STATUS
 
@@ -45,11 +46,15 @@ __all__ = [
     "CreditsPosted",
     "CreditsReversed",
     "Event",
+    "FundingDecided",
+    "FundingFields",
     "Line",
     "Name",
     "OverrideRecorded",
     "Payload",
     "PostedLine",
+    "ProfileFields",
+    "ProfileRecorded",
     "ReversalCause",
     "ReversedLine",
     "Role",
@@ -306,6 +311,43 @@ class OverrideRecorded(_Frozen):
     denied: tuple[int, ...] = ()
 
 
+class ProfileFields(_Frozen):
+    """The non-identifying part of a learner's profile, as the report counts it: region (a
+    GB/T 2260 code, never an address), migrant-worker status, union membership and the
+    highest education; never a name, an employer or a work history."""
+
+    region: RegionCode | None = None
+    migrant_worker: StrictBool | None = None
+    union_member: StrictBool | None = None
+    education: EducationLevel | None = None
+
+
+class ProfileRecorded(ProfileFields):
+    """The learner's profile recorded; a later one replaces the earlier one whole (a field
+    left out is unknown again, not kept)."""
+
+    type: Literal["profile_recorded"] = "profile_recorded"
+
+
+class FundingFields(_Frozen):
+    """A funded place (资助) of a programme under a scheme, granted or withdrawn.
+
+    ``rule`` is the ``funding`` eligibility rule of the standards the grant is made under;
+    a withdrawal names none and gives its reason."""
+
+    program: Name
+    scheme: Name
+    decision: Literal["granted", "withdrawn"]
+    rule: Name | None = None
+    reason: Text | None = None
+
+
+class FundingDecided(FundingFields):
+    """A funded place granted (its rule checked against the standards then) or withdrawn."""
+
+    type: Literal["funding_decided"] = "funding_decided"
+
+
 Payload = Annotated[
     AccountOpened
     | AchievementDeposited
@@ -317,7 +359,9 @@ Payload = Annotated[
     | CreditsReversed
     | AchievementRevoked
     | AchievementExpired
-    | OverrideRecorded,
+    | OverrideRecorded
+    | ProfileRecorded
+    | FundingDecided,
     Field(discriminator="type"),
 ]
 

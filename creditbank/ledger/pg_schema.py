@@ -443,7 +443,7 @@ def _upgrade(version: int, statements: tuple[str, ...]) -> Migration:
     return Migration(version, sqlite.description, statements)
 
 
-PG_UPGRADES: tuple[Migration, ...] = (_upgrade(7, PG_TOKENS_DDL),)
+PG_UPGRADES: tuple[Migration, ...] = (_upgrade(7, PG_TOKENS_DDL), _upgrade(8, ()))
 """The migrations after :data:`PG_BASE_VERSION`, in order, up to :data:`PG_SCHEMA_VERSION`."""
 assert [m.version for m in PG_UPGRADES] == list(range(PG_BASE_VERSION + 1, SCHEMA_VERSION + 1))
 

@@ -114,6 +114,13 @@ class _PgReader:
             "SELECT body FROM events WHERE account = %s ORDER BY account_seq", (account,)
         )
 
+    def events_from(self, account: str, account_seq: int, limit: int) -> list[Event]:
+        return self._events(
+            "SELECT body FROM events WHERE (account, account_seq) > (%s, %s)"
+            " ORDER BY account, account_seq LIMIT %s",
+            (account, account_seq, limit),
+        )
+
     def command_events(self, key: str) -> list[Event]:
         return self._events(
             "SELECT body FROM events WHERE command_key = %s ORDER BY command_index", (key,)

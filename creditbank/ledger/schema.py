@@ -483,6 +483,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "it acts as; revoked, never deleted; not part of the events",
         TOKENS_DDL,
     ),
+    Migration(
+        8,
+        "a learner's profile (profile_recorded: region, migrant-worker status, union "
+        "membership, education) and funded places (funding_decided) are events; a "
+        "creditbank older than this cannot read such events",
+        (),
+    ),
 )
 """Every schema change, in order; a ledger records each one it has applied."""
 

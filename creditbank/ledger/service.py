@@ -48,8 +48,10 @@ from creditbank.ledger.commands import (
     Command,
     Deposit,
     Expire,
+    Fund,
     OpenAccount,
     Override,
+    RecordProfile,
     Reject,
     Review,
     Revoke,
@@ -449,6 +451,56 @@ class Ledger:
         )
         return self.execute(command, key=key)
 
+    def record_profile(
+        self,
+        account: str,
+        *,
+        actor: Actor,
+        key: str,
+        region: str | None = None,
+        migrant_worker: bool | None = None,
+        union_member: bool | None = None,
+        education: str | None = None,
+    ) -> Receipt:
+        """Record the non-identifying part of the learner's profile (the learner, or a
+        bank operator); it replaces the one recorded before, whole."""
+        command = _build(
+            RecordProfile,
+            account=account,
+            actor=actor,
+            region=region,
+            migrant_worker=migrant_worker,
+            union_member=union_member,
+            education=education,
+        )
+        return self.execute(command, key=key)
+
+    def fund(
+        self,
+        account: str,
+        program: str,
+        *,
+        actor: Actor,
+        key: str,
+        scheme: str,
+        decision: Literal["granted", "withdrawn"] = "granted",
+        rule: str | None = None,
+        reason: str | None = None,
+    ) -> Receipt:
+        """Grant (under a ``funding`` eligibility rule of the standards) or withdraw a
+        funded place of ``program`` under ``scheme`` (a bank operator)."""
+        command = _build(
+            Fund,
+            account=account,
+            actor=actor,
+            program=program,
+            scheme=scheme,
+            decision=decision,
+            rule=rule,
+            reason=reason,
+        )
+        return self.execute(command, key=key)
+
     def override(
         self,
         account: str,
@@ -485,6 +537,26 @@ class Ledger:
         """Events in ledger order (of one account, or all)."""
         with self.store.reading() as reader:
             return reader.events(account)
+
+    def stream_accounts(self, batch: int = 1000) -> Iterator[list[Event]]:
+        """Each account's events in order, one account at a time, read ``batch`` events at
+        a time in one snapshot: memory stays bounded by the batch and the largest account,
+        whatever the ledger's size (for reports over the whole ledger)."""
+        account, seq = "", 0
+        current: list[Event] = []
+        with self.store.reading() as reader:
+            while True:
+                chunk = reader.events_from(account, seq, batch)
+                for event in chunk:
+                    if current and event.account != current[0].account:
+                        yield current
+                        current = []
+                    current.append(event)
+                if len(chunk) < batch:
+                    break
+                account, seq = chunk[-1].account, chunk[-1].account_seq
+        if current:
+            yield current
 
     def account_events(self, account: str) -> list[Event]:
         """One account's events in order; ``UNKNOWN_ACCOUNT`` when it has none."""

@@ -222,6 +222,13 @@ class _SqliteReader:
             "SELECT body FROM events WHERE account = ? ORDER BY account_seq", (account,)
         )
 
+    def events_from(self, account: str, account_seq: int, limit: int) -> list[Event]:
+        return self._events(
+            "SELECT body FROM events WHERE (account, account_seq) > (?, ?)"
+            " ORDER BY account, account_seq LIMIT ?",
+            (account, account_seq, limit),
+        )
+
     def command_events(self, key: str) -> list[Event]:
         return self._events(
             "SELECT body FROM events WHERE command_key = ? ORDER BY command_index", (key,)

@@ -28,8 +28,10 @@ from creditbank.ledger.events import (
     CreditsPosted,
     CreditsReversed,
     Event,
+    FundingDecided,
     Line,
     OverrideRecorded,
+    ProfileRecorded,
 )
 from creditbank.models import Achievement
 
@@ -40,6 +42,7 @@ __all__ = [
     "ClaimRecord",
     "EntryKind",
     "EntryRecord",
+    "FundingRecord",
     "ReplayError",
     "Status",
     "Step",
@@ -139,6 +142,18 @@ class ClaimRecord:
     released_seq: int | None = None
 
 
+@dataclass(frozen=True)
+class FundingRecord:
+    """A funded place of a programme under a scheme: granted (and perhaps withdrawn)."""
+
+    program: str
+    scheme: str
+    rule: str | None
+    granted_seq: int
+    granted_at: dt.datetime
+    withdrawn_seq: int | None = None
+
+
 @dataclass
 class AccountState:
     """Everything an account's events say, replayed."""
@@ -152,6 +167,8 @@ class AccountState:
     entries: list[EntryRecord] = field(default_factory=list)
     claims: list[ClaimRecord] = field(default_factory=list)
     overrides: list[Event] = field(default_factory=list)
+    profile: ProfileRecorded | None = None
+    funding: list[FundingRecord] = field(default_factory=list)
     events: int = 0
     last_seq: int = 0
 
@@ -179,6 +196,14 @@ class AccountState:
     def posted(self, program: str) -> Decimal:
         """Net credit posted to a programme (postings less reversals)."""
         return sum((e.amount for e in self.entries if e.program == program), Decimal(0))
+
+    def funded(self, program: str | None = None) -> list[FundingRecord]:
+        """Funded places granted and not withdrawn, optionally of one programme."""
+        return [
+            f
+            for f in self.funding
+            if f.withdrawn_seq is None and (program is None or f.program == program)
+        ]
 
     def programs(self) -> list[str]:
         return sorted(
@@ -250,6 +275,32 @@ def _override(state: AccountState, event: Event, payload: OverrideRecorded) -> N
     state.overrides.append(event)
 
 
+def _fund(state: AccountState, event: Event, payload: FundingDecided) -> None:
+    held = [
+        (i, f)
+        for i, f in enumerate(state.funding)
+        if f.withdrawn_seq is None and (f.program, f.scheme) == (payload.program, payload.scheme)
+    ]
+    if payload.decision == "granted":
+        if held:
+            raise _fail(event, f"programme {payload.program!r} is funded twice")
+        state.funding.append(
+            FundingRecord(payload.program, payload.scheme, payload.rule, event.seq, event.at)
+        )
+        return
+    if not held:
+        raise _fail(event, f"no funded place of {payload.program!r} to withdraw")
+    index, record = held[0]
+    state.funding[index] = FundingRecord(
+        record.program,
+        record.scheme,
+        record.rule,
+        record.granted_seq,
+        record.granted_at,
+        event.seq,
+    )
+
+
 def apply_event(states: dict[str, AccountState], event: Event) -> None:
     """Fold one event into the states of all accounts (in place)."""
     payload = event.payload
@@ -310,6 +361,10 @@ def apply_event(states: dict[str, AccountState], event: Event) -> None:
         held.status_reason = payload.reason
     elif isinstance(payload, OverrideRecorded):
         _override(state, event, payload)
+    elif isinstance(payload, ProfileRecorded):
+        state.profile = payload
+    elif isinstance(payload, FundingDecided):
+        _fund(state, event, payload)
 
 
 def replay(events: Iterable[Event]) -> dict[str, AccountState]:

@@ -108,6 +108,11 @@ class Reader(Protocol):
         """Events in ledger order, of one account or of all."""
         ...
 
+    def events_from(self, account: str, account_seq: int, limit: int) -> list[Event]:
+        """At most ``limit`` events after event ``account_seq`` of ``account``, ordered by
+        account and then by their place in it (the unique index of the events)."""
+        ...
+
     def command_events(self, key: str) -> list[Event]:
         """The events the command with this idempotency key wrote (empty: none).
 

@@ -55,6 +55,7 @@ from creditbank.suggest import did_you_mean
 __all__ = [
     "LoadReport",
     "discover_files",
+    "document_kind",
     "layers_of",
     "load_documents",
     "load_portfolio",
@@ -62,6 +63,7 @@ __all__ = [
     "load_portfolio_text",
     "load_standards",
     "portfolio_from_document",
+    "validate_document",
 ]
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -267,7 +269,7 @@ def _list_adapter(kind: str, section: str) -> TypeAdapter[list[Any]]:
 def _sections(kind: str) -> list[str]:
     if kind == "standards":
         return list(SECTIONS)
-    return [] if kind == "portfolio" else ["items"]
+    return [] if kind in ("portfolio", "targets") else ["items"]
 
 
 def _validate(
@@ -280,6 +282,11 @@ def _validate(
     """
     model_type = DOCUMENT_TYPES[kind]
     data = doc.data
+    if kind == "targets":  # one model: its own validators locate every problem
+        try:
+            return model_type.model_validate(data), [], []
+        except ValidationError as error:
+            return None, [], problems_from_validation(error, doc, model_type)
     if kind == "portfolio":
         too_many = _too_many_achievements(doc, limits)
         if too_many is not None:
@@ -350,6 +357,19 @@ def _validate(
     return model, records, problems
 
 
+def document_kind(doc: Document) -> tuple[str | None, list[Problem]]:
+    """The kind of a document (one rule for every reader of files), or its problems."""
+    return _kind_of(doc)
+
+
+def validate_document(
+    doc: Document, kind: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[BaseModel | None, list[Problem]]:
+    """A document of a kind that is one model (a portfolio, targets): it, or its problems."""
+    model, _, problems = _validate(doc, kind, set(), limits)
+    return model, problems
+
+
 def _too_many_achievements(doc: Document, limits: Limits) -> Problem | None:
     """A portfolio above the limit on achievements, refused before anything is validated."""
     achievements = doc.data.get("achievements") if isinstance(doc.data, dict) else None
@@ -388,6 +408,25 @@ def load_documents(
         return _load_documents(paths, limits=limits, standards=standards, portfolios=portfolios)
 
 
+def _targets_problems(
+    doc: Document, named: bool, validating: bool, limits: Limits
+) -> list[Problem]:
+    """A targets file among standards: checked when validating, refused when named as
+    standards, else passed by."""
+    if validating:
+        return _validate(doc, "targets", set(), limits)[2]
+    if not named:
+        return []
+    return [
+        Problem(
+            "UNKNOWN_KIND",
+            "these are progress targets, not standards (give them to "
+            "`creditbank report --targets`)",
+            doc.location(("kind",)),
+        )
+    ]
+
+
 def _load_documents(
     paths: Sequence[Path | str],
     *,
@@ -413,6 +452,9 @@ def _load_documents(
         report.problems.extend(problems)
         if kind is None:
             continue
+        if kind == "targets":  # progress targets beside the standards: not standards
+            report.problems += _targets_problems(doc, _identity(path) in named, portfolios, limits)
+            continue
         if kind == "portfolio" and not portfolios:
             if _identity(path) not in named:
                 continue  # a portfolio kept beside standards in a directory: not standards
@@ -420,7 +462,7 @@ def _load_documents(
                 Problem(
                     "UNKNOWN_KIND",
                     "this is a portfolio, not standards; standards files have kind "
-                    + ", ".join(k for k in DOCUMENT_TYPES if k != "portfolio")
+                    + ", ".join(k for k in DOCUMENT_TYPES if k not in ("portfolio", "targets"))
                     + " (load a portfolio with load_portfolio)",
                     doc.location(("kind",)),
                 )

@@ -20,6 +20,8 @@ kind              holds
 ``eligibility``   :class:`EligibilityRule` items
 ``standards``     any of the sections above, by those names
 ``portfolio``     one :class:`Portfolio`
+``targets``       :class:`~creditbank.models.targets.ProgressTarget` s of progress (not
+                  standards: the standards loader passes them by)
 ================  ==============================================
 """
 
@@ -39,6 +41,7 @@ from creditbank.models.portfolio import Portfolio
 from creditbank.models.program import Program
 from creditbank.models.rule import Rule
 from creditbank.models.scales import GradeScale, PeriodSet
+from creditbank.models.targets import TargetsDocument
 from creditbank.models.units import Unit
 from creditbank.models.values import Model
 
@@ -59,6 +62,7 @@ __all__ = [
     "ProgramsDocument",
     "RulesDocument",
     "StandardsDocument",
+    "TargetsDocument",
     "UnitsDocument",
 ]
 
@@ -160,6 +164,7 @@ DocumentKind = Literal[
     "eligibility",
     "standards",
     "portfolio",
+    "targets",
 ]
 
 DOCUMENT_TYPES: dict[str, type[Model]] = {
@@ -175,6 +180,7 @@ DOCUMENT_TYPES: dict[str, type[Model]] = {
     "eligibility": EligibilityDocument,
     "standards": StandardsDocument,
     "portfolio": PortfolioDocument,
+    "targets": TargetsDocument,
 }
 
 SECTIONS: dict[str, str] = {

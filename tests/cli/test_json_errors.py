@@ -69,7 +69,7 @@ def _error_arguments(path: tuple[str, ...]) -> list[str]:
     ledger command also gets a ledger location that is not one."""
     command = _command(path)
     words = list(path[:1])
-    if path[0] == "ledger":
+    if path[0] in ("ledger", "report"):  # the commands that read a ledger
         words += ["--db", "nowhere://ledger"]
     words += list(path[1:])
     for param in command.params:

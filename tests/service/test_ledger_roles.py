@@ -131,6 +131,20 @@ ROWS = (
         {"application": "app-1", "action": "deny", "achievement": "elec-l3", "reason": "重复"},
         {"academic_affairs": 201},
     ),
+    Row(
+        "profile",
+        "POST",
+        f"{_ACCOUNT}/profile",
+        {"region": "440300", "migrant_worker": True},
+        {"learner_own": 201, "bank_operator": 201},
+    ),
+    Row(
+        "funding",
+        "POST",
+        f"{_ACCOUNT}/funding",
+        {"program": PROGRAMS[0], "scheme": "求学圆梦行动", "rule": "fund:demo-college:460301:qxym"},
+        {"bank_operator": 201},
+    ),
     Row("queue", "GET", "/v1/applications", None, {**_SCHOOL, "reviewer_other_school": 200}),
     Row("verify", "GET", "/v1/ledger/verify", None, {"bank_operator": 200}),
 )

@@ -151,6 +151,18 @@ COMMANDS: dict[str, tuple[Setup, Attempt]] = {
         _deposited,
         lambda lg, a: lg.expire(ACCOUNT, "elec-l3", actor=a, key="k", as_of=dt.date.today()),
     ),
+    "profile": (_opened, lambda lg, a: lg.record_profile(ACCOUNT, actor=a, key="k", region="44")),
+    "funding": (
+        _opened,
+        lambda lg, a: lg.fund(
+            ACCOUNT,
+            "demo-college:460301",
+            actor=a,
+            key="k",
+            scheme="求学圆梦行动",
+            rule="fund:demo-college:460301:qxym",
+        ),
+    ),
 }
 
 

@@ -26,7 +26,8 @@ review                                     school_reviewer
 approve, override                          academic_affairs
 reject                                     school_reviewer, academic_affairs
 revoke                                     issuer, bank_operator
-expire, verify                             bank_operator
+expire, verify, funding                    bank_operator
+profile                                    learner (its own), bank_operator
 the review queue                           school_reviewer, academic_affairs (their
                                            school's), bank_operator (every school's)
 =========================================  ===============================================
@@ -99,6 +100,8 @@ ROLES: dict[str, tuple[Role, ...]] = {
     "override": ("academic_affairs",),
     "queue": _SCHOOL_AND_OPERATOR,
     "verify": ("bank_operator",),
+    "profile": ("learner", "bank_operator"),
+    "funding": ("bank_operator",),
 }
 """The roles each route allows (the table above), by action: the routes and the registrar
 pages (:mod:`creditbank.web.registrar`) both check these, so the two never disagree."""
@@ -270,6 +273,25 @@ class OverrideBody(_Body):
     requirement: str | None = Field(default=None, description="grant: the requirement.")
     course: str | None = Field(default=None, description="grant: the course exempted.")
     credits: Credits | None = Field(default=None, description="grant: how many credits.")
+
+
+class ProfileBody(_Body):
+    """Only the non-identifying part of the profile; it replaces the one recorded before."""
+
+    region: str | None = Field(default=None, description="A GB/T 2260 code, e.g. 440300.")
+    migrant_worker: bool | None = Field(default=None, description="农民工")
+    union_member: bool | None = Field(default=None, description="工会会员")
+    education: str | None = Field(default=None, description="The highest education completed.")
+
+
+class FundingBody(_Body):
+    program: str = Field(description="The programme's id.")
+    scheme: str = Field(description="The funding scheme, e.g. 求学圆梦行动.")
+    decision: Literal["granted", "withdrawn"] = "granted"
+    rule: str | None = Field(
+        default=None, description="granted: the funding eligibility rule it is granted under."
+    )
+    reason: str | None = Field(default=None, description="withdrawn: why (required).")
 
 
 class AccountList(BaseModel):
@@ -474,6 +496,51 @@ def expire(
     return write(
         lambda lg, actor, key: lg.expire(
             account, achievement, actor=actor, key=key, as_of=body.as_of, reason=body.reason
+        )
+    )
+
+
+@_post("/v1/accounts/{account}/profile", "Record the learner's profile")
+def profile(
+    *,
+    account: AccountId,
+    body: ProfileBody,
+    write: Annotated[Write, Depends(_writer(*ROLES["profile"]))],
+) -> Receipt:
+    """The learner (its own) or a bank operator records the non-identifying profile the
+    progress report counts (as `creditbank ledger profile`)."""
+    return write(
+        lambda lg, actor, key: lg.record_profile(
+            account,
+            actor=actor,
+            key=key,
+            region=body.region,
+            migrant_worker=body.migrant_worker,
+            union_member=body.union_member,
+            education=body.education,
+        )
+    )
+
+
+@_post("/v1/accounts/{account}/funding", "Grant or withdraw a funded place")
+def funding(
+    *,
+    account: AccountId,
+    body: FundingBody,
+    write: Annotated[Write, Depends(_writer(*ROLES["funding"]))],
+) -> Receipt:
+    """A bank operator grants a funded place under a funding eligibility rule, or withdraws
+    it (as `creditbank ledger fund`)."""
+    return write(
+        lambda lg, actor, key: lg.fund(
+            account,
+            body.program,
+            actor=actor,
+            key=key,
+            scheme=body.scheme,
+            decision=body.decision,
+            rule=body.rule,
+            reason=body.reason,
         )
     )
 

@@ -1,0 +1,156 @@
+"""``creditbank report``: progress against targets, from a ledger (or batch results).
+
+Parses the options, calls :mod:`creditbank.progress` and prints: a table, the
+``creditbank.report/1`` JSON, or a printable HTML report. Exit 0 done, 1 a problem (an
+unreadable ledger or targets file), 2 usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import click
+from rich.table import Table
+
+from creditbank.bundled import default_standards_paths
+from creditbank.cli.console import console, fail
+from creditbank.cli.options import (
+    OUTPUT_HELP,
+    as_of_option,
+    db_option,
+    format_option,
+    lang_option,
+    output_option,
+    standards_options,
+)
+from creditbank.cli.output import write_output
+from creditbank.errors import CreditbankError
+from creditbank.ledger import Ledger
+from creditbank.loading import load_standards
+from creditbank.models.targets import METRIC_LABELS
+from creditbank.progress import bundled_targets_path, ledger_report, load_targets
+from creditbank.progress.notes import note_text, percent, scope_text, word
+from creditbank.progress.report import ProgressReport, Row
+
+__all__ = ["report_command", "report_view"]
+
+Lang = Literal["zh", "en"]
+
+
+def _key(row: Row, report: ProgressReport, lang: Lang) -> str:
+    if row.key is None:
+        return word("unknown", lang)
+    name = row.name_zh if lang == "zh" else row.name_en
+    return f"{name or row.name_zh or row.name_en} ({row.key})" if name or row.name_zh else row.key
+
+
+def report_view(report: ProgressReport, lang: Lang) -> list[Table]:
+    """The report as tables: the rows (and the national total), then the targets."""
+    funded = word("eligible" if report.basis == "batch" else "funded", lang)
+    head = word(report.by, lang)
+    rows = Table(title=f"{word('title', lang)} — {head}", title_justify="left")
+    for column in (head, word("learners", lang), funded, word("migrant", lang)):
+        rows.add_column(column, overflow="fold")
+    for column in ("migrant_funded", "credits", "by_kind", "completions"):
+        rows.add_column(word(column, lang), overflow="fold")
+
+    def add(label: str, row: Row) -> None:
+        kinds = ", ".join(f"{word(k, lang)} {v}" for k, v in row.credits.items())
+        rows.add_row(
+            label,
+            str(row.learners),
+            str(row.funded_learners),
+            percent(row.migrant_share),
+            str(row.migrant_funded_learners),
+            str(row.credits_total),
+            kinds,
+            str(row.completions),
+        )
+
+    for row in report.rows:
+        add(_key(row, report, lang), row)
+    add(word("all", lang), report.national)
+    targets = Table(title=word("target", lang), title_justify="left")
+    for column in ("target", "metric", "scope", "value", "due", "measured", "progress", "notes"):
+        targets.add_column(word(column, lang), overflow="fold")
+    for t in report.targets:
+        name = (t.name_zh if lang == "zh" else t.name_en) or t.name_zh or t.name_en or t.id
+        zh, en = METRIC_LABELS[t.metric]
+        notes = [note_text(code, lang) for code in t.notes]
+        if t.example:
+            notes.insert(0, word("example", lang))
+        targets.add_row(
+            name,
+            zh if lang == "zh" else en,
+            scope_text(t.scope, lang),
+            str(t.value),
+            t.due.isoformat(),
+            str(t.measured) if t.measured is not None else word("not_measurable", lang),
+            percent(t.progress),
+            "; ".join(notes),
+        )
+    return [rows, targets]
+
+
+@click.command("report")
+@db_option
+@click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A targets file (kind: targets; default: the bundled national targets for 2030).",
+)
+@as_of_option("Count events recorded by the end of this day, YYYY-MM-DD (default: all).")
+@click.option(
+    "--by",
+    type=click.Choice(["programme", "region"]),
+    default="programme",
+    show_default=True,
+    help="One row per programme, or per region (the code recorded in the profile).",
+)
+@standards_options()
+@format_option(
+    "A readable table, JSON (creditbank.report/1) or a printable HTML report (A4).",
+    choices=("table", "json", "html"),
+)
+@lang_option("The language of every label and name.")
+@output_option(OUTPUT_HELP)
+def report_command(
+    db: str | None,
+    targets_file: Path | None,
+    as_of: dt.datetime | None,
+    by: Literal["programme", "region"],
+    standards_dirs: tuple[str, ...],
+    output_format: str,
+    lang: Lang,
+    output: Path | None,
+) -> None:
+    """Progress against targets: per programme or region, learners, funded learners, the
+    migrant-worker share, credits recognised by source kind and completions, read from the
+    ledger --db account by account; each target measured, with its progress."""
+    if db is None:
+        raise click.UsageError("give the ledger: creditbank report --db FILE|postgresql://...")
+    if output is not None and output_format == "table":
+        raise click.UsageError("--output needs --format json or --format html")
+    day = as_of.date() if as_of is not None else None
+    try:
+        targets = load_targets(targets_file or bundled_targets_path())
+        standards = load_standards(default_standards_paths(standards_dirs))
+        with Ledger.open(db, read_only=True) as ledger:
+            report = ledger_report(ledger, targets, by=by, as_of=day, standards=standards)
+    except CreditbankError as error:
+        fail(error)
+    if output_format == "json":
+        write_output(report.to_json() + "\n", output)
+        return
+    if output_format == "html":
+        from creditbank.reports.progress import progress_report  # noqa: PLC0415 (Jinja2)
+
+        write_output(progress_report(report, dt.date.today(), lang=lang), output)
+        return
+    out = console()
+    for table in report_view(report, lang):
+        out.print(table)

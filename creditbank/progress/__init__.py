@@ -1,0 +1,20 @@
+"""Progress against the action's targets (``creditbank report``, issue 19 item 5).
+
+Modules, one job each: :mod:`~creditbank.progress.targets` (reading a targets file),
+:mod:`~creditbank.progress.tally` (one learner's figures and the counts they add up to,
+with bounded memory), :mod:`~creditbank.progress.report` (rows per programme or region and
+every target measured: the ``creditbank.report/1`` JSON), :mod:`~creditbank.progress.notes`
+(what a target's notes mean, zh and en).
+"""
+
+from creditbank.progress.report import ProgressReport, ledger_report, measure, tally_accounts
+from creditbank.progress.targets import bundled_targets_path, load_targets
+
+__all__ = [
+    "ProgressReport",
+    "bundled_targets_path",
+    "ledger_report",
+    "load_targets",
+    "measure",
+    "tally_accounts",
+]
