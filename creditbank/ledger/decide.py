@@ -34,6 +34,7 @@ School staff never review, approve or override on their own account.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -817,8 +818,13 @@ def _funding_rule(command: Fund, ctx: Context) -> str:
 
 def _fund(command: Fund, state: AccountState, ctx: Context) -> list[Payload]:
     _need_role(command.actor, ("bank_operator",), "grant or withdraw a funded place")
-    held = [f for f in state.funded(command.program) if f.scheme == command.scheme]
     if command.decision == "withdrawn":
+        program = command.program
+        if not state.funded(program):
+            # named by its catalogue code, as a grant may be: the place is held under the id
+            with contextlib.suppress(LedgerError):
+                program = _program(ctx.need_standards("fund"), command.program).id
+        held = [f for f in state.funded(program) if f.scheme == command.scheme]
         if not held:
             raise LedgerError(
                 "INVALID_TRANSITION",
@@ -832,7 +838,7 @@ def _fund(command: Fund, state: AccountState, ctx: Context) -> list[Payload]:
             )
         return [
             FundingDecided(
-                program=command.program,
+                program=program,
                 scheme=command.scheme,
                 decision="withdrawn",
                 reason=command.reason,

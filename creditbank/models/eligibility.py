@@ -91,7 +91,7 @@ class TitleOutcome(Model):
             if self.level not in get_args(TitleLevel):
                 raise PydanticCustomError(
                     "UNKNOWN_LEVEL",
-                    "{level!r} is no title level; use one of 员级, 助理级, 中级, 副高级, 正高级",
+                    "'{level}' is no title level; use one of 员级, 助理级, 中级, 副高级, 正高级",
                     {"level": self.level, "field": "level"},
                 )
         elif self.track == "skill" and self.level is None:

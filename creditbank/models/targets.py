@@ -84,7 +84,9 @@ class ProgressTarget(Model):
     id: Id
     name: Label | None = None
     metric: Metric
-    value: Decimal = Field(gt=0, description="The figure to reach (at least).")
+    value: Decimal = Field(
+        gt=0, lt=Decimal("1e15"), description="The figure to reach (at least; below 10^15)."
+    )
     due: StrictDate
     scope: TargetScope = Field(default_factory=TargetScope)
     source: Source | None = None
@@ -95,7 +97,7 @@ class ProgressTarget(Model):
         if not self.example and (self.source is None or self.source.evidence == "unverified"):
             raise PydanticCustomError(
                 "MISSING_SOURCE",
-                "target {id!r} cites no verified source; add `source:` (document, issuer, "
+                "target '{id}' cites no verified source; add `source:` (document, issuer, "
                 "year) or mark it `example: true`",
                 {"id": self.id},
             )
@@ -133,7 +135,7 @@ class TargetsDocument(Model):
         for target in self.targets:
             if target.id in seen:
                 raise PydanticCustomError(
-                    "DUPLICATE_ID", "two targets have the id {id!r}", {"id": target.id}
+                    "DUPLICATE_ID", "two targets have the id '{id}'", {"id": target.id}
                 )
             seen.add(target.id)
         return self

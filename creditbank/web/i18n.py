@@ -42,10 +42,11 @@ def _from_accept_language(header: str) -> Lang | None:
 
 def page_language(
     request: Request,
-    lang: Annotated[Lang | None, Query(description="zh or en; remembered")] = None,
+    lang: Annotated[str | None, Query(description="zh or en; remembered")] = None,
 ) -> Lang:
-    """The language of this page (a dependency of every page route)."""
-    if lang is not None:
+    """The language of this page (a dependency of every page route). An unknown ``?lang=``
+    is ignored, as a browser would want: a page, not an error document."""
+    if lang in _LANGS:
         return lang
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in _LANGS:

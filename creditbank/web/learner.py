@@ -371,7 +371,7 @@ def _is_credential(text: str) -> bool:
         return False
     try:
         data = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deep: the portfolio loader says where
         return False
     return isinstance(data, dict) and "@context" in data
 

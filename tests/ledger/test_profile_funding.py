@@ -79,6 +79,16 @@ def test_funding_is_granted_under_a_funding_rule_and_withdrawn(ledger: Ledger) -
     assert [f.withdrawn_seq is not None for f in ledger.state(W).funding] == [True]
 
 
+def test_a_place_granted_by_catalogue_code_is_withdrawn_by_it(ledger: Ledger) -> None:
+    # review finding: a grant resolved "460301" to its programme, a withdrawal did not
+    code = STANDARDS.programs[P1].code
+    assert code is not None and code != P1
+    ledger.fund(W, code, actor=OPERATOR, key="g", scheme=SCHEME, rule=RULE_P1)
+    ledger.fund(W, code, actor=OPERATOR, key="w", scheme=SCHEME, decision="withdrawn", reason="x")
+    assert ledger.state(W).funded() == []
+    assert [f.program for f in ledger.state(W).funding] == [P1]
+
+
 def test_a_grant_names_a_funding_rule_of_that_programme_and_scheme(ledger: Ledger) -> None:
     grant = ledger.fund
     _refused(lambda: grant(W, P1, actor=OPERATOR, key="a", scheme=SCHEME), "MALFORMED_COMMAND")

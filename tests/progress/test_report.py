@@ -149,6 +149,12 @@ BAD = {
         4,
     ),
     "not-targets": ("kind: rules\nitems: []\n", "UNKNOWN_KIND", 1),
+    "astronomical": (  # review finding: 1e9999999 printed ten million digits in the report
+        "kind: targets\nexample: true\ntargets:\n  - id: t1\n    metric: learners\n"
+        "    value: 1e9999999\n    due: 2030-12-31\n",
+        "INVALID_VALUE",
+        6,
+    ),
 }
 
 
@@ -162,6 +168,7 @@ def test_a_bad_targets_file_is_located(tmp_path: Path, name: str) -> None:
     problems = [p for p in caught.value.problems if p.code == code]
     assert problems, caught.value
     assert problems[0].location.file == str(path) and problems[0].location.line == line
+    assert "!r}" not in problems[0].message  # review finding: a template left unfilled
     result = CliRunner().invoke(
         cli, ["report", "--db", str(tmp_path / "x.db"), "--targets", str(path)]
     )

@@ -160,6 +160,11 @@ achievements:
         ),
         ("nothing", {"text": "  "}, r"^portfolio: "),
         ("unknown programme", {"text": UNKNOWN_UNIT, "program": "x:1"}, r"^program: "),
+        (  # review finding: json.loads raised RecursionError, a 500
+            "nested too deep",
+            {"text": '{"a":' + "[" * 5000 + "]" * 5000 + "}"},
+            r"^portfolio:\S* [A-Z_]+ ",
+        ),
         (
             "not a credential",
             {"text": '{"@context": [], "type": "Nothing"}'},
