@@ -91,6 +91,8 @@ _C = TypeVar("_C", bound=BaseModel)
 MAX_KEY = 200
 """The longest idempotency key, in characters."""
 _MAX_KEY = MAX_KEY
+_SCOPE = "/"
+"""Between an account and a key scoped to it (:meth:`Ledger.scoped_key`)."""
 
 
 _NOT_EVIDENCE = frozenset(
@@ -249,14 +251,29 @@ class Ledger:
     # ------------------------------------------------------------ commands
 
     def scoped_key(self, account: str, key: str) -> str:
-        """``ACCOUNT:KEY``: a caller's ``key`` scoped to one learner account, so that the same
+        """``ACCOUNT/KEY``: a caller's ``key`` scoped to one learner account, so that the same
         keys can be given again for the next learner (the CLI's ``--key``; the service
-        scopes its keys to the token instead). A key already used unscoped for a command on
-        ``account`` (a ledger written before keys were scoped) is kept as it is, so that a
-        repeated command still replays."""
+        scopes its keys to the token instead). ``/`` is a character no account id has
+        (:data:`creditbank.ledger.ids.ACCOUNT_ID_PATTERN`), so two accounts never share a
+        scoped key. The caller's key is checked as typed (1 to :data:`MAX_KEY` printable
+        characters, and with the account it is stored with, at most :data:`MAX_KEY` in
+        all: a refusal names the room left for this account). A key already used unscoped
+        for a command on ``account`` (a ledger written before keys were scoped) is kept as
+        it is, so that a repeated command still replays."""
+        key = _check_key(key)
         with self.store.reading() as reader:
             done = reader.command_events(key)
-        return key if done and done[0].account == account else f"{account}:{key}"
+        if done and done[0].account == account:
+            return key
+        room = _MAX_KEY - len(account) - len(_SCOPE)
+        if len(key) > room:
+            raise LedgerError(
+                "MALFORMED_COMMAND",
+                f"the idempotency key is stored with the account {account!r}, so for it a "
+                f"key may have at most {room} characters; this one has {len(key)}",
+                field="key",
+            )
+        return f"{account}{_SCOPE}{key}"
 
     def execute(self, command: Command, *, key: str) -> Receipt:
         """Decide and append one command atomically; a repeated key is a no-op."""

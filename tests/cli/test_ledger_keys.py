@@ -76,7 +76,30 @@ def test_a_key_written_before_keys_were_scoped_still_replays(tmp_path: Path) -> 
     assert (replay["replayed"], replay["key"]) == (True, "k1")
     # the same old key for another learner is a new, scoped command
     other = _open(db, "w-002", "--key", "k1")
-    assert (other["replayed"], other["key"]) == (False, "w-002:k1")
+    assert (other["replayed"], other["key"]) == (False, "w-002/k1")
+
+
+def test_scoped_keys_of_two_accounts_never_clash(tmp_path: Path) -> None:
+    # review finding: ACCOUNT:KEY was ambiguous (account ids may hold ':'): "w-1" + "k:1"
+    # and "w-1:k" + "1" were the same stored key, a conflict for a different learner
+    db = str(tmp_path / "bank.db")
+    _run("--db", db, "init")
+    assert _open(db, "w-1", "--key", "k:1")["replayed"] is False
+    assert _open(db, "w-1:k", "--key", "1")["replayed"] is False
+
+
+def test_a_key_too_long_for_its_account_is_refused_saying_how_long_it_may_be(
+    tmp_path: Path,
+) -> None:
+    # review finding: the refusal quoted the scoped key, which the user never typed
+    db = str(tmp_path / "bank.db")
+    _run("--db", db, "init")
+    account = "w" * 128
+    assert _open(db, account, "--key", "k" * 71)["replayed"] is False
+    too_long = _run("--db", db, "open", account, "--actor", account, "--role", "learner",
+                    "--key", "k" * 72, code=1).output  # fmt: skip
+    assert "at most 71 characters; this one has 72" in too_long
+    assert f"{account}/" not in too_long
 
 
 def test_the_environment_does_not_override_the_groups_db(tmp_path: Path) -> None:
