@@ -16,16 +16,17 @@ import argparse
 import datetime as dt
 import json
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from creditbank.batch import run_batch
 from creditbank.bundled import bundled_standards_path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from report_ledger import peak  # noqa: E402  (the sibling benchmark's measuring wrapper)
+
 REGIONS = ("440300", "441900", "320200", "110105", "510100", "330100", "420100", "610100")
 PROGRAM = "demo-college:460301"
 Template = list[tuple[dict[str, object], dict[str, object]]]
@@ -74,24 +75,11 @@ def fill(work: Path, learners: int, templates: Template) -> tuple[Path, Path]:
     return source, results
 
 
-_MEASURE = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
 def report(source: Path, results: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of ``creditbank report --batch``, run by a fresh
-    process so that the peak is this report's alone."""
-    begin = time.perf_counter()
+    """Wall seconds and peak RSS (MiB) of ``creditbank report --batch`` in a fresh process."""
     out = results.with_suffix(".report.json")
-    command = [sys.executable, "-m", "creditbank", "report", "--batch", str(results),
-               "--input", str(source), "--format", "json", "-o", str(out)]  # fmt: skip
-    shown = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
-    ).stdout
-    return time.perf_counter() - begin, int(shown.split()[-1]) / 1024
+    return peak([sys.executable, "-m", "creditbank", "report", "--batch", str(results),
+                 "--input", str(source), "--format", "json", "-o", str(out)])  # fmt: skip
 
 
 def main() -> None:
