@@ -36,7 +36,7 @@ from creditbank.batch.resume import input_learner
 from creditbank.batch.summary import SUMMARY_SCHEMA, EvaluationSummary
 from creditbank.engine.eligibility import eligibility
 from creditbank.engine.result import Evaluation, Totals, Use
-from creditbank.errors import CreditbankError, LoadError, Location, Problem
+from creditbank.errors import CreditbankError, ErrorCode, LoadError, Location, Problem
 from creditbank.fileio import TooLong, file_error, open_regular, read_lines
 from creditbank.loading import read_yaml_text
 from creditbank.loading.loader import portfolio_from_document
@@ -50,8 +50,8 @@ EVALUATION_SCHEMA = "creditbank.evaluation/1"
 _PORTFOLIO_FIELDS = frozenset(Portfolio.model_fields)
 
 
-def _problem(code: str, message: str, source: str, line: int, column: int = 1) -> LoadError:
-    return LoadError([Problem(code, message, Location(source, line, column))])  # type: ignore[arg-type]
+def _problem(code: ErrorCode, message: str, source: str, line: int, column: int = 1) -> LoadError:
+    return LoadError([Problem(code, message, Location(source, line, column))])
 
 
 def _lines(path: Path, source: str) -> Iterator[tuple[int, str]]:
@@ -201,7 +201,8 @@ def tally_batch(
         if portfolio is None:
             raise _problem(
                 "UNKNOWN_REFERENCE",
-                f"learner {result.learner!r} is not in {input_source} after line {last_input}: "
+                f"learner {result.learner!r} is not in {input_source} from line {last_input + 1} "
+                "on: "
                 "give --input the portfolios this batch read, unchanged and in the same order",
                 source,
                 line,

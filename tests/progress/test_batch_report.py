@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from creditbank.batch import run_batch
 from creditbank.bundled import bundled_standards_path
@@ -234,3 +236,40 @@ def test_the_chinese_report_has_no_english_labels(batch_dir: Path) -> None:
     en = CliRunner().invoke(cli, [*words, "--lang", "en"], env={"COLUMNS": "300"})
     assert "eligible for funding" in en.stdout
     assert "batch results say eligible for funding, not funded" in en.stdout
+
+
+@settings(max_examples=25, deadline=None)
+@given(kept=st.lists(st.booleans(), min_size=len(PORTFOLIOS), max_size=len(PORTFOLIOS)))
+def test_any_results_in_order_join_to_their_own_learners(
+    batch_dir: Path, tmp_path_factory: pytest.TempPathFactory, kept: list[bool]
+) -> None:
+    """Results of any subset of the input (in its order), as when records were bad or
+    repeated, count exactly those learners: the join skips input records without a result."""
+    lines = (batch_dir / "out-0.jsonl").read_text(encoding="utf-8").splitlines()
+    chosen = [line for line, keep in zip(lines, kept, strict=True) if keep]
+    results = tmp_path_factory.mktemp("subset") / "results.jsonl"
+    results.write_text("".join(line + "\n" for line in chosen), encoding="utf-8")
+    report = batch_report(results, batch_dir / "in.jsonl", TARGETS, STANDARDS, by="region")
+    profiles = {p["learner"]: p.get("profile") or {} for p in _lines(batch_dir / "in.jsonl")}
+    learners = [json.loads(line)["learner"] for line in chosen]
+    assert report.national.learners == len(chosen)
+    assert report.national.credits_total == sum(
+        (Decimal(json.loads(line)["totals"]["recognised"]) for line in chosen), Decimal(0)
+    )
+    assert report.national.migrant_learners == sum(
+        bool(profiles[learner].get("migrant_worker")) for learner in learners
+    )
+    assert {row.key: row.learners for row in report.rows} == {
+        region: [profiles[learner].get("region") for learner in learners].count(region)
+        for region in {profiles[learner].get("region") for learner in learners}
+    }
+
+
+def test_a_missing_input_is_named(batch_dir: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.jsonl"
+    result = CliRunner().invoke(
+        cli,
+        ["report", "--batch", str(batch_dir / "out-0.jsonl"), "--input", str(missing)],
+    )
+    assert result.exit_code == 1 and "FILE_NOT_FOUND" in result.stderr
+    assert str(missing) in result.stderr
