@@ -105,9 +105,15 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 def report(db: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``creditbank report``, run by a fresh process so
     that the peak is this report's alone."""
-    begin = time.perf_counter()
     command = [sys.executable, "-m", "creditbank", "report", "--db", str(db), "--format",
                "json", "-o", str(db.with_suffix(".json"))]  # fmt: skip
+    return peak(command)
+
+
+def peak(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of ``command``, run by a wrapper process so that
+    the peak is the command's alone (``getrusage`` of the wrapper's children)."""
+    begin = time.perf_counter()
     shown = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True
     ).stdout

@@ -111,7 +111,7 @@ from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 
 if _TYPE_CHECKING:
     from creditbank.interop.deposit import deposit_from_portfolio
-    from creditbank.progress import ProgressReport, ledger_report, load_targets
+    from creditbank.progress import ProgressReport, batch_report, ledger_report, load_targets
     from creditbank.reports import evaluation_report, statement_report
     from creditbank.validation import Validation, validate
 
@@ -126,6 +126,7 @@ _LAZY = {
     "statement_report": "creditbank.reports",
     "ProgressReport": "creditbank.progress",
     "ledger_report": "creditbank.progress",
+    "batch_report": "creditbank.progress",
     "load_targets": "creditbank.progress",
 }
 
@@ -215,6 +216,7 @@ __all__ = [
     "WorkPeriod",
     "XCertificateUnit",
     "__version__",
+    "batch_report",
     "bulk_evaluation",
     "bundled_standards_path",
     "default_standards_path",

@@ -30,7 +30,7 @@ from creditbank.errors import CreditbankError
 from creditbank.ledger import Ledger
 from creditbank.loading import load_standards
 from creditbank.models.targets import METRIC_LABELS
-from creditbank.progress import bundled_targets_path, ledger_report, load_targets
+from creditbank.progress import batch_report, bundled_targets_path, ledger_report, load_targets
 from creditbank.progress.notes import note_text, percent, scope_text, word
 from creditbank.progress.report import ProgressReport, Row
 
@@ -94,8 +94,49 @@ def report_view(report: ProgressReport, lang: Lang) -> list[Table]:
     return [rows, targets]
 
 
+def _check_source(
+    db: str | None, batch_file: Path | None, input_file: Path | None, as_of: object
+) -> None:
+    """One source: the ledger (--db), or batch results with their input (--batch, --input)."""
+    if batch_file is None:
+        if input_file is not None:
+            raise click.UsageError("--input goes with --batch RESULTS")
+        if db is None:
+            raise click.UsageError(
+                "give the ledger (creditbank report --db FILE|postgresql://...) or batch "
+                "results (--batch RESULTS --input PORTFOLIOS)"
+            )
+        return
+    context = click.get_current_context()
+    if context.get_parameter_source("db") == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --db or --batch, not both")
+    if input_file is None:
+        raise click.UsageError(
+            "--batch needs --input: the portfolios the batch read (results hold no profile)"
+        )
+    if as_of is not None:
+        raise click.UsageError(
+            "--as-of counts a ledger's events; batch results are of the day they were run"
+        )
+
+
 @click.command("report")
 @db_option
+@click.option(
+    "--batch",
+    "batch_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Count `creditbank batch` results (JSON lines) instead of a ledger; needs --input.",
+)
+@click.option(
+    "--input",
+    "input_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --batch: the portfolios (JSON lines) the batch read, unchanged (their "
+    "profiles give region and migrant-worker status).",
+)
 @click.option(
     "--targets",
     "targets_file",
@@ -120,6 +161,8 @@ def report_view(report: ProgressReport, lang: Lang) -> list[Table]:
 @output_option(OUTPUT_HELP)
 def report_command(
     db: str | None,
+    batch_file: Path | None,
+    input_file: Path | None,
     targets_file: Path | None,
     as_of: dt.datetime | None,
     by: Literal["programme", "region"],
@@ -130,17 +173,21 @@ def report_command(
 ) -> None:
     """Progress against targets: per programme or region, learners, funded learners, the
     migrant-worker share, credits recognised by source kind and completions, read from the
-    ledger --db account by account; each target measured, with its progress."""
-    if db is None:
-        raise click.UsageError("give the ledger: creditbank report --db FILE|postgresql://...")
+    ledger --db account by account, or from batch results (--batch with --input: funded
+    means eligible for funding); each target measured, with its progress."""
+    _check_source(db, batch_file, input_file, as_of)
     if output is not None and output_format == "table":
         raise click.UsageError("--output needs --format json or --format html")
     day = as_of.date() if as_of is not None else None
     try:
         targets = load_targets(targets_file or bundled_targets_path())
         standards = load_standards(default_standards_paths(standards_dirs))
-        with Ledger.open(db, read_only=True) as ledger:
-            report = ledger_report(ledger, targets, by=by, as_of=day, standards=standards)
+        if batch_file is not None and input_file is not None:
+            report = batch_report(batch_file, input_file, targets, standards, by=by)
+        else:
+            assert db is not None
+            with Ledger.open(db, read_only=True) as ledger:
+                report = ledger_report(ledger, targets, by=by, as_of=day, standards=standards)
     except CreditbankError as error:
         fail(error)
     if output_format == "json":

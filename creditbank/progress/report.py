@@ -4,7 +4,8 @@ target measured (``creditbank report``).
 :func:`ledger_report` streams a ledger account by account
 (:meth:`~creditbank.ledger.Ledger.stream_accounts`) into a :class:`~creditbank.progress.
 tally.Tally` and measures the targets on it; :func:`measure` is the part that needs only
-the tally. The JSON shape is :class:`ProgressReport`, ``schema_version``
+the tally; :func:`batch_report` fills the same tally from batch results instead. The JSON
+shape is :class:`ProgressReport`, ``schema_version``
 ``creditbank.report/1``; every figure is exact (credits as decimals, progress and shares
 as decimals rounded down — four places for shares, eight for progress — so a target
 short by one is never shown as met).
@@ -13,8 +14,9 @@ short by one is never shown as met).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -23,6 +25,7 @@ from creditbank.ledger import Ledger
 from creditbank.ledger.events import Event
 from creditbank.models import Standards
 from creditbank.models.targets import Metric, ProgressTarget, TargetsDocument
+from creditbank.progress.batch import tally_batch
 from creditbank.progress.notes import NoteCode
 from creditbank.progress.tally import Counts, Tally, learner_figures, up_to
 
@@ -35,10 +38,12 @@ __all__ = [
     "ProgressReport",
     "Row",
     "TargetProgress",
+    "batch_report",
     "ledger_report",
     "measure",
     "ratio",
     "tally_accounts",
+    "unit_kinds",
 ]
 
 REPORT_SCHEMA: Literal["creditbank.report/1"] = "creditbank.report/1"
@@ -249,6 +254,16 @@ def measure(
     )
 
 
+def unit_kinds(standards: Standards | None) -> Callable[[str], str]:
+    """A unit's kind (skill_certificate, training …) by its id; ``other`` when unknown."""
+
+    def kind_of(unit: str) -> str:
+        found = standards.units.get(unit) if standards is not None else None
+        return found.kind if found is not None else "other"
+
+    return kind_of
+
+
 def tally_accounts(
     accounts: Iterable[list[Event]],
     *,
@@ -257,9 +272,7 @@ def tally_accounts(
 ) -> Tally:
     """Count every account, given as its events in order (one account at a time)."""
 
-    def kind_of(unit: str) -> str:
-        found = standards.units.get(unit) if standards is not None else None
-        return found.kind if found is not None else "other"
+    kind_of = unit_kinds(standards)
 
     def total_of(program: str) -> Decimal | None:
         found = standards.programs.get(program) if standards is not None else None
@@ -284,3 +297,18 @@ def ledger_report(
     """The report of a whole ledger, read account by account with bounded memory."""
     tally = tally_accounts(ledger.stream_accounts(), as_of=as_of, standards=standards)
     return measure(tally, targets, by=by, as_of=as_of, standards=standards)
+
+
+def batch_report(
+    results: Path,
+    portfolios: Path,
+    targets: TargetsDocument | None,
+    standards: Standards,
+    *,
+    by: By = "programme",
+) -> ProgressReport:
+    """The report of ``creditbank batch`` results joined to the portfolios it read
+    (:mod:`creditbank.progress.batch`), line by line with bounded memory; funded learners
+    are learners eligible for funding (``basis: batch``)."""
+    tally, day = tally_batch(results, portfolios, standards, unit_kinds(standards))
+    return measure(tally, targets, by=by, as_of=day, standards=standards, basis="batch")

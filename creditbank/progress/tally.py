@@ -30,7 +30,15 @@ from decimal import Decimal
 from creditbank.ledger.events import Event
 from creditbank.ledger.state import AccountState, replay
 
-__all__ = ["COMBINED", "Counts", "LearnerFigures", "Tally", "learner_figures", "up_to"]
+__all__ = [
+    "COMBINED",
+    "Counts",
+    "LearnerFigures",
+    "Tally",
+    "learner_figures",
+    "source_kind",
+    "up_to",
+]
 
 COMBINED = "combined"
 """The source kind of a credit line that used achievements of several unit kinds."""
@@ -53,7 +61,13 @@ def _line_kind(
     state: AccountState, application: str, line: int, kind_of: Callable[[str], str]
 ) -> str:
     used = state.applications[application].lines[line].achievements
-    kinds = {kind_of(str(state.achievements[a].achievement.unit)) for a in used}
+    return source_kind((str(state.achievements[a].achievement.unit) for a in used), kind_of)
+
+
+def source_kind(units: Iterable[str], kind_of: Callable[[str], str]) -> str:
+    """The source kind of a credit line recognised from achievements of ``units``: their
+    one kind, or ``combined`` when they are of several."""
+    kinds = {kind_of(unit) for unit in units}
     return kinds.pop() if len(kinds) == 1 else COMBINED
 
 
