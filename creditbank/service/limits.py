@@ -25,7 +25,9 @@ answered with a 4xx problem document, never a 500, and never costs more than rea
   :data:`MAX_NUMBER_DIGITS` characters, or one that overflows a float: 400
   ``NUMBER_TOO_LARGE``.
 
-The body, once read and checked, is handed to the application unchanged.
+The body, once read and checked, is handed to the application unchanged, and its parsed
+value with it (the scope's :data:`~creditbank.service.direct.PARSED_BODY`), so a route of
+:func:`~creditbank.service.direct.direct_route` does not parse it again.
 
 FastAPI (0.16x) has a body limit of its own (``FastAPI(max_body_size=...)``, Starlette's
 ``RequestBodyLimitMiddleware``); it is not used because its refusal of a declared
@@ -53,6 +55,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from creditbank.service.direct import PARSED_BODY
 from creditbank.service.problems import ServiceProblem, problem_response
 
 __all__ = [
@@ -295,7 +298,7 @@ class RequestLimits:
                     "UNSUPPORTED_MEDIA_TYPE",
                     "the body has no Content-Type; send JSON (Content-Type: application/json)",
                 )
-            check_json_body(body, self.max_json_depth)
+            scope[PARSED_BODY] = check_json_body(body, self.max_json_depth)
         return body
 
     def _check_size(self, size: int) -> None:

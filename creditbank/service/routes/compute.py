@@ -26,6 +26,7 @@ from creditbank.errors import LoadError
 from creditbank.graph.pathway import MAX_PLANS, pathway
 from creditbank.service.auth import current_state
 from creditbank.service.dependencies import standards_reader
+from creditbank.service.direct import direct_route
 from creditbank.service.inputs import (
     Lang,
     PortfolioFields,
@@ -157,12 +158,16 @@ class EvaluationRequest(ProgramInput):
     )
 
 
-@router.post(
-    "/v1/evaluations",
-    summary="Evaluate a portfolio against a programme",
-    response_model=Evaluation,
-    responses=_UNPROCESSABLE,
-)
+async def _evaluation(body: EvaluationRequest, state: ServiceState) -> Response:
+    standards = state.standards
+    day = day_of(body.as_of)
+    portfolio = request_portfolio(body, standards)
+    with engine_problems():
+        evaluation = evaluate(standards, portfolio, body.program, day)
+    # the library's own JSON, not a re-serialisation: the same text the CLI prints
+    return Response(evaluation.to_json(indent=None), media_type="application/json")
+
+
 async def create_evaluation(body: EvaluationRequest, state: State) -> Response:
     """Convert the portfolio into credits of the programme on ``as_of`` and explain every
     decision: exactly the ``creditbank.evaluation/1`` document ``creditbank evaluate
@@ -172,13 +177,20 @@ async def create_evaluation(body: EvaluationRequest, state: State) -> Response:
     # (one interpreter lock per worker process; parallelism comes from --workers), while the
     # hop to the pool and back cost more than the framework itself (benchmarks/serve.py,
     # "asgi" against "asgi, no thread pool"). The body's size is bounded (--max-body).
-    standards = state.standards
-    day = day_of(body.as_of)
-    portfolio = request_portfolio(body, standards)
-    with engine_problems():
-        evaluation = evaluate(standards, portfolio, body.program, day)
-    # the library's own JSON, not a re-serialisation: the same text the CLI prints
-    return Response(evaluation.to_json(indent=None), media_type="application/json")
+    return await _evaluation(body, state)
+
+
+# The service's most frequent request: its plainest form (public standards, no query, a body
+# the limits parsed) skips FastAPI's second parse and dependency solving (service.direct).
+router.add_api_route(
+    "/v1/evaluations",
+    create_evaluation,
+    methods=["POST"],
+    summary="Evaluate a portfolio against a programme",
+    response_model=Evaluation,
+    responses=_UNPROCESSABLE,
+    route_class_override=direct_route(EvaluationRequest, _evaluation),
+)
 
 
 # -------------------------------------------------------------------------- what-if
