@@ -544,5 +544,3 @@ class Rule(_Item):
                 {"field": "guarantee"},
             )
         return self
-
-
