@@ -10,139 +10,236 @@ Load the bundled standards and look around:
 Everything public is listed in ``__all__``; anything else is private and may change.
 """
 
-import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
 
+from creditbank._lazy import lazy_names as _lazy_names
 from creditbank._version import __version__
-from creditbank.bundled import (
-    bundled_standards_path,
-    default_standards_path,
-    default_standards_paths,
-)
-from creditbank.config import ProjectConfig, project_config
-from creditbank.engine import (
-    Decision,
-    Eligibility,
-    Evaluation,
-    OutcomeResult,
-    ReasonCode,
-    RequirementProgress,
-    Suggestion,
-    Totals,
-    Use,
-    bulk_evaluation,
-    eligibility,
-    evaluate,
-    evaluate_with,
-    suggest,
-)
-from creditbank.errors import (
-    ERROR_CODES,
-    CreditbankError,
-    ErrorCode,
-    EvaluationError,
-    LedgerError,
-    LoadError,
-    Location,
-    Problem,
-)
-from creditbank.loading import (
-    Limits,
-    LoadReport,
-    load_documents,
-    load_portfolio,
-    load_portfolio_data,
-    load_portfolio_text,
-    load_standards,
-)
-from creditbank.models import (
-    Achievement,
-    AllOf,
-    AnyOf,
-    Authorisation,
-    AwardUnit,
-    Cap,
-    CapSelector,
-    Condition,
-    CourseCredits,
-    CourseUnit,
-    CreditValue,
-    EligibilityRule,
-    ExemptCourses,
-    Framework,
-    Grade,
-    GradeCondition,
-    GradeConversion,
-    GradeRow,
-    GradeScale,
-    HeldTitle,
-    HoursToCredits,
-    Issuer,
-    Label,
-    Level,
-    LevelCondition,
-    LevelCredits,
-    Match,
-    NOf,
-    Occupation,
-    OtherUnit,
-    Period,
-    PeriodSet,
-    Portfolio,
-    Profile,
-    Program,
-    RecordedGrade,
-    Requirement,
-    RequirementCredits,
-    Rule,
-    SkillCertificateUnit,
-    Source,
-    Standards,
-    Target,
-    TrainingUnit,
-    Unit,
-    Within,
-    WorkPeriod,
-    XCertificateUnit,
-)
-from creditbank.schema import json_schema
-from creditbank.serialize import dump_document, dump_portfolio, dump_yaml
 
 if _TYPE_CHECKING:
-    from creditbank.interop.deposit import deposit_from_portfolio
-    from creditbank.progress import ProgressReport, batch_report, ledger_report, load_targets
-    from creditbank.reports import evaluation_report, statement_report
-    from creditbank.validation import Validation, validate
+    from creditbank.bundled import (
+        bundled_standards_path,
+        default_standards_path,
+        default_standards_paths,
+    )
+    from creditbank.config import (
+        ProjectConfig,
+        project_config,
+    )
+    from creditbank.engine import (
+        Decision,
+        Eligibility,
+        Evaluation,
+        OutcomeResult,
+        ReasonCode,
+        RequirementProgress,
+        Suggestion,
+        Totals,
+        Use,
+        bulk_evaluation,
+        eligibility,
+        evaluate,
+        evaluate_with,
+        suggest,
+    )
+    from creditbank.errors import (
+        ERROR_CODES,
+        CreditbankError,
+        ErrorCode,
+        EvaluationError,
+        LedgerError,
+        LoadError,
+        Location,
+        Problem,
+    )
+    from creditbank.interop.deposit import (
+        deposit_from_portfolio,
+    )
+    from creditbank.loading import (
+        Limits,
+        LoadReport,
+        load_documents,
+        load_portfolio,
+        load_portfolio_data,
+        load_portfolio_text,
+        load_standards,
+    )
+    from creditbank.models import (
+        Achievement,
+        AllOf,
+        AnyOf,
+        Authorisation,
+        AwardUnit,
+        Cap,
+        CapSelector,
+        Condition,
+        CourseCredits,
+        CourseUnit,
+        CreditValue,
+        EligibilityRule,
+        ExemptCourses,
+        Framework,
+        Grade,
+        GradeCondition,
+        GradeConversion,
+        GradeRow,
+        GradeScale,
+        HeldTitle,
+        HoursToCredits,
+        Issuer,
+        Label,
+        Level,
+        LevelCondition,
+        LevelCredits,
+        Match,
+        NOf,
+        Occupation,
+        OtherUnit,
+        Period,
+        PeriodSet,
+        Portfolio,
+        Profile,
+        Program,
+        RecordedGrade,
+        Requirement,
+        RequirementCredits,
+        Rule,
+        SkillCertificateUnit,
+        Source,
+        Standards,
+        Target,
+        TrainingUnit,
+        Unit,
+        Within,
+        WorkPeriod,
+        XCertificateUnit,
+    )
+    from creditbank.progress import (
+        ProgressReport,
+        batch_report,
+        ledger_report,
+        load_targets,
+    )
+    from creditbank.reports import (
+        evaluation_report,
+        statement_report,
+    )
+    from creditbank.schema import (
+        json_schema,
+    )
+    from creditbank.serialize import (
+        dump_document,
+        dump_portfolio,
+        dump_yaml,
+    )
+    from creditbank.validation import (
+        Validation,
+        validate,
+    )
 
-# Names whose modules pull in the graph layer (networkx), the interop stack (JSON-LD,
-# cryptography, JOSE) or the report templates (Jinja2) are imported on first use (PEP 562),
-# so `import creditbank` and a CLI start that needs none of them load only the engine.
+# Every public name is imported on first use (PEP 562): a command that needs only the engine's
+# evaluation does not pay at start for eligibility, what-if, the configuration, the schemas,
+# serialisation, the graph layer (networkx), the interop stack (JSON-LD, cryptography, JOSE)
+# or the report templates (Jinja2). `from creditbank import X` imports X's module only.
 _LAZY = {
-    "deposit_from_portfolio": "creditbank.interop.deposit",
-    "Validation": "creditbank.validation",
-    "validate": "creditbank.validation",
-    "evaluation_report": "creditbank.reports",
-    "statement_report": "creditbank.reports",
+    "Achievement": "creditbank.models",
+    "AllOf": "creditbank.models",
+    "AnyOf": "creditbank.models",
+    "Authorisation": "creditbank.models",
+    "AwardUnit": "creditbank.models",
+    "Cap": "creditbank.models",
+    "CapSelector": "creditbank.models",
+    "Condition": "creditbank.models",
+    "CourseCredits": "creditbank.models",
+    "CourseUnit": "creditbank.models",
+    "CreditValue": "creditbank.models",
+    "CreditbankError": "creditbank.errors",
+    "Decision": "creditbank.engine",
+    "ERROR_CODES": "creditbank.errors",
+    "Eligibility": "creditbank.engine",
+    "EligibilityRule": "creditbank.models",
+    "ErrorCode": "creditbank.errors",
+    "Evaluation": "creditbank.engine",
+    "EvaluationError": "creditbank.errors",
+    "ExemptCourses": "creditbank.models",
+    "Framework": "creditbank.models",
+    "Grade": "creditbank.models",
+    "GradeCondition": "creditbank.models",
+    "GradeConversion": "creditbank.models",
+    "GradeRow": "creditbank.models",
+    "GradeScale": "creditbank.models",
+    "HeldTitle": "creditbank.models",
+    "HoursToCredits": "creditbank.models",
+    "Issuer": "creditbank.models",
+    "Label": "creditbank.models",
+    "LedgerError": "creditbank.errors",
+    "Level": "creditbank.models",
+    "LevelCondition": "creditbank.models",
+    "LevelCredits": "creditbank.models",
+    "Limits": "creditbank.loading",
+    "LoadError": "creditbank.errors",
+    "LoadReport": "creditbank.loading",
+    "Location": "creditbank.errors",
+    "Match": "creditbank.models",
+    "NOf": "creditbank.models",
+    "Occupation": "creditbank.models",
+    "OtherUnit": "creditbank.models",
+    "OutcomeResult": "creditbank.engine",
+    "Period": "creditbank.models",
+    "PeriodSet": "creditbank.models",
+    "Portfolio": "creditbank.models",
+    "Problem": "creditbank.errors",
+    "Profile": "creditbank.models",
+    "Program": "creditbank.models",
     "ProgressReport": "creditbank.progress",
+    "ProjectConfig": "creditbank.config",
+    "ReasonCode": "creditbank.engine",
+    "RecordedGrade": "creditbank.models",
+    "Requirement": "creditbank.models",
+    "RequirementCredits": "creditbank.models",
+    "RequirementProgress": "creditbank.engine",
+    "Rule": "creditbank.models",
+    "SkillCertificateUnit": "creditbank.models",
+    "Source": "creditbank.models",
+    "Standards": "creditbank.models",
+    "Suggestion": "creditbank.engine",
+    "Target": "creditbank.models",
+    "Totals": "creditbank.engine",
+    "TrainingUnit": "creditbank.models",
+    "Unit": "creditbank.models",
+    "Use": "creditbank.engine",
+    "Validation": "creditbank.validation",
+    "Within": "creditbank.models",
+    "WorkPeriod": "creditbank.models",
+    "XCertificateUnit": "creditbank.models",
+    "bulk_evaluation": "creditbank.engine",
+    "bundled_standards_path": "creditbank.bundled",
+    "default_standards_path": "creditbank.bundled",
+    "default_standards_paths": "creditbank.bundled",
+    "deposit_from_portfolio": "creditbank.interop.deposit",
+    "dump_document": "creditbank.serialize",
+    "dump_portfolio": "creditbank.serialize",
+    "dump_yaml": "creditbank.serialize",
+    "eligibility": "creditbank.engine",
+    "evaluate": "creditbank.engine",
+    "evaluate_with": "creditbank.engine",
+    "evaluation_report": "creditbank.reports",
+    "json_schema": "creditbank.schema",
     "ledger_report": "creditbank.progress",
     "batch_report": "creditbank.progress",
+    "load_documents": "creditbank.loading",
+    "load_portfolio": "creditbank.loading",
+    "load_portfolio_data": "creditbank.loading",
+    "load_portfolio_text": "creditbank.loading",
+    "load_standards": "creditbank.loading",
     "load_targets": "creditbank.progress",
+    "project_config": "creditbank.config",
+    "statement_report": "creditbank.reports",
+    "suggest": "creditbank.engine",
+    "validate": "creditbank.validation",
 }
 
 
-def __getattr__(name: str) -> _Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'creditbank' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
-
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY)
 
 __all__ = [
     "ERROR_CODES",
@@ -216,7 +313,6 @@ __all__ = [
     "WorkPeriod",
     "XCertificateUnit",
     "__version__",
-    "batch_report",
     "bulk_evaluation",
     "bundled_standards_path",
     "default_standards_path",
@@ -230,6 +326,7 @@ __all__ = [
     "evaluate_with",
     "evaluation_report",
     "json_schema",
+    "batch_report",
     "ledger_report",
     "load_documents",
     "load_portfolio",

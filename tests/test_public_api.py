@@ -62,3 +62,25 @@ def test_importing_creditbank_loads_neither_the_graph_nor_the_interop_stack() ->
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == ""
+
+
+def test_a_lazy_name_wins_over_the_submodule_of_the_same_name() -> None:
+    """`creditbank.suggest` and `creditbank.engine.evaluate` / `.eligibility` are functions,
+    as the eager imports made them, even once their namesake submodules are imported."""
+    import creditbank.engine
+
+    for module in (
+        "creditbank.suggest",
+        "creditbank.engine.evaluate",
+        "creditbank.engine.eligibility",
+    ):
+        importlib.import_module(module)
+    assert callable(creditbank.suggest)
+    assert creditbank.suggest.__module__ == "creditbank.engine.whatif"
+    assert creditbank.engine.evaluate.__module__ == "creditbank.engine.evaluate"
+    assert callable(creditbank.engine.evaluate)
+    assert callable(creditbank.engine.eligibility)
+    from creditbank.engine import eligibility, evaluate
+
+    assert eligibility is creditbank.eligibility
+    assert evaluate is creditbank.evaluate

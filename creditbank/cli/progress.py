@@ -12,18 +12,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from creditbank.cli.console import console
+
+if TYPE_CHECKING:
+    from rich.progress import ProgressColumn
 
 __all__ = ["DELAY", "counting", "working"]
 
@@ -51,6 +45,16 @@ def _shown(label: str, total: int | None, enabled: bool) -> Iterator[Callable[[]
     if not enabled or not err.is_terminal:
         yield lambda: None
         return
+    # imported only when progress may be shown: a quick command's start does not pay for it
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns: list[ProgressColumn] = [SpinnerColumn(), TextColumn(label)]
     if total is not None:
         columns += [BarColumn(), MofNCompleteColumn()]

@@ -70,7 +70,9 @@ class Cap(Item):
 
     programs: tuple[ProgramRef, ...] = Field(default=(), description="Empty: every programme.")
     school: IssuerRef | None = Field(default=None, description="Only programmes of this school.")
-    counts: CapSelector = CapSelector()
+    # model_construct, not CapSelector(): an instance made here would build the validators of
+    # CapSelector (and what it holds) at import, which `defer_build` leaves to first use.
+    counts: CapSelector = CapSelector.model_construct()
     per: CapGroup = "program"
     period_set: Literal["calendar_year"] | PeriodSetRef | None = Field(
         default=None,

@@ -366,7 +366,8 @@ class ExemptCourses(Model):
     requirements: tuple[LocalId, ...] = ()
     choose: Literal["all", "any"] = "all"
     max_courses: StrictInt | None = Field(default=None, ge=1)
-    recorded_grade: RecordedGrade = RecordedGrade()
+    # model_construct: an instance made at import would build RecordedGrade's validators.
+    recorded_grade: RecordedGrade = RecordedGrade.model_construct()
     min_coverage: Literal["credits", "hours", "credits_or_hours"] | None = Field(
         default=None,
         description="The achievement's own credits / hours must be at least the course's.",
@@ -543,8 +544,3 @@ class Rule(_Item):
                 {"field": "guarantee"},
             )
         return self
-
-
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NOf.model_rebuild()
