@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT = 60_000
-"""Milliseconds a page may take to answer on a slow, shared machine: a deadline, not a measurement."""
+"""Milliseconds a page may take to answer on a slow, shared machine: a deadline, not a
+measurement."""
 
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 HEAD_LINES = """(selector) => [...document.querySelectorAll(selector)].map((th) => {
