@@ -20,6 +20,9 @@ LABELS: dict[Lang, dict[str, str]] = {
         "language": "语言",
         "other_language": "English",
         "footer": "creditbank {version} · 依据公开标准进行学分认定与转换",
+        "scroll_hint": "表格较宽：左右滑动可查看全部列。",
+        "table_region": "表格（可左右滚动）",
+        "map_region": "专业图（可左右滚动）",
     },
     "en": {
         "site_name": "Credit bank",
@@ -31,5 +34,8 @@ LABELS: dict[Lang, dict[str, str]] = {
         "language": "Language",
         "other_language": "中文",
         "footer": "creditbank {version} · credits recognised under published standards",
+        "scroll_hint": "This table is wide: scroll sideways to see every column.",
+        "table_region": "Table (scrolls sideways)",
+        "map_region": "Programme map (scrolls sideways)",
     },
 }

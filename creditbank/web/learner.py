@@ -97,9 +97,21 @@ _LEARNER: dict[Lang, dict[str, str]] = {
         "whatif_none": "没有能再增加认定学分的证书或培训。",
         "pathway_heading": "最省力的完成路径",
         "pathway_summary": "共约 {hours} 学时（取得证书或培训 {obtain} 学时，"
-        "修读课程 {courses} 学时）；认定学分由 {before} 增至 {after}。",
-        "pathway_obtain": "取得 {unit}{level}（约 {hours} 学时）：转换 {credits} 学分，用于 {into}",
-        "pathway_take": "修读课程 {unit}（{hours} 学时，{credits} 学分），计入 {into}",
+        "修读课程 {courses} 学时）。",
+        "pathway_summary_courses": "只需修读课程：共 {count} 门，约 {hours} 学时；"
+        "再取得证书或培训不能更省力。",
+        "pathway_summary_obtain": "只需取得证书或培训：约 {hours} 学时。",
+        "pathway_gain": "认定学分由 {before} 增至 {after}。",
+        "pathway_steps": "逐项列出（{count} 项）",
+        "pathway_obtain": "取得 {unit}{level}（约 {hours}）：转换 {credits}，用于 {into}",
+        "pathway_take": "修读课程 {unit}（{hours}，{credits}），计入 {into}",
+        "pathway_summary_courses_one": "只需修读课程：共 1 门，约 {hours} 学时；"
+        "再取得证书或培训不能更省力。",
+        "pathway_steps_one": "逐项列出（1 项）",
+        "n_hours_one": "1 学时",
+        "n_hours": "{count} 学时",
+        "n_credits_one": "1 学分",
+        "n_credits": "{count} 学分",
         "pathway_uncovered": "仍无法完成：{requirement} 尚缺 {credits} 学分（没有可修读的课程）。",
         "pathway_not_exhaustive": "候选组合较多，只比较了其中一部分，结果未必最省力。",
         "pathway_nothing": "已满足专业全部要求，无需再做什么。",
@@ -137,10 +149,21 @@ _LEARNER: dict[Lang, dict[str, str]] = {
         "whatif_none": "No certificate or training would add recognised credit.",
         "pathway_heading": "The least-effort pathway",
         "pathway_summary": "About {hours} study hours in all ({obtain} to obtain certificates or "
-        "training, {courses} of courses); recognised credit goes from {before} to {after}.",
-        "pathway_obtain": "Obtain {unit}{level} (about {hours} hours): converts {credits} "
-        "credits into {into}",
-        "pathway_take": "Take the course {unit} ({hours} hours, {credits} credits) for {into}",
+        "training, {courses} of courses).",
+        "pathway_summary_courses": "Courses only: {count} to take, about {hours} study hours; no "
+        "certificate or training would make it shorter.",
+        "pathway_summary_courses_one": "Courses only: 1 to take, about {hours} study hours; no "
+        "certificate or training would make it shorter.",
+        "pathway_summary_obtain": "Certificates or training only: about {hours} study hours.",
+        "pathway_gain": "Recognised credit goes from {before} to {after}.",
+        "pathway_steps": "Step by step ({count} steps)",
+        "pathway_steps_one": "Step by step (1 step)",
+        "pathway_obtain": "Obtain {unit}{level} (about {hours}): converts {credits} into {into}",
+        "pathway_take": "Take the course {unit} ({hours}, {credits}) for {into}",
+        "n_hours_one": "1 hour",
+        "n_hours": "{count} hours",
+        "n_credits_one": "1 credit",
+        "n_credits": "{count} credits",
         "pathway_uncovered": "Still not complete: {requirement} lacks {credits} credits (no "
         "course to take for it).",
         "pathway_not_exhaustive": "There were many combinations; only some were compared, so "
@@ -437,6 +460,7 @@ class _Plan:
     uncovered: list[str]
     exhaustive: bool
     nothing: bool
+    steps_label: str
 
 
 def _plan(standards: Standards, portfolio: Portfolio, evaluation: Evaluation, lang: Lang) -> _Plan:
@@ -459,8 +483,8 @@ def _plan(standards: Standards, portfolio: Portfolio, evaluation: Evaluation, la
             words[key].format(
                 unit=unit_name(standards, step.unit, lang),
                 level=_level_suffix(standards, step.unit, step.level, lang),
-                hours=step.hours,
-                credits=step.credits,
+                hours=counted(words, "n_hours", step.hours),
+                credits=counted(words, "n_credits", step.credits),
                 into=into,
             )
         )
@@ -470,11 +494,31 @@ def _plan(standards: Standards, portfolio: Portfolio, evaluation: Evaluation, la
         )
         for requirement, credits in found.uncovered
     ]
-    summary = words["pathway_summary"].format(
-        hours=found.hours,
-        obtain=found.obtain_hours,
-        courses=found.course_hours,
-        before=found.recognised_before,
-        after=found.recognised_after,
+    taken = sum(1 for step in found.steps if step.action != "obtain")
+    if not found.obtain_hours:  # say "courses only" rather than "0 to obtain certificates"
+        summary = counted(words, "pathway_summary_courses", taken, hours=found.hours)
+    elif not found.course_hours:
+        summary = words["pathway_summary_obtain"].format(hours=found.hours)
+    else:
+        summary = words["pathway_summary"].format(
+            hours=found.hours, obtain=found.obtain_hours, courses=found.course_hours
+        )
+    if found.recognised_after != found.recognised_before:  # "from 12 to 12" says nothing
+        gain = words["pathway_gain"].format(
+            before=found.recognised_before, after=found.recognised_after
+        )
+        summary = f"{summary}{'' if lang == 'zh' else ' '}{gain}"
+    return _Plan(
+        summary,
+        steps,
+        uncovered,
+        found.exhaustive,
+        not found.steps and found.complete,
+        counted(words, "pathway_steps", len(steps)),
     )
-    return _Plan(summary, steps, uncovered, found.exhaustive, not found.steps and found.complete)
+
+
+def counted(words: dict[str, str], key: str, count: object, **fields: object) -> str:
+    """``words[key]`` for ``count`` things, or ``words[key + "_one"]`` when there is one
+    ("1 credit", not "1 credits"); both are given ``count`` and ``fields``."""
+    return words[f"{key}_one" if count == 1 else key].format(count=count, **fields)

@@ -61,6 +61,16 @@ LABELS: dict[Lang, dict[str, str]] = {
         "cap_credits": "最多 {credits} 学分",
         "cap_share": "最多占总学分的 {share}",
         "cap_count": "最多 {count} 项",
+        "cap_count_one": "最多 1 项",
+        "cap_within_recognised": "不超过学分银行对该证书认定的学分",
+        "cap_per": "（每{group}）",
+        "per_achievement": "项成果",
+        "per_course": "门课程",
+        "per_rule": "条规则",
+        "per_requirement": "个要求",
+        "per_family": "个证书系列",
+        "per_unit": "个认证单元",
+        "per_period": "个期间",
         "highest_only": "同类只计最高等级",
         "source_number": "文号",
         "source_link": "原文",
@@ -104,6 +114,16 @@ LABELS: dict[Lang, dict[str, str]] = {
         "cap_credits": "at most {credits} credits",
         "cap_share": "at most {share} of the total",
         "cap_count": "at most {count} achievements",
+        "cap_count_one": "at most 1 achievement",
+        "cap_within_recognised": "no more than the credit bank recognises for the unit",
+        "cap_per": " (per {group})",
+        "per_achievement": "achievement",
+        "per_course": "course",
+        "per_rule": "rule",
+        "per_requirement": "requirement",
+        "per_family": "family",
+        "per_unit": "unit",
+        "per_period": "period",
         "highest_only": "only the highest level of a family counts",
         "source_number": "Document number",
         "source_link": "Document",
@@ -283,9 +303,14 @@ def _cap(cap: Cap, lang: Lang) -> dict[str, Any]:
     if cap.max_share is not None:
         limits.append(words["cap_share"].format(share=_share(cap.max_share)))
     if cap.max_count is not None:
-        limits.append(words["cap_count"].format(count=cap.max_count))
+        key = "cap_count_one" if cap.max_count == 1 else "cap_count"
+        limits.append(words[key].format(count=cap.max_count))
+    if cap.within_recognised:
+        limits.append(words["cap_within_recognised"])
     if cap.highest_only:
         limits.append(words["highest_only"])
+    if limits and cap.per != "program":  # what one limit is counted over: a course, an achievement
+        limits[-1] += words["cap_per"].format(group=words[f"per_{cap.per}"])
     return {
         "id": cap.id,
         "name": cap.name.text(lang),

@@ -172,7 +172,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "status": "Status",
         "no_actions": "Your role takes no action on this application.",
         "details": "Details",
-        "open_account": "Open an account",
+        "open_account": "Look up an account",
         "account_id": "Account id",
         "show": "Show",
         "own_account": "My account",

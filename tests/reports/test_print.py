@@ -61,6 +61,25 @@ OVERFLOW = """() => {
   return found;
 }"""
 
+BROKEN_HEADS = """() => {
+  // a column head's word drawn on more than one line ("Recogn|ised")
+  const found = [];
+  for (const th of document.querySelectorAll('thead th')) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) found.push(m[0]);
+      }
+    }
+  }
+  return found;
+}"""
+
+
 LABEL_TEXT = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const out = [];
@@ -102,6 +121,7 @@ def print_and_check(page: Page, html: Path, artifacts: Path) -> tuple[list[Any],
     page.emulate_media(media="print")
     page.goto(html.as_uri())
     assert page.evaluate(OVERFLOW) == []
+    assert page.evaluate(BROKEN_HEADS) == []
     pdf = page.pdf(format="A4", print_background=True)
     (artifacts / "report.pdf").write_bytes(pdf)
     page.emulate_media(media="screen")

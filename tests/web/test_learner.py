@@ -281,3 +281,28 @@ def test_only_pages_take_html_forms(client: TestClient) -> None:
     assert client.post("/", data=form).status_code == 422
     huge = client.post("/", data={"portfolio_text": "#" * 2_000_000})
     assert huge.status_code == 413
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_courses_only_pathway_says_so_and_folds_its_steps(client: TestClient, lang: str) -> None:
+    """Regression (F18 item 6): "About 2400 study hours (0 to obtain certificates or training,
+    2400 of courses); recognised credit goes from 12 to 12", then 40 lines unfolded."""
+    html = post(client, text=PORTFOLIOS[0].read_text(encoding="utf-8"), lang=lang).text
+    summary = re.search(r'<p class="pathway-summary">(.*?)</p>', html)
+    assert summary is not None
+    said = summary.group(1)
+    assert ("Courses only" if lang == "en" else "只需修读课程") in said
+    assert not re.search(r"\b0 to obtain|证书或培训 0 学时", said)
+    assert not re.search(r"from (\S+) to \1\b|由 (\S+) 增至 \2", said)
+    steps = re.search(r"<details class=\"pathway-steps\"( open)?>\s*<summary>[^<]+</summary>", html)
+    assert steps is not None and steps.group(1) is None  # 40 steps: folded
+
+
+def test_counted_words_are_right_for_one(client: TestClient) -> None:
+    html = post(client, text=PORTFOLIOS[0].read_text(encoding="utf-8"), lang="en").text
+    assert "1 credit" in html
+    assert not re.search(r"\b1 (credits|hours|achievements)\b", html)
+    programme = client.get("/programmes/demo-college:460301", params={"lang": "en"}).text
+    assert "at most 1 achievement (per course)" in programme
+    limits = re.findall(r'<tr data-cap="[^"]+">.*?</td><td>(.*?)</td>', programme)
+    assert limits and all(limit.strip() for limit in limits)  # R3's "within recognised" too

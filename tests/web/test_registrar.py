@@ -17,6 +17,7 @@ from creditbank.ledger import Ledger, revoke_token
 from creditbank.models import Standards
 from creditbank.reports.labels import VALUES
 from creditbank.service import ServiceConfig, create_app
+from creditbank.service.routes.ledger import ROLES
 from creditbank.web import labels as common
 from creditbank.web.registrar import LABELS, LOGIN_COOKIE, SESSION_COOKIE
 from tests.service.ledger_world import OTHER, OWN, World, build_world, fingerprint
@@ -383,3 +384,36 @@ def test_the_account_form_opens_the_account(pages: TestClient, world: World) -> 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/registrar/accounts/{OTHER}"
     assert pages.get(answer.headers["location"]).status_code == 200
+
+
+# ------------------------------------------------------- what each role is offered (F18 item 5)
+
+ACTIONS = ("revoke", "review", "approve", "reject")
+_FORMS = re.compile(r'<form method="post" action="/registrar/[^"]*?/?(' + "|".join(ACTIONS) + ')"')
+
+
+@pytest.mark.parametrize(
+    "caller", ["issuer", "school_reviewer", "academic_affairs", "bank_operator", "learner_own"]
+)
+def test_each_role_is_offered_exactly_the_actions_the_api_allows_it(
+    pages: TestClient, world: World, caller: str
+) -> None:
+    _as(pages, world, caller)
+    role = {"learner_own": "learner"}.get(caller, caller)
+    offered: set[str] = set()
+    for path in ("/registrar", f"/registrar/accounts/{OWN}", APP_1, APP_2):
+        offered |= set(_FORMS.findall(pages.get(path, params={"lang": "en"}).text))
+    allowed = {action for action in ACTIONS if role in ROLES[action]}
+    assert offered == allowed
+
+
+def test_the_look_up_form_is_named_for_what_it_does_and_courses_show_their_names(
+    pages: TestClient, world: World
+) -> None:
+    _as(pages, world, "academic_affairs")
+    home = pages.get("/registrar", params={"lang": "en"}).text
+    assert "<h2>Look up an account</h2>" in home
+    application = pages.get(APP_1, params={"lang": "en"}).text
+    courses = re.findall(r"<td>([^<]*)<code>(course:[^<]+)</code></td>", application)
+    assert courses, application
+    assert all(name.strip() and not name.strip().startswith("course:") for name, _ in courses)
