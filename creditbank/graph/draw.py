@@ -164,8 +164,7 @@ def _dot_order(scene: Scene, columns: list[int]) -> list[str]:
     """
     first = {c: next(n.id for n in scene.nodes if n.column == c) for c in columns}
     out = [
-        f"  {_q(first[a])} -> {_q(first[b])} [style=invis, weight=0];"
-        for a, b in pairwise(columns)
+        f"  {_q(first[a])} -> {_q(first[b])} [style=invis, weight=0];" for a, b in pairwise(columns)
     ]
     for column in columns:
         ids = [n.id for n in scene.nodes if n.column == column]

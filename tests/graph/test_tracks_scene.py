@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -136,7 +137,7 @@ def test_the_drawn_svg_keeps_every_column_highest_first(
     for column in columns:
         ys = [at[n.id][1] for n in scene.nodes if n.column == column]
         assert ys == sorted(ys) and len(set(ys)) == len(ys), column  # given order, top down
-    for left, right in zip(columns, columns[1:], strict=False):
+    for left, right in pairwise(columns):
         lefts = [at[n.id][0] for n in scene.nodes if n.column == left]
         rights = [at[n.id][0] for n in scene.nodes if n.column == right]
         assert max(lefts) < min(rights), (left, right)
