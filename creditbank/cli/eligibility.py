@@ -208,7 +208,7 @@ def eligibility_command(
 
         write_output(eligibility_report(standards, learner, day, lang=lang, result=result), output)
     elif output_format == "json":
-        write_output(result.to_json() + "\n", output)
+        write_output(result.in_language(lang).to_json() + "\n", output)
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
