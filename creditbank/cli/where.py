@@ -96,5 +96,5 @@ def where_view(found: Where, lang: Lang, width: int | None = None) -> Group:
             (spot.zh if zh else spot.en, [TRACK_NAMES[spot.track][0 if zh else 1], *spot.because])
             for spot in found.held
         ] or [("—", ["无（未持有技能等级或职称）" if zh else "nothing (no skill level or title)"])]
-        return Group(records(held.title or "", held_rows), records(title, rows))
+        return Group(records(str(held.title or ""), held_rows), records(title, rows))
     return Group(held, table)
