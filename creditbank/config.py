@@ -43,6 +43,7 @@ __all__ = [
     "find_config",
     "project_config",
     "read_config",
+    "setting_problems",
     "settings",
 ]
 
@@ -276,3 +277,33 @@ def settings(
             value_default, said = defaults[key]
             out.append(Setting(key, value_default, "default", said))
     return tuple(out)
+
+
+def setting_problems(in_effect: tuple[Setting, ...]) -> tuple[Problem, ...]:
+    """What is wrong with the settings in effect that reading them did not show: a
+    standards layer that does not exist (FILE_NOT_FOUND). Otherwise only a command that
+    loads the standards would find out, long after ``creditbank config`` said all was well.
+    A layer from the file is located at the file's ``standards`` key."""
+    problems: list[Problem] = []
+    for setting in in_effect:
+        if setting.name != "standards" or not isinstance(setting.value, tuple):
+            continue
+        location = Location(setting.origin)
+        if setting.source == "file":
+            path = Path(setting.origin)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            line, column = _key_position(text, "standards", path.name == "pyproject.toml")
+            location = Location(setting.origin, line, column)
+        for layer in setting.value:
+            if layer != _BUNDLED and not Path(layer).exists():
+                problems.append(
+                    Problem(
+                        "FILE_NOT_FOUND",
+                        f"standards layer {layer} does not exist",
+                        location,
+                    )
+                )
+    return tuple(problems)

@@ -29,6 +29,8 @@ OUTPUT_SCHEMAS = {
     # not "eligibility": that is the kind of the files of eligibility rules
     "eligibility-result": "the JSON `creditbank eligibility --format json` prints "
     "(creditbank.eligibility/1)",
+    "tracks": "the JSON `creditbank eligibility --where --format json` prints "
+    "(creditbank.tracks/1)",
 }
 """The schemas of what creditbank writes, besides those of the files it reads."""
 
@@ -53,6 +55,10 @@ def json_schema(kind: DocumentKind | str) -> dict[str, Any]:
         from creditbank.engine.eligibility import eligibility_json_schema  # noqa: PLC0415
 
         return dict(eligibility_json_schema())
+    if kind == "tracks":
+        from creditbank.graph.where import where_json_schema  # noqa: PLC0415
+
+        return dict(where_json_schema())
     model = DOCUMENT_TYPES[kind]
     schema = model.model_json_schema(mode="validation")
     schema = {"$schema": SCHEMA_DIALECT, **schema}

@@ -158,3 +158,27 @@ def test_config_command_says_where_each_value_came_from(
     bad = CliRunner().invoke(cli, ["config"])
     assert bad.exit_code == 1
     assert "creditbank.toml:2:1: TOML_SYNTAX" in bad.output
+
+
+def test_config_command_reports_a_standards_layer_that_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `config` listed a missing layer without a word; only `evaluate` then
+    failed with FILE_NOT_FOUND."""
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "creditbank.toml").write_text(
+        'program = "p"\nstandards = ["bundled", "layers", "missing"]\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CREDITBANK_STANDARDS", raising=False)
+    table = CliRunner().invoke(cli, ["config"])
+    assert table.exit_code == 1
+    where = f"{tmp_path / 'creditbank.toml'}:2:1: FILE_NOT_FOUND"
+    assert f"{where} standards layer {tmp_path / 'missing'} does not exist" in table.output
+    assert "layers does not exist" not in table.output
+    as_json = CliRunner().invoke(cli, ["config", "--format", "json"])
+    assert as_json.exit_code == 1
+    (problem,) = json.loads(as_json.stdout)["problems"]
+    assert problem["code"] == "FILE_NOT_FOUND" and problem["where"].endswith("creditbank.toml:2:1")
+    (tmp_path / "missing").mkdir()
+    assert CliRunner().invoke(cli, ["config"]).exit_code == 0

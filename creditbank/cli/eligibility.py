@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
 import click
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +17,7 @@ from creditbank.cli.evaluate import fail_with, load_inputs
 from creditbank.cli.options import as_of_option, format_option, lang_option, standards_option
 from creditbank.cli.output import write_output
 from creditbank.cli.provenance import standards_line
+from creditbank.cli.render import NARROW, records
 from creditbank.cli.where import where_view
 from creditbank.engine import Eligibility, OutcomeResult, eligibility
 from creditbank.engine.eligibility import level_in_english
@@ -112,27 +115,34 @@ def _met(outcome: OutcomeResult, standards: Standards, lang: Lang) -> str:
     return "; ".join(parts)
 
 
-def eligibility_view(result: Eligibility, standards: Standards, lang: Lang) -> Table:
-    """One row per rule: what it opens, whether the learner is eligible, and why not."""
+def eligibility_view(
+    result: Eligibility, standards: Standards, lang: Lang, width: int | None = None
+) -> Table | Group:
+    """One row per rule: what it opens, whether the learner is eligible, and why not; on a
+    terminal of fewer than :data:`NARROW` columns (``width``), one block per rule instead,
+    each rule id and reason code on a line of its own (a cell would break them apart)."""
     title = f"{result.learner}, {result.as_of.isoformat()}"
     table = Table(title=title, title_justify="left")
     for position, header in enumerate(_HEAD[lang]):
         table.add_column(header, overflow="fold", no_wrap=position in (0, 3))
+    rows: list[tuple[str, Sequence[str | Text]]] = []
     for outcome in result.outcomes:
         if outcome.eligible:
             why = _met(outcome, standards, lang)
         else:
             why = "; ".join(f"{u.code}: {u.zh if lang == 'zh' else u.en}" for u in outcome.unmet)
         rule = outcome.rule + (" (示例)" if lang == "zh" else " (example)") * outcome.example
-        rule += "\n" + rule_name(outcome, lang)
-        table.add_row(
-            _KIND[outcome.kind][0 if lang == "zh" else 1],
-            outcome_text(outcome.outcome, standards, lang),
-            rule,
-            _mark(outcome, lang),
-            why,
-        )
-    return table
+        kind = _KIND[outcome.kind][0 if lang == "zh" else 1]
+        opens = outcome_text(outcome.outcome, standards, lang)
+        mark = _mark(outcome, lang)
+        table.add_row(kind, opens, rule + "\n" + rule_name(outcome, lang), mark, why)
+        lines: list[str | Text] = [mark, f"{kind}: {opens}", rule_name(outcome, lang)]
+        if outcome.eligible:
+            lines.append(why)
+        for unmet in outcome.unmet:
+            lines += [Text(unmet.code, style="bold"), unmet.zh if lang == "zh" else unmet.en]
+        rows.append((rule, lines))
+    return records(title, rows) if width is not None and width < NARROW else table
 
 
 @click.command("eligibility")
@@ -208,11 +218,11 @@ def eligibility_command(
 
         write_output(eligibility_report(standards, learner, day, lang=lang, result=result), output)
     elif output_format == "json":
-        write_output(result.to_json() + "\n", output)
+        write_output(result.in_language(lang).to_json() + "\n", output)
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
-        out.print(eligibility_view(result, standards, lang))
+        out.print(eligibility_view(result, standards, lang, out.width if out.is_terminal else None))
 
 
 def _where(
@@ -235,4 +245,4 @@ def _where(
     else:
         out = console(soft_wrap=False)
         out.print(standards_line(standards_dirs, standards, lang), markup=False, soft_wrap=True)
-        out.print(where_view(found, lang))
+        out.print(where_view(found, lang, out.width if out.is_terminal else None))

@@ -27,6 +27,7 @@ from rich.table import Table
 from creditbank.bundled import ENV_VAR, default_standards_paths
 from creditbank.cli.console import console, fail
 from creditbank.cli.interop import BadgeImportOptions, badge_import_options, run_badge_import
+from creditbank.cli.labels import label
 from creditbank.cli.options import (
     OUTPUT_HELP,
     as_of_option,
@@ -54,6 +55,7 @@ from creditbank.ledger.copy import copy_ledger
 from creditbank.ledger.ids import check_subject_salt
 from creditbank.ledger.location import parse_location
 from creditbank.loading import load_portfolio, load_standards
+from creditbank.loading.crosscheck import level_name
 from creditbank.models import Standards
 from creditbank.models.profile import EducationLevel
 
@@ -865,15 +867,28 @@ def override_command(
     )
 
 
-def _statement_view(statement: Statement) -> list[Table]:
-    achievements = Table(
-        title=f"学习档案 {statement.account} — {statement.events} events", title_justify="left"
+def _statement_view(
+    statement: Statement, standards: Standards | None, lang: Literal["zh", "en"]
+) -> list[Table]:
+    """The statement as tables, every label in ``lang`` (levels named from the standards,
+    creditbank's own words translated); ids, codes and amounts as they are."""
+    from creditbank.reports.labels import value  # noqa: PLC0415 (its package loads Jinja2)
+
+    def heads(table: Table, *keys: str) -> Table:
+        for key in keys:
+            table.add_column(label(lang, key), overflow="fold")
+        return table
+
+    achievements = heads(
+        Table(
+            title=label(lang, "s_title", account=statement.account, events=statement.events),
+            title_justify="left",
+        ),
+        *("achievement", "unit", "level", "s_earned", "s_issuer", "s_verification", "s_status"),
     )
-    for column in ("achievement", "unit", "level", "earned", "issuer", "verification", "status"):
-        achievements.add_column(column, overflow="fold")
     for a in statement.achievements:
-        status = a.status + (f" ({a.status_reason})" if a.status_reason else "")
-        verification = a.verification
+        status = value(lang, a.status) + (f" ({a.status_reason})" if a.status_reason else "")
+        verification = value(lang, a.verification)
         check = a.credential_check
         if check is not None:
             how = ", ".join(x for x in (check.method, check.reason) if x)
@@ -887,47 +902,42 @@ def _statement_view(statement: Statement) -> list[Table]:
         achievements.add_row(
             a.id,
             a.unit,
-            a.level or "",
+            level_name(standards, a.unit, a.level, lang),
             a.earned_on.isoformat(),
             a.issuer or "",
             verification,
             status,
         )
-    applications = Table(title="applications", title_justify="left")
-    for column in (
-        "application",
-        "programme",
-        "as of",
-        "state",
-        "recognised",
-        "granted",
-        "posted",
-        "last step",
-    ):
-        applications.add_column(column, overflow="fold")
+    applications = heads(
+        Table(title=label(lang, "s_applications"), title_justify="left"),
+        *("s_application", "s_programme", "s_as_of", "s_state", "s_recognised"),
+        *("s_granted", "s_posted", "s_last_step"),
+    )
     for app in statement.applications:
         last = app.steps[-1]
-        step = f"{last.state} by {last.actor.id} ({last.actor.role})" + (
+        step = f"{value(lang, last.state)} · {last.actor.id} ({value(lang, last.actor.role)})" + (
             f": {last.reason}" if last.reason else ""
         )
         applications.add_row(
             app.id,
             app.program,
             app.as_of.isoformat(),
-            app.state,
+            value(lang, app.state),
             str(app.recognised),
             str(app.granted),
             str(app.posted),
             step,
         )
-    programs = Table(title="posted credit per programme", title_justify="left")
-    for column in ("programme", "posted", "courses exempted"):
-        programs.add_column(column, overflow="fold")
+    programs = heads(
+        Table(title=label(lang, "s_posted_per_programme"), title_justify="left"),
+        *("s_programme", "s_posted", "s_courses_exempted"),
+    )
     for p in statement.programs:
         programs.add_row(p.program, str(p.posted), ", ".join(p.courses_exempted))
-    entries = Table(title="entries", title_justify="left")
-    for column in ("when", "programme", "application", "line", "amount", "cause", "for"):
-        entries.add_column(column, overflow="fold")
+    entries = heads(
+        Table(title=label(lang, "s_entries"), title_justify="left"),
+        *("s_when", "s_programme", "s_application", "s_line", "s_amount", "s_cause", "s_for"),
+    )
     for e in statement.entries:
         target = e.course or e.requirement
         entries.add_row(
@@ -949,7 +959,7 @@ def _statement_view(statement: Statement) -> list[Table]:
     "programmes and schools named from the standards).",
     choices=("table", "json", "html"),
 )
-@lang_option("With --format html: the language of every label and name.")
+@lang_option("The language of every label, level and name (table and html; JSON is data).")
 @output_option(OUTPUT_HELP)
 @_pass
 def statement_command(
@@ -965,7 +975,7 @@ def statement_command(
     try:
         with options.ledger(read_only=True) as ledger:
             statement = ledger.statement(account)
-        standards = options.standards() if output_format == "html" else None
+        standards = options.standards() if output_format != "json" else None
     except CreditbankError as error:
         _fail(error)
     if output_format == "html":
@@ -978,7 +988,7 @@ def statement_command(
         write_output(statement.to_json() + "\n", output)
         return
     console = _console()
-    for table in _statement_view(statement):
+    for table in _statement_view(statement, standards, lang):
         console.print(table)
 
 

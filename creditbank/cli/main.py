@@ -321,21 +321,28 @@ def config_command(output_format: str) -> None:
     `standards` (directories or files, relative to it), `program`, `lang` and `ledger`.
     A command-line option wins over the environment ($CREDITBANK_STANDARDS,
     $CREDITBANK_LEDGER), which wins over the file, which wins over the defaults. Exits 1
-    when the file has problems (printed as FILE:LINE:COL: CODE message).
+    when the file has problems, or a standards layer it names does not exist (printed
+    as FILE:LINE:COL: CODE message).
     """
-    from creditbank.config import find_config, settings  # noqa: PLC0415
+    from creditbank.config import find_config, setting_problems, settings  # noqa: PLC0415
 
     try:
         found = find_config()
         in_effect = settings()
     except CreditbankError as error:
         fail(error)
+    problems = setting_problems(in_effect)
     if output_format == "json":
         payload = {
             "file": str(found) if found is not None else None,
             "settings": [s.to_dict() for s in in_effect],
+            "problems": [
+                {"code": p.code, "message": p.message, "where": str(p.location)} for p in problems
+            ],
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        if problems:
+            raise SystemExit(1)
         return
     out = _console()
     out.print(f"configuration: {found if found is not None else 'none found'}", markup=False)
@@ -347,6 +354,10 @@ def config_command(output_format: str) -> None:
         shown = ", ".join(value) if isinstance(value, tuple) else value or "-"
         table.add_row(setting.name, shown, f"{setting.source}: {setting.origin}")
     out.print(table)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
 
 
 def _flush_stdout() -> None:

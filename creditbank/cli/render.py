@@ -75,7 +75,7 @@ NARROW = 100
 of its own) instead of a wide table whose cells would break codes and names apart."""
 
 
-def _records(title: str, rows: Sequence[tuple[str, Sequence[str | Text]]]) -> Group:
+def records(title: str, rows: Sequence[tuple[str, Sequence[str | Text]]]) -> Group:
     """Rows as blocks for a narrow terminal: a head line, then each further part indented on
     its own line, so a code or an id is never broken inside (rich wraps at spaces)."""
     parts: list[Text] = [Text(title)]
@@ -153,7 +153,7 @@ def evaluation_view(
             all=t.achievements,
         )
     )
-    return Group(_records(title, rows) if narrow else decisions, progress, totals)
+    return Group(records(title, rows) if narrow else decisions, progress, totals)
 
 
 def whatif_line(before: Evaluation, after: Evaluation, lang: Lang) -> str:
@@ -195,7 +195,7 @@ def suggestions_view(
         )
         rows.append((f"{s.unit}  {cells[2]}", [cells[1], figures]))
     narrow = width is not None and width < NARROW
-    parts: list[Table | Text | Group] = [_records(title, rows) if narrow else table]
+    parts: list[Table | Text | Group] = [records(title, rows) if narrow else table]
     if any(s.hours is None for s in suggestions):
         parts.append(Text(label(lang, "hours_unknown")))
     return Group(*parts)

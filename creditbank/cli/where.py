@@ -3,12 +3,14 @@ and where they can go next, as a table (the JSON is :meth:`Where.to_json`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from creditbank.cli.render import NARROW, records
 from creditbank.graph.tracks import TRACK_NAMES
 from creditbank.graph.where import Reachable, Where
 
@@ -48,8 +50,10 @@ def _reasons(entry: Reachable, lang: Lang) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
-def where_view(found: Where, lang: Lang) -> Group:
-    """What the worker holds, then one row per node they can go to next, best first."""
+def where_view(found: Where, lang: Lang, width: int | None = None) -> Group:
+    """What the worker holds, then one row per node they can go to next, best first; on a
+    terminal of fewer than :data:`NARROW` columns (``width``), the latter as one block per
+    node, each rule id and reason code on a line of its own."""
     zh = lang == "zh"
     held = Table(
         title=f"{found.learner}, {found.as_of.isoformat()}: " + ("现有位置" if zh else "holds now"),
@@ -65,15 +69,32 @@ def where_view(found: Where, lang: Lang) -> Group:
         held.add_row(
             "—", "无（未持有技能等级或职称）" if zh else "nothing (no skill level or title)", ""
         )
-    table = Table(title="可去向" if zh else "where next", title_justify="left")
+    title = "可去向" if zh else "where next"
+    table = Table(title=title, title_justify="left")
     for position, header in enumerate(_HEAD[lang]):
         table.add_column(header, overflow="fold", no_wrap=position in (0, 2))
+    rows: list[tuple[str, Sequence[str | Text]]] = []
     for entry in found.next:
+        track = TRACK_NAMES[entry.track][0 if zh else 1]
         table.add_row(
-            TRACK_NAMES[entry.track][0 if zh else 1],
+            track,
             entry.zh if zh else entry.en,
             _status(entry, lang),
             _rules(entry, lang),
             _reasons(entry, lang),
         )
+        lines: list[str | Text] = [_status(entry, lang), track]
+        lines += _rules(entry, lang).splitlines()
+        for reason in _reasons(entry, lang).splitlines():
+            code, _, sentence = reason.partition(": ")
+            lines += [Text(code, style="bold"), sentence]
+        rows.append((entry.zh if zh else entry.en, lines))
+    narrow = width is not None and width < NARROW
+    if narrow:
+        # a held position's because-of ids are kept whole as records, too
+        held_rows: list[tuple[str, Sequence[str | Text]]] = [
+            (spot.zh if zh else spot.en, [TRACK_NAMES[spot.track][0 if zh else 1], *spot.because])
+            for spot in found.held
+        ] or [("—", ["无（未持有技能等级或职称）" if zh else "nothing (no skill level or title)"])]
+        return Group(records(str(held.title or ""), held_rows), records(title, rows))
     return Group(held, table)

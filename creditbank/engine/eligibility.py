@@ -102,7 +102,10 @@ class OutcomeResult(_Frozen):
     """Whether one rule's outcome is open to the learner on the as-of date."""
 
     rule: str
-    name: str
+    name: str = Field(
+        description="The rule's name: in the language asked for (Eligibility.in_language), "
+        "else both languages joined."
+    )
     name_zh: str | None = Field(default=None, description="The rule's Chinese name, if any.")
     name_en: str | None = Field(default=None, description="The rule's English name, if any.")
     kind: OutcomeKind
@@ -138,9 +141,22 @@ class Eligibility(_Frozen):
                 return result
         raise KeyError(rule)
 
+    def in_language(self, lang: Literal["zh", "en"]) -> Eligibility:
+        """The same result with each outcome's ``name`` in ``lang`` (the other language
+        when the rule has no name in ``lang``); ``name_zh`` and ``name_en`` stay."""
+        outcomes = tuple(o.model_copy(update={"name": _name_in(o, lang)}) for o in self.outcomes)
+        return self.model_copy(update={"outcomes": outcomes})
+
     def to_json(self, *, indent: int | None = 2) -> str:
         """The result as JSON (schema ``creditbank.eligibility/1``)."""
         return self.model_dump_json(by_alias=True, indent=indent)
+
+
+def _name_in(outcome: OutcomeResult, lang: Literal["zh", "en"]) -> str:
+    first, second = (
+        (outcome.name_zh, outcome.name_en) if lang == "zh" else (outcome.name_en, outcome.name_zh)
+    )
+    return first or second or outcome.name
 
 
 def eligibility_json_schema() -> dict[str, object]:

@@ -135,9 +135,12 @@ def scene_to_dot(scene: Scene) -> str:
             f"color={_q(stroke)}, penwidth={width}, style={_q(style)}, fontcolor={font}, "
             f"tooltip={_q(node.tooltip or node.id)}];"
         )
-    for column in sorted({n.column for n in scene.nodes}):
+    columns = sorted({n.column for n in scene.nodes})
+    for column in columns:
         members = " ".join(_q(n.id) for n in scene.nodes if n.column == column)
         lines.append(f"  {{rank=same; {members}}}")
+    if scene.keep_order:
+        lines += _dot_order(scene, columns)
     for edge in scene.edges:
         colour, width, dash = _edge_style(edge)
         extra = ", style=dashed" if dash else ""
@@ -148,6 +151,25 @@ def scene_to_dot(scene: Scene) -> str:
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _dot_order(scene: Scene, columns: list[int]) -> list[str]:
+    """Invisible edges that pin a ``keep_order`` scene's layout in Graphviz.
+
+    ``rank=same`` only groups a column: a column no arrow reaches would share the first
+    rank with another, and dot reorders boxes to cross fewer arrows (the tracks picture
+    came out with 五级 on top and a post among the titles). An edge between the first
+    boxes of neighbouring columns puts each column one rank further right; a chain of
+    flat edges down a column keeps its boxes in the order given, top to bottom.
+    """
+    first = {c: next(n.id for n in scene.nodes if n.column == c) for c in columns}
+    out = [
+        f"  {_q(first[a])} -> {_q(first[b])} [style=invis, weight=0];" for a, b in pairwise(columns)
+    ]
+    for column in columns:
+        ids = [n.id for n in scene.nodes if n.column == column]
+        out += [f"  {_q(a)} -> {_q(b)} [style=invis];" for a, b in pairwise(ids)]
+    return out
 
 
 def _dot_heading(scene: Scene) -> str:

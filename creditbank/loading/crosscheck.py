@@ -55,6 +55,7 @@ __all__ = [
     "ItemRecord",
     "check_portfolio",
     "check_standards",
+    "level_name",
     "unit_framework",
     "unit_levels",
 ]
@@ -162,6 +163,17 @@ def unit_framework(standards: Standards, unit_id: str) -> Framework | None:
         occupation = standards.occupations.get(unit.occupation)
         framework_id = occupation.framework if occupation else None
     return standards.frameworks.get(framework_id) if framework_id else None
+
+
+def level_name(
+    standards: Standards | None, unit_id: str, level: str | None, lang: Literal["zh", "en"]
+) -> str:
+    """A level's name in ``lang`` (from the unit's framework), else the level as written."""
+    if level is None:
+        return ""
+    framework = unit_framework(standards, unit_id) if standards is not None else None
+    found = framework.level(level) if framework is not None else None
+    return found.name.text(lang) if found is not None else level
 
 
 def unit_levels(standards: Standards, unit_id: str) -> tuple[str, ...] | None:

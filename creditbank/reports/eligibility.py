@@ -73,6 +73,8 @@ class _Row:
     example: bool
     status: str
     ok: bool
+    later: bool
+    """Not eligible yet, but only time is missing: eligible from a known day."""
     uses: str
     reasons: tuple[tuple[str, str], ...]
 
@@ -114,6 +116,7 @@ def eligibility_report(
                 example=outcome.example,
                 status=status,
                 ok=outcome.eligible,
+                later=not outcome.eligible and outcome.eligible_from is not None,
                 uses=", ".join(outcome.uses),
                 reasons=tuple((u.code, u.zh if lang == "zh" else u.en) for u in outcome.unmet),
             )

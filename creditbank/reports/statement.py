@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from creditbank.ledger.statement import Statement
-from creditbank.loading.crosscheck import unit_framework
+from creditbank.loading.crosscheck import level_name
 from creditbank.models import Standards
 from creditbank.reports.labels import LABELS, Lang, value
 from creditbank.reports.render import render
@@ -37,11 +37,7 @@ class _Names:
 
     def level(self, unit: str, level: str | None) -> str:
         """A level's name in ``lang`` (from the unit's framework), else as written."""
-        if level is None:
-            return ""
-        framework = unit_framework(self.standards, unit) if self.standards else None
-        found = framework.level(level) if framework is not None else None
-        return found.name.text(self.lang) if found is not None else level
+        return level_name(self.standards, unit, level, self.lang)
 
 
 @dataclass(frozen=True)

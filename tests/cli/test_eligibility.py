@@ -170,3 +170,24 @@ def test_eligible_rows_of_profile_only_rules_say_why(tmp_path: Path) -> None:
         line for line in run.output.splitlines() if "admit:demo-college:460301:exam " in line
     )
     assert "满足：学历" in row
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_json_names_are_in_the_language_asked_for(lang: str) -> None:
+    """Regression: `name` was both languages joined whatever --lang said."""
+    electrician = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
+    args = ["eligibility", str(electrician), "--as-of", AS_OF, "--format", "json", "--lang", lang]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, eligibility_json_schema())
+    for outcome in document["outcomes"]:
+        assert outcome["name_zh"] or outcome["name_en"]
+        wanted = outcome["name_zh"] if lang == "zh" else outcome["name_en"]
+        assert outcome["name"] == (wanted or outcome["name_zh"] or outcome["name_en"])
+
+
+def test_the_tracks_schema_is_listed() -> None:
+    result = CliRunner().invoke(cli, ["schema", "tracks"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(json.dumps(where_json_schema()))

@@ -98,7 +98,13 @@ def test_the_whole_workflow(location: str, tmp_path: Path) -> None:
     assert "nothing new was written" in again.stdout
 
     table = _run(db, "statement", W)
-    assert "学习档案 w-001" in table.stdout and "posted" in table.stdout
+    assert "学习档案 w-001" in table.stdout and "记入" in table.stdout
+    # regression: --lang en printed 学习档案 and the level 三级 (labels were Chinese and
+    # English mixed whatever --lang said)
+    english = _run(db, "statement", W, "--lang", "en").stdout
+    assert "statement of w-001" in english and "posted" in english
+    assert "学习档案" not in english and "三级" not in english and "Level 3" in english
+    assert "posted" not in table.stdout and "Level 3" not in table.stdout
     statement = json.loads(_run(db, "statement", W, "--format", "json").stdout)
     assert statement["programs"][0]["posted"] == "10"
     assert [s["state"] for s in statement["applications"][0]["steps"]] == [

@@ -14,8 +14,11 @@ from rich.console import Console
 
 from creditbank import bundled_standards_path, load_portfolio, load_standards
 from creditbank.cli import cli
+from creditbank.cli.eligibility import eligibility_view
 from creditbank.cli.render import evaluation_view, suggestions_view
-from creditbank.engine import evaluate, suggest
+from creditbank.cli.where import where_view
+from creditbank.engine import eligibility, evaluate, suggest
+from creditbank.graph.where import where
 from tests.paths import ROOT
 
 PORTFOLIO = ROOT / "examples" / "portfolios" / "demo-worker-001-electrician.yaml"
@@ -77,3 +80,27 @@ def test_a_pipe_gets_plain_text_the_same_at_any_width(words: list[str]) -> None:
     assert shown[60] == shown[80] == shown[200]
     assert not BOX.search(shown[60]), shown[60]
     assert "\t" in shown[60]  # cells separated by tabs: cut -f and awk -F'\t' read them
+
+
+@pytest.mark.parametrize("width", [60, 80, 200])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_eligibility_and_where_never_split_a_rule_id_or_code(inputs, width: int, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Regression: `eligibility` at 60 and 80 columns printed NO_QUALIF / YING_ACHI and
+    bridge:example / :engineering:s / enior; `--where --lang zh` at 60 showed br, id…"""
+    standards, portfolio = inputs
+    result = eligibility(standards, portfolio, DAY)
+    found = where(standards, portfolio, DAY)
+    shown = _terminal(
+        width,
+        eligibility_view(result, standards, lang, width),  # type: ignore[arg-type]
+        where_view(found, lang, width),  # type: ignore[arg-type]
+    )
+    whole = {o.rule for o in result.outcomes} | {u.code for o in result.outcomes for u in o.unmet}
+    whole |= {r.result.rule for e in found.next for r in e.routes}
+    whole |= {u.code for e in found.next for r in e.routes for u in r.result.unmet}
+    whole |= {b for h in found.held for b in h.because}
+    assert "NO_QUALIFYING_ACHIEVEMENT" in whole  # a code of the finding
+    lines = shown.splitlines()
+    missing = sorted(w for w in whole if not any(w in line for line in lines))
+    assert missing == [], shown
+    assert all(len(line.rstrip()) <= width for line in lines), shown

@@ -71,7 +71,7 @@ def test_every_printable_schema_is_listed_and_written(tmp_path: Path) -> None:
 
     runner = CliRunner()
     listed = runner.invoke(cli, ["schema"]).output.split()
-    assert listed == [*schema_kinds(), "evaluation", "eligibility-result"]
+    assert listed == [*schema_kinds(), "evaluation", "eligibility-result", "tracks"]
     assert _schema("eligibility")["title"] == "creditbank eligibility file"  # not shadowed
     for name in listed:
         jsonschema.Draft202012Validator.check_schema(_schema(name))

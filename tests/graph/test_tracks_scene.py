@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -105,3 +106,38 @@ def test_cli_draws_and_lists_the_tracks(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and '"bridge:sd:engineering:assistant"' in listed.output
     wrong = CliRunner().invoke(cli, ["graph", "--tracks", "--format", "mermaid"])
     assert wrong.exit_code == 2
+
+
+def _positions(svg: str, scene_lines: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Where each box's first line is drawn, by node id (x, y; y grows downwards in
+    both engines' output)."""
+    found: dict[str, tuple[float, float]] = {}
+    for m in re.finditer(r'<text[^>]*? x="([-\d.]+)" y="([-\d.]+)"[^>]*>([^<]*)</text>', svg):
+        for node, first in scene_lines.items():
+            if m.group(3) == first and node not in found:
+                found[node] = (float(m.group(1)), float(m.group(2)))
+    return found
+
+
+@pytest.mark.parametrize("engine", ["python", "dot"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("with_worker", [False, True])
+def test_the_drawn_svg_keeps_every_column_highest_first(
+    engine: Literal["python", "dot"], lang: Literal["zh", "en"], with_worker: bool
+) -> None:
+    """Regression: with Graphviz the skill column ran 五级 at the top, the titles were
+    shuffled and the post sat among them."""
+    if engine == "dot" and dot_available() is None:
+        pytest.skip("Graphviz is not installed")
+    found = where(STANDARDS, load_portfolio(ELECTRICIAN, STANDARDS), DAY) if with_worker else None
+    scene = tracks_scene(tracks(STANDARDS), found, lang=lang)
+    at = _positions(render_svg(scene, engine=engine), {n.id: n.lines[0] for n in scene.nodes})
+    assert set(at) == {n.id for n in scene.nodes}
+    columns = sorted({n.column for n in scene.nodes})
+    for column in columns:
+        ys = [at[n.id][1] for n in scene.nodes if n.column == column]
+        assert ys == sorted(ys) and len(set(ys)) == len(ys), column  # given order, top down
+    for left, right in pairwise(columns):
+        lefts = [at[n.id][0] for n in scene.nodes if n.column == left]
+        rights = [at[n.id][0] for n in scene.nodes if n.column == right]
+        assert max(lefts) < min(rights), (left, right)

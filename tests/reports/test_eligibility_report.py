@@ -80,3 +80,56 @@ def test_the_report_prints_whole_on_a4(
         for selector in ("h1", "table.decisions td", "figure.map svg text"):
             fonts = platform_fonts(browser_page, selector)
             assert any(fonts.get(family, 0) > 0 for family in CJK_FAMILIES), (selector, fonts)
+
+
+def _technician(tmp_path: Path) -> Path:
+    """The technician portfolio of docs/eligibility.md (open later: engineer, 2027-03-01)."""
+    text = (ROOT / "docs" / "eligibility.md").read_text(encoding="utf-8")
+    block = text.split("<!-- file: technician.yaml -->\n```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "technician.yaml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_outcome_open_later_is_not_marked_as_refused(lang: str, tmp_path: Path) -> None:
+    """Regression: "✗ eligible from 2029-03-01", in the refusal's red."""
+    html = tmp_path / "e.html"
+    portfolio = _technician(tmp_path)
+    _cli(
+        "eligibility",
+        str(portfolio),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+        "--lang",
+        lang,
+        "-o",
+        str(html),
+    )
+    text = html.read_text(encoding="utf-8")
+    later = ELIGIBILITY_LABELS[lang]["from"].format(day="2027-03-01")
+    assert f'<span class="later">◷ {later}</span>' in text
+    assert f"✗ {later}" not in text and ".later { color: var(--later)" in text
+    assert "--later: #b45309" in text and "--later: #b91c1c" not in text
+
+
+def test_header_and_kind_cells_wrap_between_words_only(tmp_path: Path) -> None:
+    """Regression: the kind column split "admissio·n" (overflow-wrap: anywhere)."""
+    html = tmp_path / "e.html"
+    _cli(
+        "eligibility",
+        str(PORTFOLIOS[0]),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "html",
+        "--lang",
+        "en",
+        "-o",
+        str(html),
+    )
+    text = html.read_text(encoding="utf-8")
+    rule = "table.eligibility th, table.eligibility td:first-child {\n  overflow-wrap: normal;"
+    assert rule in text
