@@ -84,6 +84,7 @@ from creditbank.models import (
 from creditbank.models.issuer import Authorisation, IssuerKind
 from creditbank.models.rule import Guarantee
 from creditbank.models.units import AwardTier, AwardUnit, CourseType, Scope, UnitKind
+from creditbank.progress.tally import COMBINED, LearnerFigures
 from creditbank.testing.consistent import (
     DEFAULT_AS_OF,
     SETS_PROGRAM,
@@ -102,6 +103,7 @@ __all__ = [
     "DEFAULT_AS_OF",
     "DOCUMENT_BREAKS",
     "PORTFOLIO_BREAKS",
+    "REPORT_PROGRAMS",
     "SCENARIO_AS_OF",
     "SCENARIO_PROGRAM",
     "SETS_PROGRAM",
@@ -122,6 +124,7 @@ __all__ = [
     "json_bodies",
     "json_values",
     "labels",
+    "learner_figures",
     "levels",
     "local_ids",
     "occupations",
@@ -1021,4 +1024,32 @@ def json_bodies(fields: Sequence[str] = ()) -> st.SearchStrategy[Any]:
         return json_values(12)
     return json_values(12) | st.dictionaries(
         st.sampled_from(list(fields)), json_values(12), max_size=6
+    )
+
+
+REPORT_PROGRAMS = ("p:a", "p:b", "p:c")
+"""The programmes :func:`learner_figures` draws from."""
+
+
+@st.composite
+def learner_figures(draw: st.DrawFn) -> LearnerFigures:
+    """What the progress report counts of one learner (:class:`LearnerFigures`): a region or
+    none, migrant-worker status, programmes with funded and completed ones among them, and
+    credits per programme and source kind (exact hundredths)."""
+    kinds = ("skill_certificate", "training", "award", "course", COMBINED)
+    programs = draw(st.frozensets(st.sampled_from(REPORT_PROGRAMS)))
+    funded = draw(st.frozensets(st.sampled_from(sorted(programs)))) if programs else frozenset()
+    credits = tuple(
+        (p, draw(st.sampled_from(kinds)), Decimal(draw(st.integers(1, 1600))) / 100)
+        for p in sorted(programs)
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    completed = draw(st.frozensets(st.sampled_from(sorted(programs)))) if programs else frozenset()
+    return LearnerFigures(
+        region=draw(st.sampled_from([None, "44", "4403", "440300", "320200", "11"])),
+        migrant=draw(st.booleans()),
+        programs=programs,
+        funded=funded,
+        credits=credits,
+        completed=completed,
     )

@@ -13,31 +13,8 @@ from hypothesis import strategies as st
 
 from creditbank.models.targets import METRICS, ProgressTarget, TargetsDocument
 from creditbank.progress.report import measure
-from creditbank.progress.tally import COMBINED, LearnerFigures, Tally
-
-PROGRAMS = ("p:a", "p:b", "p:c")
-KINDS = ("skill_certificate", "training", "award", "course", COMBINED)
-
-
-@st.composite
-def learners(draw: st.DrawFn) -> LearnerFigures:
-    programs = draw(st.frozensets(st.sampled_from(PROGRAMS)))
-    funded = draw(st.frozensets(st.sampled_from(sorted(programs)))) if programs else frozenset()
-    credits = tuple(
-        (p, draw(st.sampled_from(KINDS)), Decimal(draw(st.integers(1, 1600))) / 100)
-        for p in sorted(programs)
-        for _ in range(draw(st.integers(0, 3)))
-    )
-    completed = draw(st.frozensets(st.sampled_from(sorted(programs)))) if programs else frozenset()
-    return LearnerFigures(
-        region=draw(st.sampled_from([None, "44", "4403", "440300", "320200", "11"])),
-        migrant=draw(st.booleans()),
-        programs=programs,
-        funded=funded,
-        credits=credits,
-        completed=completed,
-    )
-
+from creditbank.progress.tally import LearnerFigures, Tally
+from creditbank.testing.strategies import REPORT_PROGRAMS, learner_figures
 
 TARGETS = TargetsDocument(
     kind="targets",
@@ -53,7 +30,7 @@ COUNTED = ("learners", "funded_learners", "migrant_learners", "migrant_funded_le
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(learners(), max_size=30))
+@given(st.lists(learner_figures(), max_size=30))
 def test_regions_partition_the_learners(figures: list[LearnerFigures]) -> None:
     tally = Tally()
     for learner in figures:
@@ -71,7 +48,7 @@ def test_regions_partition_the_learners(figures: list[LearnerFigures]) -> None:
         assert 0 <= row.migrant_share <= 1
         assert row.funded_learners <= row.learners <= national.learners
         assert row.migrant_funded_learners <= min(row.migrant_learners, row.funded_learners)
-        assert row.completions <= row.learners * len(PROGRAMS)
+        assert row.completions <= row.learners * len(REPORT_PROGRAMS)
     for row in by_programme.rows:
         assert row.completions <= row.learners
     for target in by_region.targets:

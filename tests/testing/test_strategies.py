@@ -89,7 +89,9 @@ BROKEN = {"invalid_documents", "invalid_portfolio_documents"}
 SECRETS = {"token_secrets"}
 JSON = {"json_values"}
 BODIES = {"json_bodies"}
+REPORT = {"learner_figures"}
 CONSTANTS = {
+    "REPORT_PROGRAMS",
     "DEFAULT_AS_OF",
     "DOCUMENT_BREAKS",
     "PORTFOLIO_BREAKS",
@@ -101,11 +103,19 @@ CONSTANTS = {
 
 def test_every_strategy_is_checked_here() -> None:
     checked = set(ITEMS) | set(VALUES) | set(STANDARDS) | PORTFOLIOS | BROKEN | SECRETS | JSON
-    checked |= BODIES | CONSTANTS
+    checked |= BODIES | REPORT | CONSTANTS
     assert set(cst.__all__) == checked, "check the new strategy in this file"
     for name in set(cst.__all__) - CONSTANTS:
         doc = getattr(cst, name).__doc__ or ""
         assert doc.strip(), f"strategy {name} has no docstring"
+
+
+@FEW
+@given(cst.learner_figures())
+def test_learner_figures_fund_and_complete_only_their_programmes(figures: Any) -> None:
+    assert figures.funded <= figures.programs and figures.completed <= figures.programs
+    assert all(program in figures.programs for program, _, _ in figures.credits)
+    assert figures.programs <= set(cst.REPORT_PROGRAMS)
 
 
 @FEW
