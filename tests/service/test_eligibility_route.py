@@ -38,13 +38,15 @@ def _post(client: TestClient, path: str, portfolio: Path, **extra: Any) -> Any:
     return response.json()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("wanted", ["all", "title", "funding"])
 @pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)
 def test_eligibility_over_http_is_the_clis_json(
-    client: TestClient, portfolio: Path, wanted: str
+    client: TestClient, portfolio: Path, wanted: str, lang: str
 ) -> None:
-    expected = _cli(str(portfolio), "--for", wanted)
-    assert _post(client, "/v1/eligibility", portfolio, **{"for": wanted, "lang": "en"}) == expected
+    # each outcome's `name` is in the language asked for, over HTTP as in the CLI
+    expected = _cli(str(portfolio), "--for", wanted, "--lang", lang)
+    assert _post(client, "/v1/eligibility", portfolio, **{"for": wanted, "lang": lang}) == expected
 
 
 @pytest.mark.parametrize("portfolio", PORTFOLIOS, ids=lambda p: p.stem)

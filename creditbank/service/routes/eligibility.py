@@ -49,8 +49,8 @@ class WhereRequest(PortfolioInput):
     )
     lang: Lang = Field(
         default="zh",
-        description="As `creditbank eligibility --lang`; the JSON document carries every "
-        "reason and name in both languages (`zh`, `en`) whichever is chosen.",
+        description="As `creditbank eligibility --lang`: each outcome's `name` in this "
+        "language; every reason and `name_zh`/`name_en` come in both languages.",
     )
 
 
@@ -82,7 +82,9 @@ async def create_eligibility(body: EligibilityRequest, state: State) -> Response
     kinds = OUTCOME_KINDS if body.wanted == "all" else (body.wanted,)
     with engine_problems():
         result = eligibility(standards, portfolio, day, kinds)
-    return Response(result.to_json(indent=None), media_type="application/json")
+    return Response(
+        result.in_language(body.lang).to_json(indent=None), media_type="application/json"
+    )
 
 
 @router.post(
