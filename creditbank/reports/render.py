@@ -18,17 +18,18 @@ from markupsafe import Markup
 from creditbank._version import __version__
 from creditbank.reports.labels import LABELS, Lang, value
 
-__all__ = ["inline_svg", "percent", "render"]
+__all__ = ["inline_svg", "jinja_environment", "percent", "render"]
 
 _PROLOG = re.compile(r"^<\?xml[^>]*\?>\s*")
 
 
 @cache
-def _environment() -> Environment:
-    # autoescape for every template, whatever its name: all of them are HTML (or CSS
-    # included into it) and all of them show untrusted text
+def jinja_environment(package: str = "creditbank.reports") -> Environment:
+    """The Jinja2 environment of the templates shipped in ``package`` (the reports', or the
+    pages' :mod:`creditbank.web`): autoescape for every template, whatever its name, since
+    all of them are HTML (or CSS included into it) and all of them show untrusted text."""
     return Environment(
-        loader=PackageLoader("creditbank.reports", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -41,7 +42,7 @@ def render(template: str, lang: Lang, **context: Any) -> str:
     """``template`` rendered with the labels of ``lang`` (``t``) and ``v`` for values."""
     labels = LABELS[lang]
     return (
-        _environment()
+        jinja_environment()
         .get_template(template)
         .render(
             lang=lang,

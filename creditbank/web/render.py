@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from fastapi import Request
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.responses import HTMLResponse
 
 from creditbank._version import __version__
 from creditbank.reports.labels import Lang, value
+from creditbank.reports.render import jinja_environment
 from creditbank.web.i18n import remember_language
 from creditbank.web.labels import LABELS as COMMON
 
 __all__ = ["page"]
-
-
-@cache
-def _environment() -> Environment:
-    # autoescape everything: every page shows text from standards and portfolios others wrote
-    return Environment(
-        loader=PackageLoader("creditbank.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def page(
@@ -45,7 +31,7 @@ def page(
     path (for the language switch) and ``context``; the language remembered when asked for."""
     words = {**COMMON[lang], **labels[lang]}
     html = (
-        _environment()
+        jinja_environment("creditbank.web")
         .get_template(template)
         .render(
             lang=lang,
